@@ -1,0 +1,515 @@
+namespace Codomyrmex.Scheduler;
+
+/// <summary>Parses cron text into <see cref="CronParts"/> without allocating; errors come back as a <see cref="CronParseError"/>.</summary>
+internal static class CronParser
+{
+    private const int MaxFields = 6;
+    private static readonly string[] MonthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    private static readonly string[] DayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+    public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, out CronParts parts, out CronParseError error)
+    {
+        parts = default;
+        Span<int> starts = stackalloc int[MaxFields + 1];
+        Span<int> ends = stackalloc int[MaxFields + 1];
+        int count = 0;
+        int i = 0;
+        while (true)
+        {
+            while (i < text.Length && IsSpace(text[i]))
+            {
+                i++;
+            }
+
+            if (i == text.Length)
+            {
+                break;
+            }
+
+            int start = i;
+            while (i < text.Length && !IsSpace(text[i]))
+            {
+                i++;
+            }
+
+            if (count < starts.Length)
+            {
+                starts[count] = start;
+                ends[count] = i;
+            }
+
+            count++;
+        }
+
+        if (count == 0)
+        {
+            error = new CronParseError(CronErrorKind.Empty, CronField.Minute, 0, 0);
+            return false;
+        }
+
+        if (text[starts[0]] == '@')
+        {
+            if (count > 1)
+            {
+                error = new CronParseError(CronErrorKind.TooManyFields, CronField.Minute, starts[1], ends[1] - starts[1], count);
+                return false;
+            }
+
+            return TryParseMacro(text, starts[0], ends[0], ref parts, out error);
+        }
+
+        int expected = format == CronFormat.IncludeSeconds ? 6 : 5;
+        CronField first = format == CronFormat.IncludeSeconds ? CronField.Second : CronField.Minute;
+        if (count < expected)
+        {
+            error = new CronParseError(CronErrorKind.TooFewFields, first + count, 0, 0, count);
+            return false;
+        }
+
+        if (count > expected)
+        {
+            error = new CronParseError(CronErrorKind.TooManyFields, CronField.DayOfWeek, starts[expected], ends[expected] - starts[expected], count);
+            return false;
+        }
+
+        if (format == CronFormat.Standard)
+        {
+            parts.Seconds = 1;
+        }
+
+        for (int f = 0; f < expected; f++)
+        {
+            if (!TryParseField(text, starts[f], ends[f], first + f, ref parts, out error))
+            {
+                return false;
+            }
+        }
+
+        int minuteIndex = format == CronFormat.IncludeSeconds ? 1 : 0;
+        if (IsFixed(text[starts[minuteIndex]..ends[minuteIndex]]) && IsFixed(text[starts[minuteIndex + 1]..ends[minuteIndex + 1]]))
+        {
+            parts.Flags |= CronFlags.FixedTime;
+        }
+
+        if (IsStar(text[starts[minuteIndex + 2]]))
+        {
+            parts.Flags |= CronFlags.DayOfMonthStar;
+        }
+
+        if (IsStar(text[starts[minuteIndex + 4]]))
+        {
+            parts.Flags |= CronFlags.DayOfWeekStar;
+        }
+
+        error = default;
+        return true;
+    }
+
+    private static bool IsSpace(char c) => c is ' ' or '\t';
+
+    private static bool IsStar(char c) => c is '*' or '?';
+
+    private static bool IsFixed(ReadOnlySpan<char> field) => !field.ContainsAny('*', '-', '/');
+
+    /// <summary>The <c>@</c> macros; with <see cref="CronFormat.IncludeSeconds"/> they fire at second 0.</summary>
+    private static bool TryParseMacro(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, out CronParseError error)
+    {
+        ReadOnlySpan<char> name = text[(start + 1)..end];
+        parts.Seconds = 1;
+        parts.Minutes = 1;
+        parts.Hours = 1;
+        parts.DaysOfMonth = Bits(1, 31);
+        parts.Months = Bits(1, 12);
+        parts.DaysOfWeek = Bits(0, 6);
+        parts.Flags = CronFlags.FixedTime | CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
+        if (name.Equals("yearly", StringComparison.OrdinalIgnoreCase) || name.Equals("annually", StringComparison.OrdinalIgnoreCase))
+        {
+            parts.DaysOfMonth = 1 << 1;
+            parts.Months = 1 << 1;
+            parts.Flags &= ~CronFlags.DayOfMonthStar;
+        }
+        else if (name.Equals("monthly", StringComparison.OrdinalIgnoreCase))
+        {
+            parts.DaysOfMonth = 1 << 1;
+            parts.Flags &= ~CronFlags.DayOfMonthStar;
+        }
+        else if (name.Equals("weekly", StringComparison.OrdinalIgnoreCase))
+        {
+            parts.DaysOfWeek = 1;
+            parts.Flags &= ~CronFlags.DayOfWeekStar;
+        }
+        else if (name.Equals("hourly", StringComparison.OrdinalIgnoreCase))
+        {
+            parts.Hours = Bits(0, 23);
+            parts.Flags &= ~CronFlags.FixedTime;
+        }
+        else if (!name.Equals("daily", StringComparison.OrdinalIgnoreCase) && !name.Equals("midnight", StringComparison.OrdinalIgnoreCase))
+        {
+            error = new CronParseError(CronErrorKind.UnknownMacro, CronField.Minute, start, end - start);
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
+    private static bool TryParseField(ReadOnlySpan<char> text, int start, int end, CronField field, ref CronParts parts, out CronParseError error)
+    {
+        ReadOnlySpan<char> fieldText = text[start..end];
+        if (field == CronField.DayOfMonth && fieldText.ContainsAny("LlWw"))
+        {
+            return TryParseDayOfMonthRule(text, start, end, ref parts, out error);
+        }
+
+        if (field == CronField.DayOfWeek && (fieldText.Contains('#') || fieldText[^1] is 'L' or 'l'))
+        {
+            return TryParseDayOfWeekRule(text, start, end, ref parts, out error);
+        }
+
+        ulong mask = 0;
+        int itemStart = start;
+        while (itemStart <= end)
+        {
+            int itemEnd = itemStart;
+            while (itemEnd < end && text[itemEnd] != ',')
+            {
+                itemEnd++;
+            }
+
+            if (itemEnd == itemStart)
+            {
+                error = new CronParseError(CronErrorKind.EmptyValue, field, start, end - start);
+                return false;
+            }
+
+            if (!TryParseItem(text, itemStart, itemEnd, field, ref mask, out error))
+            {
+                return false;
+            }
+
+            itemStart = itemEnd + 1;
+        }
+
+        switch (field)
+        {
+            case CronField.Second: parts.Seconds = mask; break;
+            case CronField.Minute: parts.Minutes = mask; break;
+            case CronField.Hour: parts.Hours = mask; break;
+            case CronField.DayOfMonth: parts.DaysOfMonth = mask; break;
+            case CronField.Month: parts.Months = mask; break;
+            default:
+                // 7 is Sunday, like 0.
+                parts.DaysOfWeek = (mask | (mask >> 7)) & 0x7F;
+                break;
+        }
+
+        error = default;
+        return true;
+    }
+
+    /// <summary>One list item: <c>*</c>, <c>?</c>, <c>a</c>, <c>a-b</c>, each optionally with <c>/step</c>.</summary>
+    private static bool TryParseItem(ReadOnlySpan<char> text, int start, int end, CronField field, ref ulong mask, out CronParseError error)
+    {
+        int min = CronFields.Min(field);
+        int max = CronFields.Max(field);
+        int i = start;
+        int from;
+        int to;
+        bool star = false;
+        bool range = false;
+        if (text[i] is '*' or '?')
+        {
+            if (text[i] == '?' && field is not (CronField.DayOfMonth or CronField.DayOfWeek))
+            {
+                error = new CronParseError(CronErrorKind.QuestionMarkNotAllowed, field, start, end - start);
+                return false;
+            }
+
+            star = true;
+            from = min;
+            to = field == CronField.DayOfWeek ? 6 : max;
+            i++;
+        }
+        else
+        {
+            if (!TryParseValue(text, ref i, end, field, start, out from, out error))
+            {
+                return false;
+            }
+
+            to = from;
+            if (i < end && text[i] == '-')
+            {
+                i++;
+                if (!TryParseValue(text, ref i, end, field, start, out to, out error))
+                {
+                    return false;
+                }
+
+                range = true;
+            }
+        }
+
+        int step = 1;
+        if (i < end && text[i] == '/')
+        {
+            i++;
+            int stepStart = i;
+            bool fits = TryParseNumber(text, ref i, end, out step);
+            if (i == stepStart || !fits)
+            {
+                CronErrorKind kind = i != stepStart ? CronErrorKind.StepTooLarge : i < end ? CronErrorKind.UnexpectedCharacter : CronErrorKind.EmptyValue;
+                error = new CronParseError(kind, field, start, end - start);
+                return false;
+            }
+
+            if (step == 0)
+            {
+                error = new CronParseError(CronErrorKind.StepZero, field, start, end - start);
+                return false;
+            }
+
+            if (step > CronParseError.StepLimit(field))
+            {
+                error = new CronParseError(CronErrorKind.StepTooLarge, field, start, end - start);
+                return false;
+            }
+
+            if (!star && !range)
+            {
+                to = max;
+            }
+        }
+
+        if (i != end)
+        {
+            error = new CronParseError(CronErrorKind.UnexpectedCharacter, field, start, end - start);
+            return false;
+        }
+
+        if (field == CronField.DayOfWeek && from == 7 && to < 7)
+        {
+            from = 0; // 7-2 is Sunday to Tuesday.
+        }
+
+        if (from <= to)
+        {
+            for (int v = from; v <= to; v += step)
+            {
+                mask |= 1UL << v;
+            }
+        }
+        else
+        {
+            // A reversed range wraps around the end of the field: 22-2 is 22, 23, 0, 1, 2.
+            int cycleMax = field == CronField.DayOfWeek ? 6 : max;
+            int period = cycleMax - min + 1;
+            int length = cycleMax - from + 1 + (to - min + 1);
+            for (int p = 0; p < length; p += step)
+            {
+                int v = from + p;
+                mask |= 1UL << (v > cycleMax ? v - period : v);
+            }
+        }
+
+        error = default;
+        return true;
+    }
+
+    /// <summary>A number or, in the month and day-of-week fields, a three-letter name; checked against the field's range.</summary>
+    private static bool TryParseValue(ReadOnlySpan<char> text, ref int i, int end, CronField field, int itemStart, out int value, out CronParseError error)
+    {
+        int start = i;
+        if (i < end && char.IsAsciiDigit(text[i]))
+        {
+            bool fits = TryParseNumber(text, ref i, end, out value);
+            if (!fits || value < CronFields.Min(field) || value > CronFields.Max(field))
+            {
+                error = new CronParseError(CronErrorKind.OutOfRange, field, start, i - start);
+                return false;
+            }
+
+            error = default;
+            return true;
+        }
+
+        while (i < end && char.IsAsciiLetter(text[i]))
+        {
+            i++;
+        }
+
+        if (i == start)
+        {
+            value = 0;
+            error = new CronParseError(i < end ? CronErrorKind.UnexpectedCharacter : CronErrorKind.EmptyValue, field, itemStart, end - itemStart);
+            return false;
+        }
+
+        ReadOnlySpan<char> name = text[start..i];
+        string[]? names = field switch
+        {
+            CronField.Month => MonthNames,
+            CronField.DayOfWeek => DayNames,
+            _ => null,
+        };
+        if (names is not null && name.Length == 3)
+        {
+            for (int n = 0; n < names.Length; n++)
+            {
+                if (name.Equals(names[n], StringComparison.OrdinalIgnoreCase))
+                {
+                    value = field == CronField.Month ? n + 1 : n;
+                    error = default;
+                    return true;
+                }
+            }
+        }
+
+        value = 0;
+        error = new CronParseError(CronErrorKind.UnknownName, field, start, i - start);
+        return false;
+    }
+
+    /// <summary>ASCII digits only (never other Unicode digits); false when the number has more than 4 digits.</summary>
+    private static bool TryParseNumber(ReadOnlySpan<char> text, ref int i, int end, out int value)
+    {
+        value = 0;
+        int start = i;
+        while (i < end && char.IsAsciiDigit(text[i]))
+        {
+            if (i - start < 4)
+            {
+                value = (value * 10) + (text[i] - '0');
+            }
+
+            i++;
+        }
+
+        return i - start <= 4;
+    }
+
+    /// <summary><c>L</c>, <c>L-n</c>, <c>LW</c> and <c>nW</c>, which must be the whole day-of-month field.</summary>
+    private static bool TryParseDayOfMonthRule(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, out CronParseError error)
+    {
+        ReadOnlySpan<char> field = text[start..end];
+        error = default;
+        bool startsWithL = field[0] is 'L' or 'l';
+        bool endsWithW = field[^1] is 'W' or 'w';
+        if (field.Contains(','))
+        {
+            int at = field.IndexOfAny("LlWw");
+            int tokenStart = field[..at].LastIndexOf(',') + 1;
+            int tokenEnd = field[at..].IndexOf(',');
+            tokenEnd = tokenEnd < 0 ? field.Length : at + tokenEnd;
+            error = new CronParseError(CronErrorKind.MustStandAlone, CronField.DayOfMonth, start + tokenStart, tokenEnd - tokenStart);
+            return false;
+        }
+
+        if (startsWithL && field.Length == 1)
+        {
+            parts.DayOfMonthRule = DayOfMonthRule.Last;
+            return true;
+        }
+
+        if (startsWithL && field.Length == 2 && endsWithW)
+        {
+            parts.DayOfMonthRule = DayOfMonthRule.LastWeekday;
+            return true;
+        }
+
+        if (startsWithL && field.Length > 2 && field[1] == '-')
+        {
+            int i = start + 2;
+            if (TryParseNumber(text, ref i, end, out int offset) && i == end && i > start + 2)
+            {
+                if (offset > 30)
+                {
+                    error = new CronParseError(CronErrorKind.LastOffsetOutOfRange, CronField.DayOfMonth, start, end - start);
+                    return false;
+                }
+
+                parts.DayOfMonthRule = DayOfMonthRule.Last;
+                parts.DayOfMonthValue = offset;
+                return true;
+            }
+        }
+        else if (endsWithW && !startsWithL)
+        {
+            int i = start;
+            if (TryParseNumber(text, ref i, end - 1, out int day) && i == end - 1 && i > start)
+            {
+                if (day is < 1 or > 31)
+                {
+                    error = new CronParseError(CronErrorKind.OutOfRange, CronField.DayOfMonth, start, end - start);
+                    return false;
+                }
+
+                parts.DayOfMonthRule = DayOfMonthRule.NearestWeekday;
+                parts.DayOfMonthValue = day;
+                return true;
+            }
+        }
+
+        error = new CronParseError(CronErrorKind.UnexpectedCharacter, CronField.DayOfMonth, start, end - start);
+        return false;
+    }
+
+    /// <summary><c>nL</c> and <c>n#k</c>, which must be the whole day-of-week field.</summary>
+    private static bool TryParseDayOfWeekRule(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, out CronParseError error)
+    {
+        ReadOnlySpan<char> field = text[start..end];
+        error = default;
+        int hash = field.IndexOf('#');
+        if (field.ContainsAny(",-/"))
+        {
+            error = new CronParseError(CronErrorKind.MustStandAlone, CronField.DayOfWeek, start, end - start);
+            return false;
+        }
+
+        int valueEnd = hash >= 0 ? start + hash : end - 1;
+        int i = start;
+        if (valueEnd <= start)
+        {
+            error = new CronParseError(CronErrorKind.UnexpectedCharacter, CronField.DayOfWeek, start, end - start);
+            return false;
+        }
+
+        if (!TryParseValue(text, ref i, valueEnd, CronField.DayOfWeek, start, out int day, out error))
+        {
+            return false;
+        }
+
+        if (i != valueEnd)
+        {
+            error = new CronParseError(CronErrorKind.UnexpectedCharacter, CronField.DayOfWeek, start, end - start);
+            return false;
+        }
+
+        parts.DaysOfWeek = 0;
+        parts.DayOfWeekValue = day % 7;
+        if (hash < 0)
+        {
+            parts.DayOfWeekRule = DayOfWeekRule.Last;
+            return true;
+        }
+
+        i = valueEnd + 1;
+        if (!TryParseNumber(text, ref i, end, out int nth) || i != end || i == valueEnd + 1)
+        {
+            error = new CronParseError(i == end ? CronErrorKind.NthOutOfRange : CronErrorKind.UnexpectedCharacter, CronField.DayOfWeek, start, end - start);
+            return false;
+        }
+
+        if (nth is < 1 or > 5)
+        {
+            error = new CronParseError(CronErrorKind.NthOutOfRange, CronField.DayOfWeek, start, end - start);
+            return false;
+        }
+
+        parts.DayOfWeekRule = DayOfWeekRule.Nth;
+        parts.DayOfWeekNth = nth;
+        return true;
+    }
+
+    internal static ulong Bits(int from, int to) => (ulong.MaxValue >> (63 - to)) & (ulong.MaxValue << from);
+}

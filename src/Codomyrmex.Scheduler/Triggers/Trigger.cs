@@ -1,0 +1,22 @@
+namespace Codomyrmex.Scheduler;
+
+/// <summary>Decides when a job runs: the base of <see cref="OnceTrigger"/>, <see cref="IntervalTrigger"/> and <see cref="CronTrigger"/>.</summary>
+/// <remarks>
+/// Triggers are immutable and safe to share between jobs and threads. Their evaluation is pure: a trigger never reads a
+/// clock, so the same question always gets the same answer. The set of trigger kinds is closed (they must be storable and
+/// serializable), so this class cannot be extended outside the library.
+/// </remarks>
+public abstract class Trigger
+{
+    private protected Trigger()
+    {
+    }
+
+    /// <summary>Gets the kind of trigger.</summary>
+    public abstract TriggerType Type { get; }
+
+    /// <summary>Gets the first run strictly after an instant.</summary>
+    /// <param name="after">The instant to search from; a run at exactly this instant is not returned.</param>
+    /// <returns>The next run, or <see langword="null"/> if the trigger never fires again.</returns>
+    public abstract DateTimeOffset? GetNextRun(DateTimeOffset after);
+}

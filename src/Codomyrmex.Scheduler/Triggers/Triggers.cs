@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace Codomyrmex.Scheduler;
+
+/// <summary>The spec's convenience functions, for <c>using static Codomyrmex.Scheduler.Triggers;</c>.</summary>
+/// <example>
+/// <code>
+/// using static Codomyrmex.Scheduler.Triggers;
+///
+/// Trigger a = Every(minutes: 30);
+/// Trigger b = At("09:30");
+/// Trigger c = Cron("0 */2 * * *");
+/// </code>
+/// </example>
+public static class Triggers
+{
+    /// <summary>An interval trigger, as the spec's <c>every(minutes=30)</c>.</summary>
+    /// <param name="seconds">Seconds in the interval.</param>
+    /// <param name="minutes">Minutes in the interval.</param>
+    /// <param name="hours">Hours in the interval.</param>
+    /// <param name="days">Days (of 24 hours) in the interval.</param>
+    /// <returns>A trigger that fires every interval, starting one interval after the job is scheduled.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A part is negative, or the interval is zero.</exception>
+    public static IntervalTrigger Every(int seconds = 0, int minutes = 0, int hours = 0, int days = 0) => new(seconds, minutes, hours, days);
+
+    /// <summary>An interval trigger.</summary>
+    /// <param name="interval">The time between runs.</param>
+    /// <returns>A trigger that fires every interval, starting one interval after the job is scheduled.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is zero or negative.</exception>
+    public static IntervalTrigger Every(TimeSpan interval) => new(interval);
+
+    /// <summary>A one-time trigger at the next occurrence of a wall-clock time, today or tomorrow, as the spec's <c>at("09:30")</c>.</summary>
+    /// <param name="time">The time of day as <c>HH:MM</c> or <c>HH:MM:SS</c> (24-hour clock).</param>
+    /// <param name="timeZone">The zone of the wall clock; by default the time provider's local zone.</param>
+    /// <param name="timeProvider">The clock that says what "now" is; by default <see cref="TimeProvider.System"/>.</param>
+    /// <returns>A trigger for today at that time if it is still ahead, otherwise tomorrow.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="time"/> is null.</exception>
+    /// <exception cref="FormatException"><paramref name="time"/> is not a time of day.</exception>
+    /// <remarks>
+    /// A time that falls into a daylight-saving gap runs at the first instant after the gap; a time that occurs twice
+    /// in an overlap runs at the first.
+    /// </remarks>
+    public static OnceTrigger At(string time, TimeZoneInfo? timeZone = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        if (!TryParseTimeOfDay(time, out int hour, out int minute, out int second))
+        {
+            throw new FormatException($"'{time}' is not a time of day; use HH:MM or HH:MM:SS on a 24-hour clock, for example 09:30 or 17:45:30.");
+        }
+
+        TimeProvider clock = timeProvider ?? TimeProvider.System;
+        TimeZoneInfo zone = timeZone ?? clock.LocalTimeZone;
+        CronExpression daily = CronExpression.Parse(
+            string.Create(CultureInfo.InvariantCulture, $"{second} {minute} {hour} * * *"), CronFormat.IncludeSeconds);
+        DateTimeOffset next = daily.GetNextOccurrence(clock.GetUtcNow(), zone)
+            ?? throw new ArgumentOutOfRangeException(nameof(timeProvider), "The clock is at the end of time: there is no next day.");
+        return new OnceTrigger(next);
+    }
+
+    /// <summary>A cron trigger, as the spec's <c>cron("0 */2 * * *")</c>.</summary>
+    /// <param name="expression">The expression, for example <c>0 9 * * MON-FRI</c>.</param>
+    /// <param name="timeZone">The zone of the wall clock, or <see langword="null"/> for the scheduler's.</param>
+    /// <returns>The trigger.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="expression"/> is null.</exception>
+    /// <exception cref="FormatException">The expression is not valid; the message names the field and the token.</exception>
+    public static CronTrigger Cron(string expression, TimeZoneInfo? timeZone = null) => CronTrigger.FromExpression(expression, timeZone);
+
+    private static bool TryParseTimeOfDay(ReadOnlySpan<char> text, out int hour, out int minute, out int second)
+    {
+        hour = minute = second = 0;
+        int colon = text.IndexOf(':');
+        if (colon is < 1 or > 2 || !TryTwoDigits(text[..colon], out hour) || hour > 23)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = text[(colon + 1)..];
+        if (rest.Length == 2)
+        {
+            return TryTwoDigits(rest, out minute) && minute <= 59;
+        }
+
+        return rest.Length == 5 && rest[2] == ':' &&
+            TryTwoDigits(rest[..2], out minute) && minute <= 59 &&
+            TryTwoDigits(rest[3..], out second) && second <= 59;
+    }
+
+    private static bool TryTwoDigits(ReadOnlySpan<char> text, out int value)
+    {
+        value = 0;
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return text.Length is 1 or 2;
+    }
+}
