@@ -50,6 +50,9 @@ public sealed class CronExpression : IEquatable<CronExpression>
     private readonly byte _dayOfWeekNth;
     private readonly CronFlags _flags;
     private readonly bool _either;
+    private readonly bool _everyDayOfMonth;
+    private readonly bool _everyDayOfWeek;
+    private readonly bool _everyDay;
     private readonly bool _never;
     private string? _text;
     private ZoneMap? _lastZone;
@@ -70,6 +73,9 @@ public sealed class CronExpression : IEquatable<CronExpression>
         _flags = parts.Flags;
         Format = format;
         _either = (_flags & (CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar)) == 0;
+        _everyDayOfMonth = _dayOfMonthRule == DayOfMonthRule.Days && _daysOfMonth == (uint)CronParser.Bits(1, 31);
+        _everyDayOfWeek = _dayOfWeekRule == DayOfWeekRule.Days && _daysOfWeek == 0x7F;
+        _everyDay = _either ? _everyDayOfMonth || _everyDayOfWeek : _everyDayOfMonth && _everyDayOfWeek;
         _never = !HasAnyDay();
     }
 
@@ -84,10 +90,6 @@ public sealed class CronExpression : IEquatable<CronExpression>
     /// both passes of an overlap.
     /// </value>
     public bool IsFixedTime => (_flags & CronFlags.FixedTime) != 0;
-
-    private bool DayOfMonthStar => (_flags & CronFlags.DayOfMonthStar) != 0;
-
-    private bool DayOfWeekStar => (_flags & CronFlags.DayOfWeekStar) != 0;
 
     /// <summary>Compares two expressions by their schedules.</summary>
     /// <param name="left">The first expression, or <see langword="null"/>.</param>
@@ -425,15 +427,14 @@ public sealed class CronExpression : IEquatable<CronExpression>
     {
         int length = CalendarMath.DaysInMonth(year, month);
         uint all = (uint)((2UL << length) - 2);
-        if (DayOfMonthStar && DayOfWeekStar)
+        if (_everyDay)
         {
             return all;
         }
 
-        int firstDayNumber = CalendarMath.DayNumber(year, month, 1);
-        int firstWeekday = CalendarMath.DayOfWeek(firstDayNumber);
-        uint byMonthDay = DayOfMonthStar ? all : MonthDays(length, firstWeekday);
-        uint byWeekday = DayOfWeekStar ? all : WeekDays(length, firstWeekday);
+        int firstWeekday = CalendarMath.DayOfWeek(CalendarMath.DayNumber(year, month, 1));
+        uint byMonthDay = _everyDayOfMonth ? all : MonthDays(length, firstWeekday);
+        uint byWeekday = _everyDayOfWeek ? all : WeekDays(length, firstWeekday);
         return (_either ? byMonthDay | byWeekday : byMonthDay & byWeekday) & all;
     }
 
@@ -505,11 +506,11 @@ public sealed class CronExpression : IEquatable<CronExpression>
 
     /// <summary>
     /// Whether some day can ever match; catches impossible dates such as <c>0 0 30 2 *</c> at parse time so that they
-    /// cost nothing later. (Rarer impossible combinations are caught by the bounded search.)
+    /// cost nothing later. (Rarer impossible combinations, which involve weekdays, are caught by the bounded search.)
     /// </summary>
     private bool HasAnyDay()
     {
-        if (!DayOfWeekStar || DayOfMonthStar)
+        if (_either || !_everyDayOfWeek)
         {
             return true;
         }

@@ -118,8 +118,9 @@ internal static class CronFormatter
 
         if (star == Star.Required)
         {
-            // The field began with * (so it holds its minimum): */span is just the minimum, and always fits.
-            for (int step = span; step >= 2; step--)
+            // The field began with * (so it holds its minimum). The densest */n inside the set comes first; */span is just
+            // the minimum, so some step always fits.
+            for (int step = 2; step <= span; step++)
             {
                 ulong stepped = Stepped(min, max, step);
                 if ((mask & stepped) == stepped)
