@@ -105,7 +105,7 @@ internal static class CronParser
         return true;
     }
 
-    private static bool IsSpace(char c) => c is ' ' or '\t';
+    private static bool IsSpace(char c) => char.IsWhiteSpace(c);
 
     private static bool IsStar(char c) => c is '*' or '?';
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Codomyrmex.Scheduler.Tests.Cron;
+namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
 /// Daylight saving, DESIGN §5.1: a local time in a spring-forward gap fires once at the first instant after the gap; in a

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Codomyrmex.Scheduler.Tests.Cron;
+namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>Tables in the style of Cronos's suite: an expression, an instant, and the next occurrence in UTC.</summary>
 public partial class CronExpressionTests
