@@ -66,6 +66,10 @@ public sealed class CronTrigger : Trigger
     /// <remarks>Evaluated in <see cref="TimeZone"/>, or in <see cref="TimeZoneInfo.Local"/> if the trigger has none.</remarks>
     public override DateTimeOffset? GetNextRun(DateTimeOffset after) => Expression.GetNextOccurrence(after, TimeZone ?? TimeZoneInfo.Local);
 
+    internal override Trigger Bind(DateTimeOffset now, TimeZoneInfo zone) => TimeZone is null ? new CronTrigger(Expression, zone) : this;
+
+    internal override DateTimeOffset Localize(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, TimeZone ?? TimeZoneInfo.Local);
+
     /// <summary>Returns a description such as <c>cron 0 9 * * 1-5 (Europe/Berlin)</c>.</summary>
     /// <returns>The description.</returns>
     public override string ToString() => TimeZone is null ? $"cron {Expression}" : $"cron {Expression} ({TimeZone.Id})";

@@ -93,6 +93,11 @@ public sealed class IntervalTrigger : Trigger
             : new DateTimeOffset(utc, TimeSpan.Zero);
     }
 
+    internal override Trigger Bind(DateTimeOffset now, TimeZoneInfo zone) =>
+        StartTime is null && (EndTime is null || EndTime >= now) ? new IntervalTrigger(Interval, now, EndTime) : this;
+
+    internal override DateTimeOffset Localize(DateTimeOffset instant) => instant.ToOffset((StartTime ?? instant).Offset);
+
     /// <summary>Returns a description such as <c>every 1h30m</c> or <c>every 30s from 2026-01-01T00:00:00.0000000+00:00</c>.</summary>
     /// <returns>The description.</returns>
     public override string ToString()

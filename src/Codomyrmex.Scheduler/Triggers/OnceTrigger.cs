@@ -16,6 +16,10 @@ public sealed class OnceTrigger(DateTimeOffset runAt) : Trigger
     /// <returns><see cref="RunAt"/> if it is later than <paramref name="after"/>; otherwise <see langword="null"/>.</returns>
     public override DateTimeOffset? GetNextRun(DateTimeOffset after) => RunAt > after ? RunAt : null;
 
+    internal override DateTimeOffset? GetFirstRun(DateTimeOffset now) => RunAt;
+
+    internal override DateTimeOffset Localize(DateTimeOffset instant) => instant.ToOffset(RunAt.Offset);
+
     /// <summary>Returns a description such as <c>once at 2026-03-01T09:30:00.0000000+01:00</c>.</summary>
     /// <returns>The description.</returns>
     public override string ToString() => "once at " + RunAt.ToString("O", CultureInfo.InvariantCulture);

@@ -19,4 +19,17 @@ public abstract class Trigger
     /// <param name="after">The instant to search from; a run at exactly this instant is not returned.</param>
     /// <returns>The next run, or <see langword="null"/> if the trigger never fires again.</returns>
     public abstract DateTimeOffset? GetNextRun(DateTimeOffset after);
+
+    /// <summary>
+    /// Fills in what the trigger left to the scheduler: an interval's anchor (the moment of scheduling) and a cron
+    /// trigger's zone (the scheduler's). A stored job always holds a bound trigger, so its schedule never depends on
+    /// when or where it is read back.
+    /// </summary>
+    internal virtual Trigger Bind(DateTimeOffset now, TimeZoneInfo zone) => this;
+
+    /// <summary>The first run of a newly scheduled job; unlike <see cref="GetNextRun"/>, a one-time trigger in the past is due at once.</summary>
+    internal virtual DateTimeOffset? GetFirstRun(DateTimeOffset now) => GetNextRun(now);
+
+    /// <summary>Shows an instant with the offset users of this trigger expect (the cron zone's, the anchor's).</summary>
+    internal virtual DateTimeOffset Localize(DateTimeOffset instant) => instant;
 }

@@ -1,0 +1,47 @@
+namespace Codomyrmex.Scheduler;
+
+/// <summary>What happened to a run, for the scheduler's <c>JobStarted</c>, <c>JobSucceeded</c>, <c>JobFailed</c> and <c>JobSkipped</c> events.</summary>
+/// <remarks>A read-only struct, so that fields can be added later without breaking handlers.</remarks>
+public readonly struct JobEvent
+{
+    internal JobEvent(string jobId, string jobName, DateTimeOffset scheduledTime, DateTimeOffset time)
+    {
+        JobId = jobId;
+        JobName = jobName;
+        ScheduledTime = scheduledTime;
+        Time = time;
+    }
+
+    /// <summary>Gets the job's id.</summary>
+    public string JobId { get; }
+
+    /// <summary>Gets the job's name.</summary>
+    public string JobName { get; }
+
+    /// <summary>Gets the occurrence the run is for.</summary>
+    public DateTimeOffset ScheduledTime { get; }
+
+    /// <summary>Gets when the event happened.</summary>
+    public DateTimeOffset Time { get; }
+
+    /// <summary>Gets the attempt number (1 for the first try).</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>Gets how the run ended, for the succeeded and failed events.</summary>
+    public RunOutcome? Outcome { get; init; }
+
+    /// <summary>Gets how long the run took, for the succeeded and failed events.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Gets the value the job returned, for the succeeded event.</summary>
+    public object? Result { get; init; }
+
+    /// <summary>Gets the error as <c>Type: message</c>, for the failed event.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Gets the exception the job threw, for the failed event (null when the run was interrupted elsewhere).</summary>
+    public Exception? Exception { get; init; }
+
+    /// <summary>Gets why the occurrence was skipped, for the skipped event.</summary>
+    public SkipReason? SkipReason { get; init; }
+}

@@ -1,0 +1,234 @@
+using System.Threading.Channels;
+using Codomyrmex.Scheduler.Diagnostics;
+
+namespace Codomyrmex.Scheduler;
+
+public sealed partial class Scheduler
+{
+    /// <summary>
+    /// One started life of the scheduler: the dispatcher thread that owns the timing and the workers that run jobs.
+    /// <c>Stop</c> ends it; <c>Start</c> makes a new one.
+    /// </summary>
+    private sealed class Dispatcher : IDisposable
+    {
+        /// <summary>Below this, a precise wait spins instead of sleeping: OS waits overshoot by about this much.</summary>
+        private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1);
+
+        private readonly Scheduler _scheduler;
+        private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+        private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = true });
+        private readonly CancellationTokenSource _shutdown = new();
+        private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ITimer? _timer;
+        private readonly bool _systemClock;
+        private readonly int _capacity;
+        private readonly Task[] _workers;
+        private readonly Thread _thread;
+        private volatile bool _stopping;
+        private volatile bool _waitingForRoom;
+        private int _inFlight;
+
+        public Dispatcher(Scheduler scheduler)
+        {
+            _scheduler = scheduler;
+            _systemClock = ReferenceEquals(scheduler._time, TimeProvider.System);
+            if (!_systemClock)
+            {
+                _timer = scheduler._time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
+            int workers = scheduler._options.MaxWorkers;
+
+            // Claimed runs wait in a short queue so that workers never wait for the dispatcher; it is kept short so that
+            // a run claimed while every worker is busy does not wait long (and its misfire grace still means something).
+            _capacity = workers + Math.Clamp(workers, 4, 64);
+            _workers = new Task[workers];
+            for (int i = 0; i < workers; i++)
+            {
+                _workers[i] = Task.Run(WorkAsync);
+            }
+
+            _thread = new Thread(Loop) { IsBackground = true, Name = "Codomyrmex.Scheduler dispatcher" };
+            _thread.Start();
+        }
+
+        public CancellationToken ShutdownToken => _shutdown.Token;
+
+        public bool IsStopping => _stopping;
+
+        public void Wake() => _wake.Set();
+
+        /// <summary>Whether nothing this dispatcher claimed is pending and no job is due at the clock's current time.</summary>
+        public async ValueTask<bool> IsIdleAsync()
+        {
+            if (Volatile.Read(ref _inFlight) > 0)
+            {
+                return false;
+            }
+
+            DateTimeOffset? next = await _scheduler._store.NextDueAsync().ConfigureAwait(false);
+            return next is null || next > _scheduler._time.GetUtcNow();
+        }
+
+        /// <summary>Stops claiming; returns once the dispatcher thread has left its loop.</summary>
+        public Task StopAsync()
+        {
+            _stopping = true;
+            _queue.Writer.TryComplete();
+            _wake.Set();
+            return _stopped.Task;
+        }
+
+        public void CancelRuns() => _shutdown.Cancel();
+
+        public Task WorkersAsync() => Task.WhenAll(_workers);
+
+        public void Dispose()
+        {
+            _timer?.Dispose();
+            _shutdown.Dispose();
+        }
+
+        private void Loop()
+        {
+            try
+            {
+                while (!_stopping)
+                {
+                    try
+                    {
+                        DispatchOnce();
+                    }
+#pragma warning disable CA1031 // A failing store must not kill the dispatcher: it logs and tries again shortly.
+                    catch (Exception exception)
+#pragma warning restore CA1031
+                    {
+                        Log.DispatcherFailed(_scheduler._logger, exception);
+                        WaitUntil(_scheduler._time.GetUtcNow() + TimeSpan.FromSeconds(1));
+                    }
+                }
+            }
+            finally
+            {
+                _stopped.TrySetResult();
+            }
+        }
+
+        private void DispatchOnce()
+        {
+            _wake.Reset();
+            Scheduler scheduler = _scheduler;
+            DateTimeOffset now = scheduler._time.GetUtcNow();
+            int room = _capacity - Volatile.Read(ref _inFlight);
+            if (room <= 0)
+            {
+                // Every worker is busy and the queue is full: wait for a worker to take a run.
+                _waitingForRoom = true;
+                if (_capacity - Volatile.Read(ref _inFlight) <= 0)
+                {
+                    WaitUntil(null);
+                }
+
+                _waitingForRoom = false;
+                return;
+            }
+
+            ClaimBatch batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
+            foreach (ClaimedRun run in batch.Runs)
+            {
+                var handle = new RunHandle(run, _shutdown.Token);
+                scheduler._activeRuns[run.RunId] = handle;
+                Interlocked.Increment(ref _inFlight);
+                _queue.Writer.TryWrite(handle);
+            }
+
+            foreach (SkippedOccurrence skipped in batch.Skipped)
+            {
+                scheduler.OnSkipped(skipped, now);
+            }
+
+            if (batch.Runs.Count > 0 || batch.Skipped.Count > 0)
+            {
+                // More may be due; claim again before sleeping.
+                scheduler.SignalChange(wakeDispatcher: false);
+                return;
+            }
+
+            DateTimeOffset? next = Complete(scheduler._store.NextDueAsync());
+            if (next is { } due && due <= now)
+            {
+                // Due, yet nothing could be claimed: a store that disagrees with itself. Do not spin on it.
+                WaitUntil(now + TimeSpan.FromMilliseconds(10));
+                return;
+            }
+
+            WaitUntil(next);
+        }
+
+        /// <summary>Sleeps until <paramref name="due"/> (or forever) unless woken; on the system clock, to within a few microseconds.</summary>
+        private void WaitUntil(DateTimeOffset? due)
+        {
+            TimeProvider time = _scheduler._time;
+            if (due is null)
+            {
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _wake.Wait();
+                return;
+            }
+
+            TimeSpan remaining = due.Value - time.GetUtcNow();
+            if (!_systemClock)
+            {
+                if (remaining > TimeSpan.Zero)
+                {
+                    _timer!.Change(remaining, Timeout.InfiniteTimeSpan);
+                    _wake.Wait();
+                }
+
+                return;
+            }
+
+            // A thread waiting on a handle wakes within a fraction of a millisecond of its timeout, late rather than
+            // early: sleep until just before the due time, then spin the rest.
+            while (remaining > TimeSpan.Zero && !_wake.IsSet)
+            {
+                if (remaining > SpinThreshold)
+                {
+                    if (_wake.Wait(remaining - SpinThreshold))
+                    {
+                        return;
+                    }
+                }
+                else
+                {
+                    Thread.SpinWait(20);
+                }
+
+                remaining = due.Value - time.GetUtcNow();
+            }
+        }
+
+        private async Task WorkAsync()
+        {
+            ChannelReader<RunHandle> reader = _queue.Reader;
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out RunHandle? handle))
+                {
+                    try
+                    {
+                        await _scheduler.ExecuteAsync(handle, this).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _inFlight);
+                        if (_waitingForRoom)
+                        {
+                            _wake.Set();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

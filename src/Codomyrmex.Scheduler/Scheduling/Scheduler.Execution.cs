@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Codomyrmex.Scheduler.Diagnostics;
+
+namespace Codomyrmex.Scheduler;
+
+public sealed partial class Scheduler
+{
+    /// <summary>Runs a job now, on the caller, as the spec's <c>run_now(job_id)</c>.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <param name="cancellationToken">Cancels the run (the job sees it in its token).</param>
+    /// <returns>The job's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    /// <exception cref="ArgumentException">There is no job with that id.</exception>
+    /// <exception cref="InvalidOperationException">The job is cancelled.</exception>
+    /// <remarks>
+    /// The run counts as a run (toward <see cref="Job.MaxRuns"/> too) but leaves the next scheduled run unchanged. It
+    /// ignores the overlap policy and the worker limit: it runs because it was asked to. If the job fails, the error is
+    /// recorded and the job's exception is rethrown (a <see cref="TimeoutException"/> if it timed out).
+    /// </remarks>
+    public async Task<object?> RunNowAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ThrowIfDisposed();
+        DateTimeOffset now = _time.GetUtcNow();
+        ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, now + _options.LeaseDuration, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
+        using var handle = new RunHandle(run, cancellationToken);
+        _activeRuns[run.RunId] = handle;
+        RunResult result = await ExecuteRunAsync(handle).ConfigureAwait(false);
+        if (result.Exception is { } exception)
+        {
+            ExceptionDispatchInfo.Throw(exception);
+        }
+
+        return result.Value;
+    }
+
+    /// <summary>Runs a claimed run from the queue: skipped if the scheduler is stopping or the occurrence misfired under Skip.</summary>
+    private async Task ExecuteAsync(RunHandle handle, Dispatcher dispatcher)
+    {
+        using (handle)
+        {
+            ClaimedRun run = handle.Run;
+            DateTimeOffset now = _time.GetUtcNow();
+            JobOptions options = run.Job.Options;
+            if (dispatcher.IsStopping)
+            {
+                // Claimed but not started when Stop came: it does not run.
+                await RecordAsync(handle, new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                return;
+            }
+
+            if (handle.JobCancelled)
+            {
+                await RecordAsync(handle, new RunCompletion(run, RunOutcome.Cancelled, now, now)).ConfigureAwait(false);
+                return;
+            }
+
+            if (options.Misfire == MisfirePolicy.Skip && now - run.ScheduledTime > options.MisfireGraceTime)
+            {
+                // It waited for a worker longer than the grace time.
+                OnSkipped(new SkippedOccurrence(run.Job.Id, run.Job.Name, run.ScheduledTime, SkipReason.Misfire), now);
+                await RecordAsync(handle, new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                return;
+            }
+
+            await ExecuteRunAsync(handle).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The attempts of one run, with timeout and retries; records the outcome and raises the events.</summary>
+    private async Task<RunResult> ExecuteRunAsync(RunHandle handle)
+    {
+        ClaimedRun run = handle.Run;
+        Job job = run.Job;
+        JobOptions options = job.Options;
+        DateTimeOffset startedAt = _time.GetUtcNow();
+        using Activity? activity = SchedulerMetrics.ActivitySource.StartActivity("codomyrmex.scheduler.job.run", ActivityKind.Internal);
+        activity?.SetTag("job.name", job.Name);
+        activity?.SetTag("job.id", job.Id);
+        activity?.SetTag("job.scheduled_time", run.ScheduledTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        _metrics.RunStarted(job.Name, run.IsManual ? TimeSpan.Zero : startedAt - run.ScheduledTime);
+
+        object? value = null;
+        Exception? failure = null;
+        RunOutcome outcome = RunOutcome.Failed;
+        int attempt = 0;
+        while (true)
+        {
+            attempt++;
+            DateTimeOffset fireTime = _time.GetUtcNow();
+            Log.RunStarted(_logger, job.Name, job.Id, run.ScheduledTime, attempt);
+            Raise(JobStarted, nameof(JobStarted), new JobEvent(job.Id, job.Name, run.ScheduledTime, fireTime) { Attempt = attempt });
+            using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+            using var attemptToken = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(handle.Token, timeout.Token);
+            CancellationToken token = attemptToken?.Token ?? handle.Token;
+            try
+            {
+                value = await InvokeAsync(job.Func, new JobContext(job, run.ScheduledTime, fireTime, attempt, _time), token).ConfigureAwait(false);
+                if (timeout?.IsCancellationRequested == true)
+                {
+                    throw new OperationCanceledException(timeout.Token);
+                }
+
+                failure = null;
+                outcome = RunOutcome.Succeeded;
+                break;
+            }
+#pragma warning disable CA1031 // A job's exception never escapes into the scheduler: it is recorded, logged and counted.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                if (timeout?.IsCancellationRequested == true && !handle.Token.IsCancellationRequested)
+                {
+                    failure = new TimeoutException($"Job '{job.Name}' timed out after {options.Timeout}.", exception);
+                }
+                else if (handle.Token.IsCancellationRequested && exception is OperationCanceledException)
+                {
+                    failure = exception;
+                    outcome = handle.JobCancelled ? RunOutcome.Cancelled : RunOutcome.Failed;
+                    break;
+                }
+                else
+                {
+                    failure = exception;
+                }
+            }
+
+            if (attempt >= options.MaxAttempts || handle.Token.IsCancellationRequested)
+            {
+                break;
+            }
+
+            TimeSpan delay = options.GetRetryDelay(attempt + 1, Random.Shared.NextDouble());
+            Log.RunRetrying(_logger, job.Name, job.Id, attempt, delay, Describe(failure));
+            try
+            {
+                await Task.Delay(delay, _time, handle.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = handle.JobCancelled ? RunOutcome.Cancelled : RunOutcome.Failed;
+                break;
+            }
+        }
+
+        DateTimeOffset finishedAt = _time.GetUtcNow();
+        TimeSpan duration = finishedAt - startedAt;
+        string? error = failure is null ? null : Describe(failure);
+        var completion = new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, attempt);
+        _metrics.RunEnded(job.Name, outcome, duration);
+        activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
+        var args = new JobEvent(job.Id, job.Name, run.ScheduledTime, finishedAt)
+        {
+            Attempt = attempt,
+            Outcome = outcome,
+            Duration = duration,
+            Result = completion.Result,
+            Error = error,
+            Exception = failure,
+        };
+        await RecordAsync(handle, completion).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case RunOutcome.Succeeded:
+                Log.RunSucceeded(_logger, job.Name, job.Id, duration);
+                Raise(JobSucceeded, nameof(JobSucceeded), args);
+                break;
+            case RunOutcome.Cancelled:
+                Log.RunCancelled(_logger, job.Name, job.Id);
+                break;
+            default:
+                activity?.SetStatus(ActivityStatusCode.Error, error);
+                Log.RunFailed(_logger, job.Name, job.Id, attempt, error!, failure);
+                Raise(JobFailed, nameof(JobFailed), args);
+                break;
+        }
+
+        return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
+    }
+
+    /// <summary>Writes the outcome to the store; the run leaves the active set only after that, so <see cref="WhenIdleAsync"/> sees it recorded.</summary>
+    private async Task RecordAsync(RunHandle handle, RunCompletion completion)
+    {
+        try
+        {
+            await _store.CompleteRunAsync(completion).ConfigureAwait(false);
+        }
+        finally
+        {
+            _activeRuns.TryRemove(completion.Run.RunId, out _);
+            handle.MarkDone();
+            SignalChange(wakeDispatcher: false);
+        }
+    }
+
+    private void OnSkipped(SkippedOccurrence skipped, DateTimeOffset now)
+    {
+        _metrics.Skipped(skipped.JobName, skipped.Reason);
+        Log.OccurrenceSkipped(_logger, skipped.JobName, skipped.JobId, skipped.ScheduledTime, skipped.Reason);
+        Raise(JobSkipped, nameof(JobSkipped), new JobEvent(skipped.JobId, skipped.JobName, skipped.ScheduledTime, now) { SkipReason = skipped.Reason });
+    }
+
+    /// <summary>The spec's error text: <c>Type: message</c>.</summary>
+    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
+
+    /// <summary>Calls a job's delegate in whichever of the supported shapes it has.</summary>
+    private static async Task<object?> InvokeAsync(Delegate? func, JobContext context, CancellationToken token)
+    {
+        switch (func)
+        {
+            case Action action:
+                action();
+                return null;
+            case Func<Task> asyncAction:
+                // Before Func<object?>: by covariance a Func<Task> is also a Func<object?>.
+                await asyncAction().ConfigureAwait(false);
+                return null;
+            case Func<object?> function:
+                return function();
+            case Func<CancellationToken, Task> cancellable:
+                await cancellable(token).ConfigureAwait(false);
+                return null;
+            case Func<JobContext, CancellationToken, Task<object?>> contextual:
+                return await contextual(context, token).ConfigureAwait(false);
+            default:
+                throw new InvalidOperationException(
+                    $"Job '{context.JobName}' has no delegate to run (it names task '{context.JobName}'); only delegate jobs run on this scheduler.");
+        }
+    }
+
+    private readonly record struct RunResult(object? Value, Exception? Exception);
+}

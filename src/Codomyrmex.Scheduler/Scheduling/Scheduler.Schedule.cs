@@ -1,0 +1,226 @@
+using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Internal;
+
+namespace Codomyrmex.Scheduler;
+
+#pragma warning disable RS0026 // The spec's keyword-argument shape: one overload per delegate shape, each with the same optional parameters.
+
+public sealed partial class Scheduler
+{
+    /// <summary>Schedules a job, as the spec's <c>schedule(func, name, trigger, args, kwargs, max_runs)</c>.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies; <see langword="null"/> for <see cref="JobOptions.Default"/>.</param>
+    /// <returns>The job's id: unique and URL-safe.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// The trigger can never fire (for example <c>0 0 30 2 *</c>), the options are not valid, or the store is durable and
+    /// cannot keep a delegate.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Action func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+
+    /// <summary>Schedules a job whose result becomes <see cref="Job.Result"/>.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<object?> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+
+    /// <summary>Schedules an asynchronous job.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+
+    /// <summary>Schedules an asynchronous job that observes cancellation (job cancelled, timeout, shutdown).</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<CancellationToken, Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+
+    /// <summary>Schedules an asynchronous job that reads its <see cref="JobContext"/> and returns a result.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<JobContext, CancellationToken, Task<object?>> func, string? name = null, Trigger? trigger = null,
+        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+
+    /// <summary>Schedules an asynchronous job with a typed result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule<T>(Func<CancellationToken, Task<T>> func, string? name = null, Trigger? trigger = null,
+        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        return ScheduleCore(func, new Func<JobContext, CancellationToken, Task<object?>>(async (_, token) => await func(token).ConfigureAwait(false)),
+            name, trigger, args, kwargs, maxRuns, options);
+    }
+
+    /// <summary>Schedules a job whose typed result becomes <see cref="Job.Result"/>; lets a method group such as <c>ComputeTotal</c> be passed directly.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule<T>(Func<T> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        return ScheduleCore(func, new Func<object?>(() => func()), name, trigger, args, kwargs, maxRuns, options);
+    }
+
+    private string ScheduleCore(Delegate func, Delegate invoke, string? name, Trigger? trigger, IEnumerable<object?>? args,
+        IReadOnlyDictionary<string, object?>? kwargs, int? maxRuns, JobOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        ThrowIfDisposed();
+        if (maxRuns is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxRuns), maxRuns, "maxRuns must be at least 1, or null for no limit.");
+        }
+
+        if (name is { } given && string.IsNullOrWhiteSpace(given))
+        {
+            throw new ArgumentException("The job name is empty; leave it null to use the method's name.", nameof(name));
+        }
+
+        options ??= JobOptions.Default;
+        IReadOnlyList<string> problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("The job options are not valid: " + string.Join(" ", problems), nameof(options));
+        }
+
+        if (_store.IsDurable)
+        {
+            throw new ArgumentException(
+                $"The store {_store.GetType().Name} is durable and cannot keep a delegate across restarts: register the delegate as a " +
+                "task and schedule the task by name instead.", nameof(func));
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        Trigger? bound = trigger?.Bind(now, _options.TimeZone ?? _time.LocalTimeZone);
+        DateTimeOffset? first = bound is null ? now : bound.GetFirstRun(now);
+        if (first is null)
+        {
+            throw new ArgumentException($"The trigger '{trigger}' never fires after {now:O}, so the job would never run.", nameof(trigger));
+        }
+
+        var job = new Job
+        {
+            Id = "",
+            Name = name ?? DefaultName(func),
+            Func = invoke,
+            Args = args is null ? [] : args.ToArray(),
+            Kwargs = kwargs is null || kwargs.Count == 0 ? Job.NoKwargs : new Dictionary<string, object?>(kwargs),
+            Trigger = bound,
+            Status = JobStatus.Pending,
+            CreatedAt = now,
+            NextRun = first,
+            MaxRuns = maxRuns,
+            Options = options,
+            Version = 1,
+        };
+
+        while (true)
+        {
+            job = job with { Id = JobIds.Format(JobIds.NewKey()) };
+            try
+            {
+                Wait(_store.AddAsync(job));
+                break;
+            }
+            catch (ArgumentException) when (Complete(_store.GetAsync(job.Id)) is not null)
+            {
+                // 64 random bits collided with an existing id: draw again.
+            }
+        }
+
+        Log.JobScheduled(_logger, job.Name, job.Id, bound?.ToString() ?? "run once", first);
+        return job.Id;
+    }
+
+    /// <summary>The spec's default name: the function's name. Lambdas are named as Python names them.</summary>
+    private static string DefaultName(Delegate func)
+    {
+        string method = func.Method.Name;
+        return method.Contains('<', StringComparison.Ordinal) ? "<lambda>" : method;
+    }
+
+    private static void Wait(ValueTask task)
+    {
+        if (!task.IsCompletedSuccessfully)
+        {
+            task.AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Codomyrmex.Scheduler.Diagnostics;
+
+namespace Codomyrmex.Scheduler;
+
+/// <summary>The spec's blocking lifecycle, with its asynchronous counterparts.</summary>
+public sealed partial class Scheduler
+{
+    /// <summary>Starts firing jobs, as the spec's <c>start()</c>. Starting a started scheduler does nothing.</summary>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public void Start() => StartAsync().GetAwaiter().GetResult();
+
+    /// <summary>Starts firing jobs. Starting a started scheduler does nothing; a stopped one starts again.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the dispatcher runs.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_dispatcher is null)
+            {
+                Volatile.Write(ref _dispatcher, new Dispatcher(this));
+                Log.Started(_logger, _node, _options.MaxWorkers);
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops firing jobs and waits for running ones, as the spec's <c>stop()</c>.</summary>
+    /// <remarks>See <see cref="StopAsync"/>.</remarks>
+    public void Stop() => StopAsync().GetAwaiter().GetResult();
+
+    /// <summary>Stops firing jobs at once, waits for running jobs up to <see cref="SchedulerOptions.ShutdownTimeout"/>, then cancels their tokens.</summary>
+    /// <param name="cancellationToken">Stops waiting for running jobs early (their tokens are then cancelled).</param>
+    /// <returns>A task that completes when the scheduler has stopped.</returns>
+    /// <remarks>
+    /// Runs that were claimed but had not started are recorded as skipped. A job that ignores its token may still be
+    /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
+    /// <see cref="Start"/> starts it again.
+    /// </remarks>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            Dispatcher? dispatcher = _dispatcher;
+            if (dispatcher is null)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _dispatcher, null);
+            await dispatcher.StopAsync().ConfigureAwait(false);
+            Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
+            Task workers = dispatcher.WorkersAsync();
+            using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task timeout = Task.Delay(_options.ShutdownTimeout, _time, shutdownWait.Token);
+            if (await Task.WhenAny(workers, timeout).ConfigureAwait(false) != workers)
+            {
+                Log.ShutdownTimedOut(_logger, _activeRuns.Count);
+                dispatcher.CancelRuns();
+            }
+
+            await shutdownWait.CancelAsync().ConfigureAwait(false);
+            dispatcher.Dispose();
+            SignalChange(wakeDispatcher: false);
+            Log.Stopped(_logger, _node);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Runs a job now, on the calling thread, as the spec's <c>run_now(job_id)</c>.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns>The job's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    /// <exception cref="ArgumentException">There is no job with that id.</exception>
+    /// <exception cref="InvalidOperationException">The job is cancelled.</exception>
+    /// <remarks>See <see cref="RunNowAsync"/>. The job's own exception is rethrown if it fails.</remarks>
+    public object? RunNow(string id) => RunNowAsync(id).GetAwaiter().GetResult();
+
+    /// <summary>Stops the scheduler (as <see cref="Stop"/>) and releases it.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Codomyrmex.Scheduler.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Codomyrmex.Scheduler;
+
+/// <summary>Runs jobs on cron, interval and one-time triggers, on a bounded pool of workers, as the spec's <c>Scheduler</c>.</summary>
+/// <remarks>
+/// <para>
+/// Every public member may be called from any thread at any time, including from inside a running job. Every clock
+/// read and every wait goes through <see cref="SchedulerOptions.TimeProvider"/>, so a test can drive the scheduler with
+/// <c>FakeTimeProvider</c> and <see cref="WhenIdleAsync"/>.
+/// </para>
+/// <para>
+/// One dispatcher thread owns the timing: it sleeps until the earliest due job (woken early when a job is scheduled,
+/// cancelled or finishes), claims due runs from the store and hands them to at most
+/// <see cref="SchedulerOptions.MaxWorkers"/> workers. It never runs a job body itself, and a job that blocks or throws
+/// never stalls or stops it.
+/// </para>
+/// </remarks>
+public sealed partial class Scheduler : IAsyncDisposable, IDisposable
+{
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IJobStore _store;
+    private readonly ILogger _logger;
+    private readonly SchedulerMetrics _metrics;
+    private readonly string _node;
+    private readonly ConcurrentDictionary<string, RunHandle> _activeRuns = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private TaskCompletionSource _changed = NewSignal();
+    private int _idleWaiters;
+    private Dispatcher? _dispatcher;
+    private int _disposed;
+
+    /// <summary>Creates a scheduler with an in-memory store, as the spec's <c>Scheduler(max_workers=4)</c>.</summary>
+    /// <param name="maxWorkers">How many job bodies may run at once.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
+#pragma warning disable RS0027 // The spec's Scheduler(max_workers=4) next to the options constructor.
+    public Scheduler(int maxWorkers = 4)
+#pragma warning restore RS0027
+        : this(new SchedulerOptions { MaxWorkers = CheckWorkers(maxWorkers) })
+    {
+    }
+
+    /// <summary>Creates a scheduler from options.</summary>
+    /// <param name="options">The options; they are validated once, here.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    public Scheduler(SchedulerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("The scheduler options are not valid: " + string.Join(" ", errors), nameof(options));
+        }
+
+        _options = options;
+        _time = options.TimeProvider;
+        _store = options.Store ?? new InMemoryJobStore();
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Codomyrmex.Scheduler");
+        _node = options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+        _metrics = new SchedulerMetrics(options.MeterFactory, ObserveJobsByStatus);
+        _store.Changed += OnStoreChanged;
+    }
+
+    /// <summary>Raised when a run starts (each attempt). Handlers run on a worker; an exception in one is logged and ignored.</summary>
+    public event EventHandler<JobEvent>? JobStarted;
+
+    /// <summary>Raised when a run succeeds.</summary>
+    public event EventHandler<JobEvent>? JobSucceeded;
+
+    /// <summary>Raised when a run fails after its last attempt (or times out, or is interrupted): the place to send an alert.</summary>
+    public event EventHandler<JobEvent>? JobFailed;
+
+    /// <summary>Raised when an occurrence is skipped by the overlap or misfire policy.</summary>
+    public event EventHandler<JobEvent>? JobSkipped;
+
+    /// <summary>Gets a value indicating whether the scheduler is started (and not stopped or disposed).</summary>
+    public bool IsRunning => Volatile.Read(ref _dispatcher) is not null;
+
+    /// <summary>Gets the store the scheduler keeps its jobs in.</summary>
+    public IJobStore Store => _store;
+
+    /// <summary>Gets the clock the scheduler uses.</summary>
+    public TimeProvider TimeProvider => _time;
+
+    /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public bool Cancel(string id) => Complete(CancelAsync(id));
+
+    /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <param name="cancellationToken">Cancels the operation (not the job).</param>
+    /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public async ValueTask<bool> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        Job? job = await _store.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return false;
+        }
+
+        foreach (RunHandle run in _activeRuns.Values)
+        {
+            if (run.JobId == id)
+            {
+                run.CancelJob();
+            }
+        }
+
+        Log.JobCancelled(_logger, job.Name, job.Id);
+        SignalChange();
+        return true;
+    }
+
+    /// <summary>Gets a snapshot of a job.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns>The job, or <see langword="null"/> if there is none with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public Job? GetJob(string id) => Complete(GetJobAsync(id));
+
+    /// <summary>Gets a snapshot of a job.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The job, or <see langword="null"/> if there is none with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public ValueTask<Job?> GetJobAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _store.GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>Lists jobs in the order they were scheduled, as the spec's <c>list_jobs(status=...)</c>.</summary>
+    /// <param name="status">Only jobs with this status, or <see langword="null"/> for all.</param>
+    /// <returns>Snapshots of the jobs.</returns>
+    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery(status))).Items;
+
+    /// <summary>Lists one page of jobs.</summary>
+    /// <param name="query">The status filter and the page.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page and the total number of matching jobs.</returns>
+    public ValueTask<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default) => _store.ListAsync(query, cancellationToken);
+
+    /// <summary>Completes when no run is queued or running and, while the scheduler runs, no job is due at the clock's current time.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the scheduler is idle.</returns>
+    /// <remarks>
+    /// Made for tests on <c>FakeTimeProvider</c>: advance the clock, then await this to let every run that came due
+    /// finish, without sleeping.
+    /// </remarks>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _idleWaiters);
+        try
+        {
+            while (true)
+            {
+                Task changed = Volatile.Read(ref _changed).Task;
+                if (_activeRuns.IsEmpty && (Volatile.Read(ref _dispatcher) is not { } dispatcher || await dispatcher.IsIdleAsync().ConfigureAwait(false)))
+                {
+                    return;
+                }
+
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _idleWaiters);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await StopAsync().ConfigureAwait(false);
+            _store.Changed -= OnStoreChanged;
+            _metrics.Dispose();
+        }
+    }
+
+    private static int CheckWorkers(int maxWorkers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
+        return maxWorkers;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Wakes whoever waits for a change of state (the dispatcher, <see cref="WhenIdleAsync"/>).</summary>
+    private void SignalChange(bool wakeDispatcher = true)
+    {
+        if (wakeDispatcher)
+        {
+            Volatile.Read(ref _dispatcher)?.Wake();
+        }
+
+        if (Volatile.Read(ref _idleWaiters) > 0)
+        {
+            Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+        }
+    }
+
+    private void OnStoreChanged(object? sender, EventArgs e) => SignalChange();
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private IEnumerable<Measurement<long>> ObserveJobsByStatus()
+    {
+        foreach (JobStatus status in Enum.GetValues<JobStatus>())
+        {
+            int total = Complete(_store.ListAsync(new JobQuery(status, Limit: 0))).Total;
+            yield return new Measurement<long>(total, new KeyValuePair<string, object?>("status", StatusTag(status)));
+        }
+    }
+
+    private static string StatusTag(JobStatus status) => status switch
+    {
+        JobStatus.Pending => "pending",
+        JobStatus.Running => "running",
+        JobStatus.Completed => "completed",
+        JobStatus.Failed => "failed",
+        _ => "cancelled",
+    };
+
+    /// <summary>Waits for a store call synchronously: free when it completed synchronously, as the in-memory store always does.</summary>
+    private static T Complete<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    private void Raise(EventHandler<JobEvent>? handler, string eventName, in JobEvent args)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(this, args);
+        }
+#pragma warning disable CA1031 // A user's event handler must never stop a run or the dispatcher.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.EventHandlerFailed(_logger, eventName, exception);
+        }
+    }
+}

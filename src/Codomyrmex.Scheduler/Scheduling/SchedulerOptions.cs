@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+
+namespace Codomyrmex.Scheduler;
+
+/// <summary>How a <see cref="Scheduler"/> is built: its clock, zone, store, worker limit, shutdown and diagnostics.</summary>
+/// <remarks>The scheduler validates the options once, when it is built, and lists every problem in one exception.</remarks>
+public sealed class SchedulerOptions
+{
+    /// <summary>Gets or sets how many job bodies may run at once.</summary>
+    /// <value>The default is 4.</value>
+    public int MaxWorkers { get; set; } = 4;
+
+    /// <summary>Gets or sets the clock for every time read and every wait; use <c>FakeTimeProvider</c> in tests.</summary>
+    /// <value>The default is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the zone for cron triggers without a zone of their own.</summary>
+    /// <value>The default is <see langword="null"/>: the time provider's <see cref="TimeProvider.LocalTimeZone"/>.</value>
+    public TimeZoneInfo? TimeZone { get; set; }
+
+    /// <summary>Gets or sets where jobs are kept.</summary>
+    /// <value>The default is <see langword="null"/>: a new <see cref="InMemoryJobStore"/>.</value>
+    public IJobStore? Store { get; set; }
+
+    /// <summary>Gets or sets how long <c>Stop</c> waits for running jobs before it cancels their tokens.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long a claimed run is held before another node may take it over; renewed while it runs.</summary>
+    /// <value>The default is 5 minutes.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets this scheduler's name in a cluster and in run history.</summary>
+    /// <value>The default is <see langword="null"/>: the machine name and process id.</value>
+    public string? NodeName { get; set; }
+
+    /// <summary>Gets or sets the logger factory.</summary>
+    /// <value>The default is <see langword="null"/>: no logging.</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Gets or sets the meter factory that creates the <c>Codomyrmex.Scheduler</c> meter (from DI when there is one).</summary>
+    /// <value>The default is <see langword="null"/>: the scheduler creates its own meter.</value>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Lists what is wrong with these options, naming each bad value.</summary>
+    /// <returns>The problems; empty if the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MaxWorkers < 1)
+        {
+            errors.Add($"MaxWorkers is {MaxWorkers}; it must be at least 1.");
+        }
+
+        if (TimeProvider is null)
+        {
+            errors.Add("TimeProvider is null; use TimeProvider.System or a FakeTimeProvider.");
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"ShutdownTimeout is {ShutdownTimeout}; it must not be negative.");
+        }
+
+        if (LeaseDuration <= TimeSpan.Zero)
+        {
+            errors.Add($"LeaseDuration is {LeaseDuration}; it must be positive.");
+        }
+
+        if (NodeName is { Length: 0 })
+        {
+            errors.Add("NodeName is empty; leave it null for the default or give it a name.");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,514 @@
+using Codomyrmex.Scheduler.Internal;
+
+namespace Codomyrmex.Scheduler;
+
+/// <summary>The default store: jobs in process memory, lost when the process ends.</summary>
+/// <remarks>
+/// <para>
+/// Built for the scheduler's hot path: each job is one compact entry keyed by the number inside its id, the due jobs sit
+/// in a binary heap, and every operation takes one short lock. Get and Cancel are O(1) and O(log n); claiming k due runs
+/// is O(k log n). Completed and cancelled jobs stay listed until the store is dropped.
+/// </para>
+/// <para>All members are thread-safe.</para>
+/// </remarks>
+public sealed class InMemoryJobStore : IJobStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ulong, Entry> _jobs = [];
+    private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
+    private Dictionary<string, Entry>? _jobsWithForeignIds;
+    private Entry[] _heap = new Entry[16];
+    private int _heapCount;
+    private int _sequence;
+
+    /// <inheritdoc/>
+    public event EventHandler? Changed;
+
+    /// <inheritdoc/>
+    /// <value>Always <see langword="false"/>.</value>
+    public bool IsDurable => false;
+
+    /// <inheritdoc/>
+    public ValueTask AddAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var entry = new Entry(job, _sequence);
+        lock (_lock)
+        {
+            if (Find(job.Id) is not null)
+            {
+                throw new ArgumentException($"A job with id '{job.Id}' already exists.", nameof(job));
+            }
+
+            entry.Sequence = _sequence++;
+            if (JobIds.TryParse(job.Id, out ulong key))
+            {
+                _jobs.Add(key, entry);
+            }
+            else
+            {
+                (_jobsWithForeignIds ??= new Dictionary<string, Entry>(StringComparer.Ordinal)).Add(job.Id, entry);
+            }
+
+            Reschedule(entry);
+        }
+
+        Changed?.Invoke(this, EventArgs.Empty);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_lock)
+        {
+            return new(Find(id)?.ToJob());
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit, nameof(query));
+        lock (_lock)
+        {
+            IEnumerable<Entry> all = _jobsWithForeignIds is null
+                ? _jobs.Values
+                : _jobs.Values.Concat(_jobsWithForeignIds.Values).OrderBy(e => e.Sequence);
+            var items = new List<Job>();
+            int total = 0;
+            foreach (Entry entry in all)
+            {
+                if (query.Status is { } status && entry.State.Status != status)
+                {
+                    continue;
+                }
+
+                if (total >= query.Offset && items.Count < query.Limit)
+                {
+                    items.Add(entry.ToJob());
+                }
+
+                total++;
+            }
+
+            return new(new JobPage(items, total));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        Job? updated;
+        lock (_lock)
+        {
+            Entry? entry = Find(job.Id);
+            if (entry is null || entry.State.Version != job.Version)
+            {
+                return new((Job?)null);
+            }
+
+            entry.Update(job);
+            Reschedule(entry);
+            updated = entry.ToJob();
+        }
+
+        Changed?.Invoke(this, EventArgs.Empty);
+        return new(updated);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_lock)
+        {
+            Entry? entry = Find(id);
+            if (entry is null)
+            {
+                return new((Job?)null);
+            }
+
+            entry.State.Cancel();
+            Reschedule(entry);
+            return new(entry.ToJob());
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        long nowTicks = now.UtcTicks;
+        List<ClaimedRun>? runs = null;
+        List<SkippedOccurrence>? skipped = null;
+        lock (_lock)
+        {
+            while ((runs?.Count ?? 0) < max && _heapCount > 0 && _heap[0].DueKey <= nowTicks)
+            {
+                Entry entry = _heap[0];
+                ClaimDecision decision = entry.State.Claim(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks, out long scheduled, out SkipReason reason);
+                Reschedule(entry);
+                if (decision == ClaimDecision.Run)
+                {
+                    (runs ??= []).Add(StartRun(entry, scheduled, now, node, leaseUntil, manual: false));
+                }
+                else if (decision == ClaimDecision.Skip)
+                {
+                    (skipped ??= []).Add(new SkippedOccurrence(entry.Id, entry.Name, Utc(scheduled), reason));
+                }
+            }
+        }
+
+        return new(runs is null && skipped is null ? ClaimBatch.Empty : new ClaimBatch(runs ?? [], skipped ?? []));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(node);
+        lock (_lock)
+        {
+            Entry? entry = Find(id);
+            if (entry is null)
+            {
+                return new((ClaimedRun?)null);
+            }
+
+            if (entry.State.Status == JobStatus.Cancelled)
+            {
+                throw new InvalidOperationException($"Job '{id}' ({entry.Name}) is cancelled; a cancelled job never runs again.");
+            }
+
+            entry.State.ClaimNow(now.UtcTicks, entry.MaxRuns);
+            Reschedule(entry);
+            return new(StartRun(entry, now.UtcTicks, now, node, leaseUntil, manual: true));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        Job? job;
+        bool dueEarlier;
+        lock (_lock)
+        {
+            if (!_runs.Remove(completion.Run.RunId, out ActiveRun? run))
+            {
+                return new((Job?)null);
+            }
+
+            Entry entry = run.Entry;
+            long dueBefore = entry.DueKey;
+            entry.State.Complete(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks);
+            if (completion.Outcome == RunOutcome.Succeeded)
+            {
+                entry.Result = completion.Result;
+                entry.Error = null;
+            }
+            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+            {
+                entry.Error = completion.Error;
+            }
+
+            Reschedule(entry);
+            dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
+            job = entry.ToJob();
+        }
+
+        if (dueEarlier)
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
+        return new(job);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        int renewed = 0;
+        lock (_lock)
+        {
+            foreach (ActiveRun run in _runs.Values)
+            {
+                if (run.Run.Node == node)
+                {
+                    run.LeaseUntil = leaseUntil.UtcTicks;
+                    renewed++;
+                }
+            }
+        }
+
+        return new(renewed);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        List<ClaimedRun>? lost = null;
+        lock (_lock)
+        {
+            foreach (ActiveRun run in _runs.Values)
+            {
+                if (run.LeaseUntil <= now.UtcTicks)
+                {
+                    (lost ??= []).Add(run.Run);
+                }
+            }
+
+            foreach (ClaimedRun run in lost ?? [])
+            {
+                _runs.Remove(run.RunId, out ActiveRun? active);
+                active!.Entry.State.Complete(RunOutcome.Interrupted, run.ClaimedAt.UtcTicks, now.UtcTicks);
+                active.Entry.Error = $"{nameof(RunOutcome.Interrupted)}: the lease of node '{run.Node}' expired at {run.LeaseUntil:O} before the run completed.";
+                Reschedule(active.Entry);
+            }
+        }
+
+        return new(lost is null ? [] : lost);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return new(_heapCount == 0 ? null : Utc(_heap[0].DueKey));
+        }
+    }
+
+    private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private Entry? Find(string id)
+    {
+        if (JobIds.TryParse(id, out ulong key))
+        {
+            return _jobs.GetValueOrDefault(key);
+        }
+
+        return _jobsWithForeignIds?.GetValueOrDefault(id);
+    }
+
+    private ClaimedRun StartRun(Entry entry, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual)
+    {
+        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), entry.ToJob(), Utc(scheduled), now, node, leaseUntil, manual);
+        _runs.Add(run.RunId, new ActiveRun(entry, run) { LeaseUntil = leaseUntil.UtcTicks });
+        return run;
+    }
+
+    /// <summary>Puts the entry where its due time says in the heap, or takes it out if it is not due ever.</summary>
+    private void Reschedule(Entry entry)
+    {
+        long due = entry.State.DueAt;
+        long key = due == 0 ? long.MaxValue : due;
+        if (entry.HeapIndex < 0)
+        {
+            if (key == long.MaxValue)
+            {
+                return;
+            }
+
+            if (_heapCount == _heap.Length)
+            {
+                Array.Resize(ref _heap, _heap.Length * 2);
+            }
+
+            entry.DueKey = key;
+            entry.HeapIndex = _heapCount;
+            _heap[_heapCount++] = entry;
+            SiftUp(entry.HeapIndex);
+            return;
+        }
+
+        if (key == long.MaxValue)
+        {
+            RemoveAt(entry.HeapIndex);
+            return;
+        }
+
+        long old = entry.DueKey;
+        entry.DueKey = key;
+        if (key < old)
+        {
+            SiftUp(entry.HeapIndex);
+        }
+        else if (key > old)
+        {
+            SiftDown(entry.HeapIndex);
+        }
+    }
+
+    private void RemoveAt(int index)
+    {
+        Entry removed = _heap[index];
+        removed.HeapIndex = -1;
+        removed.DueKey = long.MaxValue;
+        _heapCount--;
+        if (index == _heapCount)
+        {
+            _heap[index] = null!;
+            return;
+        }
+
+        Entry last = _heap[_heapCount];
+        _heap[_heapCount] = null!;
+        _heap[index] = last;
+        last.HeapIndex = index;
+        SiftUp(index);
+        SiftDown(last.HeapIndex);
+    }
+
+    private static bool Before(Entry a, Entry b) => a.DueKey < b.DueKey || (a.DueKey == b.DueKey && a.Sequence < b.Sequence);
+
+    private void SiftUp(int index)
+    {
+        Entry entry = _heap[index];
+        while (index > 0)
+        {
+            int parent = (index - 1) >> 1;
+            if (!Before(entry, _heap[parent]))
+            {
+                break;
+            }
+
+            _heap[index] = _heap[parent];
+            _heap[index].HeapIndex = index;
+            index = parent;
+        }
+
+        _heap[index] = entry;
+        entry.HeapIndex = index;
+    }
+
+    private void SiftDown(int index)
+    {
+        Entry entry = _heap[index];
+        while (true)
+        {
+            int child = (index << 1) + 1;
+            if (child >= _heapCount)
+            {
+                break;
+            }
+
+            if (child + 1 < _heapCount && Before(_heap[child + 1], _heap[child]))
+            {
+                child++;
+            }
+
+            if (!Before(_heap[child], entry))
+            {
+                break;
+            }
+
+            _heap[index] = _heap[child];
+            _heap[index].HeapIndex = index;
+            index = child;
+        }
+
+        _heap[index] = entry;
+        entry.HeapIndex = index;
+    }
+
+    /// <summary>One job, kept compact: the immutable parts by reference, the changing parts in a <see cref="JobState"/>.</summary>
+    private sealed class Entry
+    {
+        public JobState State;
+
+        public Entry(Job job, int sequence)
+        {
+            Id = job.Id;
+            Sequence = sequence;
+            CreatedAt = job.CreatedAt.UtcTicks;
+            State = job.NextRun is { } first ? JobState.ForNewJob(first) : new JobState { Status = JobStatus.Completed, Version = 1 };
+            Update(job);
+        }
+
+        public string Id { get; }
+
+        public long CreatedAt { get; }
+
+        public int Sequence { get; set; }
+
+        public int HeapIndex { get; set; } = -1;
+
+        public long DueKey { get; set; } = long.MaxValue;
+
+        public string Name { get; private set; } = "";
+
+        public Delegate? Func { get; private set; }
+
+        public string? Task { get; private set; }
+
+        public IReadOnlyList<object?> Args { get; private set; } = [];
+
+        public IReadOnlyDictionary<string, object?> Kwargs { get; private set; } = Job.NoKwargs;
+
+        public Trigger? Trigger { get; private set; }
+
+        public JobOptions Options { get; private set; } = JobOptions.Default;
+
+        public int? MaxRuns { get; private set; }
+
+        public object? Result { get; set; }
+
+        public string? Error { get; set; }
+
+        public void Update(Job job)
+        {
+            Name = job.Name;
+            Func = job.Func;
+            Task = job.Task;
+            Args = job.Args;
+            Kwargs = job.Kwargs;
+            Options = job.Options;
+            MaxRuns = job.MaxRuns;
+            if (!ReferenceEquals(Trigger, job.Trigger) && Trigger is not null && job.NextRun is { } next)
+            {
+                State.NextRun = next.UtcTicks;
+            }
+
+            Trigger = job.Trigger;
+        }
+
+        public Job ToJob() => new()
+        {
+            Id = Id,
+            Name = Name,
+            Func = Func,
+            Task = Task,
+            Args = Args,
+            Kwargs = Kwargs,
+            Trigger = Trigger,
+            Status = State.Status,
+            CreatedAt = Utc(CreatedAt),
+            LastRun = State.LastRun == 0 ? null : Utc(State.LastRun),
+            NextRun = State.NextRun == 0 ? null : Trigger?.Localize(Utc(State.NextRun)) ?? Utc(State.NextRun),
+            RunCount = State.RunCount,
+            MaxRuns = MaxRuns,
+            Result = Result,
+            Error = Error,
+            FailureCount = State.FailureCount,
+            LastDuration = State.LastRun == 0 ? null : TimeSpan.FromTicks(State.LastDuration),
+            Options = Options,
+            ActiveRuns = State.ActiveRuns,
+            Version = State.Version,
+        };
+    }
+
+    private sealed class ActiveRun(Entry entry, ClaimedRun run)
+    {
+        public Entry Entry { get; } = entry;
+
+        public ClaimedRun Run { get; } = run;
+
+        public long LeaseUntil { get; set; }
+    }
+}

@@ -1,0 +1,187 @@
+namespace Codomyrmex.Scheduler.Internal;
+
+/// <summary>What a claim decided for one due job.</summary>
+internal enum ClaimDecision : byte
+{
+    /// <summary>A run was claimed for the occurrence.</summary>
+    Run,
+
+    /// <summary>The occurrence was skipped (see the skip reason).</summary>
+    Skip,
+
+    /// <summary>The occurrence was queued behind the running run.</summary>
+    Queue,
+}
+
+/// <summary>
+/// The changing part of a job and the rules that change it, shared by every store so that claims, misfires, overlap,
+/// limits and status follow DESIGN §3 identically whatever keeps the job. Times are UTC ticks; 0 means none.
+/// </summary>
+internal struct JobState
+{
+    public JobStatus Status;
+    public bool LastFailed;
+    public int RunCount;
+    public int FailureCount;
+    public int ActiveRuns;
+    public long NextRun;
+    public long Queued;
+    public long LastRun;
+    public long LastDuration;
+    public long Version;
+
+    /// <summary>Gets when the job is next due: its next occurrence, or a queued run once nothing is running.</summary>
+    public readonly long DueAt
+    {
+        get
+        {
+            if (Status is JobStatus.Cancelled or JobStatus.Completed or JobStatus.Failed)
+            {
+                return 0;
+            }
+
+            long queued = ActiveRuns == 0 ? Queued : 0;
+            return queued != 0 && (NextRun == 0 || queued < NextRun) ? queued : NextRun;
+        }
+    }
+
+    public static JobState ForNewJob(DateTimeOffset firstRun) => new() { Status = JobStatus.Pending, NextRun = firstRun.UtcTicks, Version = 1 };
+
+    /// <summary>Claims the due occurrence at <paramref name="now"/> (the caller checked <see cref="DueAt"/> ≤ now).</summary>
+    public ClaimDecision Claim(Trigger? trigger, JobOptions options, int? maxRuns, long now, out long scheduled, out SkipReason reason)
+    {
+        reason = default;
+        Version++;
+        if (Queued != 0 && ActiveRuns == 0 && (NextRun == 0 || Queued <= NextRun))
+        {
+            scheduled = Queued;
+            Queued = 0;
+            StartRun(now, maxRuns);
+            return ClaimDecision.Run;
+        }
+
+        scheduled = NextRun;
+        bool misfired = now - NextRun > options.MisfireGraceTime.Ticks;
+        NextRun = Advance(trigger, misfired && options.Misfire != MisfirePolicy.RunAll ? now : NextRun);
+        ClaimDecision decision;
+        if (misfired && options.Misfire == MisfirePolicy.Skip)
+        {
+            reason = SkipReason.Misfire;
+            decision = ClaimDecision.Skip;
+        }
+        else if (ActiveRuns > 0 && options.Overlap == OverlapPolicy.Skip)
+        {
+            reason = SkipReason.Overlap;
+            decision = ClaimDecision.Skip;
+        }
+        else if (ActiveRuns > 0 && options.Overlap == OverlapPolicy.Queue)
+        {
+            if (Queued == 0)
+            {
+                Queued = scheduled;
+                decision = ClaimDecision.Queue;
+            }
+            else
+            {
+                reason = SkipReason.Overlap;
+                decision = ClaimDecision.Skip;
+            }
+        }
+        else
+        {
+            StartRun(now, maxRuns);
+            return ClaimDecision.Run;
+        }
+
+        ApplyLimit(maxRuns);
+        Settle();
+        return decision;
+    }
+
+    /// <summary>Starts a run outside the schedule (RunNow): counts as a run, the next run is unchanged.</summary>
+    public void ClaimNow(long now, int? maxRuns)
+    {
+        Version++;
+        StartRun(now, maxRuns);
+    }
+
+    /// <summary>Records how a run ended.</summary>
+    public void Complete(RunOutcome outcome, long startedAt, long finishedAt)
+    {
+        Version++;
+        ActiveRuns = Math.Max(0, ActiveRuns - 1);
+        switch (outcome)
+        {
+            case RunOutcome.Succeeded:
+                RunCount++;
+                LastFailed = false;
+                break;
+            case RunOutcome.Failed:
+            case RunOutcome.Interrupted:
+                FailureCount++;
+                LastFailed = true;
+                break;
+        }
+
+        if (outcome != RunOutcome.Skipped)
+        {
+            LastRun = startedAt;
+            LastDuration = Math.Max(0, finishedAt - startedAt);
+        }
+
+        Settle();
+    }
+
+    /// <summary>Cancels the job: final, nothing more runs; runs in progress finish on their own.</summary>
+    public void Cancel()
+    {
+        if (Status != JobStatus.Cancelled)
+        {
+            Version++;
+            Status = JobStatus.Cancelled;
+            NextRun = 0;
+            Queued = 0;
+        }
+    }
+
+    private static long Advance(Trigger? trigger, long afterTicks)
+    {
+        if (trigger is null or OnceTrigger)
+        {
+            return 0;
+        }
+
+        DateTimeOffset? next = trigger.GetNextRun(new DateTimeOffset(afterTicks, TimeSpan.Zero));
+        return next?.UtcTicks ?? 0;
+    }
+
+    private void StartRun(long now, int? maxRuns)
+    {
+        ActiveRuns++;
+        LastRun = now;
+        ApplyLimit(maxRuns);
+        Settle();
+    }
+
+    /// <summary><see cref="Job.MaxRuns"/> bounds all runs, failed and running ones included.</summary>
+    private void ApplyLimit(int? maxRuns)
+    {
+        if (maxRuns is { } max && RunCount + FailureCount + ActiveRuns + (Queued != 0 ? 1 : 0) >= max)
+        {
+            NextRun = 0;
+        }
+    }
+
+    private void Settle()
+    {
+        if (Status == JobStatus.Cancelled)
+        {
+            return;
+        }
+
+        Status = ActiveRuns > 0 ? JobStatus.Running
+            : NextRun != 0 || Queued != 0 ? JobStatus.Pending
+            : LastFailed ? JobStatus.Failed
+            : JobStatus.Completed;
+    }
+}
