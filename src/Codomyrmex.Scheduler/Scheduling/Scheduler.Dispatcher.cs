@@ -26,6 +26,7 @@ public sealed partial class Scheduler
         private readonly Thread _thread;
         private volatile bool _stopping;
         private volatile bool _waitingForRoom;
+        private volatile bool _claiming;
         private int _inFlight;
 
         public Dispatcher(Scheduler scheduler)
@@ -58,17 +59,8 @@ public sealed partial class Scheduler
 
         public void Wake() => _wake.Set();
 
-        /// <summary>Whether nothing this dispatcher claimed is pending and no job is due at the clock's current time.</summary>
-        public async ValueTask<bool> IsIdleAsync()
-        {
-            if (Volatile.Read(ref _inFlight) > 0)
-            {
-                return false;
-            }
-
-            DateTimeOffset? next = await _scheduler._store.NextDueAsync().ConfigureAwait(false);
-            return next is null || next > _scheduler._time.GetUtcNow();
-        }
+        /// <summary>Gets a value indicating whether a claim is in progress or claimed runs are queued or running.</summary>
+        public bool IsBusy => _claiming || Volatile.Read(ref _inFlight) > 0;
 
         /// <summary>Stops claiming; returns once the dispatcher thread has left its loop.</summary>
         public Task StopAsync()
@@ -133,13 +125,25 @@ public sealed partial class Scheduler
                 return;
             }
 
-            ClaimBatch batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
-            foreach (ClaimedRun run in batch.Runs)
+            ClaimBatch batch;
+            _claiming = true;
+            try
             {
-                var handle = new RunHandle(run, _shutdown.Token);
-                scheduler._activeRuns[run.RunId] = handle;
-                Interlocked.Increment(ref _inFlight);
-                _queue.Writer.TryWrite(handle);
+                batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
+                foreach (ClaimedRun run in batch.Runs)
+                {
+                    var handle = new RunHandle(run, _shutdown.Token);
+                    scheduler._activeRuns[run.RunId] = handle;
+                    Interlocked.Increment(ref _inFlight);
+                    _queue.Writer.TryWrite(handle);
+                }
+            }
+            finally
+            {
+                _claiming = false;
+
+                // Whoever saw the claim in progress (WhenIdleAsync) looks again.
+                scheduler.SignalChange(wakeDispatcher: false);
             }
 
             foreach (SkippedOccurrence skipped in batch.Skipped)
@@ -150,7 +154,6 @@ public sealed partial class Scheduler
             if (batch.Runs.Count > 0 || batch.Skipped.Count > 0)
             {
                 // More may be due; claim again before sleeping.
-                scheduler.SignalChange(wakeDispatcher: false);
                 return;
             }
 
@@ -176,17 +179,30 @@ public sealed partial class Scheduler
                 return;
             }
 
-            TimeSpan remaining = due.Value - time.GetUtcNow();
             if (!_systemClock)
             {
-                if (remaining > TimeSpan.Zero)
+                // Another thread may move the clock while the timer is armed (FakeTimeProvider.Advance): arm it again until
+                // the clock stood still across arming, so that the timer is relative to the time it was computed from.
+                while (true)
                 {
-                    _timer!.Change(remaining, Timeout.InfiniteTimeSpan);
-                    _wake.Wait();
+                    DateTimeOffset now = time.GetUtcNow();
+                    if (now >= due.Value)
+                    {
+                        return;
+                    }
+
+                    _timer!.Change(due.Value - now, Timeout.InfiniteTimeSpan);
+                    if (time.GetUtcNow() == now)
+                    {
+                        break;
+                    }
                 }
 
+                _wake.Wait();
                 return;
             }
+
+            TimeSpan remaining = due.Value - time.GetUtcNow();
 
             // A thread waiting on a handle wakes within a fraction of a millisecond of its timeout, late rather than
             // early: sleep until just before the due time, then spin the rest.
@@ -226,6 +242,8 @@ public sealed partial class Scheduler
                         {
                             _wake.Set();
                         }
+
+                        _scheduler.SignalChange(wakeDispatcher: false);
                     }
                 }
             }

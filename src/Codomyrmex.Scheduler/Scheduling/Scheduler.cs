@@ -164,7 +164,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             while (true)
             {
                 Task changed = Volatile.Read(ref _changed).Task;
-                if (_activeRuns.IsEmpty && (Volatile.Read(ref _dispatcher) is not { } dispatcher || await dispatcher.IsIdleAsync().ConfigureAwait(false)))
+                if (await IsIdleAsync().ConfigureAwait(false))
                 {
                     return;
                 }
@@ -177,6 +177,26 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             Interlocked.Decrement(ref _idleWaiters);
         }
     }
+
+    /// <summary>
+    /// Idle: nothing due (while started) and nothing claimed. The order of the reads matters: the store is asked first,
+    /// so a claim that empties it after the read is still seen in progress (or its runs in flight) by the reads after.
+    /// </summary>
+    private async ValueTask<bool> IsIdleAsync()
+    {
+        if (Volatile.Read(ref _dispatcher) is { } dispatcher)
+        {
+            DateTimeOffset? next = await _store.NextDueAsync().ConfigureAwait(false);
+            if (next <= _time.GetUtcNow() || dispatcher.IsBusy)
+            {
+                return false;
+            }
+        }
+
+        return _activeRuns.IsEmpty;
+    }
+
+    internal string DebugState() => $"now={_time.GetUtcNow():O} next={Complete(_store.NextDueAsync()):O} busy={_dispatcher?.IsBusy} active={_activeRuns.Count} waiters={_idleWaiters}";
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -44,7 +44,14 @@ public partial class SchedulerTests : IAsyncDisposable
         for (TimeSpan done = TimeSpan.Zero; done < total; done += step)
         {
             Clock.Advance(step);
-            await scheduler.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            try
+            {
+                await Idle(scheduler);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException(scheduler.DebugState());
+            }
         }
     }
 
