@@ -39,10 +39,11 @@ internal sealed class SchedulerMetrics : IDisposable
         _lateness.Record(Math.Max(0, lateness.TotalSeconds), new KeyValuePair<string, object?>("job.name", jobName));
     }
 
-    public void RunEnded(string jobName, RunOutcome outcome, TimeSpan duration)
+    /// <summary>Records the end of an attempt; <paramref name="outcome"/> is an <see cref="OutcomeTag"/> or <c>retrying</c>.</summary>
+    public void RunEnded(string jobName, string outcome, TimeSpan duration)
     {
         var name = new KeyValuePair<string, object?>("job.name", jobName);
-        var result = new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome));
+        var result = new KeyValuePair<string, object?>("outcome", outcome);
         _active.Add(-1, name);
         _runs.Add(1, name, result);
         _duration.Record(duration.TotalSeconds, name, result);

@@ -191,7 +191,10 @@ public sealed partial class Scheduler
                         return;
                     }
 
-                    _timer!.Change(due.Value - now, Timeout.InfiniteTimeSpan);
+                    // Timers of other providers count whole milliseconds (FakeTimeProvider truncates): round up, never early.
+                    TimeSpan wait = due.Value - now;
+                    long milliseconds = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+                    _timer!.Change(TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
                     if (time.GetUtcNow() == now)
                     {
                         break;

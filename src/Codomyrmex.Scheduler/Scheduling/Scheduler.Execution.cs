@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Codomyrmex.Scheduler.Diagnostics;
 
@@ -69,7 +70,10 @@ public sealed partial class Scheduler
         }
     }
 
-    /// <summary>The attempts of one run, with timeout and retries; records the outcome and raises the events.</summary>
+    /// <summary>
+    /// One attempt of a run, with its timeout; records the outcome and raises the events. A failed attempt with attempts
+    /// left is recorded with a retry time: the store makes the retry the job's next due run, so no worker waits for it.
+    /// </summary>
     private async Task<RunResult> ExecuteRunAsync(RunHandle handle)
     {
         ClaimedRun run = handle.Run;
@@ -79,102 +83,85 @@ public sealed partial class Scheduler
         using Activity? activity = SchedulerMetrics.ActivitySource.StartActivity("codomyrmex.scheduler.job.run", ActivityKind.Internal);
         activity?.SetTag("job.name", job.Name);
         activity?.SetTag("job.id", job.Id);
-        activity?.SetTag("job.scheduled_time", run.ScheduledTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        _metrics.RunStarted(job.Name, run.IsManual ? TimeSpan.Zero : startedAt - run.ScheduledTime);
+        activity?.SetTag("job.attempt", run.Attempt);
+        activity?.SetTag("job.scheduled_time", run.ScheduledTime.ToString("O", CultureInfo.InvariantCulture));
+        _metrics.RunStarted(job.Name, run.IsManual || run.Attempt > 1 ? TimeSpan.Zero : startedAt - run.ScheduledTime);
+        Log.RunStarted(_logger, job.Name, job.Id, run.ScheduledTime, run.Attempt);
+        Raise(JobStarted, nameof(JobStarted), new JobEvent(job.Id, job.Name, run.ScheduledTime, startedAt) { Attempt = run.Attempt });
 
         object? value = null;
         Exception? failure = null;
-        RunOutcome outcome = RunOutcome.Failed;
-        int attempt = 0;
-        while (true)
+        RunOutcome outcome;
+        using (var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null)
+        using (var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(handle.Token, timeout.Token))
         {
-            attempt++;
-            DateTimeOffset fireTime = _time.GetUtcNow();
-            Log.RunStarted(_logger, job.Name, job.Id, run.ScheduledTime, attempt);
-            Raise(JobStarted, nameof(JobStarted), new JobEvent(job.Id, job.Name, run.ScheduledTime, fireTime) { Attempt = attempt });
-            using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
-            using var attemptToken = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(handle.Token, timeout.Token);
-            CancellationToken token = attemptToken?.Token ?? handle.Token;
             try
             {
-                value = await InvokeAsync(job.Func, new JobContext(job, run.ScheduledTime, fireTime, attempt, _time), token).ConfigureAwait(false);
+                value = await InvokeAsync(job.Func, new JobContext(job, run.ScheduledTime, startedAt, run.Attempt, _time), linked?.Token ?? handle.Token)
+                    .ConfigureAwait(false);
+                outcome = RunOutcome.Succeeded;
                 if (timeout?.IsCancellationRequested == true)
                 {
-                    throw new OperationCanceledException(timeout.Token);
+                    // It ignored its token and returned after the deadline: still a timeout.
+                    failure = new TimeoutException($"Job '{job.Name}' timed out after {options.Timeout}.");
+                    outcome = RunOutcome.Failed;
                 }
-
-                failure = null;
-                outcome = RunOutcome.Succeeded;
-                break;
             }
 #pragma warning disable CA1031 // A job's exception never escapes into the scheduler: it is recorded, logged and counted.
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                outcome = RunOutcome.Failed;
+                failure = exception;
                 if (timeout?.IsCancellationRequested == true && !handle.Token.IsCancellationRequested)
                 {
                     failure = new TimeoutException($"Job '{job.Name}' timed out after {options.Timeout}.", exception);
                 }
-                else if (handle.Token.IsCancellationRequested && exception is OperationCanceledException)
+                else if (handle.JobCancelled && exception is OperationCanceledException)
                 {
-                    failure = exception;
-                    outcome = handle.JobCancelled ? RunOutcome.Cancelled : RunOutcome.Failed;
-                    break;
+                    outcome = RunOutcome.Cancelled;
                 }
-                else
-                {
-                    failure = exception;
-                }
-            }
-
-            if (attempt >= options.MaxAttempts || handle.Token.IsCancellationRequested)
-            {
-                break;
-            }
-
-            TimeSpan delay = options.GetRetryDelay(attempt + 1, Random.Shared.NextDouble());
-            Log.RunRetrying(_logger, job.Name, job.Id, attempt, delay, Describe(failure));
-            try
-            {
-                await Task.Delay(delay, _time, handle.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                outcome = handle.JobCancelled ? RunOutcome.Cancelled : RunOutcome.Failed;
-                break;
             }
         }
 
         DateTimeOffset finishedAt = _time.GetUtcNow();
         TimeSpan duration = finishedAt - startedAt;
         string? error = failure is null ? null : Describe(failure);
-        var completion = new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, attempt);
-        _metrics.RunEnded(job.Name, outcome, duration);
+        DateTimeOffset? retryAt = null;
+        if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.Token.IsCancellationRequested)
+        {
+            TimeSpan delay = options.GetRetryDelay(run.Attempt + 1, Random.Shared.NextDouble());
+            retryAt = finishedAt + delay;
+            Log.RunRetrying(_logger, job.Name, job.Id, run.Attempt, delay, error!);
+        }
+
+        _metrics.RunEnded(job.Name, retryAt is null ? SchedulerMetrics.OutcomeTag(outcome) : "retrying", duration);
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
+        await RecordAsync(handle, new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt))
+            .ConfigureAwait(false);
         var args = new JobEvent(job.Id, job.Name, run.ScheduledTime, finishedAt)
         {
-            Attempt = attempt,
+            Attempt = run.Attempt,
             Outcome = outcome,
             Duration = duration,
-            Result = completion.Result,
+            Result = outcome == RunOutcome.Succeeded ? value : null,
             Error = error,
             Exception = failure,
         };
-        await RecordAsync(handle, completion).ConfigureAwait(false);
-        switch (outcome)
+        if (outcome == RunOutcome.Succeeded)
         {
-            case RunOutcome.Succeeded:
-                Log.RunSucceeded(_logger, job.Name, job.Id, duration);
-                Raise(JobSucceeded, nameof(JobSucceeded), args);
-                break;
-            case RunOutcome.Cancelled:
-                Log.RunCancelled(_logger, job.Name, job.Id);
-                break;
-            default:
-                activity?.SetStatus(ActivityStatusCode.Error, error);
-                Log.RunFailed(_logger, job.Name, job.Id, attempt, error!, failure);
-                Raise(JobFailed, nameof(JobFailed), args);
-                break;
+            Log.RunSucceeded(_logger, job.Name, job.Id, duration);
+            Raise(JobSucceeded, nameof(JobSucceeded), args);
+        }
+        else if (outcome == RunOutcome.Cancelled)
+        {
+            Log.RunCancelled(_logger, job.Name, job.Id);
+        }
+        else if (retryAt is null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+            Log.RunFailed(_logger, job.Name, job.Id, run.Attempt, error!, failure);
+            Raise(JobFailed, nameof(JobFailed), args);
         }
 
         return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);

@@ -187,7 +187,15 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         if (Volatile.Read(ref _dispatcher) is { } dispatcher)
         {
             DateTimeOffset? next = await _store.NextDueAsync().ConfigureAwait(false);
-            if (next <= _time.GetUtcNow() || dispatcher.IsBusy)
+            if (next <= _time.GetUtcNow())
+            {
+                // Due, so the dispatcher should be at it. If a provider's timer woke it at a time in between (as
+                // FakeTimeProvider.Advance does, firing timers before it sets the final time), nudge it.
+                dispatcher.Wake();
+                return false;
+            }
+
+            if (dispatcher.IsBusy)
             {
                 return false;
             }

@@ -8,8 +8,10 @@ namespace Codomyrmex.Scheduler;
 /// <param name="Node">The node that holds the run.</param>
 /// <param name="LeaseUntil">Until when the node holds the run unless it renews the lease.</param>
 /// <param name="IsManual">Whether the run was asked for with <c>RunNow</c> rather than due by schedule.</param>
+/// <param name="Attempt">The attempt number: 1, or more for a retry of a failed attempt.</param>
 public sealed record ClaimedRun(
-    string RunId, Job Job, DateTimeOffset ScheduledTime, DateTimeOffset ClaimedAt, string Node, DateTimeOffset LeaseUntil, bool IsManual = false);
+    string RunId, Job Job, DateTimeOffset ScheduledTime, DateTimeOffset ClaimedAt, string Node, DateTimeOffset LeaseUntil, bool IsManual = false,
+    int Attempt = 1);
 
 /// <summary>Why an occurrence did not run.</summary>
 public enum SkipReason

@@ -150,11 +150,11 @@ public sealed class InMemoryJobStore : IJobStore
             while ((runs?.Count ?? 0) < max && _heapCount > 0 && _heap[0].DueKey <= nowTicks)
             {
                 Entry entry = _heap[0];
-                ClaimDecision decision = entry.State.Claim(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks, out long scheduled, out SkipReason reason);
+                ClaimDecision decision = entry.State.Claim(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks, out long scheduled, out int attempt, out SkipReason reason);
                 Reschedule(entry);
                 if (decision == ClaimDecision.Run)
                 {
-                    (runs ??= []).Add(StartRun(entry, scheduled, now, node, leaseUntil, manual: false));
+                    (runs ??= []).Add(StartRun(entry, scheduled, now, node, leaseUntil, manual: false, attempt));
                 }
                 else if (decision == ClaimDecision.Skip)
                 {
@@ -205,7 +205,8 @@ public sealed class InMemoryJobStore : IJobStore
 
             Entry entry = run.Entry;
             long dueBefore = entry.DueKey;
-            entry.State.Complete(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks);
+            entry.State.Complete(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
+                completion.Run.ScheduledTime.UtcTicks, completion.Run.Attempt, completion.RetryAt?.UtcTicks ?? 0);
             if (completion.Outcome == RunOutcome.Succeeded)
             {
                 entry.Result = completion.Result;
@@ -296,9 +297,9 @@ public sealed class InMemoryJobStore : IJobStore
         return _jobsWithForeignIds?.GetValueOrDefault(id);
     }
 
-    private ClaimedRun StartRun(Entry entry, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual)
+    private ClaimedRun StartRun(Entry entry, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual, int attempt = 1)
     {
-        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), entry.ToJob(), Utc(scheduled), now, node, leaseUntil, manual);
+        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), entry.ToJob(), Utc(scheduled), now, node, leaseUntil, manual, attempt);
         _runs.Add(run.RunId, new ActiveRun(entry, run) { LeaseUntil = leaseUntil.UtcTicks });
         return run;
     }
@@ -490,7 +491,7 @@ public sealed class InMemoryJobStore : IJobStore
             Status = State.Status,
             CreatedAt = Utc(CreatedAt),
             LastRun = State.LastRun == 0 ? null : Utc(State.LastRun),
-            NextRun = State.NextRun == 0 ? null : Trigger?.Localize(Utc(State.NextRun)) ?? Utc(State.NextRun),
+            NextRun = State.ShownNextRun == 0 ? null : Trigger?.Localize(Utc(State.ShownNextRun)) ?? Utc(State.ShownNextRun),
             RunCount = State.RunCount,
             MaxRuns = MaxRuns,
             Result = Result,

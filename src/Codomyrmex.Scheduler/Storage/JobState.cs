@@ -11,6 +11,9 @@ internal enum ClaimDecision : byte
 
     /// <summary>The occurrence was queued behind the running run.</summary>
     Queue,
+
+    /// <summary>A missed occurrence waits for the running run before it catches up (<see cref="MisfirePolicy.RunAll"/>).</summary>
+    Wait,
 }
 
 /// <summary>
@@ -30,6 +33,14 @@ internal struct JobState
     public long LastDuration;
     public long Version;
 
+    /// <summary>When a failed attempt is tried again; with the occurrence it belongs to and the attempt number.</summary>
+    public long RetryAt;
+    public long RetryOf;
+    public int RetryAttempt;
+
+    /// <summary>Catch-up runs (RunAll) wait for the running run instead of overlapping it.</summary>
+    public bool WaitsForIdle;
+
     /// <summary>Gets when the job is next due: its next occurrence, or a queued run once nothing is running.</summary>
     public readonly long DueAt
     {
@@ -40,18 +51,33 @@ internal struct JobState
                 return 0;
             }
 
-            long queued = ActiveRuns == 0 ? Queued : 0;
-            return queued != 0 && (NextRun == 0 || queued < NextRun) ? queued : NextRun;
+            long due = WaitsForIdle && ActiveRuns > 0 ? 0 : NextRun;
+            due = Earliest(due, ActiveRuns == 0 ? Queued : 0);
+            return Earliest(due, RetryAt);
         }
     }
+
+    /// <summary>Gets the next run a user should see: the next occurrence, or a pending retry if that comes first.</summary>
+    public readonly long ShownNextRun => Earliest(NextRun, RetryAt);
 
     public static JobState ForNewJob(DateTimeOffset firstRun) => new() { Status = JobStatus.Pending, NextRun = firstRun.UtcTicks, Version = 1 };
 
     /// <summary>Claims the due occurrence at <paramref name="now"/> (the caller checked <see cref="DueAt"/> ≤ now).</summary>
-    public ClaimDecision Claim(Trigger? trigger, JobOptions options, int? maxRuns, long now, out long scheduled, out SkipReason reason)
+    public ClaimDecision Claim(Trigger? trigger, JobOptions options, int? maxRuns, long now, out long scheduled, out int attempt, out SkipReason reason)
     {
         reason = default;
+        attempt = 1;
         Version++;
+        if (RetryAt != 0 && RetryAt <= now && RetryAt == DueAt)
+        {
+            scheduled = RetryOf;
+            attempt = RetryAttempt;
+            RetryAt = RetryOf = 0;
+            RetryAttempt = 0;
+            StartRun(now, maxRuns);
+            return ClaimDecision.Run;
+        }
+
         if (Queued != 0 && ActiveRuns == 0 && (NextRun == 0 || Queued <= NextRun))
         {
             scheduled = Queued;
@@ -62,6 +88,13 @@ internal struct JobState
 
         scheduled = NextRun;
         bool misfired = now - NextRun > options.MisfireGraceTime.Ticks;
+        if (misfired && options.Misfire == MisfirePolicy.RunAll && ActiveRuns > 0 && options.Overlap != OverlapPolicy.Allow)
+        {
+            // Catch up one occurrence at a time: this one waits until the running run ends.
+            WaitsForIdle = true;
+            return ClaimDecision.Wait;
+        }
+
         NextRun = Advance(trigger, misfired && options.Misfire != MisfirePolicy.RunAll ? now : NextRun);
         ClaimDecision decision;
         if (misfired && options.Misfire == MisfirePolicy.Skip)
@@ -105,11 +138,23 @@ internal struct JobState
         StartRun(now, maxRuns);
     }
 
-    /// <summary>Records how a run ended.</summary>
-    public void Complete(RunOutcome outcome, long startedAt, long finishedAt)
+    /// <summary>Records how a run ended; a failed attempt with <paramref name="retryAt"/> is tried again then instead of failing.</summary>
+    public void Complete(RunOutcome outcome, long startedAt, long finishedAt, long scheduled = 0, int attempt = 1, long retryAt = 0)
     {
         Version++;
         ActiveRuns = Math.Max(0, ActiveRuns - 1);
+        WaitsForIdle = false;
+        if (retryAt != 0 && outcome == RunOutcome.Failed && Status != JobStatus.Cancelled)
+        {
+            RetryAt = retryAt;
+            RetryOf = scheduled;
+            RetryAttempt = attempt + 1;
+            outcome = RunOutcome.Skipped; // not a failure yet: nothing is counted until the last attempt.
+            LastFailed = true;
+            LastRun = startedAt;
+            LastDuration = Math.Max(0, finishedAt - startedAt);
+        }
+
         switch (outcome)
         {
             case RunOutcome.Succeeded:
@@ -141,8 +186,11 @@ internal struct JobState
             Status = JobStatus.Cancelled;
             NextRun = 0;
             Queued = 0;
+            RetryAt = 0;
         }
     }
+
+    private static long Earliest(long a, long b) => a == 0 ? b : b == 0 ? a : Math.Min(a, b);
 
     private static long Advance(Trigger? trigger, long afterTicks)
     {
@@ -166,7 +214,7 @@ internal struct JobState
     /// <summary><see cref="Job.MaxRuns"/> bounds all runs, failed and running ones included.</summary>
     private void ApplyLimit(int? maxRuns)
     {
-        if (maxRuns is { } max && RunCount + FailureCount + ActiveRuns + (Queued != 0 ? 1 : 0) >= max)
+        if (maxRuns is { } max && RunCount + FailureCount + ActiveRuns + (Queued != 0 ? 1 : 0) + (RetryAt != 0 ? 1 : 0) >= max)
         {
             NextRun = 0;
         }
@@ -180,7 +228,7 @@ internal struct JobState
         }
 
         Status = ActiveRuns > 0 ? JobStatus.Running
-            : NextRun != 0 || Queued != 0 ? JobStatus.Pending
+            : NextRun != 0 || Queued != 0 || RetryAt != 0 ? JobStatus.Pending
             : LastFailed ? JobStatus.Failed
             : JobStatus.Completed;
     }

@@ -26,6 +26,10 @@ public enum RunOutcome
 /// <param name="FinishedAt">When it ended.</param>
 /// <param name="Result">The value the job returned, if it succeeded.</param>
 /// <param name="Error">The error as <c>Type: message</c>, if it failed.</param>
-/// <param name="Attempts">How many attempts were made.</param>
+/// <param name="RetryAt">
+/// For a failed attempt that will be tried again: when. The store keeps the retry as the job's next due run, so a retry
+/// holds no worker while it waits and survives a restart; the failure is counted only when no attempt is left.
+/// </param>
 public sealed record RunCompletion(
-    ClaimedRun Run, RunOutcome Outcome, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, object? Result = null, string? Error = null, int Attempts = 1);
+    ClaimedRun Run, RunOutcome Outcome, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, object? Result = null, string? Error = null,
+    DateTimeOffset? RetryAt = null);
