@@ -137,6 +137,11 @@ public sealed partial class Scheduler
                     Interlocked.Increment(ref _inFlight);
                     _queue.Writer.TryWrite(handle);
                 }
+
+                foreach (SkippedOccurrence skipped in batch.Skipped)
+                {
+                    scheduler.OnSkipped(skipped, now);
+                }
             }
             finally
             {
@@ -144,11 +149,6 @@ public sealed partial class Scheduler
 
                 // Whoever saw the claim in progress (WhenIdleAsync) looks again.
                 scheduler.SignalChange(wakeDispatcher: false);
-            }
-
-            foreach (SkippedOccurrence skipped in batch.Skipped)
-            {
-                scheduler.OnSkipped(skipped, now);
             }
 
             if (batch.Runs.Count > 0 || batch.Skipped.Count > 0)
