@@ -37,6 +37,12 @@ public sealed class CronExpression : IEquatable<CronExpression>
     /// <summary>No expression has an occurrence further away than this: the Gregorian calendar repeats every 400 years.</summary>
     private const int SearchYears = 401;
 
+    /// <summary>Bits 1..31: <c>*</c> in the day-of-month field.</summary>
+    private const uint AllDaysOfMonth = 0xFFFF_FFFE;
+
+    /// <summary>Bits 0..6: <c>*</c> in the day-of-week field.</summary>
+    private const byte AllDaysOfWeek = 0x7F;
+
     private readonly ulong _seconds;
     private readonly ulong _minutes;
     private readonly uint _hours;
@@ -425,15 +431,17 @@ public sealed class CronExpression : IEquatable<CronExpression>
     {
         int length = CalendarMath.DaysInMonth(year, month);
         uint all = (uint)((2UL << length) - 2);
-        if (DayOfMonthStar && DayOfWeekStar)
+        if (_dayOfMonthRule == DayOfMonthRule.Days && _dayOfWeekRule == DayOfWeekRule.Days &&
+            _daysOfMonth == AllDaysOfMonth && _daysOfWeek == AllDaysOfWeek)
         {
             return all;
         }
 
+        // A field that begins with * is not necessarily every day: */2 still restricts (it only decides "both" over "either").
         int firstDayNumber = CalendarMath.DayNumber(year, month, 1);
         int firstWeekday = CalendarMath.DayOfWeek(firstDayNumber);
-        uint byMonthDay = DayOfMonthStar ? all : MonthDays(length, firstWeekday);
-        uint byWeekday = DayOfWeekStar ? all : WeekDays(length, firstWeekday);
+        uint byMonthDay = MonthDays(length, firstWeekday);
+        uint byWeekday = WeekDays(length, firstWeekday);
         return (_either ? byMonthDay | byWeekday : byMonthDay & byWeekday) & all;
     }
 

@@ -1,0 +1,20 @@
+using System.Globalization;
+
+namespace Codomyrmex.Scheduler.Tests.Cron;
+
+/// <summary>Concrete cases that the property and differential tests once found wrong.</summary>
+public class CronExpressionTests
+{
+    [Theory]
+    [InlineData("0 0 */2 * *", "2026-05-01T00:00:00Z", "2026-05-03T00:00:00Z")] // odd days only, not every day
+    [InlineData("0 0 ?/2 * *", "2026-05-01T00:00:00Z", "2026-05-03T00:00:00Z")]
+    [InlineData("0 0 * * */2", "2026-05-01T00:00:00Z", "2026-05-02T00:00:00Z")] // Sun, Tue, Thu, Sat; 05-01 is a Friday
+    [InlineData("0 0 * * */2", "2026-05-02T00:00:00Z", "2026-05-03T00:00:00Z")]
+    [InlineData("0 0 * * */2", "2026-05-03T00:00:00Z", "2026-05-05T00:00:00Z")]
+    [InlineData("0 0 */3 * 5", "2026-05-01T00:00:00Z", "2026-05-22T00:00:00Z")] // both: a Friday on day 1, 4, 7, ... 31
+    [InlineData("0 0 */3 * 5/4", "2003-05-01T00:00:00Z", "2003-05-16T00:00:00Z")]
+    public void GetNextOccurrence_DayFieldBeginningWithStarAndStep_KeepsTheStep(string expression, string after, string expected) =>
+        Assert.Equal(Instant(expected), CronExpression.Parse(expression).GetNextOccurrence(Instant(after), TimeZoneInfo.Utc));
+
+    private static DateTimeOffset Instant(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
+}
