@@ -330,6 +330,12 @@ public sealed class CronExpression : IEquatable<CronExpression>
             }
 
             long endUtc = segment.EndUtc;
+            if (endUtc > DateTime.MaxValue.Ticks)
+            {
+                // The last span ends with time itself (year 10000): the local match has no instant (and there is no next span).
+                break;
+            }
+
             long previousOffset = segment.Offset;
             segment = map.GetSegment(endUtc);
             if (segment.Offset < previousOffset && !IsFixedTime)
