@@ -118,8 +118,9 @@ internal static class CronFormatter
 
         if (star == Star.Required)
         {
-            // The field began with * (so it holds its minimum): */span is just the minimum, and always fits.
-            for (int step = span; step >= 2; step--)
+            // The field began with * (so it holds its minimum): try the densest */n first; */span is just the minimum, and
+            // always fits, so the loop always ends with a match.
+            for (int step = 2; step <= span; step++)
             {
                 ulong stepped = Stepped(min, max, step);
                 if ((mask & stepped) == stepped)

@@ -23,5 +23,29 @@ public class CronExpressionTests
     public void GetNextOccurrence_MatchPastTheLastInstantInZoneWithRules_ReturnsNullInsteadOfHanging(string expression, string zone, string after) =>
         Assert.Null(CronExpression.Parse(expression).GetNextOccurrence(Instant(after), TimeZoneInfo.FindSystemTimeZoneById(zone)));
 
+    [Theory]
+    [InlineData("0 0 */2 * *", "0 0 */2 * *")] // was "0 0 */31,3,5,7,...,31 * *"
+    [InlineData("0 0 * * */2", "0 0 * * */2")] // was "0 0 * * */7,2,4,6"
+    [InlineData("0 0 ?/3 * 1", "0 0 */3 * 1")]
+    [InlineData("0 0 */2,4 * *", "0 0 */2,4 * *")]
+    [InlineData("0 0 */31 * *", "0 0 */31 * *")]
+    [InlineData("0 0 * * */7", "0 0 * * */7")]
+    public void ToString_DayFieldBeginningWithStarStep_KeepsTheStep(string expression, string expected) =>
+        Assert.Equal(expected, CronExpression.Parse(expression).ToString());
+
+    [Fact]
+    public void ToString_AnyStarStepInADayField_IsThatStep()
+    {
+        for (int step = 2; step <= 31; step++)
+        {
+            Assert.Equal($"0 0 */{step} * *", CronExpression.Parse($"0 0 */{step} * *").ToString());
+        }
+
+        for (int step = 2; step <= 7; step++)
+        {
+            Assert.Equal($"0 0 * * */{step}", CronExpression.Parse($"0 0 * * */{step}").ToString());
+        }
+    }
+
     private static DateTimeOffset Instant(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
 }
