@@ -114,7 +114,8 @@ public class CronDifferentialTests
     {
         string[] f = expression.Split(' ');
         return new CronSpec(expression, CronFormat.Standard, null, new FieldSpec(f[0], []), new FieldSpec(f[1], []),
-            new DayOfMonthSpec(f[2], DayOfMonthSpec.Rule.Set, [], 0), new FieldSpec(f[3], []), new DayOfWeekSpec(f[4], DayOfWeekSpec.Rule.Set, [], 0, 0));
+            new DayOfMonthSpec(f[2], DayOfMonthSpec.Rule.Set, [], 0), new FieldSpec(f[3], []),
+            new DayOfWeekSpec(f[4], DayOfWeekSpec.Rule.Set, [], 0, 0));
     }
 
     private static string Print((CronSpec Spec, string ZoneId, DateTimeOffset After) t) => $"{t.Spec} in {t.ZoneId} after {Show(t.After)}";

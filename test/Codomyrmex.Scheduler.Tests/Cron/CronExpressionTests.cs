@@ -20,7 +20,8 @@ public class CronExpressionTests
     [InlineData("0 20 31 12 *", "America/New_York", "9999-12-01T00:00:00Z")] // 20:00 EST on 9999-12-31 is in year 10000 UTC
     [InlineData("* * * * *", "America/New_York", "9999-12-31T23:59:59.9999999Z")]
     [InlineData("0 0 * * *", "America/Sao_Paulo", "9999-12-31T12:00:00Z")]
-    public void GetNextOccurrence_MatchPastTheLastInstantInZoneWithRules_ReturnsNullInsteadOfHanging(string expression, string zone, string after) =>
+    public void GetNextOccurrence_MatchPastTheLastInstantInZoneWithRules_ReturnsNullInsteadOfHanging(
+        string expression, string zone, string after) =>
         Assert.Null(CronExpression.Parse(expression).GetNextOccurrence(Instant(after), TimeZoneInfo.FindSystemTimeZoneById(zone)));
 
     [Theory]

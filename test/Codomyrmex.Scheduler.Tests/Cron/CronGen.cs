@@ -208,11 +208,12 @@ internal static class CronGen
             from a in value
             from text in Value(field, a, cronos)
             select (text, Expand(field, a, a, 1));
+
+        // Cronos gets the phase of 7-b/s (b < 7, s > 1) wrong: 7-3/2 is TUE there (SUN, TUE here) and 7-2/3 never fires.
         var range =
             from a in value
             from b in value
             from s in Gen.Frequency((2, Gen.Const(0)), (3, step))
-            // Cronos reads 7-b/s (b < 7, s > 1) as starting from Monday's phase, not Sunday's: 7-3/2 is {2} there, {0, 2} here.
             where !(cronos && field.IsDayOfWeek && a == 7 && b < 7 && s > 1)
             from textA in Value(field, a, cronos)
             from textB in Value(field, b, cronos)
@@ -303,7 +304,8 @@ internal static class CronGen
     private static Gen<string> Casing(string text) =>
         Gen.Frequency(
             (3, Gen.Const(text)),
-            (1, Gen.Int[0, 255].Select(mask => string.Concat(text.Select((c, i) => ((mask >> i) & 1) != 0 ? char.ToLowerInvariant(c) : c)))));
+            (1, Gen.Int[0, 255].Select(mask =>
+                string.Concat(text.Select((c, i) => ((mask >> i) & 1) != 0 ? char.ToLowerInvariant(c) : c)))));
 
     /// <summary>A field's bounds. <see cref="Top"/> is where a reversed range or <c>*</c> wraps: 6 for day-of-week, where 7 = 0.</summary>
     private sealed record FieldInfo(string Name, int Min, int Max, string[]? Names, int CronosMaxStep)

@@ -44,7 +44,8 @@ public class CronPropertyTests
             }
 
             Assert.True(same == expected.Count && same == actual.Count,
-                $"first difference at #{same}: expected {Show(expected.ElementAtOrDefault(same))}, got {Show(actual.ElementAtOrDefault(same))} " +
+                $"first difference at #{same}: expected {Show(expected.ElementAtOrDefault(same))}, " +
+                $"got {Show(actual.ElementAtOrDefault(same))} " +
                 $"({expected.Count} expected, {actual.Count} returned)");
         }, iter: 2000, print: Print);
 
@@ -55,7 +56,8 @@ public class CronPropertyTests
          from after in Gen.OneOf(
              Gen.Long[0, 3 * TimeSpan.TicksPerDay].Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero)),
              Gen.Long[0, 40 * TimeSpan.TicksPerDay].Select(ticks => DateTimeOffset.MaxValue.AddTicks(-ticks)),
-             Gen.Int[1, 365].Select(days => new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks((days * TimeSpan.TicksPerDay) - 1)))
+             Gen.Int[1, 365].Select(days =>
+                 new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks((days * TimeSpan.TicksPerDay) - 1)))
          select (spec, zoneId, after)).Sample((spec, zoneId, after) =>
         {
             TimeZoneInfo zone = CronReference.Zone(zoneId);
@@ -87,7 +89,8 @@ public class CronPropertyTests
             TimeZoneInfo zone = CronReference.Zone(zoneId);
             DateTimeOffset? next = expression.GetNextOccurrence(after, zone);
             DateTimeOffset? nextAgain = again.GetNextOccurrence(after, zone);
-            Assert.True(Nullable.Equals(next, nextAgain) && next?.Offset == nextAgain?.Offset, $"{text}: {Show(next)} vs {Show(nextAgain)}");
+            Assert.True(
+                Nullable.Equals(next, nextAgain) && next?.Offset == nextAgain?.Offset, $"{text}: {Show(next)} vs {Show(nextAgain)}");
         }, iter: 3000, print: Print);
 
     [Fact]
@@ -104,7 +107,8 @@ public class CronPropertyTests
                     Assert.True(parsed, "Parse accepted what TryParse refused");
                     Assert.Equal(tried, expression);
                     Assert.Equal(expression, CronExpression.Parse(expression.ToString(), format));
-                    _ = expression.GetNextOccurrence(new DateTimeOffset(2024, 3, 10, 6, 59, 59, TimeSpan.Zero), CronReference.Zone("America/New_York"));
+                    _ = expression.GetNextOccurrence(
+                        new DateTimeOffset(2024, 3, 10, 6, 59, 59, TimeSpan.Zero), CronReference.Zone("America/New_York"));
                 }
                 catch (FormatException e)
                 {
@@ -121,7 +125,8 @@ public class CronPropertyTests
          from bad in Gen.OneOfConst(BadTokens(field))
          select (spec, field, bad)).Sample((spec, field, bad) =>
         {
-            string?[] fields = [spec.Second?.Text, spec.Minute.Text, spec.Hour.Text, spec.DayOfMonth.Text, spec.Month.Text, spec.DayOfWeek.Text];
+            string?[] fields =
+                [spec.Second?.Text, spec.Minute.Text, spec.Hour.Text, spec.DayOfMonth.Text, spec.Month.Text, spec.DayOfWeek.Text];
             fields[field] = bad;
             string text = string.Join(' ', fields.OfType<string>());
             Assert.False(CronExpression.TryParse(text, spec.Format, out _));
@@ -131,7 +136,8 @@ public class CronPropertyTests
             Assert.True(reason > 0, error.Message);
             string detail = error.Message[reason..];
             Assert.Matches($@"(?<![\w-]){Regex.Escape(name)} field", detail);
-            Assert.Contains(Regex.Matches(detail, "'([^']+)'").Select(m => m.Groups[1].Value), token => bad.Contains(token, StringComparison.Ordinal));
+            Assert.Contains(
+                Regex.Matches(detail, "'([^']+)'").Select(m => m.Groups[1].Value), token => bad.Contains(token, StringComparison.Ordinal));
         }, iter: 2000, print: t => $"{t.Item1} with the {FieldNames[t.Item2]} field replaced by \"{t.Item3}\"");
 
     private static readonly string[] FieldNames = ["second", "minute", "hour", "day-of-month", "month", "day-of-week"];
@@ -227,7 +233,8 @@ public class CronPropertyTests
         }
         else
         {
-            Assert.True(actual is null || actual > after + window, $"(c) {Show(actual)} does not fire, nothing does until {Show(after + window)}");
+            Assert.True(
+                actual is null || actual > after + window, $"(c) {Show(actual)} does not fire, nothing does until {Show(after + window)}");
         }
     }
 

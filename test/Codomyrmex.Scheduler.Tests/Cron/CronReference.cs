@@ -113,7 +113,9 @@ internal static class CronReference
         return all;
     }
 
-    /// <summary>Whether any day in the 400 years (one full Gregorian cycle) from <paramref name="year"/> matches the day and month fields.</summary>
+    /// <summary>
+    /// Whether any day in the 400 years (one full Gregorian cycle) from <paramref name="year"/> matches the day and month fields.
+    /// </summary>
     public static bool AnyDay(CronSpec spec, int year)
     {
         for (var day = new DateOnly(year, 1, 1); day.Year < year + 400; day = day.AddDays(1))
@@ -157,7 +159,8 @@ internal static class CronReference
 
             if (Offset(z, high - 1) == Offset(z, high))
             {
-                throw new InvalidOperationException($"The reference assumes offset changes on whole minutes; {z.Id} changes just before {high}.");
+                throw new InvalidOperationException(
+                    $"The reference assumes offset changes on whole minutes; {z.Id} changes just before {high}.");
             }
 
             transitions.Add(high);
