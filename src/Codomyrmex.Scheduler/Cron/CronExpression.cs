@@ -37,6 +37,12 @@ public sealed class CronExpression : IEquatable<CronExpression>
     /// <summary>No expression has an occurrence further away than this: the Gregorian calendar repeats every 400 years.</summary>
     private const int SearchYears = 401;
 
+    /// <summary>Bits 1..31: <c>*</c> in the day-of-month field.</summary>
+    private const uint AllDaysOfMonth = 0xFFFF_FFFE;
+
+    /// <summary>Bits 0..6: <c>*</c> in the day-of-week field.</summary>
+    private const byte AllDaysOfWeek = 0x7F;
+
     private readonly ulong _seconds;
     private readonly ulong _minutes;
     private readonly uint _hours;
@@ -73,8 +79,8 @@ public sealed class CronExpression : IEquatable<CronExpression>
         _flags = parts.Flags;
         Format = format;
         _either = (_flags & (CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar)) == 0;
-        _everyDayOfMonth = _dayOfMonthRule == DayOfMonthRule.Days && _daysOfMonth == (uint)CronParser.Bits(1, 31);
-        _everyDayOfWeek = _dayOfWeekRule == DayOfWeekRule.Days && _daysOfWeek == 0x7F;
+        _everyDayOfMonth = _dayOfMonthRule == DayOfMonthRule.Days && _daysOfMonth == AllDaysOfMonth;
+        _everyDayOfWeek = _dayOfWeekRule == DayOfWeekRule.Days && _daysOfWeek == AllDaysOfWeek;
         _everyDay = _either ? _everyDayOfMonth || _everyDayOfWeek : _everyDayOfMonth && _everyDayOfWeek;
         _never = !HasAnyDay();
     }
@@ -326,6 +332,12 @@ public sealed class CronExpression : IEquatable<CronExpression>
             }
 
             long endUtc = segment.EndUtc;
+            if (endUtc > DateTime.MaxValue.Ticks)
+            {
+                // The last span ends with time itself (year 10000): the local match has no instant (and there is no next span).
+                break;
+            }
+
             long previousOffset = segment.Offset;
             segment = map.GetSegment(endUtc);
             if (segment.Offset < previousOffset && !IsFixedTime)
