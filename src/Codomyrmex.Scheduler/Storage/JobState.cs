@@ -95,7 +95,11 @@ internal struct JobState
             return ClaimDecision.Wait;
         }
 
-        NextRun = Advance(trigger, misfired && options.Misfire != MisfirePolicy.RunAll ? now : NextRun);
+        // RunOnce: the run now stands for every missed occurrence up to now. Skip: the next occurrence not in the past
+        // (one at exactly now still runs). RunAll: the next missed occurrence, which is due at once.
+        NextRun = !misfired || options.Misfire == MisfirePolicy.RunAll ? Advance(trigger, NextRun)
+            : options.Misfire == MisfirePolicy.Skip ? Advance(trigger, now - 1)
+            : Advance(trigger, now);
         ClaimDecision decision;
         if (misfired && options.Misfire == MisfirePolicy.Skip)
         {

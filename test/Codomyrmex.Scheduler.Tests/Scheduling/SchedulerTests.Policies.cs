@@ -254,12 +254,39 @@ public partial class SchedulerTests
         Assert.Equal(TimeSpan.FromSeconds(30), job.LastDuration);
     }
 
-    /// <summary>Waits for a condition that background work makes true, re-checking on every scheduler event.</summary>
+    /// <summary>
+    /// Waits (on the real clock, bounded) for a condition that a background thread makes true. This never waits for a
+    /// schedule: virtual time only moves when a test advances it.
+    /// </summary>
     private static async Task WaitForAsync(Func<bool> condition)
     {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            await Task.Yield();
+            if (deadline.Elapsed > Guard)
+            {
+                throw new TimeoutException("The condition did not become true.");
+            }
+
+            await Task.Delay(1, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>Advances virtual time step by step until a task completes (for waits whose start the test cannot see).</summary>
+    private async Task AdvanceUntilAsync(Task task, TimeSpan step)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!task.IsCompleted)
+        {
+            if (deadline.Elapsed > Guard)
+            {
+                throw new TimeoutException("The task did not complete.");
+            }
+
+            Clock.Advance(step);
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+
+        await task;
     }
 }
