@@ -71,7 +71,8 @@ public sealed class InMemoryJobStore : IJobStore
     public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
+        int limit = query.Limit ?? int.MaxValue;
         lock (_lock)
         {
             IEnumerable<Entry> all = _jobsWithForeignIds is null
@@ -86,7 +87,7 @@ public sealed class InMemoryJobStore : IJobStore
                     continue;
                 }
 
-                if (total >= query.Offset && items.Count < query.Limit)
+                if (total >= query.Offset && items.Count < limit)
                 {
                     items.Add(entry.ToJob());
                 }
@@ -112,6 +113,7 @@ public sealed class InMemoryJobStore : IJobStore
             }
 
             entry.Update(job);
+            entry.State.Version++;
             Reschedule(entry);
             updated = entry.ToJob();
         }

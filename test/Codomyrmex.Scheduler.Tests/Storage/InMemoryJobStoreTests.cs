@@ -1,0 +1,10 @@
+namespace Codomyrmex.Scheduler.Tests;
+
+/// <summary>The store contract on the default in-memory store.</summary>
+public sealed class InMemoryJobStoreTests : JobStoreContractTests
+{
+    protected override IJobStore CreateStore() => new InMemoryJobStore();
+
+    [Fact]
+    public void IsNotDurable() => Assert.False(new InMemoryJobStore().IsDurable);
+}
