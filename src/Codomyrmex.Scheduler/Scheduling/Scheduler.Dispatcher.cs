@@ -129,13 +129,16 @@ public sealed partial class Scheduler
             _claiming = true;
             try
             {
-                batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
-                foreach (ClaimedRun run in batch.Runs)
+                lock (scheduler._claimLock)
                 {
-                    var handle = new RunHandle(run, _shutdown.Token);
-                    scheduler._activeRuns[run.RunId] = handle;
-                    Interlocked.Increment(ref _inFlight);
-                    _queue.Writer.TryWrite(handle);
+                    batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
+                    foreach (ClaimedRun run in batch.Runs)
+                    {
+                        var handle = new RunHandle(run, _shutdown.Token);
+                        scheduler._activeRuns[run.RunId] = handle;
+                        Interlocked.Increment(ref _inFlight);
+                        _queue.Writer.TryWrite(handle);
+                    }
                 }
 
                 foreach (SkippedOccurrence skipped in batch.Skipped)

@@ -13,7 +13,7 @@ public sealed partial class Scheduler
     /// <returns>The job's result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
     /// <exception cref="ArgumentException">There is no job with that id.</exception>
-    /// <exception cref="InvalidOperationException">The job is cancelled.</exception>
+    /// <exception cref="InvalidOperationException">The job is cancelled, or has used up its <see cref="Job.MaxRuns"/>.</exception>
     /// <remarks>
     /// The run counts as a run (toward <see cref="Job.MaxRuns"/> too) but leaves the next scheduled run unchanged. It
     /// ignores the overlap policy and the worker limit: it runs because it was asked to. If the job fails, the error is

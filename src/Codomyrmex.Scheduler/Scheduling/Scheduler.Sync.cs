@@ -82,7 +82,7 @@ public sealed partial class Scheduler
     /// <returns>The job's result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
     /// <exception cref="ArgumentException">There is no job with that id.</exception>
-    /// <exception cref="InvalidOperationException">The job is cancelled.</exception>
+    /// <exception cref="InvalidOperationException">The job is cancelled, or has used up its <see cref="Job.MaxRuns"/>.</exception>
     /// <remarks>See <see cref="RunNowAsync"/>. The job's own exception is rethrown if it fails.</remarks>
     public object? RunNow(string id) => RunNowAsync(id).GetAwaiter().GetResult();
 

@@ -30,6 +30,9 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private readonly string _node;
     private readonly ConcurrentDictionary<string, RunHandle> _activeRuns = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
+
+    /// <summary>Held while claimed runs are registered, so that Cancel never misses a run claimed just before it.</summary>
+    private readonly Lock _claimLock = new();
     private TaskCompletionSource _changed = NewSignal();
     private int _idleWaiters;
     private Dispatcher? _dispatcher;
@@ -108,11 +111,15 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             return false;
         }
 
-        foreach (RunHandle run in _activeRuns.Values)
+        lock (_claimLock)
         {
-            if (run.JobId == id)
+            // A claim that took the job before the store cancelled it has registered its run by now.
+            foreach (RunHandle run in _activeRuns.Values)
             {
-                run.CancelJob();
+                if (run.JobId == id)
+                {
+                    run.CancelJob();
+                }
             }
         }
 

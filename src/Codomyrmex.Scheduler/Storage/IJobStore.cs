@@ -68,7 +68,7 @@ public interface IJobStore
     /// <param name="leaseUntil">Until when the node holds the run unless it renews it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The run, or <see langword="null"/> if there is no such job.</returns>
-    /// <exception cref="InvalidOperationException">The job is cancelled.</exception>
+    /// <exception cref="InvalidOperationException">The job is cancelled, or its <see cref="Job.MaxRuns"/> are used up.</exception>
     ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
     /// <summary>Records the outcome of a claimed run and updates the job's counters and status.</summary>

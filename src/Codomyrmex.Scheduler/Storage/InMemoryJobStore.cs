@@ -186,6 +186,11 @@ public sealed class InMemoryJobStore : IJobStore
                 throw new InvalidOperationException($"Job '{id}' ({entry.Name}) is cancelled; a cancelled job never runs again.");
             }
 
+            if (entry.State.LimitReached(entry.MaxRuns))
+            {
+                throw new InvalidOperationException($"Job '{id}' ({entry.Name}) has made or started all of its {entry.MaxRuns} runs (MaxRuns).");
+            }
+
             entry.State.ClaimNow(now.UtcTicks, entry.MaxRuns);
             Reschedule(entry);
             return new(StartRun(entry, now.UtcTicks, now, node, leaseUntil, manual: true));

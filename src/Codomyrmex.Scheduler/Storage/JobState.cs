@@ -215,10 +215,13 @@ internal struct JobState
         Settle();
     }
 
-    /// <summary><see cref="Job.MaxRuns"/> bounds all runs, failed and running ones included.</summary>
+    /// <summary>Whether <see cref="Job.MaxRuns"/> runs are made or under way (failed, running, queued and retrying ones included).</summary>
+    public readonly bool LimitReached(int? maxRuns) =>
+        maxRuns is { } max && RunCount + FailureCount + ActiveRuns + (Queued != 0 ? 1 : 0) + (RetryAt != 0 ? 1 : 0) >= max;
+
     private void ApplyLimit(int? maxRuns)
     {
-        if (maxRuns is { } max && RunCount + FailureCount + ActiveRuns + (Queued != 0 ? 1 : 0) + (RetryAt != 0 ? 1 : 0) >= max)
+        if (LimitReached(maxRuns))
         {
             NextRun = 0;
         }

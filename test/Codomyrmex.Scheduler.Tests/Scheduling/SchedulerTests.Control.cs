@@ -128,6 +128,8 @@ public partial class SchedulerTests
         Job job = scheduler.GetJob(id)!;
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Null(job.NextRun);
+        var error = Assert.Throws<InvalidOperationException>(() => scheduler.RunNow(id));
+        Assert.Contains("MaxRuns", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

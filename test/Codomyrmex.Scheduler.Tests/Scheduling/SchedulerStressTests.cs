@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
+using static Codomyrmex.Scheduler.Triggers;
+
+namespace Codomyrmex.Scheduler.Tests;
+
+/// <summary>Many threads schedule, cancel and run jobs now while jobs fire; afterwards the books must balance.</summary>
+public sealed class SchedulerStressTests
+{
+    [ThreadStatic]
+    private static bool t_inRunNow;
+
+    private sealed class Tally
+    {
+        public int Invocations;
+        public int? MaxRuns;
+        public volatile bool Cancelled;
+        public int StartedAfterCancel;
+    }
+
+    [Fact]
+    public async Task ConcurrentScheduleCancelRunNow_WhileJobsFire_KeepsEveryInvariant()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
+        await using var scheduler = new Scheduler(new SchedulerOptions { MaxWorkers = 3, TimeProvider = clock, TimeZone = TimeZoneInfo.Utc });
+        var tallies = new ConcurrentDictionary<string, Tally>();
+        var ids = new ConcurrentQueue<string>();
+        var manualFailures = 0;
+        scheduler.Start();
+        CancellationToken token = TestContext.Current.CancellationToken;
+
+        Task[] actors = [.. Enumerable.Range(0, 4).Select(seed => Task.Run(() =>
+        {
+            var random = new Random(seed);
+            for (int i = 0; i < 300; i++)
+            {
+                var tally = new Tally { MaxRuns = random.Next(3) == 0 ? random.Next(1, 4) : null };
+                string id = scheduler.Schedule(
+                    (ctx, ct) =>
+                    {
+                        Tally mine = tallies[ctx.JobId];
+                        if (mine.Cancelled && !t_inRunNow)
+                        {
+                            Interlocked.Increment(ref mine.StartedAfterCancel);
+                        }
+
+                        Interlocked.Increment(ref mine.Invocations);
+                        return random.Next(10) == 0 ? throw new InvalidOperationException("unlucky") : Task.FromResult<object?>(null);
+                    },
+                    trigger: Every(seconds: random.Next(1, 5)),
+                    maxRuns: tally.MaxRuns,
+                    options: new JobOptions { Overlap = (OverlapPolicy)random.Next(3) });
+                tallies[id] = tally;
+                ids.Enqueue(id);
+                string[] known = [.. ids];
+                string other = known[random.Next(known.Length)];
+                switch (random.Next(4))
+                {
+                    case 0:
+                        // Marked once Cancel returned: no scheduled run may start after that.
+                        Assert.True(scheduler.Cancel(other));
+                        tallies[other].Cancelled = true;
+                        break;
+                    case 1:
+                        try
+                        {
+                            t_inRunNow = true;
+                            scheduler.RunNow(other);
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            Interlocked.Increment(ref manualFailures); // unlucky, cancelled meanwhile, or out of runs
+                        }
+                        finally
+                        {
+                            t_inRunNow = false;
+                        }
+
+                        break;
+                    default:
+                        _ = scheduler.GetJob(other) ?? throw new InvalidOperationException($"Job {other} vanished.");
+                        _ = scheduler.ListJobs(JobStatus.Running);
+                        break;
+                }
+            }
+        }, token))];
+
+        Task clockDriver = Task.Run(async () =>
+        {
+            while (!actors.All(a => a.IsCompleted))
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                await Task.Yield();
+            }
+        }, token);
+
+        await Task.WhenAll(actors).WaitAsync(TimeSpan.FromMinutes(2), token);
+        await clockDriver.WaitAsync(TimeSpan.FromMinutes(1), token);
+        for (int i = 0; i < 10; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await scheduler.WhenIdleAsync(token).WaitAsync(TimeSpan.FromSeconds(30), token);
+        }
+
+        await scheduler.StopAsync(token);
+        await scheduler.WhenIdleAsync(token).WaitAsync(TimeSpan.FromSeconds(30), token);
+
+        IReadOnlyList<Job> jobs = scheduler.ListJobs();
+        Assert.Equal(1200, jobs.Count);
+        Assert.Equal(1200, jobs.Select(j => j.Id).Distinct().Count());
+        Assert.True(tallies.Values.Sum(t => t.Invocations) > 1200, "jobs fired");
+        foreach (Job job in jobs)
+        {
+            Tally tally = tallies[job.Id];
+            Assert.True(job.ActiveRuns == 0, $"{job.Id} has {job.ActiveRuns} active runs");
+            Assert.NotEqual(JobStatus.Running, job.Status);
+            Assert.Equal(tally.Invocations, job.RunCount + job.FailureCount);
+            if (job.MaxRuns is { } max)
+            {
+                Assert.True(tally.Invocations <= max, $"{job.Id} ran {tally.Invocations} times, max {max}");
+            }
+
+            Assert.True(!tally.Cancelled || job.Status == JobStatus.Cancelled, $"{job.Id} was cancelled but is {job.Status}");
+        }
+
+        Assert.Equal(0, tallies.Values.Sum(t => t.StartedAfterCancel));
+        Assert.True(manualFailures > 0, "some manual runs failed or were refused");
+    }
+}
