@@ -1,47 +1,30 @@
-// A tour of the triggers: a cron job, an interval job and a one-time job, fired on the real clock for a few seconds.
+// The spec's example in C#: a cron job, an interval job and a one-time job on a real scheduler, for a few seconds.
 // Usage: dotnet run --project samples/QuickStart [-- seconds]
 using System.Globalization;
 using Codomyrmex.Scheduler;
 using static Codomyrmex.Scheduler.Triggers;
 
-TimeProvider clock = TimeProvider.System;
-DateTimeOffset start = clock.GetUtcNow();
 TimeSpan runFor = TimeSpan.FromSeconds(args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 12);
+await using var scheduler = new Scheduler(maxWorkers: 4);
+scheduler.JobSucceeded += (_, e) => Console.WriteLine($"{e.Time.ToLocalTime():HH:mm:ss.fff}  {e.JobName,-8} ran (run for {e.ScheduledTime.ToLocalTime():HH:mm:ss})");
+scheduler.JobFailed += (_, e) => Console.WriteLine($"{e.Time.ToLocalTime():HH:mm:ss.fff}  {e.JobName,-8} FAILED: {e.Error}");
 
-(string Name, Trigger Trigger)[] jobs =
-[
-    ("cron   */4 * * * * *", CronTrigger.FromExpression("*/4 * * * * *", TimeZoneInfo.Local, CronFormat.IncludeSeconds)),
-    ("every  3s", Every(seconds: 3)),
-    ("once   in 5s", new OnceTrigger(start.AddSeconds(5))),
-];
+scheduler.Schedule(() => { }, name: "cron", trigger: CronTrigger.FromExpression("*/4 * * * * *", format: CronFormat.IncludeSeconds));
+string cleanup = scheduler.Schedule(Cleanup, trigger: Every(seconds: 3), args: ["/tmp"], maxRuns: 3);
+scheduler.Schedule(() => "hello", name: "once", trigger: new OnceTrigger(DateTimeOffset.UtcNow.AddSeconds(5)));
+scheduler.Schedule(() => throw new InvalidOperationException("disk full"), name: "flaky", trigger: Every(seconds: 7));
 
-Console.WriteLine($"Firing {jobs.Length} jobs for {runFor.TotalSeconds:0} s (Ctrl+C to stop early):");
-foreach (var (name, trigger) in jobs)
+Console.WriteLine($"Running {scheduler.ListJobs().Count} jobs for {runFor.TotalSeconds:0} s:");
+foreach (Job job in scheduler.ListJobs())
 {
-    Console.WriteLine($"  {name,-22} {trigger}");
+    Console.WriteLine($"  {job.Name,-8} {job.Trigger?.ToString() ?? "as soon as possible"}; next {job.NextRun?.ToLocalTime():HH:mm:ss}");
 }
 
-var next = jobs.Select(job => job.Trigger.GetNextRun(start)).ToArray();
-using var stop = new CancellationTokenSource(runFor, clock);
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-try
-{
-    while (next.Any(n => n is not null))
-    {
-        int due = Array.IndexOf(next, next.Where(n => n is not null).Min());
-        // Timers may wake a little early: wait until the clock has really reached the occurrence.
-        for (TimeSpan wait; (wait = next[due]!.Value - clock.GetUtcNow()) > TimeSpan.Zero;)
-        {
-            await Task.Delay(wait, clock, stop.Token);
-        }
+scheduler.Start();
+await Task.Delay(runFor);
+await scheduler.StopAsync();
 
-        DateTimeOffset now = clock.GetLocalNow();
-        Console.WriteLine($"{now:HH:mm:ss.fff}  fired  {jobs[due].Name}");
-        next[due] = jobs[due].Trigger.GetNextRun(next[due]!.Value);
-    }
-}
-catch (OperationCanceledException)
-{
-}
+Job done = scheduler.GetJob(cleanup)!;
+Console.WriteLine($"cleanup: {done.Status}, {done.RunCount} of {done.MaxRuns} runs, last result {done.Result}");
 
-Console.WriteLine("Done.");
+static string Cleanup() => "cleaned";

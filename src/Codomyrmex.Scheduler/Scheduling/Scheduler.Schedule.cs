@@ -209,11 +209,21 @@ public sealed partial class Scheduler
         return job.Id;
     }
 
-    /// <summary>The spec's default name: the function's name. Lambdas are named as Python names them.</summary>
+    /// <summary>
+    /// The spec's default name: the function's name. A local function's compiler name (<c>&lt;Main&gt;g__Cleanup|0_1</c>)
+    /// gives its own name back; lambdas are named as Python names them.
+    /// </summary>
     private static string DefaultName(Delegate func)
     {
         string method = func.Method.Name;
-        return method.Contains('<', StringComparison.Ordinal) ? "<lambda>" : method;
+        if (!method.Contains('<', StringComparison.Ordinal))
+        {
+            return method;
+        }
+
+        int local = method.IndexOf(">g__", StringComparison.Ordinal);
+        int end = local < 0 ? -1 : method.IndexOf('|', local);
+        return end > local + 4 ? method[(local + 4)..end] : "<lambda>";
     }
 
     private static void Wait(ValueTask task)

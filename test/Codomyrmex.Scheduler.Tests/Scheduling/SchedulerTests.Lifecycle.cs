@@ -223,6 +223,9 @@ public partial class SchedulerTests
         Assert.Equal("Cleanup", scheduler.GetJob(scheduler.Schedule(Cleanup))!.Name);
         Assert.Equal("<lambda>", scheduler.GetJob(scheduler.Schedule(() => { }))!.Name);
         Assert.Equal("backup", scheduler.GetJob(scheduler.Schedule(Cleanup, name: "backup"))!.Name);
+        Assert.Equal("Compute", scheduler.GetJob(scheduler.Schedule(Compute))!.Name);
+
+        static int Compute() => 42;
     }
 
     [Fact]
