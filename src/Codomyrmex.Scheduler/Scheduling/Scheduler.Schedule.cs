@@ -1,5 +1,6 @@
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace Codomyrmex.Scheduler;
 
@@ -154,8 +155,7 @@ public sealed partial class Scheduler
         }
 
         options ??= JobOptions.Default;
-        IReadOnlyList<string> problems = options.Validate();
-        if (problems.Count > 0)
+        if (!ReferenceEquals(options, JobOptions.Default) && options.Validate() is { Count: > 0 } problems)
         {
             throw new ArgumentException("The job options are not valid: " + string.Join(" ", problems), nameof(options));
         }
@@ -177,7 +177,7 @@ public sealed partial class Scheduler
 
         var job = new Job
         {
-            Id = "",
+            Id = JobIds.Format(JobIds.NewKey()),
             Name = name ?? DefaultName(func),
             Func = invoke,
             Args = args is null ? [] : args.ToArray(),
@@ -193,7 +193,6 @@ public sealed partial class Scheduler
 
         while (true)
         {
-            job = job with { Id = JobIds.Format(JobIds.NewKey()) };
             try
             {
                 Wait(_store.AddAsync(job));
@@ -202,10 +201,15 @@ public sealed partial class Scheduler
             catch (ArgumentException) when (Complete(_store.GetAsync(job.Id)) is not null)
             {
                 // 64 random bits collided with an existing id: draw again.
+                job = job with { Id = JobIds.Format(JobIds.NewKey()) };
             }
         }
 
-        Log.JobScheduled(_logger, job.Name, job.Id, bound?.ToString() ?? "run once", first);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.JobScheduled(_logger, job.Name, job.Id, bound?.ToString() ?? "run once", first);
+        }
+
         return job.Id;
     }
 

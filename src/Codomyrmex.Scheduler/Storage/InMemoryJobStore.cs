@@ -432,14 +432,27 @@ public sealed class InMemoryJobStore : IJobStore
 
         public Entry(Job job, int sequence)
         {
-            Id = job.Id;
+            // Ids the scheduler made are kept as their 64-bit number (8 bytes instead of a 48-byte string).
+            if (JobIds.TryParse(job.Id, out ulong key))
+            {
+                Key = key;
+            }
+            else
+            {
+                ForeignId = job.Id;
+            }
+
             Sequence = sequence;
             CreatedAt = job.CreatedAt.UtcTicks;
             State = job.NextRun is { } first ? JobState.ForNewJob(first) : new JobState { Status = JobStatus.Completed, Version = 1 };
             Update(job);
         }
 
-        public string Id { get; }
+        public ulong Key { get; }
+
+        public string? ForeignId { get; }
+
+        public string Id => ForeignId ?? JobIds.Format(Key);
 
         public long CreatedAt { get; }
 
