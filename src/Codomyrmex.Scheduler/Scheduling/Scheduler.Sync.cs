@@ -41,7 +41,8 @@ public sealed partial class Scheduler
     /// <remarks>
     /// Runs that were claimed but had not started are recorded as skipped. A job that ignores its token may still be
     /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
-    /// <see cref="Start"/> starts it again.
+    /// <see cref="Start"/> starts it again. Called from inside a job, it waits for that job too, so it returns only after
+    /// the shutdown timeout: prefer stopping from outside.
     /// </remarks>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {

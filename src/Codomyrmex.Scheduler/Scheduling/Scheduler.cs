@@ -211,7 +211,8 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         return _activeRuns.IsEmpty;
     }
 
-    internal string DebugState() => $"now={_time.GetUtcNow():O} next={Complete(_store.NextDueAsync()):O} busy={_dispatcher?.IsBusy} active={_activeRuns.Count} waiters={_idleWaiters}";
+    /// <summary>A one-line picture of the scheduler's state, for test failure messages.</summary>
+    internal string DescribeState() => $"now={_time.GetUtcNow():O} next={Complete(_store.NextDueAsync()):O} busy={_dispatcher?.IsBusy} active={_activeRuns.Count} waiters={_idleWaiters}";
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

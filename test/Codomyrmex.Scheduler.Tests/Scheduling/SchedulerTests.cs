@@ -50,7 +50,7 @@ public partial class SchedulerTests : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException(scheduler.DebugState());
+                throw new TimeoutException(scheduler.DescribeState());
             }
         }
     }
