@@ -20,6 +20,7 @@ internal enum ClaimDecision : byte
 /// The changing part of a job and the rules that change it, shared by every store so that claims, misfires, overlap,
 /// limits and status follow DESIGN §3 identically whatever keeps the job. Times are UTC ticks; 0 means none.
 /// </summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] // Longs first, then ints and flags: no padding.
 internal struct JobState
 {
     public JobStatus Status;
