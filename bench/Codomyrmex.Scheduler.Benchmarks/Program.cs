@@ -1,8 +1,22 @@
 using BenchmarkDotNet.Running;
+using Codomyrmex.Scheduler.Benchmarks.Dispatch;
 
 namespace Codomyrmex.Scheduler.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>
+    /// <c>--scenario fires|lateness|memory|all [--quick]</c> runs the dispatch scenarios (see <see cref="DispatchScenarios"/>);
+    /// anything else goes to BenchmarkDotNet.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--scenario")
+        {
+            return DispatchScenarios.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

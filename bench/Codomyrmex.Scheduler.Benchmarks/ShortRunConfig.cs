@@ -11,7 +11,7 @@ namespace Codomyrmex.Scheduler.Benchmarks;
 public class ShortRunConfig : ManualConfig
 {
     public ShortRunConfig() =>
-        AddJob(Job.Default
+        AddJob(BenchmarkDotNet.Jobs.Job.Default
             .WithLaunchCount(1)
             .WithWarmupCount(3)
             .WithIterationCount(10)
