@@ -11,17 +11,14 @@ public sealed partial class Scheduler
     /// </summary>
     private sealed class Dispatcher : IDisposable
     {
-        /// <summary>Below this, a precise wait spins instead of sleeping: OS waits overshoot by about this much.</summary>
-        private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1);
-
         private readonly Scheduler _scheduler;
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = true });
         private readonly CancellationTokenSource _shutdown = new();
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ITimer? _timer;
-        private readonly bool _systemClock;
+        private readonly ITimer _timer;
         private readonly int _capacity;
+        private readonly int _lowWater;
         private readonly Task[] _workers;
         private readonly Thread _thread;
         private volatile bool _stopping;
@@ -32,17 +29,15 @@ public sealed partial class Scheduler
         public Dispatcher(Scheduler scheduler)
         {
             _scheduler = scheduler;
-            _systemClock = ReferenceEquals(scheduler._time, TimeProvider.System);
-            if (!_systemClock)
-            {
-                _timer = scheduler._time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
+            _timer = scheduler._time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
             int workers = scheduler._options.MaxWorkers;
 
-            // Claimed runs wait in a short queue so that workers never wait for the dispatcher; it is kept short so that
-            // a run claimed while every worker is busy does not wait long (and its misfire grace still means something).
-            _capacity = workers + Math.Clamp(workers, 4, 64);
+            // Claimed runs wait in a queue so that workers never wait for the dispatcher, and the dispatcher, once the
+            // queue is full, is woken only when it has drained to half: one wake per many runs, not one per run. A run
+            // that waited in the queue past its grace time still follows the Skip misfire policy when it starts.
+            _capacity = (2 * workers) + 64;
+            _lowWater = _capacity / 2;
             _workers = new Task[workers];
             for (int i = 0; i < workers; i++)
             {
@@ -77,7 +72,7 @@ public sealed partial class Scheduler
 
         public void Dispose()
         {
-            _timer?.Dispose();
+            _timer.Dispose();
             _shutdown.Dispose();
         }
 
@@ -174,60 +169,37 @@ public sealed partial class Scheduler
         /// <summary>Sleeps until <paramref name="due"/> (or forever) unless woken; on the system clock, to within a few microseconds.</summary>
         private void WaitUntil(DateTimeOffset? due)
         {
-            TimeProvider time = _scheduler._time;
             if (due is null)
             {
-                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 _wake.Wait();
                 return;
             }
 
-            if (!_systemClock)
+            // One timer of the scheduler's TimeProvider, whatever the provider. Another thread may move the clock while
+            // the timer is armed (FakeTimeProvider.Advance): arm it again until the clock stood still across arming, so
+            // that the timer is relative to the time it was computed from. (Spinning for the last millisecond was tried:
+            // under load it starved the workers and made lateness worse, measured in bench/.)
+            TimeProvider time = _scheduler._time;
+            while (true)
             {
-                // Another thread may move the clock while the timer is armed (FakeTimeProvider.Advance): arm it again until
-                // the clock stood still across arming, so that the timer is relative to the time it was computed from.
-                while (true)
+                DateTimeOffset now = time.GetUtcNow();
+                if (now >= due.Value)
                 {
-                    DateTimeOffset now = time.GetUtcNow();
-                    if (now >= due.Value)
-                    {
-                        return;
-                    }
-
-                    // Timers of other providers count whole milliseconds (FakeTimeProvider truncates): round up, never early.
-                    TimeSpan wait = due.Value - now;
-                    long milliseconds = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
-                    _timer!.Change(TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
-                    if (time.GetUtcNow() == now)
-                    {
-                        break;
-                    }
+                    return;
                 }
 
-                _wake.Wait();
-                return;
+                // Timers count whole milliseconds (FakeTimeProvider truncates): round up, never early.
+                TimeSpan wait = due.Value - now;
+                long milliseconds = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+                _timer.Change(TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
+                if (time.GetUtcNow() == now)
+                {
+                    break;
+                }
             }
 
-            TimeSpan remaining = due.Value - time.GetUtcNow();
-
-            // A thread waiting on a handle wakes within a fraction of a millisecond of its timeout, late rather than
-            // early: sleep until just before the due time, then spin the rest.
-            while (remaining > TimeSpan.Zero && !_wake.IsSet)
-            {
-                if (remaining > SpinThreshold)
-                {
-                    if (_wake.Wait(remaining - SpinThreshold))
-                    {
-                        return;
-                    }
-                }
-                else
-                {
-                    Thread.SpinWait(20);
-                }
-
-                remaining = due.Value - time.GetUtcNow();
-            }
+            _wake.Wait();
         }
 
         private async Task WorkAsync()
@@ -243,8 +215,7 @@ public sealed partial class Scheduler
                     }
                     finally
                     {
-                        Interlocked.Decrement(ref _inFlight);
-                        if (_waitingForRoom)
+                        if (Interlocked.Decrement(ref _inFlight) <= _lowWater && _waitingForRoom)
                         {
                             _wake.Set();
                         }

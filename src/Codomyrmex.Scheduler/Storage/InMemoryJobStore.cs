@@ -33,6 +33,7 @@ public sealed class InMemoryJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(job);
         var entry = new Entry(job, _sequence);
+        bool earliest;
         lock (_lock)
         {
             if (Find(job.Id) is not null)
@@ -51,9 +52,16 @@ public sealed class InMemoryJobStore : IJobStore
             }
 
             Reschedule(entry);
+
+            // Only a job that is now the earliest changes when the dispatcher must wake.
+            earliest = entry.HeapIndex == 0;
         }
 
-        Changed?.Invoke(this, EventArgs.Empty);
+        if (earliest)
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
         return ValueTask.CompletedTask;
     }
 
