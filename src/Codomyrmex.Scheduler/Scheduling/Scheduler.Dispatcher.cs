@@ -17,6 +17,7 @@ public sealed partial class Scheduler
         private readonly CancellationTokenSource _shutdown = new();
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ITimer _timer;
+        private readonly bool _systemClock;
         private readonly int _capacity;
         private readonly int _lowWater;
         private readonly Task[] _workers;
@@ -29,6 +30,7 @@ public sealed partial class Scheduler
         public Dispatcher(Scheduler scheduler)
         {
             _scheduler = scheduler;
+            _systemClock = ReferenceEquals(scheduler._time, TimeProvider.System);
             _timer = scheduler._time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
             int workers = scheduler._options.MaxWorkers;
@@ -176,11 +178,37 @@ public sealed partial class Scheduler
                 return;
             }
 
-            // One timer of the scheduler's TimeProvider, whatever the provider. Another thread may move the clock while
-            // the timer is armed (FakeTimeProvider.Advance): arm it again until the clock stood still across arming, so
-            // that the timer is relative to the time it was computed from. (Spinning for the last millisecond was tried:
-            // under load it starved the workers and made lateness worse, measured in bench/.)
             TimeProvider time = _scheduler._time;
+            if (_systemClock)
+            {
+                // On the real clock a thread waiting on a handle wakes within a fraction of a millisecond of its (whole
+                // millisecond) timeout; .NET timers only within a few. Wait the whole milliseconds, then yield (not spin:
+                // spinning starved the workers under load, measured in bench/) through the rest.
+                for (TimeSpan remaining = due.Value - time.GetUtcNow(); remaining > TimeSpan.Zero; remaining = due.Value - time.GetUtcNow())
+                {
+                    if (remaining >= TimeSpan.FromMilliseconds(1))
+                    {
+                        if (_wake.Wait((int)remaining.TotalMilliseconds))
+                        {
+                            return;
+                        }
+                    }
+                    else if (_wake.IsSet)
+                    {
+                        return;
+                    }
+                    else
+                    {
+                        Thread.Yield();
+                    }
+                }
+
+                return;
+            }
+
+            // Any other provider: one timer of that provider. Another thread may move the clock while the timer is armed
+            // (FakeTimeProvider.Advance): arm it again until the clock stood still across arming, so that the timer is
+            // relative to the time it was computed from.
             while (true)
             {
                 DateTimeOffset now = time.GetUtcNow();

@@ -17,6 +17,7 @@ public sealed class InMemoryJobStore : IJobStore
     private readonly Dictionary<ulong, Entry> _jobs = [];
     private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
     private Dictionary<string, Entry>? _jobsWithForeignIds;
+    private readonly int[] _statusCounts = new int[5];
     private Entry[] _heap = new Entry[16];
     private int _heapCount;
     private int _sequence;
@@ -42,6 +43,7 @@ public sealed class InMemoryJobStore : IJobStore
             }
 
             entry.Sequence = _sequence++;
+            _statusCounts[(int)entry.State.Status]++;
             if (JobIds.TryParse(job.Id, out ulong key))
             {
                 _jobs.Add(key, entry);
@@ -83,6 +85,13 @@ public sealed class InMemoryJobStore : IJobStore
         int limit = query.Limit ?? int.MaxValue;
         lock (_lock)
         {
+            if (limit == 0)
+            {
+                // Counting only (the jobs-by-status gauge asks this): O(1) from the kept counts.
+                int count = query.Status is { } only ? _statusCounts[(int)only] : _statusCounts.Sum();
+                return new(new JobPage([], count));
+            }
+
             IEnumerable<Entry> all = _jobsWithForeignIds is null
                 ? _jobs.Values
                 : _jobs.Values.Concat(_jobsWithForeignIds.Values).OrderBy(e => e.Sequence);
@@ -142,8 +151,9 @@ public sealed class InMemoryJobStore : IJobStore
                 return new((Job?)null);
             }
 
+            JobStatus before = entry.State.Status;
             entry.State.Cancel();
-            Reschedule(entry);
+            Reschedule(entry, before);
             return new(entry.ToJob());
         }
     }
@@ -160,8 +170,9 @@ public sealed class InMemoryJobStore : IJobStore
             while ((runs?.Count ?? 0) < max && _heapCount > 0 && _heap[0].DueKey <= nowTicks)
             {
                 Entry entry = _heap[0];
+                JobStatus before = entry.State.Status;
                 ClaimDecision decision = entry.State.Claim(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks, out long scheduled, out int attempt, out SkipReason reason);
-                Reschedule(entry);
+                Reschedule(entry, before);
                 if (decision == ClaimDecision.Run)
                 {
                     (runs ??= []).Add(StartRun(entry, scheduled, now, node, leaseUntil, manual: false, attempt));
@@ -199,8 +210,9 @@ public sealed class InMemoryJobStore : IJobStore
                 throw new InvalidOperationException($"Job '{id}' ({entry.Name}) has made or started all of its {entry.MaxRuns} runs (MaxRuns).");
             }
 
+            JobStatus before = entry.State.Status;
             entry.State.ClaimNow(now.UtcTicks, entry.MaxRuns);
-            Reschedule(entry);
+            Reschedule(entry, before);
             return new(StartRun(entry, now.UtcTicks, now, node, leaseUntil, manual: true));
         }
     }
@@ -220,6 +232,7 @@ public sealed class InMemoryJobStore : IJobStore
 
             Entry entry = run.Entry;
             long dueBefore = entry.DueKey;
+            JobStatus before = entry.State.Status;
             entry.State.Complete(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
                 completion.Run.ScheduledTime.UtcTicks, completion.Run.Attempt, completion.RetryAt?.UtcTicks ?? 0);
             if (completion.Outcome == RunOutcome.Succeeded)
@@ -232,7 +245,7 @@ public sealed class InMemoryJobStore : IJobStore
                 entry.Error = completion.Error;
             }
 
-            Reschedule(entry);
+            Reschedule(entry, before);
             dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
             job = entry.ToJob();
         }
@@ -282,9 +295,10 @@ public sealed class InMemoryJobStore : IJobStore
             foreach (ClaimedRun run in lost ?? [])
             {
                 _runs.Remove(run.RunId, out ActiveRun? active);
-                active!.Entry.State.Complete(RunOutcome.Interrupted, run.ClaimedAt.UtcTicks, now.UtcTicks);
+                JobStatus before = active!.Entry.State.Status;
+                active.Entry.State.Complete(RunOutcome.Interrupted, run.ClaimedAt.UtcTicks, now.UtcTicks);
                 active.Entry.Error = $"{nameof(RunOutcome.Interrupted)}: the lease of node '{run.Node}' expired at {run.LeaseUntil:O} before the run completed.";
-                Reschedule(active.Entry);
+                Reschedule(active.Entry, before);
             }
         }
 
@@ -317,6 +331,18 @@ public sealed class InMemoryJobStore : IJobStore
         var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), entry.ToJob(), Utc(scheduled), now, node, leaseUntil, manual, attempt);
         _runs.Add(run.RunId, new ActiveRun(entry, run) { LeaseUntil = leaseUntil.UtcTicks });
         return run;
+    }
+
+    /// <summary>Counts the entry's change of status, then puts it where its due time says in the heap.</summary>
+    private void Reschedule(Entry entry, JobStatus before)
+    {
+        if (entry.State.Status != before)
+        {
+            _statusCounts[(int)before]--;
+            _statusCounts[(int)entry.State.Status]++;
+        }
+
+        Reschedule(entry);
     }
 
     /// <summary>Puts the entry where its due time says in the heap, or takes it out if it is not due ever.</summary>

@@ -354,6 +354,29 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task List_CountOnly_AgreesWithTheFullListAfterEveryKindOfChange()
+    {
+        IJobStore store = CreateStore();
+        var jobs = Enumerable.Range(0, 6).Select(_ => NewJob(EveryMinute(), maxRuns: 2)).ToList();
+        foreach (Job job in jobs)
+        {
+            await store.AddAsync(job, Token);
+        }
+
+        await store.CancelAsync(jobs[0].Id, Token);
+        ClaimBatch batch = await ClaimAsync(store, T0.AddMinutes(1), max: 3);
+        await CompleteAsync(store, batch.Runs[0], RunOutcome.Failed, T0.AddMinutes(1), error: "x");
+        await CompleteAsync(store, batch.Runs[1], RunOutcome.Succeeded, T0.AddMinutes(1));
+        await store.ClaimNowAsync(jobs[5].Id, T0.AddMinutes(1), Node, T0.AddMinutes(2), Token);
+        await store.RecoverExpiredAsync(T0.AddMinutes(3), Token);
+        foreach (JobStatus? status in new JobStatus?[] { null, JobStatus.Pending, JobStatus.Running, JobStatus.Completed, JobStatus.Failed, JobStatus.Cancelled })
+        {
+            int listed = (await store.ListAsync(new JobQuery(status), Token)).Items.Count;
+            Assert.Equal(listed, (await store.ListAsync(new JobQuery(status, Limit: 0), Token)).Total);
+        }
+    }
+
+    [Fact]
     public async Task Changed_IsRaisedWhenAJobIsAdded()
     {
         IJobStore store = CreateStore();
