@@ -85,18 +85,18 @@ public sealed class InMemoryJobStore : IJobStore
         int limit = query.Limit ?? int.MaxValue;
         lock (_lock)
         {
-            if (limit == 0)
+            // The kept counts give the total at once, so the walk stops as soon as the page is full or every match is seen.
+            int total = query.Status is { } only ? _statusCounts[(int)only] : _statusCounts.Sum();
+            var items = new List<Job>(Math.Min(limit, Math.Max(0, total - query.Offset)));
+            if (limit == 0 || query.Offset >= total)
             {
-                // Counting only (the jobs-by-status gauge asks this): O(1) from the kept counts.
-                int count = query.Status is { } only ? _statusCounts[(int)only] : _statusCounts.Sum();
-                return new(new JobPage([], count));
+                return new(new JobPage(items, total));
             }
 
             IEnumerable<Entry> all = _jobsWithForeignIds is null
                 ? _jobs.Values
                 : _jobs.Values.Concat(_jobsWithForeignIds.Values).OrderBy(e => e.Sequence);
-            var items = new List<Job>();
-            int total = 0;
+            int matched = 0;
             foreach (Entry entry in all)
             {
                 if (query.Status is { } status && entry.State.Status != status)
@@ -104,12 +104,14 @@ public sealed class InMemoryJobStore : IJobStore
                     continue;
                 }
 
-                if (total >= query.Offset && items.Count < limit)
+                if (matched++ >= query.Offset)
                 {
                     items.Add(entry.ToJob());
+                    if (items.Count == limit || matched == total)
+                    {
+                        break;
+                    }
                 }
-
-                total++;
             }
 
             return new(new JobPage(items, total));
