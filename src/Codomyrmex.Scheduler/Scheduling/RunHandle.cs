@@ -1,10 +1,9 @@
 namespace Codomyrmex.Scheduler;
 
-/// <summary>A claimed run inside this process: its cancellation and the signal that it has been recorded.</summary>
+/// <summary>A claimed run inside this process, with the cancellation that ends it.</summary>
 internal sealed class RunHandle(ClaimedRun run, CancellationToken external) : IDisposable
 {
     private readonly CancellationTokenSource _cancellation = CancellationTokenSource.CreateLinkedTokenSource(external);
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _jobCancelled;
 
     public ClaimedRun Run { get; } = run;
@@ -15,9 +14,6 @@ internal sealed class RunHandle(ClaimedRun run, CancellationToken external) : ID
     public CancellationToken Token => _cancellation.Token;
 
     public bool JobCancelled => _jobCancelled;
-
-    /// <summary>Gets a task that completes once the run's outcome is recorded.</summary>
-    public Task Done => _done.Task;
 
     public void CancelJob()
     {
@@ -36,8 +32,6 @@ internal sealed class RunHandle(ClaimedRun run, CancellationToken external) : ID
             // The run already ended.
         }
     }
-
-    public void MarkDone() => _done.TrySetResult();
 
     public void Dispose() => _cancellation.Dispose();
 }

@@ -48,13 +48,13 @@ public sealed partial class Scheduler
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
-                await RecordAsync(handle, new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                await RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
                 return;
             }
 
             if (handle.JobCancelled)
             {
-                await RecordAsync(handle, new RunCompletion(run, RunOutcome.Cancelled, now, now)).ConfigureAwait(false);
+                await RecordAsync(new RunCompletion(run, RunOutcome.Cancelled, now, now)).ConfigureAwait(false);
                 return;
             }
 
@@ -62,7 +62,7 @@ public sealed partial class Scheduler
             {
                 // It waited for a worker longer than the grace time.
                 OnSkipped(new SkippedOccurrence(run.Job.Id, run.Job.Name, run.ScheduledTime, SkipReason.Misfire), now);
-                await RecordAsync(handle, new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                await RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
                 return;
             }
 
@@ -137,7 +137,7 @@ public sealed partial class Scheduler
 
         _metrics.RunEnded(job.Name, retryAt is null ? SchedulerMetrics.OutcomeTag(outcome) : "retrying", duration);
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
-        await RecordAsync(handle, new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt))
+        await RecordAsync(new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt))
             .ConfigureAwait(false);
         var args = new JobEvent(job.Id, job.Name, run.ScheduledTime, finishedAt)
         {
@@ -168,7 +168,7 @@ public sealed partial class Scheduler
     }
 
     /// <summary>Writes the outcome to the store; the run leaves the active set only after that, so <see cref="WhenIdleAsync"/> sees it recorded.</summary>
-    private async Task RecordAsync(RunHandle handle, RunCompletion completion)
+    private async Task RecordAsync(RunCompletion completion)
     {
         try
         {
@@ -177,7 +177,6 @@ public sealed partial class Scheduler
         finally
         {
             _activeRuns.TryRemove(completion.Run.RunId, out _);
-            handle.MarkDone();
             SignalChange(wakeDispatcher: false);
         }
     }
