@@ -29,10 +29,12 @@ internal static class JobIds
             return false;
         }
 
-        foreach (char c in id)
+        for (int i = 0; i < id.Length; i++)
         {
-            int digit = Alphabet.IndexOf(c, StringComparison.Ordinal);
-            if (digit < 0)
+            int digit = Alphabet.IndexOf(id[i], StringComparison.Ordinal);
+
+            // 13 base32 digits hold 65 bits, a 64-bit key 64: the first digit carries only its top 4 bits (0 to f).
+            if (digit < 0 || (i == 0 && digit >= 16))
             {
                 return false;
             }
@@ -40,7 +42,6 @@ internal static class JobIds
             key = (key << 5) | (uint)digit;
         }
 
-        // 13 base32 digits hold 65 bits: the first digit may only be 0 or 1.
-        return id[0] is '0' or '1';
+        return true;
     }
 }
