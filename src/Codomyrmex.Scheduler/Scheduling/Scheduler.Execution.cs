@@ -58,9 +58,9 @@ public sealed partial class Scheduler
                 return;
             }
 
-            if (options.Misfire == MisfirePolicy.Skip && now - run.ScheduledTime > options.MisfireGraceTime)
+            if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && now - run.ScheduledTime > options.MisfireGraceTime)
             {
-                // It waited for a worker longer than the grace time.
+                // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
                 OnSkipped(new SkippedOccurrence(run.Job.Id, run.Job.Name, run.ScheduledTime, SkipReason.Misfire), now);
                 await RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
                 return;

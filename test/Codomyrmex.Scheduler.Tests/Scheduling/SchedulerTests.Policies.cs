@@ -226,6 +226,19 @@ public partial class SchedulerTests
     }
 
     [Fact]
+    public async Task Retries_LaterThanTheGraceTime_AreNotSkippedAsMisfires()
+    {
+        var scheduler = NewScheduler();
+        int calls = 0;
+        string id = scheduler.Schedule(() => { if (++calls == 1) { throw new IOException("once"); } },
+            options: new JobOptions { MaxAttempts = 2, RetryDelay = TimeSpan.FromMinutes(5), MaxRetryDelay = TimeSpan.FromMinutes(10), Misfire = MisfirePolicy.Skip });
+        scheduler.Start();
+        await AdvanceAsync(scheduler, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(1));
+        Assert.Equal(2, calls);
+        Assert.Equal(JobStatus.Completed, scheduler.GetJob(id)!.Status);
+    }
+
+    [Fact]
     public async Task Retries_DoNotHoldAWorkerWhileWaiting()
     {
         var scheduler = NewScheduler(maxWorkers: 1);
