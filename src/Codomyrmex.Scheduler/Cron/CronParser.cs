@@ -7,6 +7,12 @@ internal static class CronParser
     private static readonly string[] MonthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
     private static readonly string[] DayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
+    /// <summary>
+    /// By step n: the bits 0, n, 2n, … of a <c>ulong</c>. Shifted to a range's start and clipped to its end, they are the
+    /// range's values, so a range is one mask operation rather than a loop over its values.
+    /// </summary>
+    private static readonly ulong[] StepMasks = CreateStepMasks();
+
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, out CronParts parts, out CronParseError error)
     {
         parts = default;
@@ -294,10 +300,7 @@ internal static class CronParser
 
         if (from <= to)
         {
-            for (int v = from; v <= to; v += step)
-            {
-                mask |= 1UL << v;
-            }
+            mask |= (StepMasks[step] << from) & Bits(from, to);
         }
         else
         {
@@ -509,6 +512,21 @@ internal static class CronParser
         parts.DayOfWeekRule = DayOfWeekRule.Nth;
         parts.DayOfWeekNth = nth;
         return true;
+    }
+
+    private static ulong[] CreateStepMasks()
+    {
+        // Index 0 is unused: a step is at least 1, and at most the 60 values of the second and minute fields.
+        var masks = new ulong[61];
+        for (int step = 1; step < masks.Length; step++)
+        {
+            for (int v = 0; v < 64; v += step)
+            {
+                masks[step] |= 1UL << v;
+            }
+        }
+
+        return masks;
     }
 
     internal static ulong Bits(int from, int to) => (ulong.MaxValue >> (63 - to)) & (ulong.MaxValue << from);
