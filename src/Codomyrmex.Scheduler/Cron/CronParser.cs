@@ -4,9 +4,6 @@ namespace Codomyrmex.Scheduler;
 internal static class CronParser
 {
     private const int MaxFields = 6;
-    private static readonly string[] MonthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-    private static readonly string[] DayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-
     /// <summary>
     /// By step n: the bits 0, n, 2n, … of a <c>ulong</c>. Shifted to a range's start and clipped to its end, they are the
     /// range's values, so a range is one mask operation rather than a loop over its values.
@@ -348,30 +345,59 @@ internal static class CronParser
             return false;
         }
 
-        ReadOnlySpan<char> name = text[start..i];
-        string[]? names = field switch
+        value = i - start != 3 ? -1 : field switch
         {
-            CronField.Month => MonthNames,
-            CronField.DayOfWeek => DayNames,
-            _ => null,
+            CronField.Month => MonthNumber(NameKey(text[start..i])),
+            CronField.DayOfWeek => DayNumber(NameKey(text[start..i])),
+            _ => -1,
         };
-        if (names is not null && name.Length == 3)
+        if (value < 0)
         {
-            for (int n = 0; n < names.Length; n++)
-            {
-                if (name.Equals(names[n], StringComparison.OrdinalIgnoreCase))
-                {
-                    value = field == CronField.Month ? n + 1 : n;
-                    error = default;
-                    return true;
-                }
-            }
+            value = 0;
+            error = new CronParseError(CronErrorKind.UnknownName, field, start, i - start);
+            return false;
         }
 
-        value = 0;
-        error = new CronParseError(CronErrorKind.UnknownName, field, start, i - start);
-        return false;
+        error = default;
+        return true;
     }
+
+    /// <summary>
+    /// A three-letter name as one number to switch on: the letters lower-cased (setting bit 5 lower-cases an ASCII letter,
+    /// and the name scan lets only ASCII letters through), one per byte.
+    /// </summary>
+    private static int NameKey(ReadOnlySpan<char> name) => ((name[0] | 0x20) << 16) | ((name[1] | 0x20) << 8) | (name[2] | 0x20);
+
+    /// <summary>1-12 for the key of a month name, or -1.</summary>
+    private static int MonthNumber(int key) => key switch
+    {
+        ('j' << 16) | ('a' << 8) | 'n' => 1,
+        ('f' << 16) | ('e' << 8) | 'b' => 2,
+        ('m' << 16) | ('a' << 8) | 'r' => 3,
+        ('a' << 16) | ('p' << 8) | 'r' => 4,
+        ('m' << 16) | ('a' << 8) | 'y' => 5,
+        ('j' << 16) | ('u' << 8) | 'n' => 6,
+        ('j' << 16) | ('u' << 8) | 'l' => 7,
+        ('a' << 16) | ('u' << 8) | 'g' => 8,
+        ('s' << 16) | ('e' << 8) | 'p' => 9,
+        ('o' << 16) | ('c' << 8) | 't' => 10,
+        ('n' << 16) | ('o' << 8) | 'v' => 11,
+        ('d' << 16) | ('e' << 8) | 'c' => 12,
+        _ => -1,
+    };
+
+    /// <summary>0-6 (Sunday to Saturday) for the key of a day name, or -1.</summary>
+    private static int DayNumber(int key) => key switch
+    {
+        ('s' << 16) | ('u' << 8) | 'n' => 0,
+        ('m' << 16) | ('o' << 8) | 'n' => 1,
+        ('t' << 16) | ('u' << 8) | 'e' => 2,
+        ('w' << 16) | ('e' << 8) | 'd' => 3,
+        ('t' << 16) | ('h' << 8) | 'u' => 4,
+        ('f' << 16) | ('r' << 8) | 'i' => 5,
+        ('s' << 16) | ('a' << 8) | 't' => 6,
+        _ => -1,
+    };
 
     /// <summary>ASCII digits only (never other Unicode digits); false when the number has more than 4 digits.</summary>
     private static bool TryParseNumber(ReadOnlySpan<char> text, ref int i, int end, out int value)
