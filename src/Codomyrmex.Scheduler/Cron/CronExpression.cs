@@ -43,6 +43,12 @@ public sealed class CronExpression : IEquatable<CronExpression>
     /// <summary>Bits 0..6: <c>*</c> in the day-of-week field.</summary>
     private const byte AllDaysOfWeek = 0x7F;
 
+    /// <summary>Bits 1, 3, 5, 7, 8, 10 and 12: the months with 31 days.</summary>
+    private const ushort MonthsOf31Days = 0b1_0101_1010_1010;
+
+    /// <summary>Bits 4, 6, 9 and 11: the months with 30 days.</summary>
+    private const ushort MonthsOf30Days = 0b1010_0101_0000;
+
     private readonly ulong _seconds;
     private readonly ulong _minutes;
     private readonly uint _hours;
@@ -527,15 +533,8 @@ public sealed class CronExpression : IEquatable<CronExpression>
             return true;
         }
 
-        int longest = 0;
-        for (int month = 1; month <= 12; month++)
-        {
-            if ((_months & (1 << month)) != 0)
-            {
-                longest = Math.Max(longest, CalendarMath.DaysInMonth(2000, month));
-            }
-        }
-
+        // The longest of the months; February has 29 days in leap years.
+        int longest = (_months & MonthsOf31Days) != 0 ? 31 : (_months & MonthsOf30Days) != 0 ? 30 : 29;
         return _dayOfMonthRule switch
         {
             DayOfMonthRule.Days => BitOperations.TrailingZeroCount(_daysOfMonth) <= longest,
