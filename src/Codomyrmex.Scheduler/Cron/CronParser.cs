@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Codomyrmex.Scheduler;
 
 /// <summary>Parses cron text into <see cref="CronParts"/> without allocating; errors come back as a <see cref="CronParseError"/>.</summary>
@@ -118,42 +120,63 @@ internal static class CronParser
     private static bool TryParseMacro(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, out CronParseError error)
     {
         ReadOnlySpan<char> name = text[(start + 1)..end];
-        parts.Seconds = 1;
-        parts.Minutes = 1;
-        parts.Hours = 1;
-        parts.DaysOfMonth = Bits(1, 31);
-        parts.Months = Bits(1, 12);
-        parts.DaysOfWeek = Bits(0, 6);
-        parts.Flags = CronFlags.FixedTime | CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
-        if (name.Equals("yearly", StringComparison.OrdinalIgnoreCase) || name.Equals("annually", StringComparison.OrdinalIgnoreCase))
-        {
-            parts.DaysOfMonth = 1 << 1;
-            parts.Months = 1 << 1;
-            parts.Flags &= ~CronFlags.DayOfMonthStar;
-        }
-        else if (name.Equals("monthly", StringComparison.OrdinalIgnoreCase))
-        {
-            parts.DaysOfMonth = 1 << 1;
-            parts.Flags &= ~CronFlags.DayOfMonthStar;
-        }
-        else if (name.Equals("weekly", StringComparison.OrdinalIgnoreCase))
-        {
-            parts.DaysOfWeek = 1;
-            parts.Flags &= ~CronFlags.DayOfWeekStar;
-        }
-        else if (name.Equals("hourly", StringComparison.OrdinalIgnoreCase))
-        {
-            parts.Hours = Bits(0, 23);
-            parts.Flags &= ~CronFlags.FixedTime;
-        }
-        else if (!name.Equals("daily", StringComparison.OrdinalIgnoreCase) && !name.Equals("midnight", StringComparison.OrdinalIgnoreCase))
+        CronMacro macro =
+            IsMacro(name, "daily") || IsMacro(name, "midnight") ? CronMacro.Daily :
+            IsMacro(name, "hourly") ? CronMacro.Hourly :
+            IsMacro(name, "weekly") ? CronMacro.Weekly :
+            IsMacro(name, "monthly") ? CronMacro.Monthly :
+            IsMacro(name, "yearly") || IsMacro(name, "annually") ? CronMacro.Yearly :
+            CronMacro.None;
+        if (macro == CronMacro.None)
         {
             error = new CronParseError(CronErrorKind.UnknownMacro, CronField.Minute, start, end - start);
             return false;
         }
 
+        parts = GetMacroParts(macro);
         error = default;
         return true;
+    }
+
+    private static bool IsMacro(ReadOnlySpan<char> name, string macro) => name.Equals(macro, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What a macro stands for, with second 0 (which a standard expression has too).</summary>
+    internal static CronParts GetMacroParts(CronMacro macro)
+    {
+        Debug.Assert(macro != CronMacro.None, "Only a macro has macro parts.");
+        var parts = new CronParts
+        {
+            Seconds = 1,
+            Minutes = 1,
+            Hours = 1,
+            DaysOfMonth = Bits(1, 31),
+            Months = Bits(1, 12),
+            DaysOfWeek = Bits(0, 6),
+            Flags = CronFlags.FixedTime | CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar,
+            Macro = macro,
+        };
+        switch (macro)
+        {
+            case CronMacro.Yearly:
+                parts.DaysOfMonth = 1 << 1;
+                parts.Months = 1 << 1;
+                parts.Flags &= ~CronFlags.DayOfMonthStar;
+                break;
+            case CronMacro.Monthly:
+                parts.DaysOfMonth = 1 << 1;
+                parts.Flags &= ~CronFlags.DayOfMonthStar;
+                break;
+            case CronMacro.Weekly:
+                parts.DaysOfWeek = 1;
+                parts.Flags &= ~CronFlags.DayOfWeekStar;
+                break;
+            case CronMacro.Hourly:
+                parts.Hours = Bits(0, 23);
+                parts.Flags &= ~CronFlags.FixedTime;
+                break;
+        }
+
+        return parts;
     }
 
     private static bool TryParseField(ReadOnlySpan<char> text, int start, int end, CronField field, ref CronParts parts, out CronParseError error)
