@@ -10,8 +10,9 @@ namespace Codomyrmex.Scheduler.Benchmarks;
 /// </summary>
 public class ShortRunConfig : ManualConfig
 {
+    // Qualified: inside Codomyrmex.Scheduler.*, a plain `Job` is the scheduler's Job record.
     public ShortRunConfig() =>
-        AddJob(Job.Default
+        AddJob(BenchmarkDotNet.Jobs.Job.Default
             .WithLaunchCount(1)
             .WithWarmupCount(3)
             .WithIterationCount(10)
