@@ -3,9 +3,13 @@ using System.Diagnostics;
 namespace Codomyrmex.Scheduler;
 
 /// <summary>Parses cron text into <see cref="CronParts"/> without allocating; errors come back as a <see cref="CronParseError"/>.</summary>
+/// <remarks>
+/// One pass from left to right: each field is parsed where it stands, without first splitting the text into fields. Only
+/// when something is wrong does the parser count the fields, because a wrong number of fields is the error it reports
+/// first, whatever else is wrong.
+/// </remarks>
 internal static class CronParser
 {
-    private const int MaxFields = 6;
     /// <summary>
     /// By step n: the bits 0, n, 2n, … of a <c>ulong</c>. Shifted to a range's start and clipped to its end, they are the
     /// range's values, so a range is one mask operation rather than a loop over its values.
@@ -15,95 +19,53 @@ internal static class CronParser
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, out CronParts parts, out CronParseError error)
     {
         parts = default;
-        Span<int> starts = stackalloc int[MaxFields + 1];
-        Span<int> ends = stackalloc int[MaxFields + 1];
-        int count = 0;
-        int i = 0;
-        while (true)
-        {
-            while (i < text.Length && IsSpace(text[i]))
-            {
-                i++;
-            }
-
-            if (i == text.Length)
-            {
-                break;
-            }
-
-            int start = i;
-            while (i < text.Length && !IsSpace(text[i]))
-            {
-                i++;
-            }
-
-            if (count < starts.Length)
-            {
-                starts[count] = start;
-                ends[count] = i;
-            }
-
-            count++;
-        }
-
-        if (count == 0)
+        int i = SkipSpaces(text, 0);
+        if (i == text.Length)
         {
             error = new CronParseError(CronErrorKind.Empty, CronField.Minute, 0, 0);
             return false;
         }
 
-        if (text[starts[0]] == '@')
+        if (text[i] == '@')
         {
-            if (count > 1)
-            {
-                error = new CronParseError(CronErrorKind.TooManyFields, CronField.Minute, starts[1], ends[1] - starts[1], count);
-                return false;
-            }
-
-            return TryParseMacro(text, starts[0], ends[0], ref parts, out error);
+            return TryParseMacro(text, i, ref parts, out error);
         }
 
-        int expected = format == CronFormat.IncludeSeconds ? 6 : 5;
         CronField first = format == CronFormat.IncludeSeconds ? CronField.Second : CronField.Minute;
-        if (count < expected)
-        {
-            error = new CronParseError(CronErrorKind.TooFewFields, first + count, 0, 0, count);
-            return false;
-        }
-
-        if (count > expected)
-        {
-            error = new CronParseError(CronErrorKind.TooManyFields, CronField.DayOfWeek, starts[expected], ends[expected] - starts[expected], count);
-            return false;
-        }
-
-        if (format == CronFormat.Standard)
+        if (first == CronField.Minute)
         {
             parts.Seconds = 1;
         }
 
-        for (int f = 0; f < expected; f++)
+        parts.Flags = CronFlags.FixedTime;
+        CronField field = first;
+        while (true)
         {
-            if (!TryParseField(text, starts[f], ends[f], first + f, ref parts, out error))
+            int end = FieldEnd(text, i);
+            if (!TryParseField(text, i, end, field, ref parts, out error))
             {
+                if (IsFieldCountWrong(text, first, out CronParseError countError))
+                {
+                    error = countError;
+                }
+
                 return false;
             }
+
+            i = SkipSpaces(text, end);
+            if (i == text.Length || field == CronField.DayOfWeek)
+            {
+                break;
+            }
+
+            field++;
         }
 
-        int minuteIndex = format == CronFormat.IncludeSeconds ? 1 : 0;
-        if (IsFixed(text[starts[minuteIndex]..ends[minuteIndex]]) && IsFixed(text[starts[minuteIndex + 1]..ends[minuteIndex + 1]]))
+        if (field != CronField.DayOfWeek || i != text.Length)
         {
-            parts.Flags |= CronFlags.FixedTime;
-        }
-
-        if (IsStar(text[starts[minuteIndex + 2]]))
-        {
-            parts.Flags |= CronFlags.DayOfMonthStar;
-        }
-
-        if (IsStar(text[starts[minuteIndex + 4]]))
-        {
-            parts.Flags |= CronFlags.DayOfWeekStar;
+            bool wrong = IsFieldCountWrong(text, first, out error);
+            Debug.Assert(wrong, "Too few or too many fields.");
+            return false;
         }
 
         error = default;
@@ -114,11 +76,71 @@ internal static class CronParser
 
     private static bool IsStar(char c) => c is '*' or '?';
 
-    private static bool IsFixed(ReadOnlySpan<char> field) => !field.ContainsAny('*', '-', '/');
+    private static int SkipSpaces(ReadOnlySpan<char> text, int i)
+    {
+        while (i < text.Length && IsSpace(text[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static int FieldEnd(ReadOnlySpan<char> text, int i)
+    {
+        while (i < text.Length && !IsSpace(text[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>
+    /// Counts the fields, on the error path only; too few or too many is the error to report. The extra field named in the
+    /// message is the first one past the day-of-week field.
+    /// </summary>
+    private static bool IsFieldCountWrong(ReadOnlySpan<char> text, CronField first, out CronParseError error)
+    {
+        int expected = CronField.DayOfWeek - first + 1;
+        int count = CountFields(text, expected, out int extraStart, out int extraEnd);
+        error = count < expected ? new CronParseError(CronErrorKind.TooFewFields, first + count, 0, 0, count)
+            : count > expected ? new CronParseError(CronErrorKind.TooManyFields, CronField.DayOfWeek, extraStart, extraEnd - extraStart, count)
+            : default;
+        return count != expected;
+    }
+
+    /// <summary>The number of fields, and where the one at <paramref name="index"/> (from 0) starts and ends, if there is one.</summary>
+    private static int CountFields(ReadOnlySpan<char> text, int index, out int start, out int end)
+    {
+        start = end = 0;
+        int count = 0;
+        for (int i = SkipSpaces(text, 0); i < text.Length; i = SkipSpaces(text, i))
+        {
+            int fieldEnd = FieldEnd(text, i);
+            if (count == index)
+            {
+                (start, end) = (i, fieldEnd);
+            }
+
+            count++;
+            i = fieldEnd;
+        }
+
+        return count;
+    }
 
     /// <summary>The <c>@</c> macros; with <see cref="CronFormat.IncludeSeconds"/> they fire at second 0.</summary>
-    private static bool TryParseMacro(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, out CronParseError error)
+    private static bool TryParseMacro(ReadOnlySpan<char> text, int start, ref CronParts parts, out CronParseError error)
     {
+        int end = FieldEnd(text, start);
+        if (SkipSpaces(text, end) != text.Length)
+        {
+            int count = CountFields(text, 1, out int extraStart, out int extraEnd);
+            error = new CronParseError(CronErrorKind.TooManyFields, CronField.Minute, extraStart, extraEnd - extraStart, count);
+            return false;
+        }
+
         ReadOnlySpan<char> name = text[(start + 1)..end];
         CronMacro macro =
             IsMacro(name, "daily") || IsMacro(name, "midnight") ? CronMacro.Daily :
@@ -218,14 +240,45 @@ internal static class CronParser
 
         switch (field)
         {
-            case CronField.Second: parts.Seconds = mask; break;
-            case CronField.Minute: parts.Minutes = mask; break;
-            case CronField.Hour: parts.Hours = mask; break;
-            case CronField.DayOfMonth: parts.DaysOfMonth = mask; break;
-            case CronField.Month: parts.Months = mask; break;
+            case CronField.Second:
+                parts.Seconds = mask;
+                break;
+            case CronField.Minute:
+            case CronField.Hour:
+                if (fieldText.ContainsAny('*', '-', '/'))
+                {
+                    parts.Flags &= ~CronFlags.FixedTime;
+                }
+
+                if (field == CronField.Minute)
+                {
+                    parts.Minutes = mask;
+                }
+                else
+                {
+                    parts.Hours = mask;
+                }
+
+                break;
+            case CronField.DayOfMonth:
+                parts.DaysOfMonth = mask;
+                if (IsStar(fieldText[0]))
+                {
+                    parts.Flags |= CronFlags.DayOfMonthStar;
+                }
+
+                break;
+            case CronField.Month:
+                parts.Months = mask;
+                break;
             default:
                 // 7 is Sunday, like 0.
                 parts.DaysOfWeek = (mask | (mask >> 7)) & 0x7F;
+                if (IsStar(fieldText[0]))
+                {
+                    parts.Flags |= CronFlags.DayOfWeekStar;
+                }
+
                 break;
         }
 
