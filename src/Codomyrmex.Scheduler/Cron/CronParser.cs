@@ -4,9 +4,17 @@ namespace Codomyrmex.Scheduler;
 
 /// <summary>Parses cron text into <see cref="CronParts"/> without allocating; errors come back as a <see cref="CronParseError"/>.</summary>
 /// <remarks>
-/// One pass from left to right: each field is parsed where it stands, without first splitting the text into fields. Only
-/// when something is wrong does the parser count the fields, because a wrong number of fields is the error it reports
-/// first, whatever else is wrong.
+/// <para>
+/// One pass from left to right, with an index into the text: each field and each list item is parsed where it stands,
+/// rather than first splitting the text into fields and items. A field ends at white space, an item at a comma too.
+/// Valid text is the fast path. The methods set <c>error</c> only when they fail, and what an error needs beyond that
+/// point (the end of the token it names, the number of fields) is worked out then.
+/// </para>
+/// <para>
+/// A wrong number of fields is the error reported first, whatever else is wrong, so a failure counts the fields before
+/// it reports anything. The day-field rules (<c>L</c>, <c>W</c>, <c>#</c>) are whole fields that the list syntax rejects,
+/// so a day field is looked at as a rule only when it starts with <c>L</c> or fails as a list.
+/// </para>
 /// </remarks>
 internal static class CronParser
 {
@@ -19,6 +27,7 @@ internal static class CronParser
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, out CronParts parts, out CronParseError error)
     {
         parts = default;
+        error = default;
         int i = SkipSpaces(text, 0);
         if (i == text.Length)
         {
@@ -28,7 +37,7 @@ internal static class CronParser
 
         if (text[i] == '@')
         {
-            return TryParseMacro(text, i, ref parts, out error);
+            return TryParseMacro(text, i, ref parts, ref error);
         }
 
         CronField first = format == CronFormat.IncludeSeconds ? CronField.Second : CronField.Minute;
@@ -38,13 +47,12 @@ internal static class CronParser
         }
 
         parts.Flags = CronFlags.FixedTime;
-        CronField field = first;
-        while (true)
+        for (CronField field = first; field <= CronField.DayOfWeek; field++)
         {
-            int end = FieldEnd(text, i);
-            if (!TryParseField(text, i, end, field, ref parts, out error))
+            if (i == text.Length || !TryParseField(text, ref i, field, ref parts, ref error))
             {
-                if (IsFieldCountWrong(text, first, out CronParseError countError))
+                CronParseError countError = FieldCountError(text, first);
+                if (countError.Kind != CronErrorKind.None)
                 {
                     error = countError;
                 }
@@ -52,29 +60,27 @@ internal static class CronParser
                 return false;
             }
 
-            i = SkipSpaces(text, end);
-            if (i == text.Length || field == CronField.DayOfWeek)
-            {
-                break;
-            }
-
-            field++;
+            i = SkipSpaces(text, i);
         }
 
-        if (field != CronField.DayOfWeek || i != text.Length)
+        if (i != text.Length)
         {
-            bool wrong = IsFieldCountWrong(text, first, out error);
-            Debug.Assert(wrong, "Too few or too many fields.");
+            error = FieldCountError(text, first);
             return false;
         }
 
-        error = default;
         return true;
     }
 
-    private static bool IsSpace(char c) => char.IsWhiteSpace(c);
+    /// <summary>The same as <see cref="char.IsWhiteSpace(char)"/>, but it tells the usual characters apart without a table.</summary>
+    private static bool IsSpace(char c) => c == ' ' || (c < ' ' ? c is >= '\t' and <= '\r' : c >= '\u0085' && char.IsWhiteSpace(c));
 
     private static bool IsStar(char c) => c is '*' or '?';
+
+    /// <summary>The character at <paramref name="i"/>, or <c>'\0'</c> past the end: only for comparing with a character.</summary>
+    private static char CharAt(ReadOnlySpan<char> text, int i) => (uint)i < (uint)text.Length ? text[i] : '\0';
+
+    private static bool IsItemEnd(ReadOnlySpan<char> text, int i) => i == text.Length || text[i] == ',' || IsSpace(text[i]);
 
     private static int SkipSpaces(ReadOnlySpan<char> text, int i)
     {
@@ -96,18 +102,27 @@ internal static class CronParser
         return i;
     }
 
+    private static int ItemEnd(ReadOnlySpan<char> text, int i)
+    {
+        while (!IsItemEnd(text, i))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
     /// <summary>
-    /// Counts the fields, on the error path only; too few or too many is the error to report. The extra field named in the
-    /// message is the first one past the day-of-week field.
+    /// Counts the fields, which the parser does only on the error path: too few or too many is the error to report, and
+    /// <see cref="CronErrorKind.None"/> means the count is right. The extra field named is the first one past day-of-week.
     /// </summary>
-    private static bool IsFieldCountWrong(ReadOnlySpan<char> text, CronField first, out CronParseError error)
+    private static CronParseError FieldCountError(ReadOnlySpan<char> text, CronField first)
     {
         int expected = CronField.DayOfWeek - first + 1;
         int count = CountFields(text, expected, out int extraStart, out int extraEnd);
-        error = count < expected ? new CronParseError(CronErrorKind.TooFewFields, first + count, 0, 0, count)
+        return count < expected ? new CronParseError(CronErrorKind.TooFewFields, first + count, 0, 0, count)
             : count > expected ? new CronParseError(CronErrorKind.TooManyFields, CronField.DayOfWeek, extraStart, extraEnd - extraStart, count)
             : default;
-        return count != expected;
     }
 
     /// <summary>The number of fields, and where the one at <paramref name="index"/> (from 0) starts and ends, if there is one.</summary>
@@ -131,7 +146,7 @@ internal static class CronParser
     }
 
     /// <summary>The <c>@</c> macros; with <see cref="CronFormat.IncludeSeconds"/> they fire at second 0.</summary>
-    private static bool TryParseMacro(ReadOnlySpan<char> text, int start, ref CronParts parts, out CronParseError error)
+    private static bool TryParseMacro(ReadOnlySpan<char> text, int start, ref CronParts parts, ref CronParseError error)
     {
         int end = FieldEnd(text, start);
         if (SkipSpaces(text, end) != text.Length)
@@ -156,7 +171,6 @@ internal static class CronParser
         }
 
         parts = GetMacroParts(macro);
-        error = default;
         return true;
     }
 
@@ -201,41 +215,19 @@ internal static class CronParser
         return parts;
     }
 
-    private static bool TryParseField(ReadOnlySpan<char> text, int start, int end, CronField field, ref CronParts parts, out CronParseError error)
+    /// <summary>Parses the field that starts at <paramref name="i"/> and leaves <paramref name="i"/> just past it.</summary>
+    private static bool TryParseField(ReadOnlySpan<char> text, ref int i, CronField field, ref CronParts parts, ref CronParseError error)
     {
-        ReadOnlySpan<char> fieldText = text[start..end];
-        if (field == CronField.DayOfMonth && fieldText.ContainsAny("LlWw"))
+        int start = i;
+        if (field == CronField.DayOfMonth && text[i] is 'L' or 'l')
         {
-            return TryParseDayOfMonthRule(text, start, end, ref parts, out error);
+            i = FieldEnd(text, start);
+            return TryParseDayOfMonthRule(text, start, i, ref parts, ref error);
         }
 
-        if (field == CronField.DayOfWeek && (fieldText.Contains('#') || fieldText[^1] is 'L' or 'l'))
+        if (!TryParseList(text, ref i, field, out ulong mask, ref error))
         {
-            return TryParseDayOfWeekRule(text, start, end, ref parts, out error);
-        }
-
-        ulong mask = 0;
-        int itemStart = start;
-        while (itemStart <= end)
-        {
-            int itemEnd = itemStart;
-            while (itemEnd < end && text[itemEnd] != ',')
-            {
-                itemEnd++;
-            }
-
-            if (itemEnd == itemStart)
-            {
-                error = new CronParseError(CronErrorKind.EmptyValue, field, start, end - start);
-                return false;
-            }
-
-            if (!TryParseItem(text, itemStart, itemEnd, field, ref mask, out error))
-            {
-                return false;
-            }
-
-            itemStart = itemEnd + 1;
+            return field is CronField.DayOfMonth or CronField.DayOfWeek && TryParseDayRule(text, ref i, start, field, ref parts, ref error);
         }
 
         switch (field)
@@ -244,25 +236,16 @@ internal static class CronParser
                 parts.Seconds = mask;
                 break;
             case CronField.Minute:
+                parts.Minutes = mask;
+                ClearFixedTimeIfInterval(text[start..i], ref parts);
+                break;
             case CronField.Hour:
-                if (fieldText.ContainsAny('*', '-', '/'))
-                {
-                    parts.Flags &= ~CronFlags.FixedTime;
-                }
-
-                if (field == CronField.Minute)
-                {
-                    parts.Minutes = mask;
-                }
-                else
-                {
-                    parts.Hours = mask;
-                }
-
+                parts.Hours = mask;
+                ClearFixedTimeIfInterval(text[start..i], ref parts);
                 break;
             case CronField.DayOfMonth:
                 parts.DaysOfMonth = mask;
-                if (IsStar(fieldText[0]))
+                if (IsStar(text[start]))
                 {
                     parts.Flags |= CronFlags.DayOfMonthStar;
                 }
@@ -274,7 +257,7 @@ internal static class CronParser
             default:
                 // 7 is Sunday, like 0.
                 parts.DaysOfWeek = (mask | (mask >> 7)) & 0x7F;
-                if (IsStar(fieldText[0]))
+                if (IsStar(text[start]))
                 {
                     parts.Flags |= CronFlags.DayOfWeekStar;
                 }
@@ -282,90 +265,163 @@ internal static class CronParser
                 break;
         }
 
-        error = default;
         return true;
     }
 
-    /// <summary>One list item: <c>*</c>, <c>?</c>, <c>a</c>, <c>a-b</c>, each optionally with <c>/step</c>.</summary>
-    private static bool TryParseItem(ReadOnlySpan<char> text, int start, int end, CronField field, ref ulong mask, out CronParseError error)
+    /// <summary>
+    /// A day field that failed as a list: the list syntax rejects every rule, so it may still be one. If it is not, the
+    /// list's error stands.
+    /// </summary>
+    private static bool TryParseDayRule(ReadOnlySpan<char> text, ref int i, int start, CronField field, ref CronParts parts, ref CronParseError error)
     {
-        int min = CronFields.Min(field);
-        int max = CronFields.Max(field);
-        int i = start;
-        int from;
-        int to;
-        bool star = false;
-        bool range = false;
-        if (text[i] is '*' or '?')
+        int end = FieldEnd(text, start);
+        ReadOnlySpan<char> fieldText = text[start..end];
+        if (field == CronField.DayOfMonth && fieldText.ContainsAny("LlWw"))
         {
-            if (text[i] == '?' && field is not (CronField.DayOfMonth or CronField.DayOfWeek))
+            i = end;
+            return TryParseDayOfMonthRule(text, start, end, ref parts, ref error);
+        }
+
+        if (field == CronField.DayOfWeek && (fieldText.Contains('#') || fieldText[^1] is 'L' or 'l'))
+        {
+            i = end;
+            return TryParseDayOfWeekRule(text, start, end, ref parts, ref error);
+        }
+
+        return false;
+    }
+
+    /// <summary>A minute or hour field with <c>*</c>, <c>-</c> or <c>/</c> is an interval, not a fixed time.</summary>
+    private static void ClearFixedTimeIfInterval(ReadOnlySpan<char> field, ref CronParts parts)
+    {
+        foreach (char c in field)
+        {
+            if (c is '*' or '-' or '/')
             {
-                error = new CronParseError(CronErrorKind.QuestionMarkNotAllowed, field, start, end - start);
+                parts.Flags &= ~CronFlags.FixedTime;
+                return;
+            }
+        }
+    }
+
+    /// <summary>Items separated by commas, up to white space or the end of the text.</summary>
+    private static bool TryParseList(ReadOnlySpan<char> text, ref int i, CronField field, out ulong mask, ref CronParseError error)
+    {
+        int start = i;
+        mask = 0;
+        while (true)
+        {
+            int itemStart = i;
+            if (!TryParseItem(text, ref i, field, ref mask, ref error))
+            {
+                if (IsItemEnd(text, itemStart))
+                {
+                    // An empty item (",1", "1,,2", "1,"): the error names the whole field.
+                    error = new CronParseError(CronErrorKind.EmptyValue, field, start, FieldEnd(text, start) - start);
+                }
+
                 return false;
             }
 
-            star = true;
-            from = min;
-            to = field == CronField.DayOfWeek ? 6 : max;
+            // The item ended at a comma, white space or the end of the text.
+            if (CharAt(text, i) != ',')
+            {
+                return true;
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>One list item: <c>*</c>, <c>?</c>, <c>a</c>, <c>a-b</c>, each optionally with <c>/step</c>.</summary>
+    private static bool TryParseItem(ReadOnlySpan<char> text, ref int i, CronField field, ref ulong mask, ref CronParseError error)
+    {
+        int start = i;
+        int from;
+        int to;
+        bool single = false;
+        char c = CharAt(text, i);
+        if (c is '*' or '?')
+        {
+            if (c == '?' && field is not (CronField.DayOfMonth or CronField.DayOfWeek))
+            {
+                error = ItemError(CronErrorKind.QuestionMarkNotAllowed, text, field, start);
+                return false;
+            }
+
+            from = CronFields.Min(field);
+            to = field == CronField.DayOfWeek ? 6 : CronFields.Max(field);
             i++;
         }
         else
         {
-            if (!TryParseValue(text, ref i, end, field, start, out from, out error))
+            if (!TryParseValue(text, ref i, text.Length, field, start, out from, ref error))
             {
                 return false;
             }
 
             to = from;
-            if (i < end && text[i] == '-')
+            if (CharAt(text, i) == '-')
             {
                 i++;
-                if (!TryParseValue(text, ref i, end, field, start, out to, out error))
+                if (!TryParseValue(text, ref i, text.Length, field, start, out to, ref error))
                 {
                     return false;
                 }
-
-                range = true;
+            }
+            else
+            {
+                single = true;
             }
         }
 
         int step = 1;
-        if (i < end && text[i] == '/')
+        if (CharAt(text, i) == '/')
         {
             i++;
-            int stepStart = i;
-            bool fits = TryParseNumber(text, ref i, end, out step);
-            if (i == stepStart || !fits)
+            if (!TryParseStep(text, ref i, field, start, out step, ref error))
             {
-                CronErrorKind kind = i != stepStart ? CronErrorKind.StepTooLarge : i < end ? CronErrorKind.UnexpectedCharacter : CronErrorKind.EmptyValue;
-                error = new CronParseError(kind, field, start, end - start);
                 return false;
             }
 
-            if (step == 0)
+            if (single)
             {
-                error = new CronParseError(CronErrorKind.StepZero, field, start, end - start);
-                return false;
-            }
-
-            if (step > CronParseError.StepLimit(field))
-            {
-                error = new CronParseError(CronErrorKind.StepTooLarge, field, start, end - start);
-                return false;
-            }
-
-            if (!star && !range)
-            {
-                to = max;
+                to = CronFields.Max(field); // a/n is a-max/n
             }
         }
 
-        if (i != end)
+        if (!IsItemEnd(text, i))
         {
-            error = new CronParseError(CronErrorKind.UnexpectedCharacter, field, start, end - start);
+            error = ItemError(CronErrorKind.UnexpectedCharacter, text, field, start);
             return false;
         }
 
+        mask |= Values(field, from, to, step);
+        return true;
+    }
+
+    /// <summary>The step after a <c>/</c>: 1 up to the number of values in the field.</summary>
+    private static bool TryParseStep(ReadOnlySpan<char> text, ref int i, CronField field, int itemStart, out int step, ref CronParseError error)
+    {
+        int start = i;
+        bool fits = TryParseNumber(text, ref i, text.Length, out step);
+        CronErrorKind kind =
+            i == start ? (IsItemEnd(text, i) ? CronErrorKind.EmptyValue : CronErrorKind.UnexpectedCharacter)
+            : !fits || step > CronParseError.StepLimit(field) ? CronErrorKind.StepTooLarge
+            : step == 0 ? CronErrorKind.StepZero
+            : CronErrorKind.None;
+        if (kind != CronErrorKind.None)
+        {
+            error = ItemError(kind, text, field, itemStart);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The values from <paramref name="from"/> to <paramref name="to"/> by <paramref name="step"/>, as bits.</summary>
+    private static ulong Values(CronField field, int from, int to, int step)
+    {
         if (field == CronField.DayOfWeek && from == 7 && to < 7)
         {
             from = 0; // 7-2 is Sunday to Tuesday.
@@ -373,40 +429,48 @@ internal static class CronParser
 
         if (from <= to)
         {
-            mask |= (StepMasks[step] << from) & Bits(from, to);
-        }
-        else
-        {
-            // A reversed range wraps around the end of the field: 22-2 is 22, 23, 0, 1, 2.
-            int cycleMax = field == CronField.DayOfWeek ? 6 : max;
-            int period = cycleMax - min + 1;
-            int length = cycleMax - from + 1 + (to - min + 1);
-            for (int p = 0; p < length; p += step)
-            {
-                int v = from + p;
-                mask |= 1UL << (v > cycleMax ? v - period : v);
-            }
+            return (StepMasks[step] << from) & Bits(from, to);
         }
 
-        error = default;
-        return true;
+        // A reversed range wraps around the end of the field: 22-2 is 22, 23, 0, 1, 2.
+        int min = CronFields.Min(field);
+        int cycleMax = field == CronField.DayOfWeek ? 6 : CronFields.Max(field);
+        int period = cycleMax - min + 1;
+        int length = cycleMax - from + 1 + (to - min + 1);
+        ulong mask = 0;
+        for (int p = 0; p < length; p += step)
+        {
+            int v = from + p;
+            mask |= 1UL << (v > cycleMax ? v - period : v);
+        }
+
+        return mask;
     }
 
+    /// <summary>An error that names the whole item that starts at <paramref name="start"/>.</summary>
+    private static CronParseError ItemError(CronErrorKind kind, ReadOnlySpan<char> text, CronField field, int start) =>
+        new(kind, field, start, ItemEnd(text, start) - start);
+
     /// <summary>A number or, in the month and day-of-week fields, a three-letter name; checked against the field's range.</summary>
-    private static bool TryParseValue(ReadOnlySpan<char> text, ref int i, int end, CronField field, int itemStart, out int value, out CronParseError error)
+    /// <param name="text">The text.</param>
+    /// <param name="i">Where the value starts; on return, where it ends.</param>
+    /// <param name="end">How far the value may reach: the end of the text in a list, the <c>L</c> or <c>#</c> in a rule.</param>
+    /// <param name="field">The field, for its range and names.</param>
+    /// <param name="itemStart">Where the item starts, for an error that names the item.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="error">Set when the value is not valid.</param>
+    private static bool TryParseValue(ReadOnlySpan<char> text, ref int i, int end, CronField field, int itemStart, out int value, ref CronParseError error)
     {
         int start = i;
         if (i < end && char.IsAsciiDigit(text[i]))
         {
-            bool fits = TryParseNumber(text, ref i, end, out value);
-            if (!fits || value < CronFields.Min(field) || value > CronFields.Max(field))
+            if (TryParseNumber(text, ref i, end, out value) && value >= CronFields.Min(field) && value <= CronFields.Max(field))
             {
-                error = new CronParseError(CronErrorKind.OutOfRange, field, start, i - start);
-                return false;
+                return true;
             }
 
-            error = default;
-            return true;
+            error = new CronParseError(CronErrorKind.OutOfRange, field, start, i - start);
+            return false;
         }
 
         while (i < end && char.IsAsciiLetter(text[i]))
@@ -416,8 +480,10 @@ internal static class CronParser
 
         if (i == start)
         {
+            // The token is the item, or the part of it up to the end given (the n of nL and n#k).
+            int tokenEnd = Math.Min(end, ItemEnd(text, itemStart));
             value = 0;
-            error = new CronParseError(i < end ? CronErrorKind.UnexpectedCharacter : CronErrorKind.EmptyValue, field, itemStart, end - itemStart);
+            error = new CronParseError(i < tokenEnd ? CronErrorKind.UnexpectedCharacter : CronErrorKind.EmptyValue, field, itemStart, tokenEnd - itemStart);
             return false;
         }
 
@@ -434,7 +500,6 @@ internal static class CronParser
             return false;
         }
 
-        error = default;
         return true;
     }
 
@@ -480,24 +545,25 @@ internal static class CronParser
     {
         value = 0;
         int start = i;
-        while (i < end && char.IsAsciiDigit(text[i]))
+        int j = i;
+        while (j < end && char.IsAsciiDigit(text[j]))
         {
-            if (i - start < 4)
+            if (j - start < 4)
             {
-                value = (value * 10) + (text[i] - '0');
+                value = (value * 10) + (text[j] - '0');
             }
 
-            i++;
+            j++;
         }
 
-        return i - start <= 4;
+        i = j;
+        return j - start <= 4;
     }
 
     /// <summary><c>L</c>, <c>L-n</c>, <c>LW</c> and <c>nW</c>, which must be the whole day-of-month field.</summary>
-    private static bool TryParseDayOfMonthRule(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, out CronParseError error)
+    private static bool TryParseDayOfMonthRule(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, ref CronParseError error)
     {
         ReadOnlySpan<char> field = text[start..end];
-        error = default;
         bool startsWithL = field[0] is 'L' or 'l';
         bool endsWithW = field[^1] is 'W' or 'w';
         if (field.Contains(','))
@@ -560,10 +626,9 @@ internal static class CronParser
     }
 
     /// <summary><c>nL</c> and <c>n#k</c>, which must be the whole day-of-week field.</summary>
-    private static bool TryParseDayOfWeekRule(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, out CronParseError error)
+    private static bool TryParseDayOfWeekRule(ReadOnlySpan<char> text, int start, int end, ref CronParts parts, ref CronParseError error)
     {
         ReadOnlySpan<char> field = text[start..end];
-        error = default;
         int hash = field.IndexOf('#');
         if (field.ContainsAny(",-/"))
         {
@@ -579,7 +644,7 @@ internal static class CronParser
             return false;
         }
 
-        if (!TryParseValue(text, ref i, valueEnd, CronField.DayOfWeek, start, out int day, out error))
+        if (!TryParseValue(text, ref i, valueEnd, CronField.DayOfWeek, start, out int day, ref error))
         {
             return false;
         }
