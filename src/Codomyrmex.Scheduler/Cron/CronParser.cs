@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Codomyrmex.Scheduler;
 
 /// <summary>Parses cron text into <see cref="CronParts"/> without allocating; errors come back as a <see cref="CronParseError"/>.</summary>
@@ -23,6 +21,9 @@ internal static class CronParser
     /// range's values, so a range is one mask operation rather than a loop over its values.
     /// </summary>
     private static readonly ulong[] StepMasks = CreateStepMasks();
+
+    /// <summary>What each macro stands for, by <see cref="CronMacro"/>.</summary>
+    private static readonly CronParts[] MacroParts = CreateMacroParts();
 
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, out CronParts parts, out CronParseError error)
     {
@@ -156,31 +157,38 @@ internal static class CronParser
             return false;
         }
 
-        ReadOnlySpan<char> name = text[(start + 1)..end];
-        CronMacro macro =
-            IsMacro(name, "daily") || IsMacro(name, "midnight") ? CronMacro.Daily :
-            IsMacro(name, "hourly") ? CronMacro.Hourly :
-            IsMacro(name, "weekly") ? CronMacro.Weekly :
-            IsMacro(name, "monthly") ? CronMacro.Monthly :
-            IsMacro(name, "yearly") || IsMacro(name, "annually") ? CronMacro.Yearly :
-            CronMacro.None;
+        CronMacro macro = MacroNamed(text[(start + 1)..end]);
         if (macro == CronMacro.None)
         {
             error = new CronParseError(CronErrorKind.UnknownMacro, CronField.Minute, start, end - start);
             return false;
         }
 
-        parts = GetMacroParts(macro);
+        parts = MacroParts[(int)macro];
         return true;
     }
 
-    private static bool IsMacro(ReadOnlySpan<char> name, string macro) => name.Equals(macro, StringComparison.OrdinalIgnoreCase);
+    /// <summary>The macro a name (after the <c>@</c>) stands for, in any case; by length first, so that one name is compared.</summary>
+    private static CronMacro MacroNamed(ReadOnlySpan<char> name) => name.Length switch
+    {
+        5 when Is(name, "daily") => CronMacro.Daily,
+        6 when Is(name, "hourly") => CronMacro.Hourly,
+        6 when Is(name, "weekly") => CronMacro.Weekly,
+        6 when Is(name, "yearly") => CronMacro.Yearly,
+        7 when Is(name, "monthly") => CronMacro.Monthly,
+        8 when Is(name, "midnight") => CronMacro.Daily,
+        8 when Is(name, "annually") => CronMacro.Yearly,
+        _ => CronMacro.None,
+    };
+
+    private static bool Is(ReadOnlySpan<char> name, string macro) => name.Equals(macro, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What a macro stands for, with second 0 (which a standard expression has too).</summary>
-    internal static CronParts GetMacroParts(CronMacro macro)
+    internal static CronParts GetMacroParts(CronMacro macro) => MacroParts[(int)macro];
+
+    private static CronParts[] CreateMacroParts()
     {
-        Debug.Assert(macro != CronMacro.None, "Only a macro has macro parts.");
-        var parts = new CronParts
+        var all = new CronParts
         {
             Seconds = 1,
             Minutes = 1,
@@ -189,29 +197,34 @@ internal static class CronParser
             Months = Bits(1, 12),
             DaysOfWeek = Bits(0, 6),
             Flags = CronFlags.FixedTime | CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar,
-            Macro = macro,
         };
-        switch (macro)
+        var parts = new CronParts[(int)CronMacro.Hourly + 1];
+        parts[(int)CronMacro.Yearly] = all with
         {
-            case CronMacro.Yearly:
-                parts.DaysOfMonth = 1 << 1;
-                parts.Months = 1 << 1;
-                parts.Flags &= ~CronFlags.DayOfMonthStar;
-                break;
-            case CronMacro.Monthly:
-                parts.DaysOfMonth = 1 << 1;
-                parts.Flags &= ~CronFlags.DayOfMonthStar;
-                break;
-            case CronMacro.Weekly:
-                parts.DaysOfWeek = 1;
-                parts.Flags &= ~CronFlags.DayOfWeekStar;
-                break;
-            case CronMacro.Hourly:
-                parts.Hours = Bits(0, 23);
-                parts.Flags &= ~CronFlags.FixedTime;
-                break;
-        }
-
+            DaysOfMonth = 1 << 1,
+            Months = 1 << 1,
+            Flags = CronFlags.FixedTime | CronFlags.DayOfWeekStar,
+            Macro = CronMacro.Yearly,
+        };
+        parts[(int)CronMacro.Monthly] = all with
+        {
+            DaysOfMonth = 1 << 1,
+            Flags = CronFlags.FixedTime | CronFlags.DayOfWeekStar,
+            Macro = CronMacro.Monthly,
+        };
+        parts[(int)CronMacro.Weekly] = all with
+        {
+            DaysOfWeek = 1,
+            Flags = CronFlags.FixedTime | CronFlags.DayOfMonthStar,
+            Macro = CronMacro.Weekly,
+        };
+        parts[(int)CronMacro.Daily] = all with { Macro = CronMacro.Daily };
+        parts[(int)CronMacro.Hourly] = all with
+        {
+            Hours = Bits(0, 23),
+            Flags = CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar,
+            Macro = CronMacro.Hourly,
+        };
         return parts;
     }
 
