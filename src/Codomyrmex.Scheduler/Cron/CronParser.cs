@@ -81,6 +81,8 @@ internal static class CronParser
     /// <summary>The character at <paramref name="i"/>, or <c>'\0'</c> past the end: only for comparing with a character.</summary>
     private static char CharAt(ReadOnlySpan<char> text, int i) => (uint)i < (uint)text.Length ? text[i] : '\0';
 
+    private static bool IsFieldEnd(ReadOnlySpan<char> text, int i) => i == text.Length || IsSpace(text[i]);
+
     private static bool IsItemEnd(ReadOnlySpan<char> text, int i) => i == text.Length || text[i] == ',' || IsSpace(text[i]);
 
     private static int SkipSpaces(ReadOnlySpan<char> text, int i)
@@ -238,7 +240,14 @@ internal static class CronParser
             return TryParseDayOfMonthRule(text, start, i, ref parts, ref error);
         }
 
-        if (!TryParseList(text, ref i, field, out ulong mask, ref error))
+        ulong mask;
+        if (text[i] == '*' && IsFieldEnd(text, i + 1))
+        {
+            // The most common field, a lone `*`, needs no list parsing.
+            mask = Bits(CronFields.Min(field), field == CronField.DayOfWeek ? 6 : CronFields.Max(field));
+            i++;
+        }
+        else if (!TryParseList(text, ref i, field, out mask, ref error))
         {
             return field is CronField.DayOfMonth or CronField.DayOfWeek && TryParseDayRule(text, ref i, start, field, ref parts, ref error);
         }
