@@ -135,9 +135,11 @@ internal static class CronParser
     {
         int expected = CronField.DayOfWeek - first + 1;
         int count = CountFields(text, expected, out int extraStart, out int extraEnd);
-        return count < expected ? new CronParseError(CronErrorKind.TooFewFields, first + count, 0, 0, count)
-            : count > expected ? new CronParseError(CronErrorKind.TooManyFields, CronField.DayOfWeek, extraStart, extraEnd - extraStart, count)
-            : default;
+        return count < expected
+            ? new CronParseError(CronErrorKind.TooFewFields, first + count, 0, 0, count)
+            : count > expected
+                ? new CronParseError(CronErrorKind.TooManyFields, CronField.DayOfWeek, extraStart, extraEnd - extraStart, count)
+                : default;
     }
 
     /// <summary>The number of fields, and where the one at <paramref name="index"/> (from 0) starts and ends, if there is one.</summary>
@@ -330,7 +332,8 @@ internal static class CronParser
     /// A day field that failed as a list: the list syntax rejects every rule, so it may still be one. If it is not, the
     /// list's error stands.
     /// </summary>
-    private static bool TryParseDayRule(ReadOnlySpan<char> text, ref int i, int start, CronField field, ref CronParts parts, ref CronParseError error)
+    private static bool TryParseDayRule(
+        ReadOnlySpan<char> text, ref int i, int start, CronField field, ref CronParts parts, ref CronParseError error)
     {
         int end = FieldEnd(text, start);
         ReadOnlySpan<char> fieldText = text[start..end];
@@ -460,7 +463,8 @@ internal static class CronParser
     }
 
     /// <summary>The step after a <c>/</c>: 1 up to the number of values in the field.</summary>
-    private static bool TryParseStep(ReadOnlySpan<char> text, ref int i, CronField field, int itemStart, out int step, ref CronParseError error)
+    private static bool TryParseStep(
+        ReadOnlySpan<char> text, ref int i, CronField field, int itemStart, out int step, ref CronParseError error)
     {
         int start = i;
         bool fits = TryParseNumber(text, ref i, text.Length, out step);
@@ -518,7 +522,8 @@ internal static class CronParser
     /// <param name="itemStart">Where the item starts, for an error that names the item.</param>
     /// <param name="value">The value.</param>
     /// <param name="error">Set when the value is not valid.</param>
-    private static bool TryParseValue(ReadOnlySpan<char> text, ref int i, int end, CronField field, int itemStart, out int value, ref CronParseError error)
+    private static bool TryParseValue(
+        ReadOnlySpan<char> text, ref int i, int end, CronField field, int itemStart, out int value, ref CronParseError error)
     {
         int start = i;
         if (i < end && char.IsAsciiDigit(text[i]))
@@ -542,7 +547,8 @@ internal static class CronParser
             // The token is the item, or the part of it up to the end given (the n of nL and n#k).
             int tokenEnd = Math.Min(end, ItemEnd(text, itemStart));
             value = 0;
-            error = new CronParseError(i < tokenEnd ? CronErrorKind.UnexpectedCharacter : CronErrorKind.EmptyValue, field, itemStart, tokenEnd - itemStart);
+            CronErrorKind kind = i < tokenEnd ? CronErrorKind.UnexpectedCharacter : CronErrorKind.EmptyValue;
+            error = new CronParseError(kind, field, itemStart, tokenEnd - itemStart);
             return false;
         }
 
