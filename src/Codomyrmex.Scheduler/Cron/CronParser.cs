@@ -34,18 +34,18 @@ internal static class CronParser
 
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, out CronParts parts, out CronParseError error)
     {
+        int i = SkipSpaces(text, 0);
+        if (i < text.Length && text[i] == '@')
+        {
+            return TryParseMacro(text, i, out parts, out error);
+        }
+
         parts = default;
         error = default;
-        int i = SkipSpaces(text, 0);
         if (i == text.Length)
         {
             error = new CronParseError(CronErrorKind.Empty, CronField.Minute, 0, 0);
             return false;
-        }
-
-        if (text[i] == '@')
-        {
-            return TryParseMacro(text, i, ref parts, ref error);
         }
 
         CronField first = format == CronFormat.IncludeSeconds ? CronField.Second : CronField.Minute;
@@ -163,25 +163,31 @@ internal static class CronParser
     }
 
     /// <summary>The <c>@</c> macros; with <see cref="CronFormat.IncludeSeconds"/> they fire at second 0.</summary>
-    private static bool TryParseMacro(ReadOnlySpan<char> text, int start, ref CronParts parts, ref CronParseError error)
+    private static bool TryParseMacro(ReadOnlySpan<char> text, int start, out CronParts parts, out CronParseError error)
     {
+        // A name matches only if it is all the rest of the text: no macro name holds white space.
+        CronMacro macro = MacroNamed(text[(start + 1)..].TrimEnd());
+        if (macro != CronMacro.None)
+        {
+            parts = MacroParts[(int)macro];
+            error = default;
+            return true;
+        }
+
+        parts = default;
+
         int end = FieldEnd(text, start);
         if (SkipSpaces(text, end) != text.Length)
         {
             int count = CountFields(text, 1, out int extraStart, out int extraEnd);
             error = new CronParseError(CronErrorKind.TooManyFields, CronField.Minute, extraStart, extraEnd - extraStart, count);
-            return false;
         }
-
-        CronMacro macro = MacroNamed(text[(start + 1)..end]);
-        if (macro == CronMacro.None)
+        else
         {
             error = new CronParseError(CronErrorKind.UnknownMacro, CronField.Minute, start, end - start);
-            return false;
         }
 
-        parts = MacroParts[(int)macro];
-        return true;
+        return false;
     }
 
     /// <summary>The macro a name (after the <c>@</c>) stands for, in any case; by length first, so that one name is compared.</summary>
