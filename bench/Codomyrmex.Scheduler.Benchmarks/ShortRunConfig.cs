@@ -10,6 +10,7 @@ namespace Codomyrmex.Scheduler.Benchmarks;
 /// </summary>
 public class ShortRunConfig : ManualConfig
 {
+    // Qualified: inside Codomyrmex.Scheduler.*, a plain `Job` is the scheduler's Job record.
     public ShortRunConfig() =>
         AddJob(BenchmarkDotNet.Jobs.Job.Default
             .WithLaunchCount(1)

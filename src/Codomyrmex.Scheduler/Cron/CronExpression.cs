@@ -27,9 +27,9 @@ namespace Codomyrmex.Scheduler;
 /// <c>*</c>, <c>-</c> or <c>/</c> fires in both passes.
 /// </para>
 /// <para>
-/// Instances are immutable and safe to use from any number of threads. After parsing, computing an occurrence
-/// allocates nothing (a zone's offset history is cached the first time a year of it is used) and never searches
-/// minute by minute: it jumps field by field over bit masks.
+/// Instances are immutable and safe to use from any number of threads; parsing a macro such as <c>@daily</c> returns one
+/// shared instance. After parsing, computing an occurrence allocates nothing (a zone's offset history is cached the first
+/// time a year of it is used) and never searches minute by minute: it jumps field by field over bit masks.
 /// </para>
 /// </remarks>
 public sealed class CronExpression : IEquatable<CronExpression>
@@ -42,6 +42,22 @@ public sealed class CronExpression : IEquatable<CronExpression>
 
     /// <summary>Bits 0..6: <c>*</c> in the day-of-week field.</summary>
     private const byte AllDaysOfWeek = 0x7F;
+
+    /// <summary>Bits 1, 3, 5, 7, 8, 10 and 12: the months with 31 days.</summary>
+    private const ushort MonthsOf31Days = 0b1_0101_1010_1010;
+
+    /// <summary>Bits 4, 6, 9 and 11: the months with 30 days.</summary>
+    private const ushort MonthsOf30Days = 0b1010_0101_0000;
+
+    /// <summary>
+    /// The expressions the macros stand for, by format and then by macro from <see cref="CronMacro.Yearly"/> on. Parsing a
+    /// macro returns one of these instead of a new instance, which is safe because an expression is immutable.
+    /// </summary>
+    private static readonly CronExpression[][] MacroExpressions =
+    [
+        CreateMacroExpressions(CronFormat.Standard),
+        CreateMacroExpressions(CronFormat.IncludeSeconds),
+    ];
 
     private readonly ulong _seconds;
     private readonly ulong _minutes;
@@ -126,7 +142,7 @@ public sealed class CronExpression : IEquatable<CronExpression>
             throw new FormatException(error.ToMessage(text, format));
         }
 
-        return new CronExpression(parts, format);
+        return Create(parts, format);
     }
 
     /// <summary>Tries to parse a cron expression.</summary>
@@ -143,7 +159,7 @@ public sealed class CronExpression : IEquatable<CronExpression>
             return false;
         }
 
-        result = new CronExpression(parts, format);
+        result = Create(parts, format);
         return true;
     }
 
@@ -262,6 +278,20 @@ public sealed class CronExpression : IEquatable<CronExpression>
         DayOfWeekNth = _dayOfWeekNth,
         Flags = _flags,
     };
+
+    private static CronExpression Create(in CronParts parts, CronFormat format) =>
+        parts.Macro == CronMacro.None ? new CronExpression(parts, format) : MacroExpressions[(int)format][(int)parts.Macro - 1];
+
+    private static CronExpression[] CreateMacroExpressions(CronFormat format)
+    {
+        var expressions = new CronExpression[(int)CronMacro.Hourly];
+        for (var macro = CronMacro.Yearly; macro <= CronMacro.Hourly; macro++)
+        {
+            expressions[(int)macro - 1] = new CronExpression(CronParser.GetMacroParts(macro), format);
+        }
+
+        return expressions;
+    }
 
     private static void ValidateFormat(CronFormat format)
     {
@@ -527,15 +557,8 @@ public sealed class CronExpression : IEquatable<CronExpression>
             return true;
         }
 
-        int longest = 0;
-        for (int month = 1; month <= 12; month++)
-        {
-            if ((_months & (1 << month)) != 0)
-            {
-                longest = Math.Max(longest, CalendarMath.DaysInMonth(2000, month));
-            }
-        }
-
+        // The longest of the months; February has 29 days in leap years.
+        int longest = (_months & MonthsOf31Days) != 0 ? 31 : (_months & MonthsOf30Days) != 0 ? 30 : 29;
         return _dayOfMonthRule switch
         {
             DayOfMonthRule.Days => BitOperations.TrailingZeroCount(_daysOfMonth) <= longest,

@@ -24,15 +24,14 @@ internal static class CronFields
         _ => "day-of-week",
     };
 
-    public static int Min(CronField field) => field is CronField.DayOfMonth or CronField.Month ? 1 : 0;
+    /// <summary>The smallest value that may be written.</summary>
+    public static int Min(CronField field) => MinValues[(int)field];
 
     /// <summary>The largest value that may be written; day-of-week allows 7 for Sunday.</summary>
-    public static int Max(CronField field) => field switch
-    {
-        CronField.Second or CronField.Minute => 59,
-        CronField.Hour => 23,
-        CronField.DayOfMonth => 31,
-        CronField.Month => 12,
-        _ => 7,
-    };
+    public static int Max(CronField field) => MaxValues[(int)field];
+
+    // Tables rather than switches: the parser asks for every value it reads, and a lookup is one load.
+    private static ReadOnlySpan<byte> MinValues => [0, 0, 0, 1, 1, 0];
+
+    private static ReadOnlySpan<byte> MaxValues => [59, 59, 23, 31, 12, 7];
 }

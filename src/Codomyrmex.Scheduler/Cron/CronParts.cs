@@ -60,4 +60,7 @@ internal struct CronParts
     public int DayOfWeekValue;
     public int DayOfWeekNth;
     public CronFlags Flags;
+
+    /// <summary>The macro the text was, if it was one; <see cref="CronExpression"/> then returns its shared instance.</summary>
+    public CronMacro Macro;
 }

@@ -104,6 +104,19 @@ public partial class CronExpressionTests
         Assert.Contains(detail, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("61 * * *", "4 fields", "day-of-week field is missing")]
+    [InlineData("* * L,1 *", "4 fields", "day-of-week field is missing")]
+    [InlineData("61 * * * * *", "6 fields", "'*' is one too many")]
+    [InlineData("* * * * 1#9 extra", "6 fields", "'extra' is one too many")]
+    [InlineData("@nope extra", "2 fields", "'extra' is one too many")]
+    public void Parse_WrongFieldCountAndBadField_ReportsTheCountFirst(string expression, string count, string detail)
+    {
+        var error = Assert.Throws<FormatException>(() => CronExpression.Parse(expression));
+        Assert.Contains(count, error.Message, StringComparison.Ordinal);
+        Assert.Contains(detail, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_SixFieldsWithSecondsFormatButFive_SaysSecondsExpected()
     {

@@ -83,6 +83,26 @@ public partial class CronExpressionTests
         Assert.False(a.Equals("0 9 * * *"));
     }
 
+    [Fact]
+    public void Parse_Macro_ReturnsOneSharedInstancePerMeaningAndFormat()
+    {
+        var daily = CronExpression.Parse("@daily");
+        Assert.Same(daily, CronExpression.Parse("@DAILY"));
+        Assert.Same(daily, CronExpression.Parse(" @midnight "));
+        Assert.True(CronExpression.TryParse("@daily", out CronExpression? parsed));
+        Assert.Same(daily, parsed);
+        Assert.NotSame(daily, CronExpression.Parse("@hourly"));
+
+        var withSeconds = CronExpression.Parse("@daily", CronFormat.IncludeSeconds);
+        Assert.NotSame(daily, withSeconds);
+        Assert.Equal(CronFormat.IncludeSeconds, withSeconds.Format);
+        Assert.Equal("0 0 0 * * *", withSeconds.ToString());
+        Assert.Same(withSeconds, CronExpression.Parse("@midnight", CronFormat.IncludeSeconds));
+
+        // Fields are parsed into a new instance every time.
+        Assert.NotSame(CronExpression.Parse("0 0 * * *"), CronExpression.Parse("0 0 * * *"));
+    }
+
     [Theory]
     [InlineData("30 1 * * *", true)]
     [InlineData("0,30 1,2 * * *", true)]
