@@ -194,14 +194,15 @@ internal struct JobState
     }
 
     /// <summary>
-    /// Records a run lost with its node, noticed at <paramref name="now"/>. A recoverable job runs the occurrence again at
-    /// once (as a retry marked as a recovery, so the loss is not counted as a failure); any other job counts a failure.
+    /// Records a run lost with its node, noticed at <paramref name="now"/>. A recoverable job runs the occurrence again
+    /// before any later one (a retry due at the lost occurrence, marked as a recovery, so the loss is not counted as a
+    /// failure); any other job counts a failure.
     /// </summary>
     public void Interrupt(long claimedAt, long now, long scheduled, int attempt, bool recoverable)
     {
         if (recoverable && Status != JobStatus.Cancelled && RetryAt == 0)
         {
-            Complete(RunOutcome.Failed, claimedAt, now, scheduled, attempt, retryAt: now);
+            Complete(RunOutcome.Failed, claimedAt, now, scheduled, attempt, retryAt: Math.Min(scheduled, now));
             RetryIsRecovery = true;
             return;
         }
