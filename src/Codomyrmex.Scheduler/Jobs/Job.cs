@@ -66,6 +66,10 @@ public sealed record Job
     /// <summary>Gets the number of runs in progress (more than one only with <see cref="OverlapPolicy.Allow"/>).</summary>
     public int ActiveRuns { get; init; }
 
+    /// <summary>Gets where a declared job came from (a jobs file, a configuration section), or <see langword="null"/> for a job scheduled in code.</summary>
+    /// <remarks><see cref="Scheduler.ReconcileAsync"/> adds, updates and cancels only the jobs of the source it is given.</remarks>
+    public string? Source { get; init; }
+
     /// <summary>Gets the store's version of the job, which changes with every update (for optimistic concurrency).</summary>
     public long Version { get; init; }
 }

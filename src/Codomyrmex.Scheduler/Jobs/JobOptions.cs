@@ -35,6 +35,14 @@ public sealed record JobOptions
     /// <value>The default is <see langword="null"/>: no timeout.</value>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>Gets a value indicating whether a run lost with its node (a crash, a killed process) is run again.</summary>
+    /// <value>The default is <see langword="false"/>: a lost run is recorded as <see cref="RunOutcome.Interrupted"/> and counts as a failure.</value>
+    /// <remarks>
+    /// Only jobs that are safe to run twice should be recoverable: the lost run may have done part or all of its work
+    /// before its node vanished. The re-run is marked (<see cref="ClaimedRun.IsRecovery"/>, <see cref="RunRecord.IsRecovery"/>).
+    /// </remarks>
+    public bool Recoverable { get; init; }
+
     /// <summary>Lists what is wrong with these options, naming each bad value.</summary>
     /// <returns>The problems; empty if the options are valid.</returns>
     public IReadOnlyList<string> Validate()

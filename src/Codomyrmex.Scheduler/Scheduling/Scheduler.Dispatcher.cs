@@ -26,6 +26,7 @@ public sealed partial class Scheduler
         private volatile bool _waitingForRoom;
         private volatile bool _claiming;
         private int _inFlight;
+        private DateTimeOffset _nextMaintenance;
 
         public Dispatcher(Scheduler scheduler)
         {
@@ -46,11 +47,15 @@ public sealed partial class Scheduler
                 _workers[i] = Task.Run(WorkAsync);
             }
 
+            _nextMaintenance = scheduler._time.GetUtcNow() + MaintenanceInterval;
             _thread = new Thread(Loop) { IsBackground = true, Name = "Codomyrmex.Scheduler dispatcher" };
             _thread.Start();
         }
 
         public CancellationToken ShutdownToken => _shutdown.Token;
+
+        /// <summary>How often leases are renewed and lost runs looked for: three times per lease, so one late renewal loses nothing.</summary>
+        private TimeSpan MaintenanceInterval => _scheduler._options.LeaseDuration / 3;
 
         public bool IsStopping => _stopping;
 
@@ -108,6 +113,12 @@ public sealed partial class Scheduler
             _wake.Reset();
             Scheduler scheduler = _scheduler;
             DateTimeOffset now = scheduler._time.GetUtcNow();
+            if (now >= _nextMaintenance)
+            {
+                _nextMaintenance = now + MaintenanceInterval;
+                scheduler.MaintainLeasesAsync().GetAwaiter().GetResult();
+            }
+
             int room = _capacity - Volatile.Read(ref _inFlight);
             if (room <= 0)
             {
@@ -165,7 +176,7 @@ public sealed partial class Scheduler
                 return;
             }
 
-            WaitUntil(next);
+            WaitUntil(next is { } at && at < _nextMaintenance ? at : _nextMaintenance);
         }
 
         /// <summary>Sleeps until <paramref name="due"/> (or forever) unless woken; on the system clock, to within a few microseconds.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
@@ -97,7 +98,7 @@ public sealed partial class Scheduler
         {
             try
             {
-                value = await InvokeAsync(job.Func, new JobContext(job, run.ScheduledTime, startedAt, run.Attempt, _time), linked?.Token ?? handle.Token)
+                value = await InvokeAsync(ResolveHandler(job), new JobContext(job, run.ScheduledTime, startedAt, run.Attempt, _time), linked?.Token ?? handle.Token)
                     .ConfigureAwait(false);
                 outcome = RunOutcome.Succeeded;
                 if (timeout?.IsCancellationRequested == true)
@@ -181,6 +182,46 @@ public sealed partial class Scheduler
         }
     }
 
+    /// <summary>Records runs whose node vanished (their lease expired), and reports them: failures, unless they will run again.</summary>
+    private async Task RecoverLostRunsAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        IReadOnlyList<ClaimedRun> lost = await _store.RecoverExpiredAsync(now, cancellationToken).ConfigureAwait(false);
+        foreach (ClaimedRun run in lost)
+        {
+            Job job = run.Job;
+            Log.RunInterrupted(_logger, run.RunId, job.Name, job.Id, run.Node);
+            _metrics.RunEnded(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), now - run.ClaimedAt);
+            if (!job.Options.Recoverable)
+            {
+                Raise(JobFailed, nameof(JobFailed), new JobEvent(job.Id, job.Name, run.ScheduledTime, now)
+                {
+                    Attempt = run.Attempt,
+                    Outcome = RunOutcome.Interrupted,
+                    Duration = now - run.ClaimedAt,
+                    Error = RunRecords.LeaseExpired(run),
+                });
+            }
+        }
+
+        if (lost.Count > 0)
+        {
+            SignalChange();
+        }
+    }
+
+    /// <summary>Keeps this node's runs leased and picks up runs that other nodes lost.</summary>
+    private async Task MaintainLeasesAsync()
+    {
+        if (!_activeRuns.IsEmpty)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            await _store.RenewLeasesAsync(_node, now + _options.LeaseDuration).ConfigureAwait(false);
+        }
+
+        await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
     private void OnSkipped(SkippedOccurrence skipped, DateTimeOffset now)
     {
         _metrics.Skipped(skipped.JobName, skipped.Reason);
@@ -192,7 +233,7 @@ public sealed partial class Scheduler
     private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
     /// <summary>Calls a job's delegate in whichever of the supported shapes it has.</summary>
-    private static async Task<object?> InvokeAsync(Delegate? func, JobContext context, CancellationToken token)
+    private static async Task<object?> InvokeAsync(Delegate func, JobContext context, CancellationToken token)
     {
         switch (func)
         {
@@ -211,8 +252,7 @@ public sealed partial class Scheduler
             case Func<JobContext, CancellationToken, Task<object?>> contextual:
                 return await contextual(context, token).ConfigureAwait(false);
             default:
-                throw new InvalidOperationException(
-                    $"Job '{context.JobName}' has no delegate to run (it names task '{context.JobName}'); only delegate jobs run on this scheduler.");
+                throw new InvalidOperationException($"Job '{context.JobName}' has a delegate of an unsupported shape: {func.GetType()}.");
         }
     }
 

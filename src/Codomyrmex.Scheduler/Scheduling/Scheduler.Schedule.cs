@@ -1,7 +1,3 @@
-using Codomyrmex.Scheduler.Diagnostics;
-using Codomyrmex.Scheduler.Internal;
-using Microsoft.Extensions.Logging;
-
 namespace Codomyrmex.Scheduler;
 
 #pragma warning disable RS0026 // The spec's keyword-argument shape: one overload per delegate shape, each with the same optional parameters.
@@ -144,73 +140,25 @@ public sealed partial class Scheduler
     {
         ArgumentNullException.ThrowIfNull(func);
         ThrowIfDisposed();
-        if (maxRuns is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxRuns), maxRuns, "maxRuns must be at least 1, or null for no limit.");
-        }
-
         if (name is { } given && string.IsNullOrWhiteSpace(given))
         {
             throw new ArgumentException("The job name is empty; leave it null to use the method's name.", nameof(name));
         }
 
-        options ??= JobOptions.Default;
-        if (!ReferenceEquals(options, JobOptions.Default) && options.Validate() is { Count: > 0 } problems)
-        {
-            throw new ArgumentException("The job options are not valid: " + string.Join(" ", problems), nameof(options));
-        }
-
         if (_store.IsDurable)
         {
             throw new ArgumentException(
-                $"The store {_store.GetType().Name} is durable and cannot keep a delegate across restarts: register the delegate as a " +
-                "task and schedule the task by name instead.", nameof(func));
+                $"The store {_store.GetType().Name} is durable and cannot keep a delegate across restarts: register the delegate as a task with " +
+                "scheduler.RegisterTask(\"name\", handler) and schedule it by name with scheduler.Schedule(task: \"name\", trigger, ...).", nameof(func));
         }
 
-        DateTimeOffset now = _time.GetUtcNow();
-        Trigger? bound = trigger?.Bind(now, _options.TimeZone ?? _time.LocalTimeZone);
-        DateTimeOffset? first = bound is null ? now : bound.GetFirstRun(now);
-        if (first is null)
+        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, _time.GetUtcNow()) with
         {
-            throw new ArgumentException($"The trigger '{trigger}' never fires after {now:O}, so the job would never run.", nameof(trigger));
-        }
-
-        var job = new Job
-        {
-            Id = JobIds.Format(JobIds.NewKey()),
-            Name = name ?? DefaultName(func),
             Func = invoke,
             Args = args is null ? [] : args.ToArray(),
             Kwargs = kwargs is null || kwargs.Count == 0 ? Job.NoKwargs : new Dictionary<string, object?>(kwargs),
-            Trigger = bound,
-            Status = JobStatus.Pending,
-            CreatedAt = now,
-            NextRun = first,
-            MaxRuns = maxRuns,
-            Options = options,
-            Version = 1,
         };
-
-        while (true)
-        {
-            try
-            {
-                Wait(_store.AddAsync(job));
-                break;
-            }
-            catch (ArgumentException) when (Complete(_store.GetAsync(job.Id)) is not null)
-            {
-                // 64 random bits collided with an existing id: draw again.
-                job = job with { Id = JobIds.Format(JobIds.NewKey()) };
-            }
-        }
-
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            Log.JobScheduled(_logger, job.Name, job.Id, bound?.ToString() ?? "run once", first);
-        }
-
-        return job.Id;
+        return AddJob(job, trigger);
     }
 
     /// <summary>

@@ -13,6 +13,12 @@ public sealed partial class Scheduler
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the dispatcher runs.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    /// <remarks>
+    /// First, runs whose node vanished (on a durable store: runs that were in progress when a previous process died) are
+    /// recorded as <see cref="RunOutcome.Interrupted"/>; those of <see cref="JobOptions.Recoverable"/> jobs run again.
+    /// Occurrences missed while nothing ran follow each job's misfire policy. A store may refuse to start (for example a
+    /// SQLite file that another live process is running); its exception comes out of this method.
+    /// </remarks>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
@@ -21,6 +27,8 @@ public sealed partial class Scheduler
         {
             if (_dispatcher is null)
             {
+                // Runs lost while no scheduler watched (a crash, a killed process) are recorded before anything new fires.
+                await RecoverLostRunsAsync(cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _dispatcher, new Dispatcher(this));
                 Log.Started(_logger, _node, _options.MaxWorkers);
             }

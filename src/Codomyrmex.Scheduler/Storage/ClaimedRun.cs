@@ -8,10 +8,11 @@ namespace Codomyrmex.Scheduler;
 /// <param name="Node">The node that holds the run.</param>
 /// <param name="LeaseUntil">Until when the node holds the run unless it renews the lease.</param>
 /// <param name="IsManual">Whether the run was asked for with <c>RunNow</c> rather than due by schedule.</param>
-/// <param name="Attempt">The attempt number: 1, or more for a retry of a failed attempt.</param>
+/// <param name="Attempt">The attempt number: 1, or more for a retry of a failed attempt or a recovery re-run.</param>
+/// <param name="IsRecovery">Whether the run re-runs an occurrence whose first run was lost with its node (<see cref="JobOptions.Recoverable"/>).</param>
 public sealed record ClaimedRun(
     string RunId, Job Job, DateTimeOffset ScheduledTime, DateTimeOffset ClaimedAt, string Node, DateTimeOffset LeaseUntil, bool IsManual = false,
-    int Attempt = 1);
+    int Attempt = 1, bool IsRecovery = false);
 
 /// <summary>Why an occurrence did not run.</summary>
 public enum SkipReason

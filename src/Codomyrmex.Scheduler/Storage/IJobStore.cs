@@ -71,7 +71,7 @@ public interface IJobStore
     /// <exception cref="InvalidOperationException">The job is cancelled, or its <see cref="Job.MaxRuns"/> are used up.</exception>
     ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
-    /// <summary>Records the outcome of a claimed run and updates the job's counters and status.</summary>
+    /// <summary>Records the outcome of a claimed run, updates the job's counters and status, and writes the run's history record.</summary>
     /// <param name="completion">The outcome.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job after the update, or <see langword="null"/> if the run was not claimed (or was already completed or recovered).</returns>
@@ -85,10 +85,26 @@ public interface IJobStore
     ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
     /// <summary>Finds runs whose lease expired (their node vanished), records them as interrupted and returns them.</summary>
+    /// <remarks>
+    /// The job of a lost run counts a failure, unless it is <see cref="JobOptions.Recoverable"/>: then the occurrence is due
+    /// again at once, and its next claim is marked <see cref="ClaimedRun.IsRecovery"/>. A store that knows a node is gone
+    /// (a single-process store reopened after a crash) may treat its runs as expired before their leases end.
+    /// </remarks>
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The runs that were lost.</returns>
     ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the run history, newest first (the order the records were written, last first).</summary>
+    /// <param name="query">The job, the outcome and the page.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One page of runs and the total that match.</returns>
+    /// <remarks>
+    /// <see cref="CompleteRunAsync"/> writes a record for each completed run and <see cref="RecoverExpiredAsync"/> one for
+    /// each lost run, each in the same atomic step as the job's update; the store's <see cref="RunHistoryOptions"/> bound
+    /// how many are kept.
+    /// </remarks>
+    ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the earliest time any job is due, so the dispatcher knows how long it may sleep.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>

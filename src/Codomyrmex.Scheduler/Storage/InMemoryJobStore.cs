@@ -7,7 +7,8 @@ namespace Codomyrmex.Scheduler;
 /// <para>
 /// Built for the scheduler's hot path: each job is one compact entry keyed by the number inside its id, the due jobs sit
 /// in a binary heap, and every operation takes one short lock. Get and Cancel are O(1) and O(log n); claiming k due runs
-/// is O(k log n). Completed and cancelled jobs stay listed until the store is dropped.
+/// is O(k log n). Completed and cancelled jobs stay listed until the store is dropped. Each job keeps its recent run
+/// history as <see cref="RunHistoryOptions"/> say.
 /// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
@@ -20,7 +21,21 @@ public sealed class InMemoryJobStore : IJobStore
     private readonly int[] _statusCounts = new int[5];
     private Entry[] _heap = new Entry[16];
     private int _heapCount;
+    private readonly RunHistoryOptions _history;
     private int _sequence;
+    private long _historySequence;
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="history">How much run history to keep; <see langword="null"/> for <see cref="RunHistoryOptions.Default"/>.</param>
+    /// <exception cref="ArgumentException">The history options are not valid.</exception>
+    public InMemoryJobStore(RunHistoryOptions? history = null)
+    {
+        _history = history ?? RunHistoryOptions.Default;
+        if (_history.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("The run history options are not valid: " + string.Join(" ", problems), nameof(history));
+        }
+    }
 
     /// <inheritdoc/>
     public event EventHandler? Changed;
@@ -131,9 +146,20 @@ public sealed class InMemoryJobStore : IJobStore
                 return new((Job?)null);
             }
 
+            // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
+            JobStatus before = entry.State.Status;
+            bool reschedule = entry.MaxRuns != job.MaxRuns || entry.Trigger?.ToString() != job.Trigger?.ToString();
             entry.Update(job);
-            entry.State.Version++;
-            Reschedule(entry);
+            if (reschedule)
+            {
+                entry.State.Reschedule(job.NextRun?.UtcTicks ?? 0, job.MaxRuns);
+            }
+            else
+            {
+                entry.State.Version++;
+            }
+
+            Reschedule(entry, before);
             updated = entry.ToJob();
         }
 
@@ -173,11 +199,12 @@ public sealed class InMemoryJobStore : IJobStore
             {
                 Entry entry = _heap[0];
                 JobStatus before = entry.State.Status;
-                ClaimDecision decision = entry.State.Claim(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks, out long scheduled, out int attempt, out SkipReason reason);
+                ClaimDecision decision = entry.State.Claim(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks, out long scheduled, out int attempt,
+                    out SkipReason reason, out bool recovery);
                 Reschedule(entry, before);
                 if (decision == ClaimDecision.Run)
                 {
-                    (runs ??= []).Add(StartRun(entry, scheduled, now, node, leaseUntil, manual: false, attempt));
+                    (runs ??= []).Add(StartRun(entry, scheduled, now, node, leaseUntil, manual: false, attempt, recovery));
                 }
                 else if (decision == ClaimDecision.Skip)
                 {
@@ -248,6 +275,7 @@ public sealed class InMemoryJobStore : IJobStore
             }
 
             Reschedule(entry, before);
+            AddToHistory(entry, RunRecords.FromCompletion(completion, _history));
             dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
             job = entry.ToJob();
         }
@@ -297,14 +325,51 @@ public sealed class InMemoryJobStore : IJobStore
             foreach (ClaimedRun run in lost ?? [])
             {
                 _runs.Remove(run.RunId, out ActiveRun? active);
-                JobStatus before = active!.Entry.State.Status;
-                active.Entry.State.Complete(RunOutcome.Interrupted, run.ClaimedAt.UtcTicks, now.UtcTicks);
-                active.Entry.Error = $"{nameof(RunOutcome.Interrupted)}: the lease of node '{run.Node}' expired at {run.LeaseUntil:O} before the run completed.";
-                Reschedule(active.Entry, before);
+                Entry entry = active!.Entry;
+                JobStatus before = entry.State.Status;
+                entry.State.Interrupt(run.ClaimedAt.UtcTicks, now.UtcTicks, run.ScheduledTime.UtcTicks, run.Attempt, entry.Options.Recoverable);
+                string error = RunRecords.LeaseExpired(run);
+                entry.Error = error;
+                Reschedule(entry, before);
+                AddToHistory(entry, RunRecords.Interrupted(run, now, error));
             }
         }
 
+        if (lost is not null)
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
         return new(lost is null ? [] : lost);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
+        lock (_lock)
+        {
+            IEnumerable<RunRecord> runs;
+            if (query.JobId is { } id)
+            {
+                runs = Find(id)?.History?.Reverse().Select(r => r.Record) ?? [];
+            }
+            else
+            {
+                IEnumerable<Entry> all = _jobsWithForeignIds is null ? _jobs.Values : _jobs.Values.Concat(_jobsWithForeignIds.Values);
+                runs = all.Where(e => e.History is not null).SelectMany(e => e.History!).OrderByDescending(r => r.Sequence).Select(r => r.Record);
+            }
+
+            if (query.Outcome is { } outcome)
+            {
+                runs = runs.Where(r => r.Outcome == outcome);
+            }
+
+            List<RunRecord> matches = runs.ToList();
+            List<RunRecord> page = matches.Skip(query.Offset).Take(query.Limit ?? int.MaxValue).ToList();
+            return new(new RunPage(page, matches.Count));
+        }
     }
 
     /// <inheritdoc/>
@@ -328,11 +393,37 @@ public sealed class InMemoryJobStore : IJobStore
         return _jobsWithForeignIds?.GetValueOrDefault(id);
     }
 
-    private ClaimedRun StartRun(Entry entry, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual, int attempt = 1)
+    private ClaimedRun StartRun(Entry entry, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual, int attempt = 1,
+        bool recovery = false)
     {
-        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), entry.ToJob(), Utc(scheduled), now, node, leaseUntil, manual, attempt);
+        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), entry.ToJob(), Utc(scheduled), now, node, leaseUntil, manual, attempt, recovery);
         _runs.Add(run.RunId, new ActiveRun(entry, run) { LeaseUntil = leaseUntil.UtcTicks });
         return run;
+    }
+
+    /// <summary>Appends a run to the job's history and applies the retention options to it.</summary>
+    private void AddToHistory(Entry entry, RunRecord record)
+    {
+        if (_history.MaxRunsPerJob == 0)
+        {
+            return;
+        }
+
+        Queue<(long Sequence, RunRecord Record)> history = entry.History ??= new();
+        history.Enqueue((++_historySequence, record));
+        while (history.Count > (_history.MaxRunsPerJob ?? int.MaxValue))
+        {
+            history.Dequeue();
+        }
+
+        if (_history.MaxAge is { } maxAge)
+        {
+            DateTimeOffset oldest = record.FinishedAt - maxAge;
+            while (history.Peek().Record.FinishedAt < oldest)
+            {
+                history.Dequeue();
+            }
+        }
     }
 
     /// <summary>Counts the entry's change of status, then puts it where its due time says in the heap.</summary>
@@ -518,6 +609,11 @@ public sealed class InMemoryJobStore : IJobStore
 
         public string? Error { get; set; }
 
+        public string? Source { get; private set; }
+
+        /// <summary>The recent runs, oldest first, with the store-wide order in which they were written.</summary>
+        public Queue<(long Sequence, RunRecord Record)>? History { get; set; }
+
         public void Update(Job job)
         {
             Name = job.Name;
@@ -527,11 +623,7 @@ public sealed class InMemoryJobStore : IJobStore
             Kwargs = job.Kwargs;
             Options = job.Options;
             MaxRuns = job.MaxRuns;
-            if (!ReferenceEquals(Trigger, job.Trigger) && Trigger is not null && job.NextRun is { } next)
-            {
-                State.NextRun = next.UtcTicks;
-            }
-
+            Source = job.Source;
             Trigger = job.Trigger;
         }
 
@@ -555,6 +647,7 @@ public sealed class InMemoryJobStore : IJobStore
             FailureCount = State.FailureCount,
             LastDuration = State.LastRun == 0 ? null : TimeSpan.FromTicks(State.LastDuration),
             Options = Options,
+            Source = Source,
             ActiveRuns = State.ActiveRuns,
             Version = State.Version,
         };

@@ -39,6 +39,9 @@ internal struct JobState
     public long RetryOf;
     public int RetryAttempt;
 
+    /// <summary>Whether the pending retry re-runs an occurrence lost with its node (<see cref="JobOptions.Recoverable"/>).</summary>
+    public bool RetryIsRecovery;
+
     /// <summary>Catch-up runs (RunAll) wait for the running run instead of overlapping it.</summary>
     public bool WaitsForIdle;
 
@@ -65,16 +68,24 @@ internal struct JobState
 
     /// <summary>Claims the due occurrence at <paramref name="now"/> (the caller checked <see cref="DueAt"/> ≤ now).</summary>
     public ClaimDecision Claim(Trigger? trigger, JobOptions options, int? maxRuns, long now, out long scheduled, out int attempt, out SkipReason reason)
+        => Claim(trigger, options, maxRuns, now, out scheduled, out attempt, out reason, out _);
+
+    /// <summary>Claims the due occurrence at <paramref name="now"/>; <paramref name="recovery"/> tells whether the run re-runs a lost one.</summary>
+    public ClaimDecision Claim(Trigger? trigger, JobOptions options, int? maxRuns, long now, out long scheduled, out int attempt, out SkipReason reason,
+        out bool recovery)
     {
         reason = default;
         attempt = 1;
+        recovery = false;
         Version++;
         if (RetryAt != 0 && RetryAt <= now && RetryAt == DueAt)
         {
             scheduled = RetryOf;
             attempt = RetryAttempt;
+            recovery = RetryIsRecovery;
             RetryAt = RetryOf = 0;
             RetryAttempt = 0;
+            RetryIsRecovery = false;
             StartRun(now, maxRuns);
             return ClaimDecision.Run;
         }
@@ -182,6 +193,37 @@ internal struct JobState
         Settle();
     }
 
+    /// <summary>
+    /// Records a run lost with its node, noticed at <paramref name="now"/>. A recoverable job runs the occurrence again
+    /// before any later one (a retry due at the lost occurrence, marked as a recovery, so the loss is not counted as a
+    /// failure); any other job counts a failure.
+    /// </summary>
+    public void Interrupt(long claimedAt, long now, long scheduled, int attempt, bool recoverable)
+    {
+        if (recoverable && Status != JobStatus.Cancelled && RetryAt == 0)
+        {
+            Complete(RunOutcome.Failed, claimedAt, now, scheduled, attempt, retryAt: Math.Min(scheduled, now));
+            RetryIsRecovery = true;
+            return;
+        }
+
+        Complete(RunOutcome.Interrupted, claimedAt, now);
+    }
+
+    /// <summary>Moves the next run after the trigger or the limit changed (an update): a finished job with runs left is pending again.</summary>
+    public void Reschedule(long nextRun, int? maxRuns)
+    {
+        Version++;
+        if (Status == JobStatus.Cancelled)
+        {
+            return;
+        }
+
+        NextRun = nextRun;
+        ApplyLimit(maxRuns);
+        Settle();
+    }
+
     /// <summary>Cancels the job: final, nothing more runs; runs in progress finish on their own.</summary>
     public void Cancel()
     {
@@ -192,6 +234,7 @@ internal struct JobState
             NextRun = 0;
             Queued = 0;
             RetryAt = 0;
+            RetryIsRecovery = false;
         }
     }
 

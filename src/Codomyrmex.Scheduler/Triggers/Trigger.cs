@@ -6,7 +6,7 @@ namespace Codomyrmex.Scheduler;
 /// clock, so the same question always gets the same answer. The set of trigger kinds is closed (they must be storable and
 /// serializable), so this class cannot be extended outside the library.
 /// </remarks>
-public abstract class Trigger
+public abstract partial class Trigger
 {
     private protected Trigger()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
@@ -64,6 +65,101 @@ public static class Triggers
     /// <exception cref="ArgumentNullException"><paramref name="expression"/> is null.</exception>
     /// <exception cref="FormatException">The expression is not valid; the message names the field and the token.</exception>
     public static CronTrigger Cron(string expression, TimeZoneInfo? timeZone = null) => CronTrigger.FromExpression(expression, timeZone);
+
+    /// <summary>
+    /// Reads a schedule as it is written in a jobs file or on a command line: a cron expression, a macro, or
+    /// <c>@every &lt;duration&gt;</c>.
+    /// </summary>
+    /// <param name="schedule">
+    /// A cron expression of 5 fields (<c>*/5 * * * *</c>) or 6 with seconds first (<c>30 */5 * * * *</c>); a macro
+    /// (<c>@yearly</c>, <c>@annually</c>, <c>@monthly</c>, <c>@weekly</c>, <c>@daily</c>, <c>@midnight</c>, <c>@hourly</c>);
+    /// or <c>@every</c> and a duration such as <c>30s</c>, <c>1h30m</c>, <c>500ms</c>, <c>1d12h</c> or <c>01:30:00</c>.
+    /// </param>
+    /// <param name="timeZone">The zone of a cron schedule's wall clock, or <see langword="null"/> for the scheduler's.</param>
+    /// <returns>A <see cref="CronTrigger"/>, or for <c>@every</c> an <see cref="IntervalTrigger"/> that starts one interval after scheduling.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
+    /// <exception cref="FormatException">The text is none of these; the message names it and what is wrong.</exception>
+    /// <remarks>
+    /// The number of fields decides whether a cron expression has seconds: six fields are always
+    /// <c>second minute hour day-of-month month day-of-week</c> (as in Quartz, Spring and Cronos with seconds), never
+    /// a trailing year. <paramref name="timeZone"/> does not apply to <c>@every</c>: an interval is elapsed time.
+    /// </remarks>
+    public static Trigger Parse(string schedule, TimeZoneInfo? timeZone = null)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ReadOnlySpan<char> text = schedule.AsSpan().Trim();
+        if (text.IsEmpty)
+        {
+            throw new FormatException(
+                $"The schedule \"{schedule}\" is empty; use a cron expression such as */5 * * * *, a macro such as @daily, or @every 30s.");
+        }
+
+        const string Every = "@every";
+        if (text.StartsWith(Every, StringComparison.OrdinalIgnoreCase) && (text.Length == Every.Length || char.IsWhiteSpace(text[Every.Length])))
+        {
+            return ParseEvery(schedule, text[Every.Length..].Trim().ToString());
+        }
+
+        if (text[0] == '@')
+        {
+            return CronExpression.TryParse(schedule, out CronExpression? macro)
+                ? new CronTrigger(macro, timeZone)
+                : throw new FormatException(
+                    $"The schedule \"{schedule}\" is not a macro; use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly " +
+                    "or @every <duration>.");
+        }
+
+        int fields = CountFields(text);
+        if (fields is not (5 or 6))
+        {
+            string count = fields == 1 ? "1 field" : fields.ToString(CultureInfo.InvariantCulture) + " fields";
+            throw new FormatException(
+                $"The schedule \"{schedule}\" has {count}; a cron expression has 5 (minute hour day-of-month month day-of-week) " +
+                "or 6 (second first). Other schedules are a macro such as @daily, or @every <duration>.");
+        }
+
+        return new CronTrigger(ParseCronExpression(schedule), timeZone);
+    }
+
+    /// <summary>Parses cron text whose format is given by its number of fields: six have a leading seconds field.</summary>
+    /// <remarks>Shared by <see cref="Parse"/> and the trigger JSON, so that both read the same text the same way.</remarks>
+    internal static CronExpression ParseCronExpression(string text) =>
+        CronExpression.Parse(text, CountFields(text) == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+
+    private static IntervalTrigger ParseEvery(string schedule, string duration)
+    {
+        if (duration.Length == 0)
+        {
+            throw new FormatException($"The schedule \"{schedule}\" has no duration after @every; for example @every 30s or @every 1h30m.");
+        }
+
+        if (!DurationText.TryParse(duration, out TimeSpan interval, out string? reason))
+        {
+            throw new FormatException($"The schedule \"{schedule}\" is invalid: the duration \"{duration}\" is invalid: {reason}.");
+        }
+
+        return interval > TimeSpan.Zero
+            ? new IntervalTrigger(interval)
+            : throw new FormatException($"The schedule \"{schedule}\" is invalid: the interval must be positive, not {duration}.");
+    }
+
+    private static int CountFields(ReadOnlySpan<char> text)
+    {
+        int count = 0;
+        bool inField = false;
+        foreach (char c in text)
+        {
+            bool space = char.IsWhiteSpace(c);
+            if (!space && !inField)
+            {
+                count++;
+            }
+
+            inField = !space;
+        }
+
+        return count;
+    }
 
     private static bool TryParseTimeOfDay(ReadOnlySpan<char> text, out int hour, out int minute, out int second)
     {

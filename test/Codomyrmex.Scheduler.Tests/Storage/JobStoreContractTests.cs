@@ -1,10 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
 /// The <see cref="IJobStore"/> contract (DESIGN §6). Every store runs this suite unchanged: derive a class that creates a
 /// fresh, empty store.
 /// </summary>
-public abstract class JobStoreContractTests
+public abstract partial class JobStoreContractTests
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
     private const string Node = "node-a";
@@ -12,8 +15,14 @@ public abstract class JobStoreContractTests
 
     protected static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    /// <summary>Creates a new, empty store.</summary>
-    protected abstract IJobStore CreateStore();
+    /// <summary>Creates a new, empty store that keeps run history as <paramref name="history"/> says.</summary>
+    protected abstract IJobStore CreateStore(RunHistoryOptions history);
+
+    /// <summary>Creates a new, empty store with the default history options.</summary>
+    protected IJobStore CreateStore() => CreateStore(RunHistoryOptions.Default);
+
+    /// <summary>A value as JSON text: durable stores give results and arguments back as JSON nodes, the in-memory store as given.</summary>
+    protected static string Json(object? value) => JsonSerializer.Serialize(value);
 
     /// <summary>A job as the scheduler would add it: a bound trigger and its first run.</summary>
     protected Job NewJob(Trigger? trigger = null, DateTimeOffset? firstRun = null, int? maxRuns = null, JobOptions? options = null, string? name = null)
@@ -47,7 +56,12 @@ public abstract class JobStoreContractTests
     public async Task Add_ThenGet_ReturnsTheJob()
     {
         IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute(), maxRuns: 3, name: "backup") with { Args = ["/tmp"], Kwargs = new Dictionary<string, object?> { ["k"] = 1 } };
+        Job job = NewJob(EveryMinute(), maxRuns: 3, name: "backup") with
+        {
+            Args = [JsonValue.Create("/tmp")],
+            Kwargs = new Dictionary<string, object?> { ["k"] = JsonValue.Create(1) },
+            Source = "jobs.json",
+        };
         await store.AddAsync(job, Token);
         Job? read = await store.GetAsync(job.Id, Token);
         Assert.NotNull(read);
@@ -58,6 +72,10 @@ public abstract class JobStoreContractTests
         Assert.Equal("task", read.Task);
         Assert.Equal(T0, read.CreatedAt);
         Assert.Equal(0, read.RunCount);
+        Assert.Equal("[\"/tmp\"]", Json(read.Args));
+        Assert.Equal("{\"k\":1}", Json(read.Kwargs));
+        Assert.Equal("jobs.json", read.Source);
+        Assert.Equal(job.Trigger!.ToString(), read.Trigger!.ToString());
     }
 
     [Fact]
@@ -216,7 +234,7 @@ public abstract class JobStoreContractTests
         Job after = (await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddMinutes(1).AddSeconds(3), result: 42))!;
         Assert.Equal(JobStatus.Pending, after.Status);
         Assert.Equal(1, after.RunCount);
-        Assert.Equal(42, after.Result);
+        Assert.Equal("42", Json(after.Result));
         Assert.Equal(TimeSpan.FromSeconds(3), after.LastDuration);
         Assert.Equal(0, after.ActiveRuns);
         Assert.Null(await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddMinutes(2)));

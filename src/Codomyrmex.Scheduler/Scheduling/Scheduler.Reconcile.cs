@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Internal;
+
+namespace Codomyrmex.Scheduler;
+
+public sealed partial class Scheduler
+{
+    /// <summary>Makes the jobs of one source match its definitions: adds new ones, updates changed ones, cancels removed ones.</summary>
+    /// <param name="source">Where the definitions come from (a jobs file's path, <c>"configuration"</c>); stored as <see cref="Job.Source"/>.</param>
+    /// <param name="definitions">Every job the source declares.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>What changed, by name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="definitions"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The definitions are not valid: two share a name, one names a task that is not registered, has a trigger that never
+    /// fires, or has invalid options. The message lists every problem, and nothing is changed.
+    /// </exception>
+    /// <remarks>
+    /// <para>
+    /// Jobs are matched by name among the jobs of <paramref name="source"/> that are not cancelled; jobs scheduled in code
+    /// or by another source are never touched. An updated job keeps its id, counters and run history; if its trigger or
+    /// limit changed, its next run is computed again (a finished job with runs left becomes pending). A removed job is
+    /// cancelled, so a definition added again later starts a new job.
+    /// </para>
+    /// <para>Run it once at start-up (and when the source changes), not concurrently with itself for the same source.</para>
+    /// </remarks>
+    public async Task<ReconcileResult> ReconcileAsync(string source, IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        ArgumentNullException.ThrowIfNull(definitions);
+        ThrowIfDisposed();
+        List<JobDefinition> wanted = [.. definitions];
+        DateTimeOffset now = _time.GetUtcNow();
+        ThrowIfInvalid(wanted, now);
+
+        Dictionary<string, Job> current = new(StringComparer.Ordinal);
+        foreach (Job job in (await _store.ListAsync(default, cancellationToken).ConfigureAwait(false)).Items)
+        {
+            if (job.Source == source && job.Status != JobStatus.Cancelled)
+            {
+                // Two live jobs of one name (only after a crash mid-reconcile): the newest stands, the other goes.
+                if (current.TryGetValue(job.Name, out Job? other))
+                {
+                    await _store.CancelAsync(other.CreatedAt <= job.CreatedAt ? other.Id : job.Id, cancellationToken).ConfigureAwait(false);
+                    if (other.CreatedAt > job.CreatedAt)
+                    {
+                        continue;
+                    }
+                }
+
+                current[job.Name] = job;
+            }
+        }
+
+        List<string> added = [], updated = [], removed = [], unchanged = [];
+        foreach (JobDefinition definition in wanted)
+        {
+            if (!current.Remove(definition.Name, out Job? existing))
+            {
+                Job job = NewJob(definition.Name, definition.Trigger, definition.MaxRuns, definition.Options, now) with
+                {
+                    Task = definition.Task,
+                    Args = JsonArguments.Positional(definition.Args),
+                    Kwargs = JsonArguments.Keyword(definition.Kwargs),
+                    Source = source,
+                };
+                AddJob(job, definition.Trigger);
+                added.Add(definition.Name);
+            }
+            else if (await UpdateFromDefinitionAsync(existing, definition, now, cancellationToken).ConfigureAwait(false))
+            {
+                updated.Add(definition.Name);
+            }
+            else
+            {
+                unchanged.Add(definition.Name);
+            }
+        }
+
+        foreach (Job gone in current.Values)
+        {
+            await CancelAsync(gone.Id, cancellationToken).ConfigureAwait(false);
+            removed.Add(gone.Name);
+        }
+
+        SignalChange();
+        return new ReconcileResult(added, updated, removed, unchanged);
+    }
+
+    /// <summary>Checks every definition before anything changes, listing every problem.</summary>
+    private void ThrowIfInvalid(List<JobDefinition> definitions, DateTimeOffset now)
+    {
+        var errors = new List<string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JobDefinition definition in definitions)
+        {
+            ArgumentNullException.ThrowIfNull(definition, nameof(definitions));
+            string name = definition.Name;
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                errors.Add("A job definition has an empty name.");
+                continue;
+            }
+
+            if (!names.Add(name))
+            {
+                errors.Add($"Job '{name}' is defined twice.");
+            }
+
+            if (!_tasks.ContainsKey(definition.Task))
+            {
+                errors.Add($"Job '{name}': unknown task '{definition.Task}'; register it with RegisterTask(\"{definition.Task}\", handler).");
+            }
+
+            if (definition.MaxRuns is < 1)
+            {
+                errors.Add($"Job '{name}': max runs is {definition.MaxRuns}; it must be at least 1.");
+            }
+
+            if (definition.Options is null)
+            {
+                errors.Add($"Job '{name}': options are null.");
+            }
+            else
+            {
+                errors.AddRange(definition.Options.Validate().Select(problem => $"Job '{name}': {problem}"));
+            }
+
+            if (definition.Trigger is { } trigger && Bind(trigger, now)!.GetFirstRun(now) is null)
+            {
+                errors.Add($"Job '{name}': the trigger '{trigger}' never fires after {now:O}.");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("The job definitions are not valid: " + string.Join(" ", errors), nameof(definitions));
+        }
+    }
+
+    /// <summary>Updates a job to match its definition; false if it already did.</summary>
+    private async Task<bool> UpdateFromDefinitionAsync(Job existing, JobDefinition definition, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Bound at the job's creation, an unchanged interval keeps its anchor, so restarts neither shift nor "change" it.
+        Trigger? trigger = Bind(definition.Trigger, existing.CreatedAt);
+        JsonArray args = definition.Args ?? [];
+        JsonObject kwargs = definition.Kwargs ?? [];
+        bool sameTrigger = existing.Trigger?.ToString() == trigger?.ToString();
+        if (sameTrigger && existing.Task == definition.Task && existing.MaxRuns == definition.MaxRuns && existing.Options == definition.Options
+            && JsonNode.DeepEquals(JsonArguments.ToJson(existing.Args), args) && JsonNode.DeepEquals(JsonArguments.ToJson(existing.Kwargs), kwargs))
+        {
+            return false;
+        }
+
+        Job job = existing;
+        for (int attempt = 0; ; attempt++)
+        {
+            DateTimeOffset? next = sameTrigger && existing.MaxRuns == definition.MaxRuns ? job.NextRun : trigger is null ? now : trigger.GetNextRun(now);
+            Job? result = await _store.UpdateAsync(
+                job with
+                {
+                    Task = definition.Task,
+                    Trigger = trigger,
+                    Args = JsonArguments.Positional(args),
+                    Kwargs = JsonArguments.Keyword(kwargs),
+                    MaxRuns = definition.MaxRuns,
+                    Options = definition.Options,
+                    NextRun = next,
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return true;
+            }
+
+            // Someone (a run completing) changed it meanwhile: read it again and retry.
+            job = await _store.GetAsync(existing.Id, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Job '{existing.Name}' ({existing.Id}) disappeared while it was being updated.");
+            if (attempt == 10)
+            {
+                throw new InvalidOperationException($"Job '{existing.Name}' ({existing.Id}) kept changing while it was being updated; try again.");
+            }
+        }
+    }
+}

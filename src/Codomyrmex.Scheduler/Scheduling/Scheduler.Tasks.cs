@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Codomyrmex.Scheduler;
+
+#pragma warning disable RS0026 // One RegisterTask overload per delegate shape, as Schedule has.
+
+public sealed partial class Scheduler
+{
+    private readonly ConcurrentDictionary<string, Delegate> _tasks = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the names of the registered tasks.</summary>
+    public IReadOnlyCollection<string> RegisteredTasks => [.. _tasks.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Registers a task: code that durable jobs name instead of holding a delegate.</summary>
+    /// <param name="name">The task's name, which jobs store.</param>
+    /// <param name="handler">What the task runs.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or a task with that name is registered.</exception>
+    /// <remarks>
+    /// Delegates cannot be saved, so a job on a durable store runs a registered task, found by name each time it runs. A
+    /// process that reopens a store must register its tasks before <see cref="Start"/>; a run whose task is not registered
+    /// fails with an error that names it.
+    /// </remarks>
+    public void RegisterTask(string name, Action handler) => RegisterTaskCore(name, handler, handler);
+
+    /// <summary>Registers a task whose result becomes <see cref="Job.Result"/>.</summary>
+    /// <param name="name">The task's name, which jobs store.</param>
+    /// <param name="handler">What the task runs.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or a task with that name is registered.</exception>
+    public void RegisterTask(string name, Func<object?> handler) => RegisterTaskCore(name, handler, handler);
+
+    /// <summary>Registers an asynchronous task.</summary>
+    /// <param name="name">The task's name, which jobs store.</param>
+    /// <param name="handler">What the task runs.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or a task with that name is registered.</exception>
+    public void RegisterTask(string name, Func<Task> handler) => RegisterTaskCore(name, handler, handler);
+
+    /// <summary>Registers an asynchronous task that observes cancellation.</summary>
+    /// <param name="name">The task's name, which jobs store.</param>
+    /// <param name="handler">What the task runs.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or a task with that name is registered.</exception>
+    public void RegisterTask(string name, Func<CancellationToken, Task> handler) => RegisterTaskCore(name, handler, handler);
+
+    /// <summary>Registers an asynchronous task that reads its <see cref="JobContext"/> (the job's JSON arguments) and returns a result.</summary>
+    /// <param name="name">The task's name, which jobs store.</param>
+    /// <param name="handler">What the task runs.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or a task with that name is registered.</exception>
+    public void RegisterTask(string name, Func<JobContext, CancellationToken, Task<object?>> handler) => RegisterTaskCore(name, handler, handler);
+
+    /// <summary>Registers an asynchronous task with a typed result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="name">The task's name, which jobs store.</param>
+    /// <param name="handler">What the task runs.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or a task with that name is registered.</exception>
+    public void RegisterTask<T>(string name, Func<JobContext, CancellationToken, Task<T>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RegisterTaskCore(name, handler,
+            new Func<JobContext, CancellationToken, Task<object?>>(async (context, token) => await handler(context, token).ConfigureAwait(false)));
+    }
+
+    /// <summary>Schedules a registered task, as a job a durable store can keep.</summary>
+    /// <param name="task">The registered task's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments as JSON, passed in <see cref="JobContext.Args"/> (each a <see cref="JsonNode"/>).</param>
+    /// <param name="kwargs">Keyword arguments as JSON, passed in <see cref="JobContext.Kwargs"/> (each a <see cref="JsonNode"/>).</param>
+    /// <param name="name">A human-readable name; by default the task's name.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry, timeout and recovery policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">No task has that name, the trigger can never fire, or the options are not valid.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    /// <remarks>The arguments are copied: changing the nodes afterwards does not change the job.</remarks>
+    public string Schedule(string task, Trigger? trigger = null, JsonArray? args = null, JsonObject? kwargs = null, string? name = null,
+        int? maxRuns = null, JobOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ThrowIfDisposed();
+        ThrowIfUnknownTask(task, nameof(task));
+        DateTimeOffset now = _time.GetUtcNow();
+        Job job = NewJob(name ?? task, trigger, maxRuns, options, now) with
+        {
+            Task = task,
+            Args = JsonArguments.Positional(args),
+            Kwargs = JsonArguments.Keyword(kwargs),
+        };
+        return AddJob(job, trigger);
+    }
+
+    /// <summary>Reads the run history, newest first.</summary>
+    /// <param name="query">The job, the outcome and the page.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One page of runs and the total that match.</returns>
+    public ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default) => _store.GetRunsAsync(query, cancellationToken);
+
+    private void RegisterTaskCore(string name, Delegate handler, Delegate invoke)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("The task name is empty.", nameof(name));
+        }
+
+        if (!_tasks.TryAdd(name, invoke))
+        {
+            throw new ArgumentException($"A task named '{name}' is already registered.", nameof(name));
+        }
+    }
+
+    private void ThrowIfUnknownTask(string task, string parameter)
+    {
+        if (!_tasks.ContainsKey(task))
+        {
+            throw new ArgumentException(
+                $"Unknown task: '{task}'. Register it first with scheduler.RegisterTask(\"{task}\", handler)" +
+                (_tasks.IsEmpty ? "; no task is registered." : $"; registered: {string.Join(", ", RegisteredTasks)}."), parameter);
+        }
+    }
+
+    /// <summary>The code a run executes: the job's delegate, or its task's.</summary>
+    private Delegate ResolveHandler(Job job)
+    {
+        if (job.Func is { } func)
+        {
+            return func;
+        }
+
+        if (job.Task is { } task && _tasks.TryGetValue(task, out Delegate? handler))
+        {
+            return handler;
+        }
+
+        throw new InvalidOperationException(
+            $"Job '{job.Name}' runs task '{job.Task}', which is not registered on this scheduler: call RegisterTask(\"{job.Task}\", handler) before Start.");
+    }
+
+    /// <summary>A new pending job with its trigger bound now; the caller fills in what it runs.</summary>
+    private Job NewJob(string name, Trigger? trigger, int? maxRuns, JobOptions? options, DateTimeOffset now)
+    {
+        if (maxRuns is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxRuns), maxRuns, "maxRuns must be at least 1, or null for no limit.");
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("The job name is empty; leave it null for the default name.", nameof(name));
+        }
+
+        options ??= JobOptions.Default;
+        if (!ReferenceEquals(options, JobOptions.Default) && options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("The job options are not valid: " + string.Join(" ", problems), nameof(options));
+        }
+
+        Trigger? bound = Bind(trigger, now);
+        DateTimeOffset? first = bound is null ? now : bound.GetFirstRun(now);
+        if (first is null)
+        {
+            throw new ArgumentException($"The trigger '{trigger}' never fires after {now:O}, so the job would never run.", nameof(trigger));
+        }
+
+        return new Job
+        {
+            Id = JobIds.Format(JobIds.NewKey()),
+            Name = name,
+            Trigger = bound,
+            Status = JobStatus.Pending,
+            CreatedAt = now,
+            NextRun = first,
+            MaxRuns = maxRuns,
+            Options = options,
+            Version = 1,
+        };
+    }
+
+    private Trigger? Bind(Trigger? trigger, DateTimeOffset anchor) => trigger?.Bind(anchor, _options.TimeZone ?? _time.LocalTimeZone);
+
+    /// <summary>Adds a new job to the store (drawing a new id on the rare collision) and logs it.</summary>
+    private string AddJob(Job job, Trigger? trigger)
+    {
+        while (true)
+        {
+            try
+            {
+                Wait(_store.AddAsync(job));
+                break;
+            }
+            catch (ArgumentException) when (Complete(_store.GetAsync(job.Id)) is not null)
+            {
+                // 64 random bits collided with an existing id: draw again.
+                job = job with { Id = JobIds.Format(JobIds.NewKey()) };
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.JobScheduled(_logger, job.Name, job.Id, job.Trigger?.ToString() ?? trigger?.ToString() ?? "run once", job.NextRun);
+        }
+
+        return job.Id;
+    }
+}

@@ -1,0 +1,52 @@
+namespace Codomyrmex.Scheduler;
+
+/// <summary>One run in a job's history: when it was due, when it ran, where, and how it ended.</summary>
+/// <remarks>
+/// Every store writes one record per completed run (each attempt of a retried run is its own record), in the same atomic
+/// step that updates the job, and one <see cref="RunOutcome.Interrupted"/> record for each run lost with its node. How
+/// many records are kept is bounded by <see cref="RunHistoryOptions"/>.
+/// </remarks>
+public sealed record RunRecord
+{
+    /// <summary>Gets the run's unique id.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>Gets the id of the job that ran.</summary>
+    public required string JobId { get; init; }
+
+    /// <summary>Gets the job's name when it ran.</summary>
+    public required string JobName { get; init; }
+
+    /// <summary>Gets the occurrence the run was for (the moment a manual run was asked for).</summary>
+    public DateTimeOffset ScheduledTime { get; init; }
+
+    /// <summary>Gets when the run started.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Gets when the run ended (or, for an interrupted run, when its loss was noticed).</summary>
+    public DateTimeOffset FinishedAt { get; init; }
+
+    /// <summary>Gets the node that ran it.</summary>
+    public required string Node { get; init; }
+
+    /// <summary>Gets how the run ended.</summary>
+    public RunOutcome Outcome { get; init; }
+
+    /// <summary>Gets the error as <c>Type: message</c>, for a run that failed or was interrupted.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Gets a copy of the value the run returned, as JSON text cut to <see cref="RunHistoryOptions.MaxResultLength"/> characters.</summary>
+    public string? Result { get; init; }
+
+    /// <summary>Gets the attempt number: 1, or more for a retry or a recovery re-run.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>Gets a value indicating whether the run was asked for with <c>RunNow</c> rather than due by schedule.</summary>
+    public bool IsManual { get; init; }
+
+    /// <summary>Gets a value indicating whether the run re-ran an occurrence whose first run was lost with its node (<see cref="JobOptions.Recoverable"/>).</summary>
+    public bool IsRecovery { get; init; }
+
+    /// <summary>Gets how long the run took.</summary>
+    public TimeSpan Duration => FinishedAt - StartedAt;
+}
