@@ -8,11 +8,7 @@ internal static class ExplainCommand
 {
     public static Command Create()
     {
-        var expression = new Argument<string[]>("expression")
-        {
-            Description = "A cron expression (five fields, or six with seconds first), a macro such as @daily, or @every 30s.",
-            Arity = ArgumentArity.OneOrMore,
-        };
+        Argument<string[]> expression = Schedctl.ExpressionArgument();
         var seconds = new Option<bool>("--seconds") { Description = "Read the expression as six fields with seconds first (six fields are read so anyway)." };
         Option<bool> json = Schedctl.JsonOption("the description");
         var command = new Command("explain", "Describe a schedule in plain English, as crontab.guru does.") { expression, seconds, json };

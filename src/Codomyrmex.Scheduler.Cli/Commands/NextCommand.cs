@@ -12,16 +12,12 @@ internal static class NextCommand
 
     public static Command Create()
     {
-        var expression = new Argument<string[]>("expression")
-        {
-            Description = "A cron expression (five fields, or six with seconds first), a macro such as @daily, or @every 30s. " +
-                "Quote it, or give its fields as separate words.",
-            Arity = ArgumentArity.OneOrMore,
-        };
+        Argument<string[]> expression = Schedctl.ExpressionArgument();
         var count = new Option<int>("--count", "-n") { Description = "How many occurrences to print (1-1000).", DefaultValueFactory = _ => 5 };
         count.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 1 or > 1000)
+            // Only a number out of range: a token that is no number at all already has its conversion error.
+            if (result.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out int n) && n is < 1 or > 1000)
             {
                 result.AddError("--count must be between 1 and 1000.");
             }
