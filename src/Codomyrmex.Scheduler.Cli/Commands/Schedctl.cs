@@ -13,6 +13,7 @@ internal static class Schedctl
         root.Subcommands.Add(NextCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 
