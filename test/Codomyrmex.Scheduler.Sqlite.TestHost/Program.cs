@@ -48,5 +48,47 @@ if (args is ["bench", var benchPath, var countText])
     return 0;
 }
 
-Console.Error.WriteLine("usage: Codomyrmex.Scheduler.Sqlite.TestHost hold PATH NOW | bench PATH N");
+// crash-run PATH N LOG: a real Scheduler on the file runs N one-shot jobs "job-0".."job-{N-1}" (the odd ones recoverable) of
+// the task "work", which appends "<job id> <attempt>" to LOG before it returns. Schedules whichever of them the file lacks,
+// prints "started", and exits with "done" once no job is pending or running. The crash test kills it at random moments.
+if (args is ["crash-run", var crashPath, var jobsText, var logPath])
+{
+    int jobs = int.Parse(jobsText, System.Globalization.CultureInfo.InvariantCulture);
+    await using var store = new SqliteJobStore(crashPath);
+    await using var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = 4, LeaseDuration = TimeSpan.FromMinutes(5) });
+    var logLock = new object();
+    scheduler.RegisterTask("work", async (JobContext context, CancellationToken token) =>
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(1), token);
+        lock (logLock)
+        {
+            File.AppendAllText(logPath, $"{context.JobId} {context.Attempt}\n");
+        }
+
+        return (object?)context.JobName;
+    });
+
+    var names = new HashSet<string>((await store.ListAsync(new JobQuery())).Items.Select(j => j.Name), StringComparer.Ordinal);
+    for (int i = 0; i < jobs; i++)
+    {
+        if (!names.Contains($"job-{i}"))
+        {
+            scheduler.Schedule("work", name: $"job-{i}", options: i % 2 == 1 ? new JobOptions { Recoverable = true } : null);
+        }
+    }
+
+    await scheduler.StartAsync();
+    Console.WriteLine("started");
+    Console.Out.Flush();
+    while ((await store.ListAsync(new JobQuery(JobStatus.Pending, Limit: 0))).Total + (await store.ListAsync(new JobQuery(JobStatus.Running, Limit: 0))).Total > 0)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(20));
+    }
+
+    await scheduler.StopAsync();
+    Console.WriteLine("done");
+    return 0;
+}
+
+Console.Error.WriteLine("usage: Codomyrmex.Scheduler.Sqlite.TestHost hold PATH NOW | bench PATH N | crash-run PATH N LOG");
 return 2;
