@@ -34,32 +34,32 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     private const string JobColumns =
         "seq, id, name, task, args, kwargs, trigger, max_runs, source, created_at, result, error, overlap, misfire, misfire_grace, " +
         "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
-        "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, waits_for_idle";
+        "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, waits_for_idle, retry_is_recovery";
 
     private const string StateAssignments =
         "status = $status, last_failed = $last_failed, run_count = $run_count, failure_count = $failure_count, active_runs = $active_runs, " +
         "next_run = $next_run, queued = $queued, last_run = $last_run, last_duration = $last_duration, version = $version, " +
-        "retry_at = $retry_at, retry_of = $retry_of, retry_attempt = $retry_attempt, waits_for_idle = $waits_for_idle, due_at = $due_at";
+        "retry_at = $retry_at, retry_of = $retry_of, retry_attempt = $retry_attempt, waits_for_idle = $waits_for_idle, due_at = $due_at, " +
+        "retry_is_recovery = $retry_is_recovery";
 
     private static readonly string[] s_stateParameters =
     [
         "$status", "$last_failed", "$run_count", "$failure_count", "$active_runs", "$next_run", "$queued", "$last_run", "$last_duration",
-        "$version", "$retry_at", "$retry_of", "$retry_attempt", "$waits_for_idle", "$due_at",
+        "$version", "$retry_at", "$retry_of", "$retry_attempt", "$waits_for_idle", "$due_at", "$retry_is_recovery",
     ];
 
     private static readonly string[] s_definitionParameters =
     [
         "$name", "$task", "$args", "$kwargs", "$trigger", "$max_runs", "$overlap", "$misfire", "$misfire_grace", "$max_attempts",
-        "$retry_delay", "$max_retry_delay", "$timeout",
+        "$retry_delay", "$max_retry_delay", "$timeout", "$recoverable", "$source",
     ];
 
     private const int MaxTriggerCache = 4096;
-    private const int MaxRunsPerJob = 100;
-    private const int MaxResultLength = 4096;
 
     private readonly Lock _lock = new();
     private readonly string _path;
     private readonly TimeProvider _time;
+    private readonly RunHistoryOptions _history;
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, Trigger> _triggers = new(StringComparer.Ordinal);
     private readonly List<SqliteCommand> _commands = [];
@@ -89,6 +89,8 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     private readonly SqliteCommand _expiredClaims;
     private readonly SqliteCommand _insertRun;
     private readonly SqliteCommand _trimRuns;
+    private readonly SqliteCommand _expireRuns;
+    private readonly SqliteCommand?[] _runQueries = new SqliteCommand?[8];
     private readonly SqliteCommand _readDataVersion;
 
     /// <summary>Opens (or creates) a store in the file at <paramref name="path"/> with the default options.</summary>
@@ -119,6 +121,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
 
         _path = System.IO.Path.GetFullPath(options.Path);
         _time = options.TimeProvider;
+        _history = options.History;
         _connection = SqliteSchema.Open(_path, options);
         try
         {
@@ -128,10 +131,10 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             _rollback = Command("ROLLBACK;");
             _insertJob = Command(
                 $"INSERT INTO jobs ({JobColumns[5..]}, due_at) VALUES ($id, $name, $task, $args, $kwargs, $trigger, $max_runs, $source, " +
-                "$created_at, NULL, NULL, $overlap, $misfire, $misfire_grace, $max_attempts, $retry_delay, $max_retry_delay, $timeout, 0, " +
-                "$status, $last_failed, $run_count, $failure_count, $active_runs, $next_run, $queued, $last_run, $last_duration, $version, " +
-                "$retry_at, $retry_of, $retry_attempt, $waits_for_idle, $due_at);",
-                ["$id", "$source", "$created_at", .. s_definitionParameters, .. s_stateParameters]);
+                "$created_at, NULL, NULL, $overlap, $misfire, $misfire_grace, $max_attempts, $retry_delay, $max_retry_delay, $timeout, " +
+                "$recoverable, $status, $last_failed, $run_count, $failure_count, $active_runs, $next_run, $queued, $last_run, $last_duration, " +
+                "$version, $retry_at, $retry_of, $retry_attempt, $waits_for_idle, $retry_is_recovery, $due_at);",
+                ["$id", "$created_at", .. s_definitionParameters, .. s_stateParameters]);
             _jobById = Command($"SELECT {JobColumns} FROM jobs WHERE id = $id;", ["$id"]);
             _jobBySeq = Command($"SELECT {JobColumns} FROM jobs WHERE seq = $seq;", ["$seq"]);
             _firstDueJob = Command($"SELECT {JobColumns} FROM jobs WHERE due_at <= $now ORDER BY due_at, seq LIMIT 1;", ["$now"]);
@@ -140,7 +143,8 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             _writeDefinition = Command(
                 "UPDATE jobs SET name = $name, task = $task, args = $args, kwargs = $kwargs, trigger = $trigger, max_runs = $max_runs, " +
                 "overlap = $overlap, misfire = $misfire, misfire_grace = $misfire_grace, max_attempts = $max_attempts, " +
-                $"retry_delay = $retry_delay, max_retry_delay = $max_retry_delay, timeout = $timeout, {StateAssignments} WHERE seq = $seq;",
+                "retry_delay = $retry_delay, max_retry_delay = $max_retry_delay, timeout = $timeout, recoverable = $recoverable, " +
+                $"source = $source, {StateAssignments} WHERE seq = $seq;",
                 ["$seq", .. s_definitionParameters, .. s_stateParameters]);
             _nextDue = Command("SELECT min(due_at) FROM jobs WHERE due_at IS NOT NULL;");
             _listAll = Command($"SELECT {JobColumns} FROM jobs ORDER BY seq LIMIT $limit OFFSET $offset;", ["$limit", "$offset"]);
@@ -167,6 +171,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             _trimRuns = Command(
                 "DELETE FROM runs WHERE job_id = $job_id AND seq <= " +
                 "(SELECT seq FROM runs WHERE job_id = $job_id ORDER BY seq DESC LIMIT 1 OFFSET $keep);", ["$job_id", "$keep"]);
+            _expireRuns = Command("DELETE FROM runs WHERE job_id = $job_id AND finished_at < $oldest;", ["$job_id", "$oldest"]);
             _readDataVersion = Command("PRAGMA data_version;");
             _dataVersion = (long)_readDataVersion.ExecuteScalar()!;
             if (options.PollInterval != Timeout.InfiniteTimeSpan)
@@ -215,8 +220,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             Task = job.Task,
             Args = JsonValues.FromArgs(job.Args),
             Kwargs = JsonValues.FromKwargs(job.Kwargs),
-            TriggerJson = job.Trigger is null ? null : TemporaryTriggerJson.ToJson(job.Trigger),
+            TriggerJson = job.Trigger?.ToJson(),
             MaxRuns = job.MaxRuns,
+            Source = job.Source,
             CreatedAt = job.CreatedAt.UtcTicks,
             Options = job.Options,
             State = job.NextRun is { } first ? JobState.ForNewJob(first) : new JobState { Status = JobStatus.Completed, Version = 1 },
@@ -232,10 +238,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
 
             long? dueBefore = NextDueTicks();
             SetParameter(_insertJob, 0, row.Id);
-            SetParameter(_insertJob, 1, null);
-            SetParameter(_insertJob, 2, row.CreatedAt);
-            SetDefinition(_insertJob, 3, row);
-            SetState(_insertJob, 3 + s_definitionParameters.Length, row.State);
+            SetParameter(_insertJob, 1, row.CreatedAt);
+            SetDefinition(_insertJob, 2, row);
+            SetState(_insertJob, 2 + s_definitionParameters.Length, row.State);
             try
             {
                 _insertJob.ExecuteNonQuery();
@@ -329,7 +334,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         cancellationToken.ThrowIfCancellationRequested();
         string args = JsonValues.FromArgs(job.Args);
         string kwargs = JsonValues.FromKwargs(job.Kwargs);
-        string? trigger = job.Trigger is null ? null : TemporaryTriggerJson.ToJson(job.Trigger);
+        string? trigger = job.Trigger?.ToJson();
         Job updated;
         lock (_lock)
         {
@@ -344,12 +349,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                     return new((Job?)null);
                 }
 
-                // As InMemoryJobStore: a new trigger on a scheduled job moves its next run to the one the caller computed.
-                if (!string.Equals(row.TriggerJson, trigger, StringComparison.Ordinal) && row.TriggerJson is not null && job.NextRun is { } next)
-                {
-                    row.State.NextRun = next.UtcTicks;
-                }
-
+                // As InMemoryJobStore: a new trigger or limit moves the next run to the one the caller computed; a finished job
+                // may be pending again.
+                bool reschedule = row.MaxRuns != job.MaxRuns || TriggerOf(row)?.ToString() != job.Trigger?.ToString();
                 row.Name = job.Name;
                 row.Task = job.Task;
                 row.Args = args;
@@ -357,7 +359,16 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                 row.TriggerJson = trigger;
                 row.MaxRuns = job.MaxRuns;
                 row.Options = job.Options;
-                row.State.Version++;
+                row.Source = job.Source;
+                if (reschedule)
+                {
+                    row.State.Reschedule(job.NextRun?.UtcTicks ?? 0, job.MaxRuns);
+                }
+                else
+                {
+                    row.State.Version++;
+                }
+
                 if (trigger is not null)
                 {
                     CacheTrigger(trigger, job.Trigger!);
@@ -449,11 +460,12 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                     }
 
                     Trigger? trigger = TriggerOf(row);
-                    ClaimDecision decision = row.State.Claim(trigger, row.Options, row.MaxRuns, nowTicks, out long scheduled, out int attempt, out SkipReason reason);
+                    ClaimDecision decision = row.State.Claim(trigger, row.Options, row.MaxRuns, nowTicks, out long scheduled, out int attempt,
+                        out SkipReason reason, out bool recovery);
                     WriteState(row);
                     if (decision == ClaimDecision.Run)
                     {
-                        (runs ??= []).Add(InsertClaim(row, scheduled, now, node, leaseUntil, manual: false, attempt));
+                        (runs ??= []).Add(InsertClaim(row, scheduled, now, node, leaseUntil, manual: false, attempt, recovery));
                     }
                     else if (decision == ClaimDecision.Skip)
                     {
@@ -529,6 +541,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         cancellationToken.ThrowIfCancellationRequested();
         ClaimedRun run = completion.Run;
         string? result = completion.Outcome == RunOutcome.Succeeded ? JsonValues.FromResult(completion.Result) : null;
+        RunRecord record = RunRecords.FromCompletion(completion, _history);
         Job job;
         bool dueEarlier;
         lock (_lock)
@@ -562,8 +575,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                 }
 
                 WriteState(row);
-                InsertRun(row, run.RunId, run.ScheduledTime.UtcTicks, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, run.Node,
-                    completion.Outcome, completion.Error, result, run.Attempt, run.IsManual, isRecovery: false);
+                InsertRun(record);
                 _commit.ExecuteNonQuery();
                 dueEarlier = DueKey(row.State) < dueBefore;
 
@@ -638,15 +650,15 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                     _deleteClaim.ExecuteNonQuery();
                     SetParameter(_jobBySeq, 0, claim.JobSeq);
                     JobRow row = ReadJob(_jobBySeq)!;
-                    row.State.Complete(RunOutcome.Interrupted, claim.ClaimedAt, nowTicks);
+                    var run = new ClaimedRun(claim.RunId, ToJob(row), Utc(claim.Scheduled), Utc(claim.ClaimedAt), claim.Node, Utc(claim.LeaseUntil),
+                        claim.IsManual, claim.Attempt, claim.IsRecovery);
+                    row.State.Interrupt(claim.ClaimedAt, nowTicks, claim.Scheduled, claim.Attempt, row.Options.Recoverable);
                     row.Error = claim.Epoch != _epoch
                         ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.Node}' ended before the run completed."
-                        : $"{nameof(RunOutcome.Interrupted)}: the lease of node '{claim.Node}' expired at {Utc(claim.LeaseUntil):O} before the run completed.";
+                        : RunRecords.LeaseExpired(run);
                     WriteState(row);
-                    InsertRun(row, claim.RunId, claim.Scheduled, claim.ClaimedAt, nowTicks, claim.Node, RunOutcome.Interrupted, row.Error, null,
-                        claim.Attempt, claim.IsManual, claim.IsRecovery);
-                    (lost ??= []).Add(new ClaimedRun(claim.RunId, ToJob(row), Utc(claim.Scheduled), Utc(claim.ClaimedAt), claim.Node,
-                        Utc(claim.LeaseUntil), claim.IsManual, claim.Attempt));
+                    InsertRun(RunRecords.Interrupted(run, now, row.Error));
+                    (lost ??= []).Add(run);
                 }
 
                 _commit.ExecuteNonQuery();
@@ -658,7 +670,68 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             }
         }
 
+        if (lost is not null)
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
         return new(lost is null ? [] : lost);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            SqliteCommand count = RunQueryCommand(query, page: false);
+            SqliteCommand list = RunQueryCommand(query, page: true);
+
+            // One read transaction, so the total and the page agree even while another process writes.
+            _beginRead.ExecuteNonQuery();
+            try
+            {
+                int total = Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+                var items = new List<RunRecord>();
+                if (query.Limit != 0 && query.Offset < total)
+                {
+                    list.Parameters["$limit"].Value = (long)(query.Limit ?? -1);
+                    list.Parameters["$offset"].Value = (long)query.Offset;
+                    using SqliteDataReader reader = list.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        items.Add(new RunRecord
+                        {
+                            RunId = reader.GetString(0),
+                            JobId = reader.GetString(1),
+                            JobName = reader.GetString(2),
+                            ScheduledTime = Utc(reader.GetInt64(3)),
+                            StartedAt = Utc(reader.GetInt64(4)),
+                            FinishedAt = Utc(reader.GetInt64(5)),
+                            Node = reader.GetString(6),
+                            Outcome = (RunOutcome)reader.GetInt32(7),
+                            Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+                            Result = reader.IsDBNull(9) ? null : reader.GetString(9),
+                            Attempt = reader.GetInt32(10),
+                            IsManual = reader.GetInt64(11) != 0,
+                            IsRecovery = reader.GetInt64(12) != 0,
+                        });
+                    }
+                }
+
+                _commit.ExecuteNonQuery();
+                return new(new RunPage(items, total));
+            }
+            catch
+            {
+                Rollback();
+                throw;
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -781,6 +854,8 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         SetParameter(command, first + 10, options.RetryDelay.Ticks);
         SetParameter(command, first + 11, options.MaxRetryDelay.Ticks);
         SetParameter(command, first + 12, options.Timeout?.Ticks);
+        SetParameter(command, first + 13, options.Recoverable ? 1L : 0L);
+        SetParameter(command, first + 14, row.Source);
     }
 
     private static void SetState(SqliteCommand command, int first, in JobState state)
@@ -800,6 +875,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         SetParameter(command, first + 12, (long)state.RetryAttempt);
         SetParameter(command, first + 13, state.WaitsForIdle ? 1L : 0L);
         SetParameter(command, first + 14, state.DueAt is 0 ? null : state.DueAt);
+        SetParameter(command, first + 15, state.RetryIsRecovery ? 1L : 0L);
     }
 
     private void WriteState(JobRow row)
@@ -811,9 +887,10 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         _writeState.ExecuteNonQuery();
     }
 
-    private ClaimedRun InsertClaim(JobRow row, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual, int attempt = 1)
+    private ClaimedRun InsertClaim(JobRow row, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual, int attempt = 1,
+        bool recovery = false)
     {
-        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), ToJob(row), Utc(scheduled), now, node, leaseUntil, manual, attempt);
+        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), ToJob(row), Utc(scheduled), now, node, leaseUntil, manual, attempt, recovery);
         SetParameter(_insertClaim, 0, run.RunId);
         SetParameter(_insertClaim, 1, row.Seq);
         SetParameter(_insertClaim, 2, scheduled);
@@ -822,32 +899,72 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         SetParameter(_insertClaim, 5, leaseUntil.UtcTicks);
         SetParameter(_insertClaim, 6, (long)attempt);
         SetParameter(_insertClaim, 7, manual ? 1L : 0L);
-        SetParameter(_insertClaim, 8, 0L);
+        SetParameter(_insertClaim, 8, recovery ? 1L : 0L);
         SetParameter(_insertClaim, 9, _epoch);
         _insertClaim.ExecuteNonQuery();
         return run;
     }
 
-    private void InsertRun(JobRow row, string runId, long scheduled, long startedAt, long finishedAt, string node, RunOutcome outcome, string? error,
-        string? result, int attempt, bool manual, bool isRecovery)
+    /// <summary>Writes a history record and applies the retention options to its job's records.</summary>
+    private void InsertRun(RunRecord record)
     {
-        SetParameter(_insertRun, 0, runId);
-        SetParameter(_insertRun, 1, row.Id);
-        SetParameter(_insertRun, 2, row.Name);
-        SetParameter(_insertRun, 3, scheduled);
-        SetParameter(_insertRun, 4, startedAt);
-        SetParameter(_insertRun, 5, finishedAt);
-        SetParameter(_insertRun, 6, node);
-        SetParameter(_insertRun, 7, (long)outcome);
-        SetParameter(_insertRun, 8, error);
-        SetParameter(_insertRun, 9, JsonValues.Bound(result, MaxResultLength));
-        SetParameter(_insertRun, 10, (long)attempt);
-        SetParameter(_insertRun, 11, manual ? 1L : 0L);
-        SetParameter(_insertRun, 12, isRecovery ? 1L : 0L);
+        if (_history.MaxRunsPerJob == 0)
+        {
+            return;
+        }
+
+        SetParameter(_insertRun, 0, record.RunId);
+        SetParameter(_insertRun, 1, record.JobId);
+        SetParameter(_insertRun, 2, record.JobName);
+        SetParameter(_insertRun, 3, record.ScheduledTime.UtcTicks);
+        SetParameter(_insertRun, 4, record.StartedAt.UtcTicks);
+        SetParameter(_insertRun, 5, record.FinishedAt.UtcTicks);
+        SetParameter(_insertRun, 6, record.Node);
+        SetParameter(_insertRun, 7, (long)record.Outcome);
+        SetParameter(_insertRun, 8, record.Error);
+        SetParameter(_insertRun, 9, record.Result);
+        SetParameter(_insertRun, 10, (long)record.Attempt);
+        SetParameter(_insertRun, 11, record.IsManual ? 1L : 0L);
+        SetParameter(_insertRun, 12, record.IsRecovery ? 1L : 0L);
         _insertRun.ExecuteNonQuery();
-        SetParameter(_trimRuns, 0, row.Id);
-        SetParameter(_trimRuns, 1, (long)MaxRunsPerJob);
-        _trimRuns.ExecuteNonQuery();
+        if (_history.MaxRunsPerJob is { } keep)
+        {
+            SetParameter(_trimRuns, 0, record.JobId);
+            SetParameter(_trimRuns, 1, (long)keep);
+            _trimRuns.ExecuteNonQuery();
+        }
+
+        if (_history.MaxAge is { } maxAge)
+        {
+            SetParameter(_expireRuns, 0, record.JobId);
+            SetParameter(_expireRuns, 1, (record.FinishedAt - maxAge).UtcTicks);
+            _expireRuns.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The history query for this combination of filters (made once, then kept), with the filters set.</summary>
+    private SqliteCommand RunQueryCommand(RunQuery query, bool page)
+    {
+        int variant = (query.JobId is null ? 0 : 1) | (query.Outcome is null ? 0 : 2) | (page ? 4 : 0);
+        if (_runQueries[variant] is not { } command)
+        {
+            string where = (query.JobId is null, query.Outcome is null) switch
+            {
+                (true, true) => "",
+                (false, true) => " WHERE job_id = $job_id",
+                (true, false) => " WHERE outcome = $outcome",
+                (false, false) => " WHERE job_id = $job_id AND outcome = $outcome",
+            };
+            command = page
+                ? Command("SELECT run_id, job_id, job_name, scheduled, started_at, finished_at, node, outcome, error, result, attempt, is_manual, " +
+                    $"is_recovery FROM runs{where} ORDER BY seq DESC LIMIT $limit OFFSET $offset;", "$job_id", "$outcome", "$limit", "$offset")
+                : Command($"SELECT count(*) FROM runs{where};", "$job_id", "$outcome");
+            _runQueries[variant] = command;
+        }
+
+        command.Parameters["$job_id"].Value = query.JobId ?? (object)DBNull.Value;
+        command.Parameters["$outcome"].Value = query.Outcome is { } outcome ? (long)outcome : DBNull.Value;
+        return command;
     }
 
     private long? NextDueTicks() => _nextDue.ExecuteScalar() is long due ? due : null;
@@ -905,6 +1022,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             RetryOf = reader.GetInt64(31),
             RetryAttempt = reader.GetInt32(32),
             WaitsForIdle = reader.GetInt64(33) != 0,
+            RetryIsRecovery = reader.GetInt64(34) != 0,
         },
     };
 
@@ -918,10 +1036,11 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         var retryDelay = TimeSpan.FromTicks(reader.GetInt64(16));
         var maxRetryDelay = TimeSpan.FromTicks(reader.GetInt64(17));
         TimeSpan? timeout = reader.IsDBNull(18) ? null : TimeSpan.FromTicks(reader.GetInt64(18));
+        bool recoverable = reader.GetInt64(19) != 0;
 
         // Most jobs keep the defaults: share the one instance rather than allocate a copy per read.
         if (overlap == defaults.Overlap && misfire == defaults.Misfire && grace == defaults.MisfireGraceTime && attempts == defaults.MaxAttempts &&
-            retryDelay == defaults.RetryDelay && maxRetryDelay == defaults.MaxRetryDelay && timeout == defaults.Timeout)
+            retryDelay == defaults.RetryDelay && maxRetryDelay == defaults.MaxRetryDelay && timeout == defaults.Timeout && recoverable == defaults.Recoverable)
         {
             return defaults;
         }
@@ -935,6 +1054,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             RetryDelay = retryDelay,
             MaxRetryDelay = maxRetryDelay,
             Timeout = timeout,
+            Recoverable = recoverable,
         };
     }
 
@@ -952,9 +1072,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
 
         try
         {
-            trigger = TemporaryTriggerJson.FromJson(json);
+            trigger = Trigger.FromJson(json);
         }
-        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or TimeZoneNotFoundException or ArgumentException)
+        catch (FormatException e)
         {
             throw new InvalidOperationException($"The trigger of job '{row.Id}' ({row.Name}) in '{_path}' cannot be read: {e.Message} The stored JSON is {json}", e);
         }
@@ -998,6 +1118,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             FailureCount = row.State.FailureCount,
             LastDuration = row.State.LastRun == 0 ? null : TimeSpan.FromTicks(row.State.LastDuration),
             Options = row.Options,
+            Source = row.Source,
             ActiveRuns = row.State.ActiveRuns,
             Version = row.State.Version,
         };

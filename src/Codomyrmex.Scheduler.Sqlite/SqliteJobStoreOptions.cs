@@ -36,6 +36,10 @@ public sealed class SqliteJobStoreOptions
     /// </value>
     public bool FlushEveryCommit { get; set; }
 
+    /// <summary>Gets or sets how much run history the store keeps.</summary>
+    /// <value>The default is <see cref="RunHistoryOptions.Default"/>: the newest 100 runs of each job, results up to 4,096 characters.</value>
+    public RunHistoryOptions History { get; set; } = RunHistoryOptions.Default;
+
     /// <summary>Lists what is wrong with these options, naming each bad value.</summary>
     /// <returns>The problems; empty if the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -49,6 +53,15 @@ public sealed class SqliteJobStoreOptions
         if (TimeProvider is null)
         {
             errors.Add("TimeProvider is null.");
+        }
+
+        if (History is null)
+        {
+            errors.Add("History is null.");
+        }
+        else
+        {
+            errors.AddRange(History.Validate().Select(problem => "History: " + problem));
         }
 
         if (PollInterval <= TimeSpan.Zero && PollInterval != Timeout.InfiniteTimeSpan)

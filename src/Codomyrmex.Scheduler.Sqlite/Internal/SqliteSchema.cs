@@ -66,13 +66,14 @@ internal static class SqliteSchema
             retry_of        INTEGER NOT NULL,
             retry_attempt   INTEGER NOT NULL,
             waits_for_idle  INTEGER NOT NULL,
+            retry_is_recovery INTEGER NOT NULL,
             due_at          INTEGER                -- JobState.DueAt, NULL when never due
         );
         CREATE INDEX jobs_due ON jobs (due_at) WHERE due_at IS NOT NULL;
         CREATE INDEX jobs_status ON jobs (status);
 
         CREATE TABLE claims (
-            run_id      TEXT    PRIMARY KEY,
+            run_id      TEXT    PRIMARY KEY,              -- the claimed runs; a run leaves this table when it completes or is recovered
             job_seq     INTEGER NOT NULL REFERENCES jobs (seq),
             scheduled   INTEGER NOT NULL,
             claimed_at  INTEGER NOT NULL,
@@ -102,8 +103,7 @@ internal static class SqliteSchema
             is_manual   INTEGER NOT NULL,
             is_recovery INTEGER NOT NULL
         );
-        CREATE INDEX runs_job ON runs (job_id, seq);
-        CREATE INDEX runs_finished ON runs (finished_at, seq);
+        CREATE INDEX runs_job ON runs (job_id, seq);         -- history is read newest first: by seq, per job or overall
 
         CREATE TABLE lock_holder (
             id      INTEGER PRIMARY KEY CHECK (id = 1),

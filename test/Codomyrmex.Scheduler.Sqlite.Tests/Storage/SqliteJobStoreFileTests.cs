@@ -43,33 +43,26 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         command.ExecuteNonQuery();
     }
 
-    internal static List<(string RunId, string JobId, RunOutcome Outcome, string? Error, string? Result)> History(string path)
+    /// <summary>The file's run history, oldest first, read through a new store (which does not dispatch, so it may share the file).</summary>
+    internal static async Task<List<RunRecord>> HistoryAsync(string path)
     {
-        using SqliteConnection connection = Raw(path);
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT run_id, job_id, outcome, error, result FROM runs ORDER BY seq";
-        using SqliteDataReader reader = command.ExecuteReader();
-        var rows = new List<(string, string, RunOutcome, string?, string?)>();
-        while (reader.Read())
-        {
-            rows.Add((reader.GetString(0), reader.GetString(1), (RunOutcome)reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4)));
-        }
-
-        return rows;
+        using SqliteJobStore store = Open(path);
+        RunPage page = await store.GetRunsAsync(default, Token);
+        return [.. page.Items.Reverse()];
     }
 
     [Fact]
     public async Task Reopen_KeepsJobsCountersNextRunHistoryAndInterruptsTheRunInProgress()
     {
         string path = _folder.NewPath();
-        var options = new JobOptions { Overlap = OverlapPolicy.Queue, MaxAttempts = 3, Timeout = TimeSpan.FromSeconds(30) };
+        var options = new JobOptions { Overlap = OverlapPolicy.Queue, MaxAttempts = 3, Timeout = TimeSpan.FromSeconds(30), Recoverable = true };
         Job job = TaskJob("0000000000001", new IntervalTrigger(TimeSpan.FromMinutes(1), T0)) with
         {
             Args = ["/tmp", 3, new JsonObject { ["deep"] = new JsonArray(1, 2) }],
             Kwargs = new Dictionary<string, object?> { ["verbose"] = true, ["name"] = null },
             MaxRuns = 10,
             Options = options,
+            Source = "jobs.json",
         };
         Job busy = TaskJob("0000000000002", firstRun: T0.AddMinutes(1));
         Job cancelled = TaskJob("0000000000003", firstRun: T0.AddHours(1));
@@ -111,6 +104,7 @@ public sealed class SqliteJobStoreFileTests : IDisposable
             Assert.Null(after.Error);
             Assert.Equal(TimeSpan.FromSeconds(2), after.LastDuration);
             Assert.Equal(options, after.Options);
+            Assert.Equal("jobs.json", after.Source);
             Assert.Equal(before.Version, after.Version);
             Assert.Equal(JobStatus.Cancelled, (await store.GetAsync(cancelled.Id, Token))!.Status);
             Assert.Equal(JobStatus.Running, (await store.GetAsync(busy.Id, Token))!.Status);
@@ -124,9 +118,10 @@ public sealed class SqliteJobStoreFileTests : IDisposable
             Assert.StartsWith("Interrupted", interrupted.Error, StringComparison.Ordinal);
         }
 
-        var history = History(path);
+        List<RunRecord> history = await HistoryAsync(path);
         Assert.Equal([RunOutcome.Succeeded, RunOutcome.Interrupted], history.Select(h => h.Outcome));
         Assert.Equal("{\"n\":1}", history[0].Result);
+        Assert.Equal(TimeSpan.FromSeconds(2), history[0].Duration);
         Assert.Equal(inFlight, history[1].RunId);
     }
 
@@ -137,16 +132,6 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         Job job = TaskJob("0000000000001") with { Task = null, Func = () => { } };
         var error = await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddAsync(job, Token));
         Assert.Contains("RegisterTask", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Add_ArgumentThatIsNotJson_IsRefusedNamingIt()
-    {
-        using SqliteJobStore store = Open(_folder.NewPath());
-        Job job = TaskJob("0000000000001") with { Args = [1, new Random()] };
-        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddAsync(job, Token));
-        Assert.Contains("Argument 1", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Random", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

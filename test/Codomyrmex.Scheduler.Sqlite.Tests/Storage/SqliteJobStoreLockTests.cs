@@ -59,7 +59,28 @@ public sealed class SqliteJobStoreLockTests : IDisposable
         Job after = (await store.GetAsync(job.Id, Token))!;
         Assert.Equal(JobStatus.Failed, after.Status);
         Assert.Contains("ended before the run completed", after.Error, StringComparison.Ordinal);
-        var history = SqliteJobStoreFileTests.History(path);
-        Assert.Equal(RunOutcome.Interrupted, Assert.Single(history).Outcome);
+        RunRecord record = Assert.Single(await SqliteJobStoreFileTests.HistoryAsync(path));
+        Assert.Equal(RunOutcome.Interrupted, record.Outcome);
+        Assert.Equal(lost.RunId, record.RunId);
+    }
+
+    [Fact]
+    public async Task RunsOfAPreviousHolder_AreRecoveredWhateverTheirLease_AndARecoverableJobRunsAgainMarked()
+    {
+        string path = _folder.NewPath();
+        Job job = SqliteJobStoreFileTests.TaskJob("0000000000001") with { Options = new JobOptions { Recoverable = true } };
+        ClaimedRun lost;
+        using (SqliteJobStore before = SqliteJobStoreFileTests.Open(path))
+        {
+            await before.AddAsync(job, Token);
+            lost = Assert.Single((await before.ClaimDueAsync(T0, 10, "a", T0.AddYears(1), Token)).Runs);
+        }
+
+        using SqliteJobStore after = SqliteJobStoreFileTests.Open(path);
+        Assert.Equal(lost.RunId, Assert.Single(await after.RecoverExpiredAsync(T0.AddSeconds(5), Token)).RunId);
+        ClaimedRun rerun = Assert.Single((await after.ClaimDueAsync(T0.AddSeconds(5), 10, "b", T0.AddMinutes(5), Token)).Runs);
+        Assert.True(rerun.IsRecovery);
+        Assert.Equal(T0, rerun.ScheduledTime);
+        Assert.Equal(0, (await after.GetAsync(job.Id, Token))!.FailureCount);
     }
 }

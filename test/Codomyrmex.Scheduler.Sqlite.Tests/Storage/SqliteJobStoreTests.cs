@@ -8,9 +8,9 @@ public sealed class SqliteJobStoreTests : JobStoreContractTests, IDisposable
     private readonly TempFolder _folder = new();
     private readonly List<SqliteJobStore> _stores = [];
 
-    protected override IJobStore CreateStore()
+    protected override IJobStore CreateStore(RunHistoryOptions history)
     {
-        var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = _folder.NewPath(), PollInterval = Timeout.InfiniteTimeSpan });
+        var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = _folder.NewPath(), PollInterval = Timeout.InfiniteTimeSpan, History = history });
         _stores.Add(store);
         return store;
     }
