@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Running;
@@ -85,7 +86,8 @@ internal static class RunCommand
 
         try
         {
-            await using var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = workers, ShutdownTimeout = grace });
+            var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = workers, ShutdownTimeout = grace });
+            await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
             scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
             var runLog = new RunLog(console.Output, json);
             runLog.Attach(scheduler);
@@ -118,7 +120,7 @@ internal static class RunCommand
 
             try
             {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
