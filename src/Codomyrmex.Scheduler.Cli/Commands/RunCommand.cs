@@ -89,7 +89,7 @@ internal static class RunCommand
             var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = workers, ShutdownTimeout = grace });
             await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
             scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
-            var runLog = new RunLog(console.Output, json);
+            var runLog = new RunLog(console.Output, json, jobsFile.Jobs.Max(job => job.Name.Length));
             runLog.Attach(scheduler);
             try
             {

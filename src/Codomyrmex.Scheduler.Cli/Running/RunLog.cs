@@ -9,12 +9,15 @@ internal sealed class RunLog
 {
     private readonly TextWriter _output;
     private readonly bool _json;
+    private readonly int _nameWidth;
     private readonly Lock _lock = new();
 
-    public RunLog(TextWriter output, bool json)
+    /// <summary>Creates a log; human lines pad job names to <paramref name="nameWidth"/> (at most 24) so that columns line up.</summary>
+    public RunLog(TextWriter output, bool json, int nameWidth = 0)
     {
         _output = output;
         _json = json;
+        _nameWidth = Math.Min(nameWidth, 24);
     }
 
     /// <summary>Logs every run of the scheduler as it ends, and every occurrence its policies skip.</summary>
@@ -22,6 +25,7 @@ internal sealed class RunLog
     {
         scheduler.JobSucceeded += (_, e) => Write(e, "ok");
         scheduler.JobFailed += (_, e) => Write(e, e.Outcome == RunOutcome.Interrupted ? "interrupted" : "failed");
+        scheduler.JobRetrying += (_, e) => Write(e, "retrying");
         scheduler.JobSkipped += (_, e) => Write(e, "skipped");
     }
 
@@ -37,7 +41,7 @@ internal sealed class RunLog
             : null;
         string? stdout = (e.Result as JsonObject)?["stdout"]?.GetValue<string>();
         string? stderr = (e.Result as JsonObject)?["stderr"]?.GetValue<string>();
-        string line = _json ? Json(e, outcome, exitCode, stdout, stderr) : Human(e, outcome, exitCode, stdout);
+        string line = _json ? Json(e, outcome, exitCode, stdout, stderr) : Human(e, outcome, exitCode, stdout, _nameWidth);
         lock (_lock)
         {
             _output.WriteLine(line);
@@ -45,11 +49,11 @@ internal sealed class RunLog
         }
     }
 
-    private static string Human(in JobEvent e, string outcome, int? exitCode, string? stdout)
+    private static string Human(in JobEvent e, string outcome, int? exitCode, string? stdout, int nameWidth)
     {
         var text = new System.Text.StringBuilder();
         text.Append(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(' ')
-            .Append(outcome.PadRight(11)).Append(' ').Append(e.JobName);
+            .Append(outcome.PadRight(11)).Append(' ').Append(e.JobName.PadRight(nameWidth));
         if (exitCode is { } code)
         {
             text.Append(CultureInfo.InvariantCulture, $"  exit {code}");
@@ -68,6 +72,11 @@ internal sealed class RunLog
         if (e.SkipReason is { } reason)
         {
             text.Append(CultureInfo.InvariantCulture, $"  {(reason == SkipReason.Overlap ? "still running" : "misfired")} (due {e.ScheduledTime.UtcDateTime:HH:mm:ss})");
+        }
+
+        if (e.RetryAt is { } retryAt)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  next attempt at {retryAt.UtcDateTime:HH:mm:ss.fff}");
         }
 
         string? detail = e.Error ?? LastLine(stdout);
@@ -98,6 +107,11 @@ internal sealed class RunLog
         if (e.Duration is { } duration)
         {
             line["duration_ms"] = Math.Round(duration.TotalMilliseconds, 3);
+        }
+
+        if (e.RetryAt is { } retryAt)
+        {
+            line["retry_at"] = retryAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
         }
 
         if (e.SkipReason is { } reason)
