@@ -18,7 +18,8 @@ public static class SchedulerServiceCollectionExtensions
     /// <remarks>
     /// <para>
     /// Registers the <see cref="Scheduler"/> as a singleton, built with the <see cref="TimeProvider"/>, <c>ILoggerFactory</c>
-    /// and <c>IMeterFactory</c> of the container (the system clock when no <see cref="TimeProvider"/> is registered), and a
+    /// and <c>IMeterFactory</c> of the container (<see cref="TimeProvider.System"/>, registered here, unless another
+    /// <see cref="TimeProvider"/> is), and a
     /// hosted service that, when the host starts, reconciles the declared jobs (<c>Scheduler:Jobs</c> and
     /// <see cref="SchedulerBuilder.AddJob"/>) by name and starts the scheduler; when the host stops, it stops firing and
     /// waits for running jobs up to the shutdown timeout, then cancels their tokens.
@@ -37,6 +38,9 @@ public static class SchedulerServiceCollectionExtensions
         {
             marker = new SchedulerMarker();
             services.AddSingleton(marker);
+
+            // The scheduler's clock, which tasks may take too; a TimeProvider registered before or after (a FakeTimeProvider in tests) wins.
+            services.TryAddSingleton(TimeProvider.System);
             services.AddOptions<SchedulerHostingOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SchedulerHostingOptions>, SchedulerConfiguration>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerHostingOptions>, SchedulerOptionsValidator>());
