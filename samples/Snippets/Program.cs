@@ -7,6 +7,7 @@ await QuickStartAsync();
 await TestingWithVirtualTimeAsync();
 CronAndTriggers();
 DaylightSaving();
+await DurableJobsAsync();
 Console.WriteLine("The README's examples ran.");
 
 static async Task QuickStartAsync()
@@ -65,6 +66,34 @@ static void DaylightSaving()
     {
         throw new InvalidOperationException($"Expected 03:00 EDT, got {atThree}.");
     }
+}
+
+static async Task DurableJobsAsync()
+{
+    string folder = Directory.CreateTempSubdirectory("snippets-").FullName;
+    string previous = Directory.GetCurrentDirectory();
+    Directory.SetCurrentDirectory(folder);
+    {
+        await using var store = new SqliteJobStore("jobs.db");
+        await using var scheduler = new Scheduler(new SchedulerOptions { Store = store });
+
+        // Durable jobs name a registered task: delegates cannot be saved, names can. Register tasks before Start.
+        scheduler.RegisterTask("report", (context, cancellationToken) =>
+        {
+            Console.WriteLine($"report for {context.Kwargs["team"]}");
+            return Task.FromResult<object?>("sent");
+        });
+
+        // Declared by name: the first run adds the job; later runs find the same job (same id, counters and history).
+        await scheduler.ReconcileAsync("my-app",
+        [
+            new JobDefinition { Name = "report", Task = "report", Trigger = Every(seconds: 1), Kwargs = new() { ["team"] = "ops" } },
+        ]);
+        await scheduler.StartAsync();
+    }
+
+    Directory.SetCurrentDirectory(previous);
+    Directory.Delete(folder, recursive: true);
 }
 
 static string Cleanup() => "cleaned";

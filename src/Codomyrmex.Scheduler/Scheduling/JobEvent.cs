@@ -1,6 +1,6 @@
 namespace Codomyrmex.Scheduler;
 
-/// <summary>What happened to a run, for the scheduler's <c>JobStarted</c>, <c>JobSucceeded</c>, <c>JobFailed</c> and <c>JobSkipped</c> events.</summary>
+/// <summary>What happened to a run, for the scheduler's <c>JobStarted</c>, <c>JobSucceeded</c>, <c>JobFailed</c>, <c>JobRetrying</c> and <c>JobSkipped</c> events.</summary>
 /// <remarks>A read-only struct, so that fields can be added later without breaking handlers.</remarks>
 public readonly struct JobEvent
 {
@@ -36,12 +36,15 @@ public readonly struct JobEvent
     /// <summary>Gets the value the job returned, for the succeeded event.</summary>
     public object? Result { get; init; }
 
-    /// <summary>Gets the error as <c>Type: message</c>, for the failed event.</summary>
+    /// <summary>Gets the error as <c>Type: message</c>, for the failed and retrying events.</summary>
     public string? Error { get; init; }
 
-    /// <summary>Gets the exception the job threw, for the failed event (null when the run was interrupted elsewhere).</summary>
+    /// <summary>Gets the exception the job threw, for the failed and retrying events (null when the run was interrupted elsewhere).</summary>
     public Exception? Exception { get; init; }
 
     /// <summary>Gets why the occurrence was skipped, for the skipped event.</summary>
     public SkipReason? SkipReason { get; init; }
+
+    /// <summary>Gets when the next attempt runs, for the retrying event.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
 }

@@ -164,6 +164,10 @@ public sealed partial class Scheduler
             Log.RunFailed(_logger, job.Name, job.Id, run.Attempt, error!, failure);
             Raise(JobFailed, nameof(JobFailed), args);
         }
+        else
+        {
+            Raise(JobRetrying, nameof(JobRetrying), args with { RetryAt = retryAt });
+        }
 
         return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
     }

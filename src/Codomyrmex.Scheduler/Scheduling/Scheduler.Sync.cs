@@ -39,6 +39,9 @@ public sealed partial class Scheduler
         }
     }
 
+    /// <summary>How long <see cref="StopAsync"/> waits, after cancelling the tokens of jobs that outlived the shutdown timeout, for them to end.</summary>
+    private static readonly TimeSpan RecordGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Stops firing jobs and waits for running ones, as the spec's <c>stop()</c>.</summary>
     /// <remarks>See <see cref="StopAsync"/>.</remarks>
     public void Stop() => StopAsync().GetAwaiter().GetResult();
@@ -47,7 +50,8 @@ public sealed partial class Scheduler
     /// <param name="cancellationToken">Stops waiting for running jobs early (their tokens are then cancelled).</param>
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     /// <remarks>
-    /// Runs that were claimed but had not started are recorded as skipped. A job that ignores its token may still be
+    /// Runs that were claimed but had not started are recorded as skipped. After cancelling the tokens it waits up to five
+    /// seconds more for the jobs to end and their outcomes to be recorded. A job that ignores its token may still be
     /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
     /// <see cref="Start"/> starts it again. Called from inside a job, it waits for that job too, so it returns only after
     /// the shutdown timeout: prefer stopping from outside.
@@ -73,6 +77,10 @@ public sealed partial class Scheduler
             {
                 Log.ShutdownTimedOut(_logger, _activeRuns.Count);
                 dispatcher.CancelRuns();
+
+                // Jobs that honour their token end now: give them a moment to record how they ended, so that a durable
+                // store does not find them lost (interrupted) at the next start.
+                await Task.WhenAny(workers, Task.Delay(RecordGrace, _time, shutdownWait.Token)).ConfigureAwait(false);
             }
 
             await shutdownWait.CancelAsync().ConfigureAwait(false);

@@ -79,6 +79,9 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// <summary>Raised when a run fails after its last attempt (or times out, or is interrupted): the place to send an alert.</summary>
     public event EventHandler<JobEvent>? JobFailed;
 
+    /// <summary>Raised when an attempt fails and the run will be tried again (<see cref="JobOptions.MaxAttempts"/>); <see cref="JobEvent.RetryAt"/> says when.</summary>
+    public event EventHandler<JobEvent>? JobRetrying;
+
     /// <summary>Raised when an occurrence is skipped by the overlap or misfire policy.</summary>
     public event EventHandler<JobEvent>? JobSkipped;
 

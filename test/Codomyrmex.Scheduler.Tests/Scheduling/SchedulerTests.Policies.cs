@@ -209,7 +209,9 @@ public partial class SchedulerTests
     {
         var scheduler = NewScheduler();
         var failed = new ConcurrentBag<JobEvent>();
+        var retrying = new ConcurrentBag<JobEvent>();
         scheduler.JobFailed += (_, e) => failed.Add(e);
+        scheduler.JobRetrying += (_, e) => retrying.Add(e);
         int calls = 0;
         string id = scheduler.Schedule(() => { Interlocked.Increment(ref calls); throw new IOException("down"); },
             options: new JobOptions { MaxAttempts = 2, RetryDelay = TimeSpan.FromSeconds(1) });
@@ -223,6 +225,13 @@ public partial class SchedulerTests
         JobEvent e = Assert.Single(failed);
         Assert.Equal(2, e.Attempt);
         Assert.IsType<IOException>(e.Exception);
+        Assert.Null(e.RetryAt);
+
+        // The first attempt's failure is announced as a retry, with its time; only the last one as a failure.
+        JobEvent retry = Assert.Single(retrying);
+        Assert.Equal(1, retry.Attempt);
+        Assert.Equal("IOException: down", retry.Error);
+        Assert.InRange(retry.RetryAt!.Value - retry.Time, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(1.2));
     }
 
     [Fact]

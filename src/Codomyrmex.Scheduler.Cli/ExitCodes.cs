@@ -1,0 +1,14 @@
+namespace Codomyrmex.Scheduler.Cli;
+
+/// <summary>The exit codes of schedctl; the README's schedctl section lists them too.</summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>The input was invalid: a bad cron expression or zone, a jobs file with errors, a file that cannot be read.</summary>
+    public const int InvalidInput = 1;
+
+    /// <summary>The command line itself was wrong: an unknown command or option, a missing argument, a bad option value.</summary>
+    public const int Usage = 2;
+}

@@ -1,0 +1,556 @@
+using System.Globalization;
+using System.Text.Json;
+using Codomyrmex.Scheduler.Cli.Schedules;
+
+namespace Codomyrmex.Scheduler.Cli.Jobs;
+
+/// <summary>Reads a JSON jobs file (comments and trailing commas allowed), collecting every error with its line and column.</summary>
+internal sealed class JsonJobsReader
+{
+    /// <summary>The fields of a job that schedctl reads.</summary>
+    private static readonly string[] JobFields =
+    [
+        "name", "schedule", "time_zone", "trigger", "command", "shell", "working_dir", "env", "timeout", "max_runs",
+        "overlap", "misfire", "misfire_grace", "max_attempts", "retry_delay", "recoverable",
+    ];
+
+    /// <summary>Fields of the shared job shape that only an app with registered tasks (Codomyrmex.Scheduler.Hosting) can use.</summary>
+    private static readonly string[] TaskFields = ["task", "args", "kwargs"];
+
+    private static readonly string[] RootFields = ["jobs", "$schema"];
+
+    private readonly JsonPositions _positions;
+    private readonly List<FileError> _errors = [];
+    private readonly Dictionary<string, int> _namesSeen = new(StringComparer.Ordinal);
+
+    private JsonJobsReader(JsonPositions positions) => _positions = positions;
+
+    public static JobsFileResult Read(string path, byte[] utf8)
+    {
+        // A byte order mark is not JSON; dropping it keeps line 1's columns right.
+        if (utf8.AsSpan().StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
+        JsonPositions positions;
+        JsonDocument document;
+        try
+        {
+            positions = new JsonPositions(utf8);
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            (int line, int column) = JsonPositions.FromException(utf8, e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
+            return new JobsFileResult(JobsFileFormat.Json, null, [new FileError(line, column, SyntaxMessage(e.Message))]);
+        }
+
+        using (document)
+        {
+            var reader = new JsonJobsReader(positions);
+            List<JobSpec> jobs = reader.ReadRoot(document.RootElement);
+            IReadOnlyList<FileError> errors = [.. reader._errors.OrderBy(e => e.Line).ThenBy(e => e.Column)];
+            return new JobsFileResult(JobsFileFormat.Json, errors.Count == 0 ? new JobsFile(path, JobsFileFormat.Json, jobs) : null, errors);
+        }
+    }
+
+    /// <summary>The reader's message without the position it appends ("… LineNumber: 3 | BytePositionInLine: 7.").</summary>
+    private static string SyntaxMessage(string message)
+    {
+        int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        int path = message.IndexOf(" Path:", StringComparison.Ordinal);
+        cut = path >= 0 && (cut < 0 || path < cut) ? path : cut;
+        return "invalid JSON: " + (cut >= 0 ? message[..cut] : message).TrimEnd();
+    }
+
+    private List<JobSpec> ReadRoot(JsonElement root)
+    {
+        var jobs = new List<JobSpec>();
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            Error("$", $"a jobs file is an object {{\"jobs\": [...]}}, not {Kind(root)}.");
+            return jobs;
+        }
+
+        foreach (JsonProperty property in root.EnumerateObject())
+        {
+            if (!RootFields.Contains(property.Name, StringComparer.Ordinal))
+            {
+                ErrorAtName("$." + property.Name, UnknownField(property.Name, RootFields, "the jobs file"));
+            }
+        }
+
+        if (!root.TryGetProperty("jobs", out JsonElement list))
+        {
+            Error("$", "the jobs file has no \"jobs\" array.");
+            return jobs;
+        }
+
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            Error("$.jobs", $"\"jobs\" must be an array of jobs, not {Kind(list)}.");
+            return jobs;
+        }
+
+        int index = 0;
+        foreach (JsonElement job in list.EnumerateArray())
+        {
+            if (ReadJob(job, string.Create(CultureInfo.InvariantCulture, $"$.jobs[{index++}]")) is { } spec)
+            {
+                jobs.Add(spec);
+            }
+        }
+
+        return jobs;
+    }
+
+    private JobSpec? ReadJob(JsonElement job, string path)
+    {
+        if (job.ValueKind != JsonValueKind.Object)
+        {
+            Error(path, $"a job must be an object, not {Kind(job)}.");
+            return null;
+        }
+
+        int errors = _errors.Count;
+        foreach (JsonProperty property in job.EnumerateObject())
+        {
+            if (TaskFields.Contains(property.Name, StringComparer.Ordinal))
+            {
+                ErrorAtName($"{path}.{property.Name}",
+                    $"\"{property.Name}\" names a registered task, which only an app using Codomyrmex.Scheduler.Hosting has; " +
+                    "schedctl runs commands: use \"command\".");
+            }
+            else if (!JobFields.Contains(property.Name, StringComparer.Ordinal))
+            {
+                ErrorAtName($"{path}.{property.Name}", UnknownField(property.Name, JobFields, "a job"));
+            }
+        }
+
+        string? name = ReadName(job, path);
+        string label = name is null ? "the job" : $"job '{name}'";
+        Trigger? trigger = ReadTrigger(job, path, label);
+        (IReadOnlyList<string>? command, bool shell) = ReadCommand(job, path, label);
+        string? workingDirectory = String(job, path, "working_dir");
+        Dictionary<string, string> environment = ReadEnvironment(job, path);
+        int? maxRuns = Integer(job, path, "max_runs", 1);
+        JobOptions options = ReadOptions(job, path);
+        bool recoverable = Boolean(job, path, "recoverable") ?? false;
+
+        return _errors.Count > errors || name is null || trigger is null || command is null
+            ? null
+            : new JobSpec
+            {
+                Name = name,
+                Trigger = trigger,
+                Command = command,
+                Shell = shell,
+                WorkingDirectory = workingDirectory,
+                Environment = environment,
+                MaxRuns = maxRuns,
+                Options = options,
+                Recoverable = recoverable,
+                Line = _positions.Value(path).Line,
+            };
+    }
+
+    private string? ReadName(JsonElement job, string path)
+    {
+        if (!job.TryGetProperty("name", out _))
+        {
+            Error(path, "the job has no \"name\"; every job needs a unique name, by which a restart finds it again.");
+            return null;
+        }
+
+        string? name = String(job, path, "name");
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (name.Trim().Length == 0)
+        {
+            Error(path + ".name", "the job's \"name\" is empty.");
+            return null;
+        }
+
+        if (_namesSeen.TryGetValue(name, out int firstLine))
+        {
+            Error(path + ".name", $"duplicate job name '{name}'; the first job with that name is on line {firstLine}.");
+            return null;
+        }
+
+        _namesSeen[name] = _positions.Value(path + ".name").Line;
+        return name;
+    }
+
+    private Trigger? ReadTrigger(JsonElement job, string path, string label)
+    {
+        bool hasSchedule = job.TryGetProperty("schedule", out JsonElement schedule);
+        bool hasTrigger = job.TryGetProperty("trigger", out JsonElement trigger);
+        if (hasSchedule && hasTrigger)
+        {
+            ErrorAtName(path + ".trigger", $"{label} has both \"schedule\" and \"trigger\"; give one of them.");
+            return null;
+        }
+
+        if (!hasSchedule && !hasTrigger)
+        {
+            Error(path, $"{label} has no \"schedule\" (cron, a macro such as @daily, or \"@every 30s\") and no \"trigger\".");
+            return null;
+        }
+
+        TimeZoneInfo? zone = null;
+        if (String(job, path, "time_zone") is { } zoneId)
+        {
+            if (hasTrigger)
+            {
+                ErrorAtName(path + ".time_zone", "\"time_zone\" goes with \"schedule\"; a \"trigger\" of type cron has its own \"time_zone\".");
+                return null;
+            }
+
+            if (!TimeZones.TryFind(zoneId, out zone, out string? zoneError))
+            {
+                Error(path + ".time_zone", zoneError);
+                return null;
+            }
+        }
+
+        return hasTrigger ? TriggerJson(trigger, path + ".trigger") : Schedule(schedule, path + ".schedule", zone);
+    }
+
+    private Trigger? Schedule(JsonElement schedule, string path, TimeZoneInfo? zone)
+    {
+        if (schedule.ValueKind != JsonValueKind.String)
+        {
+            Error(path, $"\"schedule\" must be a string such as \"*/5 * * * *\", \"@daily\" or \"@every 30s\", not {Kind(schedule)}.");
+            return null;
+        }
+
+        string text = schedule.GetString()!;
+        if (!ScheduleText.TryParse(text, zone, null, out Trigger? trigger, out string? error, out int offset))
+        {
+            // The column of the bad token: past the opening quote, exact unless the string has escapes before it.
+            (int line, int column) = _positions.Value(path);
+            _errors.Add(new FileError(line, column + 1 + offset, error));
+            return null;
+        }
+
+        return NeverFires(trigger, path, text) ? null : trigger;
+    }
+
+    /// <summary>A trigger in the DESIGN §6 JSON shape. Interim: <c>Trigger.FromJson(JsonElement)</c> (branch <c>json</c>) replaces the body.</summary>
+    private Trigger? TriggerJson(JsonElement trigger, string path)
+    {
+        if (trigger.ValueKind != JsonValueKind.Object)
+        {
+            Error(path, $"\"trigger\" must be an object such as {{\"type\": \"interval\", \"minutes\": 5}}, not {Kind(trigger)}.");
+            return null;
+        }
+
+        string? type = String(trigger, path, "type");
+        try
+        {
+            switch (type)
+            {
+                case "once":
+                    return String(trigger, path, "run_at") is { } runAt && Instant(path + ".run_at", runAt) is { } at ? new OnceTrigger(at) : null;
+                case "interval":
+                    int seconds = Integer(trigger, path, "seconds", 0) ?? 0, minutes = Integer(trigger, path, "minutes", 0) ?? 0;
+                    int hours = Integer(trigger, path, "hours", 0) ?? 0, days = Integer(trigger, path, "days", 0) ?? 0;
+                    if (seconds + minutes + hours + days == 0)
+                    {
+                        Error(path, "an interval trigger needs a positive \"seconds\", \"minutes\", \"hours\" or \"days\".");
+                        return null;
+                    }
+
+                    DateTimeOffset? start = String(trigger, path, "start_time") is { } s ? Instant(path + ".start_time", s) : null;
+                    DateTimeOffset? end = String(trigger, path, "end_time") is { } e ? Instant(path + ".end_time", e) : null;
+                    return new IntervalTrigger(seconds, minutes, hours, days, start, end);
+                case "cron":
+                    TimeZoneInfo? zone = null;
+                    if (String(trigger, path, "time_zone") is { } zoneId && !TimeZones.TryFind(zoneId, out zone, out string? zoneError))
+                    {
+                        Error(path + ".time_zone", zoneError);
+                        return null;
+                    }
+
+                    if (!trigger.TryGetProperty("expression", out JsonElement expression))
+                    {
+                        Error(path, "a cron trigger needs an \"expression\".");
+                        return null;
+                    }
+
+                    return Schedule(expression, path + ".expression", zone);
+                case null:
+                    if (!trigger.TryGetProperty("type", out _))
+                    {
+                        Error(path, "the trigger has no \"type\" (once, interval or cron).");
+                    }
+
+                    return null;
+                default:
+                    Error(path + ".type", $"unknown trigger type '{type}'; use once, interval or cron.");
+                    return null;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            Error(path, e.Message);
+            return null;
+        }
+    }
+
+    private DateTimeOffset? Instant(string path, string text)
+    {
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset instant) &&
+            DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime kind) &&
+            kind.Kind != DateTimeKind.Unspecified)
+        {
+            return instant;
+        }
+
+        Error(path, $"'{text}' is not an ISO 8601 time with an offset, such as 2025-01-31T09:30:00+01:00 or 2025-01-31T08:30:00Z.");
+        return null;
+    }
+
+    /// <summary>A schedule that names no date that exists (<c>0 0 30 2 *</c>) is refused, as <c>Scheduler.Schedule</c> refuses it.</summary>
+    private bool NeverFires(Trigger trigger, string path, string text)
+    {
+        if (trigger is CronTrigger cron && cron.Expression.GetNextOccurrence(DateTimeOffset.UnixEpoch, TimeZoneInfo.Utc) is null)
+        {
+            Error(path, $"the schedule '{text}' never fires: no such date exists.");
+            return true;
+        }
+
+        return false;
+    }
+
+    private (IReadOnlyList<string>? Command, bool Shell) ReadCommand(JsonElement job, string path, string label)
+    {
+        bool shell = Boolean(job, path, "shell") ?? false;
+        if (!job.TryGetProperty("command", out JsonElement command))
+        {
+            Error(path, $"{label} has no \"command\": give the program and its arguments, [\"tar\", \"czf\", \"/b.tgz\", \"/data\"].");
+            return (null, shell);
+        }
+
+        string at = path + ".command";
+        switch (command.ValueKind)
+        {
+            case JsonValueKind.String when shell:
+                if (command.GetString()!.Trim().Length == 0)
+                {
+                    Error(at, "\"command\" is empty.");
+                    return (null, shell);
+                }
+
+                return ([command.GetString()!], shell);
+            case JsonValueKind.String:
+                Error(at, "a string \"command\" is a shell command line: add \"shell\": true, or give the argv as an array, [\"tar\", \"czf\", \"/b.tgz\"].");
+                return (null, shell);
+            case JsonValueKind.Array when shell:
+                Error(at, "with \"shell\": true, \"command\" is one string, the command line for the shell.");
+                return (null, shell);
+            case JsonValueKind.Array:
+                var argv = new List<string>();
+                int index = 0;
+                foreach (JsonElement item in command.EnumerateArray())
+                {
+                    string itemPath = string.Create(CultureInfo.InvariantCulture, $"{at}[{index++}]");
+                    if (item.ValueKind != JsonValueKind.String)
+                    {
+                        Error(itemPath, $"each argument of \"command\" must be a string, not {Kind(item)}.");
+                    }
+                    else
+                    {
+                        argv.Add(item.GetString()!);
+                    }
+                }
+
+                if (index == 0 || (argv.Count > 0 && argv[0].Length == 0))
+                {
+                    Error(at, "\"command\" needs a program to run as its first element.");
+                    return (null, shell);
+                }
+
+                return argv.Count == index ? (argv, shell) : (null, shell);
+            default:
+                Error(at, $"\"command\" must be an array of strings (argv), or a string with \"shell\": true, not {Kind(command)}.");
+                return (null, shell);
+        }
+    }
+
+    private Dictionary<string, string> ReadEnvironment(JsonElement job, string path)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!job.TryGetProperty("env", out JsonElement env))
+        {
+            return environment;
+        }
+
+        if (env.ValueKind != JsonValueKind.Object)
+        {
+            Error(path + ".env", $"\"env\" must be an object of strings, {{\"NAME\": \"value\"}}, not {Kind(env)}.");
+            return environment;
+        }
+
+        foreach (JsonProperty variable in env.EnumerateObject())
+        {
+            if (variable.Value.ValueKind != JsonValueKind.String)
+            {
+                Error($"{path}.env.{variable.Name}", $"the value of \"{variable.Name}\" in \"env\" must be a string, not {Kind(variable.Value)}.");
+            }
+            else
+            {
+                environment[variable.Name] = variable.Value.GetString()!;
+            }
+        }
+
+        return environment;
+    }
+
+    private JobOptions ReadOptions(JsonElement job, string path)
+    {
+        JobOptions options = JobOptions.Default;
+        if (String(job, path, "overlap") is { } overlapText)
+        {
+            if (PolicyText.TryParseOverlap(overlapText, out OverlapPolicy overlap))
+            {
+                options = options with { Overlap = overlap };
+            }
+            else
+            {
+                Error(path + ".overlap", $"unknown overlap policy '{overlapText}'; use {PolicyText.OverlapNames}.");
+            }
+        }
+
+        if (String(job, path, "misfire") is { } misfireText)
+        {
+            if (PolicyText.TryParseMisfire(misfireText, out MisfirePolicy misfire))
+            {
+                options = options with { Misfire = misfire };
+            }
+            else
+            {
+                Error(path + ".misfire", $"unknown misfire policy '{misfireText}'; use {PolicyText.MisfireNames}.");
+            }
+        }
+
+        if (Duration(job, path, "timeout", positive: true) is { } timeout)
+        {
+            options = options with { Timeout = timeout };
+        }
+
+        if (Duration(job, path, "misfire_grace", positive: false) is { } grace)
+        {
+            options = options with { MisfireGraceTime = grace };
+        }
+
+        if (Duration(job, path, "retry_delay", positive: false) is { } retryDelay)
+        {
+            // A retry delay longer than the default cap raises the cap rather than being cut to it.
+            options = options with { RetryDelay = retryDelay, MaxRetryDelay = retryDelay > options.MaxRetryDelay ? retryDelay : options.MaxRetryDelay };
+        }
+
+        if (Integer(job, path, "max_attempts", 1) is { } attempts)
+        {
+            options = options with { MaxAttempts = attempts };
+        }
+
+        return options;
+    }
+
+    private TimeSpan? Duration(JsonElement job, string path, string field, bool positive)
+    {
+        if (String(job, path, field, "a duration such as \"30s\", \"5m\" or \"1h30m\"") is not { } text)
+        {
+            return null;
+        }
+
+        if (!DurationText.TryParse(text, out TimeSpan value) || (positive && value <= TimeSpan.Zero))
+        {
+            Error($"{path}.{field}", $"\"{field}\" '{text}' is not a {(positive ? "positive " : "")}duration; use for example 500ms, 30s, 5m, 1h30m, 2d or 01:30:00.");
+            return null;
+        }
+
+        return value;
+    }
+
+    private string? String(JsonElement parent, string path, string field, string what = "a string")
+    {
+        if (!parent.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Error($"{path}.{field}", $"\"{field}\" must be {what}, not {Kind(value)}.");
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    private int? Integer(JsonElement parent, string path, string field, int min)
+    {
+        if (!parent.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number) || number < min)
+        {
+            string what = min == 0 ? "a whole number, 0 or more" : string.Create(CultureInfo.InvariantCulture, $"a whole number, {min} or more");
+            Error($"{path}.{field}", $"\"{field}\" must be {what}, not {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : Kind(value))}.");
+            return null;
+        }
+
+        return number;
+    }
+
+    private bool? Boolean(JsonElement parent, string path, string field)
+    {
+        if (!parent.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            Error($"{path}.{field}", $"\"{field}\" must be true or false, not {Kind(value)}.");
+            return null;
+        }
+
+        return value.GetBoolean();
+    }
+
+    private static string UnknownField(string name, string[] known, string where) =>
+        Names.Closest(name, known) is { } closest
+            ? $"unknown field \"{name}\" in {where}; did you mean \"{closest}\"?"
+            : $"unknown field \"{name}\" in {where}; known fields are {string.Join(", ", known)}.";
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private void Error(string path, string message)
+    {
+        (int line, int column) = _positions.Value(path);
+        _errors.Add(new FileError(line, column, message));
+    }
+
+    private void ErrorAtName(string path, string message)
+    {
+        (int line, int column) = _positions.Name(path);
+        _errors.Add(new FileError(line, column, message));
+    }
+}

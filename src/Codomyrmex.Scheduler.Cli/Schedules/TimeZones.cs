@@ -1,0 +1,23 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Codomyrmex.Scheduler.Cli.Schedules;
+
+/// <summary>Looks up time zones by IANA (or Windows) id with a message that names the id when there is none.</summary>
+internal static class TimeZones
+{
+    public static bool TryFind(string id, [NotNullWhen(true)] out TimeZoneInfo? zone, [NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            zone = null;
+            error = $"unknown time zone '{id}'; use an IANA id such as UTC, Europe/Berlin or America/New_York.";
+            return false;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Internal;
+
+namespace Codomyrmex.Scheduler.Sqlite.Internal;
+
+/// <summary>
+/// Job arguments and results as the JSON text the store keeps, written by the library's own rules
+/// (<see cref="JsonArguments"/>, <see cref="RunRecords"/>) and read back as <see cref="JsonNode"/> values.
+/// </summary>
+internal static class JsonValues
+{
+    private const string EmptyArray = "[]";
+    private const string EmptyObject = "{}";
+
+    public static string FromArgs(IReadOnlyList<object?> args) => args.Count == 0 ? EmptyArray : JsonArguments.ToJson(args).ToJsonString();
+
+    public static string FromKwargs(IReadOnlyDictionary<string, object?> kwargs) =>
+        kwargs.Count == 0 ? EmptyObject : JsonArguments.ToJson(kwargs).ToJsonString();
+
+    /// <summary>The whole value as JSON (a value that is not JSON is kept as its text); the history keeps a bounded copy.</summary>
+    public static string? FromResult(object? value) => RunRecords.FormatResult(value, int.MaxValue);
+
+    public static IReadOnlyList<object?> ToArgs(string json)
+    {
+        if (json == EmptyArray)
+        {
+            return [];
+        }
+
+        JsonArray array = JsonNode.Parse(json)!.AsArray();
+        var args = new object?[array.Count];
+        for (int i = 0; i < args.Length; i++)
+        {
+            args[i] = array[i];
+        }
+
+        return args;
+    }
+
+    public static IReadOnlyDictionary<string, object?> ToKwargs(string json)
+    {
+        if (json == EmptyObject)
+        {
+            return Job.NoKwargs;
+        }
+
+        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, JsonNode?> pair in JsonNode.Parse(json)!.AsObject())
+        {
+            map[pair.Key] = pair.Value;
+        }
+
+        return map;
+    }
+
+    public static object? ToResult(string? json) => json is null ? null : JsonNode.Parse(json);
+}

@@ -1,0 +1,266 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Codomyrmex.Scheduler.Sqlite.Internal;
+
+/// <summary>
+/// Opens a store's file: recognises it as ours (<c>PRAGMA application_id</c>), creates or migrates the schema by version
+/// (<c>PRAGMA user_version</c>) under a write lock, and turns every way a file can be wrong into an error that names it.
+/// </summary>
+/// <remarks>
+/// Nothing is written to a file before it is known to be ours or empty, so a wrong path never damages another program's
+/// database. Times are UTC ticks in INTEGER columns (exact, compact, and compared by plain integer indexes); 0 or NULL means none.
+/// </remarks>
+internal static class SqliteSchema
+{
+    /// <summary>"CdmS" in ASCII: marks a file as a Codomyrmex.Scheduler store.</summary>
+    public const int ApplicationId = 0x43646D53;
+
+    /// <summary>The schema version this code writes; files of a newer version are refused, older ones migrated.</summary>
+    public const int CurrentVersion = 1;
+
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    /// <summary>The migrations: step i brings a file from version i to i + 1.</summary>
+    private static readonly string[] s_migrations =
+    [
+        """
+        CREATE TABLE jobs (
+            seq             INTEGER PRIMARY KEY,   -- insertion order
+            id              TEXT    NOT NULL UNIQUE,
+            name            TEXT    NOT NULL,
+            task            TEXT,
+            args            TEXT    NOT NULL,      -- JSON array
+            kwargs          TEXT    NOT NULL,      -- JSON object
+            trigger         TEXT,                  -- DESIGN §6 trigger JSON; NULL: run once, as soon as possible
+            max_runs        INTEGER,
+            source          TEXT,
+            created_at      INTEGER NOT NULL,
+            result          TEXT,                  -- JSON of the last successful run's value
+            error           TEXT,
+            overlap         INTEGER NOT NULL,
+            misfire         INTEGER NOT NULL,
+            misfire_grace   INTEGER NOT NULL,
+            max_attempts    INTEGER NOT NULL,
+            retry_delay     INTEGER NOT NULL,
+            max_retry_delay INTEGER NOT NULL,
+            timeout         INTEGER,
+            recoverable     INTEGER NOT NULL DEFAULT 0,
+            -- JobState, the changing part that the shared rules update:
+            status          INTEGER NOT NULL,
+            last_failed     INTEGER NOT NULL,
+            run_count       INTEGER NOT NULL,
+            failure_count   INTEGER NOT NULL,
+            active_runs     INTEGER NOT NULL,
+            next_run        INTEGER NOT NULL,
+            queued          INTEGER NOT NULL,
+            last_run        INTEGER NOT NULL,
+            last_duration   INTEGER NOT NULL,
+            version         INTEGER NOT NULL,
+            retry_at        INTEGER NOT NULL,
+            retry_of        INTEGER NOT NULL,
+            retry_attempt   INTEGER NOT NULL,
+            waits_for_idle  INTEGER NOT NULL,
+            retry_is_recovery INTEGER NOT NULL,
+            due_at          INTEGER                -- JobState.DueAt, NULL when never due
+        );
+        CREATE INDEX jobs_due ON jobs (due_at) WHERE due_at IS NOT NULL;
+        CREATE INDEX jobs_status ON jobs (status);
+
+        CREATE TABLE claims (
+            run_id      TEXT    PRIMARY KEY,              -- the claimed runs; a run leaves this table when it completes or is recovered
+            job_seq     INTEGER NOT NULL REFERENCES jobs (seq),
+            scheduled   INTEGER NOT NULL,
+            claimed_at  INTEGER NOT NULL,
+            node        TEXT    NOT NULL,
+            lease_until INTEGER NOT NULL,
+            attempt     INTEGER NOT NULL,
+            is_manual   INTEGER NOT NULL,
+            is_recovery INTEGER NOT NULL,
+            epoch       INTEGER NOT NULL               -- lock_holder.epoch of the process that claimed it
+        ) WITHOUT ROWID;
+        CREATE INDEX claims_lease ON claims (lease_until);
+        CREATE INDEX claims_node ON claims (node);
+
+        CREATE TABLE runs (
+            seq         INTEGER PRIMARY KEY,
+            run_id      TEXT    NOT NULL,
+            job_id      TEXT    NOT NULL,
+            job_name    TEXT    NOT NULL,
+            scheduled   INTEGER NOT NULL,
+            started_at  INTEGER NOT NULL,
+            finished_at INTEGER NOT NULL,
+            node        TEXT    NOT NULL,
+            outcome     INTEGER NOT NULL,
+            error       TEXT,
+            result      TEXT,
+            attempt     INTEGER NOT NULL,
+            is_manual   INTEGER NOT NULL,
+            is_recovery INTEGER NOT NULL
+        );
+        CREATE INDEX runs_job ON runs (job_id, seq);         -- history is read newest first: by seq, per job or overall
+
+        CREATE TABLE lock_holder (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            epoch   INTEGER NOT NULL,   -- counts the processes that have dispatched from this file
+            active  INTEGER NOT NULL,   -- 0 once the holder let go cleanly
+            pid     INTEGER NOT NULL,
+            process TEXT    NOT NULL,
+            host    TEXT    NOT NULL,
+            since   INTEGER NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>Opens the file, checks that it is ours, sets WAL and creates or migrates the schema.</summary>
+    /// <exception cref="InvalidOperationException">The file cannot be used; the message names it and says what to do.</exception>
+    public static SqliteConnection Open(string path, SqliteJobStoreOptions options)
+    {
+        string directory = System.IO.Path.GetDirectoryName(path) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            throw new InvalidOperationException($"Cannot open the job store '{path}': the folder '{directory}' does not exist; create it first.");
+        }
+
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};"));
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                throw new InvalidOperationException(
+                    $"The job store '{path}' is read-only for this process: a scheduler must write to it. Make the file and its folder " +
+                    "writable for this user (and check that the disk is not mounted read-only).");
+            }
+
+            // Look before touching: reading these changes nothing, so another program's database is left as it is.
+            Check(connection, path);
+            string mode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException(
+                    $"The job store '{path}' cannot use write-ahead logging (journal mode is '{mode}'); put it on a local disk, not a network share.");
+            }
+
+            Execute(connection, options.FlushEveryCommit ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+            Execute(connection, "PRAGMA foreign_keys = OFF;");
+            Migrate(connection, path);
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw Explain(e, path);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Turns an error of SQLite at open into one that names the file and says what to do.</summary>
+    private static InvalidOperationException Explain(SqliteException e, string path) => e.SqliteErrorCode switch
+    {
+        SqliteNotADatabase => new InvalidOperationException(
+            $"The file '{path}' is not a SQLite database (or it is encrypted), so it cannot be a job store. Point the store at a new " +
+            "file or at one it created; the file was not changed.", e),
+        SqliteCorrupt => new InvalidOperationException(
+            $"The job store '{path}' is damaged ({e.Message}). Restore it from a backup, or check it with `sqlite3 {path} \"PRAGMA integrity_check\"`.", e),
+        SqliteBusy or SqliteLocked => new InvalidOperationException(
+            $"The job store '{path}' is locked by another connection that did not let go within the busy timeout; stop the program " +
+            "holding it (or raise SqliteJobStoreOptions.BusyTimeout) and try again.", e),
+        SqliteReadOnly => new InvalidOperationException(
+            $"The job store '{path}' is read-only for this process: a scheduler must write to it. Make the file, its -wal and -shm " +
+            "files and its folder writable for this user.", e),
+        SqliteCantOpen => new InvalidOperationException(
+            $"The job store '{path}' cannot be opened ({e.Message}); check that the path names a file in a folder this user may write to.", e),
+        _ => new InvalidOperationException($"The job store '{path}' cannot be opened: {e.Message}", e),
+    };
+
+    private static void Check(SqliteConnection connection, string path)
+    {
+        long applicationId = Scalar<long>(connection, "PRAGMA application_id;");
+        long version = Scalar<long>(connection, "PRAGMA user_version;");
+        if (applicationId == ApplicationId)
+        {
+            if (version > CurrentVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The job store '{path}' has schema version {version}, newer than this version of Codomyrmex.Scheduler.Sqlite " +
+                    $"understands ({CurrentVersion}): a newer release wrote it. Upgrade this program; the file was not changed.");
+            }
+
+            return;
+        }
+
+        long objects = Scalar<long>(connection, "SELECT count(*) FROM sqlite_schema;");
+        if (applicationId != 0 || version != 0 || objects != 0)
+        {
+            throw new InvalidOperationException(
+                $"The file '{path}' is a SQLite database of another program (application_id {applicationId:x8}, user_version {version}, " +
+                $"{objects} schema objects), not a Codomyrmex.Scheduler job store. Point the store at a new file; this one was not changed.");
+        }
+    }
+
+    private static void Migrate(SqliteConnection connection, string path)
+    {
+        if (Scalar<long>(connection, "PRAGMA user_version;") == CurrentVersion && Scalar<long>(connection, "PRAGMA application_id;") == ApplicationId)
+        {
+            return;
+        }
+
+        // BEGIN IMMEDIATE takes the write lock first, so two processes that open a new file at once create its schema once.
+        Execute(connection, "BEGIN IMMEDIATE;");
+        try
+        {
+            Check(connection, path);
+            long version = Scalar<long>(connection, "PRAGMA user_version;");
+            for (long step = version; step < CurrentVersion; step++)
+            {
+                Execute(connection, s_migrations[step]);
+            }
+
+            Execute(connection, string.Create(CultureInfo.InvariantCulture,
+                $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {CurrentVersion};"));
+            Execute(connection, "COMMIT;");
+        }
+        catch
+        {
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                Execute(connection, "ROLLBACK;");
+            }
+
+            throw;
+        }
+    }
+
+    public static void Execute(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static T Scalar<T>(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Codomyrmex.Scheduler.Sqlite.Internal;
+using Microsoft.Data.Sqlite;
+
+namespace Codomyrmex.Scheduler;
+
+/// <summary>The dispatch lock: one process at a time fires jobs from a file.</summary>
+public sealed partial class SqliteJobStore
+{
+    private FileStream? _lockFile;
+    private long _epoch;
+
+    /// <summary>Takes the file's dispatch lock, once; recovers nothing itself (the runs of a dead holder are found by their epoch).</summary>
+    /// <remarks>
+    /// The lock is an exclusive <c>flock</c> (Unix) or sharing lock (Windows) on <c>&lt;path&gt;.lock</c>: the operating system
+    /// drops it when its process dies however it dies, so a dead holder never blocks a new one. The lock file is never deleted:
+    /// deleting it would let two processes lock two different files of the same name.
+    /// </remarks>
+    private void EnsureDispatchLock()
+    {
+        if (_lockFile is not null)
+        {
+            return;
+        }
+
+        string lockPath = _path + ".lock";
+        FileStream file;
+        try
+        {
+            file = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidOperationException(
+                $"Cannot create the lock file '{lockPath}' that a store needs to run jobs from '{_path}': {e.Message} Make its folder writable.", e);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new InvalidOperationException(DescribeHolder() + " A store that only reads and changes jobs may share the file; only one process may run them.", e);
+        }
+
+        var holder = Holder.OfThisProcess(_time);
+        try
+        {
+            Begin();
+            using (SqliteCommand read = _connection.CreateCommand())
+            {
+                read.CommandText = "SELECT epoch FROM lock_holder WHERE id = 1;";
+                _epoch = (read.ExecuteScalar() is long epoch ? epoch : 0) + 1;
+            }
+
+            using (SqliteCommand write = _connection.CreateCommand())
+            {
+                write.CommandText =
+                    "INSERT INTO lock_holder (id, epoch, active, pid, process, host, since) VALUES (1, $epoch, 1, $pid, $process, $host, $since) " +
+                    "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, active = 1, pid = excluded.pid, process = excluded.process, " +
+                    "host = excluded.host, since = excluded.since;";
+                write.Parameters.AddWithValue("$epoch", _epoch);
+                write.Parameters.AddWithValue("$pid", (long)holder.Pid);
+                write.Parameters.AddWithValue("$process", holder.Process);
+                write.Parameters.AddWithValue("$host", holder.Host);
+                write.Parameters.AddWithValue("$since", holder.Since.UtcTicks);
+                write.ExecuteNonQuery();
+            }
+
+            _commit.ExecuteNonQuery();
+
+            // For a person who looks at the lock file (flock is advisory, so `cat` can read it).
+            byte[] text = Encoding.UTF8.GetBytes(holder.Describe() + "\n");
+            file.SetLength(0);
+            file.Write(text);
+            file.Flush();
+        }
+        catch
+        {
+            Rollback();
+            file.Dispose();
+            _epoch = 0;
+            throw;
+        }
+
+        _lockFile = file;
+    }
+
+    /// <summary>Lets go of the dispatch lock, marking the holder row as left cleanly.</summary>
+    private void ReleaseDispatchLock()
+    {
+        if (_lockFile is null)
+        {
+            return;
+        }
+
+        try
+        {
+            SqliteSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"UPDATE lock_holder SET active = 0 WHERE epoch = {_epoch};"));
+        }
+        catch (SqliteException)
+        {
+            // The mark is only information: the operating-system lock below is what counts, and it goes with the handle.
+        }
+
+        _lockFile.Dispose();
+        _lockFile = null;
+    }
+
+    private string DescribeHolder()
+    {
+        string file = System.IO.Path.GetFileName(_path);
+        try
+        {
+            using SqliteCommand read = _connection.CreateCommand();
+            read.CommandText = "SELECT pid, process, host, since, active FROM lock_holder WHERE id = 1;";
+            using SqliteDataReader reader = read.ExecuteReader();
+            if (reader.Read() && reader.GetInt64(4) != 0)
+            {
+                var holder = new Holder(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero));
+                return $"{file} ('{_path}') is in use by {holder.Describe()}; stop it first.";
+            }
+        }
+        catch (SqliteException)
+        {
+            // Fall through to the message without a name.
+        }
+
+        return $"{file} ('{_path}') is in use by another process, which holds its lock file '{_path}.lock'; stop it first.";
+    }
+
+    private readonly record struct Holder(int Pid, string Process, string Host, DateTimeOffset Since)
+    {
+        public static Holder OfThisProcess(TimeProvider time)
+        {
+            string name;
+            using (var process = System.Diagnostics.Process.GetCurrentProcess())
+            {
+                name = process.ProcessName;
+            }
+
+            // `dotnet app.dll` is every app's process name: the entry assembly says which app it is.
+            if (name == "dotnet" && Assembly.GetEntryAssembly()?.GetName().Name is { } app)
+            {
+                name = app;
+            }
+
+            return new Holder(Environment.ProcessId, name, Environment.MachineName, time.GetUtcNow());
+        }
+
+        public string Describe() =>
+            string.Create(CultureInfo.InvariantCulture, $"process {Pid} ({Process}) on host {Host} since {Since.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
+    }
+}

@@ -1,0 +1,79 @@
+namespace Codomyrmex.Scheduler;
+
+/// <summary>How a <see cref="SqliteJobStore"/> opens its file: the path, durability, waits and the clock.</summary>
+/// <remarks>The store validates the options once, when it is built, and lists every problem in one exception.</remarks>
+public sealed class SqliteJobStoreOptions
+{
+    /// <summary>Gets or sets the path of the database file; it is created, with its schema, if it does not exist.</summary>
+    /// <remarks>
+    /// SQLite keeps two more files beside it while it is open (<c>-wal</c> and <c>-shm</c>), and the store keeps a lock file
+    /// <c><see cref="Path"/>.lock</c> while it dispatches jobs, so the folder must be writable.
+    /// </remarks>
+    public required string Path { get; set; }
+
+    /// <summary>Gets or sets the clock for lock timestamps and for the change polling.</summary>
+    /// <value>The default is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets how often the store looks for changes that other processes made, to raise <see cref="SqliteJobStore.Changed"/>.</summary>
+    /// <value>
+    /// The default is one second. <see cref="Timeout.InfiniteTimeSpan"/> turns the polling off: then only changes made through this
+    /// store raise the event, and a job that another process (such as <c>schedctl</c>) adds may wait until the scheduler next wakes.
+    /// </value>
+    /// <remarks>A poll reads one counter (<c>PRAGMA data_version</c>), so it costs a few microseconds.</remarks>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how long an operation waits for another process's write to finish before it fails.</summary>
+    /// <value>The default is five seconds.</value>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets a value indicating whether every commit is flushed to the disk before it returns (<c>synchronous=FULL</c>).</summary>
+    /// <value>
+    /// The default is <see langword="false"/> (<c>synchronous=NORMAL</c>): a commit survives a crash of the process at once, and
+    /// a power loss or an operating-system crash once the write-ahead log is next synchronised (at a checkpoint), so such a
+    /// failure can lose the last moments of changes — never corrupt the file. <see langword="true"/> makes every commit
+    /// survive a power loss too, at the cost of one disk flush per change (a few milliseconds on many disks).
+    /// </value>
+    public bool FlushEveryCommit { get; set; }
+
+    /// <summary>Gets or sets how much run history the store keeps.</summary>
+    /// <value>The default is <see cref="RunHistoryOptions.Default"/>: the newest 100 runs of each job, results up to 4,096 characters.</value>
+    public RunHistoryOptions History { get; set; } = RunHistoryOptions.Default;
+
+    /// <summary>Lists what is wrong with these options, naming each bad value.</summary>
+    /// <returns>The problems; empty if the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Path))
+        {
+            errors.Add("Path is empty; it must name the database file.");
+        }
+
+        if (TimeProvider is null)
+        {
+            errors.Add("TimeProvider is null.");
+        }
+
+        if (History is null)
+        {
+            errors.Add("History is null.");
+        }
+        else
+        {
+            errors.AddRange(History.Validate().Select(problem => "History: " + problem));
+        }
+
+        if (PollInterval <= TimeSpan.Zero && PollInterval != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"PollInterval is {PollInterval}; it must be positive, or Timeout.InfiniteTimeSpan to turn polling off.");
+        }
+
+        if (BusyTimeout < TimeSpan.Zero || BusyTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            errors.Add($"BusyTimeout is {BusyTimeout}; it must be between zero and {TimeSpan.FromMilliseconds(int.MaxValue)}.");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Codomyrmex.Scheduler.Cli.Tests;
+
+/// <summary><c>schedctl run</c> as a real child process: jobs firing every second, signals, restarts, bad files, a second runner.</summary>
+public sealed class RunCommandTests
+{
+    private const string EverySecondTick = """
+        { "jobs": [ { "name": "tick", "schedule": "* * * * * *", "command": ["echo", "tick tock"] } ] }
+        """;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static bool IsRun(string line, string outcome, string job) =>
+        line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var o, var j, ..] && o == outcome && j == job;
+
+    private static async Task<(Job Job, RunPage Runs)> ReadHistoryAsync(string database, string jobName)
+    {
+        await using var store = new SqliteJobStore(database);
+        Job job = (await store.ListAsync(default, Ct)).Items.Single(j => j.Name == jobName && j.Status != JobStatus.Cancelled);
+        return (job, await store.GetRunsAsync(new RunQuery(job.Id), Ct));
+    }
+
+    private static async Task WaitForFileAsync(string path)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(path))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{path} never appeared.");
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Run_AJobEverySecond_LogsEachRun_StopsCleanlyOnSigterm_AndKeepsItsHistory()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", EverySecondTick);
+        await using (RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db"))
+        {
+            string first = await run.WaitForLineAsync(line => IsRun(line, "ok", "tick"));
+            await run.WaitForLineAsync(line => IsRun(line, "ok", "tick"));
+            Assert.Contains("exit 0", first, StringComparison.Ordinal);
+            Assert.EndsWith("tick tock", first, StringComparison.Ordinal);
+            await run.SignalAsync("TERM");
+            Assert.Equal(0, await run.ExitCodeAsync());
+            Assert.Contains("1 added", run.Error, StringComparison.Ordinal);
+            Assert.Contains("schedctl: stopped.", run.Error, StringComparison.Ordinal);
+        }
+
+        (Job job, RunPage history) = await ReadHistoryAsync(folder["state.db"], "tick");
+        Assert.True(history.Total >= 2, $"{history.Total} runs recorded");
+        Assert.All(history.Items, r => Assert.Equal(RunOutcome.Succeeded, r.Outcome));
+        Assert.Contains("\"exit_code\":0", history.Items[0].Result, StringComparison.Ordinal);
+        Assert.Contains("tick tock", history.Items[0].Result, StringComparison.Ordinal);
+        Assert.Equal(job.RunCount, history.Total);
+    }
+
+    [Fact]
+    public async Task Run_SigtermDuringACommand_WaitsForItToFinish()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "slow", "schedule": "* * * * * *", "shell": true,
+                          "command": "touch started; sleep 1; echo finished" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
+        await WaitForFileAsync(folder["started"]);
+        await run.SignalAsync("TERM");
+        string done = await run.WaitForLineAsync(line => IsRun(line, "ok", "slow"));
+        Assert.EndsWith("finished", done, StringComparison.Ordinal);
+        Assert.Equal(0, await run.ExitCodeAsync());
+        Assert.Contains("stopping; waiting up to 30s for 1 running job(s)", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ACommandThatOutlastsTheGrace_IsKilled_AndRecordedAsFailed()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "stuck", "schedule": "* * * * * *", "shell": true, "command": "touch started; sleep 60" } ] }
+            """);
+        var clock = Stopwatch.StartNew();
+        await using (RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--grace", "300ms"))
+        {
+            await WaitForFileAsync(folder["started"]);
+            await run.SignalAsync("INT");
+            Assert.Equal(0, await run.ExitCodeAsync());
+        }
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        (_, RunPage history) = await ReadHistoryAsync(folder["state.db"], "stuck");
+        RunRecord killed = Assert.Single(history.Items);
+        Assert.Equal(RunOutcome.Failed, killed.Outcome);
+        Assert.True(killed.Duration < TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Run_RestartedWithAChangedFile_AddsAndRemovesByName_KeepingTheHistoryOfJobsThatStayed()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "tick", "schedule": "* * * * * *", "command": ["echo", "tick"] },
+                        { "name": "gone", "schedule": "0 3 * * *", "command": ["echo", "gone"] } ] }
+            """);
+        await using (RunningSchedctl first = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db"))
+        {
+            await first.WaitForLineAsync(line => IsRun(line, "ok", "tick"));
+            await first.SignalAsync("TERM");
+            Assert.Equal(0, await first.ExitCodeAsync());
+        }
+
+        (Job before, RunPage historyBefore) = await ReadHistoryAsync(folder["state.db"], "tick");
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "tick", "schedule": "* * * * * *", "command": ["echo", "tick"] },
+                        { "name": "new", "schedule": "* * * * * *", "command": ["echo", "new"] } ] }
+            """);
+        await using (RunningSchedctl second = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db"))
+        {
+            await second.WaitForLineAsync(line => IsRun(line, "ok", "new"));
+            await second.WaitForLineAsync(line => IsRun(line, "ok", "tick"));
+            await second.SignalAsync("TERM");
+            Assert.Equal(0, await second.ExitCodeAsync());
+            Assert.Contains("1 added, 0 updated, 1 removed, 1 unchanged", second.Error, StringComparison.Ordinal);
+        }
+
+        (Job after, RunPage historyAfter) = await ReadHistoryAsync(folder["state.db"], "tick");
+        Assert.Equal(before.Id, after.Id);
+        Assert.True(historyAfter.Total > historyBefore.Total);
+        Assert.Contains(historyBefore.Items[0].RunId, historyAfter.Items.Select(r => r.RunId));
+        await using var store = new SqliteJobStore(folder["state.db"]);
+        Assert.Equal(JobStatus.Cancelled, (await store.ListAsync(default, Ct)).Items.Single(j => j.Name == "gone").Status);
+    }
+
+    [Fact]
+    public async Task Run_ABrokenJobsFile_ListsEveryError_AndStartsNothing()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "a", "schedule": "61 * * * *", "command": ["true"] },
+                        { "name": "b", "schedule": "* * * * *" } ] }
+            """);
+        Schedctl.Result result = await Schedctl.RunAsync("run", folder["jobs.json"], "--store", "sqlite:" + folder["state.db"]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("jobs.json:1:", result.Error, StringComparison.Ordinal);
+        Assert.Contains("jobs.json:2:", result.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was started", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder["state.db"]));
+    }
+
+    [Fact]
+    public async Task Run_ASecondRunnerOnTheSameStore_IsRefused_NamingTheFirst()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", EverySecondTick);
+        await using RunningSchedctl first = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
+        await first.WaitForErrorAsync("SIGINT or SIGTERM stops");
+
+        Schedctl.Result second = await Schedctl.RunAsync("run", folder["jobs.json"], "--store", "sqlite:" + folder["state.db"]);
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains(first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), second.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("added", second.Error, StringComparison.Ordinal);
+        await first.SignalAsync("TERM");
+        Assert.Equal(0, await first.ExitCodeAsync());
+    }
+
+    [Fact]
+    public async Task Run_JsonLogFormat_WritesOneObjectPerRun()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "fails", "schedule": "* * * * * *", "shell": true, "command": "echo broken >&2; exit 3" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--log-format", "json");
+        string line = await run.WaitForLineAsync(l => l.StartsWith('{'));
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+
+        using JsonDocument json = JsonDocument.Parse(line);
+        JsonElement root = json.RootElement;
+        Assert.Equal("fails", root.GetProperty("job").GetString());
+        Assert.Equal("failed", root.GetProperty("outcome").GetString());
+        Assert.Equal(3, root.GetProperty("exit_code").GetInt32());
+        Assert.Contains("exit code 3: broken", root.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(root.GetProperty("duration_ms").GetDouble() >= 0);
+        Assert.True(DateTimeOffset.TryParse(root.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
+    }
+}

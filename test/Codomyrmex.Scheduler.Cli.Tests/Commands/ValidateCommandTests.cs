@@ -1,0 +1,163 @@
+using System.Text.Json;
+
+namespace Codomyrmex.Scheduler.Cli.Tests.Commands;
+
+public sealed class ValidateCommandTests
+{
+    /// <summary>A job (line 2 of its file), the text the error points at (its first occurrence on the line), and the message.</summary>
+    public static TheoryData<string, string, string> JsonErrors => new()
+    {
+        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "workingDir": "/" }""", "\"workingDir", "unknown field \"workingDir\" in a job; did you mean \"working_dir\"?" },
+        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "max_runs": "3" }""", "\"3\"", "\"max_runs\" must be a whole number, 1 or more, not a string." },
+        { """{ "name": "a", "schedule": "0 61 * * *", "command": ["x"] }""", "61", "The cron expression '0 61 * * *' is invalid: hour field: '61' is out of range" },
+        { """{ "name": "a", "schedule": "@daily" }""", "{", "job 'a' has no \"command\"" },
+        { """{ "schedule": "@daily", "command": ["x"] }""", "{", "the job has no \"name\"" },
+        { """{ "name": "a", "schedule": "@daily", "time_zone": "Mars/Base", "command": ["x"] }""", "\"Mars", "unknown time zone 'Mars/Base'" },
+        { """{ "name": "a", "schedule": "@daily", "trigger": { "type": "once" }, "command": ["x"] }""", "\"trigger", "job 'a' has both \"schedule\" and \"trigger\"" },
+        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "timeout": "soon" }""", "\"soon", "\"timeout\" 'soon' is not a positive duration" },
+        { """{ "name": "a", "schedule": "@every 0s", "command": ["x"] }""", "0s", "'0s' is not a positive duration" },
+        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "overlap": "never" }""", "\"never", "unknown overlap policy 'never'; use skip, queue or allow." },
+        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "misfire": "run-once" }""", "\"run-once", "unknown misfire policy 'run-once'; use run_once, skip or run_all." },
+        { """{ "name": "a", "schedule": "@daily", "command": ["x", 1] }""", "1]", "each argument of \"command\" must be a string, not a number." },
+        { """{ "name": "a", "schedule": "@daily", "command": "echo hi" }""", "\"echo", "a string \"command\" is a shell command line: add \"shell\": true" },
+        { """{ "name": "a", "schedule": "0 0 30 2 *", "command": ["x"] }""", "\"0 0", "the schedule '0 0 30 2 *' never fires" },
+        { """{ "name": "a", "task": "cleanup", "schedule": "@daily", "command": ["x"] }""", "\"task", "\"task\" names a registered task" },
+    };
+
+    [Theory]
+    [MemberData(nameof(JsonErrors))]
+    public async Task Validate_JsonError_PrintsFileLineColumnAndExitsWithOne(string job, string at, string message)
+    {
+        string line = "  " + job;
+        using var file = new TempFile("jobs.json", "{ \"jobs\": [\n" + line + "\n] }\n");
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith($"{file.Path}:2:{line.IndexOf(at, StringComparison.Ordinal) + 1}: {message}", result.Lines[0], StringComparison.Ordinal);
+        Assert.Equal($"{file.Path}: 1 error", result.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_DuplicateNames_PointsAtTheSecondAndNamesTheFirstLine()
+    {
+        using var file = new TempFile("jobs.json", """
+            { "jobs": [
+              { "name": "backup", "schedule": "@daily", "command": ["a"] },
+              { "name": "backup", "schedule": "@hourly", "command": ["b"] }
+            ] }
+            """);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal($"{file.Path}:3:13: duplicate job name 'backup'; the first job with that name is on line 2.", result.Lines[0]);
+    }
+
+    [Fact]
+    public async Task Validate_SyntaxError_UsesTheReadersPosition()
+    {
+        using var file = new TempFile("jobs.json", "{ \"jobs\": [\n  { \"name\": \"a\" }\n  { \"name\": \"b\" }\n] }\n");
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith($"{file.Path}:3:3: invalid JSON: '{{' is invalid after a value.", result.Lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_ManyErrors_ListsEveryOneInFileOrder()
+    {
+        using var file = new TempFile("jobs.json", """
+            { "jobs": [
+              { "name": "a", "schedule": "61 * * * *", "command": ["x"], "env": { "K": 1 } },
+              { "name": "b", "schedule": "@daily", "command": ["x"], "shell": "yes" }
+            ] }
+            """);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal(4, result.Lines.Length);
+        Assert.StartsWith($"{file.Path}:2:31: The cron expression", result.Lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{file.Path}:2:76: the value of \"K\" in \"env\" must be a string", result.Lines[1], StringComparison.Ordinal);
+        Assert.StartsWith($"{file.Path}:3:67: \"shell\" must be true or false", result.Lines[2], StringComparison.Ordinal);
+        Assert.Equal($"{file.Path}: 3 errors", result.Lines[3]);
+    }
+
+    [Fact]
+    public async Task Validate_ValidJson_ExitsWithZeroAndCountsTheJobs()
+    {
+        using var file = new TempFile("jobs.json", """
+            {
+              // comments and trailing commas are allowed
+              "jobs": [
+                { "name": "tick", "schedule": "@every 1s", "command": ["date"] },
+                { "name": "backup", "schedule": "30 2 * * *", "time_zone": "Europe/Berlin", "command": "tar czf /b.tgz /data", "shell": true },
+                { "name": "report", "trigger": { "type": "interval", "minutes": 5 }, "command": ["report"], "timeout": "1m" },
+              ]
+            }
+            """);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal($"{file.Path}: 3 jobs OK", result.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Validate_Crontab_ReportsEachBadLine()
+    {
+        using var file = new TempFile("crontab", """
+            # m h dom mon dow command
+            SHELL=/bin/bash
+            */5 * * * * echo ok
+            0 61 * * * echo bad
+            @reboot echo start
+            0 0 * * *
+            CRON_TZ=Bad/Zone
+            """);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith($"{file.Path}:4:3: The cron expression '0 61 * * *' is invalid: hour field", result.Lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{file.Path}:5:1: @reboot is not supported", result.Lines[1], StringComparison.Ordinal);
+        Assert.Equal($"{file.Path}:6:10: the schedule '0 0 * * *' has no command after it.", result.Lines[2]);
+        Assert.StartsWith($"{file.Path}:7:9: unknown time zone 'Bad/Zone'", result.Lines[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_UnreadableFile_NamesTheFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "schedctl-no-such-file.json");
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith($"{path}: cannot read the file:", result.Lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_Json_ListsJobsAndErrorsWithPositions()
+    {
+        using var file = new TempFile("jobs", """
+            { "jobs": [
+              { "name": "ok", "schedule": "@hourly", "command": ["x"] },
+              { "name": "bad", "schedule": "@hourly", "command": ["x"], "max_attempts": 0 }
+            ] }
+            """);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path, "--json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        using JsonDocument json = result.Json();
+        JsonElement root = json.RootElement;
+        Assert.Equal("json", root.GetProperty("format").GetString());
+        Assert.False(root.GetProperty("valid").GetBoolean());
+        JsonElement error = Assert.Single(root.GetProperty("errors").EnumerateArray());
+        Assert.Equal(3, error.GetProperty("line").GetInt32());
+        Assert.Equal(77, error.GetProperty("column").GetInt32());
+        Assert.Contains("max_attempts", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+}

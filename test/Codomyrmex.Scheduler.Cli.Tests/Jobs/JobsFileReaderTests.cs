@@ -1,0 +1,108 @@
+using Codomyrmex.Scheduler.Cli.Jobs;
+
+namespace Codomyrmex.Scheduler.Cli.Tests.Jobs;
+
+public sealed class JobsFileReaderTests
+{
+    [Fact]
+    public void Read_JsonJob_FillsTheModel()
+    {
+        using var file = new TempFile("jobs.json", """
+            { "jobs": [ {
+                "name": "backup", "schedule": "30 2 * * *", "time_zone": "Europe/Berlin",
+                "command": ["tar", "czf", "/b.tgz", "/data"], "working_dir": "/data", "env": { "K": "V" },
+                "timeout": "1h30m", "max_runs": 10, "overlap": "queue", "misfire": "run_all", "misfire_grace": "2m",
+                "max_attempts": 3, "retry_delay": "10m", "recoverable": true
+            } ] }
+            """);
+
+        JobsFileResult result = JobsFileReader.Read(file.Path);
+
+        Assert.Empty(result.Errors);
+        JobSpec job = Assert.Single(result.File!.Jobs);
+        Assert.Equal("backup", job.Name);
+        var cron = Assert.IsType<CronTrigger>(job.Trigger);
+        Assert.Equal("Europe/Berlin", cron.TimeZone!.Id);
+        Assert.Equal(["tar", "czf", "/b.tgz", "/data"], job.Command);
+        Assert.False(job.Shell);
+        Assert.Equal("/data", job.WorkingDirectory);
+        Assert.Equal("V", job.Environment["K"]);
+        Assert.Equal(10, job.MaxRuns);
+        Assert.True(job.Recoverable);
+        Assert.Equal(1, job.Line);
+        Assert.Equal(
+            JobOptions.Default with
+            {
+                Timeout = TimeSpan.FromMinutes(90), Overlap = OverlapPolicy.Queue, Misfire = MisfirePolicy.RunAll,
+                MisfireGraceTime = TimeSpan.FromMinutes(2), MaxAttempts = 3, RetryDelay = TimeSpan.FromMinutes(10), MaxRetryDelay = TimeSpan.FromMinutes(10),
+            },
+            job.Options);
+        Assert.Empty(job.Options.Validate());
+    }
+
+    [Fact]
+    public void Read_JsonTriggers_AreTheDesignShapes()
+    {
+        using var file = new TempFile("jobs.json", """
+            { "jobs": [
+              { "name": "i", "trigger": { "type": "interval", "minutes": 5 }, "command": ["x"] },
+              { "name": "o", "trigger": { "type": "once", "run_at": "2030-01-01T09:00:00Z" }, "command": ["x"] },
+              { "name": "c", "trigger": { "type": "cron", "expression": "0 9 * * 1-5", "time_zone": "America/New_York" }, "command": ["x"] },
+              { "name": "e", "schedule": "@every 1h30m", "command": "echo hi", "shell": true }
+            ] }
+            """);
+
+        IReadOnlyList<JobSpec> jobs = JobsFileReader.Read(file.Path).File!.Jobs;
+
+        Assert.Equal(TimeSpan.FromMinutes(5), Assert.IsType<IntervalTrigger>(jobs[0].Trigger).Interval);
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 9, 0, 0, TimeSpan.Zero), Assert.IsType<OnceTrigger>(jobs[1].Trigger).RunAt);
+        Assert.Equal("America/New_York", Assert.IsType<CronTrigger>(jobs[2].Trigger).TimeZone!.Id);
+        Assert.Equal(TimeSpan.FromMinutes(90), Assert.IsType<IntervalTrigger>(jobs[3].Trigger).Interval);
+        Assert.Equal(["echo hi"], jobs[3].Command);
+        Assert.True(jobs[3].Shell);
+    }
+
+    [Fact]
+    public void Read_Crontab_AppliesEnvironmentAndZoneToTheLinesBelow()
+    {
+        using var file = new TempFile("crontab", """
+            # comment
+            */5 * * * * echo first
+
+            SHELL=/bin/bash
+            MAILTO = "ops@example.com"
+            CRON_TZ=Europe/Berlin
+            30 2 * * 1-5 /usr/bin/backup --all
+            @daily echo first
+            @every 30s   echo often
+            """);
+
+        JobsFileResult result = JobsFileReader.Read(file.Path);
+
+        Assert.Equal(JobsFileFormat.Crontab, result.Format);
+        Assert.Empty(result.Errors);
+        IReadOnlyList<JobSpec> jobs = result.File!.Jobs;
+        Assert.Equal(["echo first", "/usr/bin/backup --all", "echo first #2", "echo often"], jobs.Select(j => j.Name));
+        Assert.Empty(jobs[0].Environment);
+        Assert.Null(Assert.IsType<CronTrigger>(jobs[0].Trigger).TimeZone);
+        Assert.Equal("Europe/Berlin", Assert.IsType<CronTrigger>(jobs[1].Trigger).TimeZone!.Id);
+        Assert.Equal("/bin/bash", jobs[1].Environment["SHELL"]);
+        Assert.Equal("ops@example.com", jobs[1].Environment["MAILTO"]);
+        Assert.False(jobs[1].Environment.ContainsKey("CRON_TZ"));
+        Assert.All(jobs, job => Assert.True(job.Shell));
+        Assert.Equal(["/usr/bin/backup --all"], jobs[1].Command);
+        Assert.Equal(7, jobs[1].Line);
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.IsType<IntervalTrigger>(jobs[3].Trigger).Interval);
+    }
+
+    [Theory]
+    [InlineData("jobs.json", "# not json", "Json")]
+    [InlineData("jobs", "  {\"jobs\": []}", "Json")]
+    [InlineData("crontab", "@daily true", "Crontab")]
+    public void Read_Format_FollowsExtensionThenContent(string name, string text, string format)
+    {
+        using var file = new TempFile(name, text);
+
+        Assert.Equal(format, JobsFileReader.Read(file.Path).Format.ToString());
+    }
+}
