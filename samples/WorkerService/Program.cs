@@ -13,6 +13,7 @@ builder.Services.AddScheduler(options => options.MaxWorkers = 2)
     .AddTask<CleanupTask>("cleanup")                         // jobs in appsettings.json name their task
     .AddTask("heartbeat", async (services, context, cancellationToken) =>  // a delegate, with the run's scoped services
         await services.GetRequiredService<Mailbox>().SendAsync($"{context.JobName} at {context.FireTime:T}", cancellationToken))
+    .AddStoreProvider("sqlite", store => new SqliteJobStore(store.Argument ?? "scheduler.db"))   // "Store": "sqlite:jobs.db"
     .AddHealthCheck();
 // end README: hosting
 
@@ -23,7 +24,8 @@ builder.Services.AddOpenTelemetry()
 
 await builder.Build().RunAsync();
 
-/// <summary>A task as a class: resolved from a new scope for each run, so it can take scoped services.</summary>
+// README: hosting (continued)
+// A task class (or IJobTask<TResult>, added with AddTask<TTask, TResult>), resolved from a new scope for each run.
 internal sealed class CleanupTask(Mailbox mailbox) : IJobTask
 {
     public async Task ExecuteAsync(JobContext context, CancellationToken cancellationToken)
@@ -33,6 +35,7 @@ internal sealed class CleanupTask(Mailbox mailbox) : IJobTask
         await mailbox.SendAsync($"{context.JobName} cleaned {folder}", cancellationToken);
     }
 }
+// end README: hosting
 
 /// <summary>Stands for a DbContext or another scoped service: a new one for each run, disposed when the run ends.</summary>
 internal sealed class Mailbox : IDisposable
