@@ -1,0 +1,61 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Codomyrmex.Scheduler.Hosting.Health;
+
+/// <summary>
+/// Unhealthy when the dispatcher is not running or the store cannot be reached; Degraded when jobs keep failing (their
+/// last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed); Healthy otherwise.
+/// </summary>
+internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthCheckOptions options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!scheduler.IsRunning)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "The scheduler is not running: it has not started or it has stopped.");
+        }
+
+        var failing = new Dictionary<string, object>(StringComparer.Ordinal);
+        int jobs;
+        try
+        {
+            JobPage page = await scheduler.ListJobsAsync(default, cancellationToken).ConfigureAwait(false);
+            jobs = page.Total;
+            foreach (Job job in page.Items)
+            {
+                // Only a job whose last run failed can be failing repeatedly; only then is its history read.
+                if (job.Error is not null && job.Status is JobStatus.Pending or JobStatus.Running
+                    && await IsFailingAsync(job, cancellationToken).ConfigureAwait(false))
+                {
+                    failing[job.Name] = job.Error;
+                }
+            }
+        }
+#pragma warning disable CA1031 // Whatever the store throws means it cannot be reached: that is the report, not a crash of the check.
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"The scheduler's store cannot be reached: {exception.GetType().Name}: {exception.Message}", exception);
+        }
+
+        if (failing.Count > 0)
+        {
+            string names = string.Join(", ", failing.Keys.Order(StringComparer.Ordinal));
+            return HealthCheckResult.Degraded(
+                string.Create(CultureInfo.InvariantCulture, $"{failing.Count} of {jobs} jobs failed their last {options.FailedRunsThreshold} runs: {names}."),
+                data: failing);
+        }
+
+        return HealthCheckResult.Healthy(string.Create(CultureInfo.InvariantCulture, $"The scheduler is running; its store holds {jobs} jobs."));
+    }
+
+    private async Task<bool> IsFailingAsync(Job job, CancellationToken cancellationToken)
+    {
+        int threshold = options.FailedRunsThreshold;
+        RunPage runs = await scheduler.GetRunsAsync(new RunQuery(JobId: job.Id, Limit: threshold), cancellationToken).ConfigureAwait(false);
+        return runs.Items.Count >= threshold && runs.Items.All(run => run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted);
+    }
+}

@@ -1,0 +1,69 @@
+using Codomyrmex.Scheduler.Hosting.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Codomyrmex.Scheduler.Hosting.Internal;
+
+/// <summary>Lists every problem with the options, the configuration and the declared jobs, so one failed start shows them all.</summary>
+internal sealed class SchedulerOptionsValidator(IEnumerable<TaskRegistration> tasks, IEnumerable<StoreProviderRegistration> providers)
+    : IValidateOptions<SchedulerHostingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SchedulerHostingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (name != Options.DefaultName)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var errors = new List<string>(options.ConfigurationErrors);
+        errors.AddRange(options.ToSchedulerOptions().Validate());
+        if (options.StoreFactory is null)
+        {
+            (string store, _) = SchedulerFactory.SplitStore(options.Store ?? string.Empty);
+            if (store.Length == 0)
+            {
+                errors.Add("Store is empty; use 'memory' or a provider's name such as 'sqlite:jobs.db'.");
+            }
+            else if (!store.Equals(SchedulerFactory.MemoryStore, StringComparison.OrdinalIgnoreCase) && SchedulerFactory.FindProvider(providers, store) is null)
+            {
+                errors.Add($"{Where(options, "Store")}{SchedulerFactory.UnknownStoreMessage(store, providers)}");
+            }
+        }
+
+        var known = new HashSet<string>(tasks.Select(task => task.Name), StringComparer.Ordinal);
+        var configured = new HashSet<string>(options.ConfiguredJobs.Select(job => job.Definition.Name), StringComparer.Ordinal);
+        foreach (ConfiguredJob job in options.ConfiguredJobs)
+        {
+            CheckJob(job.Definition, $"{job.Path}:task: ", known, errors);
+        }
+
+        foreach (JobDefinition job in options.Jobs.Where(job => !configured.Contains(job.Name)))
+        {
+            CheckJob(job, $"job '{job.Name}' (declared in code): ", known, errors);
+        }
+
+        if (errors.Count == 0)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        // One message, one problem a line, in configuration order (Jobs:2 before Jobs:10): what a failed start should print.
+        IEnumerable<string> ordered = errors.OrderBy(error => error.Split(": ", 2)[0], PathComparer.Instance);
+        string count = errors.Count == 1 ? "1 problem" : $"{errors.Count} problems";
+        return ValidateOptionsResult.Fail($"The scheduler's settings have {count}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", ordered));
+    }
+
+    private static void CheckJob(JobDefinition job, string where, HashSet<string> known, List<string> errors)
+    {
+        if (!known.Contains(job.Task))
+        {
+            errors.Add($"{where}unknown task '{job.Task}'; " + (known.Count == 0
+                ? "no task is added: add it with services.AddScheduler().AddTask<TTask>(\"name\")."
+                : $"the tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}."));
+        }
+    }
+
+    /// <summary>The configuration path of a setting when the configuration set it; empty when it came from code.</summary>
+    private static string Where(SchedulerHostingOptions options, string setting) =>
+        options.ConfiguredStore ? $"{SchedulerHostingOptions.SectionName}:{setting}: " : string.Empty;
+}

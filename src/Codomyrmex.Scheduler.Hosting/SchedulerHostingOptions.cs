@@ -1,0 +1,94 @@
+using Codomyrmex.Scheduler.Hosting.Configuration;
+
+namespace Codomyrmex.Scheduler.Hosting;
+
+/// <summary>How <c>services.AddScheduler()</c> builds the host's <see cref="Scheduler"/>: workers, zone, shutdown, store and declared jobs.</summary>
+/// <remarks>
+/// <para>
+/// The options come from code (<c>AddScheduler(options =&gt; ...)</c> and the builder's methods) and from the
+/// <c>Scheduler</c> configuration section. Code gives the defaults; a value the configuration sets wins, so that an
+/// environment can change the store or the worker count without a rebuild.
+/// </para>
+/// <para>
+/// They are validated when the host starts (<c>ValidateOnStart</c>): one <see cref="Microsoft.Extensions.Options.OptionsValidationException"/>
+/// lists every problem, each configuration problem with its path (<c>Scheduler:Jobs:2:schedule: ...</c>).
+/// The clock, the logger factory and the meter factory are not options: they come from dependency injection
+/// (<see cref="System.TimeProvider"/> if one is registered, else <see cref="TimeProvider.System"/>).
+/// </para>
+/// </remarks>
+public sealed class SchedulerHostingOptions
+{
+    /// <summary>The configuration section the options are read from.</summary>
+    public const string SectionName = "Scheduler";
+
+    /// <summary>The <see cref="Job.Source"/> of jobs declared in code and configuration, which the host reconciles at start.</summary>
+    public const string JobSource = "configuration";
+
+    /// <summary>Gets or sets how many job bodies may run at once.</summary>
+    /// <value>The default is 4.</value>
+    public int MaxWorkers { get; set; } = 4;
+
+    /// <summary>Gets or sets the zone for cron triggers without a zone of their own (configuration: a zone id such as <c>Europe/Berlin</c>).</summary>
+    /// <value>The default is <see langword="null"/>: the clock's local zone.</value>
+    public TimeZoneInfo? TimeZone { get; set; }
+
+    /// <summary>Gets or sets how long stopping waits for running jobs before it cancels their tokens (configuration: <c>30s</c>, <c>00:00:30</c>).</summary>
+    /// <value>The default is 30 seconds.</value>
+    /// <remarks>
+    /// The host's own shutdown timeout (<c>HostOptions.ShutdownTimeout</c>) bounds the wait too: when the host stops waiting,
+    /// running jobs are cancelled at once. Whichever ends first wins.
+    /// </remarks>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long a claimed run is held before another node may take it over.</summary>
+    /// <value>The default is 5 minutes.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets this scheduler's name in a cluster and in run history.</summary>
+    /// <value>The default is <see langword="null"/>: the machine name and process id.</value>
+    public string? NodeName { get; set; }
+
+    /// <summary>Gets or sets the store, as text: <c>memory</c>, or a provider's name and argument such as <c>sqlite:jobs.db</c>.</summary>
+    /// <value>The default is <c>memory</c>.</value>
+    /// <remarks>
+    /// The text before the first colon names a store provider (<c>memory</c> is built in; <c>sqlite</c> comes with
+    /// Codomyrmex.Scheduler.Sqlite; others are added with <see cref="SchedulerBuilder.AddStoreProvider"/>), and the rest is
+    /// its argument (a path, a connection string). <see cref="StoreFactory"/>, when set, wins over this.
+    /// </remarks>
+    public string Store { get; set; } = "memory";
+
+    /// <summary>Gets or sets a factory for the store, used instead of <see cref="Store"/> when it is set.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    /// <remarks>The host disposes the store it made this way when it disposes the scheduler.</remarks>
+    public Func<IServiceProvider, IJobStore>? StoreFactory { get; set; }
+
+    /// <summary>Gets the jobs declared in code, reconciled at start with those of the <c>Scheduler:Jobs</c> configuration section.</summary>
+    /// <remarks>A configured job with the same name replaces the one declared in code.</remarks>
+    public IList<JobDefinition> Jobs { get; } = [];
+
+    /// <summary>The jobs read from configuration, each with its configuration path.</summary>
+    internal List<ConfiguredJob> ConfiguredJobs { get; } = [];
+
+    /// <summary>Whether <see cref="Store"/> came from configuration (so an error about it names its path).</summary>
+    internal bool ConfiguredStore { get; set; }
+
+    /// <summary>What was wrong in the configuration section, each message starting with its path.</summary>
+    internal List<string> ConfigurationErrors { get; } = [];
+
+    /// <summary>The jobs to reconcile: those declared in code, with configured ones replacing code ones of the same name.</summary>
+    internal IReadOnlyList<JobDefinition> GetDeclaredJobs()
+    {
+        var configured = new HashSet<string>(ConfiguredJobs.Select(job => job.Definition.Name), StringComparer.Ordinal);
+        return [.. Jobs.Where(job => !configured.Contains(job.Name)), .. ConfiguredJobs.Select(job => job.Definition)];
+    }
+
+    /// <summary>The scheduler's options with this host's values.</summary>
+    internal SchedulerOptions ToSchedulerOptions() => new()
+    {
+        MaxWorkers = MaxWorkers,
+        TimeZone = TimeZone,
+        ShutdownTimeout = ShutdownTimeout,
+        LeaseDuration = LeaseDuration,
+        NodeName = NodeName,
+    };
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Codomyrmex.Scheduler.Hosting.Tests;
+
+public sealed class SchedulerHealthCheckTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static async Task<HealthReportEntry> CheckAsync(IHost host) =>
+        (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Token)).Entries["scheduler"];
+
+    [Fact]
+    public async Task CheckHealth_RunningThenStopped_IsHealthyThenUnhealthy()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, scheduler: scheduler => scheduler.AddHealthCheck());
+
+        Assert.Equal(HealthStatus.Unhealthy, (await CheckAsync(host)).Status);   // not started yet
+        await host.StartAsync(Token);
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
+        await host.StopAsync(Token);
+
+        HealthReportEntry stopped = await CheckAsync(host);
+        Assert.Equal(HealthStatus.Unhealthy, stopped.Status);
+        Assert.Contains("not running", stopped.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckHealth_StoreUnreachable_IsUnhealthyWithTheError()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        var store = new UnreachableStore();
+        using IHost host = TestHost.Build(clock, scheduler: scheduler => scheduler.UseStore(_ => store),
+            services: services => services.AddHealthChecks().AddScheduler());
+        await host.StartAsync(Token);
+
+        store.Unreachable = true;
+        HealthReportEntry entry = await CheckAsync(host);
+        store.Unreachable = false;
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Contains("store cannot be reached", entry.Description, StringComparison.Ordinal);
+        Assert.IsType<IOException>(entry.Exception);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task CheckHealth_JobFailingRepeatedly_IsDegradedUntilItSucceeds()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        bool broken = true;
+        using IHost host = TestHost.Build(clock, TestHost.Merge(TestHost.Job(0, "flaky", "flaky", "@every 1m"), TestHost.Job(1, "fine", "fine", "@every 1m")),
+            scheduler => scheduler
+                .AddTask("flaky", (_, _, _) => broken ? throw new InvalidOperationException("disk full") : Task.CompletedTask)
+                .AddTask("fine", (_, _, _) => Task.CompletedTask)
+                .AddHealthCheck(options => options.FailedRunsThreshold = 2));
+        await host.StartAsync(Token);
+
+        await host.AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);   // one failure is not yet "repeatedly"
+
+        await host.AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+        HealthReportEntry degraded = await CheckAsync(host);
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("flaky", degraded.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("fine", degraded.Description, StringComparison.Ordinal);
+        Assert.Contains("disk full", (string)degraded.Data["flaky"], StringComparison.Ordinal);
+
+        broken = false;
+        await host.AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public void AddScheduler_ThresholdBelowOne_Throws()
+    {
+        var services = new ServiceCollection();
+        Assert.Throws<ArgumentOutOfRangeException>(() => services.AddHealthChecks().AddScheduler(configure: options => options.FailedRunsThreshold = 0));
+    }
+}
