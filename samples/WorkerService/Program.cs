@@ -13,7 +13,7 @@ builder.Services.AddScheduler(options => options.MaxWorkers = 2)
     .AddTask<CleanupTask>("cleanup")                         // jobs in appsettings.json name their task
     .AddTask("heartbeat", async (services, context, cancellationToken) =>  // a delegate, with the run's scoped services
         await services.GetRequiredService<Mailbox>().SendAsync($"{context.JobName} at {context.FireTime:T}", cancellationToken))
-    .AddStoreProvider("sqlite", store => new SqliteJobStore(store.Argument ?? "scheduler.db"))   // "Store": "sqlite:jobs.db"
+    .UseSqliteStore("scheduler.db")                          // durable: jobs and history survive restarts
     .AddHealthCheck();
 // end README: hosting
 

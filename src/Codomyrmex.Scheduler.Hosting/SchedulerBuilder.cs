@@ -115,6 +115,12 @@ public sealed class SchedulerBuilder
     /// <returns>This builder.</returns>
     public SchedulerBuilder UseInMemoryStore() => UseStore("memory");
 
+    /// <summary>Keeps jobs and their history in a SQLite file, so they survive restarts and crashes.</summary>
+    /// <param name="path">The file; a relative path is relative to the content root. <see langword="null"/> for <c>scheduler.db</c> there.</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>The same as <c>"Store": "sqlite:PATH"</c> in the <c>Scheduler</c> configuration section, which wins over this.</remarks>
+    public SchedulerBuilder UseSqliteStore(string? path = null) => UseStore(path is null ? "sqlite" : "sqlite:" + path);
+
     /// <summary>Chooses the store by its text, as the <c>Scheduler:Store</c> setting does: <c>memory</c>, <c>sqlite:jobs.db</c>, ...</summary>
     /// <param name="store">The provider's name, then optionally a colon and its argument.</param>
     /// <returns>This builder.</returns>

@@ -51,9 +51,10 @@ public sealed class SchedulerHostingOptions
     /// <summary>Gets or sets the store, as text: <c>memory</c>, or a provider's name and argument such as <c>sqlite:jobs.db</c>.</summary>
     /// <value>The default is <c>memory</c>.</value>
     /// <remarks>
-    /// The text before the first colon names a store provider (<c>memory</c> is built in; <c>sqlite</c> comes with
-    /// Codomyrmex.Scheduler.Sqlite; others are added with <see cref="SchedulerBuilder.AddStoreProvider"/>), and the rest is
-    /// its argument (a path, a connection string). <see cref="StoreFactory"/>, when set, wins over this.
+    /// The text before the first colon names a store provider, and the rest is its argument (a path, a connection string).
+    /// <c>memory</c> and <c>sqlite</c> are built in: <c>sqlite</c> alone keeps <c>scheduler.db</c> in the content root,
+    /// <c>sqlite:PATH</c> the file at PATH (relative to the content root). Others are added with
+    /// <see cref="SchedulerBuilder.AddStoreProvider"/>. <see cref="StoreFactory"/>, when set, wins over this.
     /// </remarks>
     public string Store { get; set; } = "memory";
 

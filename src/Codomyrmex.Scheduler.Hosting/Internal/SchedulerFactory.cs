@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +10,11 @@ namespace Codomyrmex.Scheduler.Hosting.Internal;
 internal static class SchedulerFactory
 {
     public const string MemoryStore = "memory";
+
+    public const string SqliteStore = "sqlite";
+
+    /// <summary>The SQLite file when the store text names none (<c>sqlite</c>), in the application's content root.</summary>
+    public const string DefaultSqliteFile = "scheduler.db";
 
     public static Scheduler Create(IServiceProvider services)
     {
@@ -41,10 +47,26 @@ internal static class SchedulerFactory
             return new InMemoryJobStore();
         }
 
-        StoreProviderRegistration provider = FindProvider(services.GetServices<StoreProviderRegistration>(), name)
+        StoreProviderRegistration? registered = FindProvider(services.GetServices<StoreProviderRegistration>(), name);
+        if (registered is null && name.Equals(SqliteStore, StringComparison.OrdinalIgnoreCase))
+        {
+            // A relative path is relative to the content root, as appsettings.json is, not to wherever the process started.
+            string root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+            string file = string.IsNullOrWhiteSpace(argument) ? DefaultSqliteFile : argument.Trim();
+            return new SqliteJobStore(new SqliteJobStoreOptions
+            {
+                Path = Path.GetFullPath(file, root),
+                TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+            });
+        }
+
+        StoreProviderRegistration provider = registered = FindProvider(services.GetServices<StoreProviderRegistration>(), name)
             ?? throw new InvalidOperationException(UnknownStoreMessage(name, services.GetServices<StoreProviderRegistration>()));
         return provider.Create(new JobStoreProviderContext(services, argument));
     }
+
+    public static bool IsBuiltInStore(string name) =>
+        name.Equals(MemoryStore, StringComparison.OrdinalIgnoreCase) || name.Equals(SqliteStore, StringComparison.OrdinalIgnoreCase);
 
     public static (string Name, string? Argument) SplitStore(string store)
     {
@@ -58,9 +80,10 @@ internal static class SchedulerFactory
 
     public static string UnknownStoreMessage(string name, IEnumerable<StoreProviderRegistration> providers)
     {
-        string known = string.Join(", ", new[] { MemoryStore }.Concat(providers.Select(provider => provider.Name)).Distinct(StringComparer.OrdinalIgnoreCase));
-        string hint = name.Equals("sqlite", StringComparison.OrdinalIgnoreCase) || name.Equals("postgres", StringComparison.OrdinalIgnoreCase)
-            ? $" The '{name}' store comes with its own package (Codomyrmex.Scheduler.{(name.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? "Sqlite" : "PostgreSql")}), which adds its provider to AddScheduler()."
+        string known = string.Join(", ",
+            new[] { MemoryStore, SqliteStore }.Concat(providers.Select(provider => provider.Name)).Distinct(StringComparer.OrdinalIgnoreCase));
+        string hint = name.Equals("postgres", StringComparison.OrdinalIgnoreCase)
+            ? " The PostgreSQL store (Codomyrmex.Scheduler.PostgreSql) is not released yet."
             : string.Empty;
         return $"unknown store '{name}'; the stores this application knows are {known}.{hint}";
     }

@@ -24,7 +24,7 @@ internal sealed class SchedulerOptionsValidator(IEnumerable<TaskRegistration> ta
             {
                 errors.Add("Store is empty; use 'memory' or a provider's name such as 'sqlite:jobs.db'.");
             }
-            else if (!store.Equals(SchedulerFactory.MemoryStore, StringComparison.OrdinalIgnoreCase) && SchedulerFactory.FindProvider(providers, store) is null)
+            else if (!SchedulerFactory.IsBuiltInStore(store) && SchedulerFactory.FindProvider(providers, store) is null)
             {
                 errors.Add($"{Where(options, "Store")}{SchedulerFactory.UnknownStoreMessage(store, providers)}");
             }
