@@ -160,8 +160,20 @@ internal static class JobFormat
         writer.WriteString("error", job.Error);
     }
 
+    /// <summary>Runs of the history as a JSON array property, newest first.</summary>
+    public static void WriteRuns(Utf8JsonWriter writer, string name, IEnumerable<RunRecord> runs)
+    {
+        writer.WriteStartArray(name);
+        foreach (RunRecord run in runs)
+        {
+            WriteRun(writer, run);
+        }
+
+        writer.WriteEndArray();
+    }
+
     /// <summary>One run of the history as a JSON object; its result is JSON when it is (a command's exit code and output).</summary>
-    public static void WriteRun(Utf8JsonWriter writer, RunRecord run)
+    private static void WriteRun(Utf8JsonWriter writer, RunRecord run)
     {
         writer.WriteStartObject();
         writer.WriteString("run_id", run.RunId);

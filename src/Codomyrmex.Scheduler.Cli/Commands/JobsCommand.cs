@@ -151,13 +151,7 @@ internal static class JobsCommand
                 writer.WriteBoolean("recoverable", options.Recoverable);
                 writer.WriteEndObject();
                 writer.WriteNumber("run_total", runs.Total);
-                writer.WriteStartArray("recent_runs");
-                foreach (RunRecord run in runs.Items)
-                {
-                    JobFormat.WriteRun(writer, run);
-                }
-
-                writer.WriteEndArray();
+                JobFormat.WriteRuns(writer, "recent_runs", runs.Items);
                 writer.WriteEndObject();
             });
             return ExitCodes.Success;
@@ -268,13 +262,7 @@ internal static class JobsCommand
                 writer.WriteString("name", job.Name);
                 writer.WriteNumber("total", runs.Total);
                 writer.WriteNumber("offset", query.Offset);
-                writer.WriteStartArray("runs");
-                foreach (RunRecord run in runs.Items)
-                {
-                    JobFormat.WriteRun(writer, run);
-                }
-
-                writer.WriteEndArray();
+                JobFormat.WriteRuns(writer, "runs", runs.Items);
                 writer.WriteEndObject();
             });
             return ExitCodes.Success;
