@@ -291,7 +291,8 @@ internal static class JobsCommand
         Option<string> store = StoreOption.Create();
         var command = new Command("cancel",
             "Cancel a job: it never runs again (a run in progress finishes). A schedctl run on the store sees it within a second. " +
-            "Cancelling a cancelled job succeeds again. A job cancelled so comes back if its jobs file is run again with it.")
+            "Cancelling a cancelled job succeeds again. Remove it from its jobs file too: the next schedctl run of a file that still has " +
+            "it starts it again as a new job.")
         {
             job, store,
         };
