@@ -6,7 +6,10 @@ internal static class ExitCodes
     /// <summary>The command did what was asked.</summary>
     public const int Success = 0;
 
-    /// <summary>The input was invalid: a bad cron expression or zone, a jobs file with errors, a file that cannot be read.</summary>
+    /// <summary>
+    /// The input was invalid: a bad cron expression or zone, a jobs file with errors, a file that cannot be read; or a job or
+    /// store that does not exist, a store error, or a job that failed when run with <c>schedctl jobs run</c>.
+    /// </summary>
     public const int InvalidInput = 1;
 
     /// <summary>The command line itself was wrong: an unknown command or option, a missing argument, a bad option value.</summary>

@@ -15,13 +15,19 @@ namespace Codomyrmex.Scheduler;
 /// </para>
 /// <para>
 /// One process dispatches from a file at a time. The first call that dispatches (<see cref="ClaimDueAsync"/>,
-/// <see cref="ClaimNowAsync"/>, <see cref="RenewLeasesAsync"/>, <see cref="RecoverExpiredAsync"/>) takes an operating-system
-/// lock on <c>&lt;path&gt;.lock</c> and records the holder (process id, name, host, since) in the file; a second process that
-/// tries is refused with an <see cref="InvalidOperationException"/> naming the holder. The lock dies with its process, so a
-/// crashed holder's lock is simply taken over, and every run it had claimed is then recovered as interrupted by
-/// <see cref="RecoverExpiredAsync"/>, whatever its lease said. Stores that only read and change jobs (<c>schedctl jobs list</c>,
-/// <c>cancel</c>) never take the lock and may share the file with the dispatching process; their changes reach it through
-/// <see cref="Changed"/> within <see cref="SqliteJobStoreOptions.PollInterval"/>.
+/// <see cref="RecoverExpiredAsync"/>) takes an operating-system lock on <c>&lt;path&gt;.lock</c> and records the holder (process
+/// id, name, host, since) in the file; a second process that tries is refused with an <see cref="InvalidOperationException"/>
+/// naming the holder. The lock dies with its process, so a crashed holder's lock is simply taken over, and every run it had
+/// claimed is then recovered as interrupted by <see cref="RecoverExpiredAsync"/>, whatever its lease said. Stores that only
+/// read and change jobs (<c>schedctl jobs list</c>, <c>cancel</c>) never take the lock and may share the file with the
+/// dispatching process; their changes reach it through <see cref="Changed"/> within <see cref="SqliteJobStoreOptions.PollInterval"/>.
+/// </para>
+/// <para>
+/// <see cref="ClaimNowAsync"/> (a manual run, <c>schedctl jobs run</c>) and <see cref="RenewLeasesAsync"/> do not need the lock
+/// either: a manual run may be made from another process while one dispatches, and the dispatcher sees it in the job's counters
+/// and its overlap policy as it would a run of its own. A run claimed by a store that does not hold the lock is tied to its lease
+/// only, as on a cluster: its process renews the lease while it runs, and if that process dies, the run is recovered as
+/// interrupted once the lease has expired.
 /// </para>
 /// <para>
 /// Jobs must run registered tasks: delegates cannot be stored. Arguments, keyword arguments and results are kept as JSON and
@@ -159,9 +165,11 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             _claimById = Command("SELECT job_seq FROM claims WHERE run_id = $run_id;", ["$run_id"]);
             _deleteClaim = Command("DELETE FROM claims WHERE run_id = $run_id;", ["$run_id"]);
             _renewLeases = Command("UPDATE claims SET lease_until = $lease_until WHERE node = $node;", ["$lease_until", "$node"]);
+            // Epoch 0: claimed by a store that did not hold the dispatch lock (a manual run from another process), so the
+            // lock says nothing about whether its process lives; only its lease does.
             _expiredClaims = Command(
                 "SELECT run_id, job_seq, scheduled, claimed_at, node, lease_until, attempt, is_manual, is_recovery, epoch FROM claims " +
-                "WHERE lease_until <= $now OR epoch <> $epoch ORDER BY claimed_at;", ["$now", "$epoch"]);
+                "WHERE lease_until <= $now OR (epoch <> 0 AND epoch <> $epoch) ORDER BY claimed_at;", ["$now", "$epoch"]);
             _insertRun = Command(
                 "INSERT INTO runs (run_id, job_id, job_name, scheduled, started_at, finished_at, node, outcome, error, result, attempt, " +
                 "is_manual, is_recovery) VALUES ($run_id, $job_id, $job_name, $scheduled, $started_at, $finished_at, $node, $outcome, " +
@@ -486,9 +494,11 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">
-    /// The job is cancelled, or its <see cref="Job.MaxRuns"/> are used up; or another live process dispatches from this file.
-    /// </exception>
+    /// <remarks>
+    /// Does not take the dispatch lock, so a manual run may be made while another process dispatches from the file. Unless this
+    /// store holds the lock, the run is recovered only when its lease expires: keep it renewed with <see cref="RenewLeasesAsync"/>.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The job is cancelled, or its <see cref="Job.MaxRuns"/> are used up.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
     {
@@ -498,7 +508,6 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            EnsureDispatchLock();
             Begin();
             try
             {
@@ -598,7 +607,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">Another live process dispatches from this file; the message names it.</exception>
+    /// <remarks>Does not take the dispatch lock: it extends only the leases of <paramref name="node"/>, whichever process holds the lock.</remarks>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
     {
@@ -607,7 +616,6 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            EnsureDispatchLock();
             SetParameter(_renewLeases, 0, leaseUntil.UtcTicks);
             SetParameter(_renewLeases, 1, node);
             return new(_renewLeases.ExecuteNonQuery());

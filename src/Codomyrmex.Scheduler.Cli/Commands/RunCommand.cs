@@ -143,7 +143,15 @@ internal static class RunCommand
         {
             // We stop on our own terms: wait for running commands up to the grace time, then exit 0.
             context.Cancel = true;
-            stop.Cancel();
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // System.CommandLine's own handler of the same signal ran first and cancelled our token through the link, and
+                // the shutdown it started has already finished and disposed the source: there is nothing left to stop.
+            }
         }
     }
 

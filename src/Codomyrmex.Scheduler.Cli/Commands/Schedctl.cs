@@ -8,12 +8,15 @@ internal static class Schedctl
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand(
-            "schedctl: run a jobs file or a crontab on schedule, and preview, explain and validate cron schedules.\n\n" +
-            "Exit codes: 0 success; 1 invalid input (a bad expression, zone or jobs file, an unreadable file); 2 usage error.");
+            "schedctl: run a jobs file or a crontab on schedule, inspect and change its jobs, and preview, explain and validate cron " +
+            "schedules.\n\n" +
+            "Exit codes: 0 success; 1 invalid input (a bad expression, zone or jobs file, an unreadable file), a job or store not found, " +
+            "a store error or a failed job run (jobs run); 2 usage error.");
         root.Subcommands.Add(NextCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(JobsCommand.Create());
         return root;
     }
 

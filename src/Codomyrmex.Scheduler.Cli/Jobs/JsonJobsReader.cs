@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Codomyrmex.Scheduler.Cli.Schedules;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler.Cli.Jobs;
 
@@ -240,79 +241,73 @@ internal sealed class JsonJobsReader
         return NeverFires(trigger, path, text) ? null : trigger;
     }
 
-    /// <summary>A trigger in the DESIGN §6 JSON shape. Interim: <c>Trigger.FromJson(JsonElement)</c> (branch <c>json</c>) replaces the body.</summary>
+    /// <summary>A trigger in the DESIGN §6 JSON shape, read by the core; its error is placed at the field it names.</summary>
     private Trigger? TriggerJson(JsonElement trigger, string path)
     {
-        if (trigger.ValueKind != JsonValueKind.Object)
-        {
-            Error(path, $"\"trigger\" must be an object such as {{\"type\": \"interval\", \"minutes\": 5}}, not {Kind(trigger)}.");
-            return null;
-        }
-
-        string? type = String(trigger, path, "type");
+        Trigger result;
         try
         {
-            switch (type)
-            {
-                case "once":
-                    return String(trigger, path, "run_at") is { } runAt && Instant(path + ".run_at", runAt) is { } at ? new OnceTrigger(at) : null;
-                case "interval":
-                    int seconds = Integer(trigger, path, "seconds", 0) ?? 0, minutes = Integer(trigger, path, "minutes", 0) ?? 0;
-                    int hours = Integer(trigger, path, "hours", 0) ?? 0, days = Integer(trigger, path, "days", 0) ?? 0;
-                    if (seconds + minutes + hours + days == 0)
-                    {
-                        Error(path, "an interval trigger needs a positive \"seconds\", \"minutes\", \"hours\" or \"days\".");
-                        return null;
-                    }
-
-                    DateTimeOffset? start = String(trigger, path, "start_time") is { } s ? Instant(path + ".start_time", s) : null;
-                    DateTimeOffset? end = String(trigger, path, "end_time") is { } e ? Instant(path + ".end_time", e) : null;
-                    return new IntervalTrigger(seconds, minutes, hours, days, start, end);
-                case "cron":
-                    TimeZoneInfo? zone = null;
-                    if (String(trigger, path, "time_zone") is { } zoneId && !TimeZones.TryFind(zoneId, out zone, out string? zoneError))
-                    {
-                        Error(path + ".time_zone", zoneError);
-                        return null;
-                    }
-
-                    if (!trigger.TryGetProperty("expression", out JsonElement expression))
-                    {
-                        Error(path, "a cron trigger needs an \"expression\".");
-                        return null;
-                    }
-
-                    return Schedule(expression, path + ".expression", zone);
-                case null:
-                    if (!trigger.TryGetProperty("type", out _))
-                    {
-                        Error(path, "the trigger has no \"type\" (once, interval or cron).");
-                    }
-
-                    return null;
-                default:
-                    Error(path + ".type", $"unknown trigger type '{type}'; use once, interval or cron.");
-                    return null;
-            }
+            result = Trigger.FromJson(trigger);
         }
-        catch (ArgumentException e)
+        catch (FormatException e)
         {
-            Error(path, e.Message);
+            const string Prefix = "Trigger JSON: ";
+            string message = "\"trigger\": " + (e.Message.StartsWith(Prefix, StringComparison.Ordinal) ? e.Message[Prefix.Length..] : e.Message);
+            PlaceTriggerError(trigger, path, message);
             return null;
         }
+
+        return result is CronTrigger && NeverFires(result, path + ".expression", trigger.GetProperty("expression").GetString()!) ? null : result;
     }
 
-    private DateTimeOffset? Instant(string path, string text)
+    /// <summary>
+    /// Puts a trigger error where it belongs: on the first field of the trigger that the message names (its name for an unknown
+    /// or repeated field, the bad token for a cron expression, else its value), or on the trigger itself.
+    /// </summary>
+    private void PlaceTriggerError(JsonElement trigger, string path, string message)
     {
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset instant) &&
-            DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime kind) &&
-            kind.Kind != DateTimeKind.Unspecified)
+        JsonProperty? named = null;
+        int at = int.MaxValue;
+        if (trigger.ValueKind == JsonValueKind.Object)
         {
-            return instant;
+            foreach (JsonProperty property in trigger.EnumerateObject())
+            {
+                int index = message.IndexOf($"\"{property.Name}\"", "\"trigger\": ".Length, StringComparison.Ordinal);
+                if (index >= 0 && index < at)
+                {
+                    (named, at) = (property, index);
+                }
+            }
         }
 
-        Error(path, $"'{text}' is not an ISO 8601 time with an offset, such as 2025-01-31T09:30:00+01:00 or 2025-01-31T08:30:00Z.");
-        return null;
+        if (named is null && message.Contains("unknown type", StringComparison.Ordinal))
+        {
+            Error(path + ".type", message);
+            return;
+        }
+
+        if (named is not { } field)
+        {
+            Error(path, message);
+            return;
+        }
+
+        string fieldPath = $"{path}.{field.Name}";
+        if (message.Contains("unknown field", StringComparison.Ordinal) || message.Contains("more than once", StringComparison.Ordinal))
+        {
+            ErrorAtName(fieldPath, message);
+        }
+        else if (field.Name == "expression" && field.Value.ValueKind == JsonValueKind.String &&
+            !ScheduleText.TryParse(field.Value.GetString()!, null, null, out _, out _, out int offset))
+        {
+            // The column of the bad token: past the opening quote, exact unless the string has escapes before it.
+            (int line, int column) = _positions.Value(fieldPath);
+            _errors.Add(new FileError(line, column + 1 + offset, message));
+        }
+        else
+        {
+            Error(fieldPath, message);
+        }
     }
 
     /// <summary>A schedule that names no date that exists (<c>0 0 30 2 *</c>) is refused, as <c>Scheduler.Schedule</c> refuses it.</summary>
@@ -416,25 +411,25 @@ internal sealed class JsonJobsReader
         JobOptions options = JobOptions.Default;
         if (String(job, path, "overlap") is { } overlapText)
         {
-            if (PolicyText.TryParseOverlap(overlapText, out OverlapPolicy overlap))
+            try
             {
-                options = options with { Overlap = overlap };
+                options = options with { Overlap = PolicyText.ParseOverlap(overlapText) };
             }
-            else
+            catch (FormatException e)
             {
-                Error(path + ".overlap", $"unknown overlap policy '{overlapText}'; use {PolicyText.OverlapNames}.");
+                Error(path + ".overlap", e.Message);
             }
         }
 
         if (String(job, path, "misfire") is { } misfireText)
         {
-            if (PolicyText.TryParseMisfire(misfireText, out MisfirePolicy misfire))
+            try
             {
-                options = options with { Misfire = misfire };
+                options = options with { Misfire = PolicyText.ParseMisfire(misfireText) };
             }
-            else
+            catch (FormatException e)
             {
-                Error(path + ".misfire", $"unknown misfire policy '{misfireText}'; use {PolicyText.MisfireNames}.");
+                Error(path + ".misfire", e.Message);
             }
         }
 
@@ -469,9 +464,15 @@ internal sealed class JsonJobsReader
             return null;
         }
 
-        if (!DurationText.TryParse(text, out TimeSpan value) || (positive && value <= TimeSpan.Zero))
+        if (!DurationText.TryParse(text, out TimeSpan value, out string? reason))
         {
-            Error($"{path}.{field}", $"\"{field}\" '{text}' is not a {(positive ? "positive " : "")}duration; use for example 500ms, 30s, 5m, 1h30m, 2d or 01:30:00.");
+            Error($"{path}.{field}", $"\"{field}\": the duration \"{text}\" is invalid: {reason}.");
+            return null;
+        }
+
+        if (positive && value <= TimeSpan.Zero)
+        {
+            Error($"{path}.{field}", $"\"{field}\" must be a positive duration, not {text}.");
             return null;
         }
 

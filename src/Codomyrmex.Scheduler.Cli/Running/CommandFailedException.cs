@@ -22,4 +22,10 @@ internal sealed class CommandFailedException : Exception
 
     /// <summary>Gets the command's exit code.</summary>
     public int ExitCode { get; }
+
+    /// <summary>Gets the end of what the command wrote to stdout (the last <see cref="CommandRunner.TailLength"/> characters).</summary>
+    public string Stdout { get; init; } = "";
+
+    /// <summary>Gets the end of what the command wrote to stderr.</summary>
+    public string Stderr { get; init; } = "";
 }

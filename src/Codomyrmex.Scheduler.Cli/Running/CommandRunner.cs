@@ -50,7 +50,11 @@ internal static class CommandRunner
         if (code != 0)
         {
             string detail = LastLines(stderr.Text) is { Length: > 0 } err ? err : LastLines(stdout.Text);
-            throw new CommandFailedException(code, detail.Length == 0 ? $"exit code {code}" : $"exit code {code}: {detail}");
+            throw new CommandFailedException(code, detail.Length == 0 ? $"exit code {code}" : $"exit code {code}: {detail}")
+            {
+                Stdout = stdout.Text,
+                Stderr = stderr.Text,
+            };
         }
 
         return new JsonObject { ["exit_code"] = code, ["stdout"] = stdout.Text, ["stderr"] = stderr.Text };

@@ -34,8 +34,8 @@ internal static class Explainer
     /// <exception cref="FormatException">The expression is not valid (the engine's message).</exception>
     public static string Explain(string text, CronFormat? format = null)
     {
-        CronFormat actual = format ?? CronText.FormatOf(text);
-        CronExpression expression = CronExpression.Parse(text, actual);
+        CronExpression expression = format is { } forced ? CronExpression.Parse(text, forced) : Triggers.ParseCronExpression(text);
+        CronFormat actual = expression.Format;
         string[] fields = Fields(text.Trim(), actual);
         bool seconds = actual == CronFormat.IncludeSeconds;
         int first = seconds ? 1 : 0;

@@ -65,6 +65,36 @@ public sealed class SqliteJobStoreLockTests : IDisposable
     }
 
     [Fact]
+    public async Task ManualRun_WhileAnotherStoreDispatches_IsClaimed_CountsForTheDispatcher_AndIsRecoveredOnlyWhenItsLeaseExpires()
+    {
+        string path = _folder.NewPath();
+        using SqliteJobStore dispatcher = SqliteJobStoreFileTests.Open(path);
+        using SqliteJobStore manual = SqliteJobStoreFileTests.Open(path);
+        Job job = SqliteJobStoreFileTests.TaskJob("0000000000001", Triggers.Every(minutes: 1)) with { Options = new JobOptions { Overlap = OverlapPolicy.Skip } };
+        await dispatcher.AddAsync(job, Token);
+        await dispatcher.RecoverExpiredAsync(T0, Token);
+
+        // schedctl jobs run: a manual run through a store without the lock, while the dispatcher holds it.
+        ClaimedRun run = (await manual.ClaimNowAsync(job.Id, T0, "manual", T0.AddMinutes(5), Token))!;
+        Assert.True(run.IsManual);
+        Assert.Equal(1, (await dispatcher.GetAsync(job.Id, Token))!.ActiveRuns);
+        Assert.Empty((await dispatcher.ClaimDueAsync(T0.AddMinutes(1), 10, "a", T0.AddMinutes(6), Token)).Runs);
+
+        // The dispatcher does not take it for a run of a dead holder; the lease keeps it alive while it is renewed.
+        Assert.Empty(await dispatcher.RecoverExpiredAsync(T0.AddMinutes(4), Token));
+        Assert.Equal(1, await manual.RenewLeasesAsync("manual", T0.AddMinutes(10), Token));
+        Assert.Empty(await dispatcher.RecoverExpiredAsync(T0.AddMinutes(9), Token));
+        Assert.Equal(JobStatus.Pending, (await manual.CompleteRunAsync(new RunCompletion(run, RunOutcome.Succeeded, T0, T0.AddMinutes(9)), Token))!.Status);
+        RunRecord record = Assert.Single(await SqliteJobStoreFileTests.HistoryAsync(path));
+        Assert.True(record.IsManual);
+
+        // A manual run whose process died is recovered once its lease has expired.
+        ClaimedRun orphan = (await manual.ClaimNowAsync(job.Id, T0.AddMinutes(10), "manual", T0.AddMinutes(15), Token))!;
+        Assert.Empty(await dispatcher.RecoverExpiredAsync(T0.AddMinutes(14), Token));
+        Assert.Equal(orphan.RunId, Assert.Single(await dispatcher.RecoverExpiredAsync(T0.AddMinutes(15), Token)).RunId);
+    }
+
+    [Fact]
     public async Task RunsOfAPreviousHolder_AreRecoveredWhateverTheirLease_AndARecoverableJobRunsAgainMarked()
     {
         string path = _folder.NewPath();

@@ -1,0 +1,103 @@
+using System.CommandLine;
+
+namespace Codomyrmex.Scheduler.Cli.Commands;
+
+/// <summary>Opens the store of a <c>schedctl jobs</c> command and finds a job in it by name or id.</summary>
+internal static class JobStoreAccess
+{
+    /// <summary>An error the command reports as one line on stderr (and maybe a hint), exiting with <see cref="ExitCodes.InvalidInput"/>.</summary>
+    public sealed class Failure(string message, string? hint = null) : Exception(message)
+    {
+        public string? Hint { get; } = hint;
+    }
+
+    /// <summary>
+    /// Opens an existing SQLite store without taking its dispatch lock, so it may share the file with a running
+    /// <c>schedctl run</c>; a file that does not exist is an error, never created.
+    /// </summary>
+    /// <exception cref="Failure">The store is not an existing SQLite file, or cannot be opened.</exception>
+    public static SqliteJobStore Open(string storeText)
+    {
+        if (storeText.Equals("memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new Failure("the memory store keeps nothing between commands; schedctl jobs needs the store of a schedctl run, sqlite:PATH.");
+        }
+
+        if (!storeText.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) || storeText.Length == "sqlite:".Length)
+        {
+            // The same words as `schedctl run` for stores it does not know (postgres:, a typo).
+            try
+            {
+                (StoreOption.Open(storeText) as IDisposable)?.Dispose();
+            }
+            catch (ArgumentException e)
+            {
+                throw new Failure(e.Message);
+            }
+        }
+
+        string path = Path.GetFullPath(storeText["sqlite:".Length..]);
+        if (!File.Exists(path))
+        {
+            throw new Failure($"no store at {path}.", "A store is made by 'schedctl run FILE --store sqlite:PATH'; check --store or $" +
+                StoreOption.EnvironmentVariable + ".");
+        }
+
+        try
+        {
+            // No change polling: a jobs command reads or writes once and exits.
+            return new SqliteJobStore(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan });
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new Failure($"cannot open store {storeText}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Finds a job: by name among jobs that are not cancelled, then by id, then the latest cancelled job of that name (so that
+    /// <c>show</c>, <c>history</c> and a second <c>cancel</c> still find a job that was cancelled or removed from its file).
+    /// </summary>
+    /// <exception cref="Failure">No job has that name or id, or several live jobs share the name.</exception>
+    public static async Task<Job> FindAsync(IJobStore store, string storeText, string nameOrId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Job> jobs = (await store.ListAsync(default, cancellationToken).ConfigureAwait(false)).Items;
+        Job[] live = [.. jobs.Where(j => j.Name == nameOrId && j.Status != JobStatus.Cancelled)];
+        if (live.Length > 1)
+        {
+            throw new Failure($"{live.Length} jobs are named '{nameOrId}' (ids {string.Join(", ", live.Select(j => j.Id))}); give the id.");
+        }
+
+        return live.FirstOrDefault()
+            ?? await store.GetAsync(nameOrId, cancellationToken).ConfigureAwait(false)
+            ?? jobs.LastOrDefault(j => j.Name == nameOrId)
+            ?? throw new Failure($"no job named or with id '{nameOrId}' in {storeText}.",
+                $"Run 'schedctl jobs list --store {storeText}' to see the jobs.");
+    }
+
+    /// <summary>Runs a jobs command on the store: a <see cref="Failure"/> becomes one line on stderr and exit code 1.</summary>
+    public static async Task<int> RunAsync(InvocationConfiguration console, string storeText, Func<IJobStore, Task<int>> action)
+    {
+        try
+        {
+            using SqliteJobStore store = Open(storeText);
+            return await action(store).ConfigureAwait(false);
+        }
+        catch (Failure failure)
+        {
+            await console.Error.WriteLineAsync("schedctl: " + failure.Message).ConfigureAwait(false);
+            if (failure.Hint is { } hint)
+            {
+                await console.Error.WriteLineAsync(hint).ConfigureAwait(false);
+            }
+
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or IOException)
+        {
+            // The file changed under us, is locked past the busy timeout, or is not ours.
+            await console.Error.WriteLineAsync($"schedctl: store {storeText}: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+    }
+}
