@@ -17,4 +17,6 @@ if (parse.Action is ParseErrorAction parseError)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync().ConfigureAwait(false);
+// schedctl handles SIGINT/SIGTERM itself: `run` waits up to its --grace for running commands. System.CommandLine's own
+// handling would end the process after two seconds, cutting the grace short and leaving runs unrecorded.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

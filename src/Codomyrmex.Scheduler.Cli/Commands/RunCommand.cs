@@ -149,8 +149,7 @@ internal static class RunCommand
             }
             catch (ObjectDisposedException)
             {
-                // System.CommandLine's own handler of the same signal ran first and cancelled our token through the link, and
-                // the shutdown it started has already finished and disposed the source: there is nothing left to stop.
+                // A second signal that arrived while the shutdown it started was finishing: there is nothing left to stop.
             }
         }
     }

@@ -58,12 +58,12 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public async Task Run_SigtermDuringACommand_WaitsForItToFinish()
+    public async Task Run_SigtermDuringACommand_WaitsForItToFinish_LongerThanSystemCommandLinesTwoSeconds()
     {
         using var folder = new TempFolder();
         folder.Write("jobs.json", """
             { "jobs": [ { "name": "slow", "schedule": "* * * * * *", "shell": true,
-                          "command": "touch started; sleep 1; echo finished" } ] }
+                          "command": "touch started; sleep 3; echo finished" } ] }
             """);
         await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
         await WaitForFileAsync(folder["started"]);
