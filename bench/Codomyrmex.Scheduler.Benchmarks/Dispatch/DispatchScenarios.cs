@@ -7,14 +7,15 @@ namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
 /// <summary>
 /// The dispatch scenarios, run as one process that races Codomyrmex, Quartz.NET and Hangfire one after the other and
 /// prints markdown tables: <c>fires</c> (throughput of jobs all due at once), <c>lateness</c> (start minus scheduled
-/// time), <c>memory</c> (bytes per pending job, schedule rate, and Get/List/Cancel latency at that size).
+/// time), <c>memory</c> (bytes per pending job, schedule rate, and Get/List/Cancel latency at that size), <c>durable</c>
+/// (fires and schedule calls per second on SQLite files: see <c>DispatchScenarios.Durable.cs</c>).
 /// </summary>
 /// <remarks>
 /// These are whole-scheduler scenarios on the real clock, with threads, one run of many seconds each: not the
 /// many-invocations-of-one-call shape BenchmarkDotNet measures. Each library gets a warm-up run first (not reported), so
 /// that JIT compilation is not in the numbers; nothing else runs between the runs.
 /// </remarks>
-internal static class DispatchScenarios
+internal static partial class DispatchScenarios
 {
     /// <summary>Workers for every library: our default, and Quartz's <c>maxConcurrency</c> and Hangfire's <c>WorkerCount</c> alike.</summary>
     private const int Workers = 4;
@@ -49,6 +50,11 @@ internal static class DispatchScenarios
             await MemoryAsync();
         }
 
+        if (scenario is "durable" or "all")
+        {
+            await DurableAsync();
+        }
+
         Console.WriteLine();
         Console.WriteLine($"Total time: {total.Elapsed.TotalSeconds:0} s");
         return 0;
@@ -80,15 +86,17 @@ internal static class DispatchScenarios
             "Library", "Run", "Schedule (s)", "Start to last fire (s)", "Fires/s", "Start to first fire (ms)", "First to last: fires/s", "CPU (s)", "Check");
         foreach ((Func<DispatchTarget> create, int runs) in targets)
         {
-            await FireOnceAsync(create, Scaled(10_000), table: null, run: 0);
+            await FireOnceAsync(create, Scaled(10_000));
             for (int run = 1; run <= runs; run++)
             {
-                await FireOnceAsync(create, n, table, run);
+                FireResult r = await FireOnceAsync(create, n);
+                table.Row(r.Library, run, r.Schedule.TotalSeconds, r.Seconds, r.FiresPerSecond, r.FirstMs, r.FirstToLast, r.Cpu.TotalSeconds, r.Check);
             }
         }
     }
 
-    private static async Task FireOnceAsync(Func<DispatchTarget> create, int n, MarkdownTable? table, int run)
+    /// <summary>One run of the fires scenario: <paramref name="n"/> jobs all due at start, scheduled before <c>Start</c>.</summary>
+    private static async Task<FireResult> FireOnceAsync(Func<DispatchTarget> create, int n)
     {
         await using DispatchTarget target = create();
         FireRecorder.Reset(n, timestamps: false);
@@ -132,8 +140,11 @@ internal static class DispatchScenarios
         double seconds = (last - start) / (double)Stopwatch.Frequency;
         double firstMs = first == 0 ? double.NaN : (first - start) * 1000.0 / Stopwatch.Frequency;
         double firstToLast = first == 0 ? double.NaN : (n - 1) / ((last - first) / (double)Stopwatch.Frequency);
-        table?.Row(target.Name, run, scheduled.TotalSeconds, seconds, FireRecorder.Count / seconds, firstMs, firstToLast, cpu.TotalSeconds, check);
+        return new FireResult(target.Name, n, scheduled, seconds, FireRecorder.Count / seconds, firstMs, firstToLast, cpu, check);
     }
+
+    private readonly record struct FireResult(
+        string Library, int Jobs, TimeSpan Schedule, double Seconds, double FiresPerSecond, double FirstMs, double FirstToLast, TimeSpan Cpu, string Check);
 
     // ----- (b) lateness -----------------------------------------------------------------------------------------------
 

@@ -38,6 +38,9 @@ internal abstract class DispatchTarget : IAsyncDisposable
     /// <summary>Lists the first page of 50 pending jobs; returns the page's length.</summary>
     public abstract int ListPage();
 
+    /// <summary>Gets the size of the library's database file (with its write-ahead log), in bytes; 0 for an in-memory store.</summary>
+    public virtual long FileBytes => 0;
+
     /// <summary>Checks what the library itself says after a run of <paramref name="expected"/> jobs; null if it has no cheap way to tell.</summary>
     public virtual string? Verify(int expected) => null;
 

@@ -3,29 +3,39 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.States;
 using Hangfire.Storage;
+using Hangfire.Storage.SQLite;
 
 namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
 
 /// <summary>
-/// Hangfire with <c>Hangfire.InMemory</c> storage and one <c>BackgroundJobServer</c> whose <c>WorkerCount</c> is our
-/// worker count. The storage uses long job ids (like SQL Server's) and is passed explicitly (no <c>JobStorage.Current</c>); everything else is at its defaults
-/// except <c>SchedulePollingInterval</c>, the period at which scheduled jobs are moved to the queue (15 s by default).
+/// Hangfire with <c>Hangfire.InMemory</c> storage, or with <c>sqlite</c> <c>Hangfire.Storage.SQLite</c> in a fresh temporary file,
+/// and one <c>BackgroundJobServer</c> whose <c>WorkerCount</c> is our worker count. The in-memory storage uses long job ids (like
+/// SQL Server's); the SQLite storage has integer ids of its own. The storage is passed explicitly (no <c>JobStorage.Current</c>);
+/// everything else is at its defaults except <c>SchedulePollingInterval</c>, the period at which scheduled jobs are moved to the
+/// queue (15 s by default), and, on SQLite, <c>QueuePollInterval</c>, the period at which idle workers look for enqueued jobs.
 /// </summary>
-internal sealed class HangfireTarget(int workers, TimeSpan schedulePolling, bool useSchedule) : DispatchTarget
+internal sealed class HangfireTarget(int workers, TimeSpan schedulePolling, bool useSchedule, bool sqlite = false) : DispatchTarget
 {
-    private readonly InMemoryStorage _storage = new(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+    private readonly TemporaryDatabase? _file = sqlite ? new TemporaryDatabase("hangfire") : null;
+    private JobStorage? _storage;
     private BackgroundJobClient? _client;
     private IMonitoringApi? _monitoring;
     private BackgroundJobServer? _server;
 
-    public override string Name => useSchedule ? "Hangfire (Schedule)" : "Hangfire (Enqueue)";
+    public override string Name => (sqlite ? "Hangfire (SQLite, " : "Hangfire (") + (useSchedule ? "Schedule)" : "Enqueue)");
 
-    private BackgroundJobClient Client => _client ??= new BackgroundJobClient(_storage);
+    public override long FileBytes => _file?.Bytes ?? 0;
 
-    private IMonitoringApi Monitoring => _monitoring ??= _storage.GetMonitoringApi();
+    private JobStorage Storage => _storage ??= _file is null
+        ? new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long })
+        : new SQLiteStorage(_file.Path, new SQLiteStorageOptions { QueuePollInterval = schedulePolling });
+
+    private BackgroundJobClient Client => _client ??= new BackgroundJobClient(Storage);
+
+    private IMonitoringApi Monitoring => _monitoring ??= Storage.GetMonitoringApi();
 
     public override void Start() => _server = new BackgroundJobServer(
-        new BackgroundJobServerOptions { WorkerCount = workers, SchedulePollingInterval = schedulePolling }, _storage);
+        new BackgroundJobServerOptions { WorkerCount = workers, SchedulePollingInterval = schedulePolling }, Storage);
 
     /// <summary>With <c>useSchedule</c>, <c>BackgroundJob.Schedule</c> at <paramref name="due"/>; otherwise <c>BackgroundJob.Enqueue</c>.</summary>
     public override void ScheduleFire(DateTimeOffset due, int index)
@@ -76,7 +86,8 @@ internal sealed class HangfireTarget(int workers, TimeSpan schedulePolling, bool
             _server.Dispose();
         }
 
-        _storage.Dispose();
+        (_storage as IDisposable)?.Dispose();
+        _file?.Dispose();
         return default;
     }
 }
