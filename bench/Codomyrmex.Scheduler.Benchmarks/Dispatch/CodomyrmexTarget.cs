@@ -17,8 +17,9 @@ internal sealed class CodomyrmexTarget : DispatchTarget
     private readonly Scheduler _scheduler;
     private readonly SqliteJobStore? _store;
     private readonly TemporaryDatabase? _file;
+    private readonly bool _historyOff;
 
-    public CodomyrmexTarget(int workers, Func<string, SqliteJobStoreOptions>? sqlite = null)
+    public CodomyrmexTarget(int workers, Func<string, SqliteJobStoreOptions>? sqlite = null, RunHistoryOptions? history = null)
     {
         if (sqlite is not null)
         {
@@ -28,7 +29,16 @@ internal sealed class CodomyrmexTarget : DispatchTarget
             Name = options.FlushEveryCommit ? "Codomyrmex (SQLite, FlushEveryCommit)" : "Codomyrmex (SQLite)";
         }
 
-        _scheduler = new(new SchedulerOptions { MaxWorkers = workers, TimeProvider = TimeProvider.System, Store = _store });
+        IJobStore? store = _store;
+        if (store is null && history is not null)
+        {
+            // What keeping run history costs the in-memory hot path: the same store with history off.
+            store = new InMemoryJobStore(history);
+            _historyOff = history.MaxRunsPerJob == 0;
+            Name = history.MaxRunsPerJob == 0 ? "Codomyrmex (history off)" : "Codomyrmex (custom history)";
+        }
+
+        _scheduler = new(new SchedulerOptions { MaxWorkers = workers, TimeProvider = TimeProvider.System, Store = store });
         if (_store is not null)
         {
             _scheduler.RegisterTask(FireTask, FireJob);
@@ -83,6 +93,11 @@ internal sealed class CodomyrmexTarget : DispatchTarget
         if (completed != expected || other != 0)
         {
             return $"store: {completed} completed, {other} in another state (expected {expected} completed)";
+        }
+
+        if (_historyOff)
+        {
+            return null;
         }
 
         int runs = Wait(_scheduler.GetRunsAsync(new RunQuery(Outcome: RunOutcome.Succeeded, Limit: 0))).Total;

@@ -77,6 +77,7 @@ internal static partial class DispatchScenarios
         var targets = new (Func<DispatchTarget> Create, int Runs)[]
         {
             (() => new CodomyrmexTarget(Workers), 5),
+            (() => new CodomyrmexTarget(Workers, history: new RunHistoryOptions { MaxRunsPerJob = 0 }), 5),
             (() => new QuartzTarget(Workers), 5),
             (() => new HangfireTarget(Workers, HangfirePolling, useSchedule: false), 1),
             (() => new HangfireTarget(Workers, HangfirePolling, useSchedule: true), 1),

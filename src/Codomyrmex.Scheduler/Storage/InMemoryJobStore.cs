@@ -275,7 +275,8 @@ public sealed class InMemoryJobStore : IJobStore
             }
 
             Reschedule(entry, before);
-            AddToHistory(entry, RunRecords.FromCompletion(completion, _history));
+            AddToHistory(entry, completion.Run, completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Error,
+                completion.Outcome == RunOutcome.Succeeded ? completion.Result : null);
             dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
             job = entry.ToJob();
         }
@@ -331,7 +332,7 @@ public sealed class InMemoryJobStore : IJobStore
                 string error = RunRecords.LeaseExpired(run);
                 entry.Error = error;
                 Reschedule(entry, before);
-                AddToHistory(entry, RunRecords.Interrupted(run, now, error));
+                AddToHistory(entry, run, RunOutcome.Interrupted, run.ClaimedAt.UtcTicks, Math.Max(now.UtcTicks, run.ClaimedAt.UtcTicks), error, null);
             }
         }
 
@@ -353,12 +354,15 @@ public sealed class InMemoryJobStore : IJobStore
             IEnumerable<RunRecord> runs;
             if (query.JobId is { } id)
             {
-                runs = Find(id)?.History?.Reverse().Select(r => r.Record) ?? [];
+                runs = Find(id) is { History: { } history } entry ? history.NewestFirst().Select(r => r.ToRecord(entry.Id)) : [];
             }
             else
             {
                 IEnumerable<Entry> all = _jobsWithForeignIds is null ? _jobs.Values : _jobs.Values.Concat(_jobsWithForeignIds.Values);
-                runs = all.Where(e => e.History is not null).SelectMany(e => e.History!).OrderByDescending(r => r.Sequence).Select(r => r.Record);
+                runs = all.Where(e => e.History is not null)
+                    .SelectMany(e => e.History!.NewestFirst().Select(r => (Row: r, Entry: e)))
+                    .OrderByDescending(r => r.Row.Sequence)
+                    .Select(r => r.Row.ToRecord(r.Entry.Id));
             }
 
             if (query.Outcome is { } outcome)
@@ -402,27 +406,21 @@ public sealed class InMemoryJobStore : IJobStore
     }
 
     /// <summary>Appends a run to the job's history and applies the retention options to it.</summary>
-    private void AddToHistory(Entry entry, RunRecord record)
+    private void AddToHistory(Entry entry, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, object? result)
     {
         if (_history.MaxRunsPerJob == 0)
         {
             return;
         }
 
-        Queue<(long Sequence, RunRecord Record)> history = entry.History ??= new();
-        history.Enqueue((++_historySequence, record));
-        while (history.Count > (_history.MaxRunsPerJob ?? int.MaxValue))
-        {
-            history.Dequeue();
-        }
-
+        InMemoryRunHistory history = entry.History ??= new InMemoryRunHistory();
+        history.Add(
+            new InMemoryRunHistory.Row(++_historySequence, run.RunId, run.Job.Name, run.Node, run.ScheduledTime.UtcTicks, started, finished, outcome,
+                error, RunRecords.FormatResult(result, _history.MaxResultLength), run.Attempt, run.IsManual, run.IsRecovery),
+            _history.MaxRunsPerJob ?? int.MaxValue);
         if (_history.MaxAge is { } maxAge)
         {
-            DateTimeOffset oldest = record.FinishedAt - maxAge;
-            while (history.Peek().Record.FinishedAt < oldest)
-            {
-                history.Dequeue();
-            }
+            history.DropFinishedBefore(finished - maxAge.Ticks);
         }
     }
 
@@ -611,8 +609,8 @@ public sealed class InMemoryJobStore : IJobStore
 
         public string? Source { get; private set; }
 
-        /// <summary>The recent runs, oldest first, with the store-wide order in which they were written.</summary>
-        public Queue<(long Sequence, RunRecord Record)>? History { get; set; }
+        /// <summary>The recent runs, with the store-wide order in which they were written.</summary>
+        public InMemoryRunHistory? History { get; set; }
 
         public void Update(Job job)
         {
