@@ -24,7 +24,7 @@ public sealed class SqliteJobStoreOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets how long an operation waits for another process's write to finish before it fails.</summary>
-    /// <value>The default is five seconds.</value>
+    /// <value>The default is five seconds; at least one second (SQLite's wait counts whole seconds).</value>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets a value indicating whether every commit is flushed to the disk before it returns (<c>synchronous=FULL</c>).</summary>
@@ -69,9 +69,10 @@ public sealed class SqliteJobStoreOptions
             errors.Add($"PollInterval is {PollInterval}; it must be positive, or Timeout.InfiniteTimeSpan to turn polling off.");
         }
 
-        if (BusyTimeout < TimeSpan.Zero || BusyTimeout.TotalMilliseconds > int.MaxValue)
+        // Microsoft.Data.Sqlite counts its wait in whole seconds, and reads zero as "wait forever".
+        if (BusyTimeout < TimeSpan.FromSeconds(1) || BusyTimeout.TotalMilliseconds > int.MaxValue)
         {
-            errors.Add($"BusyTimeout is {BusyTimeout}; it must be between zero and {TimeSpan.FromMilliseconds(int.MaxValue)}.");
+            errors.Add($"BusyTimeout is {BusyTimeout}; it must be between one second and {TimeSpan.FromMilliseconds(int.MaxValue)}.");
         }
 
         return errors;

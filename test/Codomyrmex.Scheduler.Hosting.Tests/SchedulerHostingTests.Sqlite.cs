@@ -57,4 +57,35 @@ public sealed class SchedulerHostingSqliteTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task SqliteStore_ASecondHostOnALiveFile_IsRefusedBeforeItChangesAnyJob()
+    {
+        string folder = Directory.CreateTempSubdirectory("hosting-sqlite-").FullName;
+        try
+        {
+            string database = Path.Combine(folder, "jobs.db");
+            var clock = new FakeTimeProvider(TestHost.Start);
+            var store = new Dictionary<string, string?> { ["Scheduler:Store"] = "sqlite:" + database };
+            using IHost live = TestHost.Build(clock, TestHost.Merge(store, TestHost.Job(0, "a", "work", "@every 1m")),
+                scheduler => scheduler.AddTask("work", TestHost.NoOp));
+            await live.StartAsync(Token);
+
+            // Another deployment with other jobs on the same file: refused, naming the live process, and nothing changed.
+            using IHost second = TestHost.Build(clock, TestHost.Merge(store, TestHost.Job(0, "b", "work", "@every 1m")),
+                scheduler => scheduler.AddTask("work", TestHost.NoOp));
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(Token));
+            Assert.Contains($"process {Environment.ProcessId}", refused.Message, StringComparison.Ordinal);
+
+            Scheduler scheduler = live.Services.GetRequiredService<Scheduler>();
+            Job job = Assert.Single(scheduler.ListJobs());
+            Assert.Equal("a", job.Name);
+            Assert.Equal(JobStatus.Pending, job.Status);
+            await live.StopAsync(Token);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -93,13 +93,8 @@ internal static class RunCommand
             runLog.Attach(scheduler);
             try
             {
-                // Owning the store comes first (a live schedctl on it refuses us here, before anything changes), and
-                // runs lost when a previous schedctl died are recorded.
-                foreach (ClaimedRun lost in await store.RecoverExpiredAsync(TimeProvider.System.GetUtcNow(), stop.Token).ConfigureAwait(false))
-                {
-                    runLog.Interrupted(lost, TimeProvider.System.GetUtcNow());
-                }
-
+                // Reconciling first makes the store ours (a live schedctl on it refuses us here, before anything changes)
+                // and records runs lost when a previous schedctl died (logged as "interrupted" lines).
                 ReconcileResult changes = await scheduler.ReconcileAsync(Source, jobsFile.Jobs.Select(ToDefinition), stop.Token).ConfigureAwait(false);
                 await scheduler.StartAsync(stop.Token).ConfigureAwait(false);
                 await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -141,6 +136,12 @@ internal static class RunCommand
 
         void OnSignal(PosixSignalContext context)
         {
+            if (stop.IsCancellationRequested)
+            {
+                // A second signal while we wait for running commands: the user means it, stop now (the default action).
+                return;
+            }
+
             // We stop on our own terms: wait for running commands up to the grace time, then exit 0.
             context.Cancel = true;
             try
@@ -149,7 +150,7 @@ internal static class RunCommand
             }
             catch (ObjectDisposedException)
             {
-                // A second signal that arrived while the shutdown it started was finishing: there is nothing left to stop.
+                // A signal that arrived while the shutdown was finishing: there is nothing left to stop.
             }
         }
     }

@@ -10,6 +10,9 @@ internal static class CommandRunner
     /// <summary>The name of the registered task that runs a command.</summary>
     public const string TaskName = "command";
 
+    /// <summary>How long to wait, after a command exits, for the end of its output (which a background child may hold open).</summary>
+    private static readonly TimeSpan OutputDrainTime = TimeSpan.FromSeconds(2);
+
     /// <summary>How much of stdout and of stderr each run keeps for the history.</summary>
     public const int TailLength = 2000;
 
@@ -21,6 +24,11 @@ internal static class CommandRunner
     public static async Task<object?> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         CommandInvocation invocation = CommandInvocation.FromContext(context);
+        if (invocation.WorkingDirectory is { } folder && !Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The working folder '{folder}' does not exist.");
+        }
+
         using var process = new Process { StartInfo = CreateStartInfo(invocation) };
         try
         {
@@ -45,7 +53,17 @@ internal static class CommandRunner
             throw;
         }
 
-        await reading.ConfigureAwait(false);
+        // The command has exited. A child it left in the background may still hold its output open: take what came
+        // within a moment and stop reading, rather than wait for that child.
+        try
+        {
+            await reading.WaitAsync(OutputDrainTime, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The end of the output was not reached: the tails hold what was read.
+        }
+
         int code = process.ExitCode;
         if (code != 0)
         {

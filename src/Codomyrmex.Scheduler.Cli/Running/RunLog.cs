@@ -29,11 +29,6 @@ internal sealed class RunLog
         scheduler.JobSkipped += (_, e) => Write(e, "skipped");
     }
 
-    /// <summary>Logs a run that was lost when a previous schedctl died.</summary>
-    public void Interrupted(ClaimedRun run, DateTimeOffset now) =>
-        Write(new JobEvent(run.Job.Id, run.Job.Name, run.ScheduledTime, now) { Outcome = RunOutcome.Interrupted, Attempt = run.Attempt,
-            Error = "the schedctl that ran it stopped before it finished" + (run.Job.Options.Recoverable ? "; it runs again (recoverable)" : "") }, "interrupted");
-
     private void Write(in JobEvent e, string outcome)
     {
         int? exitCode = e.Result is JsonObject result && result["exit_code"] is JsonValue code ? code.GetValue<int>()

@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Run {RunId} of job {JobName} ({JobId}) was interrupted: its node {NodeName} lost the lease")]
     public static partial void RunInterrupted(ILogger logger, string runId, string jobName, string jobId, string nodeName);
 
+    [LoggerMessage(2007, LogLevel.Warning, "Recording the outcome of job {JobName} ({JobId}) failed (try {Try}); trying again in {Delay}")]
+    public static partial void RecordRetrying(ILogger logger, string jobName, string jobId, int @try, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(2008, LogLevel.Error, "The outcome of job {JobName} ({JobId}) could not be recorded; its run stays claimed until its lease is recovered")]
+    public static partial void RunNotRecorded(ILogger logger, string jobName, string jobId, Exception exception);
+
     [LoggerMessage(3000, LogLevel.Debug, "Job {JobName} ({JobId}) scheduled with {Trigger}; next run {NextRun:O}")]
     public static partial void JobScheduled(ILogger logger, string jobName, string jobId, string trigger, DateTimeOffset? nextRun);
 

@@ -137,6 +137,7 @@ public sealed partial class Scheduler
             _claiming = true;
             try
             {
+                List<ClaimedRun>? unqueued = null;
                 lock (scheduler._claimLock)
                 {
                     batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
@@ -145,8 +146,19 @@ public sealed partial class Scheduler
                         var handle = new RunHandle(run, _shutdown.Token);
                         scheduler._activeRuns[run.RunId] = handle;
                         Interlocked.Increment(ref _inFlight);
-                        _queue.Writer.TryWrite(handle);
+                        if (!_queue.Writer.TryWrite(handle))
+                        {
+                            // Stop completed the queue while this claim was being made: the run does not start.
+                            Interlocked.Decrement(ref _inFlight);
+                            handle.Dispose();
+                            (unqueued ??= []).Add(run);
+                        }
                     }
+                }
+
+                foreach (ClaimedRun run in unqueued ?? [])
+                {
+                    scheduler.RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).GetAwaiter().GetResult();
                 }
 
                 foreach (SkippedOccurrence skipped in batch.Skipped)
@@ -251,6 +263,12 @@ public sealed partial class Scheduler
                     try
                     {
                         await _scheduler.ExecuteAsync(handle, this).ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // A store that cannot record one outcome must not take a worker down with it.
+                    catch (Exception exception)
+#pragma warning restore CA1031
+                    {
+                        Log.RunNotRecorded(_scheduler._logger, handle.Run.Job.Name, handle.Run.Job.Id, exception);
                     }
                     finally
                     {

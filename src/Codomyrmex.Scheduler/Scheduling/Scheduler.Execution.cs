@@ -28,7 +28,17 @@ public sealed partial class Scheduler
         ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, now + _options.LeaseDuration, cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, cancellationToken);
-        _activeRuns[run.RunId] = handle;
+        lock (_claimLock)
+        {
+            _activeRuns[run.RunId] = handle;
+        }
+
+        // A Cancel that came between the claim and the registration did not see this run: look again.
+        if ((await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+        {
+            handle.CancelJob();
+        }
+
         RunResult result = await ExecuteRunAsync(handle).ConfigureAwait(false);
         if (result.Exception is { } exception)
         {
@@ -172,12 +182,31 @@ public sealed partial class Scheduler
         return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
     }
 
-    /// <summary>Writes the outcome to the store; the run leaves the active set only after that, so <see cref="WhenIdleAsync"/> sees it recorded.</summary>
+    /// <summary>How long to wait before each new try to record an outcome the store refused (a busy or briefly unreachable database).</summary>
+    private static readonly TimeSpan[] RecordRetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    /// <summary>
+    /// Writes the outcome to the store, trying again a few times if the store fails; the run leaves the active set only after
+    /// that, so <see cref="WhenIdleAsync"/> sees it recorded. If every try fails the exception propagates, and the run stays
+    /// claimed in the store until its lease is recovered.
+    /// </summary>
     private async Task RecordAsync(RunCompletion completion)
     {
         try
         {
-            await _store.CompleteRunAsync(completion).ConfigureAwait(false);
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await _store.CompleteRunAsync(completion).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
+                {
+                    Log.RecordRetrying(_logger, completion.Run.Job.Name, completion.Run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
+                    await Task.Delay(RecordRetryDelays[attempt], _time).ConfigureAwait(false);
+                }
+            }
         }
         finally
         {

@@ -15,6 +15,7 @@ public sealed partial class Scheduler
     /// The definitions are not valid: two share a name, one names a task that is not registered, has a trigger that never
     /// fires, or has invalid options. The message lists every problem, and nothing is changed.
     /// </exception>
+    /// <exception cref="InvalidOperationException">The store refuses this process (for example a SQLite file another live process runs); nothing is changed.</exception>
     /// <remarks>
     /// <para>
     /// Jobs are matched by name among the jobs of <paramref name="source"/> that are not cancelled; jobs scheduled in code
@@ -22,7 +23,11 @@ public sealed partial class Scheduler
     /// limit changed, its next run is computed again (a finished job with runs left becomes pending). A removed job is
     /// cancelled, so a definition added again later starts a new job.
     /// </para>
-    /// <para>Run it once at start-up (and when the source changes), not concurrently with itself for the same source.</para>
+    /// <para>
+    /// Like <see cref="StartAsync"/>, it first records runs whose node vanished; on a store that one process runs at a time
+    /// (SQLite) that makes the store this process's, so a second process is refused before it changes anything.
+    /// Run it once at start-up (and when the source changes), not concurrently with itself for the same source.
+    /// </para>
     /// </remarks>
     public async Task<ReconcileResult> ReconcileAsync(string source, IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken = default)
     {
@@ -32,6 +37,10 @@ public sealed partial class Scheduler
         List<JobDefinition> wanted = [.. definitions];
         DateTimeOffset now = _time.GetUtcNow();
         ThrowIfInvalid(wanted, now);
+
+        // As Start does first: record runs lost while nothing ran them, which also makes a single-process store (SQLite)
+        // ours, so that a process that may not run the store is refused here, before it changes any job.
+        await RecoverLostRunsAsync(cancellationToken).ConfigureAwait(false);
 
         Dictionary<string, Job> current = new(StringComparer.Ordinal);
         foreach (Job job in (await _store.ListAsync(default, cancellationToken).ConfigureAwait(false)).Items)

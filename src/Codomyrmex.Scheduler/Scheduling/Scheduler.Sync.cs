@@ -80,7 +80,10 @@ public sealed partial class Scheduler
 
                 // Jobs that honour their token end now: give them a moment to record how they ended, so that a durable
                 // store does not find them lost (interrupted) at the next start.
-                await Task.WhenAny(workers, Task.Delay(RecordGrace, _time, shutdownWait.Token)).ConfigureAwait(false);
+                // Not the caller's token: a host whose own shutdown timeout cancelled it still wants the outcomes recorded.
+                using var recordWait = new CancellationTokenSource();
+                await Task.WhenAny(workers, Task.Delay(RecordGrace, _time, recordWait.Token)).ConfigureAwait(false);
+                await recordWait.CancelAsync().ConfigureAwait(false);
             }
 
             await shutdownWait.CancelAsync().ConfigureAwait(false);

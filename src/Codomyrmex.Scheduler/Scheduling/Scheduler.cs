@@ -250,7 +250,35 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         }
     }
 
-    private void OnStoreChanged(object? sender, EventArgs e) => SignalChange();
+    private void OnStoreChanged(object? sender, EventArgs e)
+    {
+        SignalChange();
+        if (_store.IsDurable && !_activeRuns.IsEmpty)
+        {
+            // Another process (schedctl jobs cancel) may have cancelled a job that runs here: its token must see it.
+            _ = CancelRunsOfCancelledJobsAsync();
+        }
+    }
+
+    private async Task CancelRunsOfCancelledJobsAsync()
+    {
+        try
+        {
+            foreach (RunHandle run in _activeRuns.Values)
+            {
+                if (!run.JobCancelled && (await _store.GetAsync(run.JobId).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+                {
+                    run.CancelJob();
+                }
+            }
+        }
+#pragma warning disable CA1031 // A store that cannot be read now is read again at its next change.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.DispatcherFailed(_logger, exception);
+        }
+    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 

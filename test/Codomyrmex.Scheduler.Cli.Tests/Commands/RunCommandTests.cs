@@ -186,4 +186,33 @@ public sealed class RunCommandTests
         Assert.True(root.GetProperty("duration_ms").GetDouble() >= 0);
         Assert.True(DateTimeOffset.TryParse(root.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
     }
+
+    [Fact]
+    public async Task Run_ACommandThatLeavesAChildHoldingItsOutput_StillEnds()
+    {
+        // The background sleep outlives the test's patience (30 s): a runner that waited for the end of the output would time out.
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "detach", "schedule": "* * * * * *", "shell": true, "command": "sleep 40 & echo started", "max_runs": 1 } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
+        string line = await run.WaitForLineAsync(l => IsRun(l, "ok", "detach"));
+        Assert.EndsWith("started", line, StringComparison.Ordinal);
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+    }
+
+    [Fact]
+    public async Task Run_AMissingWorkingFolder_FailsTheRun_NamingTheFolder()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "lost", "schedule": "* * * * * *", "command": ["true"], "working_dir": "/no/such/folder", "max_runs": 1 } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
+        string line = await run.WaitForLineAsync(l => IsRun(l, "failed", "lost"));
+        Assert.Contains("The working folder '/no/such/folder' does not exist.", line, StringComparison.Ordinal);
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+    }
 }

@@ -207,7 +207,7 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         using SqliteConnection raw = Raw(path);
         Execute(raw, "BEGIN EXCLUSIVE;");
         var error = Assert.Throws<InvalidOperationException>(() =>
-            new SqliteJobStore(new SqliteJobStoreOptions { Path = path, BusyTimeout = TimeSpan.FromMilliseconds(100), PollInterval = Timeout.InfiniteTimeSpan }));
+            new SqliteJobStore(new SqliteJobStoreOptions { Path = path, BusyTimeout = TimeSpan.FromSeconds(1), PollInterval = Timeout.InfiniteTimeSpan }));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains("locked", error.Message, StringComparison.Ordinal);
     }

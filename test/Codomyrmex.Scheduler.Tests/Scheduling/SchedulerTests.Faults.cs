@@ -1,0 +1,79 @@
+using static Codomyrmex.Scheduler.Triggers;
+
+namespace Codomyrmex.Scheduler.Tests;
+
+/// <summary>A store that fails or stalls at a bad moment: the scheduler loses no worker and no run.</summary>
+public partial class SchedulerTests
+{
+    [Fact]
+    public async Task StoreFailsToRecordAnOutcome_TheWriteIsRetried_AndTheWorkerCarriesOn()
+    {
+        var store = new FaultyStore();
+        int failures = 0;
+        store.FailCompletion = completion => completion.Run.Job.Name == "a" && Interlocked.Increment(ref failures) <= 2;
+        var scheduler = NewScheduler(maxWorkers: 1, store: store);
+        int bRuns = 0;
+        string a = scheduler.Schedule(() => { }, name: "a", trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        string b = scheduler.Schedule(() => Interlocked.Increment(ref bRuns), name: "b", trigger: new OnceTrigger(Monday.AddMinutes(2)));
+        scheduler.Start();
+
+        // a runs; its outcome is refused twice, then recorded by the retries (waits on the scheduler's clock).
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await AdvanceUntilAsync(scheduler.WhenIdleAsync(TestContext.Current.CancellationToken), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(3, failures);
+        Assert.Equal(JobStatus.Completed, scheduler.GetJob(a)!.Status);
+
+        // The only worker is still there for b.
+        await AdvanceAsync(scheduler, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        Assert.Equal(1, bRuns);
+        Assert.Equal(JobStatus.Completed, scheduler.GetJob(b)!.Status);
+    }
+
+    [Fact]
+    public async Task StoreNeverRecordsAnOutcome_TheWorkerSurvivesAndRunsTheNextJob()
+    {
+        var store = new FaultyStore { FailCompletion = completion => completion.Run.Job.Name == "a" };
+        var scheduler = NewScheduler(maxWorkers: 1, store: store);
+        int bRuns = 0;
+        scheduler.Schedule(() => { }, name: "a", trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        scheduler.Schedule(() => Interlocked.Increment(ref bRuns), name: "b", trigger: new OnceTrigger(Monday.AddMinutes(2)));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await AdvanceUntilAsync(scheduler.WhenIdleAsync(TestContext.Current.CancellationToken), TimeSpan.FromSeconds(1));
+
+        await AdvanceAsync(scheduler, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        Assert.Equal(1, bRuns);
+    }
+
+    [Fact]
+    public async Task StopDuringAClaim_TheClaimedRunIsRecordedAsSkipped_NotLeftClaimed()
+    {
+        var store = new FaultyStore();
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        store.BeforeClaim = async now =>
+        {
+            if (now >= Monday.AddMinutes(1))
+            {
+                entered.TrySetResult();
+                await release.Task;
+            }
+        };
+        var scheduler = NewScheduler(store: store, shutdownTimeout: TimeSpan.Zero);
+        int runs = 0;
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), trigger: Every(minutes: 1));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(entered.Task);
+        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
+        release.SetResult();
+        await Within(stopping);
+        await Within(scheduler.WhenIdleAsync(TestContext.Current.CancellationToken));
+
+        Job job = scheduler.GetJob(id)!;
+        Assert.Equal(0, runs);
+        Assert.Equal(0, job.ActiveRuns);
+        Assert.Equal(JobStatus.Pending, job.Status);
+        Assert.Equal(RunOutcome.Skipped, Assert.Single((await scheduler.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items).Outcome);
+    }
+}
