@@ -15,10 +15,10 @@ public sealed class RunCommandTests
     private static bool IsRun(string line, string outcome, string job) =>
         line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var o, var j, ..] && o == outcome && j == job;
 
-    private static async Task<(Job Job, RunPage Runs)> ReadHistoryAsync(string database, string jobName)
+    private static async Task<(Job Job, RunPage Runs)> ReadHistoryAsync(string database, string jobName, bool includeCancelled = false)
     {
         await using var store = new SqliteJobStore(database);
-        Job job = (await store.ListAsync(default, Ct)).Items.Single(j => j.Name == jobName && j.Status != JobStatus.Cancelled);
+        Job job = (await store.ListAsync(default, Ct)).Items.Single(j => j.Name == jobName && (includeCancelled || j.Status != JobStatus.Cancelled));
         return (job, await store.GetRunsAsync(new RunQuery(job.Id), Ct));
     }
 
@@ -212,6 +212,37 @@ public sealed class RunCommandTests
         await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
         string line = await run.WaitForLineAsync(l => IsRun(l, "failed", "lost"));
         Assert.Contains("The working folder '/no/such/folder' does not exist.", line, StringComparison.Ordinal);
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+    }
+
+    [Fact]
+    public async Task Run_AJobCancelledFromAnotherProcess_HasItsRunningCommandStopped()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "long", "schedule": "* * * * * *", "shell": true, "command": "touch started; sleep 60" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
+        await WaitForFileAsync(folder["started"]);
+
+        Schedctl.Result cancel = await Schedctl.RunAsync("jobs", "cancel", "long", "--store", "sqlite:" + folder["state.db"]);
+        Assert.Equal(0, cancel.ExitCode);
+
+        // The runner notices the cancel through the store and cancels the run's token, which kills the command.
+        var clock = Stopwatch.StartNew();
+        RunPage history;
+        do
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the cancelled job's command was never stopped");
+            await Task.Delay(100, Ct);
+            (_, history) = await ReadHistoryAsync(folder["state.db"], "long", includeCancelled: true);
+        }
+        while (history.Total == 0);
+
+        RunRecord stopped = Assert.Single(history.Items);
+        Assert.Equal(RunOutcome.Cancelled, stopped.Outcome);
+        Assert.True(stopped.Duration < TimeSpan.FromSeconds(30));
         await run.SignalAsync("TERM");
         Assert.Equal(0, await run.ExitCodeAsync());
     }
