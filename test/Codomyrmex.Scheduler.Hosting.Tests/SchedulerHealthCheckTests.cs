@@ -48,6 +48,45 @@ public sealed class SchedulerHealthCheckTests
     }
 
     [Fact]
+    public async Task CheckHealth_DispatcherThatCannotClaim_IsUnhealthyUntilAClaimSucceeds()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        var store = new UnreachableStore();
+        using IHost host = TestHost.Build(clock, TestHost.Job(0, "tick", "tick", "@every 1m"),
+            scheduler => scheduler.UseStore(_ => store).AddTask("tick", TestHost.NoOp).AddHealthCheck());
+        await host.StartAsync(Token);
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+
+        store.ClaimsFail = true;
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await WaitForAsync(() => scheduler.LastDispatchError is not null);
+        HealthReportEntry failing = await CheckAsync(host);
+        Assert.Equal(HealthStatus.Unhealthy, failing.Status);
+        Assert.Contains("dispatcher cannot claim due runs: InvalidDataException: database disk image is malformed", failing.Description, StringComparison.Ordinal);
+
+        // The dispatcher tries again a second later (on the scheduler's clock); one successful claim makes it healthy.
+        store.ClaimsFail = false;
+        await WaitForAsync(() => scheduler.LastDispatchError is null, advance: () => clock.Advance(TimeSpan.FromSeconds(1)));
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
+        await host.StopAsync(Token);
+    }
+
+    /// <summary>
+    /// Waits (on the real clock, bounded) for the dispatcher thread to reach a state, moving virtual time a step each time
+    /// round if asked to (the test cannot see when the dispatcher arms its retry timer).
+    /// </summary>
+    private static async Task WaitForAsync(Func<bool> condition, Action? advance = null)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "The dispatcher never reached the expected state.");
+            advance?.Invoke();
+            await Task.Delay(1, Token);
+        }
+    }
+
+    [Fact]
     public async Task CheckHealth_JobFailingRepeatedly_IsDegradedUntilItSucceeds()
     {
         var clock = new FakeTimeProvider(TestHost.Start);

@@ -7,6 +7,9 @@ internal sealed class UnreachableStore : IJobStore
 
     public bool Unreachable { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether only claims fail (a corrupt row, a lock): the store still reads.</summary>
+    public bool ClaimsFail { get; set; }
+
     public event EventHandler? Changed
     {
         add => _inner.Changed += value;
@@ -26,7 +29,7 @@ internal sealed class UnreachableStore : IJobStore
     public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default) => Check()._inner.CancelAsync(id, cancellationToken);
 
     public ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        Check()._inner.ClaimDueAsync(now, max, node, leaseUntil, cancellationToken);
+        ClaimsFail ? throw new InvalidDataException("database disk image is malformed") : Check()._inner.ClaimDueAsync(now, max, node, leaseUntil, cancellationToken);
 
     public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
         Check()._inner.ClaimNowAsync(id, now, node, leaseUntil, cancellationToken);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Codomyrmex.Scheduler.Hosting.Health;
 
 /// <summary>
-/// Unhealthy when the dispatcher is not running or the store cannot be reached; Degraded when jobs keep failing (their
+/// Unhealthy when the dispatcher is not running, fails to claim due runs, or the store cannot be reached; Degraded when jobs keep failing (their
 /// last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed); Healthy otherwise.
 /// </summary>
 internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthCheckOptions options) : IHealthCheck
@@ -15,6 +15,12 @@ internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthC
         if (!scheduler.IsRunning)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, "The scheduler is not running: it has not started or it has stopped.");
+        }
+
+        if (scheduler.LastDispatchError is { } dispatchError)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"The scheduler's dispatcher cannot claim due runs: {dispatchError.GetType().Name}: {dispatchError.Message}", dispatchError);
         }
 
         var failing = new Dictionary<string, object>(StringComparer.Ordinal);

@@ -97,6 +97,7 @@ public sealed partial class Scheduler
                     catch (Exception exception)
 #pragma warning restore CA1031
                     {
+                        Volatile.Write(ref _scheduler._dispatchError, exception);
                         Log.DispatcherFailed(_scheduler._logger, exception);
                         WaitUntil(_scheduler._time.GetUtcNow() + TimeSpan.FromSeconds(1));
                     }
@@ -141,6 +142,7 @@ public sealed partial class Scheduler
                 lock (scheduler._claimLock)
                 {
                     batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
+                    Volatile.Write(ref scheduler._dispatchError, null);
                     foreach (ClaimedRun run in batch.Runs)
                     {
                         var handle = new RunHandle(run, _shutdown.Token);

@@ -88,6 +88,7 @@ public sealed partial class Scheduler
 
             await shutdownWait.CancelAsync().ConfigureAwait(false);
             dispatcher.Dispose();
+            Volatile.Write(ref _dispatchError, null);
             SignalChange(wakeDispatcher: false);
             Log.Stopped(_logger, _node);
         }

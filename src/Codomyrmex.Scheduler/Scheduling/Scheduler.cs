@@ -36,6 +36,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private TaskCompletionSource _changed = NewSignal();
     private int _idleWaiters;
     private Dispatcher? _dispatcher;
+    private Exception? _dispatchError;
     private int _disposed;
 
     /// <summary>Creates a scheduler with an in-memory store, as the spec's <c>Scheduler(max_workers=4)</c>.</summary>
@@ -87,6 +88,13 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
     /// <summary>Gets a value indicating whether the scheduler is started (and not stopped or disposed).</summary>
     public bool IsRunning => Volatile.Read(ref _dispatcher) is not null;
+
+    /// <summary>Gets the error of the dispatcher's last attempt to claim due runs, or <see langword="null"/> if that attempt succeeded.</summary>
+    /// <remarks>
+    /// A dispatcher whose store fails (unreachable, locked, corrupt) logs the error and tries again every second; this
+    /// property lets a health check see it. It is cleared by the next claim that succeeds, and by <see cref="StopAsync"/>.
+    /// </remarks>
+    public Exception? LastDispatchError => Volatile.Read(ref _dispatchError);
 
     /// <summary>Gets the store the scheduler keeps its jobs in.</summary>
     public IJobStore Store => _store;
