@@ -467,7 +467,20 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                         break;
                     }
 
-                    Trigger? trigger = TriggerOf(row);
+                    Trigger? trigger;
+                    try
+                    {
+                        trigger = TriggerOf(row);
+                    }
+                    catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
+                    {
+                        // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
+                        row.State.Fail();
+                        row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
+                        WriteState(row);
+                        continue;
+                    }
+
                     ClaimDecision decision = row.State.Claim(trigger, row.Options, row.MaxRuns, nowTicks, out long scheduled, out int attempt,
                         out SkipReason reason, out bool recovery);
                     WriteState(row);
@@ -1105,7 +1118,18 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
 
     private Job ToJob(JobRow row, object? result, bool keepStoredResult)
     {
-        Trigger? trigger = TriggerOf(row);
+        Trigger? trigger;
+        try
+        {
+            trigger = TriggerOf(row);
+        }
+        catch (InvalidOperationException exception) when (exception.InnerException is FormatException && row.State.Status == JobStatus.Failed)
+        {
+            // A job failed for its damaged trigger (see ClaimDueAsync) is still listed and shown, without a trigger: its
+            // Error says what is wrong, and one damaged row must not make the whole store unreadable.
+            trigger = null;
+        }
+
         long next = row.State.ShownNextRun;
         return new Job
         {

@@ -224,6 +224,24 @@ internal struct JobState
         Settle();
     }
 
+    /// <summary>Ends the job as failed without a run, when its definition cannot be read (a damaged store row): nothing more runs.</summary>
+    public void Fail()
+    {
+        Version++;
+        if (Status == JobStatus.Cancelled)
+        {
+            return;
+        }
+
+        NextRun = 0;
+        Queued = 0;
+        RetryAt = 0;
+        RetryIsRecovery = false;
+        WaitsForIdle = false;
+        LastFailed = true;
+        Settle();
+    }
+
     /// <summary>Cancels the job: final, nothing more runs; runs in progress finish on their own.</summary>
     public void Cancel()
     {

@@ -43,6 +43,35 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         command.ExecuteNonQuery();
     }
 
+    [Fact]
+    public async Task Claim_AJobWhoseStoredTriggerIsDamaged_FailsThatJob_AndClaimsTheOthers()
+    {
+        string path = _folder.NewPath();
+        var everyMinute = new IntervalTrigger(TimeSpan.FromMinutes(1), T0);
+        using (SqliteJobStore store = Open(path))
+        {
+            await store.AddAsync(TaskJob("0000000000001", everyMinute), Token);
+            await store.AddAsync(TaskJob("0000000000002", everyMinute), Token);
+        }
+
+        using (SqliteConnection raw = Raw(path))
+        {
+            Execute(raw, "UPDATE jobs SET trigger = '{\"type\":\"weekly\"}' WHERE id = '0000000000001';");
+        }
+
+        using (SqliteJobStore store = Open(path))
+        {
+            ClaimBatch batch = await store.ClaimDueAsync(T0.AddMinutes(1), 10, "node", T0.AddMinutes(5), Token);
+            Assert.Equal("0000000000002", Assert.Single(batch.Runs).Job.Id);
+            Job damaged = (await store.GetAsync("0000000000001", Token))!;
+            Assert.Equal(JobStatus.Failed, damaged.Status);
+            Assert.Null(damaged.NextRun);
+            Assert.Contains("cannot be read", damaged.Error, StringComparison.Ordinal);
+            Assert.Contains("unknown type \"weekly\"", damaged.Error, StringComparison.Ordinal);
+            Assert.Equal(2, (await store.ListAsync(default, Token)).Items.Count);
+        }
+    }
+
     /// <summary>The file's run history, oldest first, read through a new store (which does not dispatch, so it may share the file).</summary>
     internal static async Task<List<RunRecord>> HistoryAsync(string path)
     {
