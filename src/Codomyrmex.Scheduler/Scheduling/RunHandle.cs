@@ -1,9 +1,14 @@
 namespace Codomyrmex.Scheduler;
 
 /// <summary>A claimed run inside this process, with the cancellation that ends it.</summary>
-internal sealed class RunHandle(ClaimedRun run, CancellationToken external) : IDisposable
+/// <remarks>
+/// A scheduled run has a source of its own, which the dispatcher cancels at shutdown: not a source linked to a shared
+/// shutdown token, whose registrations every run would contend on. Only a RunNow run links the caller's token.
+/// </remarks>
+internal sealed class RunHandle(ClaimedRun run, CancellationToken external = default) : IDisposable
 {
-    private readonly CancellationTokenSource _cancellation = CancellationTokenSource.CreateLinkedTokenSource(external);
+    private readonly CancellationTokenSource _cancellation =
+        external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : new CancellationTokenSource();
     private volatile bool _jobCancelled;
 
     public ClaimedRun Run { get; } = run;

@@ -14,7 +14,6 @@ public sealed partial class Scheduler
         private readonly Scheduler _scheduler;
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = true });
-        private readonly CancellationTokenSource _shutdown = new();
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ITimer _timer;
         private readonly bool _systemClock;
@@ -52,8 +51,6 @@ public sealed partial class Scheduler
             _thread.Start();
         }
 
-        public CancellationToken ShutdownToken => _shutdown.Token;
-
         /// <summary>How often leases are renewed and lost runs looked for: three times per lease, so one late renewal loses nothing.</summary>
         private TimeSpan MaintenanceInterval => _scheduler._options.LeaseDuration / 3;
 
@@ -73,14 +70,23 @@ public sealed partial class Scheduler
             return _stopped.Task;
         }
 
-        public void CancelRuns() => _shutdown.Cancel();
+        /// <summary>Cancels the tokens of the scheduled runs still going (RunNow runs belong to their callers).</summary>
+        public void CancelRuns()
+        {
+            foreach (RunHandle run in _scheduler._activeRuns.Values)
+            {
+                if (!run.Run.IsManual)
+                {
+                    run.Cancel();
+                }
+            }
+        }
 
         public Task WorkersAsync() => Task.WhenAll(_workers);
 
         public void Dispose()
         {
             _timer.Dispose();
-            _shutdown.Dispose();
         }
 
         private void Loop()
@@ -145,7 +151,7 @@ public sealed partial class Scheduler
                     Volatile.Write(ref scheduler._dispatchError, null);
                     foreach (ClaimedRun run in batch.Runs)
                     {
-                        var handle = new RunHandle(run, _shutdown.Token);
+                        var handle = new RunHandle(run);
                         scheduler._activeRuns[run.RunId] = handle;
                         Interlocked.Increment(ref _inFlight);
                         if (!_queue.Writer.TryWrite(handle))

@@ -198,7 +198,16 @@ public sealed partial class Scheduler
             {
                 try
                 {
-                    await _store.CompleteRunAsync(completion).ConfigureAwait(false);
+                    if (_store is InMemoryJobStore memory)
+                    {
+                        // The default store's fast path: the same write, without a Job snapshot nobody reads.
+                        memory.CompleteRun(completion, snapshot: false, out _);
+                    }
+                    else
+                    {
+                        await _store.CompleteRunAsync(completion).ConfigureAwait(false);
+                    }
+
                     return;
                 }
                 catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)

@@ -247,16 +247,24 @@ public sealed class InMemoryJobStore : IJobStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    public ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
+        new(CompleteRun(completion, snapshot: true, out Job? job) ? job : null);
+
+    /// <summary>
+    /// Records a run's outcome; with <paramref name="snapshot"/> false it makes no <see cref="Job"/> snapshot of the result,
+    /// which the scheduler's own completions do not need (a snapshot is most of what recording a run allocates).
+    /// </summary>
+    /// <returns>Whether the run was claimed (and is now completed).</returns>
+    internal bool CompleteRun(RunCompletion completion, bool snapshot, out Job? job)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        Job? job;
         bool dueEarlier;
         lock (_lock)
         {
             if (!_runs.Remove(completion.Run.RunId, out ActiveRun? run))
             {
-                return new((Job?)null);
+                job = null;
+                return false;
             }
 
             Entry entry = run.Entry;
@@ -278,7 +286,7 @@ public sealed class InMemoryJobStore : IJobStore
             AddToHistory(entry, completion.Run, completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Error,
                 completion.Outcome == RunOutcome.Succeeded ? completion.Result : null);
             dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
-            job = entry.ToJob();
+            job = snapshot ? entry.ToJob() : null;
         }
 
         if (dueEarlier)
@@ -286,7 +294,7 @@ public sealed class InMemoryJobStore : IJobStore
             Changed?.Invoke(this, EventArgs.Empty);
         }
 
-        return new(job);
+        return true;
     }
 
     /// <inheritdoc/>
@@ -415,8 +423,7 @@ public sealed class InMemoryJobStore : IJobStore
 
         InMemoryRunHistory history = entry.History ??= new InMemoryRunHistory();
         history.Add(
-            new InMemoryRunHistory.Row(++_historySequence, run.RunId, run.Job.Name, run.Node, run.ScheduledTime.UtcTicks, started, finished, outcome,
-                error, RunRecords.FormatResult(result, _history.MaxResultLength), run.Attempt, run.IsManual, run.IsRecovery),
+            InMemoryRunHistory.Row.Create(++_historySequence, run, outcome, started, finished, error, RunRecords.FormatResult(result, _history.MaxResultLength)),
             _history.MaxRunsPerJob ?? int.MaxValue);
         if (_history.MaxAge is { } maxAge)
         {

@@ -1,14 +1,17 @@
 using System.Runtime.InteropServices;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
 /// <summary>
-/// One job's recent runs for <see cref="InMemoryJobStore"/>: a ring of compact rows, turned into <see cref="RunRecord"/>s
-/// only when read. Writing a run allocates nothing once the ring has grown, so keeping history costs the hot path little.
+/// One job's recent runs for <see cref="InMemoryJobStore"/>: compact rows, turned into <see cref="RunRecord"/>s only when
+/// read. The first row lives inline (most jobs scheduled in bulk run once), later ones in a ring that, once grown, is
+/// reused: writing a run allocates nothing, and what a run leaves behind is one row, not objects the GC must trace.
 /// </summary>
 internal sealed class InMemoryRunHistory
 {
-    private Row[] _rows = new Row[1];
+    private Row _first;
+    private Row[]? _rows;
     private int _start;
     private int _count;
 
@@ -17,6 +20,21 @@ internal sealed class InMemoryRunHistory
     /// <summary>Appends a run, dropping the oldest once <paramref name="max"/> are kept.</summary>
     public void Add(in Row row, int max)
     {
+        if (_rows is null)
+        {
+            if (_count == 0 || max == 1)
+            {
+                _first = row;
+                _count = 1;
+                return;
+            }
+
+            _rows = new Row[Math.Min(4, max)];
+            _rows[0] = _first;
+            _first = default;
+            _start = 0;
+        }
+
         if (_count == max)
         {
             _rows[_start] = row;
@@ -26,7 +44,7 @@ internal sealed class InMemoryRunHistory
 
         if (_count == _rows.Length)
         {
-            var grown = new Row[Math.Min(_rows.Length * 2, max)];
+            var grown = new Row[(int)Math.Min(_rows.Length * 2L, max)];
             for (int i = 0; i < _count; i++)
             {
                 grown[i] = _rows[(_start + i) % _rows.Length];
@@ -43,6 +61,17 @@ internal sealed class InMemoryRunHistory
     /// <summary>Drops the runs that finished before <paramref name="ticks"/> (UTC), oldest first.</summary>
     public void DropFinishedBefore(long ticks)
     {
+        if (_rows is null)
+        {
+            if (_count == 1 && _first.Finished < ticks)
+            {
+                _first = default;
+                _count = 0;
+            }
+
+            return;
+        }
+
         while (_count > 0 && _rows[_start].Finished < ticks)
         {
             _rows[_start] = default;
@@ -54,21 +83,41 @@ internal sealed class InMemoryRunHistory
     /// <summary>The rows, newest first.</summary>
     public IEnumerable<Row> NewestFirst()
     {
+        if (_rows is null)
+        {
+            if (_count == 1)
+            {
+                yield return _first;
+            }
+
+            yield break;
+        }
+
         for (int i = _count - 1; i >= 0; i--)
         {
             yield return _rows[(_start + i) % _rows.Length];
         }
     }
 
-    /// <summary>One run, as compact as a record allows: the job's id is the entry's, strings are shared with the run.</summary>
+    /// <summary>
+    /// One run, as compact as a record allows: the job's id is the entry's, the name and node strings are shared, and a run
+    /// id the store made is kept as its 64-bit number (the text only for an id of another shape).
+    /// </summary>
     [StructLayout(LayoutKind.Auto)]
     public readonly record struct Row(
-        long Sequence, string RunId, string JobName, string Node, long Scheduled, long Started, long Finished, RunOutcome Outcome, string? Error,
-        string? Result, int Attempt, bool IsManual, bool IsRecovery)
+        long Sequence, ulong RunKey, string? RunIdText, string JobName, string Node, long Scheduled, long Started, long Finished, RunOutcome Outcome,
+        string? Error, string? Result, int Attempt, bool IsManual, bool IsRecovery)
     {
+        public static Row Create(long sequence, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, string? result)
+        {
+            bool made = JobIds.TryParse(run.RunId, out ulong key);
+            return new Row(sequence, key, made ? null : run.RunId, run.Job.Name, run.Node, run.ScheduledTime.UtcTicks, started, finished, outcome, error,
+                result, run.Attempt, run.IsManual, run.IsRecovery);
+        }
+
         public RunRecord ToRecord(string jobId) => new()
         {
-            RunId = RunId,
+            RunId = RunIdText ?? JobIds.Format(RunKey),
             JobId = jobId,
             JobName = JobName,
             ScheduledTime = new DateTimeOffset(Scheduled, TimeSpan.Zero),
