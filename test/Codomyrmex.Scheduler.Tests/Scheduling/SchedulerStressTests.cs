@@ -38,7 +38,8 @@ public sealed class SchedulerStressTests
                 string id = scheduler.Schedule(
                     (ctx, ct) =>
                     {
-                        Tally mine = tallies[ctx.JobId];
+                        // Not tallies[ctx.JobId]: the job may fire before Schedule has returned its id to this thread.
+                        var mine = (Tally)ctx.Kwargs["tally"]!;
                         if (mine.Cancelled && !t_inRunNow)
                         {
                             Interlocked.Increment(ref mine.StartedAfterCancel);
@@ -48,6 +49,7 @@ public sealed class SchedulerStressTests
                         return random.Next(10) == 0 ? throw new InvalidOperationException("unlucky") : Task.FromResult<object?>(null);
                     },
                     trigger: Every(seconds: random.Next(1, 5)),
+                    kwargs: new Dictionary<string, object?> { ["tally"] = tally },
                     maxRuns: tally.MaxRuns,
                     options: new JobOptions { Overlap = (OverlapPolicy)random.Next(3) });
                 tallies[id] = tally;
@@ -114,7 +116,12 @@ public sealed class SchedulerStressTests
             Tally tally = tallies[job.Id];
             Assert.True(job.ActiveRuns == 0, $"{job.Id} has {job.ActiveRuns} active runs");
             Assert.NotEqual(JobStatus.Running, job.Status);
-            Assert.Equal(tally.Invocations, job.RunCount + job.FailureCount);
+            if (tally.Invocations != job.RunCount + job.FailureCount)
+            {
+                RunPage history = await scheduler.GetRunsAsync(new RunQuery(job.Id), token);
+                Assert.Fail($"{job.Id} ran its body {tally.Invocations} times but counts {job.RunCount} runs and {job.FailureCount} failures; " +
+                    $"history: {string.Join(", ", history.Items.Select(r => $"{r.Outcome}{(r.IsManual ? " manual" : "")} attempt {r.Attempt} {r.Error}"))}");
+            }
             if (job.MaxRuns is { } max)
             {
                 Assert.True(tally.Invocations <= max, $"{job.Id} ran {tally.Invocations} times, max {max}");
