@@ -18,8 +18,8 @@ public static class SchedulerHealthChecksBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The configured <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> is less than 1.</exception>
     /// <remarks>
-    /// Unhealthy (or <paramref name="failureStatus"/>) when the scheduler is not running, or when a call to its store
-    /// throws; Degraded when some jobs' last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed
+    /// Unhealthy (or <paramref name="failureStatus"/>) when the scheduler is not running, when its dispatcher cannot claim
+    /// due runs (<see cref="Scheduler.LastDispatchError"/>), or when a call to its store throws; Degraded when some jobs' last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed
     /// (their names are in the message, their last errors in the result's data); Healthy otherwise.
     /// </remarks>
     public static IHealthChecksBuilder AddScheduler(this IHealthChecksBuilder builder, string name = "scheduler", HealthStatus? failureStatus = null,

@@ -8,8 +8,9 @@ namespace Codomyrmex.Scheduler;
 /// <summary>A durable store in one SQLite file: jobs, their next runs, counters and run history survive restarts and crashes.</summary>
 /// <remarks>
 /// <para>
-/// The file is opened in write-ahead-log mode. Every operation is one transaction (<c>BEGIN IMMEDIATE</c>) that applies the
-/// same rules as <see cref="InMemoryJobStore"/>, so a scheduler behaves identically on both; <see cref="CompleteRunAsync"/>
+/// The file is opened in write-ahead-log mode. Every operation is atomic: a change is one <c>BEGIN IMMEDIATE</c> transaction
+/// (a read one deferred transaction, adding a job one statement) that applies the same rules as
+/// <see cref="InMemoryJobStore"/>, so a scheduler behaves identically on both; <see cref="CompleteRunAsync"/>
 /// writes the job's new state and its run-history row in the same transaction. See <see cref="SqliteJobStoreOptions.FlushEveryCommit"/>
 /// for what a commit survives.
 /// </para>

@@ -6,8 +6,9 @@ public sealed class SqliteJobStoreOptions
 {
     /// <summary>Gets or sets the path of the database file; it is created, with its schema, if it does not exist.</summary>
     /// <remarks>
-    /// SQLite keeps two more files beside it while it is open (<c>-wal</c> and <c>-shm</c>), and the store keeps a lock file
-    /// <c><see cref="Path"/>.lock</c> while it dispatches jobs, so the folder must be writable.
+    /// SQLite keeps two more files beside it while it is open (<c>-wal</c> and <c>-shm</c>), and the store makes a lock file
+    /// <c><see cref="Path"/>.lock</c> when it first dispatches (never deleted: only the operating-system lock on it is
+    /// released), so the folder must be writable.
     /// </remarks>
     public required string Path { get; set; }
 
