@@ -17,12 +17,6 @@ internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthC
             return new HealthCheckResult(context.Registration.FailureStatus, "The scheduler is not running: it has not started or it has stopped.");
         }
 
-        if (scheduler.LastDispatchError is { } dispatchError)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus,
-                $"The scheduler's dispatcher cannot claim due runs: {dispatchError.GetType().Name}: {dispatchError.Message}", dispatchError);
-        }
-
         var failing = new Dictionary<string, object>(StringComparer.Ordinal);
         int jobs;
         try
@@ -45,6 +39,14 @@ internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthC
         {
             return new HealthCheckResult(context.Registration.FailureStatus,
                 $"The scheduler's store cannot be reached: {exception.GetType().Name}: {exception.Message}", exception);
+        }
+
+        // After the store read: a store that cannot be reached at all is named as such; one that reads but cannot claim
+        // (a damaged row, a lock) shows up only here.
+        if (scheduler.LastDispatchError is { } dispatchError)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"The scheduler's dispatcher cannot claim due runs: {dispatchError.GetType().Name}: {dispatchError.Message}", dispatchError);
         }
 
         if (failing.Count > 0)
