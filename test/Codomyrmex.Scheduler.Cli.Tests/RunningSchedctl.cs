@@ -47,23 +47,8 @@ internal sealed class RunningSchedctl : IAsyncDisposable
         }
     }
 
-    public static RunningSchedctl Start(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "schedctl.dll"));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return new RunningSchedctl(Process.Start(start)!);
-    }
+    public static RunningSchedctl Start(string workingDirectory, params string[] args) =>
+        new(Process.Start(Schedctl.StartInfo(args, workingDirectory))!);
 
     /// <summary>Waits for the next stdout lines until one matches; fails with everything printed if none does in time.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match)

@@ -11,11 +11,24 @@ internal static class Schedctl
     public static async Task<Result> RunAsync(params string[] args)
     {
         Assert.True(File.Exists(Dll), $"schedctl.dll is not next to the tests ({Dll}).");
+        using var process = Process.Start(StartInfo(args))!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        Task<string> error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>How to start the built schedctl with <paramref name="args"/>, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(string[] args, string? workingDirectory = null)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         start.ArgumentList.Add(Dll);
         foreach (string arg in args)
@@ -23,13 +36,7 @@ internal static class Schedctl
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        Task<string> error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await output, await error);
+        return start;
     }
 
     /// <summary>What the process printed and how it ended.</summary>

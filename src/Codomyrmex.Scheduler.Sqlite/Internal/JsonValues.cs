@@ -20,38 +20,10 @@ internal static class JsonValues
     /// <summary>The whole value as JSON (a value that is not JSON is kept as its text); the history keeps a bounded copy.</summary>
     public static string? FromResult(object? value) => RunRecords.FormatResult(value, int.MaxValue);
 
-    public static IReadOnlyList<object?> ToArgs(string json)
-    {
-        if (json == EmptyArray)
-        {
-            return [];
-        }
+    public static IReadOnlyList<object?> ToArgs(string json) => json == EmptyArray ? [] : JsonArguments.Elements(JsonNode.Parse(json)!.AsArray());
 
-        JsonArray array = JsonNode.Parse(json)!.AsArray();
-        var args = new object?[array.Count];
-        for (int i = 0; i < args.Length; i++)
-        {
-            args[i] = array[i];
-        }
-
-        return args;
-    }
-
-    public static IReadOnlyDictionary<string, object?> ToKwargs(string json)
-    {
-        if (json == EmptyObject)
-        {
-            return Job.NoKwargs;
-        }
-
-        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, JsonNode?> pair in JsonNode.Parse(json)!.AsObject())
-        {
-            map[pair.Key] = pair.Value;
-        }
-
-        return map;
-    }
+    public static IReadOnlyDictionary<string, object?> ToKwargs(string json) =>
+        json == EmptyObject ? Job.NoKwargs : JsonArguments.Properties(JsonNode.Parse(json)!.AsObject());
 
     public static object? ToResult(string? json) => json is null ? null : JsonNode.Parse(json);
 }

@@ -5,32 +5,39 @@ namespace Codomyrmex.Scheduler.Internal;
 /// <summary>A task job's JSON arguments, copied so that the caller's nodes can change without changing the job.</summary>
 internal static class JsonArguments
 {
-    public static IReadOnlyList<object?> Positional(JsonArray? args)
+    public static IReadOnlyList<object?> Positional(JsonArray? args) =>
+        args is null || args.Count == 0 ? [] : Elements((JsonArray)args.DeepClone());
+
+    public static IReadOnlyDictionary<string, object?> Keyword(JsonObject? kwargs) =>
+        kwargs is null || kwargs.Count == 0 ? Job.NoKwargs : Properties((JsonObject)kwargs.DeepClone());
+
+    /// <summary>The elements of an array nobody else holds (a copy, or nodes just parsed), as a job's positional arguments.</summary>
+    public static IReadOnlyList<object?> Elements(JsonArray array)
     {
-        if (args is null || args.Count == 0)
+        if (array.Count == 0)
         {
             return [];
         }
 
-        var copy = (JsonArray)args.DeepClone();
-        var values = new object?[copy.Count];
+        var values = new object?[array.Count];
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = copy[i];
+            values[i] = array[i];
         }
 
         return values;
     }
 
-    public static IReadOnlyDictionary<string, object?> Keyword(JsonObject? kwargs)
+    /// <summary>The properties of an object nobody else holds, as a job's keyword arguments.</summary>
+    public static IReadOnlyDictionary<string, object?> Properties(JsonObject json)
     {
-        if (kwargs is null || kwargs.Count == 0)
+        if (json.Count == 0)
         {
             return Job.NoKwargs;
         }
 
-        var values = new Dictionary<string, object?>(kwargs.Count, StringComparer.Ordinal);
-        foreach ((string key, JsonNode? value) in (JsonObject)kwargs.DeepClone())
+        var values = new Dictionary<string, object?>(json.Count, StringComparer.Ordinal);
+        foreach ((string key, JsonNode? value) in json)
         {
             values[key] = value;
         }

@@ -15,8 +15,6 @@ internal sealed class InMemoryRunHistory
     private int _start;
     private int _count;
 
-    public int Count => _count;
-
     /// <summary>Appends a run, dropping the oldest once <paramref name="max"/> are kept.</summary>
     public void Add(in Row row, int max)
     {
