@@ -44,4 +44,7 @@ internal static class Schedctl
 
     /// <summary>The <c>--json</c> option every command that prints results has.</summary>
     public static Option<bool> JsonOption(string what) => new("--json") { Description = $"Print {what} as JSON, for scripts." };
+
+    /// <summary>The <c>--utc</c> option every command that prints times has: UTC instead of local time with its offset.</summary>
+    public static Option<bool> UtcOption() => new("--utc") { Description = "Print times in UTC (marked Z) instead of local time with its offset." };
 }
