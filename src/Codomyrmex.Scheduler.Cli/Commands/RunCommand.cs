@@ -159,7 +159,7 @@ internal static class RunCommand
     public static JobDefinition ToDefinition(JobSpec job)
     {
         (System.Text.Json.Nodes.JsonArray args, System.Text.Json.Nodes.JsonObject kwargs) =
-            CommandInvocation.ToJson(job.Command, job.Shell, job.WorkingDirectory, job.Environment);
+            CommandInvocation.ToJson(job.Command, job.Shell, job.WorkingDirectory, job.Environment, job.User);
         return new JobDefinition
         {
             Name = job.Name,

@@ -25,6 +25,9 @@ internal sealed record JobSpec
     /// <summary>Gets the variables added to the command's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Gets the account the command runs as (a system crontab's user column), or <see langword="null"/> for schedctl's own.</summary>
+    public string? User { get; init; }
+
     /// <summary>Gets how many runs the job has at most, or <see langword="null"/> for no limit.</summary>
     public int? MaxRuns { get; init; }
 

@@ -7,11 +7,13 @@ namespace Codomyrmex.Scheduler.Cli.Running;
 /// <param name="Shell">Whether to run the command line through the shell.</param>
 /// <param name="WorkingDirectory">The folder to run in, or <see langword="null"/> for schedctl's own.</param>
 /// <param name="Environment">Variables added to the command's environment.</param>
-internal sealed record CommandInvocation(IReadOnlyList<string> Command, bool Shell, string? WorkingDirectory, IReadOnlyDictionary<string, string> Environment)
+/// <param name="User">The account to run as (a system crontab's user column), or <see langword="null"/> for schedctl's own.</param>
+internal sealed record CommandInvocation(IReadOnlyList<string> Command, bool Shell, string? WorkingDirectory, IReadOnlyDictionary<string, string> Environment,
+    string? User = null)
 {
-    /// <summary>The JSON arguments of a command job: <c>args</c> = argv, <c>kwargs</c> = <c>{shell, working_dir, env}</c>.</summary>
+    /// <summary>The JSON arguments of a command job: <c>args</c> = argv, <c>kwargs</c> = <c>{shell, working_dir, env, user}</c>.</summary>
     public static (JsonArray Args, JsonObject Kwargs) ToJson(IReadOnlyList<string> command, bool shell, string? workingDirectory,
-        IReadOnlyDictionary<string, string> environment)
+        IReadOnlyDictionary<string, string> environment, string? user = null)
     {
         var args = new JsonArray();
         foreach (string part in command)
@@ -39,6 +41,11 @@ internal sealed record CommandInvocation(IReadOnlyList<string> Command, bool She
             }
 
             kwargs["env"] = env;
+        }
+
+        if (user is not null)
+        {
+            kwargs["user"] = user;
         }
 
         return (args, kwargs);
@@ -74,6 +81,9 @@ internal sealed record CommandInvocation(IReadOnlyList<string> Command, bool She
             }
         }
 
-        return new CommandInvocation(command, shell, folder, environment);
+        string? user = context.Kwargs.TryGetValue("user", out object? who) && who is JsonValue userValue && userValue.TryGetValue(out string? account)
+            ? account
+            : null;
+        return new CommandInvocation(command, shell, folder, environment, user);
     }
 }
