@@ -136,7 +136,9 @@ internal static partial class JobsCommand
 
     private static async Task<int> PurgeAsync(Invocation invocation, TimeSpan olderThan, bool dryRun, bool json)
     {
-        DateTimeOffset cutoff = TimeProvider.System.GetUtcNow() - olderThan;
+        // An age longer than the calendar reaches back (10000000d) is valid and simply matches nothing.
+        DateTimeOffset now = TimeProvider.System.GetUtcNow();
+        DateTimeOffset cutoff = olderThan < now - DateTimeOffset.MinValue ? now - olderThan : DateTimeOffset.MinValue;
         IReadOnlyList<Job> jobs = (await invocation.Store.ListAsync(default, invocation.Cancellation).ConfigureAwait(false)).Items;
         var deleted = new List<Job>();
         var running = new List<Job>();
@@ -183,15 +185,15 @@ internal static partial class JobsCommand
         }
 
         TextWriter output = invocation.Output;
-        string before = invocation.Time.Format(cutoff);
+        string age = $"more than {DurationText.Format(olderThan)} ago";
         if (deleted.Count == 0)
         {
-            await output.WriteLineAsync($"No job finished before {before}; nothing {(dryRun ? "would be" : "was")} deleted.").ConfigureAwait(false);
+            await output.WriteLineAsync($"No job finished {age}; nothing {(dryRun ? "would be" : "was")} deleted.").ConfigureAwait(false);
         }
         else
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{(dryRun ? "Would delete" : "Deleted")} {deleted.Count} {(deleted.Count == 1 ? "job" : "jobs")} that finished before {before}, with their history:"))
+                $"{(dryRun ? "Would delete" : "Deleted")} {deleted.Count} {(deleted.Count == 1 ? "job" : "jobs")} that finished {age}, with their history:"))
                 .ConfigureAwait(false);
             var table = new TextTable("NAME", "ID", "STATUS", "FINISHED");
             foreach (Job job in deleted)

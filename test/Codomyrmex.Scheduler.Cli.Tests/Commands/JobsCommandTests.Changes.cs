@@ -103,7 +103,7 @@ public sealed partial class JobsCommandTests
         // Not old enough yet: nothing goes.
         Schedctl.Result young = await Schedctl.RunAsync("jobs", "purge", "--finished", "--older-than", "1d", "--store", store);
         Assert.True(young.ExitCode == 0, young.ToString());
-        Assert.StartsWith("No job finished before ", young.Lines[0], StringComparison.Ordinal);
+        Assert.Equal("No job finished more than 1d ago; nothing was deleted.", Assert.Single(young.Lines));
 
         Schedctl.Result dryRun = await Schedctl.RunAsync("jobs", "purge", "--finished", "--older-than", "0s", "--dry-run", "--json", "--store", store);
         Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
@@ -114,11 +114,24 @@ public sealed partial class JobsCommandTests
 
         Schedctl.Result purge = await Schedctl.RunAsync("jobs", "purge", "--finished", "--older-than", "0s", "--store", store);
         Assert.True(purge.ExitCode == 0, purge.ToString());
-        Assert.StartsWith("Deleted 1 job that finished before ", purge.Lines[0], StringComparison.Ordinal);
+        Assert.Equal("Deleted 1 job that finished more than 0s ago, with their history:", purge.Lines[0]);
         Assert.Contains(purge.Lines, l => l.StartsWith("doomed ", StringComparison.Ordinal) && l.Contains(cancelledId, StringComparison.Ordinal));
         JsonElement[] left = [.. (await Schedctl.RunAsync("jobs", "list", "--json", "--store", store)).Json().RootElement.EnumerateArray()];
         Assert.Equal([liveId], left.Select(j => j.GetProperty("job_id").GetString()));
         Assert.Equal(1, (await Schedctl.RunAsync("jobs", "history", cancelledId, "--store", store)).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("10000000d")]
+    [InlineData("10675199.02:48:05")]
+    [InlineData("0s")]
+    public async Task Purge_AnyValidAge_EvenLongerThanTheCalendar_KeepsJobsThatMayStillRun(string age)
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("jobs", "purge", "--finished", "--older-than", age, "--store", Store);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("No job finished more than ", Assert.Single(result.Lines), StringComparison.Ordinal);
+        Assert.Equal("", result.Error);
     }
 
     [Theory]
