@@ -19,6 +19,9 @@ internal static partial class JobFormat
 
     public static string Status(JobStatus status) => status.ToString().ToLowerInvariant();
 
+    /// <summary>A job as messages name it: <c>'nightly' (3x7kq2m9d1fza)</c>, its name safe for a terminal.</summary>
+    public static string Named(Job job) => $"'{TextTable.Printable(job.Name)}' ({job.Id})";
+
     /// <summary>A job's status for people: its status, and whether it is paused (a paused job keeps its status).</summary>
     public static string Status(Job job) => Status(job.Status) + (job.IsPaused ? " (paused)" : "");
 

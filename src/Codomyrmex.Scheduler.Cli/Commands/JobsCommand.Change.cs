@@ -29,7 +29,7 @@ internal static partial class JobsCommand
     private static async Task<int> PauseAsync(Invocation invocation, Job job, bool pause)
     {
         TextWriter output = invocation.Output;
-        string named = $"Job '{job.Name}' ({job.Id})";
+        string named = $"Job {JobFormat.Named(job)}";
         if (job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
         {
             await output.WriteLineAsync($"{named} is {JobFormat.Status(job.Status)}: it never runs again, so there is nothing to {(pause ? "pause" : "resume")}.")
@@ -45,8 +45,8 @@ internal static partial class JobsCommand
 
         Job changed = await invocation.Store.SetPausedAsync(job.Id, pause, invocation.Cancellation).ConfigureAwait(false) ?? throw Gone(invocation, job);
         await output.WriteLineAsync(pause
-            ? $"Paused job '{job.Name}' ({job.Id}): it keeps its schedule and fires nothing until 'schedctl jobs resume {Quote(job.Name)}'."
-            : $"Resumed job '{job.Name}' ({job.Id}); next run {JobFormat.Time(changed.NextRun, invocation.Time) ?? "none"}" +
+            ? $"Paused job {JobFormat.Named(job)}: it keeps its schedule and fires nothing until 'schedctl jobs resume {Quote(job.Name)}'."
+            : $"Resumed job {JobFormat.Named(job)}; next run {JobFormat.Time(changed.NextRun, invocation.Time) ?? "none"}" +
               (changed.NextRun < TimeProvider.System.GetUtcNow()
                   ? $" (missed while paused: its misfire policy, {PolicyText.Format(changed.Options.Misfire)}, applies)."
                   : ".")).ConfigureAwait(false);
@@ -71,7 +71,7 @@ internal static partial class JobsCommand
         }
 
         await invocation.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Deleted job '{job.Name}' ({job.Id}) and the {runs} {(runs == 1 ? "run" : "runs")} of its history.")).ConfigureAwait(false);
+            $"Deleted job {JobFormat.Named(job)} and the {runs} {(runs == 1 ? "run" : "runs")} of its history.")).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
@@ -86,7 +86,7 @@ internal static partial class JobsCommand
         catch (InvalidOperationException)
         {
             // The one refusal of a delete: a run of the job is in progress (claimed here or by the runner).
-            throw new JobStoreAccess.Failure($"job '{job.Name}' ({job.Id}) has a run in progress, so it was not deleted.",
+            throw new JobStoreAccess.Failure($"job {JobFormat.Named(job)} has a run in progress, so it was not deleted.",
                 job.Status == JobStatus.Cancelled
                     ? "Delete it once the run has ended."
                     : $"Cancel it first ('schedctl jobs cancel {Quote(job.Name)}'), and delete it once the run has ended.");
@@ -206,7 +206,7 @@ internal static partial class JobsCommand
 
         foreach (Job job in running)
         {
-            await output.WriteLineAsync($"Kept job '{job.Name}' ({job.Id}): it was cancelled while a run was in progress; purge again once it has ended.")
+            await output.WriteLineAsync($"Kept job {JobFormat.Named(job)}: it was cancelled while a run was in progress; purge again once it has ended.")
                 .ConfigureAwait(false);
         }
 

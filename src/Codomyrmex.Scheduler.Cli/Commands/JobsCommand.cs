@@ -124,7 +124,7 @@ internal static partial class JobsCommand
         if (store is SqliteJobStore sqlite)
         {
             await output.WriteLineAsync(sqlite.GetLockHolder() is { } runner
-                ? $"Runner: process {runner.ProcessId} ({runner.ProcessName}) on {runner.Host}, running these jobs since {time.Format(runner.Since)}."
+                ? TextTable.Printable($"Runner: process {runner.ProcessId} ({runner.ProcessName}) on {runner.Host}, running these jobs since {time.Format(runner.Since)}.")
                 : "No runner is live: nothing fires now. Next runs in the past run (as each job's misfire policy says) when a schedctl run " +
                   "starts on this store.").ConfigureAwait(false);
         }
@@ -238,7 +238,7 @@ internal static partial class JobsCommand
         int width = fields.Max(f => f.Name.Length) + 2;
         foreach ((string name, string? value) in fields)
         {
-            await output.WriteLineAsync((name + ":").PadRight(width) + (value ?? "-")).ConfigureAwait(false);
+            await output.WriteLineAsync((name + ":").PadRight(width) + (value is null ? "-" : TextTable.Printable(value))).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync().ConfigureAwait(false);
@@ -310,7 +310,7 @@ internal static partial class JobsCommand
 
         if (runs.Items.Count == 0)
         {
-            await output.WriteLineAsync(runs.Total == 0 ? $"Job '{job.Name}' has no runs{(query.Outcome is null ? "" : " that ended so")} yet."
+            await output.WriteLineAsync(runs.Total == 0 ? $"Job {JobFormat.Named(job)} has no runs{(query.Outcome is null ? "" : " that ended so")} yet."
                 : string.Create(CultureInfo.InvariantCulture, $"No runs past the first {runs.Total}.")).ConfigureAwait(false);
             return ExitCodes.Success;
         }
@@ -339,18 +339,18 @@ internal static partial class JobsCommand
     {
         if (job.Status == JobStatus.Cancelled)
         {
-            await invocation.Output.WriteLineAsync($"Job '{job.Name}' ({job.Id}) was already cancelled.").ConfigureAwait(false);
+            await invocation.Output.WriteLineAsync($"Job {JobFormat.Named(job)} was already cancelled.").ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
         _ = await invocation.Store.CancelAsync(job.Id, invocation.Cancellation).ConfigureAwait(false) ?? throw Gone(invocation, job);
-        await invocation.Output.WriteLineAsync($"Cancelled job '{job.Name}' ({job.Id}); it will not run again.").ConfigureAwait(false);
+        await invocation.Output.WriteLineAsync($"Cancelled job {JobFormat.Named(job)}; it will not run again.").ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
     /// <summary>The error for a job that another process deleted between finding it and changing it.</summary>
     private static JobStoreAccess.Failure Gone(Invocation invocation, Job job) =>
-        new($"job '{job.Name}' ({job.Id}) was deleted from {invocation.StoreText} meanwhile.");
+        new($"job {JobFormat.Named(job)} was deleted from {invocation.StoreText} meanwhile.");
 
     private static Command CreateRun()
     {
@@ -368,12 +368,12 @@ internal static partial class JobsCommand
         (IJobStore store, CancellationToken ct, InvocationConfiguration console) = (invocation.Store, invocation.Cancellation, invocation.Parse.InvocationConfiguration);
         if (job.Status == JobStatus.Cancelled)
         {
-            throw new JobStoreAccess.Failure($"job '{job.Name}' ({job.Id}) is cancelled; a cancelled job never runs again.");
+            throw new JobStoreAccess.Failure($"job {JobFormat.Named(job)} is cancelled; a cancelled job never runs again.");
         }
 
         if (job.Task != CommandRunner.TaskName)
         {
-            throw new JobStoreAccess.Failure($"job '{job.Name}' runs the task '{job.Task}', which only the app that registered it can run.");
+            throw new JobStoreAccess.Failure($"job {JobFormat.Named(job)} runs the task '{job.Task}', which only the app that registered it can run.");
         }
 
         // The run is made without the store's dispatch lock, so this works while a schedctl run owns the store; that runner sees it
@@ -457,7 +457,7 @@ internal static partial class JobsCommand
             _ => "failed, " + run.Error,
         };
         await console.Error.WriteLineAsync(
-            $"schedctl: ran job '{job.Name}' now (manual run, recorded in its history): {summary} ({JobFormat.Duration(end - start)}).").ConfigureAwait(false);
+            $"schedctl: ran job {JobFormat.Named(job)} now (manual run, recorded in its history): {summary} ({JobFormat.Duration(end - start)}).").ConfigureAwait(false);
         return exitCode;
     }
 
@@ -478,5 +478,6 @@ internal static partial class JobsCommand
         }
     }
 
-    private static string Quote(string name) => name.Any(char.IsWhiteSpace) ? "'" + name + "'" : name;
+    /// <summary>A job's name as a command line gives it: quoted if it has spaces, safe for a terminal.</summary>
+    private static string Quote(string name) => name.Any(char.IsWhiteSpace) ? "'" + TextTable.Printable(name) + "'" : TextTable.Printable(name);
 }

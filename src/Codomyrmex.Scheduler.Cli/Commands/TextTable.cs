@@ -119,19 +119,26 @@ internal sealed class TextTable
         return wide ? 2 : 1;
     }
 
-    private static string Clean(string? cell)
+    private static string Clean(string? cell) => cell is null ? "-" : Printable(cell);
+
+    /// <summary>
+    /// Text from a store (a job's name, command, error) made safe for a terminal: every control character (a line break, a
+    /// tab, the escape that starts a terminal control sequence) becomes a space, so it can neither break a line nor recolour
+    /// or clear the screen.
+    /// </summary>
+    public static string Printable(string text)
     {
-        if (cell is null)
+        if (!text.Any(char.IsControl))
         {
-            return "-";
+            return text;
         }
 
-        var text = new StringBuilder(cell.Length);
-        foreach (char c in cell)
+        var printable = new StringBuilder(text.Length);
+        foreach (char c in text)
         {
-            text.Append(char.IsControl(c) ? ' ' : c);
+            printable.Append(char.IsControl(c) ? ' ' : c);
         }
 
-        return text.ToString();
+        return printable.ToString();
     }
 }

@@ -121,6 +121,25 @@ public sealed partial class JobsCommandTests
         return index;
     }
 
+    [Theory]
+    [InlineData("list")]
+    [InlineData("show", EvilName)]
+    [InlineData("history", EvilName)]
+    [InlineData("pause", EvilName)]
+    [InlineData("resume", EvilName)]
+    public async Task ControlCharactersInAJob_NeverReachTheTerminal(params string[] command)
+    {
+        Schedctl.Result result = await Schedctl.RunAsync(["jobs", .. command, "--store", Store]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain('\u001b', result.Output + result.Error);
+        Assert.Contains("evil [2Jname second line", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Output.Split('\n'), l => l.StartsWith("second line", StringComparison.Ordinal));
+    }
+
+    /// <summary>A name with the escape that clears a terminal, and a line break.</summary>
+    private const string EvilName = "evil\u001b[2Jname\nsecond line";
+
     [Fact]
     public async Task Run_Json_GivesTheOutcomeExitCodeAndOutput_AndExitCodeOneWhenItFails()
     {

@@ -255,7 +255,8 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
                             { "name": "LONG_CJK", "schedule": "@yearly", "command": ["true"] },
                             { "name": "LONG_EMOJI", "schedule": "@yearly", "command": ["true"] },
                             { "name": "LONG_COMBINING", "schedule": "@yearly", "command": ["true"] },
-                            { "name": "manual", "schedule": "@yearly", "command": ["echo", "manual"] } ] }
+                            { "name": "manual", "schedule": "@yearly", "command": ["echo", "manual"] },
+                            { "name": "evil\u001b[2Jname\nsecond line", "schedule": "@yearly", "command": ["echo", "\u001b[31mred"] } ] }
                 """.Replace("LONG_ASCII", HostileNames[0], StringComparison.Ordinal).Replace("LONG_CJK", HostileNames[1], StringComparison.Ordinal)
                 .Replace("LONG_EMOJI", HostileNames[2], StringComparison.Ordinal).Replace("LONG_COMBINING", HostileNames[3], StringComparison.Ordinal));
             await using RunningSchedctl run = RunningSchedctl.Start(Folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
