@@ -7,8 +7,8 @@ namespace Codomyrmex.Scheduler;
 /// <para>
 /// Built for the scheduler's hot path: each job is one compact entry keyed by the number inside its id, the due jobs sit
 /// in a binary heap, and every operation takes one short lock. Get and Cancel are O(1) and O(log n); claiming k due runs
-/// is O(k log n). Completed and cancelled jobs stay listed until the store is dropped. Each job keeps its recent run
-/// history as <see cref="RunHistoryOptions"/> say.
+/// is O(k log n). Completed and cancelled jobs stay listed until <see cref="DeleteAsync"/> removes them or the store is
+/// dropped. Each job keeps its recent run history as <see cref="RunHistoryOptions"/> say.
 /// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
