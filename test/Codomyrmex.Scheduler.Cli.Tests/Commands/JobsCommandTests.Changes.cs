@@ -153,6 +153,34 @@ public sealed partial class JobsCommandTests
         Assert.False(job.RootElement.GetProperty("paused").GetBoolean());
     }
 
+    public static TheoryData<string, string> HostileJobArguments()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string command in new[] { "pause", "resume", "delete" })
+        {
+            foreach (string job in new[] { "", "   ", new string('x', 10_000), "💥", "../../etc/passwd", "' OR 1=1; DROP TABLE jobs; --", "TICK" })
+            {
+                data.Add(command, job);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(HostileJobArguments))]
+    public async Task Change_AJobThatIsNotThere_IsExitCodeOne_AndChangesNothing(string command, string job)
+    {
+        string before = (await Schedctl.RunAsync("jobs", "list", "--json", "--store", Store)).Output;
+
+        Schedctl.Result result = await Schedctl.RunAsync("jobs", command, job, "--store", Store);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("schedctl: no job named or with id '", result.Error, StringComparison.Ordinal);
+        Assert.Equal("", result.Output);
+        Assert.Equal(before, (await Schedctl.RunAsync("jobs", "list", "--json", "--store", Store)).Output);
+    }
+
     /// <summary>Runs the folder's jobs.json with a real <c>schedctl run</c> until the job has succeeded once, then stops it.</summary>
     private static async Task RunUntilAsync(TempFolder folder, string job)
     {
