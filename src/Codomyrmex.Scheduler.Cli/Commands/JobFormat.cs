@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Internal;
 
@@ -12,7 +11,7 @@ namespace Codomyrmex.Scheduler.Cli.Commands;
 /// UTC with <c>--utc</c>); for scripts (<c>--json</c>), snake_case fields and ISO 8601 times in UTC (<c>…Z</c>) whatever
 /// <c>--utc</c> says, so a script reads the same instants the same way on every machine.
 /// </summary>
-internal static partial class JobFormat
+internal static class JobFormat
 {
     /// <summary>The longest detail (error or output line) a history table shows.</summary>
     public const int MaxDetail = 80;
@@ -25,11 +24,6 @@ internal static partial class JobFormat
     /// <summary>A job's status for people: its status, and whether it is paused (a paused job keeps its status).</summary>
     public static string Status(Job job) => Status(job.Status) + (job.IsPaused ? " (paused)" : "");
 
-    /// <summary>An error as people read it: the message, without the .NET exception type the history keeps in front of it.</summary>
-    public static string? Error(string? error) => error is null ? null : ExceptionType().Replace(error, "", 1);
-
-    [GeneratedRegex(@"^(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*Exception: ")]
-    private static partial Regex ExceptionType();
 
     public static string Outcome(RunOutcome outcome) => outcome.ToString().ToLowerInvariant();
 
@@ -70,7 +64,7 @@ internal static partial class JobFormat
     /// <summary>What a history table shows of a run: its error, or else the first line of its output.</summary>
     public static string? Detail(RunRecord run)
     {
-        string? detail = Error(run.Error);
+        string? detail = ErrorText.Message(run.Error);
         if (detail is null && run.Result is { } result)
         {
             detail = FirstOutputLine(result);
@@ -169,7 +163,7 @@ internal static partial class JobFormat
             writer.WriteNull("max_runs");
         }
 
-        writer.WriteString("error", Error(job.Error));
+        writer.WriteString("error", ErrorText.Message(job.Error));
     }
 
     /// <summary>Runs of the history as a JSON array property, newest first.</summary>
@@ -200,7 +194,7 @@ internal static partial class JobFormat
         writer.WriteNumber("attempt", run.Attempt);
         writer.WriteBoolean("manual", run.IsManual);
         writer.WriteBoolean("recovery", run.IsRecovery);
-        writer.WriteString("error", Error(run.Error));
+        writer.WriteString("error", ErrorText.Message(run.Error));
         writer.WritePropertyName("result");
         WriteResult(writer, run.Result);
         writer.WriteEndObject();

@@ -227,7 +227,7 @@ internal static partial class JobsCommand
             ("succeeded", Runs(job.RunCount)),
             ("failed", Runs(job.FailureCount)),
             ("max runs", job.MaxRuns is { } max ? string.Create(CultureInfo.InvariantCulture, $"{max} (succeeded and failed together)") : "no limit"),
-            ("error", JobFormat.Error(job.Error)),
+            ("error", ErrorText.Message(job.Error)),
             ("overlap", PolicyText.Format(options.Overlap)),
             ("misfire", $"{PolicyText.Format(options.Misfire)} (grace {DurationText.Format(options.MisfireGraceTime)})"),
             ("attempts", options.MaxAttempts == 1 ? "1 (no retries)"

@@ -122,6 +122,34 @@ public sealed partial class JobsCommandTests
     }
 
     [Theory]
+    [InlineData("human")]
+    [InlineData("json")]
+    public async Task RunLog_AFailedRun_ShowsItsMessage_NotTheExceptionType(string format)
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "boom", "schedule": "* * * * * *", "shell": true, "command": "echo disk full >&2; exit 3" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--log-format", format);
+
+        string line = await run.WaitForLineAsync(l => format == "json" ? l.Contains("\"outcome\":\"failed\"", StringComparison.Ordinal) : IsRun(l, "failed", "boom"));
+
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        if (format == "json")
+        {
+            using JsonDocument document = JsonDocument.Parse(line);
+            Assert.Equal("exit code 3: disk full", document.RootElement.GetProperty("error").GetString());
+        }
+        else
+        {
+            Assert.EndsWith("  exit code 3: disk full", line, StringComparison.Ordinal);
+        }
+
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+    }
+
+    [Theory]
     [InlineData("list")]
     [InlineData("show", EvilName)]
     [InlineData("history", EvilName)]
