@@ -152,6 +152,7 @@ internal static class JobFormat
 
         WriteTime(writer, "next_run", job.NextRun);
         WriteTime(writer, "last_run", job.LastRun);
+        WriteTime(writer, "finished_at", job.FinishedAt);
         writer.WriteNumber("run_count", job.RunCount);
         writer.WriteNumber("failure_count", job.FailureCount);
         if (job.MaxRuns is { } maxRuns)

@@ -153,7 +153,6 @@ internal static partial class JobsCommand
                 writer.WriteStartObject();
                 JobFormat.WriteJobFields(writer, job);
                 JobFormat.WriteTime(writer, "created_at", job.CreatedAt);
-                JobFormat.WriteTime(writer, "finished_at", job.FinishedAt);
                 writer.WriteString("source", job.Source);
                 writer.WriteString("task", job.Task);
                 writer.WriteStartArray("args");

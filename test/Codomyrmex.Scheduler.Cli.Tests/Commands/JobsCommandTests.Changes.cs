@@ -95,6 +95,8 @@ public sealed partial class JobsCommandTests
         Assert.Equal(["doomed", "doomed"], jobs.Select(j => j.GetProperty("name").GetString()));
         Assert.Equal(["cancelled", "pending"], jobs.Select(j => j.GetProperty("status").GetString()));
         string cancelledId = jobs[0].GetProperty("job_id").GetString()!;
+        Assert.EndsWith("Z", jobs[0].GetProperty("finished_at").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, jobs[1].GetProperty("finished_at").ValueKind);
         string liveId = jobs[1].GetProperty("job_id").GetString()!;
         Schedctl.Result table = await Schedctl.RunAsync("jobs", "list", "--store", store);
         Assert.Contains(table.Lines, l => l.StartsWith("doomed ", StringComparison.Ordinal) && l.Contains(cancelledId, StringComparison.Ordinal) && l.Contains(" cancelled ", StringComparison.Ordinal));
