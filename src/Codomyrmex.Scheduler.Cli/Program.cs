@@ -7,13 +7,10 @@ RootCommand root = Schedctl.CreateRoot();
 
 // Response files (@file) are off: "@daily" and "@every 30s" are schedules, not files to read arguments from.
 ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-if (parse.Action is ParseErrorAction parseError)
+if (parse.Action is ParseErrorAction)
 {
     // The errors and a pointer to --help; the whole help text would bury the one line that matters.
-    parseError.ShowHelp = false;
-    await parse.InvokeAsync().ConfigureAwait(false);
-    string command = parse.CommandResult.Command is RootCommand ? "schedctl" : "schedctl " + parse.CommandResult.Command.Name;
-    Console.Error.WriteLine($"Run '{command} --help' for usage.");
+    UsageErrors.Write(parse, Console.Error);
     return ExitCodes.Usage;
 }
 

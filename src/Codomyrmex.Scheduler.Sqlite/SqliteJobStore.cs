@@ -41,18 +41,18 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     private const string JobColumns =
         "seq, id, name, task, args, kwargs, trigger, max_runs, source, created_at, result, error, overlap, misfire, misfire_grace, " +
         "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
-        "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, waits_for_idle, retry_is_recovery";
+        "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, waits_for_idle, retry_is_recovery, paused, finished_at";
 
     private const string StateAssignments =
         "status = $status, last_failed = $last_failed, run_count = $run_count, failure_count = $failure_count, active_runs = $active_runs, " +
         "next_run = $next_run, queued = $queued, last_run = $last_run, last_duration = $last_duration, version = $version, " +
         "retry_at = $retry_at, retry_of = $retry_of, retry_attempt = $retry_attempt, waits_for_idle = $waits_for_idle, due_at = $due_at, " +
-        "retry_is_recovery = $retry_is_recovery";
+        "retry_is_recovery = $retry_is_recovery, paused = $paused, finished_at = $finished_at";
 
     private static readonly string[] s_stateParameters =
     [
         "$status", "$last_failed", "$run_count", "$failure_count", "$active_runs", "$next_run", "$queued", "$last_run", "$last_duration",
-        "$version", "$retry_at", "$retry_of", "$retry_attempt", "$waits_for_idle", "$due_at", "$retry_is_recovery",
+        "$version", "$retry_at", "$retry_of", "$retry_attempt", "$waits_for_idle", "$due_at", "$retry_is_recovery", "$paused", "$finished_at",
     ];
 
     private static readonly string[] s_definitionParameters =
@@ -140,7 +140,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                 $"INSERT INTO jobs ({JobColumns[5..]}, due_at) VALUES ($id, $name, $task, $args, $kwargs, $trigger, $max_runs, $source, " +
                 "$created_at, NULL, NULL, $overlap, $misfire, $misfire_grace, $max_attempts, $retry_delay, $max_retry_delay, $timeout, " +
                 "$recoverable, $status, $last_failed, $run_count, $failure_count, $active_runs, $next_run, $queued, $last_run, $last_duration, " +
-                "$version, $retry_at, $retry_of, $retry_attempt, $waits_for_idle, $retry_is_recovery, $due_at);",
+                "$version, $retry_at, $retry_of, $retry_attempt, $waits_for_idle, $retry_is_recovery, $paused, $finished_at, $due_at);",
                 ["$id", "$created_at", .. s_definitionParameters, .. s_stateParameters]);
             _jobById = Command($"SELECT {JobColumns} FROM jobs WHERE id = $id;", ["$id"]);
             _jobBySeq = Command($"SELECT {JobColumns} FROM jobs WHERE seq = $seq;", ["$seq"]);
@@ -249,7 +249,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             SetParameter(_insertJob, 0, row.Id);
             SetParameter(_insertJob, 1, row.CreatedAt);
             SetDefinition(_insertJob, 2, row);
-            SetState(_insertJob, 2 + s_definitionParameters.Length, row.State);
+            SetState(_insertJob, 2 + s_definitionParameters.Length, row);
             try
             {
                 _insertJob.ExecuteNonQuery();
@@ -385,7 +385,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
 
                 SetParameter(_writeDefinition, 0, row.Seq);
                 SetDefinition(_writeDefinition, 1, row);
-                SetState(_writeDefinition, 1 + s_definitionParameters.Length, row.State);
+                SetState(_writeDefinition, 1 + s_definitionParameters.Length, row);
                 _writeDefinition.ExecuteNonQuery();
                 _commit.ExecuteNonQuery();
                 updated = ToJob(row);
@@ -880,8 +880,11 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         SetParameter(command, first + 14, row.Source);
     }
 
-    private static void SetState(SqliteCommand command, int first, in JobState state)
+    /// <summary>Sets the state parameters from the row, first stamping when the job finished (by the store's clock) if it just did.</summary>
+    private void SetState(SqliteCommand command, int first, JobRow row)
     {
+        row.FinishedAt = !row.State.IsFinished ? 0 : row.FinishedAt != 0 ? row.FinishedAt : _time.GetUtcNow().UtcTicks;
+        ref readonly JobState state = ref row.State;
         SetParameter(command, first, (long)state.Status);
         SetParameter(command, first + 1, state.LastFailed ? 1L : 0L);
         SetParameter(command, first + 2, (long)state.RunCount);
@@ -898,6 +901,8 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         SetParameter(command, first + 13, state.WaitsForIdle ? 1L : 0L);
         SetParameter(command, first + 14, state.DueAt is 0 ? null : state.DueAt);
         SetParameter(command, first + 15, state.RetryIsRecovery ? 1L : 0L);
+        SetParameter(command, first + 16, state.Paused ? 1L : 0L);
+        SetParameter(command, first + 17, row.FinishedAt == 0 ? null : row.FinishedAt);
     }
 
     private void WriteState(JobRow row)
@@ -905,7 +910,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         SetParameter(_writeState, 0, row.Seq);
         SetParameter(_writeState, 1, row.Result);
         SetParameter(_writeState, 2, row.Error);
-        SetState(_writeState, 3, row.State);
+        SetState(_writeState, 3, row);
         _writeState.ExecuteNonQuery();
     }
 
@@ -1045,7 +1050,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             RetryAttempt = reader.GetInt32(32),
             WaitsForIdle = reader.GetInt64(33) != 0,
             RetryIsRecovery = reader.GetInt64(34) != 0,
+            Paused = reader.GetInt64(35) != 0,
         },
+        FinishedAt = reader.IsDBNull(36) ? 0 : reader.GetInt64(36),
     };
 
     private static JobOptions ReadOptions(SqliteDataReader reader)
@@ -1153,6 +1160,8 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             Options = row.Options,
             Source = row.Source,
             ActiveRuns = row.State.ActiveRuns,
+            IsPaused = row.State.Paused,
+            FinishedAt = row.FinishedAt == 0 ? null : Utc(row.FinishedAt),
             Version = row.State.Version,
         };
     }
@@ -1187,6 +1196,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         public string? Error { get; set; }
 
         public required JobOptions Options { get; set; }
+
+        /// <summary>When the job became finished, by the store's clock; 0 while it may run.</summary>
+        public long FinishedAt { get; set; }
     }
 
     private readonly record struct LostClaim(

@@ -8,10 +8,19 @@ internal static class Schedctl
 {
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "schedctl.dll");
 
-    public static async Task<Result> RunAsync(params string[] args)
+    public static Task<Result> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs schedctl with these environment variables set (for example <c>TZ</c>, the local time zone).</summary>
+    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Assert.True(File.Exists(Dll), $"schedctl.dll is not next to the tests ({Dll}).");
-        using var process = Process.Start(StartInfo(args))!;
+        ProcessStartInfo start = StartInfo(args);
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         Task<string> error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

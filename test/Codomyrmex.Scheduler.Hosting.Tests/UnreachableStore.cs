@@ -28,6 +28,11 @@ internal sealed class UnreachableStore : IJobStore
 
     public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default) => Check()._inner.CancelAsync(id, cancellationToken);
 
+    public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default) =>
+        Check()._inner.SetPausedAsync(id, paused, cancellationToken);
+
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => Check()._inner.DeleteAsync(id, cancellationToken);
+
     public ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
         ClaimsFail ? throw new InvalidDataException("database disk image is malformed") : Check()._inner.ClaimDueAsync(now, max, node, leaseUntil, cancellationToken);
 

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
 /// <summary>
-/// How <c>schedctl jobs</c> shows jobs and runs: for terminals, local wall-clock times <c>yyyy-MM-dd HH:mm:ss</c>; for scripts
-/// (<c>--json</c>), snake_case fields and ISO 8601 UTC times.
+/// How <c>schedctl jobs</c> shows jobs and runs: for terminals, times as <see cref="TimeText"/> says (local with their offset, or
+/// UTC with <c>--utc</c>); for scripts (<c>--json</c>), snake_case fields and ISO 8601 times in UTC (<c>…Z</c>) whatever
+/// <c>--utc</c> says, so a script reads the same instants the same way on every machine.
 /// </summary>
 internal static class JobFormat
 {
@@ -16,11 +18,17 @@ internal static class JobFormat
 
     public static string Status(JobStatus status) => status.ToString().ToLowerInvariant();
 
+    /// <summary>A job as messages name it: <c>'nightly' (3x7kq2m9d1fza)</c>, its name safe for a terminal.</summary>
+    public static string Named(Job job) => $"'{TextTable.Printable(job.Name)}' ({job.Id})";
+
+    /// <summary>A job's status for people: its status, and whether it is paused (a paused job keeps its status).</summary>
+    public static string Status(Job job) => Status(job.Status) + (job.IsPaused ? " (paused)" : "");
+
+
     public static string Outcome(RunOutcome outcome) => outcome.ToString().ToLowerInvariant();
 
-    /// <summary>A local wall-clock time, to the second.</summary>
-    public static string? Time(DateTimeOffset? instant) =>
-        instant is { } t ? TimeZoneInfo.ConvertTime(t, TimeProvider.System.LocalTimeZone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : null;
+    /// <summary>A time for people, to the second, with its zone.</summary>
+    public static string? Time(DateTimeOffset? instant, TimeText time) => instant is { } t ? time.Format(t) : null;
 
     /// <summary>A run's duration: milliseconds as <c>0.012s</c> below a minute, else whole units such as <c>2m5s</c>.</summary>
     public static string Duration(TimeSpan duration) =>
@@ -29,11 +37,11 @@ internal static class JobFormat
             : DurationText.Format(TimeSpan.FromSeconds(Math.Round(duration.TotalSeconds)));
 
     /// <summary>The schedule as a jobs file writes it: cron text (and its zone), <c>@every 30s</c>, or a one-time run.</summary>
-    public static string Schedule(Trigger? trigger) => trigger switch
+    public static string Schedule(Trigger? trigger, TimeText time) => trigger switch
     {
         CronTrigger cron => cron.TimeZone is { } zone ? $"{cron.Expression} ({zone.Id})" : cron.Expression.ToString(),
         IntervalTrigger interval => "@every " + DurationText.Format(interval.Interval),
-        OnceTrigger once => "once at " + Time(once.RunAt),
+        OnceTrigger once => "once at " + time.Format(once.RunAt),
         _ => "once, at once",
     };
 
@@ -56,10 +64,7 @@ internal static class JobFormat
     /// <summary>What a history table shows of a run: its error, or else the first line of its output.</summary>
     public static string? Detail(RunRecord run)
     {
-        // A failed command's error says "exit code 3: …" by itself; its exception type adds nothing in a table.
-        string? detail = run.Error is { } error && error.StartsWith(nameof(Running.CommandFailedException) + ": ", StringComparison.Ordinal)
-            ? error[(nameof(Running.CommandFailedException).Length + 2)..]
-            : run.Error;
+        string? detail = ErrorText.Message(run.Error);
         if (detail is null && run.Result is { } result)
         {
             detail = FirstOutputLine(result);
@@ -103,12 +108,12 @@ internal static class JobFormat
     };
 
     /// <summary>The table of runs that <c>history</c> and <c>show</c> print.</summary>
-    public static void WriteRuns(TextWriter output, IEnumerable<RunRecord> runs)
+    public static void WriteRuns(TextWriter output, IEnumerable<RunRecord> runs, TimeText time)
     {
         var table = new TextTable("SCHEDULED", "STARTED", "DURATION>", "NODE", "OUTCOME", "ATTEMPT>", "MARK", "DETAIL");
         foreach (RunRecord run in runs)
         {
-            table.Add(Time(run.ScheduledTime), Time(run.StartedAt), Duration(run.Duration), run.Node, Outcome(run.Outcome),
+            table.Add(time.Format(run.ScheduledTime), time.Format(run.StartedAt), Duration(run.Duration), run.Node, Outcome(run.Outcome),
                 run.Attempt.ToString(CultureInfo.InvariantCulture), Marks(run) ?? "", Detail(run) ?? "");
         }
 
@@ -120,7 +125,7 @@ internal static class JobFormat
     {
         if (instant is { } t)
         {
-            writer.WriteString(name, t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteString(name, TimeText.Utc.FormatIso(t));
         }
         else
         {
@@ -134,6 +139,7 @@ internal static class JobFormat
         writer.WriteString("job_id", job.Id);
         writer.WriteString("name", job.Name);
         writer.WriteString("status", Status(job.Status));
+        writer.WriteBoolean("paused", job.IsPaused);
         writer.WritePropertyName("trigger");
         if (job.Trigger is { } trigger)
         {
@@ -146,6 +152,7 @@ internal static class JobFormat
 
         WriteTime(writer, "next_run", job.NextRun);
         WriteTime(writer, "last_run", job.LastRun);
+        WriteTime(writer, "finished_at", job.FinishedAt);
         writer.WriteNumber("run_count", job.RunCount);
         writer.WriteNumber("failure_count", job.FailureCount);
         if (job.MaxRuns is { } maxRuns)
@@ -157,7 +164,7 @@ internal static class JobFormat
             writer.WriteNull("max_runs");
         }
 
-        writer.WriteString("error", job.Error);
+        writer.WriteString("error", ErrorText.Message(job.Error));
     }
 
     /// <summary>Runs of the history as a JSON array property, newest first.</summary>
@@ -188,7 +195,7 @@ internal static class JobFormat
         writer.WriteNumber("attempt", run.Attempt);
         writer.WriteBoolean("manual", run.IsManual);
         writer.WriteBoolean("recovery", run.IsRecovery);
-        writer.WriteString("error", run.Error);
+        writer.WriteString("error", ErrorText.Message(run.Error));
         writer.WritePropertyName("result");
         WriteResult(writer, run.Result);
         writer.WriteEndObject();

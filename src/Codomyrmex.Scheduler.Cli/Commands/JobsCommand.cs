@@ -2,16 +2,18 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
 /// <summary>
-/// <c>schedctl jobs list|show|history|cancel|run</c>: the jobs of a store, read and changed from the command line, also while a
-/// <c>schedctl run</c> works on the same store (it sees a change within a second, through the store's change polling).
+/// <c>schedctl jobs list|show|history|cancel|run|pause|resume|delete|purge</c>: the jobs of a store, read and changed from the
+/// command line, also while a <c>schedctl run</c> works on the same store (it sees a change within a second, through the store's
+/// change polling).
 /// </summary>
-internal static class JobsCommand
+internal static partial class JobsCommand
 {
     private const int ShowRuns = 5;
 
@@ -21,10 +23,10 @@ internal static class JobsCommand
     public static Command Create()
     {
         var command = new Command("jobs",
-            "List, inspect, cancel and run the jobs of a store, also while a schedctl run works on it. Tables show local times; " +
-            "--json shows ISO 8601 UTC times.")
+            "List, inspect, run, pause, cancel and delete the jobs of a store, also while a schedctl run works on it. Times print in " +
+            "local time with their offset (--utc: in UTC); --json prints ISO 8601 times in UTC.")
         {
-            CreateList(), CreateShow(), CreateHistory(), CreateCancel(), CreateRun(),
+            CreateList(), CreateShow(), CreateHistory(), CreateCancel(), CreateRun(), CreatePause(), CreateResume(), CreateDelete(), CreatePurge(),
         };
         return command;
     }
@@ -32,23 +34,59 @@ internal static class JobsCommand
     private static Argument<string> JobArgument() =>
         new("job") { Description = "The job's name (as in its jobs file) or its id." };
 
-    private static Command CreateList()
+    /// <summary>
+    /// A jobs subcommand: its store option, its --utc option and its action, which gets the open store; a failure of the store
+    /// or a job that is not found is one line on stderr and exit code 1.
+    /// </summary>
+    private static Command Create(string name, string description, IEnumerable<Symbol> symbols, Func<Invocation, Task<int>> action)
     {
         Option<string> store = StoreOption.Create();
-        var status = new Option<string?>("--status") { Description = "Only jobs with this status.", HelpName = string.Join('|', Statuses) };
-        status.AcceptOnlyFromAmong(Statuses);
-        Option<bool> json = Schedctl.JsonOption("the jobs (an array)");
-        var command = new Command("list", "List the jobs of the store: name, status, schedule, next and last run (local time), runs and failures.")
+        Option<bool> utc = Schedctl.UtcOption();
+        var command = new Command(name, description);
+        foreach (Symbol symbol in symbols.Append(store).Append(utc))
         {
-            status, store, json,
-        };
-        command.SetAction((parse, ct) => JobStoreAccess.RunAsync(parse.InvocationConfiguration, StoreOption.Resolve(parse.GetValue(store)),
-            s => ListAsync(parse.InvocationConfiguration.Output, s, parse.GetValue(status), parse.GetValue(json), ct)));
+            switch (symbol)
+            {
+                case Argument argument:
+                    command.Arguments.Add(argument);
+                    break;
+                case Option option:
+                    command.Options.Add(option);
+                    break;
+            }
+        }
+
+        command.SetAction((parse, ct) =>
+        {
+            string storeText = StoreOption.Resolve(parse.GetValue(store));
+            return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText,
+                s => action(new Invocation(parse, s, storeText, TimeText.For(parse.GetValue(utc)), ct)));
+        });
         return command;
     }
 
-    private static async Task<int> ListAsync(TextWriter output, IJobStore store, string? status, bool json, CancellationToken ct)
+    /// <summary>What a jobs subcommand works with: its parsed command line, the open store, how to print times.</summary>
+    private sealed record Invocation(ParseResult Parse, IJobStore Store, string StoreText, TimeText Time, CancellationToken Cancellation)
     {
+        public TextWriter Output => Parse.InvocationConfiguration.Output;
+
+        public Task<Job> FindAsync(Argument<string> job) => JobStoreAccess.FindAsync(Store, StoreText, Parse.GetRequiredValue(job), Cancellation);
+    }
+
+    private static Command CreateList()
+    {
+        var status = new Option<string?>("--status") { Description = "Only jobs with this status.", HelpName = string.Join('|', Statuses) };
+        status.AcceptOnlyFromAmong(Statuses);
+        Option<bool> json = Schedctl.JsonOption("the jobs (an array)");
+        return Create("list",
+            "List the jobs of the store: name, id, status (and whether paused), schedule, next and last run, successful and failed runs; " +
+            "above them, the process that runs the store's jobs, or that none does.",
+            [status, json], i => ListAsync(i, i.Parse.GetValue(status), i.Parse.GetValue(json)));
+    }
+
+    private static async Task<int> ListAsync(Invocation invocation, string? status, bool json)
+    {
+        (TextWriter output, IJobStore store, CancellationToken ct) = (invocation.Output, invocation.Store, invocation.Cancellation);
         JobStatus? filter = status is null ? null : Enum.Parse<JobStatus>(status, ignoreCase: true);
         IReadOnlyList<Job> jobs = (await store.ListAsync(new JobQuery(filter), ct).ConfigureAwait(false)).Items;
         if (json)
@@ -68,44 +106,45 @@ internal static class JobsCommand
             return ExitCodes.Success;
         }
 
-        var table = new TextTable("NAME", "STATUS", "SCHEDULE", "NEXT RUN", "LAST RUN", "RUNS>", "FAILURES>");
+        TimeText time = invocation.Time;
+        var table = new TextTable("NAME", "ID", "STATUS", "SCHEDULE", "NEXT RUN", "LAST RUN", "SUCCEEDED>", "FAILED>");
         foreach (Job job in jobs)
         {
-            table.Add(job.Name, JobFormat.Status(job.Status), JobFormat.Schedule(job.Trigger), JobFormat.Time(job.NextRun), JobFormat.Time(job.LastRun),
-                job.RunCount.ToString(CultureInfo.InvariantCulture), job.FailureCount.ToString(CultureInfo.InvariantCulture));
+            table.Add(job.Name, job.Id, JobFormat.Status(job), JobFormat.Schedule(job.Trigger, time), JobFormat.Time(job.NextRun, time),
+                JobFormat.Time(job.LastRun, time), job.RunCount.ToString(CultureInfo.InvariantCulture), job.FailureCount.ToString(CultureInfo.InvariantCulture));
         }
 
         if (table.Count == 0)
         {
             await output.WriteLineAsync(status is null ? "No jobs." : $"No {status} jobs.").ConfigureAwait(false);
-        }
-        else
-        {
-            table.Write(output);
+            return ExitCodes.Success;
         }
 
+        // Next-run times in the past mean something else with a runner (it is busy) than without one (nothing fires): say which.
+        if (store is SqliteJobStore sqlite)
+        {
+            await output.WriteLineAsync(sqlite.GetLockHolder() is { } runner
+                ? TextTable.Printable($"Runner: process {runner.ProcessId} ({runner.ProcessName}) on {runner.Host}, running these jobs since {time.Format(runner.Since)}.")
+                : "No runner is live: nothing fires now. Next runs in the past run (as each job's misfire policy says) when a schedctl run " +
+                  "starts on this store.").ConfigureAwait(false);
+        }
+
+        table.Write(output);
         return ExitCodes.Success;
     }
 
     private static Command CreateShow()
     {
         Argument<string> job = JobArgument();
-        Option<string> store = StoreOption.Create();
         Option<bool> json = Schedctl.JsonOption("the job and its last runs");
-        var command = new Command("show", $"Show every field of one job and its last {ShowRuns} runs.") { job, store, json };
-        command.SetAction((parse, ct) =>
-        {
-            string storeText = StoreOption.Resolve(parse.GetValue(store));
-            return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText,
-                s => ShowAsync(parse.InvocationConfiguration.Output, s, storeText, parse.GetRequiredValue(job), parse.GetValue(json), ct));
-        });
-        return command;
+        return Create("show", $"Show every field of one job and its last {ShowRuns} runs.", [job, json],
+            async i => await ShowAsync(i, await i.FindAsync(job).ConfigureAwait(false), i.Parse.GetValue(json)).ConfigureAwait(false));
     }
 
-    private static async Task<int> ShowAsync(TextWriter output, IJobStore store, string storeText, string nameOrId, bool json, CancellationToken ct)
+    private static async Task<int> ShowAsync(Invocation invocation, Job job, bool json)
     {
-        Job job = await JobStoreAccess.FindAsync(store, storeText, nameOrId, ct).ConfigureAwait(false);
-        RunPage runs = await store.GetRunsAsync(new RunQuery(job.Id, Limit: ShowRuns), ct).ConfigureAwait(false);
+        (TextWriter output, TimeText time) = (invocation.Output, invocation.Time);
+        RunPage runs = await invocation.Store.GetRunsAsync(new RunQuery(job.Id, Limit: ShowRuns), invocation.Cancellation).ConfigureAwait(false);
         JobOptions options = job.Options;
         if (json)
         {
@@ -161,8 +200,8 @@ internal static class JobsCommand
         {
             ("name", job.Name),
             ("id", job.Id),
-            ("status", JobFormat.Status(job.Status) + (job.ActiveRuns > 1 ? string.Create(CultureInfo.InvariantCulture, $" ({job.ActiveRuns} runs)") : "")),
-            ("schedule", JobFormat.Schedule(job.Trigger)),
+            ("status", JobFormat.Status(job) + (job.ActiveRuns > 1 ? string.Create(CultureInfo.InvariantCulture, $" ({job.ActiveRuns} runs)") : "")),
+            ("schedule", JobFormat.Schedule(job.Trigger, time)),
             ("trigger", job.Trigger?.ToJson()),
             ("command", JobFormat.Command(job)),
         };
@@ -179,13 +218,15 @@ internal static class JobsCommand
         fields.AddRange(
         [
             ("source", job.Source),
-            ("created", JobFormat.Time(job.CreatedAt)),
-            ("next run", JobFormat.Time(job.NextRun)),
-            ("last run", JobFormat.Time(job.LastRun)),
+            ("created", JobFormat.Time(job.CreatedAt, time)),
+            ("next run", JobFormat.Time(job.NextRun, time) + (job.IsPaused ? " (paused: not before a resume)" : "")),
+            ("last run", JobFormat.Time(job.LastRun, time)),
             ("last duration", job.LastDuration is { } d ? JobFormat.Duration(d) : null),
-            ("runs", job.RunCount.ToString(CultureInfo.InvariantCulture) + (job.MaxRuns is { } max ? string.Create(CultureInfo.InvariantCulture, $" of at most {max}") : "")),
-            ("failures", job.FailureCount.ToString(CultureInfo.InvariantCulture)),
-            ("error", job.Error),
+            ("finished", JobFormat.Time(job.FinishedAt, time)),
+            ("succeeded", Runs(job.RunCount)),
+            ("failed", Runs(job.FailureCount)),
+            ("max runs", job.MaxRuns is { } max ? string.Create(CultureInfo.InvariantCulture, $"{max} (succeeded and failed together)") : "no limit"),
+            ("error", ErrorText.Message(job.Error)),
             ("overlap", PolicyText.Format(options.Overlap)),
             ("misfire", $"{PolicyText.Format(options.Misfire)} (grace {DurationText.Format(options.MisfireGraceTime)})"),
             ("attempts", options.MaxAttempts == 1 ? "1 (no retries)"
@@ -196,28 +237,31 @@ internal static class JobsCommand
         int width = fields.Max(f => f.Name.Length) + 2;
         foreach ((string name, string? value) in fields)
         {
-            await output.WriteLineAsync((name + ":").PadRight(width) + (value ?? "-")).ConfigureAwait(false);
+            await output.WriteLineAsync((name + ":").PadRight(width) + (value is null ? "-" : TextTable.Printable(value))).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync().ConfigureAwait(false);
         if (runs.Total == 0)
         {
-            await output.WriteLineAsync("No runs yet.").ConfigureAwait(false);
+            await output.WriteLineAsync("No runs recorded yet.").ConfigureAwait(false);
         }
         else
         {
+            // The history also keeps skipped and interrupted runs, and may have dropped old ones: its total is not the counts above.
+            string which = runs.Items.Count == runs.Total ? $"All {runs.Total}" : $"The last {runs.Items.Count} of {runs.Total}";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Last {runs.Items.Count} of {runs.Total} runs (schedctl jobs history {Quote(job.Name)} for more):")).ConfigureAwait(false);
-            JobFormat.WriteRuns(output, runs.Items);
+                $"{which} runs in its history, every outcome (schedctl jobs history {Quote(job.Name)} for more):")).ConfigureAwait(false);
+            JobFormat.WriteRuns(output, runs.Items, time);
         }
 
         return ExitCodes.Success;
+
+        static string Runs(int count) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "run" : "runs")}");
     }
 
     private static Command CreateHistory()
     {
         Argument<string> job = JobArgument();
-        Option<string> store = StoreOption.Create();
         var count = new Option<int>("--count", "-n") { Description = "How many runs to show.", DefaultValueFactory = _ => 20 };
         var offset = new Option<int>("--offset") { Description = "How many of the newest runs to pass over first (for paging)." };
         var outcome = new Option<string?>("--outcome") { Description = "Only runs that ended this way.", HelpName = string.Join('|', Outcomes) };
@@ -234,25 +278,20 @@ internal static class JobsCommand
         }
 
         Option<bool> json = Schedctl.JsonOption("the runs");
-        var command = new Command("history", "Show a job's runs, newest first: when due and started, how long, where, how it ended, and its error or first line of output.")
-        {
-            job, count, offset, outcome, store, json,
-        };
-        command.SetAction((parse, ct) =>
-        {
-            string storeText = StoreOption.Resolve(parse.GetValue(store));
-            RunOutcome? filter = parse.GetValue(outcome) is { } o ? Enum.Parse<RunOutcome>(o, ignoreCase: true) : null;
-            return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText, s => HistoryAsync(parse.InvocationConfiguration.Output, s, storeText,
-                parse.GetRequiredValue(job), new RunQuery(null, filter, parse.GetValue(offset), parse.GetValue(count)), parse.GetValue(json), ct));
-        });
-        return command;
+        return Create("history",
+            "Show a job's runs, newest first: when due and started, how long, where, how it ended, and its error or first line of output.",
+            [job, count, offset, outcome, json], async i =>
+            {
+                RunOutcome? filter = i.Parse.GetValue(outcome) is { } o ? Enum.Parse<RunOutcome>(o, ignoreCase: true) : null;
+                var query = new RunQuery(Outcome: filter, Offset: i.Parse.GetValue(offset), Limit: i.Parse.GetValue(count));
+                return await HistoryAsync(i, await i.FindAsync(job).ConfigureAwait(false), query, i.Parse.GetValue(json)).ConfigureAwait(false);
+            });
     }
 
-    private static async Task<int> HistoryAsync(TextWriter output, IJobStore store, string storeText, string nameOrId, RunQuery query, bool json,
-        CancellationToken ct)
+    private static async Task<int> HistoryAsync(Invocation invocation, Job job, RunQuery query, bool json)
     {
-        Job job = await JobStoreAccess.FindAsync(store, storeText, nameOrId, ct).ConfigureAwait(false);
-        RunPage runs = await store.GetRunsAsync(query with { JobId = job.Id }, ct).ConfigureAwait(false);
+        TextWriter output = invocation.Output;
+        RunPage runs = await invocation.Store.GetRunsAsync(query with { JobId = job.Id }, invocation.Cancellation).ConfigureAwait(false);
         if (json)
         {
             JsonOutput.Write(output, writer =>
@@ -270,12 +309,12 @@ internal static class JobsCommand
 
         if (runs.Items.Count == 0)
         {
-            await output.WriteLineAsync(runs.Total == 0 ? $"Job '{job.Name}' has no runs{(query.Outcome is null ? "" : " that ended so")} yet."
+            await output.WriteLineAsync(runs.Total == 0 ? $"Job {JobFormat.Named(job)} has no runs{(query.Outcome is null ? "" : " that ended so")} yet."
                 : string.Create(CultureInfo.InvariantCulture, $"No runs past the first {runs.Total}.")).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
-        JobFormat.WriteRuns(output, runs.Items);
+        JobFormat.WriteRuns(output, runs.Items, invocation.Time);
         if (query.Offset + runs.Items.Count < runs.Total)
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -288,69 +327,52 @@ internal static class JobsCommand
     private static Command CreateCancel()
     {
         Argument<string> job = JobArgument();
-        Option<string> store = StoreOption.Create();
-        var command = new Command("cancel",
+        return Create("cancel",
             "Cancel a job: it never runs again (a run in progress finishes). A schedctl run on the store sees it within a second. " +
             "Cancelling a cancelled job succeeds again. Remove it from its jobs file too: the next schedctl run of a file that still has " +
-            "it starts it again as a new job.")
-        {
-            job, store,
-        };
-        command.SetAction((parse, ct) =>
-        {
-            string storeText = StoreOption.Resolve(parse.GetValue(store));
-            return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText,
-                s => CancelAsync(parse.InvocationConfiguration.Output, s, storeText, parse.GetRequiredValue(job), ct));
-        });
-        return command;
+            "it starts it again as a new job (with a new id).",
+            [job], async i => await CancelAsync(i, await i.FindAsync(job).ConfigureAwait(false)).ConfigureAwait(false));
     }
 
-    private static async Task<int> CancelAsync(TextWriter output, IJobStore store, string storeText, string nameOrId, CancellationToken ct)
+    private static async Task<int> CancelAsync(Invocation invocation, Job job)
     {
-        Job job = await JobStoreAccess.FindAsync(store, storeText, nameOrId, ct).ConfigureAwait(false);
         if (job.Status == JobStatus.Cancelled)
         {
-            await output.WriteLineAsync($"Job '{job.Name}' ({job.Id}) was already cancelled.").ConfigureAwait(false);
+            await invocation.Output.WriteLineAsync($"Job {JobFormat.Named(job)} was already cancelled.").ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
-        _ = await store.CancelAsync(job.Id, ct).ConfigureAwait(false)
-            ?? throw new JobStoreAccess.Failure($"job '{job.Name}' ({job.Id}) was deleted from {storeText} meanwhile.");
-        await output.WriteLineAsync($"Cancelled job '{job.Name}' ({job.Id}); it will not run again.").ConfigureAwait(false);
+        _ = await invocation.Store.CancelAsync(job.Id, invocation.Cancellation).ConfigureAwait(false) ?? throw Gone(invocation, job);
+        await invocation.Output.WriteLineAsync($"Cancelled job {JobFormat.Named(job)}; it will not run again.").ConfigureAwait(false);
         return ExitCodes.Success;
     }
+
+    /// <summary>The error for a job that another process deleted between finding it and changing it.</summary>
+    private static JobStoreAccess.Failure Gone(Invocation invocation, Job job) =>
+        new($"job {JobFormat.Named(job)} was deleted from {invocation.StoreText} meanwhile.");
 
     private static Command CreateRun()
     {
         Argument<string> job = JobArgument();
-        Option<string> store = StoreOption.Create();
-        var command = new Command("run",
+        Option<bool> json = Schedctl.JsonOption("the outcome, exit code, output and times of the run");
+        return Create("run",
             "Run a job's command now, in this process, and print its output (the last " +
             CommandRunner.TailLength.ToString(CultureInfo.InvariantCulture) + " characters of stdout and of stderr). The run is recorded " +
-            "in the history as manual and counts as a run; the schedule is unchanged. Exit code 1 if the command fails.")
-        {
-            job, store,
-        };
-        command.SetAction((parse, ct) =>
-        {
-            string storeText = StoreOption.Resolve(parse.GetValue(store));
-            return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText,
-                s => RunNowAsync(parse.InvocationConfiguration, s, storeText, parse.GetRequiredValue(job), ct));
-        });
-        return command;
+            "in the history as manual and counts as a run; the schedule is unchanged. A paused job runs too. Exit code 1 if the command fails.",
+            [job, json], async i => await RunNowAsync(i, await i.FindAsync(job).ConfigureAwait(false), i.Parse.GetValue(json)).ConfigureAwait(false));
     }
 
-    private static async Task<int> RunNowAsync(InvocationConfiguration console, IJobStore store, string storeText, string nameOrId, CancellationToken ct)
+    private static async Task<int> RunNowAsync(Invocation invocation, Job job, bool json)
     {
-        Job job = await JobStoreAccess.FindAsync(store, storeText, nameOrId, ct).ConfigureAwait(false);
+        (IJobStore store, CancellationToken ct, InvocationConfiguration console) = (invocation.Store, invocation.Cancellation, invocation.Parse.InvocationConfiguration);
         if (job.Status == JobStatus.Cancelled)
         {
-            throw new JobStoreAccess.Failure($"job '{job.Name}' ({job.Id}) is cancelled; a cancelled job never runs again.");
+            throw new JobStoreAccess.Failure($"job {JobFormat.Named(job)} is cancelled; a cancelled job never runs again.");
         }
 
         if (job.Task != CommandRunner.TaskName)
         {
-            throw new JobStoreAccess.Failure($"job '{job.Name}' runs the task '{job.Task}', which only the app that registered it can run.");
+            throw new JobStoreAccess.Failure($"job {JobFormat.Named(job)} runs the task '{job.Task}', which only the app that registered it can run.");
         }
 
         // The run is made without the store's dispatch lock, so this works while a schedctl run owns the store; that runner sees it
@@ -368,15 +390,12 @@ internal static class JobsCommand
         });
 
         DateTimeOffset start = TimeProvider.System.GetUtcNow();
-        string summary;
-        int exitCode;
+        var run = new ManualRun();
         try
         {
             object? result = await scheduler.RunNowAsync(job.Id, ct).ConfigureAwait(false);
             var output = result as JsonObject;
-            await WriteOutputAsync(console, output?["stdout"]?.GetValue<string>(), output?["stderr"]?.GetValue<string>()).ConfigureAwait(false);
-            summary = $"ok, exit 0";
-            exitCode = ExitCodes.Success;
+            run = new ManualRun(RunOutcome.Succeeded, 0, null, output?["stdout"]?.GetValue<string>(), output?["stderr"]?.GetValue<string>());
         }
         catch (InvalidOperationException e) when (!started)
         {
@@ -385,28 +404,64 @@ internal static class JobsCommand
         }
         catch (CommandFailedException e)
         {
-            await WriteOutputAsync(console, e.Stdout, e.Stderr).ConfigureAwait(false);
-            summary = $"failed, {e.Message}";
-            exitCode = ExitCodes.InvalidInput;
+            run = new ManualRun(RunOutcome.Failed, e.ExitCode, e.Message, e.Stdout, e.Stderr);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            summary = "interrupted; the command was stopped";
-            exitCode = ExitCodes.InvalidInput;
+            run = new ManualRun(RunOutcome.Interrupted, null, "interrupted; the command was stopped", null, null);
         }
 #pragma warning disable CA1031 // Whatever the run threw (a timeout, a program that does not exist) was recorded; report it in one line.
         catch (Exception e) when (started)
 #pragma warning restore CA1031
         {
-            summary = $"failed, {e.Message}";
-            exitCode = ExitCodes.InvalidInput;
+            run = new ManualRun(RunOutcome.Failed, null, e.Message, null, null);
         }
 
-        TimeSpan took = TimeProvider.System.GetUtcNow() - start;
-        await console.Error.WriteLineAsync($"schedctl: ran job '{job.Name}' now (manual run, recorded in its history): {summary} ({JobFormat.Duration(took)}).")
-            .ConfigureAwait(false);
+        DateTimeOffset end = TimeProvider.System.GetUtcNow();
+        int exitCode = run.Outcome == RunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.InvalidInput;
+        if (json)
+        {
+            JsonOutput.Write(console.Output, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("job_id", job.Id);
+                writer.WriteString("name", job.Name);
+                writer.WriteString("outcome", JobFormat.Outcome(run.Outcome));
+                if (run.ExitCode is { } code)
+                {
+                    writer.WriteNumber("exit_code", code);
+                }
+                else
+                {
+                    writer.WriteNull("exit_code");
+                }
+
+                writer.WriteString("error", run.Error);
+                JobFormat.WriteTime(writer, "started", start);
+                JobFormat.WriteTime(writer, "finished", end);
+                writer.WriteNumber("duration_ms", Math.Round((end - start).TotalMilliseconds, 3));
+                writer.WriteString("stdout", run.Stdout ?? "");
+                writer.WriteString("stderr", run.Stderr ?? "");
+                writer.WriteEndObject();
+            });
+            return exitCode;
+        }
+
+        await console.Output.WriteAsync(run.Stdout).ConfigureAwait(false);
+        await console.Error.WriteAsync(run.Stderr).ConfigureAwait(false);
+        string summary = run.Outcome switch
+        {
+            RunOutcome.Succeeded => "ok, exit 0",
+            RunOutcome.Interrupted => run.Error!,
+            _ => "failed, " + run.Error,
+        };
+        await console.Error.WriteLineAsync(
+            $"schedctl: ran job {JobFormat.Named(job)} now (manual run, recorded in its history): {summary} ({JobFormat.Duration(end - start)}).").ConfigureAwait(false);
         return exitCode;
     }
+
+    /// <summary>How a manual run ended, as <c>jobs run</c> reports it.</summary>
+    private readonly record struct ManualRun(RunOutcome Outcome, int? ExitCode, string? Error, string? Stdout, string? Stderr);
 
     private static void RenewLease(IJobStore store, SchedulerOptions options)
     {
@@ -422,11 +477,6 @@ internal static class JobsCommand
         }
     }
 
-    private static async Task WriteOutputAsync(InvocationConfiguration console, string? stdout, string? stderr)
-    {
-        await console.Output.WriteAsync(stdout).ConfigureAwait(false);
-        await console.Error.WriteAsync(stderr).ConfigureAwait(false);
-    }
-
-    private static string Quote(string name) => name.Any(char.IsWhiteSpace) ? "'" + name + "'" : name;
+    /// <summary>A job's name as a command line gives it: quoted if it has spaces, safe for a terminal.</summary>
+    private static string Quote(string name) => name.Any(char.IsWhiteSpace) ? "'" + TextTable.Printable(name) + "'" : TextTable.Printable(name);
 }

@@ -25,27 +25,32 @@ internal static class Names
     private static string Normalize(string name) =>
         new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
-    /// <summary>Levenshtein distance with one row.</summary>
+    /// <summary>Edit distance in which swapping two neighbours counts as one edit, as people mistype: "lsit" is one edit from "list".</summary>
     private static int Distance(string a, string b)
     {
-        var row = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
         for (int j = 0; j <= b.Length; j++)
         {
-            row[j] = j;
+            d[0, j] = j;
         }
 
         for (int i = 1; i <= a.Length; i++)
         {
-            int diagonal = row[0];
-            row[0] = i;
             for (int j = 1; j <= b.Length; j++)
             {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
             }
         }
 
-        return row[b.Length];
+        return d[a.Length, b.Length];
     }
 }

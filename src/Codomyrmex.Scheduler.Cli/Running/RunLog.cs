@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Cli.Output;
 
 namespace Codomyrmex.Scheduler.Cli.Running;
 
@@ -74,7 +75,7 @@ internal sealed class RunLog
             text.Append(CultureInfo.InvariantCulture, $"  next attempt at {retryAt.UtcDateTime:HH:mm:ss.fff}");
         }
 
-        string? detail = e.Error ?? LastLine(stdout);
+        string? detail = ErrorText.Message(e.Error) ?? LastLine(stdout);
         if (!string.IsNullOrEmpty(detail))
         {
             text.Append("  ").Append(detail.Length > 200 ? detail[..200] + "…" : detail);
@@ -116,7 +117,7 @@ internal sealed class RunLog
 
         if (e.Error is { } error)
         {
-            line["error"] = error;
+            line["error"] = ErrorText.Message(error);
         }
 
         if (stdout is { Length: > 0 })

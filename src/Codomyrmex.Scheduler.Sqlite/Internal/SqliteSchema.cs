@@ -17,7 +17,7 @@ internal static class SqliteSchema
     public const int ApplicationId = 0x43646D53;
 
     /// <summary>The schema version this code writes; files of a newer version are refused, older ones migrated.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
@@ -114,6 +114,15 @@ internal static class SqliteSchema
             host    TEXT    NOT NULL,
             since   INTEGER NOT NULL
         );
+        """,
+        // Version 2: pausing (a paused job keeps its schedule, due_at NULL until resumed), and when a job finished, which
+        // purging finished jobs by age reads. Jobs that finished before the upgrade count from their last run's end (or
+        // their creation if they never ran): the best the file knows of them.
+        """
+        ALTER TABLE jobs ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN finished_at INTEGER;          -- NULL while the job may run
+        UPDATE jobs SET finished_at = max(created_at, CASE WHEN last_run = 0 THEN 0 ELSE last_run + last_duration END)
+            WHERE status IN (2, 3, 4);                            -- JobStatus Completed, Failed, Cancelled
         """,
     ];
 

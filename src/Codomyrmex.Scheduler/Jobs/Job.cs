@@ -66,6 +66,17 @@ public sealed record Job
     /// <summary>Gets the number of runs in progress (more than one only with <see cref="OverlapPolicy.Allow"/>).</summary>
     public int ActiveRuns { get; init; }
 
+    /// <summary>Gets a value indicating whether the job is paused: it keeps its schedule but fires nothing until it is resumed.</summary>
+    /// <remarks>
+    /// A flag beside <see cref="Status"/> rather than a status of its own: a paused job is still <see cref="JobStatus.Pending"/>
+    /// (or <see cref="JobStatus.Running"/> while a run that started before the pause finishes), so every reader of the five
+    /// statuses keeps working, and resuming returns it to exactly where it was. See <see cref="Scheduler.PauseAsync"/>.
+    /// </remarks>
+    public bool IsPaused { get; init; }
+
+    /// <summary>Gets when the job became completed, failed or cancelled (by the store's clock), or <see langword="null"/> while it may still run.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
     /// <summary>Gets where a declared job came from (a jobs file, a configuration section), or <see langword="null"/> for a job scheduled in code.</summary>
     /// <remarks><see cref="Scheduler.ReconcileAsync"/> adds, updates and cancels only the jobs of the source it is given.</remarks>
     public string? Source { get; init; }

@@ -64,7 +64,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
         _options = options;
         _time = options.TimeProvider;
-        _store = options.Store ?? new InMemoryJobStore();
+        _store = options.Store ?? new InMemoryJobStore(timeProvider: options.TimeProvider);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Codomyrmex.Scheduler");
         _node = options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
         _metrics = new SchedulerMetrics(options.MeterFactory, ObserveJobsByStatus);

@@ -52,6 +52,35 @@ public interface IJobStore
     /// <returns>The cancelled job, or <see langword="null"/> if there is none with that id.</returns>
     ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>Pauses or resumes a job. A paused job keeps its schedule and nothing of it is due until it is resumed.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <param name="paused"><see langword="true"/> to pause, <see langword="false"/> to resume.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The job after the change, or <see langword="null"/> if there is none with that id.</returns>
+    /// <remarks>
+    /// <para>
+    /// Pausing a paused job, or resuming a job that is not paused, changes nothing and succeeds. A completed, failed or
+    /// cancelled job has nothing left to pause: it is returned unchanged, with <see cref="Job.IsPaused"/> false.
+    /// </para>
+    /// <para>
+    /// A run in progress finishes; a queued run or a pending retry waits for the resume like the next occurrence does.
+    /// Occurrences that come due while the job is paused are not skipped by the pause itself: once resumed they are
+    /// late, and the job's <see cref="JobOptions.Misfire"/> policy decides (run once now, skip to the next, or catch up
+    /// each), as after any time the scheduler was not running. <see cref="ClaimNowAsync"/> still runs a paused job.
+    /// </para>
+    /// </remarks>
+    ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a job and its run history.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> if the job was deleted; <see langword="false"/> if there is none with that id.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// A run of the job is in progress (claimed and not completed): cancel the job and delete it once the run has ended, so
+    /// that the run's outcome is never recorded against a job that is gone.
+    /// </exception>
+    ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary>Claims the occurrences due at <paramref name="now"/>, at most <paramref name="max"/> runs, for one node.</summary>
     /// <param name="now">The current time.</param>
     /// <param name="max">The most runs to claim.</param>

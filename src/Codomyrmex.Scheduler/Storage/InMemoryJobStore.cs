@@ -7,8 +7,8 @@ namespace Codomyrmex.Scheduler;
 /// <para>
 /// Built for the scheduler's hot path: each job is one compact entry keyed by the number inside its id, the due jobs sit
 /// in a binary heap, and every operation takes one short lock. Get and Cancel are O(1) and O(log n); claiming k due runs
-/// is O(k log n). Completed and cancelled jobs stay listed until the store is dropped. Each job keeps its recent run
-/// history as <see cref="RunHistoryOptions"/> say.
+/// is O(k log n). Completed and cancelled jobs stay listed until <see cref="DeleteAsync"/> removes them or the store is
+/// dropped. Each job keeps its recent run history as <see cref="RunHistoryOptions"/> say.
 /// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
@@ -22,14 +22,20 @@ public sealed class InMemoryJobStore : IJobStore
     private Entry[] _heap = new Entry[16];
     private int _heapCount;
     private readonly RunHistoryOptions _history;
+    private readonly TimeProvider _time;
     private int _sequence;
     private long _historySequence;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="history">How much run history to keep; <see langword="null"/> for <see cref="RunHistoryOptions.Default"/>.</param>
+    /// <param name="timeProvider">
+    /// The store's clock, which stamps <see cref="Job.FinishedAt"/>; <see langword="null"/> for <see cref="TimeProvider.System"/>.
+    /// A scheduler that makes its own store passes its <see cref="SchedulerOptions.TimeProvider"/>.
+    /// </param>
     /// <exception cref="ArgumentException">The history options are not valid.</exception>
-    public InMemoryJobStore(RunHistoryOptions? history = null)
+    public InMemoryJobStore(RunHistoryOptions? history = null, TimeProvider? timeProvider = null)
     {
+        _time = timeProvider ?? TimeProvider.System;
         _history = history ?? RunHistoryOptions.Default;
         if (_history.Validate() is { Count: > 0 } problems)
         {
@@ -59,6 +65,11 @@ public sealed class InMemoryJobStore : IJobStore
 
             entry.Sequence = _sequence++;
             _statusCounts[(int)entry.State.Status]++;
+            if (entry.State.IsFinished)
+            {
+                entry.FinishedAt = _time.GetUtcNow().UtcTicks;
+            }
+
             if (JobIds.TryParse(job.Id, out ulong key))
             {
                 _jobs.Add(key, entry);
@@ -183,6 +194,61 @@ public sealed class InMemoryJobStore : IJobStore
             entry.State.Cancel();
             Reschedule(entry, before);
             return new(entry.ToJob());
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        bool resumed;
+        Job job;
+        lock (_lock)
+        {
+            Entry? entry = Find(id);
+            if (entry is null)
+            {
+                return new((Job?)null);
+            }
+
+            resumed = entry.State.SetPaused(paused) && !paused;
+            Reschedule(entry);
+            job = entry.ToJob();
+        }
+
+        if (resumed)
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
+        return new(job);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_lock)
+        {
+            Entry? entry = Find(id);
+            if (entry is null)
+            {
+                return new(false);
+            }
+
+            if (entry.State.ActiveRuns > 0)
+            {
+                throw StoreErrors.DeleteWhileRunning(entry.Id, entry.Name);
+            }
+
+            if (entry.HeapIndex >= 0)
+            {
+                RemoveAt(entry.HeapIndex);
+            }
+
+            _statusCounts[(int)entry.State.Status]--;
+            _ = entry.ForeignId is null ? _jobs.Remove(entry.Key) : _jobsWithForeignIds!.Remove(entry.ForeignId);
+            return new(true);
         }
     }
 
@@ -438,6 +504,7 @@ public sealed class InMemoryJobStore : IJobStore
         {
             _statusCounts[(int)before]--;
             _statusCounts[(int)entry.State.Status]++;
+            entry.FinishedAt = !entry.State.IsFinished ? 0 : entry.FinishedAt != 0 ? entry.FinishedAt : _time.GetUtcNow().UtcTicks;
         }
 
         Reschedule(entry);
@@ -594,6 +661,9 @@ public sealed class InMemoryJobStore : IJobStore
 
         public long DueKey { get; set; } = long.MaxValue;
 
+        /// <summary>When the job became finished, by the store's clock; 0 while it may run.</summary>
+        public long FinishedAt { get; set; }
+
         public string Name { get; private set; } = "";
 
         public Delegate? Func { get; private set; }
@@ -654,6 +724,8 @@ public sealed class InMemoryJobStore : IJobStore
             Options = Options,
             Source = Source,
             ActiveRuns = State.ActiveRuns,
+            IsPaused = State.Paused,
+            FinishedAt = FinishedAt == 0 ? null : Utc(FinishedAt),
             Version = State.Version,
         };
     }

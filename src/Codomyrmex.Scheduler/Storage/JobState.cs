@@ -45,12 +45,21 @@ internal struct JobState
     /// <summary>Catch-up runs (RunAll) wait for the running run instead of overlapping it.</summary>
     public bool WaitsForIdle;
 
+    /// <summary>
+    /// Whether the job is paused: it keeps its schedule, but nothing of it is due until it is resumed. Occurrences that pass
+    /// meanwhile stay due, so on resume they are misfires that follow the job's misfire policy. Never set on a finished job.
+    /// </summary>
+    public bool Paused;
+
+    /// <summary>Gets whether the job is completed, failed or cancelled: nothing of it runs again unless an update gives it runs.</summary>
+    public readonly bool IsFinished => Status is JobStatus.Cancelled or JobStatus.Completed or JobStatus.Failed;
+
     /// <summary>Gets when the job is next due: its next occurrence, or a queued run once nothing is running.</summary>
     public readonly long DueAt
     {
         get
         {
-            if (Status is JobStatus.Cancelled or JobStatus.Completed or JobStatus.Failed)
+            if (IsFinished || Paused)
             {
                 return 0;
             }
@@ -242,6 +251,20 @@ internal struct JobState
         Settle();
     }
 
+    /// <summary>Pauses or resumes the job; a finished job is left as it is (it has nothing left to pause).</summary>
+    /// <returns>Whether the state changed.</returns>
+    public bool SetPaused(bool paused)
+    {
+        if (IsFinished || Paused == paused)
+        {
+            return false;
+        }
+
+        Version++;
+        Paused = paused;
+        return true;
+    }
+
     /// <summary>Cancels the job: final, nothing more runs; runs in progress finish on their own.</summary>
     public void Cancel()
     {
@@ -249,6 +272,7 @@ internal struct JobState
         {
             Version++;
             Status = JobStatus.Cancelled;
+            Paused = false;
             NextRun = 0;
             Queued = 0;
             RetryAt = 0;
@@ -300,5 +324,8 @@ internal struct JobState
             : NextRun != 0 || Queued != 0 || RetryAt != 0 ? JobStatus.Pending
             : LastFailed ? JobStatus.Failed
             : JobStatus.Completed;
+
+        // A paused job whose last run used up its runs is simply finished: there is nothing left to resume.
+        Paused &= !IsFinished;
     }
 }

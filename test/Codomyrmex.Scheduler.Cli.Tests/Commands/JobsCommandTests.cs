@@ -7,7 +7,7 @@ namespace Codomyrmex.Scheduler.Cli.Tests;
 /// <c>schedctl jobs</c> as a real child process, on a store that a real <c>schedctl run</c> filled (<see cref="PreparedStore"/>), and
 /// next to a live <c>schedctl run</c> for cancel and run.
 /// </summary>
-public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : IClassFixture<JobsCommandTests.PreparedStore>
+public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : IClassFixture<JobsCommandTests.PreparedStore>
 {
     private string Store => "sqlite:" + prepared.Folder["state.db"];
 
@@ -19,8 +19,9 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
     {
         Schedctl.Result table = await Schedctl.RunAsync("jobs", "list", "--store", Store);
         Assert.True(table.ExitCode == 0, table.ToString());
-        string[] lines = table.Lines;
-        Assert.Matches(@"^NAME +STATUS +SCHEDULE +NEXT RUN +LAST RUN +RUNS +FAILURES$", lines[0]);
+        Assert.StartsWith("No runner is live: nothing fires now.", table.Lines[0], StringComparison.Ordinal);
+        string[] lines = table.Lines[1..];
+        Assert.Matches(@"^NAME +ID +STATUS +SCHEDULE +NEXT RUN +LAST RUN +SUCCEEDED +FAILED$", lines[0]);
         string tick = Assert.Single(lines, l => l.StartsWith("tick ", StringComparison.Ordinal));
         Assert.Equal(lines[0].IndexOf("SCHEDULE", StringComparison.Ordinal), tick.IndexOf("* * * * * *", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("later ", StringComparison.Ordinal) && l.Contains("@every 1d", StringComparison.Ordinal));
@@ -29,8 +30,10 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
         Assert.True(json.ExitCode == 0, json.ToString());
         using JsonDocument document = json.Json();
         JsonElement[] jobs = [.. document.RootElement.EnumerateArray()];
-        Assert.Equal(["tick", "fails", "later"], jobs.Select(j => j.GetProperty("name").GetString()));
+        Assert.Equal(["tick", "fails", "later", "broken"], jobs.Take(4).Select(j => j.GetProperty("name").GetString()));
         JsonElement first = jobs[0];
+        Assert.False(first.GetProperty("paused").GetBoolean());
+        Assert.Contains(lines, l => l.StartsWith("tick ", StringComparison.Ordinal) && l.Contains(first.GetProperty("job_id").GetString()!, StringComparison.Ordinal));
         Assert.Equal("cron", first.GetProperty("trigger").GetProperty("type").GetString());
         Assert.Equal("* * * * * *", first.GetProperty("trigger").GetProperty("expression").GetString());
         Assert.True(first.GetProperty("run_count").GetInt32() >= 2);
@@ -40,7 +43,7 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
         Assert.Equal(JsonValueKind.Null, first.GetProperty("error").ValueKind);
         Assert.False(string.IsNullOrEmpty(first.GetProperty("job_id").GetString()));
         Assert.Equal(3, jobs[2].GetProperty("max_runs").GetInt32());
-        Assert.Contains("exit code 3", jobs[1].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("exit code 3", jobs[1].GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, jobs[2].GetProperty("last_run").ValueKind);
 
         Schedctl.Result failed = await Schedctl.RunAsync("jobs", "list", "--store", Store, "--status", "cancelled", "--json");
@@ -57,6 +60,13 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
         Assert.Contains(text.Lines, l => l.StartsWith("overlap:", StringComparison.Ordinal) && l.EndsWith("skip", StringComparison.Ordinal));
         Assert.Contains(text.Lines, l => l.StartsWith("SCHEDULED ", StringComparison.Ordinal));
         Assert.Contains(text.Lines, l => l.Contains(" failed ", StringComparison.Ordinal) && l.EndsWith("exit code 3: broken", StringComparison.Ordinal));
+
+        // Successes, failures and the history's total are named apart, so none can be read as another.
+        Assert.Contains(text.Lines, l => l == "succeeded:     0 runs");
+        Assert.Contains(text.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^failed: +[1-9]\d* runs?$"));
+        Assert.Contains(text.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^(All \d+|The last 5 of \d+) runs in its history, every outcome \(schedctl jobs history fails for more\):$"));
+        Assert.Contains(text.Lines, l => l == "error:         exit code 3: broken");
+        Assert.DoesNotContain("Exception", text.Output, StringComparison.Ordinal);
 
         Schedctl.Result json = await Schedctl.RunAsync("jobs", "show", "tick", "--store", Store, "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
@@ -110,6 +120,9 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
     [InlineData("history")]
     [InlineData("cancel")]
     [InlineData("run")]
+    [InlineData("pause")]
+    [InlineData("resume")]
+    [InlineData("delete")]
     public async Task UnknownJob_IsExitCodeOne_WithAHintToList(string command)
     {
         Schedctl.Result result = await Schedctl.RunAsync("jobs", command, "nope", "--store", Store);
@@ -124,6 +137,8 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
     [InlineData("show", "tick")]
     [InlineData("history", "tick")]
     [InlineData("cancel", "tick")]
+    [InlineData("pause", "tick")]
+    [InlineData("delete", "tick")]
     public async Task MissingStore_IsAnError_AndIsNotCreated(string command, string? job = null)
     {
         using var folder = new TempFolder();
@@ -152,16 +167,7 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
         Assert.True(cancel.ExitCode == 0, cancel.ToString());
         Assert.StartsWith("Cancelled job 'doomed' (", Assert.Single(cancel.Lines), StringComparison.Ordinal);
 
-        // A run that had started may still finish; after that (and the runner's poll), none come.
-        await run.WaitForLineAsync(line => IsRun(line, "ok", "other"));
-        await run.WaitForLineAsync(line => IsRun(line, "ok", "other"));
-        int doomedRuns = run.Output.Count(line => IsRun(line, "ok", "doomed"));
-        for (int i = 0; i < 3; i++)
-        {
-            await run.WaitForLineAsync(line => IsRun(line, "ok", "other"));
-        }
-
-        Assert.Equal(doomedRuns, run.Output.Count(line => IsRun(line, "ok", "doomed")));
+        await AssertNoMoreRunsAsync(run, "doomed", "other");
 
         Schedctl.Result again = await Schedctl.RunAsync("jobs", "cancel", "doomed", "--store", store);
         Assert.True(again.ExitCode == 0, again.ToString());
@@ -171,6 +177,23 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
 
         await run.SignalAsync("TERM");
         Assert.Equal(0, await run.ExitCodeAsync());
+    }
+
+    /// <summary>
+    /// Asserts that a live runner makes no more runs of <paramref name="stopped"/> while it goes on with <paramref name="other"/>:
+    /// a run that had started may still finish, and the runner sees a change at its next poll; after that, none come.
+    /// </summary>
+    private static async Task AssertNoMoreRunsAsync(RunningSchedctl run, string stopped, string other)
+    {
+        await run.WaitForLineAsync(line => IsRun(line, "ok", other));
+        await run.WaitForLineAsync(line => IsRun(line, "ok", other));
+        int runs = run.Output.Count(line => IsRun(line, "ok", stopped));
+        for (int i = 0; i < 3; i++)
+        {
+            await run.WaitForLineAsync(line => IsRun(line, "ok", other));
+        }
+
+        Assert.Equal(runs, run.Output.Count(line => IsRun(line, "ok", stopped)));
     }
 
     [Fact]
@@ -226,8 +249,16 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
             Folder.Write("jobs.json", """
                 { "jobs": [ { "name": "tick", "schedule": "* * * * * *", "command": ["echo", "tick tock"], "overlap": "skip" },
                             { "name": "fails", "schedule": "* * * * * *", "shell": true, "command": "echo broken >&2; exit 3", "overlap": "skip" },
-                            { "name": "later", "trigger": { "type": "interval", "days": 1 }, "command": ["true"], "max_runs": 3 } ] }
-                """);
+                            { "name": "later", "trigger": { "type": "interval", "days": 1 }, "command": ["true"], "max_runs": 3 },
+                            { "name": "broken", "schedule": "@yearly", "shell": true, "command": "echo out; echo err >&2; exit 5" },
+                            { "name": "LONG_ASCII", "schedule": "@yearly", "command": ["true"] },
+                            { "name": "LONG_CJK", "schedule": "@yearly", "command": ["true"] },
+                            { "name": "LONG_EMOJI", "schedule": "@yearly", "command": ["true"] },
+                            { "name": "LONG_COMBINING", "schedule": "@yearly", "command": ["true"] },
+                            { "name": "manual", "schedule": "@yearly", "command": ["echo", "manual"] },
+                            { "name": "evil\u001b[2Jname\nsecond line", "schedule": "@yearly", "command": ["echo", "\u001b[31mred"] } ] }
+                """.Replace("LONG_ASCII", HostileNames[0], StringComparison.Ordinal).Replace("LONG_CJK", HostileNames[1], StringComparison.Ordinal)
+                .Replace("LONG_EMOJI", HostileNames[2], StringComparison.Ordinal).Replace("LONG_COMBINING", HostileNames[3], StringComparison.Ordinal));
             await using RunningSchedctl run = RunningSchedctl.Start(Folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
             for (int i = 0; i < 3; i++)
             {

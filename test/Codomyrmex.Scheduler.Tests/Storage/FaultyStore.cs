@@ -32,6 +32,11 @@ internal sealed class FaultyStore : IJobStore
 
     public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default) => _inner.CancelAsync(id, cancellationToken);
 
+    public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default) =>
+        _inner.SetPausedAsync(id, paused, cancellationToken);
+
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => _inner.DeleteAsync(id, cancellationToken);
+
     public async ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
     {
         if (BeforeClaim is { } hook)

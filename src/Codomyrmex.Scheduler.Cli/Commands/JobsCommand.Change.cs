@@ -1,0 +1,215 @@
+using System.CommandLine;
+using System.Globalization;
+using Codomyrmex.Scheduler.Internal;
+
+namespace Codomyrmex.Scheduler.Cli.Commands;
+
+/// <summary><c>schedctl jobs pause|resume|delete|purge</c>.</summary>
+internal static partial class JobsCommand
+{
+    private static Command CreatePause()
+    {
+        Argument<string> job = JobArgument();
+        return Create("pause",
+            "Pause a job: it keeps its schedule and fires nothing until resumed (a run in progress finishes; 'schedctl jobs run' still " +
+            "runs it). A schedctl run on the store sees it within a second. Pausing a paused job succeeds again; a completed, failed or " +
+            "cancelled job has nothing to pause and is left as it is.",
+            [job], async i => await PauseAsync(i, await i.FindAsync(job).ConfigureAwait(false), pause: true).ConfigureAwait(false));
+    }
+
+    private static Command CreateResume()
+    {
+        Argument<string> job = JobArgument();
+        return Create("resume",
+            "Resume a paused job. Occurrences that came due while it was paused were missed: its misfire policy decides (run once now, " +
+            "skip to the next, or catch up each), as after any time no runner was live.",
+            [job], async i => await PauseAsync(i, await i.FindAsync(job).ConfigureAwait(false), pause: false).ConfigureAwait(false));
+    }
+
+    private static async Task<int> PauseAsync(Invocation invocation, Job job, bool pause)
+    {
+        TextWriter output = invocation.Output;
+        string named = $"Job {JobFormat.Named(job)}";
+        if (job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
+        {
+            await output.WriteLineAsync($"{named} is {JobFormat.Status(job.Status)}: it never runs again, so there is nothing to {(pause ? "pause" : "resume")}.")
+                .ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        if (job.IsPaused == pause)
+        {
+            await output.WriteLineAsync($"{named} {(pause ? "was already paused" : "is not paused")}.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        Job changed = await invocation.Store.SetPausedAsync(job.Id, pause, invocation.Cancellation).ConfigureAwait(false) ?? throw Gone(invocation, job);
+        await output.WriteLineAsync(pause
+            ? $"Paused job {JobFormat.Named(job)}: it keeps its schedule and fires nothing until 'schedctl jobs resume {Quote(job.Name)}'."
+            : $"Resumed job {JobFormat.Named(job)}; next run {JobFormat.Time(changed.NextRun, invocation.Time) ?? "none"}" +
+              (changed.NextRun < TimeProvider.System.GetUtcNow()
+                  ? $" (missed while paused: its misfire policy, {PolicyText.Format(changed.Options.Misfire)}, applies)."
+                  : ".")).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private static Command CreateDelete()
+    {
+        Argument<string> job = JobArgument();
+        return Create("delete",
+            "Delete a job and its run history from the store. A job with a run in progress is not deleted: cancel it, and delete it " +
+            "once the run has ended. Remove it from its jobs file too: the next schedctl run of a file that still has it adds it again.",
+            [job], async i => await DeleteAsync(i, await i.FindAsync(job).ConfigureAwait(false)).ConfigureAwait(false));
+    }
+
+    private static async Task<int> DeleteAsync(Invocation invocation, Job job)
+    {
+        int runs = (await invocation.Store.GetRunsAsync(new RunQuery(job.Id, Limit: 0), invocation.Cancellation).ConfigureAwait(false)).Total;
+        if (!await DeleteOrExplainAsync(invocation, job).ConfigureAwait(false))
+        {
+            throw Gone(invocation, job);
+        }
+
+        await invocation.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Deleted job {JobFormat.Named(job)} and the {runs} {(runs == 1 ? "run" : "runs")} of its history.")).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Deletes the job; a run in progress is an error that says what to do.</summary>
+    /// <returns>Whether the job was there to delete.</returns>
+    private static async Task<bool> DeleteOrExplainAsync(Invocation invocation, Job job)
+    {
+        try
+        {
+            return await invocation.Store.DeleteAsync(job.Id, invocation.Cancellation).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // The one refusal of a delete: a run of the job is in progress (claimed here or by the runner).
+            throw new JobStoreAccess.Failure($"job {JobFormat.Named(job)} has a run in progress, so it was not deleted.",
+                job.Status == JobStatus.Cancelled
+                    ? "Delete it once the run has ended."
+                    : $"Cancel it first ('schedctl jobs cancel {Quote(job.Name)}'), and delete it once the run has ended.");
+        }
+    }
+
+    private static Command CreatePurge()
+    {
+        var finished = new Option<bool>("--finished")
+        {
+            Description = "Delete jobs that are finished: completed, failed or cancelled. Required, so that the command says what it deletes.",
+        };
+        var olderThan = new Option<TimeSpan>("--older-than")
+        {
+            Description = "Only jobs that finished longer ago than this: 7d, 12h, 1d12h, 90m.",
+            HelpName = "DURATION",
+            Required = true,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (!DurationText.TryParse(text, out TimeSpan age, out string? reason))
+                {
+                    result.AddError($"--older-than '{text}': {reason}");
+                }
+
+                return age;
+            },
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only list the jobs that would be deleted." };
+        Option<bool> json = Schedctl.JsonOption("the jobs deleted (or that would be) and those kept for a run in progress");
+        Command command = Create("purge",
+            "Delete the finished jobs (completed, failed or cancelled) that finished longer ago than --older-than, with their run " +
+            "history. Jobs that may still run are never purged.",
+            [finished, olderThan, dryRun, json],
+            i => PurgeAsync(i, i.Parse.GetValue(olderThan), i.Parse.GetValue(dryRun), i.Parse.GetValue(json)));
+
+        // A flag counts as given with its default (false), so Required alone lets a missing --finished through.
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(finished))
+            {
+                result.AddError("Option '--finished' is required: purge deletes only finished jobs, and the command line says so.");
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> PurgeAsync(Invocation invocation, TimeSpan olderThan, bool dryRun, bool json)
+    {
+        // An age longer than the calendar reaches back (10000000d) is valid and simply matches nothing.
+        DateTimeOffset now = TimeProvider.System.GetUtcNow();
+        DateTimeOffset cutoff = olderThan < now - DateTimeOffset.MinValue ? now - olderThan : DateTimeOffset.MinValue;
+        IReadOnlyList<Job> jobs = (await invocation.Store.ListAsync(default, invocation.Cancellation).ConfigureAwait(false)).Items;
+        var deleted = new List<Job>();
+        var running = new List<Job>();
+        foreach (Job job in jobs.Where(j => j.FinishedAt < cutoff))
+        {
+            if (job.ActiveRuns > 0)
+            {
+                running.Add(job); // cancelled while it ran: its run's outcome is still to be recorded.
+            }
+            else if (dryRun || await invocation.Store.DeleteAsync(job.Id, invocation.Cancellation).ConfigureAwait(false))
+            {
+                deleted.Add(job);
+            }
+        }
+
+        if (json)
+        {
+            JsonOutput.Write(invocation.Output, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteBoolean("dry_run", dryRun);
+                JobFormat.WriteTime(writer, "finished_before", cutoff);
+                WriteJobs("deleted", deleted);
+                WriteJobs("kept_running", running);
+                writer.WriteEndObject();
+
+                void WriteJobs(string name, List<Job> list)
+                {
+                    writer.WriteStartArray(name);
+                    foreach (Job job in list)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("job_id", job.Id);
+                        writer.WriteString("name", job.Name);
+                        writer.WriteString("status", JobFormat.Status(job.Status));
+                        JobFormat.WriteTime(writer, "finished_at", job.FinishedAt);
+                        writer.WriteEndObject();
+                    }
+
+                    writer.WriteEndArray();
+                }
+            });
+            return ExitCodes.Success;
+        }
+
+        TextWriter output = invocation.Output;
+        string age = $"more than {DurationText.Format(olderThan)} ago";
+        if (deleted.Count == 0)
+        {
+            await output.WriteLineAsync($"No job finished {age}; nothing {(dryRun ? "would be" : "was")} deleted.").ConfigureAwait(false);
+        }
+        else
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{(dryRun ? "Would delete" : "Deleted")} {deleted.Count} {(deleted.Count == 1 ? "job" : "jobs")} that finished {age}, with their history:"))
+                .ConfigureAwait(false);
+            var table = new TextTable("NAME", "ID", "STATUS", "FINISHED");
+            foreach (Job job in deleted)
+            {
+                table.Add(job.Name, job.Id, JobFormat.Status(job.Status), JobFormat.Time(job.FinishedAt, invocation.Time));
+            }
+
+            table.Write(output);
+        }
+
+        foreach (Job job in running)
+        {
+            await output.WriteLineAsync($"Kept job {JobFormat.Named(job)}: it was cancelled while a run was in progress; purge again once it has ended.")
+                .ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
+    }
+}
