@@ -71,7 +71,7 @@ public sealed class NextCommandTests
     [Theory]
     [InlineData("0 61 * * *", "hour field: '61' is out of range")]
     [InlineData("0 0 30 2 *", "never fires")]
-    [InlineData("@reboot", "@reboot is not supported")]
+    [InlineData("@reboot", "@reboot is not a schedule of times")]
     public async Task Next_InvalidExpression_ExitsWithOneAndSaysWhy(string expression, string message)
     {
         Schedctl.Result result = await Schedctl.RunAsync("next", expression, "--tz", "UTC");

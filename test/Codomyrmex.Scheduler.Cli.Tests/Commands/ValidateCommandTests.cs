@@ -107,7 +107,11 @@ public sealed class ValidateCommandTests
         Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal($"{file.Path}: 3 jobs OK", result.Output.Trim());
+        Assert.Equal($"{file.Path}: 3 jobs OK", result.Lines[0]);
+        Assert.Matches(@"^LINE +JOB +SCHEDULE +NEXT RUN$", result.Lines[1]);
+        Assert.Matches(@"^4 +tick +Every 1 second, counted from when the job is scheduled\. +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d$", result.Lines[2]);
+        Assert.Matches(@"^5 +backup +At 02:30 \(Europe/Berlin\)\. +\d{4}-", result.Lines[3]);
+        Assert.Matches(@"^6 +report +Every 5 minutes, counted from when the job is scheduled\. +\d{4}-", result.Lines[4]);
     }
 
     [Fact]
@@ -118,7 +122,7 @@ public sealed class ValidateCommandTests
             SHELL=/bin/bash
             */5 * * * * echo ok
             0 61 * * * echo bad
-            @reboot echo start
+            @reboot
             0 0 * * *
             CRON_TZ=Bad/Zone
             """);
@@ -127,7 +131,7 @@ public sealed class ValidateCommandTests
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.StartsWith($"{file.Path}:4:3: The cron expression '0 61 * * *' is invalid: hour field", result.Lines[0], StringComparison.Ordinal);
-        Assert.StartsWith($"{file.Path}:5:1: @reboot is not supported", result.Lines[1], StringComparison.Ordinal);
+        Assert.Equal($"{file.Path}:5:8: the schedule '@reboot' has no command after it.", result.Lines[1]);
         Assert.Equal($"{file.Path}:6:10: the schedule '0 0 * * *' has no command after it.", result.Lines[2]);
         Assert.StartsWith($"{file.Path}:7:9: unknown time zone 'Bad/Zone'", result.Lines[3], StringComparison.Ordinal);
     }

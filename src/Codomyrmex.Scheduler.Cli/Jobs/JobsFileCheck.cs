@@ -1,0 +1,129 @@
+using Codomyrmex.Scheduler.Cli.Running;
+
+namespace Codomyrmex.Scheduler.Cli.Jobs;
+
+/// <summary>
+/// The one check of a jobs file that both <c>schedctl validate</c> and <c>schedctl run</c> make, so that a file validate
+/// accepts is a file run starts with: read it, turn every job into the scheduler's job, and reconcile those into a scheduler
+/// on an in-memory store, which applies the scheduler's own rules (options, triggers that never fire, limits).
+/// </summary>
+internal static class JobsFileCheck
+{
+    private const string InvalidPrefix = "The job definitions are not valid: ";
+
+    /// <summary>Reads and checks a jobs file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format">How to read it, or <see langword="null"/> to tell by its name and content.</param>
+    /// <param name="system">Whether it is a system crontab (also taken from its place, <c>/etc/crontab</c> or <c>/etc/cron.d/*</c>).</param>
+    /// <param name="startedAt">When the command started: the time of <c>@reboot</c> jobs' one run.</param>
+    /// <param name="isRoot">Whether this process may run commands as other accounts; <see langword="null"/> to ask the system.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>The file with its jobs' definitions and next runs, or every error found.</returns>
+    public static async Task<JobsFileResult> CheckAsync(
+        string path, JobsFileFormat? format, bool system, DateTimeOffset startedAt, bool? isRoot = null, CancellationToken cancellationToken = default)
+    {
+        JobsFileResult read = JobsFileReader.Read(path, format, system);
+        if (read.File is not { } file)
+        {
+            return read;
+        }
+
+        if (file.IsSystem)
+        {
+            if (!(isRoot ?? Accounts.IsRoot))
+            {
+                return Failed(new FileError(0, 0,
+                    "this is a system crontab, whose jobs run as the account named after each schedule; only root can run commands as " +
+                    "other accounts, so run schedctl as root (or make a user crontab without the user column)."));
+            }
+
+            if (UnknownUsers(file) is { Count: > 0 } unknown)
+            {
+                return Failed([.. unknown]);
+            }
+        }
+
+        var errors = new List<FileError>();
+        var definitions = new List<JobDefinition>(file.Jobs.Count);
+        var nextRuns = new List<DateTimeOffset?>(file.Jobs.Count);
+        var scheduler = new Scheduler(new SchedulerOptions { Store = new InMemoryJobStore() });
+        await using (scheduler.ConfigureAwait(false))
+        {
+            scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
+            for (int i = 0; i < file.Jobs.Count; i++)
+            {
+                JobSpec job = file.Jobs[i];
+                JobDefinition definition = CommandJobs.ToDefinition(job, startedAt);
+                definitions.Add(definition);
+                try
+                {
+                    // One source per job: each is checked on its own, so every refusal is placed at its own job.
+                    await scheduler.ReconcileAsync("check " + i.ToString(System.Globalization.CultureInfo.InvariantCulture), [definition], cancellationToken)
+                        .ConfigureAwait(false);
+                    nextRuns.Add(scheduler.ListJobs().Single(j => j.Source == "check " + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).NextRun);
+                }
+                catch (Exception e) when (e is ArgumentException or OverflowException or InvalidOperationException or FormatException)
+                {
+                    // ArgumentException lists the scheduler's rules a job breaks; the others are values its arithmetic cannot take.
+                    errors.AddRange(Refusals(job, e));
+                }
+            }
+        }
+
+        return errors.Count > 0 ? Failed([.. errors]) : read with { File = file with { Definitions = definitions, NextRuns = nextRuns } };
+
+        JobsFileResult Failed(params FileError[] problems) => new(read.Format, null, problems);
+    }
+
+    /// <summary>The users of a system crontab that the machine has no account for, at their place.</summary>
+    private static List<FileError> UnknownUsers(JobsFile file)
+    {
+        var errors = new List<FileError>();
+        var known = new Dictionary<string, bool?>(StringComparer.Ordinal);
+        foreach (JobSpec job in file.Jobs)
+        {
+            if (job.User is not { } user)
+            {
+                continue;
+            }
+
+            if (!known.TryGetValue(user, out bool? exists))
+            {
+                exists = known[user] = Accounts.Exists(user);
+            }
+
+            if (exists == false)
+            {
+                (int line, int column) = job.Places.GetValueOrDefault("user", (job.Line, job.Column));
+                errors.Add(new FileError(line, column, $"there is no account '{user}' on this machine to run the command as."));
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>The scheduler's reasons for refusing a job, each at the field it is about (else at the job).</summary>
+    private static IEnumerable<FileError> Refusals(JobSpec job, Exception e)
+    {
+        string message = e is ArgumentException { ParamName: { } name } && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? e.Message[..^$" (Parameter '{name}')".Length]
+            : e.Message;
+        message = message.StartsWith(InvalidPrefix, StringComparison.Ordinal) ? message[InvalidPrefix.Length..] : message;
+        string jobPrefix = $"Job '{job.Name}': ";
+        string[] problems = message.Split(jobPrefix, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string problem in problems.Length == 0 ? [message] : problems)
+        {
+            (int line, int column) = job.Places.GetValueOrDefault(FieldOf(problem, job), (job.Line, job.Column));
+            yield return new FileError(line, column, $"the scheduler refuses job '{job.Name}': {problem}");
+        }
+    }
+
+    /// <summary>The jobs-file field a scheduler message is about, by the option or thing it names.</summary>
+    private static string FieldOf(string problem, JobSpec job) =>
+        problem.StartsWith("MaxRetryDelay", StringComparison.Ordinal) || problem.StartsWith("RetryDelay", StringComparison.Ordinal) ? "retry_delay"
+        : problem.StartsWith("Timeout", StringComparison.Ordinal) ? "timeout"
+        : problem.StartsWith("MisfireGraceTime", StringComparison.Ordinal) ? "misfire_grace"
+        : problem.StartsWith("MaxAttempts", StringComparison.Ordinal) ? "max_attempts"
+        : problem.StartsWith("max runs", StringComparison.OrdinalIgnoreCase) ? "max_runs"
+        : job.Places.ContainsKey("trigger") ? "trigger" : "schedule";
+}
