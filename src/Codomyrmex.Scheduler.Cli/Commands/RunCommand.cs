@@ -57,7 +57,7 @@ internal static class RunCommand
         }
 
         // Everything is checked before anything starts, as validate checks it: a broken file changes nothing in the store.
-        JobsFileResult read = await JobsFileCheck.CheckAsync(path, format, system, TimeProvider.System.GetUtcNow(), cancellationToken: cancellationToken)
+        JobsFileResult read = await JobsFileCheck.CheckAsync(path, format, system, cancellationToken)
             .ConfigureAwait(false);
         if (read.File is not { } jobsFile)
         {

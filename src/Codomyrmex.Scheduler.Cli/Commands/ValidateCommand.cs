@@ -45,7 +45,7 @@ internal static class ValidateCommand
     private static async Task<int> RunAsync(
         InvocationConfiguration console, string path, JobsFileFormat? format, bool system, TimeText time, bool json, CancellationToken cancellationToken)
     {
-        JobsFileResult result = await JobsFileCheck.CheckAsync(path, format, system, TimeProvider.System.GetUtcNow(), cancellationToken: cancellationToken)
+        JobsFileResult result = await JobsFileCheck.CheckAsync(path, format, system, cancellationToken)
             .ConfigureAwait(false);
         TextWriter output = console.Output;
         if (json)

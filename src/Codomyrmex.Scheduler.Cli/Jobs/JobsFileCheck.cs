@@ -15,14 +15,19 @@ internal static class JobsFileCheck
     /// <param name="path">The file.</param>
     /// <param name="format">How to read it, or <see langword="null"/> to tell by its name and content.</param>
     /// <param name="system">Whether it is a system crontab (also taken from its place, <c>/etc/crontab</c> or <c>/etc/cron.d/*</c>).</param>
-    /// <param name="startedAt">When the command started: the time of <c>@reboot</c> jobs' one run.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>The file with its jobs' definitions and next runs, or every error found.</returns>
+    public static Task<JobsFileResult> CheckAsync(string path, JobsFileFormat? format, bool system, CancellationToken cancellationToken) =>
+        CheckAsync(JobsFileReader.Read(path, format, system), TimeProvider.System, isRoot: null, cancellationToken);
+
+    /// <summary>Checks a jobs file that was read.</summary>
+    /// <param name="read">What reading the file gave.</param>
+    /// <param name="time">The clock: now is the start, the time of <c>@reboot</c> jobs' one run, and next runs are computed from it.</param>
     /// <param name="isRoot">Whether this process may run commands as other accounts; <see langword="null"/> to ask the system.</param>
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>The file with its jobs' definitions and next runs, or every error found.</returns>
-    public static async Task<JobsFileResult> CheckAsync(
-        string path, JobsFileFormat? format, bool system, DateTimeOffset startedAt, bool? isRoot = null, CancellationToken cancellationToken = default)
+    public static async Task<JobsFileResult> CheckAsync(JobsFileResult read, TimeProvider time, bool? isRoot, CancellationToken cancellationToken)
     {
-        JobsFileResult read = JobsFileReader.Read(path, format, system);
         if (read.File is not { } file)
         {
             return read;
@@ -46,7 +51,8 @@ internal static class JobsFileCheck
         var errors = new List<FileError>();
         var definitions = new List<JobDefinition>(file.Jobs.Count);
         var nextRuns = new List<DateTimeOffset?>(file.Jobs.Count);
-        var scheduler = new Scheduler(new SchedulerOptions { Store = new InMemoryJobStore() });
+        DateTimeOffset startedAt = time.GetUtcNow();
+        var scheduler = new Scheduler(new SchedulerOptions { Store = new InMemoryJobStore(), TimeProvider = time });
         await using (scheduler.ConfigureAwait(false))
         {
             scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);

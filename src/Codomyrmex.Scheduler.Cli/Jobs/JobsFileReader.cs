@@ -44,7 +44,7 @@ internal static class JobsFileReader
         return Parse(path, bytes, format, system);
 
         JobsFileResult Failed(string message) =>
-            new(format ?? (system ? JobsFileFormat.Crontab : FormatOf(path, [])), null, [new FileError(0, 0, message)]);
+            new(format ?? FormatOf(path, []), null, [new FileError(0, 0, message)]);
     }
 
     /// <summary>Reads jobs from the bytes of a file (at most <see cref="MaxBytes"/> of them count).</summary>
@@ -54,10 +54,11 @@ internal static class JobsFileReader
     /// <param name="system">Whether it is a system crontab (a user column after the schedule).</param>
     public static JobsFileResult Parse(string path, byte[] bytes, JobsFileFormat? format, bool system)
     {
-        JobsFileFormat actual = format ?? (system ? JobsFileFormat.Crontab : FormatOf(path, bytes));
+        JobsFileFormat actual = format ?? FormatOf(path, bytes);
         if (system && actual == JobsFileFormat.Json)
         {
-            return new JobsFileResult(actual, null, [new FileError(0, 0, "a system crontab is a crontab, not JSON; leave out --format json or --system.")]);
+            return new JobsFileResult(actual, null, [new FileError(0, 0,
+                "this is a JSON jobs file, but a system crontab was asked for (--system, or a file in /etc/cron.d); a system crontab is a crontab.")]);
         }
 
         if (bytes.Length > MaxBytes)
