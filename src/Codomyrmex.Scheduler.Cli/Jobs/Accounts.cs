@@ -3,15 +3,16 @@ using System.Diagnostics;
 
 namespace Codomyrmex.Scheduler.Cli.Jobs;
 
-/// <summary>What schedctl needs to know about the machine's accounts to run a system crontab.</summary>
-internal static class Accounts
+/// <summary>What checking a jobs file needs to know about the machine's accounts: whether this process is root, and which accounts exist.</summary>
+/// <param name="IsRoot">Whether this process may run commands as other accounts (its effective user is root).</param>
+/// <param name="Exists">Whether an account exists: <see langword="true"/>, <see langword="false"/>, or <see langword="null"/> when it cannot be told.</param>
+internal sealed record Accounts(bool IsRoot, Func<string, bool?> Exists)
 {
-    /// <summary>Gets a value indicating whether this process may run commands as other accounts (its effective user is root).</summary>
-    public static bool IsRoot => Environment.IsPrivilegedProcess;
+    /// <summary>Gets this machine's accounts, as this process sees them.</summary>
+    public static Accounts System { get; } = new(Environment.IsPrivilegedProcess, AskId);
 
     /// <summary>Whether an account exists, as <c>id</c> (and so the system's account databases, not only /etc/passwd) knows it.</summary>
-    /// <returns><see langword="true"/> or <see langword="false"/>; <see langword="null"/> when it cannot be told (no <c>id</c> to ask).</returns>
-    public static bool? Exists(string name)
+    private static bool? AskId(string name)
     {
         var start = new ProcessStartInfo("id")
         {

@@ -144,6 +144,7 @@ internal static class CrontabReader
             commandStart = Skip(line, userEnd, whiteSpace: true);
         }
 
+        places["command"] = (number, commandStart + 1);
         string command = line[commandStart..].Trim();
         if (command.Length == 0)
         {

@@ -18,15 +18,15 @@ internal static class JobsFileCheck
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>The file with its jobs' definitions and next runs, or every error found.</returns>
     public static Task<JobsFileResult> CheckAsync(string path, JobsFileFormat? format, bool system, CancellationToken cancellationToken) =>
-        CheckAsync(JobsFileReader.Read(path, format, system), TimeProvider.System, isRoot: null, cancellationToken);
+        CheckAsync(JobsFileReader.Read(path, format, system), TimeProvider.System, Accounts.System, cancellationToken);
 
     /// <summary>Checks a jobs file that was read.</summary>
     /// <param name="read">What reading the file gave.</param>
     /// <param name="time">The clock: now is the start, the time of <c>@reboot</c> jobs' one run, and next runs are computed from it.</param>
-    /// <param name="isRoot">Whether this process may run commands as other accounts; <see langword="null"/> to ask the system.</param>
+    /// <param name="accounts">Whether this process is root and which accounts exist (<see cref="Accounts.System"/>, or a stand-in in tests).</param>
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>The file with its jobs' definitions and next runs, or every error found.</returns>
-    public static async Task<JobsFileResult> CheckAsync(JobsFileResult read, TimeProvider time, bool? isRoot, CancellationToken cancellationToken)
+    public static async Task<JobsFileResult> CheckAsync(JobsFileResult read, TimeProvider time, Accounts accounts, CancellationToken cancellationToken)
     {
         if (read.File is not { } file)
         {
@@ -35,17 +35,21 @@ internal static class JobsFileCheck
 
         if (file.IsSystem)
         {
-            if (!(isRoot ?? Accounts.IsRoot))
+            if (!accounts.IsRoot)
             {
                 return Failed(new FileError(0, 0,
                     "this is a system crontab, whose jobs run as the account named after each schedule; only root can run commands as " +
                     "other accounts, so run schedctl as root (or make a user crontab without the user column)."));
             }
 
-            if (UnknownUsers(file) is { Count: > 0 } unknown)
+            if (UnknownUsers(file, accounts) is { Count: > 0 } unknown)
             {
                 return Failed([.. unknown]);
             }
+        }
+        else if (file.Format == JobsFileFormat.Crontab && AccountsAsCommands(file, accounts) is { Count: > 0 } misread)
+        {
+            return Failed([.. misread]);
         }
 
         var errors = new List<FileError>();
@@ -82,7 +86,7 @@ internal static class JobsFileCheck
     }
 
     /// <summary>The users of a system crontab that the machine has no account for, at their place.</summary>
-    private static List<FileError> UnknownUsers(JobsFile file)
+    private static List<FileError> UnknownUsers(JobsFile file, Accounts accounts)
     {
         var errors = new List<FileError>();
         var known = new Dictionary<string, bool?>(StringComparer.Ordinal);
@@ -95,7 +99,7 @@ internal static class JobsFileCheck
 
             if (!known.TryGetValue(user, out bool? exists))
             {
-                exists = known[user] = Accounts.Exists(user);
+                exists = known[user] = accounts.Exists(user);
             }
 
             if (exists == false)
@@ -107,6 +111,45 @@ internal static class JobsFileCheck
 
         return errors;
     }
+
+    /// <summary>
+    /// Jobs of a user crontab whose command starts with an account name that is no program (<c>0 * * * * root /usr/bin/backup</c>):
+    /// the file is a system crontab read as a user one, which would run the account name as a command.
+    /// </summary>
+    private static List<FileError> AccountsAsCommands(JobsFile file, Accounts accounts)
+    {
+        var errors = new List<FileError>();
+        var seen = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (JobSpec job in file.Jobs)
+        {
+            string word = job.Command[0].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
+            if (UserNames.Problem(word) is not null)
+            {
+                continue;
+            }
+
+            string? path = job.Environment.GetValueOrDefault("PATH") ?? Environment.GetEnvironmentVariable("PATH");
+            if (!seen.TryGetValue(word, out bool misread))
+            {
+                misread = seen[word] = !IsProgram(word, path) && accounts.Exists(word) == true;
+            }
+
+            if (misread)
+            {
+                (int line, int column) = job.Places.GetValueOrDefault("command", (job.Line, job.Column));
+                errors.Add(new FileError(line, column,
+                    $"the command starts with '{word}', an account on this machine and no program: is this a system crontab, with a user " +
+                    "column after the schedule? Then read it as one with --system."));
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Whether a word is a program the shell would find on the search path (or one of the shell's own words, which no account is named).</summary>
+    private static bool IsProgram(string word, string? searchPath) =>
+        word is "cd" or "test" or "exec" or "export" or "set" or "if" or "for" or "while" or "case" or "true" or "false" or "echo" or "exit" or "umask"
+        || (searchPath ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(folder => File.Exists(Path.Combine(folder, word)));
 
     /// <summary>The scheduler's reasons for refusing a job, each at the field it is about (else at the job).</summary>
     private static IEnumerable<FileError> Refusals(JobSpec job, Exception e)

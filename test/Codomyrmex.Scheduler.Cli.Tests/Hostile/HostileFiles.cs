@@ -67,6 +67,7 @@ internal static class HostileFiles
         ["unescaped-percent"] = new("crontab", Json("0 0 * * * date +%Y\n"), 1, 17, "an unescaped % in a crontab command"),
         ["cron-tz-is-a-zone-folder"] = new("crontab", Json("CRON_TZ=America\n@daily x\n"), 1, 9, "unknown time zone 'America'"),
         ["bad-cron-tz"] = new("crontab", Json("CRON_TZ=Mars/Base\n@daily x\n"), 1, 9, "unknown time zone 'Mars/Base'"),
+        ["system-crontab-read-as-a-user-crontab"] = new("crontab", Json("0 * * * * root /bin/true\n"), 1, 11, "the command starts with 'root', an account"),
         ["user-crontab-read-as-system"] = new("crontab", Json("0 * * * * /usr/bin/backup --all\n"), 1, 11, "'/usr/bin/backup' is not an account name", "--system"),
         ["system-crontab-unknown-user"] = new("crontab", Json("0 * * * * no-such-user-4711 /bin/true\n"), 1, 11, "there is no account 'no-such-user-4711'", "--system"),
         ["system-crontab-without-user"] = new("crontab", Json("@daily\n"), 1, 7, "has no user after it", "--system"),

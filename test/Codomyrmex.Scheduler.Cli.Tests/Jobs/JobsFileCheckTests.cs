@@ -10,7 +10,9 @@ public sealed class JobsFileCheckTests
     private static Task<JobsFileResult> CheckAsync(string text, bool system = false, bool isRoot = true)
     {
         JobsFileResult read = JobsFileReader.Parse("jobs", System.Text.Encoding.UTF8.GetBytes(text), null, system);
-        return JobsFileCheck.CheckAsync(read, new FakeTimeProvider(Start), isRoot, TestContext.Current.CancellationToken);
+        // A machine whose accounts are root and backup, so no process is started to ask.
+        var accounts = new Accounts(isRoot, name => name is "root" or "backup");
+        return JobsFileCheck.CheckAsync(read, new FakeTimeProvider(Start), accounts, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -42,6 +44,30 @@ public sealed class JobsFileCheckTests
 
         FileError error = Assert.Single(result.Errors);
         Assert.Equal((1, 13, "there is no account 'no-such-user-4711' on this machine to run the command as."), (error.Line, error.Column, error.Message));
+    }
+
+    [Theory]
+    [InlineData("0 * * * * backup /usr/local/bin/backup --all\n", 11, "the command starts with 'backup', an account on this machine and no program")]
+    [InlineData("PATH=/nowhere\n@daily root run-parts /etc/cron.daily\n", 8, "the command starts with 'root'")]
+    public async Task Check_UserCrontabWhoseCommandStartsWithAnAccount_IsRefusedAsASystemCrontabMisread(string text, int column, string message)
+    {
+        JobsFileResult result = await CheckAsync(text);
+
+        FileError error = Assert.Single(result.Errors);
+        Assert.Equal(column, error.Column);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Then read it as one with --system.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("@daily ls /tmp\n")]
+    [InlineData("@daily cd / && backup\n")]
+    [InlineData("@daily /usr/bin/backup\n")]
+    public async Task Check_UserCrontabWithPrograms_IsAccepted(string text)
+    {
+        JobsFileResult result = await CheckAsync(text);
+
+        Assert.Empty(result.Errors);
     }
 
     [Fact]

@@ -94,8 +94,12 @@ public sealed class JobsFileFuzzTests
                 return bytes.ToArray();
             });
 
-    private static readonly Gen<(byte[] Bytes, JobsFileFormat? Format, bool System)> Files =
-        Gen.Select(Gen.Frequency((1, RandomBytes), (4, DamagedFiles)), Gen.OneOfConst<JobsFileFormat?>(null, JobsFileFormat.Json, JobsFileFormat.Crontab), Gen.Bool);
+    /// <summary>As root or not, on a machine whose only account is root (no process is started to ask).</summary>
+    private static readonly Gen<Accounts> Machines =
+        Gen.OneOfConst(new Accounts(true, name => name == "root"), new Accounts(false, name => name == "root"));
+
+    private static readonly Gen<(byte[] Bytes, JobsFileFormat? Format, bool System, Accounts Accounts)> Files = Gen.Select(
+        Gen.Frequency((1, RandomBytes), (4, DamagedFiles)), Gen.OneOfConst<JobsFileFormat?>(null, JobsFileFormat.Json, JobsFileFormat.Crontab), Gen.Bool, Machines);
 
     [Fact]
     public void ReadAndCheck_AnyBytes_GiveJobsOrPlacedErrors_NeverAnException()
@@ -106,8 +110,7 @@ public sealed class JobsFileFuzzTests
                 JobsFileResult read = JobsFileReader.Parse("jobs", file.Bytes, file.Format, file.System);
                 AssertWellFormed(read);
 
-                // Checking as a non-root user stops a system crontab before any account lookup, so no process is started here.
-                JobsFileResult checkedFile = JobsFileCheck.CheckAsync(read, Clock, isRoot: false, CancellationToken.None)
+                JobsFileResult checkedFile = JobsFileCheck.CheckAsync(read, Clock, file.Accounts, CancellationToken.None)
                     .GetAwaiter().GetResult();
                 AssertWellFormed(checkedFile);
                 if (checkedFile.File is { } file1)
@@ -116,7 +119,7 @@ public sealed class JobsFileFuzzTests
                 }
             },
             iter: Iterations,
-            print: file => Convert.ToBase64String(file.Bytes) + $" format={file.Format} system={file.System}");
+            print: file => Convert.ToBase64String(file.Bytes) + $" format={file.Format} system={file.System} root={file.Accounts.IsRoot}");
     }
 
     private static void AssertWellFormed(JobsFileResult result)
