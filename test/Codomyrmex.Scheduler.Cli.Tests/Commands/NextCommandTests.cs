@@ -112,4 +112,38 @@ public sealed class NextCommandTests
         Assert.Contains("validate", result.Output, StringComparison.Ordinal);
         Assert.Contains("Exit codes", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Next_NearTheEndOfTheCalendar_PrintsWhatThereIs_AndSaysTheSearchEnded()
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("next", "0 0 * * *", "--tz", "Pacific/Kiritimati", "--from", "9999-12-29T00:00", "-n", "3");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["9999-12-30T00:00:00+14:00", "9999-12-31T00:00:00+14:00"], result.Lines);
+        Assert.Equal("schedctl: '0 0 * * *' has only 2 occurrence(s) after 9999-12-29T00:00:00+14:00 before 9999-12-31, the end of the calendar.",
+            result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Next_NoOccurrenceBeforeTheEndOfTheCalendar_IsNotCalledNeverFires()
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("next", "0 0 29 2 *", "--tz", "UTC", "--from", "9997-01-01T00:00");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.DoesNotContain("never fires", result.Error, StringComparison.Ordinal);
+        Assert.Contains("'0 0 29 2 *' has no occurrence after 9997-01-01T00:00:00+00:00 before 9999-12-31", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00", "Pacific/Kiritimati")]
+    [InlineData("0001-01-01T05:00", "Pacific/Kiritimati")]
+    [InlineData("9999-12-31T23:59", "Pacific/Pago_Pago")]
+    [InlineData("9999-12-31T12:00", "UTC")]
+    public async Task Next_FromBeyondTheCalendarsEdgeInAZone_IsOutOfRange(string from, string zone)
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("next", "* * * * *", "--tz", zone, "--from", from);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal($"schedctl: --from '{from}' is out of range; schedctl computes times from 0001-01-02 to 9999-12-30 (UTC).", result.Error.Trim());
+    }
 }

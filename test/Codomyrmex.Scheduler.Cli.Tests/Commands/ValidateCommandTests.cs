@@ -169,4 +169,32 @@ public sealed class ValidateCommandTests
         Assert.Equal(77, error.GetProperty("column").GetInt32());
         Assert.Contains("max_attempts", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Validate_Json_ListsEachJobWithItsScheduleInWordsAndNextRun_AndTheNotes()
+    {
+        using var file = new TempFile("crontab", """
+            MAILTO=ops@example.com
+            CRON_TZ=UTC
+            30 2 * * * /usr/bin/backup
+            @reboot /usr/bin/warm-cache
+            """);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path, "--json", "--utc");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = result.Json();
+        JsonElement root = json.RootElement;
+        Assert.True(root.GetProperty("valid").GetBoolean());
+        Assert.False(root.GetProperty("system").GetBoolean());
+        JsonElement[] jobs = [.. root.GetProperty("jobs").EnumerateArray()];
+        Assert.Equal("At 02:30 (UTC).", jobs[0].GetProperty("schedule").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT02:30:00\.0000000Z$", jobs[0].GetProperty("next_run").GetString());
+        Assert.False(jobs[0].GetProperty("runs_at_start").GetBoolean());
+        Assert.True(jobs[1].GetProperty("runs_at_start").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, jobs[1].GetProperty("next_run").ValueKind);
+        JsonElement note = Assert.Single(root.GetProperty("notes").EnumerateArray());
+        Assert.Equal(1, note.GetProperty("line").GetInt32());
+        Assert.StartsWith("MAILTO is set, but schedctl sends no mail", note.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }
