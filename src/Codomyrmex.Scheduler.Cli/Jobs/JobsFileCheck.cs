@@ -52,37 +52,70 @@ internal static class JobsFileCheck
             return Failed([.. misread]);
         }
 
-        var errors = new List<FileError>();
-        var definitions = new List<JobDefinition>(file.Jobs.Count);
-        var nextRuns = new List<DateTimeOffset?>(file.Jobs.Count);
         DateTimeOffset startedAt = time.GetUtcNow();
+        var jobs = new List<(JobSpec Spec, JobDefinition Definition)>(file.Jobs.Count);
+        foreach (JobSpec job in file.Jobs)
+        {
+            jobs.Add((job, CommandJobs.ToDefinition(job, startedAt)));
+        }
+
+        var errors = new List<FileError>();
+        Dictionary<string, Job>? accepted = await ReconcileAsync(jobs, time, errors, cancellationToken).ConfigureAwait(false);
+        return accepted is null
+            ? Failed([.. errors.OrderBy(e => e.Line).ThenBy(e => e.Column)])
+            : read with
+            {
+                File = file with { Definitions = [.. jobs.Select(job => job.Definition)], NextRuns = [.. file.Jobs.Select(job => accepted[job.Name].NextRun)] },
+            };
+
+        JobsFileResult Failed(params FileError[] problems) => new(read.Format, null, problems);
+    }
+
+    /// <summary>
+    /// Reconciles jobs into a scheduler on a fresh in-memory store: the accepted jobs by name, or <see langword="null"/> with
+    /// the refusals added to <paramref name="errors"/>, each at its own job.
+    /// </summary>
+    /// <remarks>
+    /// The scheduler refuses a set of definitions as a whole, so a refused set is halved and each half checked again until
+    /// every refusal is down to one job: a file of many jobs is checked in a few passes, not one scheduler per job.
+    /// </remarks>
+    private static async Task<Dictionary<string, Job>?> ReconcileAsync(
+        List<(JobSpec Spec, JobDefinition Definition)> jobs, TimeProvider time, List<FileError> errors, CancellationToken cancellationToken)
+    {
+        string refusal;
         var scheduler = new Scheduler(new SchedulerOptions { Store = new InMemoryJobStore(), TimeProvider = time });
         await using (scheduler.ConfigureAwait(false))
         {
             scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
-            for (int i = 0; i < file.Jobs.Count; i++)
+            try
             {
-                JobSpec job = file.Jobs[i];
-                JobDefinition definition = CommandJobs.ToDefinition(job, startedAt);
-                definitions.Add(definition);
-                try
+                await scheduler.ReconcileAsync("check", jobs.Select(job => job.Definition), cancellationToken).ConfigureAwait(false);
+                return scheduler.ListJobs().ToDictionary(job => job.Name, StringComparer.Ordinal);
+            }
+            catch (Exception e) when (e is ArgumentException or OverflowException or InvalidOperationException or FormatException)
+            {
+                // ArgumentException lists the scheduler's rules a job breaks; the others are values its arithmetic cannot take.
+                if (jobs.Count == 1)
                 {
-                    // One source per job: each is checked on its own, so every refusal is placed at its own job.
-                    await scheduler.ReconcileAsync("check " + i.ToString(System.Globalization.CultureInfo.InvariantCulture), [definition], cancellationToken)
-                        .ConfigureAwait(false);
-                    nextRuns.Add(scheduler.ListJobs().Single(j => j.Source == "check " + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).NextRun);
+                    errors.AddRange(Refusals(jobs[0].Spec, e));
+                    return null;
                 }
-                catch (Exception e) when (e is ArgumentException or OverflowException or InvalidOperationException or FormatException)
-                {
-                    // ArgumentException lists the scheduler's rules a job breaks; the others are values its arithmetic cannot take.
-                    errors.AddRange(Refusals(job, e));
-                }
+
+                refusal = e.Message;
             }
         }
 
-        return errors.Count > 0 ? Failed([.. errors]) : read with { File = file with { Definitions = definitions, NextRuns = nextRuns } };
+        int before = errors.Count;
+        int half = jobs.Count / 2;
+        await ReconcileAsync(jobs[..half], time, errors, cancellationToken).ConfigureAwait(false);
+        await ReconcileAsync(jobs[half..], time, errors, cancellationToken).ConfigureAwait(false);
+        if (errors.Count == before)
+        {
+            // Each half alone is accepted, so the jobs are refused together: say so for the file as a whole.
+            errors.Add(new FileError(0, 0, "the scheduler refuses the jobs together: " + refusal));
+        }
 
-        JobsFileResult Failed(params FileError[] problems) => new(read.Format, null, problems);
+        return null;
     }
 
     /// <summary>The users of a system crontab that the machine has no account for, at their place.</summary>

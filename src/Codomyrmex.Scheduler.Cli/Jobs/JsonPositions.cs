@@ -16,17 +16,17 @@ internal sealed class JsonPositions
 {
     public static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    private readonly byte[] _utf8;
     private readonly List<int> _lineStarts = [0];
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _names = new(StringComparer.Ordinal);
     private readonly List<FileError> _problems = [];
+    private readonly TextPositions.ContinuationIndex _continuations;
 
     /// <summary>Reads the positions of a document.</summary>
     /// <exception cref="JsonException">The document is not well-formed JSON; the exception has the line and byte position.</exception>
     public JsonPositions(byte[] utf8)
     {
-        _utf8 = utf8;
+        _continuations = new TextPositions.ContinuationIndex(utf8);
         for (int i = 0; i < utf8.Length; i++)
         {
             if (utf8[i] == '\n')
@@ -140,7 +140,8 @@ internal sealed class JsonPositions
     {
         int line = _lineStarts.BinarySearch((int)offset);
         line = line >= 0 ? line : ~line - 1;
-        return (line + 1, TextPositions.Characters(_utf8.AsSpan(_lineStarts[line], (int)offset - _lineStarts[line])) + 1);
+        int start = _lineStarts[line];
+        return (line + 1, (int)offset - start - (_continuations.Before((int)offset) - _continuations.Before(start)) + 1);
     }
 
     /// <summary>An open object (with the keys seen so far) or array (with the index of its next element).</summary>

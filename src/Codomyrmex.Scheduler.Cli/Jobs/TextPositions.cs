@@ -40,4 +40,48 @@ internal static class TextPositions
 
         return count;
     }
+
+    /// <summary>
+    /// How many UTF-8 continuation bytes come before any offset, in constant time: a column is the bytes since the line's
+    /// start less the continuation bytes among them, and a minified file is one long line asked for thousands of columns.
+    /// </summary>
+    public sealed class ContinuationIndex
+    {
+        private const int Block = 1024;
+        private readonly byte[] _utf8;
+        private readonly int[] _beforeBlock;
+
+        public ContinuationIndex(byte[] utf8)
+        {
+            _utf8 = utf8;
+            _beforeBlock = new int[(utf8.Length / Block) + 1];
+            int count = 0;
+            for (int i = 0; i < utf8.Length; i++)
+            {
+                if (i % Block == 0)
+                {
+                    _beforeBlock[i / Block] = count;
+                }
+
+                if ((utf8[i] & 0xC0) == 0x80)
+                {
+                    count++;
+                }
+            }
+
+            if (utf8.Length % Block == 0)
+            {
+                _beforeBlock[utf8.Length / Block] = count;
+            }
+        }
+
+        /// <summary>The continuation bytes before <paramref name="offset"/>.</summary>
+        public int Before(int offset)
+        {
+            offset = Math.Clamp(offset, 0, _utf8.Length);
+            int block = offset / Block;
+            int start = block * Block;
+            return _beforeBlock[block] + (offset - start - Characters(_utf8.AsSpan(start, offset - start)));
+        }
+    }
 }

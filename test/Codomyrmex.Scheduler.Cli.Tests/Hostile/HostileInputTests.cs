@@ -46,6 +46,24 @@ public sealed class HostileInputTests
         }
     }
 
+    [Fact]
+    public async Task Validate_OneLineFileOfTwentyThousandJobs_PlacesTheOneBadJob_WellWithinTheHangGuard()
+    {
+        // Minified JSON is one long line: columns are counted in constant time, and the scheduler checks the jobs in a few passes.
+        var jobs = Enumerable.Range(0, 20_000).Select(i => i == 15_000
+            ? """{"name":"late","command":["x"],"trigger":{"type":"interval","minutes":1,"end_time":"2020-01-01T00:00:00Z"}}"""
+            : $$"""{"name":"j{{i}}","schedule":"@daily","command":["x"]}""");
+        string text = "{\"jobs\":[" + string.Join(',', jobs) + "]}";
+        using var folder = new TempFolder();
+        string path = folder.Write("jobs.json", text);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", path);
+
+        int column = text.IndexOf("{\"type\":\"interval\"", StringComparison.Ordinal) + 1;
+        AssertCleanFailure(result, 1, "the scheduler refuses job 'late': the trigger 'every 1m until 2020-01-01", $"{path}:1:{column}: ");
+        Assert.Equal($"{path}: 1 error", result.Lines[^1]);
+    }
+
     [Theory]
     [InlineData("/dev/zero", "the file is larger than 4 MiB")]
     [InlineData("/", "it is a folder, not a file")]
