@@ -185,7 +185,7 @@ internal static class JobsFileCheck
         || (searchPath ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(folder => File.Exists(Path.Combine(folder, word)));
 
     /// <summary>The scheduler's reasons for refusing a job, each at the field it is about (else at the job).</summary>
-    private static IEnumerable<FileError> Refusals(JobSpec job, Exception e)
+    internal static IEnumerable<FileError> Refusals(JobSpec job, Exception e)
     {
         string message = e is ArgumentException { ParamName: { } name } && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
             ? e.Message[..^$" (Parameter '{name}')".Length]
@@ -200,12 +200,13 @@ internal static class JobsFileCheck
         }
     }
 
-    /// <summary>The jobs-file field a scheduler message is about, by the option or thing it names.</summary>
+    /// <summary>The jobs-file field a scheduler message is about, by the option or thing it names; "" (the job itself) for any other.</summary>
     private static string FieldOf(string problem, JobSpec job) =>
         problem.StartsWith("MaxRetryDelay", StringComparison.Ordinal) || problem.StartsWith("RetryDelay", StringComparison.Ordinal) ? "retry_delay"
         : problem.StartsWith("Timeout", StringComparison.Ordinal) ? "timeout"
         : problem.StartsWith("MisfireGraceTime", StringComparison.Ordinal) ? "misfire_grace"
         : problem.StartsWith("MaxAttempts", StringComparison.Ordinal) ? "max_attempts"
         : problem.StartsWith("max runs", StringComparison.OrdinalIgnoreCase) ? "max_runs"
-        : job.Places.ContainsKey("trigger") ? "trigger" : "schedule";
+        : problem.Contains("trigger", StringComparison.OrdinalIgnoreCase) ? (job.Places.ContainsKey("trigger") ? "trigger" : "schedule")
+        : "";
 }

@@ -191,6 +191,13 @@ internal sealed class JsonJobsReader
             return null;
         }
 
+        if (name.Any(char.IsControl))
+        {
+            // A name is printed in every run line and table; a line break or escape sequence in it would forge or garble them.
+            Error(path + ".name", "the job's \"name\" holds a control character (a line break, tab or escape); names are printed in logs and tables.");
+            return null;
+        }
+
         if (_namesSeen.TryGetValue(name, out int firstLine))
         {
             Error(path + ".name", $"duplicate job name '{name}'; the first job with that name is on line {firstLine}.");

@@ -109,4 +109,29 @@ public sealed class JobsFileCheckTests
         Assert.Equal([new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero), Start.AddSeconds(90), Start + CommandJobs.AtStartDelay],
             result.File!.NextRuns.Select(next => next!.Value.ToUniversalTime()));
     }
+
+    [Fact]
+    public void Refusals_EachProblemOfAJob_IsPlacedAtTheFieldItNames()
+    {
+        JobSpec job = Assert.Single(Parse("""
+            { "jobs": [ { "name": "a", "schedule": "@daily", "command": ["x"],
+                          "timeout": "50d",
+                          "max_attempts": 2 } ] }
+            """).File!.Jobs);
+        var refusal = new ArgumentException(
+            "The job definitions are not valid: Job 'a': Timeout is 50.00:00:00; it must be at most 24.20:31:23.6470000. " +
+            "Job 'a': MaxAttempts is 2; it must be 1 here. Job 'a': something else.", "definitions");
+
+        FileError[] errors = [.. JobsFileCheck.Refusals(job, refusal)];
+
+        Assert.Equal(
+            [
+                (2, 26, "the scheduler refuses job 'a': Timeout is 50.00:00:00; it must be at most 24.20:31:23.6470000."),
+                (3, 31, "the scheduler refuses job 'a': MaxAttempts is 2; it must be 1 here."),
+                (1, 13, "the scheduler refuses job 'a': something else."),
+            ],
+            errors.Select(e => (e.Line, e.Column, e.Message)));
+    }
+
+    private static JobsFileResult Parse(string text) => JobsFileReader.Parse("jobs.json", System.Text.Encoding.UTF8.GetBytes(text.ReplaceLineEndings("\n")), null, false);
 }
