@@ -62,7 +62,7 @@ public sealed class JobsFileFuzzTests
     private static readonly Gen<byte[]> RandomBytes = Gen.Byte.Array[0, 80];
 
     private static readonly Gen<byte[]> DamagedFiles =
-        Gen.Select(Gen.Int[0, Seeds.Length - 1], Gen.Select(Gen.Int[0, 4], Gen.Int[0, 4000], Gen.Int[0, Fragments.Length - 1], Gen.Byte).Array[1, 6])
+        Gen.Select(Gen.Int[0, Seeds.Length - 1], Gen.Select(Gen.Int[0, 4], Gen.Int[0, 4000], Gen.Int[0, Fragments.Length - 1], Gen.Byte).Array[0, 4])
             .Select((seed, edits) =>
             {
                 var bytes = new List<byte>(Encoding.UTF8.GetBytes(Seeds[seed]));
