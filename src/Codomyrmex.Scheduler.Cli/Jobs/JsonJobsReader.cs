@@ -268,7 +268,7 @@ internal sealed class JsonJobsReader
         return NeverFires(trigger, path, text) ? null : trigger;
     }
 
-    /// <summary>A trigger in the DESIGN §6 JSON shape, read by the core; its error is placed at the field it names.</summary>
+    /// <summary>A trigger in the core's JSON shape (<c>{"type": "interval", "minutes": 5}</c>), read by the core; its error is placed at the field it names.</summary>
     private Trigger? TriggerJson(JsonElement trigger, string path)
     {
         Trigger result;

@@ -18,7 +18,7 @@ public sealed class NextCommandTests
     [Fact]
     public async Task Next_SpringForwardInNewYork_FiresAfterTheGapWithTheNewOffset()
     {
-        // 02:30 does not exist on 2024-03-10 in New York: the run is at 03:00 EDT (DESIGN §5.1).
+        // 02:30 does not exist on 2024-03-10 in New York: the run is at 03:00 EDT, the first minute after the gap.
         Schedctl.Result result = await Schedctl.RunAsync("next", "30 2 * * *", "--tz", "America/New_York", "--from", "2024-03-09T00:00", "-n", "3");
 
         Assert.True(result.ExitCode == 0, result.ToString());
