@@ -131,7 +131,13 @@ internal static class NextCommand
 
         if (parsed.Kind != DateTimeKind.Unspecified)
         {
-            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant))
+            {
+                // A time that reads as one but whose offset puts it outside the calendar: its edge, which the range check refuses.
+                instant = parsed.Year < 5000 ? DateTimeOffset.MinValue : DateTimeOffset.MaxValue;
+            }
+
+            return true;
         }
 
         // A wall time that occurs twice (fall back) is taken in its first pass, as fixed-time cron expressions are.

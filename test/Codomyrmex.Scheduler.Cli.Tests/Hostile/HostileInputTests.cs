@@ -81,7 +81,7 @@ public sealed class HostileInputTests
         { ["next", "0 61 * * *"], 1, "hour field: '61' is out of range" },
         { ["next", "* * * * *", "--from", "0001-01-01T00:00", "--tz", "Pacific/Kiritimati"], 1, "--from '0001-01-01T00:00' is out of range" },
         { ["next", "* * * * *", "--from", "9999-12-31T23:59:59Z"], 1, "is out of range; schedctl computes times from 0001-01-02 to 9999-12-30" },
-        { ["next", "* * * * *", "--from", "0001-01-01T00:00:00+14:00"], 1, "--from '0001-01-01T00:00:00+14:00'" },
+        { ["next", "* * * * *", "--from", "0001-01-01T00:00:00+14:00"], 1, "--from '0001-01-01T00:00:00+14:00' is out of range" },
         { ["next", "* * * * *", "--from", "yesterday"], 1, "--from 'yesterday' is not a time" },
         { ["next", "* * * * *", "--tz", "../../etc/passwd"], 1, "unknown time zone '../../etc/passwd'" },
         { ["next", "* * * * *", "--tz", ""], 1, "unknown time zone ''" },
