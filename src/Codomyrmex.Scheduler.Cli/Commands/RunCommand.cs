@@ -35,8 +35,8 @@ internal static class RunCommand
             file, format, system, store, workers, grace, log,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(system), StoreOption.Resolve(parse.GetValue(store)),
-            parse.GetValue(workers), parse.GetRequiredValue(grace), parse.GetRequiredValue(log) == "json", cancellationToken));
+            parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(system),
+            StoreOption.Resolve(parse.GetValue(store)), parse.GetValue(workers), parse.GetRequiredValue(grace), parse.GetRequiredValue(log) == "json", cancellationToken));
         return command;
     }
 
@@ -57,8 +57,7 @@ internal static class RunCommand
         }
 
         // Everything is checked before anything starts, as validate checks it: a broken file changes nothing in the store.
-        JobsFileResult read = await JobsFileCheck.CheckAsync(path, format, system, cancellationToken)
-            .ConfigureAwait(false);
+        JobsFileResult read = await JobsFileCheck.CheckAsync(path, format, system, cancellationToken).ConfigureAwait(false);
         if (read.File is not { } jobsFile)
         {
             foreach (FileError problem in read.Errors)
@@ -115,7 +114,7 @@ internal static class RunCommand
             {
                 return ExitCodes.Success;
             }
-#pragma warning disable CA1031 // The store refused (in use, read-only, not ours): one clear line, nothing started.
+#pragma warning disable CA1031 // The store refused (in use, read-only, not ours), or a job's trigger ran out since the check: one clear line, nothing started.
             catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
 #pragma warning restore CA1031
             {
