@@ -23,12 +23,18 @@ internal static class ExplainCommand
     private static int Run(InvocationConfiguration console, string text, bool seconds, bool json)
     {
         CronFormat? format = seconds ? CronFormat.IncludeSeconds : null;
-        if (!ScheduleText.TryParse(text, null, format, out Trigger? trigger, out string? error, out _))
+        Trigger? trigger = null;
+        if (!ScheduleText.IsAtStart(text) && !ScheduleText.TryParse(text, null, format, out trigger, out string? error, out _))
         {
             return NextCommand.Fail(console, error);
         }
 
-        string description = trigger is IntervalTrigger interval ? Explainer.ExplainInterval(interval.Interval) : Explainer.Explain(text, format);
+        string description = trigger switch
+        {
+            null => ScheduleWords.Describe(null, Output.TimeText.Utc),
+            IntervalTrigger interval => Explainer.ExplainInterval(interval.Interval),
+            _ => Explainer.Explain(text, format),
+        };
         if (json)
         {
             JsonOutput.Write(console.Output, writer =>

@@ -10,6 +10,12 @@ internal static class NextCommand
     /// <summary>ISO 8601 with the offset; fractions of a second only when there are any (an <c>@every 500ms</c>).</summary>
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz";
 
+    /// <summary>The earliest <c>--from</c>: a day after the first instant a <see cref="DateTimeOffset"/> holds, so it converts to any zone.</summary>
+    private static readonly DateTimeOffset First = DateTimeOffset.MinValue.AddDays(1);
+
+    /// <summary>The latest <c>--from</c>: a day before the last instant a <see cref="DateTimeOffset"/> holds, so it converts to any zone.</summary>
+    private static readonly DateTimeOffset Last = new(9999, 12, 30, 0, 0, 0, TimeSpan.Zero);
+
     public static Command Create()
     {
         Argument<string[]> expression = Schedctl.ExpressionArgument();
@@ -60,6 +66,12 @@ internal static class NextCommand
             return Fail(console, $"--from '{fromText}' is not a time; use ISO 8601, for example 2025-03-30T01:30 or 2025-03-30T01:30:00+01:00.");
         }
 
+        if (from < First || from > Last)
+        {
+            return Fail(console, string.Create(CultureInfo.InvariantCulture,
+                $"--from '{fromText}' is out of range; schedctl computes times from {First:yyyy-MM-dd} to {Last:yyyy-MM-dd} (UTC)."));
+        }
+
         if (!ScheduleText.TryParse(text, zone, seconds ? CronFormat.IncludeSeconds : null, out Trigger? trigger, out string? error, out _))
         {
             return Fail(console, error);
@@ -67,9 +79,16 @@ internal static class NextCommand
 
         var occurrences = new List<DateTimeOffset>(count);
         DateTimeOffset? next = from;
-        while (occurrences.Count < count && (next = trigger.GetNextRun(next.Value)) is { } occurrence)
+        try
         {
-            occurrences.Add(TimeZoneInfo.ConvertTime(occurrence, zone));
+            while (occurrences.Count < count && (next = trigger.GetNextRun(next.Value)) is { } occurrence)
+            {
+                occurrences.Add(TimeZoneInfo.ConvertTime(occurrence, zone));
+            }
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
+        {
+            // The next occurrence would be past the last day a DateTimeOffset holds (in UTC or in the zone): the calendar's end.
         }
 
         if (json)
@@ -84,7 +103,21 @@ internal static class NextCommand
             }
         }
 
-        return occurrences.Count > 0 ? ExitCodes.Success : Fail(console, $"'{text}' never fires: no such date exists.");
+        if (occurrences.Count == count)
+        {
+            return ExitCodes.Success;
+        }
+
+        if (occurrences.Count == 0 && ScheduleText.NeverFires(trigger))
+        {
+            return Fail(console, $"'{text}' never fires: no such date exists.");
+        }
+
+        // The search reached the end of the calendar, not a schedule that can never fire.
+        string found = occurrences.Count == 0 ? "no occurrence" : string.Create(CultureInfo.InvariantCulture, $"only {occurrences.Count} occurrence(s)");
+        console.Error.WriteLine($"schedctl: '{text}' has {found} after {TimeZoneInfo.ConvertTime(from, zone).ToString(TimeFormat, CultureInfo.InvariantCulture)} " +
+            "before 9999-12-31, the end of the calendar.");
+        return occurrences.Count == 0 ? ExitCodes.InvalidInput : ExitCodes.Success;
     }
 
     /// <summary>An instant with an offset (or Z) as written; without one, a wall time in <paramref name="zone"/>.</summary>
@@ -98,11 +131,25 @@ internal static class NextCommand
 
         if (parsed.Kind != DateTimeKind.Unspecified)
         {
-            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant))
+            {
+                // A time that reads as one but whose offset puts it outside the calendar: its edge, which the range check refuses.
+                instant = parsed.Year < 5000 ? DateTimeOffset.MinValue : DateTimeOffset.MaxValue;
+            }
+
+            return true;
         }
 
         // A wall time that occurs twice (fall back) is taken in its first pass, as fixed-time cron expressions are.
         TimeSpan offset = zone.IsAmbiguousTime(parsed) ? zone.GetAmbiguousTimeOffsets(parsed).Max() : zone.GetUtcOffset(parsed);
+        long utcTicks = parsed.Ticks - offset.Ticks;
+        if (utcTicks < DateTimeOffset.MinValue.UtcTicks || utcTicks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            // A wall time at the calendar's edge whose UTC instant is outside it: the earliest or latest instant, which the range check refuses.
+            instant = utcTicks < 0 ? DateTimeOffset.MinValue : DateTimeOffset.MaxValue;
+            return true;
+        }
+
         instant = new DateTimeOffset(parsed, offset);
         return true;
     }

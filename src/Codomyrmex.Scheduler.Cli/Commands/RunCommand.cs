@@ -25,21 +25,22 @@ internal static class RunCommand
             Description = "On SIGINT/SIGTERM, how long to wait for running commands before killing them (e.g. 30s, 2m).",
             DefaultValueFactory = _ => "30s",
         };
+        Option<bool> system = ValidateCommand.SystemOption();
         var log = new Option<string>("--log-format") { Description = "One line per run: human or json.", DefaultValueFactory = _ => "human", HelpName = "human|json" };
         log.AcceptOnlyFromAmong("human", "json");
         var command = new Command("run",
             "Run the jobs of FILE on schedule until SIGINT or SIGTERM, keeping jobs and history in the store. Restarting with a changed " +
             "file adds, updates and removes jobs by name; the history of jobs that stay is kept.")
         {
-            file, format, store, workers, grace, log,
+            file, format, system, store, workers, grace, log,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), StoreOption.Resolve(parse.GetValue(store)),
-            parse.GetValue(workers), parse.GetRequiredValue(grace), parse.GetRequiredValue(log) == "json", cancellationToken));
+            parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(system),
+            StoreOption.Resolve(parse.GetValue(store)), parse.GetValue(workers), parse.GetRequiredValue(grace), parse.GetRequiredValue(log) == "json", cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, string storeText, int workers,
+    private static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, int workers,
         string graceText, bool json, CancellationToken cancellationToken)
     {
         TextWriter error = console.Error;
@@ -55,8 +56,8 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
-        // Everything is checked before anything starts: a broken file changes nothing in the store.
-        JobsFileResult read = JobsFileReader.Read(path, format);
+        // Everything is checked before anything starts, as validate checks it: a broken file changes nothing in the store.
+        JobsFileResult read = await JobsFileCheck.CheckAsync(path, format, system, cancellationToken).ConfigureAwait(false);
         if (read.File is not { } jobsFile)
         {
             foreach (FileError problem in read.Errors)
@@ -66,6 +67,11 @@ internal static class RunCommand
 
             await error.WriteLineAsync($"schedctl run: {path} has {read.Errors.Count} error(s); nothing was started.").ConfigureAwait(false);
             return ExitCodes.InvalidInput;
+        }
+
+        foreach (FileError note in jobsFile.Notes)
+        {
+            await error.WriteLineAsync((note with { Message = "note: " + note.Message }).Format(path)).ConfigureAwait(false);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -89,13 +95,16 @@ internal static class RunCommand
             var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = workers, ShutdownTimeout = grace });
             await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
             scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
-            var runLog = new RunLog(console.Output, json, jobsFile.Jobs.Max(job => job.Name.Length));
+            var runLog = new RunLog(console.Output, json, jobsFile.Jobs.Select(job => job.Name.Length).DefaultIfEmpty(0).Max());
             runLog.Attach(scheduler);
             try
             {
                 // Reconciling first makes the store ours (a live schedctl on it refuses us here, before anything changes)
                 // and records runs lost when a previous schedctl died (logged as "interrupted" lines).
-                ReconcileResult changes = await scheduler.ReconcileAsync(Source, jobsFile.Jobs.Select(ToDefinition), stop.Token).ConfigureAwait(false);
+                // @reboot jobs run once, just after this start: their one run time is taken now, just before the scheduler compares it.
+                DateTimeOffset startedAt = TimeProvider.System.GetUtcNow();
+                ReconcileResult changes = await scheduler.ReconcileAsync(
+                    Source, [.. jobsFile.Jobs.Select(job => CommandJobs.ToDefinition(job, startedAt))], stop.Token).ConfigureAwait(false);
                 await scheduler.StartAsync(stop.Token).ConfigureAwait(false);
                 await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"schedctl: running {jobsFile.Jobs.Count} job(s) from {path} on {storeText} ({changes.Added.Count} added, {changes.Updated.Count} updated, " +
@@ -105,8 +114,8 @@ internal static class RunCommand
             {
                 return ExitCodes.Success;
             }
-#pragma warning disable CA1031 // The store refused (in use, read-only, not ours): one clear line, nothing started.
-            catch (Exception exception) when (exception is InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+#pragma warning disable CA1031 // The store refused (in use, read-only, not ours), or a job's trigger ran out since the check: one clear line, nothing started.
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
 #pragma warning restore CA1031
             {
                 await error.WriteLineAsync($"schedctl run: {exception.Message}").ConfigureAwait(false);
@@ -153,22 +162,5 @@ internal static class RunCommand
                 // A signal that arrived while the shutdown was finishing: there is nothing left to stop.
             }
         }
-    }
-
-    /// <summary>A job of the file as the scheduler keeps it: the task "command" with the argv and its settings as JSON.</summary>
-    public static JobDefinition ToDefinition(JobSpec job)
-    {
-        (System.Text.Json.Nodes.JsonArray args, System.Text.Json.Nodes.JsonObject kwargs) =
-            CommandInvocation.ToJson(job.Command, job.Shell, job.WorkingDirectory, job.Environment, job.User);
-        return new JobDefinition
-        {
-            Name = job.Name,
-            Task = CommandRunner.TaskName,
-            Trigger = job.Trigger,
-            Args = args,
-            Kwargs = kwargs,
-            MaxRuns = job.MaxRuns,
-            Options = job.Recoverable ? job.Options with { Recoverable = true } : job.Options,
-        };
     }
 }

@@ -1,10 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using Codomyrmex.Scheduler.Cli.Jobs;
+using Codomyrmex.Scheduler.Cli.Output;
+using Codomyrmex.Scheduler.Cli.Schedules;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
-/// <summary><c>schedctl validate FILE [--format json|crontab] [--json]</c>: check a jobs file or crontab, listing every error with its place.</summary>
+/// <summary>
+/// <c>schedctl validate FILE [--format json|crontab] [--system] [--utc] [--json]</c>: check a jobs file or crontab as
+/// <c>schedctl run</c> checks it before starting, listing every error with its place, or every job with its schedule.
+/// </summary>
 internal static class ValidateCommand
 {
     public static Command Create()
@@ -15,67 +20,135 @@ internal static class ValidateCommand
             Description = "How to read the file; by default JSON for a .json file or one that starts with '{', otherwise a crontab.",
             HelpName = "json|crontab",
         };
+        Option<bool> system = SystemOption();
+        Option<bool> utc = Schedctl.UtcOption();
         Option<bool> json = Schedctl.JsonOption("the jobs and errors");
-        var command = new Command("validate", "Check a jobs file or crontab: every error as FILE:LINE:COL: message; exit code 1 if there are any.")
+        var command = new Command("validate",
+            "Check a jobs file or crontab as 'schedctl run' does before it starts: every error as FILE:LINE:COL: message (exit code 1), " +
+            "or every job with its schedule in words and its next run.")
         {
-            file, format, json,
+            file, format, system, utc, json,
         };
-        command.SetAction(parse => Run(parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(json)));
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(system), TimeText.For(parse.GetValue(utc)),
+            parse.GetValue(json), cancellationToken));
         return command;
     }
 
-    private static int Run(InvocationConfiguration console, string path, JobsFileFormat? format, bool json)
+    /// <summary>The <c>--system</c> option of <c>validate</c> and <c>run</c>: read the file as a system crontab, with a user column.</summary>
+    public static Option<bool> SystemOption() => new("--system")
     {
-        JobsFileResult result = JobsFileReader.Read(path, format);
+        Description = "Read the file as a system crontab: the account to run as between the schedule and the command (the default for " +
+            "/etc/crontab and /etc/cron.d/*). Running its jobs needs root.",
+    };
+
+    private static async Task<int> RunAsync(
+        InvocationConfiguration console, string path, JobsFileFormat? format, bool system, TimeText time, bool json, CancellationToken cancellationToken)
+    {
+        JobsFileResult result = await JobsFileCheck.CheckAsync(path, format, system, cancellationToken)
+            .ConfigureAwait(false);
+        TextWriter output = console.Output;
         if (json)
         {
-            WriteJson(console.Output, path, result);
+            WriteJson(output, path, result, time);
         }
         else if (result.File is { } file)
         {
-            console.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: {file.Jobs.Count} job{(file.Jobs.Count == 1 ? "" : "s")} OK"));
+            foreach (FileError note in file.Notes)
+            {
+                await output.WriteLineAsync((note with { Message = "note: " + note.Message }).Format(path)).ConfigureAwait(false);
+            }
+
+            if (file.Jobs.Count == 0)
+            {
+                await output.WriteLineAsync($"{path}: no jobs; 'schedctl run' starts with none (and removes the jobs an earlier run of this file " +
+                    "left in its store).").ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{path}: {file.Jobs.Count} job{(file.Jobs.Count == 1 ? "" : "s")} OK{(file.IsSystem ? " (a system crontab)" : "")}")).ConfigureAwait(false);
+                var table = new TextTable("LINE>", "JOB", "SCHEDULE", "NEXT RUN");
+                for (int i = 0; i < file.Jobs.Count; i++)
+                {
+                    JobSpec job = file.Jobs[i];
+                    table.Add(job.Line.ToString(CultureInfo.InvariantCulture), job.User is null ? job.Name : $"{job.Name} (as {job.User})",
+                        ScheduleWords.Describe(job.Trigger, time), NextRun(job, file.NextRuns[i], time));
+                }
+
+                table.Write(output);
+            }
         }
         else
         {
             foreach (FileError error in result.Errors)
             {
-                console.Output.WriteLine(error.Format(path));
+                await output.WriteLineAsync(error.Format(path)).ConfigureAwait(false);
             }
 
-            console.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}")).ConfigureAwait(false);
         }
 
         return result.File is null ? ExitCodes.InvalidInput : ExitCodes.Success;
     }
 
-    private static void WriteJson(TextWriter output, string path, JobsFileResult result) => JsonOutput.Write(output, writer =>
+    private static string NextRun(JobSpec job, DateTimeOffset? next, TimeText time) =>
+        job.RunsAtStart ? "at start" : next is { } instant ? time.Format(instant) : "-";
+
+    private static void WriteJson(TextWriter output, string path, JobsFileResult result, TimeText time) => JsonOutput.Write(output, writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("file", path);
         writer.WriteString("format", result.Format == JobsFileFormat.Json ? "json" : "crontab");
+        writer.WriteBoolean("system", result.File?.IsSystem ?? false);
         writer.WriteBoolean("valid", result.File is not null);
         writer.WriteStartArray("jobs");
-        foreach (JobSpec job in result.File?.Jobs ?? [])
+        JobsFile? file = result.File;
+        for (int i = 0; i < (file?.Jobs.Count ?? 0); i++)
         {
+            JobSpec job = file!.Jobs[i];
             writer.WriteStartObject();
             writer.WriteString("name", job.Name);
             writer.WriteNumber("line", job.Line);
-            writer.WriteString("trigger", job.Trigger.ToString());
+            writer.WriteString("trigger", job.Trigger?.ToString() ?? "@reboot");
+            writer.WriteString("schedule", ScheduleWords.Describe(job.Trigger, time));
+            writer.WriteBoolean("runs_at_start", job.RunsAtStart);
+            if (!job.RunsAtStart && file.NextRuns[i] is { } next)
+            {
+                writer.WriteString("next_run", time.FormatIso(next));
+            }
+            else
+            {
+                writer.WriteNull("next_run");
+            }
+
+            if (job.User is { } user)
+            {
+                writer.WriteString("user", user);
+            }
+
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
-        writer.WriteStartArray("errors");
-        foreach (FileError error in result.Errors)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("line", error.Line);
-            writer.WriteNumber("column", error.Column);
-            writer.WriteString("message", error.Message);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        WriteProblems(writer, "errors", result.Errors);
+        WriteProblems(writer, "notes", file?.Notes ?? []);
         writer.WriteEndObject();
     });
+
+    private static void WriteProblems(System.Text.Json.Utf8JsonWriter writer, string name, IReadOnlyList<FileError> problems)
+    {
+        writer.WriteStartArray(name);
+        foreach (FileError problem in problems)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("line", problem.Line);
+            writer.WriteNumber("column", problem.Column);
+            writer.WriteString("message", problem.Message);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
 }

@@ -10,8 +10,11 @@ internal sealed record JobSpec
     /// <summary>Gets the job's unique name, by which a restarted <c>schedctl run</c> finds it again.</summary>
     public required string Name { get; init; }
 
-    /// <summary>Gets when the job runs.</summary>
-    public required Trigger Trigger { get; init; }
+    /// <summary>Gets when the job runs, or <see langword="null"/> for an <c>@reboot</c> job, which runs once each time <c>schedctl run</c> starts.</summary>
+    public required Trigger? Trigger { get; init; }
+
+    /// <summary>Gets a value indicating whether the job runs once each time <c>schedctl run</c> starts (<c>@reboot</c>) rather than on a schedule.</summary>
+    public bool RunsAtStart => Trigger is null;
 
     /// <summary>Gets the argv to run without a shell, or, when <see cref="Shell"/> is set, one element: the shell command line.</summary>
     public required IReadOnlyList<string> Command { get; init; }
@@ -39,4 +42,10 @@ internal sealed record JobSpec
 
     /// <summary>Gets the line of the file the job is declared on (1-based).</summary>
     public int Line { get; init; }
+
+    /// <summary>Gets the column of the file the job starts at (1-based).</summary>
+    public int Column { get; init; } = 1;
+
+    /// <summary>Gets where some fields of the job are written, by their jobs-file name (<c>user</c>, <c>timeout</c>, …), to place the scheduler's refusals.</summary>
+    public IReadOnlyDictionary<string, (int Line, int Column)> Places { get; init; } = new Dictionary<string, (int Line, int Column)>();
 }

@@ -14,7 +14,20 @@ internal enum JobsFileFormat
 /// <param name="Path">The file, as it was named on the command line.</param>
 /// <param name="Format">How it was read.</param>
 /// <param name="Jobs">Its jobs, in file order.</param>
-internal sealed record JobsFile(string Path, JobsFileFormat Format, IReadOnlyList<JobSpec> Jobs);
+internal sealed record JobsFile(string Path, JobsFileFormat Format, IReadOnlyList<JobSpec> Jobs)
+{
+    /// <summary>Gets a value indicating whether the file is a system crontab, whose jobs each name the account they run as.</summary>
+    public bool IsSystem { get; init; }
+
+    /// <summary>Gets what the reader should know that is no error (a <c>MAILTO</c> that sends no mail), once each, by place.</summary>
+    public IReadOnlyList<FileError> Notes { get; init; } = [];
+
+    /// <summary>Gets the jobs as the scheduler keeps them, once <see cref="JobsFileCheck"/> has checked them; empty before.</summary>
+    public IReadOnlyList<JobDefinition> Definitions { get; init; } = [];
+
+    /// <summary>Gets each job's first run as the scheduler computes it for a job scheduled now, in the order of <see cref="Jobs"/>; empty before the check.</summary>
+    public IReadOnlyList<DateTimeOffset?> NextRuns { get; init; } = [];
+}
 
 /// <summary>Something wrong in a jobs file, where it is: <c>FILE:LINE:COL: message</c>.</summary>
 /// <param name="Line">The line, from 1; 0 for the file as a whole (it cannot be read).</param>

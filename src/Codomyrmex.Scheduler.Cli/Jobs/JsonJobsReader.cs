@@ -43,8 +43,15 @@ internal sealed class JsonJobsReader
         }
         catch (JsonException e)
         {
-            (int line, int column) = JsonPositions.FromException(utf8, e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
+            (int line, int column) = TextPositions.OfLine(utf8, e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
             return new JobsFileResult(JobsFileFormat.Json, null, [new FileError(line, column, SyntaxMessage(e.Message))]);
+        }
+
+        if (positions.Problems.Count > 0)
+        {
+            // A repeated key or a string that is no text makes the document mean something other than what it shows.
+            document.Dispose();
+            return new JobsFileResult(JobsFileFormat.Json, null, positions.Problems);
         }
 
         using (document)
@@ -131,7 +138,8 @@ internal sealed class JsonJobsReader
 
         string? name = ReadName(job, path);
         string label = name is null ? "the job" : $"job '{name}'";
-        Trigger? trigger = ReadTrigger(job, path, label);
+        bool atStart = RunsAtStart(job);
+        Trigger? trigger = atStart ? null : ReadTrigger(job, path, label);
         (IReadOnlyList<string>? command, bool shell) = ReadCommand(job, path, label);
         string? workingDirectory = String(job, path, "working_dir");
         Dictionary<string, string> environment = ReadEnvironment(job, path);
@@ -139,7 +147,12 @@ internal sealed class JsonJobsReader
         JobOptions options = ReadOptions(job, path);
         bool recoverable = Boolean(job, path, "recoverable") ?? false;
 
-        return _errors.Count > errors || name is null || trigger is null || command is null
+        if (atStart && job.TryGetProperty("time_zone", out _))
+        {
+            ErrorAtName(path + ".time_zone", "\"time_zone\" has no meaning for \"@reboot\", which runs once when 'schedctl run' starts.");
+        }
+
+        return _errors.Count > errors || name is null || (trigger is null && !atStart) || command is null
             ? null
             : new JobSpec
             {
@@ -153,6 +166,8 @@ internal sealed class JsonJobsReader
                 Options = options,
                 Recoverable = recoverable,
                 Line = _positions.Value(path).Line,
+                Column = _positions.Value(path).Column,
+                Places = job.EnumerateObject().ToDictionary(property => property.Name, property => _positions.Value($"{path}.{property.Name}")),
             };
     }
 
@@ -173,6 +188,13 @@ internal sealed class JsonJobsReader
         if (name.Trim().Length == 0)
         {
             Error(path + ".name", "the job's \"name\" is empty.");
+            return null;
+        }
+
+        if (name.Any(char.IsControl))
+        {
+            // A name is printed in every run line and table; a line break or escape sequence in it would forge or garble them.
+            Error(path + ".name", "the job's \"name\" holds a control character (a line break, tab or escape); names are printed in logs and tables.");
             return null;
         }
 
@@ -221,6 +243,11 @@ internal sealed class JsonJobsReader
         return hasTrigger ? TriggerJson(trigger, path + ".trigger") : Schedule(schedule, path + ".schedule", zone);
     }
 
+    /// <summary>Whether the job's schedule is <c>@reboot</c>: no trigger, one run each time <c>schedctl run</c> starts.</summary>
+    private static bool RunsAtStart(JsonElement job) =>
+        job.TryGetProperty("schedule", out JsonElement schedule) && schedule.ValueKind == JsonValueKind.String && ScheduleText.IsAtStart(schedule.GetString()!)
+        && !job.TryGetProperty("trigger", out _);
+
     private Trigger? Schedule(JsonElement schedule, string path, TimeZoneInfo? zone)
     {
         if (schedule.ValueKind != JsonValueKind.String)
@@ -241,7 +268,7 @@ internal sealed class JsonJobsReader
         return NeverFires(trigger, path, text) ? null : trigger;
     }
 
-    /// <summary>A trigger in the DESIGN §6 JSON shape, read by the core; its error is placed at the field it names.</summary>
+    /// <summary>A trigger in the core's JSON shape (<c>{"type": "interval", "minutes": 5}</c>), read by the core; its error is placed at the field it names.</summary>
     private Trigger? TriggerJson(JsonElement trigger, string path)
     {
         Trigger result;
@@ -313,7 +340,7 @@ internal sealed class JsonJobsReader
     /// <summary>A schedule that names no date that exists (<c>0 0 30 2 *</c>) is refused, as <c>Scheduler.Schedule</c> refuses it.</summary>
     private bool NeverFires(Trigger trigger, string path, string text)
     {
-        if (trigger is CronTrigger cron && cron.Expression.GetNextOccurrence(DateTimeOffset.UnixEpoch, TimeZoneInfo.Utc) is null)
+        if (ScheduleText.NeverFires(trigger))
         {
             Error(path, $"the schedule '{text}' never fires: no such date exists.");
             return true;
@@ -393,7 +420,11 @@ internal sealed class JsonJobsReader
 
         foreach (JsonProperty variable in env.EnumerateObject())
         {
-            if (variable.Value.ValueKind != JsonValueKind.String)
+            if (EnvironmentNames.Problem(variable.Name) is { } problem)
+            {
+                ErrorAtName($"{path}.env.{variable.Name}", problem);
+            }
+            else if (variable.Value.ValueKind != JsonValueKind.String)
             {
                 Error($"{path}.env.{variable.Name}", $"the value of \"{variable.Name}\" in \"env\" must be a string, not {Kind(variable.Value)}.");
             }

@@ -1,25 +1,32 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Codomyrmex.Scheduler.Cli.Jobs;
 
 /// <summary>
-/// Where each value and property name of a JSON document starts, by path (<c>$.jobs[0].name</c>), as line and column.
-/// <see cref="JsonDocument"/> keeps no positions, so one pass of <see cref="Utf8JsonReader"/> records them first.
+/// Where each value and property name of a JSON document starts, by path (<c>$.jobs[0].name</c>), as line and column; and
+/// what the document holds that JSON allows but a jobs file must not: a key given twice in one object, a string that is
+/// no text (an escaped lone surrogate, <c>"\ud800"</c>) or that holds a NUL.
 /// </summary>
+/// <remarks>
+/// <see cref="JsonDocument"/> keeps no positions and takes the last of two equal keys silently, so one pass of
+/// <see cref="Utf8JsonReader"/> records positions and problems first.
+/// </remarks>
 internal sealed class JsonPositions
 {
     public static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    private readonly byte[] _utf8;
     private readonly List<int> _lineStarts = [0];
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _names = new(StringComparer.Ordinal);
+    private readonly List<FileError> _problems = [];
+    private readonly TextPositions.ContinuationIndex _continuations;
 
     /// <summary>Reads the positions of a document.</summary>
     /// <exception cref="JsonException">The document is not well-formed JSON; the exception has the line and byte position.</exception>
     public JsonPositions(byte[] utf8)
     {
-        _utf8 = utf8;
+        _continuations = new TextPositions.ContinuationIndex(utf8);
         for (int i = 0; i < utf8.Length; i++)
         {
             if (utf8[i] == '\n')
@@ -29,15 +36,26 @@ internal sealed class JsonPositions
         }
 
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
-        var path = new Stack<(string Path, int NextIndex, bool IsArray)>();
+        var path = new Stack<Frame>();
         string? property = null;
         while (reader.Read())
         {
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
-                    property = path.Peek().Path + "." + reader.GetString();
-                    _names[property] = reader.TokenStartIndex;
+                    string name = Text(ref reader) ?? "";
+                    property = path.Peek().Path + "." + name;
+                    if (!path.Peek().Keys!.Add(name))
+                    {
+                        Problem(reader.TokenStartIndex,
+                            $"the key \"{name}\" is given twice in one object (first on line {At(_names[property]).Line}); JSON readers differ on which " +
+                            "one counts, so give it once.");
+                    }
+                    else
+                    {
+                        _names[property] = reader.TokenStartIndex;
+                    }
+
                     break;
                 case JsonTokenType.EndObject or JsonTokenType.EndArray:
                     path.Pop();
@@ -45,10 +63,15 @@ internal sealed class JsonPositions
                 default:
                     string here = ValuePath(path, property);
                     property = null;
-                    _values[here] = reader.TokenStartIndex;
-                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    _values.TryAdd(here, reader.TokenStartIndex);
+                    if (reader.TokenType == JsonTokenType.String)
                     {
-                        path.Push((here, 0, reader.TokenType == JsonTokenType.StartArray));
+                        Text(ref reader);
+                    }
+                    else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        bool isArray = reader.TokenType == JsonTokenType.StartArray;
+                        path.Push(new Frame(here, isArray ? null : new HashSet<string>(StringComparer.Ordinal)));
                     }
 
                     break;
@@ -56,58 +79,78 @@ internal sealed class JsonPositions
         }
     }
 
+    /// <summary>Gets what the document holds that a jobs file must not, with positions; empty for a sound document.</summary>
+    public IReadOnlyList<FileError> Problems => _problems;
+
     /// <summary>The line and column of the value at a path.</summary>
     public (int Line, int Column) Value(string path) => At(_values.GetValueOrDefault(path));
 
     /// <summary>The line and column of a property's name (its opening quote); the value's position if it has no name.</summary>
     public (int Line, int Column) Name(string path) => _names.TryGetValue(path, out long offset) ? At(offset) : Value(path);
 
-    /// <summary>The line and column of a byte position inside a line, as <see cref="JsonException"/> reports it (both from 0).</summary>
-    public static (int Line, int Column) FromException(byte[] utf8, long lineNumber, long bytePositionInLine)
+    /// <summary>The string at the reader, or <see langword="null"/> with a problem recorded when it is no text or holds a NUL.</summary>
+    private string? Text(ref Utf8JsonReader reader)
     {
-        int start = 0;
-        for (long line = 0; line < lineNumber && start < utf8.Length; start++)
+        string text;
+        try
         {
-            if (utf8[start] == '\n')
-            {
-                line++;
-            }
+            text = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 is refused before the document is read, so this is an escape that names half a character.
+            Problem(reader.TokenStartIndex, "the string has an escaped lone surrogate (\\ud800-\\udfff without its pair), which is no character; " +
+                "write the character itself or its full surrogate pair.");
+            return null;
         }
 
-        return ((int)lineNumber + 1, Characters(utf8, start, start + (int)bytePositionInLine) + 1);
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            Problem(reader.TokenStartIndex, "the string holds a NUL character (\\u0000); commands, names and variables cannot contain one, " +
+                "the program would see the text cut short there.");
+            return null;
+        }
+
+        return text;
     }
 
-    private static string ValuePath(Stack<(string Path, int NextIndex, bool IsArray)> path, string? property)
+    private void Problem(long offset, string message)
+    {
+        (int line, int column) = At(offset);
+        _problems.Add(new FileError(line, column, message));
+    }
+
+    private static string ValuePath(Stack<Frame> path, string? property)
     {
         if (path.Count == 0)
         {
             return "$";
         }
 
-        (string parent, int index, bool isArray) = path.Pop();
-        path.Push((parent, isArray ? index + 1 : index, isArray));
-        return isArray ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{parent}[{index}]") : property!;
+        Frame parent = path.Peek();
+        if (parent.Keys is not null)
+        {
+            return property!;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{parent.Path}[{parent.NextIndex++}]");
     }
 
     private (int Line, int Column) At(long offset)
     {
         int line = _lineStarts.BinarySearch((int)offset);
         line = line >= 0 ? line : ~line - 1;
-        return (line + 1, Characters(_utf8, _lineStarts[line], (int)offset) + 1);
+        int start = _lineStarts[line];
+        return (line + 1, (int)offset - start - (_continuations.Before((int)offset) - _continuations.Before(start)) + 1);
     }
 
-    /// <summary>Characters (not UTF-8 continuation bytes) in a byte range.</summary>
-    private static int Characters(byte[] utf8, int start, int end)
+    /// <summary>An open object (with the keys seen so far) or array (with the index of its next element).</summary>
+    private sealed class Frame(string path, HashSet<string>? keys)
     {
-        int count = 0;
-        for (int i = start; i < Math.Min(end, utf8.Length); i++)
-        {
-            if ((utf8[i] & 0xC0) != 0x80)
-            {
-                count++;
-            }
-        }
+        public string Path { get; } = path;
 
-        return count;
+        public HashSet<string>? Keys { get; } = keys;
+
+        public int NextIndex { get; set; }
     }
 }

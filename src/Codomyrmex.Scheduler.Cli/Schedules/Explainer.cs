@@ -11,7 +11,7 @@ namespace Codomyrmex.Scheduler.Cli.Schedules;
 /// <see cref="CronExpression.Parse"/>, so the small reader here may assume it is well formed.
 /// </para>
 /// <para>
-/// Where the two day fields are both restricted, the sentence says which rule applies (DESIGN §5.1): "or" when neither
+/// Where the two day fields are both restricted, the sentence says which rule applies, the engine's (Vixie cron's): "or" when neither
 /// begins with <c>*</c> or <c>?</c> (<c>0 0 13 * 5</c>: "on day-of-month 13 or on Friday"), "when that day is also"
 /// otherwise.
 /// </para>

@@ -13,8 +13,10 @@ internal static class TimeZones
             error = null;
             return true;
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException
+            or UnauthorizedAccessException or System.Security.SecurityException)
         {
+            // Ids are looked up as files under the zone database: "America" is a folder there, which the lookup reports as an I/O error.
             zone = null;
             error = $"unknown time zone '{id}'; use an IANA id such as UTC, Europe/Berlin or America/New_York.";
             return false;

@@ -18,7 +18,7 @@ public sealed class NextCommandTests
     [Fact]
     public async Task Next_SpringForwardInNewYork_FiresAfterTheGapWithTheNewOffset()
     {
-        // 02:30 does not exist on 2024-03-10 in New York: the run is at 03:00 EDT (DESIGN §5.1).
+        // 02:30 does not exist on 2024-03-10 in New York: the run is at 03:00 EDT, the first minute after the gap.
         Schedctl.Result result = await Schedctl.RunAsync("next", "30 2 * * *", "--tz", "America/New_York", "--from", "2024-03-09T00:00", "-n", "3");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -71,7 +71,7 @@ public sealed class NextCommandTests
     [Theory]
     [InlineData("0 61 * * *", "hour field: '61' is out of range")]
     [InlineData("0 0 30 2 *", "never fires")]
-    [InlineData("@reboot", "@reboot is not supported")]
+    [InlineData("@reboot", "@reboot is not a schedule of times")]
     public async Task Next_InvalidExpression_ExitsWithOneAndSaysWhy(string expression, string message)
     {
         Schedctl.Result result = await Schedctl.RunAsync("next", expression, "--tz", "UTC");
@@ -111,5 +111,39 @@ public sealed class NextCommandTests
         Assert.Contains("explain", result.Output, StringComparison.Ordinal);
         Assert.Contains("validate", result.Output, StringComparison.Ordinal);
         Assert.Contains("Exit codes", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Next_NearTheEndOfTheCalendar_PrintsWhatThereIs_AndSaysTheSearchEnded()
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("next", "0 0 * * *", "--tz", "Pacific/Kiritimati", "--from", "9999-12-29T00:00", "-n", "3");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["9999-12-30T00:00:00+14:00", "9999-12-31T00:00:00+14:00"], result.Lines);
+        Assert.Equal("schedctl: '0 0 * * *' has only 2 occurrence(s) after 9999-12-29T00:00:00+14:00 before 9999-12-31, the end of the calendar.",
+            result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Next_NoOccurrenceBeforeTheEndOfTheCalendar_IsNotCalledNeverFires()
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("next", "0 0 29 2 *", "--tz", "UTC", "--from", "9997-01-01T00:00");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.DoesNotContain("never fires", result.Error, StringComparison.Ordinal);
+        Assert.Contains("'0 0 29 2 *' has no occurrence after 9997-01-01T00:00:00+00:00 before 9999-12-31", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00", "Pacific/Kiritimati")]
+    [InlineData("0001-01-01T05:00", "Pacific/Kiritimati")]
+    [InlineData("9999-12-31T23:59", "Pacific/Pago_Pago")]
+    [InlineData("9999-12-31T12:00", "UTC")]
+    public async Task Next_FromBeyondTheCalendarsEdgeInAZone_IsOutOfRange(string from, string zone)
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("next", "* * * * *", "--tz", zone, "--from", from);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal($"schedctl: --from '{from}' is out of range; schedctl computes times from 0001-01-02 to 9999-12-30 (UTC).", result.Error.Trim());
     }
 }

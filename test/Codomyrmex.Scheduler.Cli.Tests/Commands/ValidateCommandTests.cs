@@ -107,7 +107,11 @@ public sealed class ValidateCommandTests
         Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal($"{file.Path}: 3 jobs OK", result.Output.Trim());
+        Assert.Equal($"{file.Path}: 3 jobs OK", result.Lines[0]);
+        Assert.Matches(@"^LINE +JOB +SCHEDULE +NEXT RUN$", result.Lines[1]);
+        Assert.Matches(@"^4 +tick +Every 1 second, counted from when the job is scheduled\. +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d$", result.Lines[2]);
+        Assert.Matches(@"^5 +backup +At 02:30 \(Europe/Berlin\)\. +\d{4}-", result.Lines[3]);
+        Assert.Matches(@"^6 +report +Every 5 minutes, counted from when the job is scheduled\. +\d{4}-", result.Lines[4]);
     }
 
     [Fact]
@@ -118,7 +122,7 @@ public sealed class ValidateCommandTests
             SHELL=/bin/bash
             */5 * * * * echo ok
             0 61 * * * echo bad
-            @reboot echo start
+            @reboot
             0 0 * * *
             CRON_TZ=Bad/Zone
             """);
@@ -127,7 +131,7 @@ public sealed class ValidateCommandTests
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.StartsWith($"{file.Path}:4:3: The cron expression '0 61 * * *' is invalid: hour field", result.Lines[0], StringComparison.Ordinal);
-        Assert.StartsWith($"{file.Path}:5:1: @reboot is not supported", result.Lines[1], StringComparison.Ordinal);
+        Assert.Equal($"{file.Path}:5:8: the schedule '@reboot' has no command after it.", result.Lines[1]);
         Assert.Equal($"{file.Path}:6:10: the schedule '0 0 * * *' has no command after it.", result.Lines[2]);
         Assert.StartsWith($"{file.Path}:7:9: unknown time zone 'Bad/Zone'", result.Lines[3], StringComparison.Ordinal);
     }
@@ -164,5 +168,33 @@ public sealed class ValidateCommandTests
         Assert.Equal(3, error.GetProperty("line").GetInt32());
         Assert.Equal(77, error.GetProperty("column").GetInt32());
         Assert.Contains("max_attempts", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_Json_ListsEachJobWithItsScheduleInWordsAndNextRun_AndTheNotes()
+    {
+        using var file = new TempFile("crontab", """
+            MAILTO=ops@example.com
+            CRON_TZ=UTC
+            30 2 * * * /usr/bin/backup
+            @reboot /usr/bin/warm-cache
+            """);
+
+        Schedctl.Result result = await Schedctl.RunAsync("validate", file.Path, "--json", "--utc");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = result.Json();
+        JsonElement root = json.RootElement;
+        Assert.True(root.GetProperty("valid").GetBoolean());
+        Assert.False(root.GetProperty("system").GetBoolean());
+        JsonElement[] jobs = [.. root.GetProperty("jobs").EnumerateArray()];
+        Assert.Equal("At 02:30 (UTC).", jobs[0].GetProperty("schedule").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT02:30:00\.0000000Z$", jobs[0].GetProperty("next_run").GetString());
+        Assert.False(jobs[0].GetProperty("runs_at_start").GetBoolean());
+        Assert.True(jobs[1].GetProperty("runs_at_start").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, jobs[1].GetProperty("next_run").ValueKind);
+        JsonElement note = Assert.Single(root.GetProperty("notes").EnumerateArray());
+        Assert.Equal(1, note.GetProperty("line").GetInt32());
+        Assert.StartsWith("MAILTO is set, but schedctl sends no mail", note.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 }

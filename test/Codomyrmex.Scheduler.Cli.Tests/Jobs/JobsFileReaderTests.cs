@@ -105,4 +105,83 @@ public sealed class JobsFileReaderTests
 
         Assert.Equal(format, JobsFileReader.Read(file.Path).Format.ToString());
     }
+
+    [Fact]
+    public void Read_SystemCrontab_TakesTheWordAfterTheScheduleAsTheUser()
+    {
+        JobsFileResult result = Parse("""
+            SHELL=/bin/sh
+            17 *  * * *  root    cd / && run-parts --report /etc/cron.hourly
+            @daily       backup  /usr/local/bin/backup --all
+            @every 30s   www-data /usr/bin/php /srv/tick.php
+            @reboot      root    /usr/sbin/start-things
+            """, system: true);
+
+        Assert.Empty(result.Errors);
+        Assert.True(result.File!.IsSystem);
+        Assert.Equal(["root", "backup", "www-data", "root"], result.File.Jobs.Select(job => job.User));
+        Assert.Equal(
+            ["cd / && run-parts --report /etc/cron.hourly", "/usr/local/bin/backup --all", "/usr/bin/php /srv/tick.php", "/usr/sbin/start-things"],
+            result.File.Jobs.Select(job => job.Command[0]));
+        Assert.True(result.File.Jobs[3].RunsAtStart);
+        Assert.Equal((2, 14), result.File.Jobs[0].Places["user"]);
+    }
+
+    [Fact]
+    public void Read_UserCrontab_HasNoUsers_AndTheWholeRestIsTheCommand()
+    {
+        JobsFileResult result = Parse("17 * * * * root /bin/true\n", system: false);
+
+        JobSpec job = Assert.Single(result.File!.Jobs);
+        Assert.Null(job.User);
+        Assert.Equal(["root /bin/true"], job.Command);
+    }
+
+    [Theory]
+    [InlineData("@daily date +\\%Y-\\%m-\\%d", "date +%Y-%m-%d")]
+    [InlineData("@daily printf '100\\%'", "printf '100%'")]
+    public void Read_EscapedPercent_IsALiteralPercent_AsInCron(string line, string command)
+    {
+        JobSpec job = Assert.Single(Parse(line + "\n", system: false).File!.Jobs);
+
+        Assert.Equal([command], job.Command);
+    }
+
+    [Fact]
+    public void Read_Mailto_IsNotedOnce_AtTheFirstLineThatSetsIt()
+    {
+        JobsFileResult result = Parse("""
+            # mail goes nowhere
+            MAILTO=ops@example.com
+            @daily /bin/true
+            MAILTO=other@example.com
+            MAILTO=""
+            @hourly /bin/true
+            """, system: false);
+
+        FileError note = Assert.Single(result.File!.Notes);
+        Assert.Equal((2, 1), (note.Line, note.Column));
+        Assert.StartsWith("MAILTO is set, but schedctl sends no mail: each run's output", note.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_EmptyMailto_TurnsMailOff_AndNeedsNoNote()
+    {
+        Assert.Empty(Parse("MAILTO=\"\"\n@daily /bin/true\n", system: false).File!.Notes);
+    }
+
+    [Theory]
+    [InlineData("/etc/crontab", true)]
+    [InlineData("/etc/cron.d/backup", true)]
+    [InlineData("/etc/cron.d/../crontab", true)]
+    [InlineData("/etc/cron.daily/backup", false)]
+    [InlineData("/home/me/crontab", false)]
+    [InlineData("crontab", false)]
+    public void IsSystemCrontabPath_IsCronsOwnPlaces(string path, bool system)
+    {
+        Assert.Equal(system, JobsFileReader.IsSystemCrontabPath(path));
+    }
+
+    private static JobsFileResult Parse(string text, bool system) =>
+        JobsFileReader.Parse("crontab", System.Text.Encoding.UTF8.GetBytes(text.ReplaceLineEndings("\n")), JobsFileFormat.Crontab, system);
 }

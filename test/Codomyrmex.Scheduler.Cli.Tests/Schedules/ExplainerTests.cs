@@ -32,7 +32,7 @@ public sealed class ExplainerTests
         { "5 0 * 8 *", "At 00:05 in August." },
         { "0 0 1 */3 *", "At 00:00 on day-of-month 1 in every 3rd month." },
         { "0 0 * JAN,jul *", "At 00:00 in January and July." },
-        // The OR rule when both day fields are restricted, AND when one starts with * (DESIGN §5.1)
+        // The OR rule when both day fields are restricted, AND when one starts with *, as the engine (like Vixie cron) matches them
         { "0 0 13 * 5", "At 00:00 on day-of-month 13 or on Friday." },
         { "0 0 1,15 * 3", "At 00:00 on day-of-month 1 and 15 or on Wednesday." },
         { "0 0 */2 * 5", "At 00:00 on every 2nd day-of-month when that day is also Friday." },
