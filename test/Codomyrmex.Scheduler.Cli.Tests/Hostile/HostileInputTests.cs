@@ -3,7 +3,7 @@ namespace Codomyrmex.Scheduler.Cli.Tests.Hostile;
 /// <summary>
 /// Every entry point of schedctl that reads input, given hostile input, as the real executable: a clear error that names the
 /// problem (and FILE:LINE:COL where there is a file), exit code 1 (invalid input) or 2 (usage), never a stack trace or a hang
-/// (<see cref="Schedctl.RunAsync"/> gives up after a minute).
+/// (<see cref="Schedctl.RunAsync(string[])"/> gives up after a minute).
 /// </summary>
 public sealed class HostileInputTests
 {
