@@ -68,12 +68,12 @@ internal static class ValidateCommand
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{path}: {file.Jobs.Count} job{(file.Jobs.Count == 1 ? "" : "s")} OK{(file.IsSystem ? " (a system crontab)" : "")}")).ConfigureAwait(false);
-                var table = new TextTable("LINE>", "JOB", "SCHEDULE", "NEXT RUN");
+                var table = new TextTable("LINE>", "JOB", "NEXT RUN", "SCHEDULE"); // the words last: that column is never cut
                 for (int i = 0; i < file.Jobs.Count; i++)
                 {
                     JobSpec job = file.Jobs[i];
                     table.Add(job.Line.ToString(CultureInfo.InvariantCulture), job.User is null ? job.Name : $"{job.Name} (as {job.User})",
-                        ScheduleWords.Describe(job.Trigger, time), NextRun(job, file.NextRuns[i], time));
+                        NextRun(job, file.NextRuns[i], time), ScheduleWords.Describe(job.Trigger, time));
                 }
 
                 table.Write(output);

@@ -83,8 +83,8 @@ public sealed class ValidateThenRunTests
         {
             Assert.True(result.ExitCode == 0, result.ToString());
             Assert.Equal($"{path}: 2 jobs OK (a system crontab)", result.Lines[0]);
-            Assert.Matches(@"^1 +cd / && echo hourly \(as root\) +At minute 17\. ", result.Lines[2]);
-            Assert.Matches(@"^2 +echo booted \(as root\) +Once each time 'schedctl run' starts \(@reboot\)\. +at start$", result.Lines[3]);
+            Assert.Matches(@"^1 +cd / && echo hourly \(as root\) +\d{4}-\S+ \S+ +At minute 17\.", result.Lines[2]);
+            Assert.Matches(@"^2 +echo booted \(as root\) +at start +Once each time 'schedctl run' starts \(@reboot\)\.$", result.Lines[3]);
         }
         else
         {
