@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Cli.Output;
 
 namespace Codomyrmex.Scheduler.Cli.Running;
 
@@ -9,14 +10,16 @@ internal sealed class RunLog
 {
     private readonly TextWriter _output;
     private readonly bool _json;
+    private readonly TimeText _times;
     private readonly int _nameWidth;
     private readonly Lock _lock = new();
 
     /// <summary>Creates a log; human lines pad job names to <paramref name="nameWidth"/> (at most 24) so that columns line up.</summary>
-    public RunLog(TextWriter output, bool json, int nameWidth = 0)
+    public RunLog(TextWriter output, bool json, TimeText times, int nameWidth = 0)
     {
         _output = output;
         _json = json;
+        _times = times;
         _nameWidth = Math.Min(nameWidth, 24);
     }
 
@@ -36,7 +39,61 @@ internal sealed class RunLog
             : null;
         string? stdout = (e.Result as JsonObject)?["stdout"]?.GetValue<string>();
         string? stderr = (e.Result as JsonObject)?["stderr"]?.GetValue<string>();
-        string line = _json ? Json(e, outcome, exitCode, stdout, stderr) : Human(e, outcome, exitCode, stdout, _nameWidth);
+        WriteLine(_json ? Json(e, outcome, exitCode, stdout, stderr) : Human(e, outcome, exitCode, stdout));
+    }
+
+    /// <summary>A run stopped because its job was cancelled from elsewhere (<c>schedctl jobs cancel</c> in another shell).</summary>
+    public void Cancelled(JobContext context, DateTimeOffset now)
+    {
+        const string Detail = "the job was cancelled (schedctl jobs cancel); its command was stopped";
+        if (_json)
+        {
+            WriteLine(new JsonObject
+            {
+                ["time"] = _times.FormatIso(now),
+                ["job"] = context.JobName,
+                ["job_id"] = context.JobId,
+                ["scheduled"] = _times.FormatIso(context.ScheduledTime),
+                ["outcome"] = "cancelled",
+                ["attempt"] = context.Attempt,
+                ["duration_ms"] = Math.Round((now - context.FireTime).TotalMilliseconds, 3),
+                ["error"] = Detail,
+            }.ToJsonString(s_options));
+            return;
+        }
+
+        WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{_times.FormatPrecise(now)} {"cancelled",-11} {context.JobName.PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
+    }
+
+    /// <summary>
+    /// A line about schedctl itself (started, stopping, stopped): to stderr for people, or with <c>--log-format json</c> as a
+    /// JSON object on stdout like every other line, with <c>event</c> naming it.
+    /// </summary>
+    public void Notice(TextWriter error, DateTimeOffset now, string name, string text, JsonObject? fields = null)
+    {
+        if (!_json)
+        {
+            lock (_lock)
+            {
+                error.WriteLine(text);
+                error.Flush();
+            }
+
+            return;
+        }
+
+        var line = new JsonObject { ["time"] = _times.FormatIso(now), ["event"] = name, ["message"] = text };
+        foreach ((string key, JsonNode? value) in fields ?? [])
+        {
+            line[key] = value?.DeepClone();
+        }
+
+        WriteLine(line.ToJsonString(s_options));
+    }
+
+    private void WriteLine(string line)
+    {
         lock (_lock)
         {
             _output.WriteLine(line);
@@ -44,11 +101,19 @@ internal sealed class RunLog
         }
     }
 
-    private static string Human(in JobEvent e, string outcome, int? exitCode, string? stdout, int nameWidth)
+    /// <summary>What went wrong, in words: the exception's message, never its .NET type name.</summary>
+    private static string? Problem(in JobEvent e) =>
+        e.Outcome == RunOutcome.Interrupted ? WithoutType(e.Error) : e.Exception?.Message ?? WithoutType(e.Error);
+
+    /// <summary>A recorded error (<c>Type: message</c>) without its type.</summary>
+    private static string? WithoutType(string? error) =>
+        error?.IndexOf(": ", StringComparison.Ordinal) is int colon and > 0 && !error[..colon].Contains(' ', StringComparison.Ordinal) ? error[(colon + 2)..] : error;
+
+    private string Human(in JobEvent e, string outcome, int? exitCode, string? stdout)
     {
         var text = new System.Text.StringBuilder();
-        text.Append(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(' ')
-            .Append(outcome.PadRight(11)).Append(' ').Append(e.JobName.PadRight(nameWidth));
+        text.Append(_times.FormatPrecise(e.Time)).Append(' ')
+            .Append(outcome.PadRight(11)).Append(' ').Append(e.JobName.PadRight(_nameWidth));
         if (exitCode is { } code)
         {
             text.Append(CultureInfo.InvariantCulture, $"  exit {code}");
@@ -66,15 +131,18 @@ internal sealed class RunLog
 
         if (e.SkipReason is { } reason)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {(reason == SkipReason.Overlap ? "still running" : "misfired")} (due {e.ScheduledTime.UtcDateTime:HH:mm:ss})");
+            // Said as what the store knew: after a restart the unfinished run may be one the previous schedctl lost.
+            text.Append("  due ").Append(_times.Format(e.ScheduledTime)).Append(reason == SkipReason.Overlap
+                ? ": a previous run had not ended (overlap)"
+                : ": later than the misfire grace (misfire)");
         }
 
         if (e.RetryAt is { } retryAt)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  next attempt at {retryAt.UtcDateTime:HH:mm:ss.fff}");
+            text.Append(e.Outcome == RunOutcome.Interrupted ? "  runs again at the next start" : "  next attempt at " + _times.FormatPrecise(retryAt));
         }
 
-        string? detail = e.Error ?? LastLine(stdout);
+        string? detail = Problem(e) ?? LastLine(stdout);
         if (!string.IsNullOrEmpty(detail))
         {
             text.Append("  ").Append(detail.Length > 200 ? detail[..200] + "…" : detail);
@@ -83,14 +151,14 @@ internal sealed class RunLog
         return text.ToString();
     }
 
-    private static string Json(in JobEvent e, string outcome, int? exitCode, string? stdout, string? stderr)
+    private string Json(in JobEvent e, string outcome, int? exitCode, string? stdout, string? stderr)
     {
         var line = new JsonObject
         {
-            ["time"] = e.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["time"] = _times.FormatIso(e.Time),
             ["job"] = e.JobName,
             ["job_id"] = e.JobId,
-            ["scheduled"] = e.ScheduledTime.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["scheduled"] = _times.FormatIso(e.ScheduledTime),
             ["outcome"] = outcome,
             ["attempt"] = e.Attempt,
         };
@@ -106,7 +174,7 @@ internal sealed class RunLog
 
         if (e.RetryAt is { } retryAt)
         {
-            line["retry_at"] = retryAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            line["retry_at"] = _times.FormatIso(retryAt);
         }
 
         if (e.SkipReason is { } reason)
@@ -114,7 +182,7 @@ internal sealed class RunLog
             line["skip_reason"] = reason == SkipReason.Overlap ? "overlap" : "misfire";
         }
 
-        if (e.Error is { } error)
+        if (Problem(e) is { } error)
         {
             line["error"] = error;
         }

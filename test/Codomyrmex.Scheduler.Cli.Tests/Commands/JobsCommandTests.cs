@@ -12,7 +12,7 @@ public sealed class JobsCommandTests(JobsCommandTests.PreparedStore prepared) : 
     private string Store => "sqlite:" + prepared.Folder["state.db"];
 
     private static bool IsRun(string line, string outcome, string job) =>
-        line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var o, var j, ..] && o == outcome && j == job;
+        line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, _, var o, var j, ..] && o == outcome && j == job;
 
     [Fact]
     public async Task List_PrintsAnAlignedTable_AndJsonWithTheDesignFields()
