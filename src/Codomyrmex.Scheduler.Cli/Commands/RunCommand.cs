@@ -114,7 +114,7 @@ internal static class RunCommand
         {
             var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = settings.Workers, ShutdownTimeout = grace });
             await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
-            var runLog = new RunLog(console.Output, settings.Json, settings.Times, jobsFile.Jobs.Max(job => job.Name.Length));
+            var runLog = new RunLog(console.Output, settings.Json, settings.Times, jobsFile.Jobs.Max(job => job.Name.Length), Colour.IsWanted());
             var runOptions = new CommandRunOptions(killTimeout, settings.Times);
             scheduler.RegisterTask(CommandRunner.TaskName, (context, token) => RunCommandAsync(scheduler, runLog, runOptions, context, token));
             runLog.Attach(scheduler);

@@ -12,15 +12,20 @@ internal sealed class RunLog
     private readonly bool _json;
     private readonly TimeText _times;
     private readonly int _nameWidth;
+    private readonly bool _colour;
     private readonly Lock _lock = new();
 
-    /// <summary>Creates a log; human lines pad job names to <paramref name="nameWidth"/> (at most 24) so that columns line up.</summary>
-    public RunLog(TextWriter output, bool json, TimeText times, int nameWidth = 0)
+    /// <summary>
+    /// Creates a log; human lines pad job names to <paramref name="nameWidth"/> (at most 24) so that columns line up, and
+    /// colour their outcome word when <paramref name="colour"/> is set.
+    /// </summary>
+    public RunLog(TextWriter output, bool json, TimeText times, int nameWidth = 0, bool colour = false)
     {
         _output = output;
         _json = json;
         _times = times;
         _nameWidth = Math.Min(nameWidth, 24);
+        _colour = colour && !json;
     }
 
     /// <summary>Logs every run of the scheduler as it ends, and every occurrence its policies skip.</summary>
@@ -63,7 +68,7 @@ internal sealed class RunLog
         }
 
         WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{_times.FormatPrecise(now)} {"cancelled",-11} {context.JobName.PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
+            $"{_times.FormatPrecise(now)} {OutcomeWord("cancelled")} {context.JobName.PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
     }
 
     /// <summary>
@@ -101,6 +106,9 @@ internal sealed class RunLog
         }
     }
 
+    /// <summary>The outcome word, padded so that the job names line up, in colour on a terminal.</summary>
+    private string OutcomeWord(string outcome) => _colour ? Colour.Outcome(outcome, outcome.PadRight(11)) : outcome.PadRight(11);
+
     /// <summary>What went wrong, in words: the exception's message, never its .NET type name.</summary>
     private static string? Problem(in JobEvent e) =>
         e.Outcome == RunOutcome.Interrupted ? WithoutType(e.Error) : e.Exception?.Message ?? WithoutType(e.Error);
@@ -113,7 +121,7 @@ internal sealed class RunLog
     {
         var text = new System.Text.StringBuilder();
         text.Append(_times.FormatPrecise(e.Time)).Append(' ')
-            .Append(outcome.PadRight(11)).Append(' ').Append(e.JobName.PadRight(_nameWidth));
+            .Append(OutcomeWord(outcome)).Append(' ').Append(e.JobName.PadRight(_nameWidth));
         if (exitCode is { } code)
         {
             text.Append(CultureInfo.InvariantCulture, $"  exit {code}");
