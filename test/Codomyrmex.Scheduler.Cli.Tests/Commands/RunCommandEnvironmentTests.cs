@@ -105,6 +105,38 @@ public sealed class RunCommandEnvironmentTests
         Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task JobsRun_ACommandWithAUser_WhenSchedctlIsNotRoot_FailsTheRun_SayingWhy()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec { Name = "as-root", Trigger = Triggers.Every(hours: 1), Command = ["true"], User = "root" });
+
+        // schedctl itself runs as nobody (setpriv), on a store that nobody may write.
+        File.SetUnixFileMode(folder.Path, (UnixFileMode)0b111_111_111);
+        foreach (string file in Directory.EnumerateFiles(folder.Path))
+        {
+            File.SetUnixFileMode(file, (UnixFileMode)0b110_110_110);
+        }
+
+        System.Diagnostics.ProcessStartInfo start = Schedctl.StartInfo(["jobs", "run", "as-root", "--store", "sqlite:" + folder["state.db"]], folder.Path);
+        string[] asNobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", start.FileName];
+        for (int i = asNobody.Length - 1; i >= 0; i--)
+        {
+            start.ArgumentList.Insert(0, asNobody[i]);
+        }
+
+        start.FileName = "setpriv";
+        start.Environment["HOME"] = folder.Path;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync(Ct);
+        string error = await process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        await output;
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("runs as user 'root', but schedctl is not running as root", error, StringComparison.Ordinal);
+    }
+
     private static async Task<string> IdAsync(string flag, string user) => (await RunAsync("id", flag, user)).Trim();
 
     private static async Task<string> HomeOfAsync(string user) => (await RunAsync("getent", "passwd", user)).Trim().Split(':')[5];
