@@ -202,10 +202,14 @@ internal static class RunCommand
     /// <summary>How long recording the last runs may take once their commands are gone.</summary>
     private static readonly TimeSpan RecordTime = TimeSpan.FromSeconds(10);
 
-    /// <summary>Runs a command; a run stopped because its job was cancelled from another shell gets a line of its own.</summary>
+    /// <summary>
+    /// Runs a command, telling the log which jobs run here; a run stopped because its job was cancelled from another shell
+    /// gets a line of its own.
+    /// </summary>
     private static async Task<object?> RunCommandAsync(Scheduler scheduler, RunLog runLog, CommandRunOptions options, JobContext context,
         CancellationToken cancellationToken)
     {
+        runLog.RunStarted(context);
         try
         {
             return await CommandRunner.RunAsync(context, options, cancellationToken).ConfigureAwait(false);
@@ -218,6 +222,10 @@ internal static class RunCommand
             }
 
             throw;
+        }
+        finally
+        {
+            runLog.RunEnded(context);
         }
     }
 

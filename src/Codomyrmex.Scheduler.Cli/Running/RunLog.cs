@@ -15,6 +15,9 @@ internal sealed class RunLog
     private readonly bool _colour;
     private readonly Lock _lock = new();
 
+    /// <summary>How many runs of each job (by id) this process is running now, to tell an overlap here from a run lost earlier.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Creates a log; human lines pad job names to <paramref name="nameWidth"/> (at most 24) so that columns line up, and
     /// colour their outcome word when <paramref name="colour"/> is set.
@@ -46,6 +49,12 @@ internal sealed class RunLog
         string? stderr = (e.Result as JsonObject)?["stderr"]?.GetValue<string>();
         WriteLine(_json ? Json(e, outcome, exitCode, stdout, stderr) : Human(e, outcome, exitCode, stdout));
     }
+
+    /// <summary>Notes that this process started running a command of the job.</summary>
+    public void RunStarted(JobContext context) => _running.AddOrUpdate(context.JobId, 1, (_, count) => count + 1);
+
+    /// <summary>Notes that a command this process ran has ended.</summary>
+    public void RunEnded(JobContext context) => _running.AddOrUpdate(context.JobId, 0, (_, count) => Math.Max(0, count - 1));
 
     /// <summary>A run stopped because its job was cancelled from elsewhere (<c>schedctl jobs cancel</c> in another shell).</summary>
     public void Cancelled(JobContext context, DateTimeOffset now)
@@ -139,10 +148,13 @@ internal sealed class RunLog
 
         if (e.SkipReason is { } reason)
         {
-            // Said as what the store knew: after a restart the unfinished run may be one the previous schedctl lost.
-            text.Append("  due ").Append(_times.Format(e.ScheduledTime)).Append(reason == SkipReason.Overlap
-                ? ": a previous run had not ended (overlap)"
-                : ": later than the misfire grace (misfire)");
+            // An overlap with no run going here is with a run the store still counts from an earlier schedctl (one that
+            // ended abruptly), until that run is recovered: say so rather than "still running".
+            text.Append("  due ").Append(_times.Format(e.ScheduledTime)).Append(reason == SkipReason.Misfire
+                ? ": later than the misfire grace (misfire)"
+                : _running.GetValueOrDefault(e.JobId) > 0
+                    ? ": the previous run is still running (overlap)"
+                    : ": a run of an earlier schedctl is not yet recovered (overlap)");
         }
 
         if (e.RetryAt is { } retryAt)

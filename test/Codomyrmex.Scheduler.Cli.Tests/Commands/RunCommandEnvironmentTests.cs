@@ -187,7 +187,7 @@ public sealed class RunCommandEnvironmentTests
         string line = await run.WaitForLineAsync(l => l.Contains(" skipped ", StringComparison.Ordinal));
         await run.SignalAsync("TERM");
         Assert.Equal(0, await run.ExitCodeAsync());
-        Assert.Matches(@" slow +due \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: a previous run had not ended \(overlap\)$", line);
+        Assert.Matches(@" slow +due \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: the previous run is still running \(overlap\)$", line);
         Assert.DoesNotContain("still running", line, StringComparison.Ordinal);
     }
 }
