@@ -127,6 +127,23 @@ public sealed class RunCommandTests
         Assert.False(File.Exists(folder["state.db"]));
     }
 
+    [Theory]
+    [InlineData("--kill-timeout", "abc", "no number before it")]
+    [InlineData("--kill-timeout", "-1s", "must not be negative")]
+    [InlineData("--kill-timeout", "99999999d", "longer than the longest duration")]
+    [InlineData("--kill-timeout", "", "it is empty")]
+    [InlineData("--grace", "5 minutes", "--grace '5 minutes'")]
+    public async Task Run_ABadDurationOption_IsAUsageError_NamingTheOptionAndValue_AndStartsNothing(string option, string value, string says)
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", EverySecondTick);
+        Schedctl.Result result = await Schedctl.RunAsync("run", folder["jobs.json"], "--store", "sqlite:" + folder["state.db"], option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"schedctl run: {option} '{value}': ", result.Error, StringComparison.Ordinal);
+        Assert.Contains(says, result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder["state.db"]));
+    }
+
     [Fact]
     public async Task Run_ASecondRunnerOnTheSameStore_IsRefused_NamingTheFirst()
     {
