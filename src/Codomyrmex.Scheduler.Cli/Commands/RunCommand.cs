@@ -156,9 +156,19 @@ internal static class RunCommand
 
                 // The scheduler waits only a moment for stopped commands; each is gone within the kill timeout, and its run is
                 // recorded then. Wait for that, so no run is left for the next start to find lost.
-                await scheduler.WhenIdleAsync(CancellationToken.None).WaitAsync(killTimeout + RecordTime, clock, CancellationToken.None)
-                    .ConfigureAwait(false);
-                runLog.Notice(error, clock.GetUtcNow(), "stopped", "schedctl: stopped.");
+                try
+                {
+                    await scheduler.WhenIdleAsync(CancellationToken.None).WaitAsync(killTimeout + RecordTime, clock, CancellationToken.None)
+                        .ConfigureAwait(false);
+                    runLog.Notice(error, clock.GetUtcNow(), "stopped", "schedctl: stopped.");
+                }
+                catch (TimeoutException)
+                {
+                    // The commands are gone (SIGKILL cannot be refused) but the store did not take their outcomes in time.
+                    runLog.Notice(error, clock.GetUtcNow(), "stopped",
+                        "schedctl: stopped; some runs could not be recorded in time (is the store reachable?); the next start records them as interrupted.");
+                }
+
                 return ExitCodes.Success;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
