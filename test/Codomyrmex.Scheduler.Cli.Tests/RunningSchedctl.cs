@@ -47,8 +47,33 @@ internal sealed class RunningSchedctl : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a human run-log line (<c>DATE TIME OUTCOME JOB …</c>) is a run of <paramref name="job"/> with <paramref name="outcome"/>.</summary>
+    public static bool IsRun(string line, string outcome, string job) =>
+        line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, _, var o, var j, ..] && o == outcome && j == job;
+
     public static RunningSchedctl Start(string workingDirectory, params string[] args) =>
         new(Process.Start(Schedctl.StartInfo(args, workingDirectory))!);
+
+    /// <summary>
+    /// Starts schedctl as a terminal's foreground job: leading a process group of its own (so <see cref="SignalGroupAsync"/>
+    /// reaches it as Ctrl+C would), with SIGINT at its default even if this test process inherited it ignored.
+    /// </summary>
+    public static RunningSchedctl StartInOwnGroup(string workingDirectory, params string[] args)
+    {
+        ProcessStartInfo start = Schedctl.StartInfo(args, workingDirectory);
+        start.ArgumentList.Insert(0, start.FileName);
+        foreach (string wrapper in new[] { "setsid", "--default-signal=INT", "env" })
+        {
+            start.ArgumentList.Insert(0, wrapper);
+        }
+
+        start.FileName = start.ArgumentList[0];
+        start.ArgumentList.RemoveAt(0);
+        return new(Process.Start(start)!);
+    }
+
+    /// <summary>Sends a signal to schedctl's whole process group, as a terminal does for Ctrl+C (SIGINT).</summary>
+    public Task SignalGroupAsync(string signal) => KillAsync("-" + signal, "--", "-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Waits for the next stdout lines until one matches; fails with everything printed if none does in time.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match)
@@ -90,9 +115,11 @@ internal sealed class RunningSchedctl : IAsyncDisposable
     }
 
     /// <summary>Sends a POSIX signal (SIGTERM, SIGINT) to the process, as a service manager or Ctrl+C would.</summary>
-    public async Task SignalAsync(string signal)
+    public Task SignalAsync(string signal) => KillAsync("-" + signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static async Task KillAsync(params string[] args)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        using var kill = Process.Start(new ProcessStartInfo("kill", args))!;
         await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, kill.ExitCode);
     }

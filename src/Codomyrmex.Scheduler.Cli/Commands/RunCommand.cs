@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Cli.Jobs;
+using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Internal;
 
@@ -22,37 +24,56 @@ internal static class RunCommand
         var workers = new Option<int>("--workers") { Description = "How many commands may run at once.", DefaultValueFactory = _ => 4 };
         var grace = new Option<string>("--grace")
         {
-            Description = "On SIGINT/SIGTERM, how long to wait for running commands before killing them (e.g. 30s, 2m).",
+            Description = "On SIGINT/SIGTERM, how long to wait for running commands before stopping them (e.g. 30s, 2m). A second signal skips the wait.",
             DefaultValueFactory = _ => "30s",
         };
         Option<bool> system = ValidateCommand.SystemOption();
-        var log = new Option<string>("--log-format") { Description = "One line per run: human or json.", DefaultValueFactory = _ => "human", HelpName = "human|json" };
+        var killTimeout = new Option<string>("--kill-timeout")
+        {
+            Description = "How long a command that is being stopped (shutdown, timeout, cancel) has after SIGTERM before SIGKILL.",
+            DefaultValueFactory = _ => DurationText.Format(CommandRunOptions.DefaultKillTimeout),
+        };
+        var log = new Option<string>("--log-format")
+        {
+            Description = "One line per run, and schedctl's own lines: human, or json (every line a JSON object on stdout).",
+            DefaultValueFactory = _ => "human",
+            HelpName = "human|json",
+        };
         log.AcceptOnlyFromAmong("human", "json");
+        Option<bool> utc = Schedctl.UtcOption();
         var command = new Command("run",
             "Run the jobs of FILE on schedule until SIGINT or SIGTERM, keeping jobs and history in the store. Restarting with a changed " +
             "file adds, updates and removes jobs by name; the history of jobs that stay is kept.")
         {
-            file, format, system, store, workers, grace, log,
+            file, format, system, store, workers, grace, killTimeout, log, utc,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(system),
-            StoreOption.Resolve(parse.GetValue(store)), parse.GetValue(workers), parse.GetRequiredValue(grace), parse.GetRequiredValue(log) == "json", cancellationToken));
+            parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(system), StoreOption.Resolve(parse.GetValue(store)),
+            new Settings(parse.GetValue(workers), parse.GetRequiredValue(grace), parse.GetRequiredValue(killTimeout), parse.GetRequiredValue(log) == "json",
+                TimeText.For(parse.GetValue(utc))),
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, int workers,
-        string graceText, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, Settings settings,
+        CancellationToken cancellationToken)
     {
         TextWriter error = console.Error;
-        if (workers < 1)
+        if (settings.Workers < 1)
         {
-            await error.WriteLineAsync($"schedctl run: --workers is {workers}; it must be at least 1.").ConfigureAwait(false);
+            await error.WriteLineAsync($"schedctl run: --workers is {settings.Workers}; it must be at least 1.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        if (!DurationText.TryParse(graceText, out TimeSpan grace, out string? reason))
+        if (!DurationText.TryParse(settings.Grace, out TimeSpan grace, out string? reason))
         {
-            await error.WriteLineAsync($"schedctl run: --grace '{graceText}': {reason}").ConfigureAwait(false);
+            await error.WriteLineAsync($"schedctl run: --grace '{settings.Grace}': {reason}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        if (!DurationText.TryParse(settings.KillTimeout, out TimeSpan killTimeout, out reason))
+        {
+            await error.WriteLineAsync($"schedctl run: --kill-timeout '{settings.KillTimeout}': {reason}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -74,7 +95,12 @@ internal static class RunCommand
             await error.WriteLineAsync((note with { Message = "note: " + note.Message }).Format(path)).ConfigureAwait(false);
         }
 
+        // The first signal stops firing and waits up to the grace; a second one stops the running commands at once (SIGTERM,
+        // then SIGKILL after the kill timeout), still recording every run. Only a third ends schedctl abruptly, and even then
+        // each command's wrapper sees schedctl gone and kills its process group.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var hurry = new CancellationTokenSource();
+        int signals = 0;
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         IJobStore store;
@@ -92,25 +118,70 @@ internal static class RunCommand
 
         try
         {
-            var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = workers, ShutdownTimeout = grace });
+            var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = settings.Workers, ShutdownTimeout = grace });
             await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
-            scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
-            var runLog = new RunLog(console.Output, json, jobsFile.Jobs.Select(job => job.Name.Length).DefaultIfEmpty(0).Max());
+            var runLog = new RunLog(console.Output, settings.Json, settings.Times, jobsFile.Jobs.Select(job => job.Name.Length).DefaultIfEmpty(0).Max(),
+                Colour.IsWanted());
+            var runOptions = new CommandRunOptions(killTimeout, settings.Times);
+            scheduler.RegisterTask(CommandRunner.TaskName, (context, token) => RunCommandAsync(scheduler, runLog, runOptions, context, token));
             runLog.Attach(scheduler);
+            TimeProvider clock = TimeProvider.System;
             try
             {
                 // Reconciling first makes the store ours (a live schedctl on it refuses us here, before anything changes)
                 // and records runs lost when a previous schedctl died (logged as "interrupted" lines).
                 // @reboot jobs run once, just after this start: their one run time is taken now, just before the scheduler compares it.
-                DateTimeOffset startedAt = TimeProvider.System.GetUtcNow();
+                DateTimeOffset startedAt = clock.GetUtcNow();
                 ReconcileResult changes = await scheduler.ReconcileAsync(
                     Source, [.. jobsFile.Jobs.Select(job => CommandJobs.ToDefinition(job, startedAt))], stop.Token).ConfigureAwait(false);
+                using CancelWatch watch = await CancelWatch.StartAsync(scheduler, runLog, error).ConfigureAwait(false);
                 await scheduler.StartAsync(stop.Token).ConfigureAwait(false);
-                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"schedctl: running {jobsFile.Jobs.Count} job(s) from {path} on {storeText} ({changes.Added.Count} added, {changes.Updated.Count} updated, " +
-                    $"{changes.Removed.Count} removed, {changes.Unchanged.Count} unchanged); SIGINT or SIGTERM stops.")).ConfigureAwait(false);
+                runLog.Notice(error, clock.GetUtcNow(), "started", string.Create(CultureInfo.InvariantCulture,
+                    $"schedctl: running {jobsFile.Jobs.Count} job(s) from {path} on {storeText} ({Summary(changes)}); SIGINT or SIGTERM stops."),
+                    new JsonObject
+                    {
+                        ["file"] = path,
+                        ["store"] = storeText,
+                        ["added"] = Names(changes.Added),
+                        ["updated"] = Names(changes.Updated),
+                        ["removed"] = Names(changes.Removed),
+                        ["unchanged"] = Names(changes.Unchanged),
+                    });
+
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, clock, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // SIGINT or SIGTERM.
+                }
+
+                int running = scheduler.ListJobs(JobStatus.Running).Count;
+                runLog.Notice(error, clock.GetUtcNow(), "stopping", string.Create(CultureInfo.InvariantCulture,
+                    $"schedctl: stopping; waiting up to {DurationText.Format(grace)} for {running} running job(s), then stopping their commands " +
+                    $"(SIGTERM, SIGKILL after {DurationText.Format(killTimeout)}); a second signal stops them now."),
+                    new JsonObject { ["running"] = running });
+                await scheduler.StopAsync(hurry.Token).ConfigureAwait(false);
+
+                // The scheduler waits only a moment for stopped commands; each is gone within the kill timeout, and its run is
+                // recorded then. Wait for that, so no run is left for the next start to find lost.
+                try
+                {
+                    await scheduler.WhenIdleAsync(CancellationToken.None).WaitAsync(killTimeout + RecordTime, clock, CancellationToken.None)
+                        .ConfigureAwait(false);
+                    runLog.Notice(error, clock.GetUtcNow(), "stopped", "schedctl: stopped.");
+                }
+                catch (TimeoutException)
+                {
+                    // The commands are gone (SIGKILL cannot be refused) but the store did not take their outcomes in time.
+                    runLog.Notice(error, clock.GetUtcNow(), "stopped",
+                        "schedctl: stopped; some runs could not be recorded in time (is the store reachable?); the next start records them as interrupted.");
+                }
+
+                return ExitCodes.Success;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return ExitCodes.Success;
             }
@@ -121,22 +192,6 @@ internal static class RunCommand
                 await error.WriteLineAsync($"schedctl run: {exception.Message}").ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
-
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGINT or SIGTERM.
-            }
-
-            int running = scheduler.ListJobs(JobStatus.Running).Count;
-            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"schedctl: stopping; waiting up to {DurationText.Format(grace)} for {running} running job(s).")).ConfigureAwait(false);
-            await scheduler.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await error.WriteLineAsync("schedctl: stopped.").ConfigureAwait(false);
-            return ExitCodes.Success;
         }
         finally
         {
@@ -145,17 +200,17 @@ internal static class RunCommand
 
         void OnSignal(PosixSignalContext context)
         {
-            if (stop.IsCancellationRequested)
+            int count = Interlocked.Increment(ref signals);
+            if (count > 2)
             {
-                // A second signal while we wait for running commands: the user means it, stop now (the default action).
+                // The user insists: the default action ends schedctl now; the wrappers stop the commands.
                 return;
             }
 
-            // We stop on our own terms: wait for running commands up to the grace time, then exit 0.
             context.Cancel = true;
             try
             {
-                stop.Cancel();
+                (count == 1 ? stop : hurry).Cancel();
             }
             catch (ObjectDisposedException)
             {
@@ -163,4 +218,52 @@ internal static class RunCommand
             }
         }
     }
+
+    /// <summary>How long recording the last runs may take once their commands are gone.</summary>
+    private static readonly TimeSpan RecordTime = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Runs a command, telling the log which jobs run here; a run stopped because its job was cancelled from another shell
+    /// gets a line of its own.
+    /// </summary>
+    private static async Task<object?> RunCommandAsync(Scheduler scheduler, RunLog runLog, CommandRunOptions options, JobContext context,
+        CancellationToken cancellationToken)
+    {
+        runLog.RunStarted(context);
+        try
+        {
+            return await CommandRunner.RunAsync(context, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            if ((await scheduler.GetJobAsync(context.JobId, CancellationToken.None).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+            {
+                runLog.Cancelled(context, TimeProvider.System.GetUtcNow());
+            }
+
+            throw;
+        }
+        finally
+        {
+            runLog.RunEnded(context);
+        }
+    }
+
+    /// <summary>The reconcile summary, naming the jobs that changed: <c>added: a, b; updated: c; removed: d; 2 unchanged</c>.</summary>
+    private static string Summary(ReconcileResult changes)
+    {
+        var parts = new List<string>();
+        foreach ((string verb, IReadOnlyList<string> names) in new[] { ("added", changes.Added), ("updated", changes.Updated), ("removed", changes.Removed) })
+        {
+            parts.Add(names.Count == 0 ? $"0 {verb}" : $"{names.Count} {verb}: {string.Join(", ", names)}");
+        }
+
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"{changes.Unchanged.Count} unchanged"));
+        return string.Join("; ", parts);
+    }
+
+    private static JsonArray Names(IReadOnlyList<string> names) => [.. names.Select(name => (JsonNode)name)];
+
+    /// <summary>The settings of a run, as given on the command line.</summary>
+    private sealed record Settings(int Workers, string Grace, string KillTimeout, bool Json, TimeText Times);
 }

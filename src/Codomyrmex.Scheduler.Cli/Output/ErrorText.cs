@@ -4,13 +4,14 @@ namespace Codomyrmex.Scheduler.Cli.Output;
 
 /// <summary>
 /// The one rule for printing a run's error for people: its message, without the .NET exception type that the history keeps
-/// in front of it (<c>CommandFailedException: exit code 3: disk full</c> prints as <c>exit code 3: disk full</c>).
+/// in front of it (<c>CommandFailedException: exit code 3: disk full</c> prints as <c>exit code 3: disk full</c>), nor the
+/// <c>Interrupted: </c> that marks a run lost with its node or stopped by a shutdown (the outcome column says so already).
 /// </summary>
 internal static partial class ErrorText
 {
-    /// <summary>The error without a leading <c>SomeException: </c>; <see langword="null"/> stays <see langword="null"/>.</summary>
+    /// <summary>The error without a leading <c>SomeException: </c> or <c>Interrupted: </c>; <see langword="null"/> stays <see langword="null"/>.</summary>
     public static string? Message(string? error) => error is null ? null : ExceptionType().Replace(error, "", 1);
 
-    [GeneratedRegex(@"^(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*Exception: ")]
+    [GeneratedRegex(@"^(?:(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*Exception|Interrupted): ")]
     private static partial Regex ExceptionType();
 }

@@ -5,41 +5,98 @@ using System.Text.Json.Nodes;
 namespace Codomyrmex.Scheduler.Cli.Running;
 
 /// <summary>Runs command jobs: the task <c>"command"</c> that every job of a jobs file or crontab names.</summary>
+/// <remarks>
+/// <para>
+/// On Linux each command runs under a small <c>sh</c> wrapper in a session and process group of its own (<c>setsid</c>), so
+/// Ctrl+C in schedctl's terminal reaches schedctl alone, and stopping a run signals everything the command started. The
+/// wrapper also watches a pipe from schedctl: when schedctl is gone, however it ended (SIGKILL, a crash), the pipe closes
+/// and the wrapper kills its whole group, so no command outlives the schedctl that started it.
+/// </para>
+/// <para>
+/// When a run is stopped (its timeout, the job cancelled, the shutdown), the group gets SIGTERM, then SIGKILL after the
+/// kill timeout. When a command exits, whatever it left running in its group is stopped the same way.
+/// </para>
+/// </remarks>
 internal static class CommandRunner
 {
     /// <summary>The name of the registered task that runs a command.</summary>
     public const string TaskName = "command";
 
+    /// <summary>How much of stdout and of stderr each run keeps for the history.</summary>
+    public const int TailLength = 2000;
+
     /// <summary>How long to wait, after a command exits, for the end of its output (which a background child may hold open).</summary>
     private static readonly TimeSpan OutputDrainTime = TimeSpan.FromSeconds(2);
 
-    /// <summary>How much of stdout and of stderr each run keeps for the history.</summary>
-    public const int TailLength = 2000;
+    /// <summary>
+    /// The wrapper, run by <c>setsid</c> as <c>sh -c WRAPPER schedctl-run COMMAND...</c>. It keeps schedctl's pipe as its
+    /// stdin for a watcher in the background (any end of it kills the group) and gives the command <c>/dev/null</c>. It
+    /// outlives SIGTERM/SIGINT/SIGHUP to the group (the trap does nothing), so it keeps watching until the command ends, and
+    /// exits with the command's status.
+    /// </summary>
+    private const string Wrapper = """
+        trap : TERM INT HUP
+        exec 3<&0 </dev/null
+        { trap '' TERM INT HUP; read -r _ <&3; kill -KILL 0; } &
+        watcher=$!
+        exec 3<&-
+        "$@"
+        status=$?
+        kill -KILL "$watcher" 2>/dev/null
+        exit "$status"
+        """;
+
+    /// <summary>Runs the run's command with the default kill timeout and local times; see <see cref="RunAsync(JobContext, CommandRunOptions, CancellationToken)"/>.</summary>
+    public static Task<object?> RunAsync(JobContext context, CancellationToken cancellationToken) =>
+        RunAsync(context, CommandRunOptions.Default, cancellationToken);
 
     /// <summary>
     /// Runs the run's command to its end. Exit code 0 returns <c>{exit_code, stdout, stderr}</c> (the ends of the output);
     /// any other code throws <see cref="CommandFailedException"/>, so the run counts as failed and retries apply. When the
-    /// token is cancelled (a timeout, the job cancelled, the shutdown grace over), the command and its children are killed.
+    /// token is cancelled (a timeout, the job cancelled, the shutdown grace over), the command's process group is stopped
+    /// (SIGTERM, then SIGKILL after the kill timeout) before the cancellation comes out of this method.
     /// </summary>
-    public static async Task<object?> RunAsync(JobContext context, CancellationToken cancellationToken)
+    public static async Task<object?> RunAsync(JobContext context, CommandRunOptions options, CancellationToken cancellationToken)
     {
         CommandInvocation invocation = CommandInvocation.FromContext(context);
-        if (invocation.WorkingDirectory is { } folder && !Directory.Exists(folder))
+        UserAccount? account = invocation.User is { } user
+            ? await UserAccount.FindAsync(user, context.JobName, cancellationToken).ConfigureAwait(false)
+            : null;
+        string? folder = invocation.WorkingDirectory ?? (account is not null && Directory.Exists(account.Home) ? account.Home : null);
+        if (folder is not null && !Directory.Exists(folder))
         {
             throw new DirectoryNotFoundException($"The working folder '{folder}' does not exist.");
         }
 
-        using var process = new Process { StartInfo = CreateStartInfo(invocation) };
+        ProcessStartInfo info = CreateStartInfo(invocation, account, folder);
+        foreach ((string name, string value) in CommandEnvironment.For(context, options.Times))
+        {
+            info.Environment[name] = value;
+        }
+
+        if (!invocation.Shell && FindProgram(invocation.Command[0], info.Environment.TryGetValue("PATH", out string? path) ? path : null, folder) is null)
+        {
+            throw new InvalidOperationException($"Cannot start '{invocation.Command[0]}': no such program (looked in the PATH and the working folder).");
+        }
+
+        using var process = new Process { StartInfo = info };
         try
         {
             process.Start();
         }
         catch (Win32Exception exception)
         {
-            throw new InvalidOperationException($"Cannot start '{invocation.Command[0]}': {exception.Message}", exception);
+            throw new InvalidOperationException($"Cannot start '{info.FileName}': {exception.Message}", exception);
         }
 
-        process.StandardInput.Close();
+        // On Linux stdin stays open until the run ends: the wrapper's watcher takes its end as schedctl's end.
+        if (!OperatingSystem.IsLinux())
+        {
+            process.StandardInput.Close();
+        }
+
+        using StreamWriter lifeline = process.StandardInput;
+        var group = new ProcessGroup(process);
         var stdout = new OutputTail(TailLength);
         var stderr = new OutputTail(TailLength);
         Task reading = Task.WhenAll(stdout.ReadToEndAsync(process.StandardOutput), stderr.ReadToEndAsync(process.StandardError));
@@ -49,12 +106,13 @@ internal static class CommandRunner
         }
         catch (OperationCanceledException)
         {
-            Kill(process);
+            await StopAsync(process, group, options.KillTimeout).ConfigureAwait(false);
             throw;
         }
 
-        // The command has exited. A child it left in the background may still hold its output open: take what came
-        // within a moment and stop reading, rather than wait for that child.
+        // The command has exited. Anything it left running in its group is stopped (it would otherwise outlive schedctl),
+        // and a child that escaped the group may still hold the output open: take what came within a moment.
+        await StopAsync(process, group, options.KillTimeout).ConfigureAwait(false);
         try
         {
             await reading.WaitAsync(OutputDrainTime, TimeProvider.System, cancellationToken).ConfigureAwait(false);
@@ -78,7 +136,28 @@ internal static class CommandRunner
         return new JsonObject { ["exit_code"] = code, ["stdout"] = stdout.Text, ["stderr"] = stderr.Text };
     }
 
-    private static ProcessStartInfo CreateStartInfo(CommandInvocation invocation)
+    private static async Task StopAsync(Process process, ProcessGroup group, TimeSpan killTimeout)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            await group.StopAsync(killTimeout).ConfigureAwait(false);
+        }
+        else if (!process.HasExited)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited on its own meanwhile.
+            }
+        }
+
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static ProcessStartInfo CreateStartInfo(CommandInvocation invocation, UserAccount? account, string? folder)
     {
         var info = new ProcessStartInfo
         {
@@ -86,30 +165,13 @@ internal static class CommandRunner
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = invocation.WorkingDirectory ?? "",
+            WorkingDirectory = folder ?? "",
         };
-        if (invocation.Shell)
+        if (account is not null)
         {
-            string line = string.Join(' ', invocation.Command);
-            if (OperatingSystem.IsWindows())
+            foreach ((string name, string value) in CommandEnvironment.For(account))
             {
-                info.FileName = "cmd.exe";
-                info.ArgumentList.Add("/c");
-            }
-            else
-            {
-                info.FileName = invocation.Environment.GetValueOrDefault("SHELL") ?? "/bin/sh";
-                info.ArgumentList.Add("-c");
-            }
-
-            info.ArgumentList.Add(line);
-        }
-        else
-        {
-            info.FileName = invocation.Command[0];
-            foreach (string arg in invocation.Command.Skip(1))
-            {
-                info.ArgumentList.Add(arg);
+                info.Environment[name] = value;
             }
         }
 
@@ -118,19 +180,62 @@ internal static class CommandRunner
             info.Environment[name] = value;
         }
 
+        var argv = new List<string>();
+        if (invocation.Shell)
+        {
+            argv.AddRange(OperatingSystem.IsWindows() ? ["cmd.exe", "/c"] : [invocation.Environment.GetValueOrDefault("SHELL") ?? "/bin/sh", "-c"]);
+            argv.Add(string.Join(' ', invocation.Command));
+        }
+        else
+        {
+            argv.AddRange(invocation.Command);
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            // setsid [setpriv --reuid --regid --init-groups --] sh -c WRAPPER schedctl-run ARGV...
+            var wrapped = new List<string> { "setsid" };
+            if (account is not null)
+            {
+                wrapped.AddRange(["setpriv", $"--reuid={account.UserId}", $"--regid={account.GroupId}", "--init-groups", "--"]);
+            }
+
+            wrapped.AddRange(["/bin/sh", "-c", Wrapper, "schedctl-run"]);
+            argv.InsertRange(0, wrapped);
+        }
+        else if (account is not null)
+        {
+            throw new PlatformNotSupportedException($"Running a command as user '{account.Name}' needs Linux.");
+        }
+
+        info.FileName = argv[0];
+        foreach (string arg in argv.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         return info;
     }
 
-    private static void Kill(Process process)
+    /// <summary>Where <paramref name="program"/> is, as <c>execvp</c> would find it; null if nowhere.</summary>
+    private static string? FindProgram(string program, string? path, string? folder)
     {
-        try
+        if (program.Contains('/', StringComparison.Ordinal) || OperatingSystem.IsWindows())
         {
-            process.Kill(entireProcessTree: true);
+            string full = Path.IsPathRooted(program) ? program : Path.Combine(folder ?? Environment.CurrentDirectory, program);
+            return File.Exists(full) || OperatingSystem.IsWindows() ? full : null;
         }
-        catch (InvalidOperationException)
+
+        foreach (string dir in (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':'))
         {
-            // It exited on its own meanwhile.
+            string candidate = Path.Combine(dir.Length == 0 ? "." : dir, program);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
         }
+
+        return null;
     }
 
     /// <summary>The last few lines of some output, on one line, for an error message.</summary>

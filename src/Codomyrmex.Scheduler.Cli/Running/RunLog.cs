@@ -10,15 +10,25 @@ internal sealed class RunLog
 {
     private readonly TextWriter _output;
     private readonly bool _json;
+    private readonly TimeText _times;
     private readonly int _nameWidth;
+    private readonly bool _colour;
     private readonly Lock _lock = new();
 
-    /// <summary>Creates a log; human lines pad job names to <paramref name="nameWidth"/> (at most 24) so that columns line up.</summary>
-    public RunLog(TextWriter output, bool json, int nameWidth = 0)
+    /// <summary>How many runs of each job (by id) this process is running now, to tell an overlap here from a run lost earlier.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Creates a log; human lines pad job names to <paramref name="nameWidth"/> (at most 24) so that columns line up, and
+    /// colour their outcome word when <paramref name="colour"/> is set.
+    /// </summary>
+    public RunLog(TextWriter output, bool json, TimeText times, int nameWidth = 0, bool colour = false)
     {
         _output = output;
         _json = json;
+        _times = times;
         _nameWidth = Math.Min(nameWidth, 24);
+        _colour = colour && !json;
     }
 
     /// <summary>Logs every run of the scheduler as it ends, and every occurrence its policies skip.</summary>
@@ -37,7 +47,67 @@ internal sealed class RunLog
             : null;
         string? stdout = (e.Result as JsonObject)?["stdout"]?.GetValue<string>();
         string? stderr = (e.Result as JsonObject)?["stderr"]?.GetValue<string>();
-        string line = _json ? Json(e, outcome, exitCode, stdout, stderr) : Human(e, outcome, exitCode, stdout, _nameWidth);
+        WriteLine(_json ? Json(e, outcome, exitCode, stdout, stderr) : Human(e, outcome, exitCode, stdout));
+    }
+
+    /// <summary>Notes that this process started running a command of the job.</summary>
+    public void RunStarted(JobContext context) => _running.AddOrUpdate(context.JobId, 1, (_, count) => count + 1);
+
+    /// <summary>Notes that a command this process ran has ended.</summary>
+    public void RunEnded(JobContext context) => _running.AddOrUpdate(context.JobId, 0, (_, count) => Math.Max(0, count - 1));
+
+    /// <summary>A run stopped because its job was cancelled from elsewhere (<c>schedctl jobs cancel</c> in another shell).</summary>
+    public void Cancelled(JobContext context, DateTimeOffset now)
+    {
+        const string Detail = "the job was cancelled (schedctl jobs cancel); its command was stopped";
+        if (_json)
+        {
+            WriteLine(new JsonObject
+            {
+                ["time"] = _times.FormatIso(now),
+                ["job"] = context.JobName,
+                ["job_id"] = context.JobId,
+                ["scheduled"] = _times.FormatIso(context.ScheduledTime),
+                ["outcome"] = "cancelled",
+                ["attempt"] = context.Attempt,
+                ["duration_ms"] = Math.Round((now - context.FireTime).TotalMilliseconds, 3),
+                ["error"] = Detail,
+            }.ToJsonString(s_options));
+            return;
+        }
+
+        WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{_times.FormatPrecise(now)} {OutcomeWord("cancelled")} {context.JobName.PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
+    }
+
+    /// <summary>
+    /// A line about schedctl itself (started, stopping, stopped): to stderr for people, or with <c>--log-format json</c> as a
+    /// JSON object on stdout like every other line, with <c>event</c> naming it.
+    /// </summary>
+    public void Notice(TextWriter error, DateTimeOffset now, string name, string text, JsonObject? fields = null)
+    {
+        if (!_json)
+        {
+            lock (_lock)
+            {
+                error.WriteLine(text);
+                error.Flush();
+            }
+
+            return;
+        }
+
+        var line = new JsonObject { ["time"] = _times.FormatIso(now), ["event"] = name, ["message"] = text };
+        foreach ((string key, JsonNode? value) in fields ?? [])
+        {
+            line[key] = value?.DeepClone();
+        }
+
+        WriteLine(line.ToJsonString(s_options));
+    }
+
+    private void WriteLine(string line)
+    {
         lock (_lock)
         {
             _output.WriteLine(line);
@@ -45,11 +115,18 @@ internal sealed class RunLog
         }
     }
 
-    private static string Human(in JobEvent e, string outcome, int? exitCode, string? stdout, int nameWidth)
+    /// <summary>The outcome word, padded so that the job names line up, in colour on a terminal.</summary>
+    private string OutcomeWord(string outcome) => _colour ? Colour.Outcome(outcome, outcome.PadRight(11)) : outcome.PadRight(11);
+
+    /// <summary>What went wrong, in words: the exception's message, never its .NET type name.</summary>
+    private static string? Problem(in JobEvent e) =>
+        e.Outcome == RunOutcome.Interrupted ? ErrorText.Message(e.Error) : e.Exception?.Message ?? ErrorText.Message(e.Error);
+
+    private string Human(in JobEvent e, string outcome, int? exitCode, string? stdout)
     {
         var text = new System.Text.StringBuilder();
-        text.Append(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(' ')
-            .Append(outcome.PadRight(11)).Append(' ').Append(e.JobName.PadRight(nameWidth));
+        text.Append(_times.FormatPrecise(e.Time)).Append(' ')
+            .Append(OutcomeWord(outcome)).Append(' ').Append(e.JobName.PadRight(_nameWidth));
         if (exitCode is { } code)
         {
             text.Append(CultureInfo.InvariantCulture, $"  exit {code}");
@@ -67,15 +144,21 @@ internal sealed class RunLog
 
         if (e.SkipReason is { } reason)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {(reason == SkipReason.Overlap ? "still running" : "misfired")} (due {e.ScheduledTime.UtcDateTime:HH:mm:ss})");
+            // An overlap with no run going here is with a run the store still counts from an earlier schedctl (one that
+            // ended abruptly), until that run is recovered: say so rather than "still running".
+            text.Append("  due ").Append(_times.Format(e.ScheduledTime)).Append(reason == SkipReason.Misfire
+                ? ": later than the misfire grace (misfire)"
+                : _running.GetValueOrDefault(e.JobId) > 0
+                    ? ": the previous run is still running (overlap)"
+                    : ": a run of an earlier schedctl is not yet recovered (overlap)");
         }
 
         if (e.RetryAt is { } retryAt)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  next attempt at {retryAt.UtcDateTime:HH:mm:ss.fff}");
+            text.Append(e.Outcome == RunOutcome.Interrupted ? "  runs again at the next start" : "  next attempt at " + _times.FormatPrecise(retryAt));
         }
 
-        string? detail = ErrorText.Message(e.Error) ?? LastLine(stdout);
+        string? detail = Problem(e) ?? LastLine(stdout);
         if (!string.IsNullOrEmpty(detail))
         {
             text.Append("  ").Append(detail.Length > 200 ? detail[..200] + "…" : detail);
@@ -84,14 +167,14 @@ internal sealed class RunLog
         return text.ToString();
     }
 
-    private static string Json(in JobEvent e, string outcome, int? exitCode, string? stdout, string? stderr)
+    private string Json(in JobEvent e, string outcome, int? exitCode, string? stdout, string? stderr)
     {
         var line = new JsonObject
         {
-            ["time"] = e.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["time"] = _times.FormatIso(e.Time),
             ["job"] = e.JobName,
             ["job_id"] = e.JobId,
-            ["scheduled"] = e.ScheduledTime.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["scheduled"] = _times.FormatIso(e.ScheduledTime),
             ["outcome"] = outcome,
             ["attempt"] = e.Attempt,
         };
@@ -107,7 +190,7 @@ internal sealed class RunLog
 
         if (e.RetryAt is { } retryAt)
         {
-            line["retry_at"] = retryAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            line["retry_at"] = _times.FormatIso(retryAt);
         }
 
         if (e.SkipReason is { } reason)
@@ -115,9 +198,9 @@ internal sealed class RunLog
             line["skip_reason"] = reason == SkipReason.Overlap ? "overlap" : "misfire";
         }
 
-        if (e.Error is { } error)
+        if (Problem(e) is { } error)
         {
-            line["error"] = ErrorText.Message(error);
+            line["error"] = error;
         }
 
         if (stdout is { Length: > 0 })

@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Error, "The outcome of job {JobName} ({JobId}) could not be recorded; its run stays claimed until its lease is recovered")]
     public static partial void RunNotRecorded(ILogger logger, string jobName, string jobId, Exception exception);
 
+    [LoggerMessage(2009, LogLevel.Warning, "Job {JobName} ({JobId}) was interrupted by the shutdown; it runs again at the next start (recoverable): {Recovers}")]
+    public static partial void RunStoppedByShutdown(ILogger logger, string jobName, string jobId, bool recovers);
+
     [LoggerMessage(3000, LogLevel.Debug, "Job {JobName} ({JobId}) scheduled with {Trigger}; next run {NextRun:O}")]
     public static partial void JobScheduled(ILogger logger, string jobName, string jobId, string trigger, DateTimeOffset? nextRun);
 

@@ -54,6 +54,10 @@ internal static class RunRecords
     public static string LeaseExpired(ClaimedRun run) =>
         $"{nameof(RunOutcome.Interrupted)}: node '{run.Node}' stopped before the run completed (its lease ran until {run.LeaseUntil:O}).";
 
+    /// <summary>The error recorded for a run that the scheduler's shutdown stopped: it outlived the shutdown timeout.</summary>
+    public static string ShutDown(string node) =>
+        $"{nameof(RunOutcome.Interrupted)}: interrupted by the shutdown of node '{node}' before the run completed.";
+
     /// <summary>
     /// A run's result as JSON text, cut to <paramref name="maxLength"/> characters (a cut copy ends with <c>…</c> and is no
     /// longer valid JSON). JSON values and primitives are written as JSON; anything else as a JSON string of its

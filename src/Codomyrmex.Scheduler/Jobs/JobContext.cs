@@ -4,17 +4,24 @@ namespace Codomyrmex.Scheduler;
 /// <remarks>A new context is made for each attempt; it is safe to keep and read from any thread.</remarks>
 public sealed class JobContext
 {
-    internal JobContext(Job job, DateTimeOffset scheduledTime, DateTimeOffset fireTime, int attempt, TimeProvider timeProvider)
+    internal JobContext(ClaimedRun run, DateTimeOffset fireTime, TimeProvider timeProvider)
     {
+        Job job = run.Job;
+        RunId = run.RunId;
         JobId = job.Id;
         JobName = job.Name;
         Args = job.Args;
         Kwargs = job.Kwargs;
-        ScheduledTime = scheduledTime;
+        ScheduledTime = run.ScheduledTime;
         FireTime = fireTime;
-        Attempt = attempt;
+        Attempt = run.Attempt;
+        IsManual = run.IsManual;
+        IsRecovery = run.IsRecovery;
         TimeProvider = timeProvider;
     }
+
+    /// <summary>Gets the run's unique id, as the run history records it (<see cref="RunRecord.RunId"/>).</summary>
+    public string RunId { get; }
 
     /// <summary>Gets the job's identifier.</summary>
     public string JobId { get; }
@@ -36,6 +43,15 @@ public sealed class JobContext
 
     /// <summary>Gets the attempt number, 1 for the first try.</summary>
     public int Attempt { get; }
+
+    /// <summary>Gets a value indicating whether the run was asked for with <c>RunNow</c> rather than due by schedule.</summary>
+    public bool IsManual { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the run re-runs an occurrence whose earlier run was interrupted (its node vanished, or
+    /// a shutdown stopped it) and the job is <see cref="JobOptions.Recoverable"/>; a job can use it to resume or redo that work.
+    /// </summary>
+    public bool IsRecovery { get; }
 
     /// <summary>Gets the scheduler's clock; use it instead of the system clock, so that tests can drive time.</summary>
     public TimeProvider TimeProvider { get; }

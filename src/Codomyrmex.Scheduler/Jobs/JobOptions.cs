@@ -35,7 +35,7 @@ public sealed record JobOptions
     /// <value>The default is <see langword="null"/>: no timeout.</value>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>Gets a value indicating whether a run lost with its node (a crash, a killed process) is run again.</summary>
+    /// <summary>Gets a value indicating whether a run lost with its node (a crash, a killed process), or stopped by a shutdown after the shutdown timeout, is run again.</summary>
     /// <value>The default is <see langword="false"/>: a lost run is recorded as <see cref="RunOutcome.Interrupted"/> and counts as a failure.</value>
     /// <remarks>
     /// Only jobs that are safe to run twice should be recoverable: the lost run may have done part or all of its work

@@ -10,6 +10,7 @@ internal sealed class RunHandle(ClaimedRun run, CancellationToken external = def
     private readonly CancellationTokenSource _cancellation =
         external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : new CancellationTokenSource();
     private volatile bool _jobCancelled;
+    private volatile bool _shutDown;
 
     public ClaimedRun Run { get; } = run;
 
@@ -20,9 +21,18 @@ internal sealed class RunHandle(ClaimedRun run, CancellationToken external = def
 
     public bool JobCancelled => _jobCancelled;
 
+    /// <summary>Gets a value indicating whether the scheduler's shutdown cancelled the run (it outlived the shutdown timeout).</summary>
+    public bool ShutDown => _shutDown;
+
     public void CancelJob()
     {
         _jobCancelled = true;
+        Cancel();
+    }
+
+    public void CancelForShutdown()
+    {
+        _shutDown = true;
         Cancel();
     }
 

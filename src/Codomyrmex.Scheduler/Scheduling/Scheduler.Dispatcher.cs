@@ -77,7 +77,7 @@ public sealed partial class Scheduler
             {
                 if (!run.Run.IsManual)
                 {
-                    run.Cancel();
+                    run.CancelForShutdown();
                 }
             }
         }

@@ -108,7 +108,7 @@ public sealed partial class Scheduler
         {
             try
             {
-                value = await InvokeAsync(ResolveHandler(job), new JobContext(job, run.ScheduledTime, startedAt, run.Attempt, _time), linked?.Token ?? handle.Token)
+                value = await InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token)
                     .ConfigureAwait(false);
                 outcome = RunOutcome.Succeeded;
                 if (timeout?.IsCancellationRequested == true)
@@ -132,12 +132,17 @@ public sealed partial class Scheduler
                 {
                     outcome = RunOutcome.Cancelled;
                 }
+                else if (handle.ShutDown && exception is OperationCanceledException)
+                {
+                    // Stopped by the shutdown, not by a fault of its own: not a failure, and a recoverable job runs the occurrence again.
+                    outcome = RunOutcome.Interrupted;
+                }
             }
         }
 
         DateTimeOffset finishedAt = _time.GetUtcNow();
         TimeSpan duration = finishedAt - startedAt;
-        string? error = failure is null ? null : Describe(failure);
+        string? error = outcome == RunOutcome.Interrupted ? RunRecords.ShutDown(_node) : failure is null ? null : Describe(failure);
         DateTimeOffset? retryAt = null;
         if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.Token.IsCancellationRequested)
         {
@@ -145,8 +150,13 @@ public sealed partial class Scheduler
             retryAt = finishedAt + delay;
             Log.RunRetrying(_logger, job.Name, job.Id, run.Attempt, delay, error!);
         }
+        else if (outcome == RunOutcome.Interrupted && options.Recoverable && !run.IsManual)
+        {
+            // Due again at once: the next start runs it first, marked as a recovery.
+            retryAt = run.ScheduledTime < finishedAt ? run.ScheduledTime : finishedAt;
+        }
 
-        _metrics.RunEnded(job.Name, retryAt is null ? SchedulerMetrics.OutcomeTag(outcome) : "retrying", duration);
+        _metrics.RunEnded(job.Name, outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome), duration);
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
         await RecordAsync(new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt))
             .ConfigureAwait(false);
@@ -167,6 +177,11 @@ public sealed partial class Scheduler
         else if (outcome == RunOutcome.Cancelled)
         {
             Log.RunCancelled(_logger, job.Name, job.Id);
+        }
+        else if (outcome == RunOutcome.Interrupted)
+        {
+            Log.RunStoppedByShutdown(_logger, job.Name, job.Id, retryAt is not null);
+            Raise(JobFailed, nameof(JobFailed), args with { RetryAt = retryAt });
         }
         else if (retryAt is null)
         {

@@ -50,7 +50,9 @@ public sealed partial class Scheduler
     /// <param name="cancellationToken">Stops waiting for running jobs early (their tokens are then cancelled).</param>
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     /// <remarks>
-    /// Runs that were claimed but had not started are recorded as skipped. After cancelling the tokens it waits up to five
+    /// Runs that were claimed but had not started are recorded as skipped. A run that ends because its token was cancelled
+    /// here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of its own), and
+    /// a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it waits up to five
     /// seconds more for the jobs to end and their outcomes to be recorded. A job that ignores its token may still be
     /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
     /// <see cref="Start"/> starts it again. Called from inside a job, it waits for that job too, so it returns only after

@@ -39,7 +39,7 @@ internal struct JobState
     public long RetryOf;
     public int RetryAttempt;
 
-    /// <summary>Whether the pending retry re-runs an occurrence lost with its node (<see cref="JobOptions.Recoverable"/>).</summary>
+    /// <summary>Whether the pending retry re-runs an occurrence lost with its node or stopped by a shutdown (<see cref="JobOptions.Recoverable"/>).</summary>
     public bool RetryIsRecovery;
 
     /// <summary>Catch-up runs (RunAll) wait for the running run instead of overlapping it.</summary>
@@ -169,8 +169,10 @@ internal struct JobState
         Version++;
         ActiveRuns = Math.Max(0, ActiveRuns - 1);
         WaitsForIdle = false;
-        if (retryAt != 0 && outcome == RunOutcome.Failed && Status != JobStatus.Cancelled)
+        if (retryAt != 0 && outcome is (RunOutcome.Failed or RunOutcome.Interrupted) && Status != JobStatus.Cancelled)
         {
+            // An interrupted run with a retry time is a recoverable job's occurrence that a shutdown stopped: it runs again first.
+            RetryIsRecovery |= outcome == RunOutcome.Interrupted;
             RetryAt = retryAt;
             RetryOf = scheduled;
             RetryAttempt = attempt + 1;

@@ -15,7 +15,7 @@ public enum RunOutcome
     /// <summary>The job was cancelled while it ran and stopped.</summary>
     Cancelled,
 
-    /// <summary>The node running it vanished (its lease expired) or the process died.</summary>
+    /// <summary>The node running it vanished (its lease expired), the process died, or a shutdown stopped it after the shutdown timeout.</summary>
     Interrupted,
 }
 

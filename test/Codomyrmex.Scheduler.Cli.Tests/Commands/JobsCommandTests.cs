@@ -11,8 +11,7 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
 {
     private string Store => "sqlite:" + prepared.Folder["state.db"];
 
-    private static bool IsRun(string line, string outcome, string job) =>
-        line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var o, var j, ..] && o == outcome && j == job;
+    private static bool IsRun(string line, string outcome, string job) => RunningSchedctl.IsRun(line, outcome, job);
 
     [Fact]
     public async Task List_PrintsAnAlignedTable_AndJsonWithTheDesignFields()

@@ -8,8 +8,7 @@ public sealed class ValidateThenRunTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static bool IsRun(string line, string outcome, string job) =>
-        line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var o, var j, ..] && o == outcome && j == job;
+    private static bool IsRun(string line, string outcome, string job) => RunningSchedctl.IsRun(line, outcome, job);
 
     /// <summary>A file's name, its text, and what both commands must say about it.</summary>
     public static TheoryData<string, string, string, string> AcceptedFiles => new()

@@ -254,7 +254,7 @@ public partial class SchedulerTests
         await Idle(scheduler);
         Job job = scheduler.GetJob(id)!;
         Assert.Equal(JobStatus.Failed, job.Status);
-        Assert.StartsWith("TaskCanceledException", job.Error, StringComparison.Ordinal);
+        Assert.StartsWith("Interrupted: interrupted by the shutdown", job.Error, StringComparison.Ordinal);
     }
 
     [Fact]

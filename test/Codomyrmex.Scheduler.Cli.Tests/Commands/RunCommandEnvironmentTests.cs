@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text.Json;
+using Codomyrmex.Scheduler.Cli.Commands;
+using Codomyrmex.Scheduler.Cli.Jobs;
+using Codomyrmex.Scheduler.Cli.Running;
+
+namespace Codomyrmex.Scheduler.Cli.Tests;
+
+/// <summary>
+/// What a command sees of its run (the <c>SCHEDCTL_*</c> variables), commands run as another user, and how run lines print
+/// times and errors; all through the real executable.
+/// </summary>
+public sealed class RunCommandEnvironmentTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Dictionary<string, string> Variables(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0].StartsWith("SCHEDCTL_", StringComparison.Ordinal))
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+
+    /// <summary>Puts one command job into a new store, as <c>schedctl run</c> would from a file.</summary>
+    private static async Task SeedAsync(string database, JobSpec spec)
+    {
+        await using var store = new SqliteJobStore(database);
+        await using var scheduler = new Scheduler(new SchedulerOptions { Store = store });
+        scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
+        await scheduler.ReconcileAsync(RunCommand.Source, [CommandJobs.ToDefinition(spec, TimeProvider.System.GetUtcNow())], Ct);
+    }
+
+    [Fact]
+    public async Task Run_EveryCommandGetsItsRunsFacts_MatchingTheHistory()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "facts", "schedule": "* * * * * *", "command": ["env"], "max_runs": 1 } ] }
+            """);
+        await using (RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db"))
+        {
+            await run.WaitForLineAsync(line => line.Contains(" ok ", StringComparison.Ordinal));
+            await run.SignalAsync("TERM");
+            Assert.Equal(0, await run.ExitCodeAsync());
+        }
+
+        await using var store = new SqliteJobStore(folder["state.db"]);
+        Job job = Assert.Single((await store.ListAsync(default, Ct)).Items);
+        RunRecord record = Assert.Single((await store.GetRunsAsync(new RunQuery(job.Id), Ct)).Items);
+        using JsonDocument result = JsonDocument.Parse(record.Result!);
+        Dictionary<string, string> seen = Variables(result.RootElement.GetProperty("stdout").GetString()!);
+
+        Assert.Equal("facts", seen["SCHEDCTL_JOB_NAME"]);
+        Assert.Equal(job.Id, seen["SCHEDCTL_JOB_ID"]);
+        Assert.Equal(record.RunId, seen["SCHEDCTL_RUN_ID"]);
+        Assert.Equal("1", seen["SCHEDCTL_ATTEMPT"]);
+        Assert.Equal("0", seen["SCHEDCTL_RECOVERY"]);
+        Assert.Equal("0", seen["SCHEDCTL_MANUAL"]);
+        DateTimeOffset scheduled = DateTimeOffset.ParseExact(seen["SCHEDCTL_SCHEDULED_AT"], "O", CultureInfo.InvariantCulture);
+        Assert.Equal(record.ScheduledTime, scheduled);
+        Assert.Equal(TimeZoneInfo.Local.GetUtcOffset(record.ScheduledTime), scheduled.Offset);
+    }
+
+    [Fact]
+    public async Task JobsRun_AManualRun_SaysSoInItsEnvironment()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec { Name = "by-hand", Trigger = Triggers.Every(hours: 1), Command = ["env"] });
+        Schedctl.Result result = await Schedctl.RunAsync("jobs", "run", "by-hand", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Dictionary<string, string> seen = Variables(result.Output);
+        Assert.Equal("1", seen["SCHEDCTL_MANUAL"]);
+        Assert.Equal("by-hand", seen["SCHEDCTL_JOB_NAME"]);
+    }
+
+    [Fact]
+    public async Task JobsRun_ACommandWithAUser_RunsAsThatUser_WithCronsEnvironment()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec
+        {
+            Name = "as-nobody",
+            Trigger = Triggers.Every(hours: 1),
+            Command = ["id -u; id -g; echo \"$USER $LOGNAME $HOME $SHELL\""],
+            Shell = true,
+            User = "nobody",
+        });
+        Schedctl.Result result = await Schedctl.RunAsync("jobs", "run", "as-nobody", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string[] expected = [await IdAsync("-u", "nobody"), await IdAsync("-g", "nobody"), "nobody nobody " + await HomeOfAsync("nobody") + " /bin/sh"];
+        Assert.Equal(expected, result.Lines);
+    }
+
+    [Theory]
+    [InlineData("no-such-user-7f3a")]
+    [InlineData("-n")]
+    [InlineData("root:x:0")]
+    [InlineData("")]
+    public async Task JobsRun_AUserThatDoesNotExist_FailsTheRun_NamingTheUser(string user)
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec { Name = "lost", Trigger = Triggers.Every(hours: 1), Command = ["true"], User = user });
+        Schedctl.Result result = await Schedctl.RunAsync("jobs", "run", "lost", "--store", "sqlite:" + folder["state.db"]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"runs as user '{user}', but there is no such user on this system", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task JobsRun_ACommandWithAUser_WhenSchedctlIsNotRoot_FailsTheRun_SayingWhy()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec { Name = "as-root", Trigger = Triggers.Every(hours: 1), Command = ["true"], User = "root" });
+
+        // schedctl itself runs as nobody (setpriv), on a store that nobody may write.
+        File.SetUnixFileMode(folder.Path, (UnixFileMode)0b111_111_111);
+        foreach (string file in Directory.EnumerateFiles(folder.Path))
+        {
+            File.SetUnixFileMode(file, (UnixFileMode)0b110_110_110);
+        }
+
+        System.Diagnostics.ProcessStartInfo start = Schedctl.StartInfo(["jobs", "run", "as-root", "--store", "sqlite:" + folder["state.db"]], folder.Path);
+        string[] asNobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", start.FileName];
+        for (int i = asNobody.Length - 1; i >= 0; i--)
+        {
+            start.ArgumentList.Insert(0, asNobody[i]);
+        }
+
+        start.FileName = "setpriv";
+        start.Environment["HOME"] = folder.Path;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync(Ct);
+        string error = await process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        await output;
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("runs as user 'root', but schedctl is not running as root", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> IdAsync(string flag, string user) => (await RunAsync("id", flag, user)).Trim();
+
+    private static async Task<string> HomeOfAsync(string user) => (await RunAsync("getent", "passwd", user)).Trim().Split(':')[5];
+
+    private static async Task<string> RunAsync(string program, params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, args) { RedirectStandardOutput = true })!;
+        string output = await process.StandardOutput.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        return output;
+    }
+
+    public static TheoryData<string[], string> TimeStyles => new()
+    {
+        { [], TimeZoneInfo.Local.GetUtcOffset(DateTime.UtcNow) is var offset && offset == TimeSpan.Zero ? "+00:00" : (offset < TimeSpan.Zero ? "-" : "+") + offset.ToString("hh\\:mm", CultureInfo.InvariantCulture) },
+        { ["--utc"], "Z" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TimeStyles))]
+    public async Task Run_RunLinesCarryTheirZone_LocalByDefault_UtcWithTheFlag_AndErrorsWithoutExceptionTypes(string[] flags, string zone)
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "fails", "schedule": "* * * * * *", "shell": true, "command": "echo broken >&2; exit 3",
+                          "max_attempts": 2, "retry_delay": "1h" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, ["run", "jobs.json", "--store", "sqlite:state.db", .. flags]);
+        string line = await run.WaitForLineAsync(l => l.Contains(" retrying ", StringComparison.Ordinal));
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+
+        string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(zone, words[1], StringComparison.Ordinal);
+        Assert.Matches(@"next attempt at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}" + System.Text.RegularExpressions.Regex.Escape(zone), line);
+        Assert.EndsWith("exit code 3: broken", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AnOccurrenceSkippedForOverlap_SaysWhatHappened_WithTheDueTimesZone()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "slow", "schedule": "* * * * * *", "shell": true, "command": "touch started; sleep 3" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--utc");
+        string line = await run.WaitForLineAsync(l => l.Contains(" skipped ", StringComparison.Ordinal));
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+        Assert.Matches(@" slow +due \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: the previous run is still running \(overlap\)$", line);
+    }
+}
