@@ -65,6 +65,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
 
     private readonly Lock _lock = new();
     private readonly string _path;
+    private readonly bool _readOnly;
     private readonly TimeProvider _time;
     private readonly RunHistoryOptions _history;
     private readonly SqliteConnection _connection;
@@ -127,6 +128,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         }
 
         _path = System.IO.Path.GetFullPath(options.Path);
+        _readOnly = options.ReadOnly;
         _time = options.TimeProvider;
         _history = options.History;
         _connection = SqliteSchema.Open(_path, options);
@@ -221,6 +223,8 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                 $"Job '{job.Name}' runs a delegate, which the SQLite store cannot keep across restarts: register it with " +
                 "scheduler.RegisterTask(name, handler) and schedule the task by name.", nameof(job));
         }
+
+        ThrowIfReadOnly();
 
         var row = new JobRow
         {
@@ -630,6 +634,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfReadOnly();
             SetParameter(_renewLeases, 0, leaseUntil.UtcTicks);
             SetParameter(_renewLeases, 1, node);
             return new(_renewLeases.ExecuteNonQuery());
@@ -959,7 +964,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         if (_history.MaxAge is { } maxAge)
         {
             SetParameter(_expireRuns, 0, record.JobId);
-            SetParameter(_expireRuns, 1, (record.FinishedAt - maxAge).UtcTicks);
+            SetParameter(_expireRuns, 1, record.FinishedAt.UtcTicks - maxAge.Ticks);
             _expireRuns.ExecuteNonQuery();
         }
     }
@@ -991,7 +996,20 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
 
     private long? NextDueTicks() => _nextDue.ExecuteScalar() is long due ? due : null;
 
-    private void Begin() => _begin.ExecuteNonQuery();
+    private void Begin()
+    {
+        ThrowIfReadOnly();
+        _begin.ExecuteNonQuery();
+    }
+
+    /// <summary>Refuses a change on a store opened with <see cref="SqliteJobStoreOptions.ReadOnly"/>, before the file is touched.</summary>
+    private void ThrowIfReadOnly()
+    {
+        if (_readOnly)
+        {
+            throw new InvalidOperationException($"The job store '{_path}' was opened read-only, so it cannot be changed.");
+        }
+    }
 
     private void Rollback()
     {
