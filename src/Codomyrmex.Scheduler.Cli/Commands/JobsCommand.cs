@@ -42,7 +42,7 @@ internal static class JobsCommand
         {
             status, store, json,
         };
-        command.SetAction((parse, ct) => JobStoreAccess.RunAsync(parse.InvocationConfiguration, StoreOption.Resolve(parse.GetValue(store)),
+        command.SetAction((parse, ct) => JobStoreAccess.ReadAsync(parse.InvocationConfiguration, StoreOption.Resolve(parse.GetValue(store)),
             s => ListAsync(parse.InvocationConfiguration.Output, s, parse.GetValue(status), parse.GetValue(json), ct)));
         return command;
     }
@@ -96,7 +96,7 @@ internal static class JobsCommand
         command.SetAction((parse, ct) =>
         {
             string storeText = StoreOption.Resolve(parse.GetValue(store));
-            return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText,
+            return JobStoreAccess.ReadAsync(parse.InvocationConfiguration, storeText,
                 s => ShowAsync(parse.InvocationConfiguration.Output, s, storeText, parse.GetRequiredValue(job), parse.GetValue(json), ct));
         });
         return command;
@@ -242,7 +242,7 @@ internal static class JobsCommand
         {
             string storeText = StoreOption.Resolve(parse.GetValue(store));
             RunOutcome? filter = parse.GetValue(outcome) is { } o ? Enum.Parse<RunOutcome>(o, ignoreCase: true) : null;
-            return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText, s => HistoryAsync(parse.InvocationConfiguration.Output, s, storeText,
+            return JobStoreAccess.ReadAsync(parse.InvocationConfiguration, storeText, s => HistoryAsync(parse.InvocationConfiguration.Output, s, storeText,
                 parse.GetRequiredValue(job), new RunQuery(null, filter, parse.GetValue(offset), parse.GetValue(count)), parse.GetValue(json), ct));
         });
         return command;
