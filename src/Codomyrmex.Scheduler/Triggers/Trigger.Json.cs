@@ -67,8 +67,8 @@ public abstract partial class Trigger
     /// <returns>The trigger.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
     /// <exception cref="FormatException">
-    /// The text is not JSON (the message gives the position), or not a valid trigger: the message names the field and the
-    /// bad value.
+    /// The text is not JSON (the message gives the position), holds a lone surrogate (raw, or escaped as <c>\ud800</c>), or
+    /// is not a valid trigger: the message names the field and the bad value.
     /// </exception>
     /// <remarks><inheritdoc cref="FromJson(JsonElement)" path="/remarks"/></remarks>
     public static Trigger FromJson(string json)
@@ -119,7 +119,10 @@ public abstract partial class Trigger
     /// <summary>Reads a trigger from a JSON object in the shape <see cref="ToJson"/> writes.</summary>
     /// <param name="element">The object.</param>
     /// <returns>The trigger.</returns>
-    /// <exception cref="FormatException">The element is not a valid trigger; the message names the field and the bad value.</exception>
+    /// <exception cref="FormatException">
+    /// The element is not a valid trigger, or a name or string in it is not valid text (invalid UTF-8, a lone surrogate);
+    /// the message names the field and the bad value.
+    /// </exception>
     /// <remarks>
     /// <para>
     /// Reading is strict, so that a typo never silently changes a schedule: a field the type does not have is an error, and
