@@ -17,7 +17,7 @@ internal static class JobStoreAccess
     /// (and works on one this user may not write); commands that only read use it.
     /// </summary>
     /// <exception cref="Failure">The store is not an existing SQLite file, or cannot be opened.</exception>
-    public static SqliteJobStore Open(string storeText, bool readOnly)
+    public static SqliteJobStore Open(string storeText, bool readOnly = false)
     {
         string? path;
         try
