@@ -199,6 +199,39 @@ public sealed class SqliteJobStoreHostileFileTests : IDisposable
     }
 
     [Fact]
+    public async Task CompleteRun_HistoryMaxAgeAtItsLargest_RecordsTheRun()
+    {
+        string path = _folder.NewPath();
+        var now = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+        using var store = new SqliteJobStore(new SqliteJobStoreOptions
+        {
+            Path = path,
+            PollInterval = Timeout.InfiniteTimeSpan,
+            History = new RunHistoryOptions { MaxAge = TimeSpan.MaxValue },
+        });
+        await store.AddAsync(TaskJob("0000000000001", firstRun: now), Token);
+        ClaimedRun run = Assert.Single((await store.ClaimDueAsync(now, 1, "node", DateTimeOffset.MaxValue, Token)).Runs);
+        Job? job = await store.CompleteRunAsync(new RunCompletion(run, RunOutcome.Succeeded, now, now), Token);
+        Assert.Equal(JobStatus.Completed, job?.Status);
+        Assert.Equal(1, (await store.GetRunsAsync(new RunQuery("0000000000001"), Token)).Total);
+    }
+
+    [Theory]
+    [InlineData(-2)]
+    [InlineData(0)]
+    [InlineData(uint.MaxValue)]
+    public void Options_PollIntervalATimerCannotTake_ArgumentExceptionNamingIt(long milliseconds)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SqliteJobStore(new SqliteJobStoreOptions
+        {
+            Path = _folder.NewPath(),
+            PollInterval = TimeSpan.FromMilliseconds(milliseconds),
+        }));
+        Assert.Contains("PollInterval is", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_folder.Path));
+    }
+
+    [Fact]
     public async Task OpenReadWrite_HealthyStore_StillOpens()
     {
         string path = await NewStoreAsync();
