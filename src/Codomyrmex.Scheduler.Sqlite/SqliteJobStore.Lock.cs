@@ -25,6 +25,8 @@ public sealed partial class SqliteJobStore
             return;
         }
 
+        ThrowIfReadOnly();
+
         string lockPath = _path + ".lock";
         FileStream file;
         try

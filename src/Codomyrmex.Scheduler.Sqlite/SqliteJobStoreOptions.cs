@@ -1,3 +1,5 @@
+using Codomyrmex.Scheduler.Internal;
+
 namespace Codomyrmex.Scheduler;
 
 /// <summary>How a <see cref="SqliteJobStore"/> opens its file: the path, durability, waits and the clock.</summary>
@@ -37,6 +39,22 @@ public sealed class SqliteJobStoreOptions
     /// </value>
     public bool FlushEveryCommit { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the store only reads: for tools that list jobs and their history.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    /// <remarks>
+    /// <para>
+    /// A read-only store opens the file with SQLite's read-only mode, so it works on a file this process may not write. It
+    /// never creates the file or its schema: a missing file, or one that is not yet a job store (an empty file), is an
+    /// <see cref="InvalidOperationException"/> naming the path. Every method that would change the store throws an
+    /// <see cref="InvalidOperationException"/> before it touches the file.
+    /// </para>
+    /// <para>
+    /// The database file itself is never written. SQLite may still create the <c>-wal</c> and <c>-shm</c> files beside it,
+    /// which every reader of a write-ahead-log database shares, if they are missing and the folder is writable.
+    /// </para>
+    /// </remarks>
+    public bool ReadOnly { get; set; }
+
     /// <summary>Gets or sets how much run history the store keeps.</summary>
     /// <value>The default is <see cref="RunHistoryOptions.Default"/>: the newest 100 runs of each job, results up to 4,096 characters.</value>
     public RunHistoryOptions History { get; set; } = RunHistoryOptions.Default;
@@ -65,9 +83,11 @@ public sealed class SqliteJobStoreOptions
             errors.AddRange(History.Validate().Select(problem => "History: " + problem));
         }
 
-        if (PollInterval <= TimeSpan.Zero && PollInterval != Timeout.InfiniteTimeSpan)
+        if ((PollInterval <= TimeSpan.Zero && PollInterval != Timeout.InfiniteTimeSpan) || PollInterval > LongTime.MaxTimerWait)
         {
-            errors.Add($"PollInterval is {PollInterval}; it must be positive, or Timeout.InfiniteTimeSpan to turn polling off.");
+            errors.Add(
+                $"PollInterval is {PollInterval}; it must be positive and at most {LongTime.MaxTimerWait} (the longest timer), or " +
+                "Timeout.InfiniteTimeSpan to turn polling off.");
         }
 
         // Microsoft.Data.Sqlite counts its wait in whole seconds, and reads zero as "wait forever".

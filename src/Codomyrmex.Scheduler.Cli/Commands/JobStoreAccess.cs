@@ -13,30 +13,28 @@ internal static class JobStoreAccess
 
     /// <summary>
     /// Opens an existing SQLite store without taking its dispatch lock, so it may share the file with a running
-    /// <c>schedctl run</c>; a file that does not exist is an error, never created.
+    /// <c>schedctl run</c>; a file that does not exist is an error, never created. A read-only store never writes the file
+    /// (and works on one this user may not write); commands that only read use it.
     /// </summary>
     /// <exception cref="Failure">The store is not an existing SQLite file, or cannot be opened.</exception>
-    public static SqliteJobStore Open(string storeText)
+    public static SqliteJobStore Open(string storeText, bool readOnly = false)
     {
-        if (storeText.Equals("memory", StringComparison.OrdinalIgnoreCase))
+        string? path;
+        try
+        {
+            path = StoreOption.Parse(storeText);
+        }
+        catch (ArgumentException e)
+        {
+            // The same words as `schedctl run` for stores it does not know (postgres:, a typo).
+            throw new Failure(e.Message);
+        }
+
+        if (path is null)
         {
             throw new Failure("the memory store keeps nothing between commands; schedctl jobs needs the store of a schedctl run, sqlite:PATH.");
         }
 
-        if (!storeText.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) || storeText.Length == "sqlite:".Length)
-        {
-            // The same words as `schedctl run` for stores it does not know (postgres:, a typo).
-            try
-            {
-                (StoreOption.Open(storeText) as IDisposable)?.Dispose();
-            }
-            catch (ArgumentException e)
-            {
-                throw new Failure(e.Message);
-            }
-        }
-
-        string path = Path.GetFullPath(storeText["sqlite:".Length..]);
         if (!File.Exists(path))
         {
             throw new Failure($"no store at {path}.", "A store is made by 'schedctl run FILE --store sqlite:PATH'; check --store or $" +
@@ -46,7 +44,7 @@ internal static class JobStoreAccess
         try
         {
             // No change polling: a jobs command reads or writes once and exits.
-            return new SqliteJobStore(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan });
+            return new SqliteJobStore(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan, ReadOnly = readOnly });
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -75,12 +73,16 @@ internal static class JobStoreAccess
                 $"Run 'schedctl jobs list --store {storeText}' to see the jobs.");
     }
 
+    /// <summary>Runs a jobs command that only reads, on the store opened read-only: a <see cref="Failure"/> becomes one line on stderr and exit code 1.</summary>
+    public static Task<int> ReadAsync(InvocationConfiguration console, string storeText, Func<IJobStore, Task<int>> action) =>
+        RunAsync(console, storeText, action, readOnly: true);
+
     /// <summary>Runs a jobs command on the store: a <see cref="Failure"/> becomes one line on stderr and exit code 1.</summary>
-    public static async Task<int> RunAsync(InvocationConfiguration console, string storeText, Func<IJobStore, Task<int>> action)
+    public static async Task<int> RunAsync(InvocationConfiguration console, string storeText, Func<IJobStore, Task<int>> action, bool readOnly = false)
     {
         try
         {
-            using SqliteJobStore store = Open(storeText);
+            using SqliteJobStore store = Open(storeText, readOnly);
             return await action(store).ConfigureAwait(false);
         }
         catch (Failure failure)

@@ -36,9 +36,11 @@ internal static partial class JobsCommand
 
     /// <summary>
     /// A jobs subcommand: its store option, its --utc option and its action, which gets the open store; a failure of the store
-    /// or a job that is not found is one line on stderr and exit code 1.
+    /// or a job that is not found is one line on stderr and exit code 1. A command that only reads opens the store read-only:
+    /// it never writes a byte of it, and works on a file this process cannot write.
     /// </summary>
-    private static Command Create(string name, string description, IEnumerable<Symbol> symbols, Func<Invocation, Task<int>> action)
+    private static Command Create(string name, string description, IEnumerable<Symbol> symbols, Func<Invocation, Task<int>> action,
+        bool readOnly = false)
     {
         Option<string> store = StoreOption.Create();
         Option<bool> utc = Schedctl.UtcOption();
@@ -60,7 +62,7 @@ internal static partial class JobsCommand
         {
             string storeText = StoreOption.Resolve(parse.GetValue(store));
             return JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText,
-                s => action(new Invocation(parse, s, storeText, TimeText.For(parse.GetValue(utc)), ct)));
+                s => action(new Invocation(parse, s, storeText, TimeText.For(parse.GetValue(utc)), ct)), readOnly);
         });
         return command;
     }
@@ -81,7 +83,7 @@ internal static partial class JobsCommand
         return Create("list",
             "List the jobs of the store: name, id, status (and whether paused), schedule, next and last run, successful and failed runs; " +
             "above them, the process that runs the store's jobs, or that none does.",
-            [status, json], i => ListAsync(i, i.Parse.GetValue(status), i.Parse.GetValue(json)));
+            [status, json], i => ListAsync(i, i.Parse.GetValue(status), i.Parse.GetValue(json)), readOnly: true);
     }
 
     private static async Task<int> ListAsync(Invocation invocation, string? status, bool json)
@@ -138,7 +140,7 @@ internal static partial class JobsCommand
         Argument<string> job = JobArgument();
         Option<bool> json = Schedctl.JsonOption("the job and its last runs");
         return Create("show", $"Show every field of one job and its last {ShowRuns} runs.", [job, json],
-            async i => await ShowAsync(i, await i.FindAsync(job).ConfigureAwait(false), i.Parse.GetValue(json)).ConfigureAwait(false));
+            async i => await ShowAsync(i, await i.FindAsync(job).ConfigureAwait(false), i.Parse.GetValue(json)).ConfigureAwait(false), readOnly: true);
     }
 
     private static async Task<int> ShowAsync(Invocation invocation, Job job, bool json)
@@ -285,7 +287,7 @@ internal static partial class JobsCommand
                 RunOutcome? filter = i.Parse.GetValue(outcome) is { } o ? Enum.Parse<RunOutcome>(o, ignoreCase: true) : null;
                 var query = new RunQuery(Outcome: filter, Offset: i.Parse.GetValue(offset), Limit: i.Parse.GetValue(count));
                 return await HistoryAsync(i, await i.FindAsync(job).ConfigureAwait(false), query, i.Parse.GetValue(json)).ConfigureAwait(false);
-            });
+            }, readOnly: true);
     }
 
     private static async Task<int> HistoryAsync(Invocation invocation, Job job, RunQuery query, bool json)

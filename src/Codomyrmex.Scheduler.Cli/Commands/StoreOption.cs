@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
-/// <summary>The <c>--store</c> option, the same on every command that uses a store: <c>sqlite:PATH</c> (the default) or <c>memory</c>.</summary>
+/// <summary>The <c>--store</c> option, the same on every command that uses a store: <c>sqlite:PATH</c> or a bare path (the default), or <c>memory</c>.</summary>
 internal static class StoreOption
 {
     /// <summary>The environment variable that sets the store when <c>--store</c> is not given.</summary>
@@ -13,7 +13,7 @@ internal static class StoreOption
 
     public static Option<string> Create() => new("--store")
     {
-        Description = $"Where jobs and their history are kept: sqlite:PATH, or memory (nothing kept; for trying things out). " +
+        Description = $"Where jobs and their history are kept: sqlite:PATH (or just the PATH of the file), or memory (nothing kept; for trying things out). " +
             $"Default: ${EnvironmentVariable}, else {Default}.",
         HelpName = "sqlite:PATH|memory",
     };
@@ -22,25 +22,84 @@ internal static class StoreOption
     public static string Resolve(string? value) =>
         string.IsNullOrWhiteSpace(value) ? Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env : Default : value;
 
-    /// <summary>Opens the store the text names.</summary>
+    /// <summary>Opens the store the text names, read-write, creating a SQLite file and its schema if there is none.</summary>
     /// <exception cref="ArgumentException">The text is not a store this version knows, naming it and the forms it knows.</exception>
-    public static IJobStore Open(string text)
+    public static IJobStore Open(string text) =>
+        Parse(text) is { } path ? new SqliteJobStore(path) : new InMemoryJobStore();
+
+    /// <summary>
+    /// Reads a store's text, the one parser of it: <c>memory</c> (null is returned), or the full path of a SQLite file given as
+    /// <c>sqlite:PATH</c> or as a bare path (<c>jobs.db</c>, <c>./x.db</c>, <c>/var/lib/schedctl.db</c>, <c>C:\x.db</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The text is empty, <c>sqlite:</c> without a path, a scheme this version does not support (<c>postgres:</c>), or an
+    /// unknown scheme (<c>mysql:...</c>); the message names it and the forms that work.
+    /// </exception>
+    public static string? Parse(string text)
     {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("The store is empty: use sqlite:PATH, a path such as ./jobs.db, or memory.");
+        }
+
         if (text.Equals("memory", StringComparison.OrdinalIgnoreCase))
         {
-            return new InMemoryJobStore();
+            return null;
         }
 
-        if (text.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) && text.Length > "sqlite:".Length)
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        string scheme = colon > 1 && IsScheme(text.AsSpan(0, colon)) ? text[..colon] : "";
+        if (scheme.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            return new SqliteJobStore(Path.GetFullPath(text["sqlite:".Length..]));
+            string path = text[(colon + 1)..];
+            return path.Length > 0
+                ? FullPath(text, path)
+                : throw new ArgumentException($"Store '{text}' has no path after sqlite:; for example sqlite:jobs.db.");
         }
 
-        if (text.StartsWith("postgres:", StringComparison.OrdinalIgnoreCase))
+        if (scheme.Equals("postgres", StringComparison.OrdinalIgnoreCase) || scheme.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"Store '{text}': PostgreSQL is not supported by this version of schedctl yet; use sqlite:PATH.");
         }
 
-        throw new ArgumentException($"Store '{text}' is not one schedctl knows: use sqlite:PATH (for example sqlite:jobs.db) or memory.");
+        if (scheme.Length > 0)
+        {
+            throw new ArgumentException(
+                $"Store '{text}' has the unknown scheme '{scheme}:'; use sqlite:PATH, memory, or a path (write ./{text} for a file " +
+                "whose name has a colon).");
+        }
+
+        return FullPath(text, text);
+    }
+
+    /// <summary>A URI scheme: a letter, then letters, digits, '+', '-' or '.'. One letter is a Windows drive, never a scheme.</summary>
+    private static bool IsScheme(ReadOnlySpan<char> text)
+    {
+        if (!char.IsAsciiLetter(text[0]))
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string FullPath(string text, string path)
+    {
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ArgumentException($"Store '{text}' is not a usable path: {e.Message}", e);
+        }
     }
 }

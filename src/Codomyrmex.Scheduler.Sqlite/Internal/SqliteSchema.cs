@@ -136,10 +136,20 @@ internal static class SqliteSchema
             throw new InvalidOperationException($"Cannot open the job store '{path}': the folder '{directory}' does not exist; create it first.");
         }
 
+        if (Directory.Exists(path))
+        {
+            throw new InvalidOperationException($"Cannot open the job store '{path}': it is a folder, not a file.");
+        }
+
+        if (options.ReadOnly && !File.Exists(path))
+        {
+            throw new InvalidOperationException($"There is no job store at '{path}': the file does not exist (a read-only store never creates one).");
+        }
+
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = false,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
@@ -149,15 +159,23 @@ internal static class SqliteSchema
         {
             connection.Open();
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};"));
-            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            if (!options.ReadOnly && SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
             {
                 throw new InvalidOperationException(
                     $"The job store '{path}' is read-only for this process: a scheduler must write to it. Make the file and its folder " +
                     "writable for this user (and check that the disk is not mounted read-only).");
             }
 
-            // Look before touching: reading these changes nothing, so another program's database is left as it is.
+            // Look before touching: reading these changes nothing, so another program's database, or a damaged one, is left
+            // as it is.
             Check(connection, path);
+            CheckIntegrity(connection, path);
+            if (options.ReadOnly)
+            {
+                CheckReadable(connection, path);
+                return connection;
+            }
+
             string mode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             {
@@ -189,7 +207,8 @@ internal static class SqliteSchema
             $"The file '{path}' is not a SQLite database (or it is encrypted), so it cannot be a job store. Point the store at a new " +
             "file or at one it created; the file was not changed.", e),
         SqliteCorrupt => new InvalidOperationException(
-            $"The job store '{path}' is damaged ({e.Message}). Restore it from a backup, or check it with `sqlite3 {path} \"PRAGMA integrity_check\"`.", e),
+            $"The job store '{path}' is damaged ({e.Message}). Restore it from a backup, or check it with `sqlite3 {path} \"PRAGMA integrity_check\"`; " +
+            "the file was not changed.", e),
         SqliteBusy or SqliteLocked => new InvalidOperationException(
             $"The job store '{path}' is locked by another connection that did not let go within the busy timeout; stop the program " +
             "holding it (or raise SqliteJobStoreOptions.BusyTimeout) and try again.", e),
@@ -223,6 +242,50 @@ internal static class SqliteSchema
             throw new InvalidOperationException(
                 $"The file '{path}' is a SQLite database of another program (application_id {applicationId:x8}, user_version {version}, " +
                 $"{objects} schema objects), not a Codomyrmex.Scheduler job store. Point the store at a new file; this one was not changed.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a damaged file before anything is written to it: <c>PRAGMA quick_check</c> reads every page and checks the
+    /// b-trees (not the indexes against their tables, which <c>integrity_check</c> adds at several times the cost).
+    /// </summary>
+    private static void CheckIntegrity(SqliteConnection connection, string path)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "PRAGMA quick_check(5);";
+        var problems = new List<string>();
+        using (SqliteDataReader reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                problems.Add(reader.GetString(0));
+            }
+        }
+
+        if (problems is not ["ok"])
+        {
+            throw new InvalidOperationException(
+                $"The job store '{path}' is damaged ({string.Join("; ", problems)}). Restore it from a backup, or check it with " +
+                $"`sqlite3 {path} \"PRAGMA integrity_check\"`; the file was not changed.");
+        }
+    }
+
+    /// <summary>A read-only store cannot create or migrate a schema: the file must already be a store of this version.</summary>
+    private static void CheckReadable(SqliteConnection connection, string path)
+    {
+        long version = Scalar<long>(connection, "PRAGMA user_version;");
+        if (Scalar<long>(connection, "PRAGMA application_id;") != ApplicationId)
+        {
+            throw new InvalidOperationException(
+                $"The file '{path}' is not a job store yet: it is empty, and a read-only store never creates the schema. Point the " +
+                "store at the file a scheduler (such as schedctl run) writes.");
+        }
+
+        if (version != CurrentVersion)
+        {
+            throw new InvalidOperationException(
+                $"The job store '{path}' has schema version {version}, older than this version of Codomyrmex.Scheduler.Sqlite " +
+                $"reads ({CurrentVersion}); open it once read-write to upgrade it. The file was not changed.");
         }
     }
 

@@ -76,6 +76,11 @@ public sealed class CronExpression : IEquatable<CronExpression>
     private readonly bool _everyDayOfWeek;
     private readonly bool _everyDay;
     private readonly bool _never;
+
+    /// <summary>Where <see cref="NeverFires"/> looks: 401 years from here are well inside the calendar.</summary>
+    private static readonly DateTimeOffset NeverFiresProbe = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private int _neverFires;
     private string? _text;
     private ZoneMap? _lastZone;
 
@@ -112,6 +117,30 @@ public sealed class CronExpression : IEquatable<CronExpression>
     /// both passes of an overlap.
     /// </value>
     public bool IsFixedTime => (_flags & CronFlags.FixedTime) != 0;
+
+    /// <summary>Gets a value indicating whether the expression matches no date at all, such as <c>0 0 30 2 *</c> (30 February).</summary>
+    /// <value>
+    /// <see langword="true"/> if <see cref="GetNextOccurrence"/> returns <see langword="null"/> from every instant, in every zone.
+    /// When it is <see langword="false"/>, a <see langword="null"/> from <see cref="GetNextOccurrence"/> means that the next
+    /// occurrence would come after the end of the calendar (year 9999), not that the expression never fires.
+    /// </value>
+    /// <remarks>
+    /// The Gregorian calendar repeats every 400 years, so an expression that matches any date matches one in every 400 years;
+    /// the answer is computed once, on the first call.
+    /// </remarks>
+    public bool NeverFires
+    {
+        get
+        {
+            // 0 unknown, 1 fires, 2 never: an int is read and written whole by racing threads, which compute the same answer.
+            if (_neverFires == 0)
+            {
+                _neverFires = _never || GetNextOccurrence(NeverFiresProbe, TimeZoneInfo.Utc) is null ? 2 : 1;
+            }
+
+            return _neverFires == 2;
+        }
+    }
 
     /// <summary>Compares two expressions by their schedules.</summary>
     /// <param name="left">The first expression, or <see langword="null"/>.</param>

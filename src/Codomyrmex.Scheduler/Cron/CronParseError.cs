@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
@@ -26,7 +27,6 @@ internal enum CronErrorKind : byte
 /// <summary>A parse failure: the kind, the field and the offending token's position in the text.</summary>
 internal readonly record struct CronParseError(CronErrorKind Kind, CronField Field, int Start, int Length, int FieldCount = 0)
 {
-    private const int MaxEcho = 60;
 
     public string ToMessage(string text, CronFormat format)
     {
@@ -73,6 +73,5 @@ internal readonly record struct CronParseError(CronErrorKind Kind, CronField Fie
 
     internal static int StepLimit(CronField field) => field == CronField.DayOfWeek ? 7 : CronFields.Max(field) - CronFields.Min(field) + 1;
 
-    private static string Quote(string value) =>
-        value.Length <= MaxEcho ? "'" + value + "'" : "'" + value[..MaxEcho] + "…' (" + value.Length.ToString(CultureInfo.InvariantCulture) + " characters)";
+    private static string Quote(string value) => EchoText.Quote(value, '\'');
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
@@ -46,7 +47,7 @@ public sealed partial class Scheduler
                 _workers[i] = Task.Run(WorkAsync);
             }
 
-            _nextMaintenance = scheduler._time.GetUtcNow() + MaintenanceInterval;
+            _nextMaintenance = LongTime.Add(scheduler._time.GetUtcNow(), MaintenanceInterval);
             _thread = new Thread(Loop) { IsBackground = true, Name = "Codomyrmex.Scheduler dispatcher" };
             _thread.Start();
         }
@@ -105,7 +106,7 @@ public sealed partial class Scheduler
                     {
                         Volatile.Write(ref _scheduler._dispatchError, exception);
                         Log.DispatcherFailed(_scheduler._logger, exception);
-                        WaitUntil(_scheduler._time.GetUtcNow() + TimeSpan.FromSeconds(1));
+                        WaitUntil(LongTime.Add(_scheduler._time.GetUtcNow(), TimeSpan.FromSeconds(1)));
                     }
                 }
             }
@@ -122,7 +123,7 @@ public sealed partial class Scheduler
             DateTimeOffset now = scheduler._time.GetUtcNow();
             if (now >= _nextMaintenance)
             {
-                _nextMaintenance = now + MaintenanceInterval;
+                _nextMaintenance = LongTime.Add(now, MaintenanceInterval);
                 scheduler.MaintainLeasesAsync().GetAwaiter().GetResult();
             }
 
@@ -147,7 +148,7 @@ public sealed partial class Scheduler
                 List<ClaimedRun>? unqueued = null;
                 lock (scheduler._claimLock)
                 {
-                    batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, now + scheduler._options.LeaseDuration));
+                    batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, LongTime.Add(now, scheduler._options.LeaseDuration)));
                     Volatile.Write(ref scheduler._dispatchError, null);
                     foreach (ClaimedRun run in batch.Runs)
                     {
@@ -192,7 +193,7 @@ public sealed partial class Scheduler
             if (next is { } due && due <= now)
             {
                 // Due, yet nothing could be claimed: a store that disagrees with itself. Do not spin on it.
-                WaitUntil(now + TimeSpan.FromMilliseconds(10));
+                WaitUntil(LongTime.Add(now, TimeSpan.FromMilliseconds(10)));
                 return;
             }
 
@@ -219,7 +220,7 @@ public sealed partial class Scheduler
                 {
                     if (remaining >= TimeSpan.FromMilliseconds(1))
                     {
-                        if (_wake.Wait((int)remaining.TotalMilliseconds))
+                        if (_wake.Wait((int)Math.Min(remaining.TotalMilliseconds, int.MaxValue)))
                         {
                             return;
                         }
@@ -248,10 +249,9 @@ public sealed partial class Scheduler
                     return;
                 }
 
-                // Timers count whole milliseconds (FakeTimeProvider truncates): round up, never early.
-                TimeSpan wait = due.Value - now;
-                long milliseconds = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
-                _timer.Change(TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
+                // Timers count whole milliseconds (FakeTimeProvider truncates): round up, never early. A wait longer than a
+                // timer takes wakes early and waits again.
+                _timer.Change(LongTime.ForTimer(due.Value - now), Timeout.InfiniteTimeSpan);
                 if (time.GetUtcNow() == now)
                 {
                     break;

@@ -25,7 +25,7 @@ public sealed partial class Scheduler
         ArgumentNullException.ThrowIfNull(id);
         ThrowIfDisposed();
         DateTimeOffset now = _time.GetUtcNow();
-        ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, now + _options.LeaseDuration, cancellationToken).ConfigureAwait(false)
+        ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, LongTime.Add(now, _options.LeaseDuration), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, cancellationToken);
         lock (_claimLock)
@@ -103,7 +103,7 @@ public sealed partial class Scheduler
         object? value = null;
         Exception? failure = null;
         RunOutcome outcome;
-        using (var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null)
+        using (var timeout = options.Timeout is { } limit ? new LongTimeout(limit, _time) : null)
         using (var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(handle.Token, timeout.Token))
         {
             try
@@ -147,7 +147,7 @@ public sealed partial class Scheduler
         if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.Token.IsCancellationRequested)
         {
             TimeSpan delay = options.GetRetryDelay(run.Attempt + 1, Random.Shared.NextDouble());
-            retryAt = finishedAt + delay;
+            retryAt = LongTime.Add(finishedAt, delay);
             Log.RunRetrying(_logger, job.Name, job.Id, run.Attempt, delay, error!);
         }
         else if (outcome == RunOutcome.Interrupted && options.Recoverable && !run.IsManual)
@@ -273,7 +273,7 @@ public sealed partial class Scheduler
         if (!_activeRuns.IsEmpty)
         {
             DateTimeOffset now = _time.GetUtcNow();
-            await _store.RenewLeasesAsync(_node, now + _options.LeaseDuration).ConfigureAwait(false);
+            await _store.RenewLeasesAsync(_node, LongTime.Add(now, _options.LeaseDuration)).ConfigureAwait(false);
         }
 
         await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
@@ -74,7 +75,7 @@ public sealed partial class Scheduler
             Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
             Task workers = dispatcher.WorkersAsync();
             using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task timeout = Task.Delay(_options.ShutdownTimeout, _time, shutdownWait.Token);
+            Task timeout = LongTime.DelayAsync(_options.ShutdownTimeout, _time, shutdownWait.Token);
             if (await Task.WhenAny(workers, timeout).ConfigureAwait(false) != workers)
             {
                 Log.ShutdownTimedOut(_logger, _activeRuns.Count);

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Codomyrmex.Scheduler;
 
-/// <summary>Writes and reads the JSON form of triggers (DESIGN §6); see <see cref="Trigger.WriteTo"/> for the shapes.</summary>
+/// <summary>Writes and reads the JSON form of triggers; see <see cref="Trigger.WriteTo"/> for the shapes.</summary>
 /// <remarks>
 /// Written with <see cref="Utf8JsonWriter"/> and read from <see cref="JsonElement"/> directly: no reflection, so the
 /// library stays trimmable and AOT-compatible.
@@ -96,9 +96,35 @@ internal static class TriggerJson
 
     public static Trigger Read(JsonElement element)
     {
+        try
+        {
+            return ReadTrigger(element);
+        }
+        catch (InvalidOperationException error)
+        {
+            // System.Text.Json throws this when it turns text that is not valid UTF-8, or holds a lone surrogate (raw or
+            // escaped as \ud800), into a .NET string. The fields read below name themselves; this covers any other place.
+            throw new FormatException(Prefix + "a name or value is not valid text (invalid UTF-8 or a lone surrogate).", error);
+        }
+    }
+
+    private static Trigger ReadTrigger(JsonElement element)
+    {
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw Error($"a trigger must be an object such as {{\"type\":\"interval\",\"minutes\":5}}, not {Show(element)}.");
+        }
+
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            try
+            {
+                _ = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Error($"the name of a field, {Show(property.Value)}, is not valid text: it holds invalid UTF-8 or a lone surrogate (such as \\ud800).");
+            }
         }
 
         if (!element.TryGetProperty("type", out JsonElement type) || type.ValueKind == JsonValueKind.Null)
@@ -111,7 +137,7 @@ internal static class TriggerJson
             throw Error($"\"type\" must be a string, not {Show(type)}.");
         }
 
-        return type.GetString() switch
+        return Text(type, "type") switch
         {
             "once" => ReadOnce(element),
             "interval" => ReadInterval(element),
@@ -206,17 +232,17 @@ internal static class TriggerJson
         int seen = 0;
         foreach (JsonProperty property in element.EnumerateObject())
         {
-            int index = Array.IndexOf(allowed, property.Name);
+            string name = property.Name;
+            int index = Array.IndexOf(allowed, name);
             if (index < 0)
             {
-                string article = type == "interval" ? "an" : "a";
                 throw Error(
-                    $"unknown field \"{property.Name}\" in {article} {type} trigger; expected {string.Join(", ", allowed.Skip(1))}.");
+                    $"unknown field \"{name}\" in {Article(type)} {type} trigger; expected {string.Join(", ", allowed.Skip(1))}.");
             }
 
             if ((seen & (1 << index)) != 0)
             {
-                throw Error($"\"{property.Name}\" is given more than once.");
+                throw Error($"\"{name}\" is given more than once.");
             }
 
             seen |= 1 << index;
@@ -233,8 +259,23 @@ internal static class TriggerJson
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Error($"\"{name}\" must be a string, not {Show(value)}.");
+        return value.ValueKind == JsonValueKind.String ? Text(value, name) : throw Error($"\"{name}\" must be a string, not {Show(value)}.");
     }
+
+    /// <summary>A string value as .NET text; text that has no such form (invalid UTF-8, a lone surrogate) is an error naming the field.</summary>
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Error($"\"{name}\" is not valid text: it holds invalid UTF-8 or a lone surrogate (such as \\ud800).");
+        }
+    }
+
+    private static string Article(string type) => type == "interval" ? "an" : "a";
 
     private static DateTimeOffset? ReadInstant(JsonElement element, string name)
     {
@@ -245,6 +286,11 @@ internal static class TriggerJson
 
         // A time without an offset is read by System.Text.Json in the machine's local zone; refuse it instead, so that the
         // same text means the same instant everywhere.
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            _ = Text(value, name);
+        }
+
         if (value.ValueKind != JsonValueKind.String ||
             !value.TryGetDateTime(out DateTime local) || local.Kind == DateTimeKind.Unspecified ||
             !value.TryGetDateTimeOffset(out DateTimeOffset instant))
@@ -285,7 +331,16 @@ internal static class TriggerJson
             return "nothing";
         }
 
-        string text = value.GetRawText();
+        string text;
+        try
+        {
+            text = value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            return "a value that is not valid text (invalid UTF-8 or a lone surrogate)";
+        }
+
         return text.Length <= MaxEcho ? text : string.Concat(text.AsSpan(0, MaxEcho), "…");
     }
 

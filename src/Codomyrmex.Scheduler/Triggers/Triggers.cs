@@ -46,7 +46,7 @@ public static class Triggers
         ArgumentNullException.ThrowIfNull(time);
         if (!TryParseTimeOfDay(time, out int hour, out int minute, out int second))
         {
-            throw new FormatException($"'{time}' is not a time of day; use HH:MM or HH:MM:SS on a 24-hour clock, for example 09:30 or 17:45:30.");
+            throw new FormatException($"{EchoText.Quote(time, '\'')} is not a time of day; use HH:MM or HH:MM:SS on a 24-hour clock, for example 09:30 or 17:45:30.");
         }
 
         TimeProvider clock = timeProvider ?? TimeProvider.System;
@@ -91,7 +91,7 @@ public static class Triggers
         if (text.IsEmpty)
         {
             throw new FormatException(
-                $"The schedule \"{schedule}\" is empty; use a cron expression such as */5 * * * *, a macro such as @daily, or @every 30s.");
+                $"The schedule {EchoText.Quote(schedule, '"')} is empty; use a cron expression such as */5 * * * *, a macro such as @daily, or @every 30s.");
         }
 
         const string Every = "@every";
@@ -105,7 +105,7 @@ public static class Triggers
             return CronExpression.TryParse(schedule, out CronExpression? macro)
                 ? new CronTrigger(macro, timeZone)
                 : throw new FormatException(
-                    $"The schedule \"{schedule}\" is not a macro; use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly " +
+                    $"The schedule {EchoText.Quote(schedule, '"')} is not a macro; use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly " +
                     "or @every <duration>.");
         }
 
@@ -114,7 +114,7 @@ public static class Triggers
         {
             string count = fields == 1 ? "1 field" : fields.ToString(CultureInfo.InvariantCulture) + " fields";
             throw new FormatException(
-                $"The schedule \"{schedule}\" has {count}; a cron expression has 5 (minute hour day-of-month month day-of-week) " +
+                $"The schedule {EchoText.Quote(schedule, '"')} has {count}; a cron expression has 5 (minute hour day-of-month month day-of-week) " +
                 "or 6 (second first). Other schedules are a macro such as @daily, or @every <duration>.");
         }
 
@@ -130,17 +130,17 @@ public static class Triggers
     {
         if (duration.Length == 0)
         {
-            throw new FormatException($"The schedule \"{schedule}\" has no duration after @every; for example @every 30s or @every 1h30m.");
+            throw new FormatException($"The schedule {EchoText.Quote(schedule, '"')} has no duration after @every; for example @every 30s or @every 1h30m.");
         }
 
         if (!DurationText.TryParse(duration, out TimeSpan interval, out string? reason))
         {
-            throw new FormatException($"The schedule \"{schedule}\" is invalid: the duration \"{duration}\" is invalid: {reason}.");
+            throw new FormatException($"The schedule {EchoText.Quote(schedule, '"')} is invalid: the duration {EchoText.Quote(duration, '"')} is invalid: {reason}.");
         }
 
         return interval > TimeSpan.Zero
             ? new IntervalTrigger(interval)
-            : throw new FormatException($"The schedule \"{schedule}\" is invalid: the interval must be positive, not {duration}.");
+            : throw new FormatException($"The schedule {EchoText.Quote(schedule, '"')} is invalid: the interval must be positive, not {EchoText.Cut(duration)}.");
     }
 
     private static int CountFields(ReadOnlySpan<char> text)
