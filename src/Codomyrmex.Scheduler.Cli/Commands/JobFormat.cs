@@ -125,7 +125,7 @@ internal static class JobFormat
     {
         if (instant is { } t)
         {
-            writer.WriteString(name, TimeText.Utc.FormatIso(t));
+            writer.WriteString(name, TimeText.Json(t));
         }
         else
         {

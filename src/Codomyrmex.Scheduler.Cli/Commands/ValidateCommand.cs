@@ -116,7 +116,7 @@ internal static class ValidateCommand
             writer.WriteBoolean("runs_at_start", job.RunsAtStart);
             if (!job.RunsAtStart && file.NextRuns[i] is { } next)
             {
-                writer.WriteString("next_run", time.FormatIso(next));
+                writer.WriteString("next_run", TimeText.Json(next));
             }
             else
             {

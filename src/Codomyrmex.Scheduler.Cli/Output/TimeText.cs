@@ -5,7 +5,8 @@ namespace Codomyrmex.Scheduler.Cli.Output;
 /// <summary>
 /// The one rule for every time schedctl prints for people: local time with its offset (<c>2026-03-08 09:00:00+01:00</c>), or
 /// UTC marked <c>Z</c> with <c>--utc</c>. A printed time always carries its zone, so two lines can never be misread against
-/// each other. Machine output (<c>--json</c>, <c>--log-format json</c>) uses ISO 8601 with the same offset rule.
+/// each other. Machine output (<c>--json</c>, <c>--log-format json</c>) is ISO 8601 in UTC whatever <c>--utc</c> says
+/// (<see cref="Json"/>), so a script never depends on the zone of the machine that wrote it.
 /// </summary>
 internal sealed class TimeText
 {
@@ -35,7 +36,10 @@ internal sealed class TimeText
     /// <summary>An instant in this style to the millisecond, for run lines: <c>2026-03-08 09:00:00.004+01:00</c>.</summary>
     public string FormatPrecise(DateTimeOffset instant) => Format(instant, "yyyy-MM-dd HH:mm:ss.fff");
 
-    /// <summary>An instant as ISO 8601 in this style, for JSON: <c>2026-03-08T09:00:00.0040000+01:00</c> or <c>…Z</c>.</summary>
+    /// <summary>An instant as ISO 8601 in UTC, for JSON output: <c>2026-03-08T08:00:00.0040000Z</c>.</summary>
+    public static string Json(DateTimeOffset instant) => instant.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>An instant as ISO 8601 in this style, for a command's environment: <c>2026-03-08T09:00:00.0040000+01:00</c> or <c>…Z</c>.</summary>
     public string FormatIso(DateTimeOffset instant)
     {
         DateTimeOffset shown = TimeZoneInfo.ConvertTime(instant, _zone);

@@ -64,10 +64,10 @@ internal sealed class RunLog
         {
             WriteLine(new JsonObject
             {
-                ["time"] = _times.FormatIso(now),
+                ["time"] = TimeText.Json(now),
                 ["job"] = context.JobName,
                 ["job_id"] = context.JobId,
-                ["scheduled"] = _times.FormatIso(context.ScheduledTime),
+                ["scheduled"] = TimeText.Json(context.ScheduledTime),
                 ["outcome"] = "cancelled",
                 ["attempt"] = context.Attempt,
                 ["duration_ms"] = Math.Round((now - context.FireTime).TotalMilliseconds, 3),
@@ -97,7 +97,7 @@ internal sealed class RunLog
             return;
         }
 
-        var line = new JsonObject { ["time"] = _times.FormatIso(now), ["event"] = name, ["message"] = text };
+        var line = new JsonObject { ["time"] = TimeText.Json(now), ["event"] = name, ["message"] = text };
         foreach ((string key, JsonNode? value) in fields ?? [])
         {
             line[key] = value?.DeepClone();
@@ -167,14 +167,14 @@ internal sealed class RunLog
         return text.ToString();
     }
 
-    private string Json(in JobEvent e, string outcome, int? exitCode, string? stdout, string? stderr)
+    private static string Json(in JobEvent e, string outcome, int? exitCode, string? stdout, string? stderr)
     {
         var line = new JsonObject
         {
-            ["time"] = _times.FormatIso(e.Time),
+            ["time"] = TimeText.Json(e.Time),
             ["job"] = e.JobName,
             ["job_id"] = e.JobId,
-            ["scheduled"] = _times.FormatIso(e.ScheduledTime),
+            ["scheduled"] = TimeText.Json(e.ScheduledTime),
             ["outcome"] = outcome,
             ["attempt"] = e.Attempt,
         };
@@ -190,7 +190,7 @@ internal sealed class RunLog
 
         if (e.RetryAt is { } retryAt)
         {
-            line["retry_at"] = _times.FormatIso(retryAt);
+            line["retry_at"] = TimeText.Json(retryAt);
         }
 
         if (e.SkipReason is { } reason)
