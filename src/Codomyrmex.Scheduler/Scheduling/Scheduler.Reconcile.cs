@@ -13,7 +13,8 @@ public sealed partial class Scheduler
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="definitions"/> is null.</exception>
     /// <exception cref="ArgumentException">
     /// The definitions are not valid: two share a name, one names a task that is not registered, has a trigger that never
-    /// fires, or has invalid options. The message lists every problem, and nothing is changed.
+    /// fires, has invalid options, or has args or kwargs nested more than 64 levels deep. The message lists every problem,
+    /// and nothing is changed.
     /// </exception>
     /// <exception cref="InvalidOperationException">The store refuses this process (for example a SQLite file another live process runs); nothing is changed.</exception>
     /// <remarks>
@@ -133,6 +134,14 @@ public sealed partial class Scheduler
             else
             {
                 errors.AddRange(definition.Options.Validate().Select(problem => $"Job '{name}': {problem}"));
+            }
+
+            foreach (string? problem in (string?[])[JsonArguments.Problem(definition.Args, "Its args"), JsonArguments.Problem(definition.Kwargs, "Its kwargs")])
+            {
+                if (problem is not null)
+                {
+                    errors.Add($"Job '{name}': {problem}");
+                }
             }
 
             if (definition.Trigger is { } trigger && Bind(trigger, now)!.GetFirstRun(now) is null)

@@ -79,7 +79,10 @@ public sealed partial class Scheduler
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException">No task has that name, the trigger can never fire, or the options are not valid.</exception>
+    /// <exception cref="ArgumentException">
+    /// No task has that name, the trigger can never fire, the options are not valid, or the arguments nest arrays and
+    /// objects more than 64 levels deep (deeper than a store can read back).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
     /// <remarks>The arguments are copied: changing the nodes afterwards does not change the job.</remarks>
     public string Schedule(string task, Trigger? trigger = null, JsonArray? args = null, JsonObject? kwargs = null, string? name = null,
