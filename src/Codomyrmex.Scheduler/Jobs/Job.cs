@@ -54,7 +54,7 @@ public sealed record Job
     /// <summary>Gets the last run's error as <c>Type: message</c>, or <see langword="null"/> after a success.</summary>
     public string? Error { get; init; }
 
-    /// <summary>Gets the number of failed runs (a run that succeeds on a retry is not a failure).</summary>
+    /// <summary>Gets the number of failed runs (a run that succeeds on a retry is not a failure, nor is one a shutdown interrupted; a run lost with its node is).</summary>
     public int FailureCount { get; init; }
 
     /// <summary>Gets how long the last run took, or <see langword="null"/> if the job has not run.</summary>

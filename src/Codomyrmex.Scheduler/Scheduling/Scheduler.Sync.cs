@@ -52,7 +52,8 @@ public sealed partial class Scheduler
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     /// <remarks>
     /// Runs that were claimed but had not started are recorded as skipped. A run that ends because its token was cancelled
-    /// here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of its own), and
+    /// here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of its own:
+    /// <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>), and
     /// a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it waits up to five
     /// seconds more for the jobs to end and their outcomes to be recorded. A job that ignores its token may still be
     /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and

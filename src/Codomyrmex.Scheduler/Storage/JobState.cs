@@ -189,8 +189,13 @@ internal struct JobState
                 LastFailed = false;
                 break;
             case RunOutcome.Failed:
-            case RunOutcome.Interrupted:
                 FailureCount++;
+                LastFailed = true;
+                break;
+            case RunOutcome.Interrupted:
+                // Stopped from outside (a shutdown), not by a fault of the job's own: the run did not succeed, so a job with
+                // nothing left to run ends failed, but it is not counted among the job's failures. A run lost with its node
+                // is counted (see Interrupt).
                 LastFailed = true;
                 break;
         }
@@ -219,6 +224,7 @@ internal struct JobState
         }
 
         Complete(RunOutcome.Interrupted, claimedAt, now);
+        FailureCount++;
     }
 
     /// <summary>Moves the next run after the trigger or the limit changed (an update): a finished job with runs left is pending again.</summary>

@@ -9,7 +9,7 @@ public partial class SchedulerTests
     /// Schedules a job that blocks on its token (except in a recovery run), starts it, and stops the scheduler past the
     /// shutdown timeout. The job's contexts and failure events are collected.
     /// </summary>
-    private async Task<(Scheduler Scheduler, string Id, List<JobEvent> Failed, List<JobContext> Contexts)> StopDuringARunAsync(bool recoverable)
+    private async Task<(Scheduler Scheduler, string Id, List<JobEvent> Failed, List<JobContext> Contexts)> StopDuringARunAsync(bool recoverable, int? maxRuns = null)
     {
         var scheduler = NewScheduler(shutdownTimeout: TimeSpan.FromSeconds(5));
         var started = new TaskCompletionSource();
@@ -28,7 +28,7 @@ public partial class SchedulerTests
 
                 return null;
             },
-            trigger: Every(minutes: 1), name: "long", options: new JobOptions { Recoverable = recoverable });
+            trigger: Every(minutes: 1), name: "long", maxRuns: maxRuns, options: new JobOptions { Recoverable = recoverable });
         scheduler.Start();
         Clock.Advance(TimeSpan.FromMinutes(1));
         await Within(started.Task);
@@ -52,6 +52,22 @@ public partial class SchedulerTests
         Assert.Equal(RunOutcome.Interrupted, reported.Outcome);
         Assert.Equal(run.Error, reported.Error);
         Assert.Equal(recoverable ? Monday.AddMinutes(1) : null, reported.RetryAt);
+        Job job = scheduler.GetJob(id)!;
+        Assert.Equal(0, job.FailureCount);
+        Assert.Equal(JobStatus.Pending, job.Status);
+    }
+
+    [Fact]
+    public async Task Stop_InterruptingTheLastRunOfAJob_EndsItFailed_WithTheReason_ButCountsNoFailure()
+    {
+        (Scheduler scheduler, string id, _, _) = await StopDuringARunAsync(recoverable: false, maxRuns: 1);
+
+        // Nothing is left to run and the run did not succeed, so the job did not complete; the shutdown is not its fault.
+        Job job = scheduler.GetJob(id)!;
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal(0, job.FailureCount);
+        Assert.Equal(0, job.RunCount);
+        Assert.Contains("interrupted by the shutdown", job.Error, StringComparison.Ordinal);
     }
 
     [Fact]
