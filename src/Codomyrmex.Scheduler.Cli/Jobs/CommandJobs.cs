@@ -7,10 +7,10 @@ internal static class CommandJobs
 {
     /// <summary>How long after <c>schedctl run</c> reconciles its file an <c>@reboot</c> job runs.</summary>
     /// <remarks>
-    /// The job is a one-time trigger at the start time plus this delay. The run time must be later than the moment the
-    /// scheduler compares it with when it updates a job already in the store from an earlier start: a one-time trigger whose
-    /// time has passed has no next run there, so the job would not run again. The same process keeps its start time, so
-    /// reconciling the file again in it changes nothing and the job does not run twice.
+    /// The job is a one-time trigger at the start time plus this delay. Each start gives it a new time, so the job already in
+    /// the store from an earlier start is updated and runs again; should reconciling take longer than the delay, the time
+    /// has passed and the job runs late, as a new job's would (its misfire policy applies). The same process keeps its start
+    /// time, so reconciling the file again in it changes nothing and the job does not run twice.
     /// </remarks>
     public static readonly TimeSpan AtStartDelay = TimeSpan.FromSeconds(1);
 

@@ -173,7 +173,9 @@ public sealed partial class Scheduler
         Job job = existing;
         for (int attempt = 0; ; attempt++)
         {
-            DateTimeOffset? next = sameTrigger && existing.MaxRuns == definition.MaxRuns ? job.NextRun : trigger is null ? now : trigger.GetNextRun(now);
+            // A changed trigger starts as a new job's would: a one-time trigger whose time has just passed still runs (late,
+            // as its misfire policy says), as it would had the job been added rather than updated.
+            DateTimeOffset? next = sameTrigger && existing.MaxRuns == definition.MaxRuns ? job.NextRun : trigger is null ? now : trigger.GetFirstRun(now);
             Job? result = await _store.UpdateAsync(
                 job with
                 {

@@ -120,6 +120,27 @@ public partial class SchedulerTests
     }
 
     [Fact]
+    public async Task Reconcile_AnUpdateToAOneTimeTriggerJustPast_RunsIt_AsAnAddedJobWould()
+    {
+        // schedctl's @reboot jobs are a one-time trigger at each start; reconciling can finish after that moment.
+        var store = new InMemoryJobStore();
+        var first = NewSchedulerWithTasks(store);
+        await first.ReconcileAsync("jobs.json", [new JobDefinition { Name = "boot", Task = "work", Trigger = new OnceTrigger(Monday) }], Ct);
+        await first.DisposeAsync();
+
+        Clock.Advance(TimeSpan.FromHours(1));
+        DateTimeOffset secondStart = Clock.GetUtcNow() - TimeSpan.FromSeconds(2);
+        var second = NewSchedulerWithTasks(store);
+        ReconcileResult changes = await second.ReconcileAsync(
+            "jobs.json", [new JobDefinition { Name = "boot", Task = "work", Trigger = new OnceTrigger(secondStart) }], Ct);
+
+        Assert.Equal(["boot"], changes.Updated);
+        Job boot = second.ListJobs().Single();
+        Assert.Equal(secondStart, boot.NextRun);
+        Assert.Equal(JobStatus.Pending, boot.Status);
+    }
+
+    [Fact]
     public async Task Reconcile_NewMaxRunsOnAFinishedJob_LetsItRunAgain()
     {
         var scheduler = NewSchedulerWithTasks();
