@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace Codomyrmex.Scheduler.Cli.Tests;
+
+/// <summary>A <c>schedctl jobs</c> command never creates, initialises or migrates a store, and one that fails changes no byte of it.</summary>
+public sealed class JobsStoreFileTests
+{
+    public static TheoryData<string, string> Cases()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (string file in new[] { "empty", "missing", "foreign", "garbage", "no-such-job" })
+        {
+            foreach (string command in new[] { "pause", "resume", "cancel", "delete", "run", "purge" })
+            {
+                cases.Add(file, command);
+            }
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task AJobsCommandThatFails_LeavesTheFileAsItWas(string file, string command)
+    {
+        using var folder = new TempFolder();
+        string path = folder["e.db"];
+        switch (file)
+        {
+            case "empty":
+                File.WriteAllBytes(path, []);
+                break;
+            case "foreign":
+                using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+                {
+                    connection.Open();
+                    using SqliteCommand create = connection.CreateCommand();
+                    create.CommandText = "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');";
+                    create.ExecuteNonQuery();
+                }
+
+                break;
+            case "garbage":
+                File.WriteAllText(path, "not a database at all, but long enough to look like one's header.\n");
+                break;
+            case "no-such-job":
+                new SqliteJobStore(path).Dispose();
+                break;
+        }
+
+        string? before = Hash(path);
+        string[] args = command == "purge"
+            ? ["jobs", "purge", "--finished", "--older-than", "0s", "--store", path]
+            : ["jobs", command, "nosuch", "--store", path];
+        Schedctl.Result result = await Schedctl.RunAsync(args);
+
+        Assert.Equal(before, Hash(path));
+        Assert.Equal(file == "missing", !File.Exists(path));
+        Assert.False(File.Exists(path + "-wal") || File.Exists(path + "-shm"), "a -wal or -shm file was left");
+        if (file == "no-such-job" && command == "purge")
+        {
+            // Nothing to purge is not a failure; it still writes nothing.
+            Assert.True(result.ExitCode == 0, result.ToString());
+            return;
+        }
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal("", result.Output);
+        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("schedctl: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(file == "no-such-job" ? "nosuch" : path, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
+    }
+
+    private static string? Hash(string path) => File.Exists(path) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))) : null;
+}
