@@ -56,7 +56,7 @@ internal static class JobStoreAccess
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new Failure($"cannot open store {storeText}: {e.Message}");
+            throw new Failure(StoreOption.Failure(storeText, e.Message));
         }
     }
 
@@ -110,7 +110,7 @@ internal static class JobStoreAccess
         catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or IOException)
         {
             // The file changed under us, is locked past the busy timeout, or is not ours.
-            await console.Error.WriteLineAsync($"schedctl: store {storeText}: {e.Message}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync("schedctl: " + StoreOption.Failure(storeText, e.Message)).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
     }

@@ -22,6 +22,13 @@ internal static class StoreOption
     public static string Resolve(string? value) =>
         string.IsNullOrWhiteSpace(value) ? Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env : Default : value;
 
+    /// <summary>
+    /// The one wording of a store's failure, for every command: <c>store TEXT: what is wrong</c>, on one line (after the
+    /// <c>schedctl: </c> prefix).
+    /// </summary>
+    public static string Failure(string text, string message) =>
+        $"store {text}: {string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}";
+
     /// <summary>Opens the store the text names, read-write, creating a SQLite file and its schema if there is none.</summary>
     /// <exception cref="ArgumentException">The text is not a store this version knows, naming it and the forms it knows.</exception>
     public static IJobStore Open(string text) =>

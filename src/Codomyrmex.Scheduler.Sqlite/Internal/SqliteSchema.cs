@@ -258,7 +258,8 @@ internal static class SqliteSchema
         {
             while (reader.Read())
             {
-                problems.Add(reader.GetString(0));
+                // A row may span lines ("*** in database main ***" then the page's problem); the error is one line.
+                problems.Add(string.Join(' ', reader.GetString(0).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
             }
         }
 
