@@ -44,6 +44,7 @@ internal static class JobStoreAccess
 
         try
         {
+            StoreOption.RefuseSpecialFile(path);
             if (!readOnly)
             {
                 // A read-write open creates the schema of an empty file and migrates an older one. A jobs command never
