@@ -99,5 +99,62 @@ public sealed class JobsStoreFileTests
         Assert.StartsWith($"schedctl: store {path}: The job store '{path}' is damaged (", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task AStoreOfRoot_StoppedCleanly_InAFolderNobodyMayWrite_IsReadByNobody()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """{ "jobs": [ { "name": "tick", "schedule": "@yearly", "command": ["true"] } ] }""");
+        await using (RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db"))
+        {
+            await run.WaitForErrorAsync("SIGINT or SIGTERM stops");
+            await run.SignalAsync("TERM");
+            Assert.Equal(0, await run.ExitCodeAsync());
+        }
+
+        string path = folder["state.db"];
+        Assert.False(File.Exists(path + "-wal"), "the scheduler left a -wal file");
+        File.SetUnixFileMode(folder.Path, (UnixFileMode)0b111_101_101);
+        foreach (string file in Directory.EnumerateFiles(folder.Path))
+        {
+            File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
+        }
+
+        string before = Hash(path)!;
+        (int exit, string output, string error) = await AsNobodyAsync(folder.Path, "jobs", "list", "--store", path);
+        Assert.True(exit == 0, error);
+        Assert.Contains(output.Split('\n'), line => line.StartsWith("tick ", StringComparison.Ordinal));
+        Assert.Equal(before, Hash(path));
+        Assert.False(File.Exists(path + "-shm"));
+
+        // A -wal file says a scheduler has the file open: then a reader needs the -shm file, which nobody may not create
+        // here, and the error is worded for a reader.
+        File.WriteAllBytes(path + "-wal", []);
+        (exit, _, error) = await AsNobodyAsync(folder.Path, "jobs", "list", "--store", path);
+        Assert.Equal(1, exit);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"schedctl: store {path}: The job store '{path}' cannot be read by this process", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("must write", line, StringComparison.Ordinal);
+        Assert.Equal(before, Hash(path));
+    }
+
+    /// <summary>Runs the built schedctl as the user nobody (setpriv), in <paramref name="folder"/>.</summary>
+    private static async Task<(int Exit, string Output, string Error)> AsNobodyAsync(string folder, params string[] args)
+    {
+        System.Diagnostics.ProcessStartInfo start = Schedctl.StartInfo(args, folder);
+        string[] asNobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", start.FileName];
+        for (int i = asNobody.Length - 1; i >= 0; i--)
+        {
+            start.ArgumentList.Insert(0, asNobody[i]);
+        }
+
+        start.FileName = "setpriv";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output, error);
+    }
+
     private static string? Hash(string path) => File.Exists(path) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))) : null;
 }
