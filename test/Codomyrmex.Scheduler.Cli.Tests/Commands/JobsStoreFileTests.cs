@@ -9,7 +9,7 @@ public sealed class JobsStoreFileTests
     public static TheoryData<string, string> Cases()
     {
         var cases = new TheoryData<string, string>();
-        foreach (string file in new[] { "empty", "missing", "foreign", "garbage", "no-such-job" })
+        foreach (string file in new[] { "empty", "missing", "foreign", "garbage", "older-schema", "no-such-job" })
         {
             foreach (string command in new[] { "pause", "resume", "cancel", "delete", "run", "purge" })
             {
@@ -43,6 +43,19 @@ public sealed class JobsStoreFileTests
                 break;
             case "garbage":
                 File.WriteAllText(path, "not a database at all, but long enough to look like one's header.\n");
+                break;
+            case "older-schema":
+                // A store of schema version 1, from before pausing: a read-write open would migrate it.
+                new SqliteJobStore(path).Dispose();
+                using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+                {
+                    connection.Open();
+                    using SqliteCommand downgrade = connection.CreateCommand();
+                    downgrade.CommandText = "ALTER TABLE jobs DROP COLUMN paused; ALTER TABLE jobs DROP COLUMN finished_at; " +
+                        "PRAGMA user_version = 1; PRAGMA journal_mode = DELETE;";
+                    downgrade.ExecuteNonQuery();
+                }
+
                 break;
             case "no-such-job":
                 new SqliteJobStore(path).Dispose();
