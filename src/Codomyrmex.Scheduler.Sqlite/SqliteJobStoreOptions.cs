@@ -49,8 +49,10 @@ public sealed class SqliteJobStoreOptions
     /// <see cref="InvalidOperationException"/> before it touches the file.
     /// </para>
     /// <para>
-    /// The database file itself is never written. SQLite may still create the <c>-wal</c> and <c>-shm</c> files beside it,
-    /// which every reader of a write-ahead-log database shares, if they are missing and the folder is writable.
+    /// The database file itself is never written. A file with no <c>-wal</c> file beside it (no scheduler has it open) is
+    /// read as immutable, creating nothing, so it works in a folder this process may not write. While a scheduler has it open,
+    /// the store reads through the <c>-wal</c> and <c>-shm</c> files that every reader shares, and SQLite may create a
+    /// missing <c>-shm</c> file; when this process cannot, the error says so.
     /// </para>
     /// </remarks>
     public bool ReadOnly { get; set; }

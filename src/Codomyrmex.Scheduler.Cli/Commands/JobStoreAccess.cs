@@ -13,7 +13,8 @@ internal static class JobStoreAccess
 
     /// <summary>
     /// Opens an existing SQLite store without taking its dispatch lock, so it may share the file with a running
-    /// <c>schedctl run</c>; a file that does not exist is an error, never created. A read-only store never writes the file
+    /// <c>schedctl run</c>; a file that does not exist, is empty, is not a store or has an older schema is an error, never
+    /// created, initialised or migrated. A read-only store never writes the file
     /// (and works on one this user may not write); commands that only read use it.
     /// </summary>
     /// <exception cref="Failure">The store is not an existing SQLite file, or cannot be opened.</exception>
@@ -43,14 +44,26 @@ internal static class JobStoreAccess
 
         try
         {
-            // No change polling: a jobs command reads or writes once and exits.
-            return new SqliteJobStore(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan, ReadOnly = readOnly });
+            StoreOption.RefuseSpecialFile(path);
+            if (!readOnly)
+            {
+                // A read-write open creates the schema of an empty file and migrates an older one. A jobs command never
+                // makes or upgrades a store, so the file must first pass as a store of this version read-only, which
+                // refuses (and leaves alone) anything else.
+                new SqliteJobStore(Options(path, readOnly: true)).Dispose();
+            }
+
+            return new SqliteJobStore(Options(path, readOnly));
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new Failure($"cannot open store {storeText}: {e.Message}");
+            throw new Failure(StoreOption.Failure(storeText, e.Message));
         }
     }
+
+    /// <summary>No change polling: a jobs command reads or writes once and exits.</summary>
+    private static SqliteJobStoreOptions Options(string path, bool readOnly) =>
+        new() { Path = path, PollInterval = Timeout.InfiniteTimeSpan, ReadOnly = readOnly };
 
     /// <summary>
     /// Finds a job: by name among jobs that are not cancelled, then by id, then the latest cancelled job of that name (so that
@@ -98,7 +111,7 @@ internal static class JobStoreAccess
         catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or IOException)
         {
             // The file changed under us, is locked past the busy timeout, or is not ours.
-            await console.Error.WriteLineAsync($"schedctl: store {storeText}: {e.Message}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync("schedctl: " + StoreOption.Failure(storeText, e.Message)).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
     }

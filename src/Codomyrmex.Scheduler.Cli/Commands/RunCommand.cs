@@ -112,7 +112,7 @@ internal static class RunCommand
         catch (Exception exception) when (exception is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            await error.WriteLineAsync($"schedctl run: cannot open store {storeText}: {exception.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync("schedctl: " + StoreOption.Failure(storeText, exception.Message)).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
 

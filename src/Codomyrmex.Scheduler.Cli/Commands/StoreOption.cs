@@ -22,10 +22,36 @@ internal static class StoreOption
     public static string Resolve(string? value) =>
         string.IsNullOrWhiteSpace(value) ? Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env : Default : value;
 
+    /// <summary>
+    /// The one wording of a store's failure, for every command: <c>store TEXT: what is wrong</c>, on one line (after the
+    /// <c>schedctl: </c> prefix).
+    /// </summary>
+    public static string Failure(string text, string message) =>
+        $"store {text}: {string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}";
+
     /// <summary>Opens the store the text names, read-write, creating a SQLite file and its schema if there is none.</summary>
     /// <exception cref="ArgumentException">The text is not a store this version knows, naming it and the forms it knows.</exception>
-    public static IJobStore Open(string text) =>
-        Parse(text) is { } path ? new SqliteJobStore(path) : new InMemoryJobStore();
+    /// <exception cref="InvalidOperationException">The path is a FIFO, a device or a socket, or SQLite cannot use the file.</exception>
+    public static IJobStore Open(string text)
+    {
+        if (Parse(text) is not { } path)
+        {
+            return new InMemoryJobStore();
+        }
+
+        RefuseSpecialFile(path);
+        return new SqliteJobStore(path);
+    }
+
+    /// <summary>Refuses a FIFO (opening it would wait for a writer forever), a device or a socket before SQLite opens it.</summary>
+    /// <exception cref="InvalidOperationException">The path is not a regular file; the message names it.</exception>
+    public static void RefuseSpecialFile(string path)
+    {
+        if (FileTypes.Refusal(path) is { } refusal)
+        {
+            throw new InvalidOperationException(refusal + " A store is a regular file.");
+        }
+    }
 
     /// <summary>
     /// Reads a store's text, the one parser of it: <c>memory</c> (null is returned), or the full path of a SQLite file given as

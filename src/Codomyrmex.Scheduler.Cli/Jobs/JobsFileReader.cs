@@ -34,6 +34,12 @@ internal static class JobsFileReader
                 return Failed("it is a folder, not a file.");
             }
 
+            if (FileTypes.Special(path) is { } kind)
+            {
+                // Opening a FIFO waits for a writer, and a device never ends: refuse before opening.
+                return Failed($"it is {kind}, not a file.");
+            }
+
             bytes = ReadLimited(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)

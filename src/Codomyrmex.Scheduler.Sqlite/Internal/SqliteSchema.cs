@@ -146,9 +146,13 @@ internal static class SqliteSchema
             throw new InvalidOperationException($"There is no job store at '{path}': the file does not exist (a read-only store never creates one).");
         }
 
+        // A reader of a write-ahead-log database needs the -shm file, which SQLite creates if it is missing: in a folder the
+        // reader may not write (a store of root's read by another user) that fails. With no -wal file no writer has the
+        // file open (the last one to close removes it), so the file is read as immutable: no -shm, no locks.
+        bool immutable = options.ReadOnly && !File.Exists(path + "-wal");
         var builder = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
+            DataSource = immutable ? ImmutableUri(path) : path,
             Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = false,
@@ -191,7 +195,7 @@ internal static class SqliteSchema
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw Explain(e, path);
+            throw Explain(e, path, options.ReadOnly);
         }
         catch
         {
@@ -200,9 +204,30 @@ internal static class SqliteSchema
         }
     }
 
-    /// <summary>Turns an error of SQLite at open into one that names the file and says what to do.</summary>
-    private static InvalidOperationException Explain(SqliteException e, string path) => e.SqliteErrorCode switch
+    /// <summary>
+    /// A SQLite URI that opens the file as immutable; '%', '?' and '#' in the path are escaped, as the URI form of a file
+    /// name requires (Microsoft.Data.Sqlite opens a data source that starts with <c>file:</c> as a URI).
+    /// </summary>
+    private static string ImmutableUri(string path)
     {
+        string name = path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal)
+            .Replace("#", "%23", StringComparison.Ordinal);
+        if (System.IO.Path.DirectorySeparatorChar == '\\')
+        {
+            // Windows: file:///C:/folder/x.db
+            name = "/" + name.Replace('\\', '/');
+        }
+
+        return "file:" + (name.StartsWith("//", StringComparison.Ordinal) ? "//" + name : name) + "?immutable=1";
+    }
+
+    /// <summary>Turns an error of SQLite at open into one that names the file and says what to do.</summary>
+    private static InvalidOperationException Explain(SqliteException e, string path, bool readOnly) => e.SqliteErrorCode switch
+    {
+        SqliteReadOnly or SqliteCantOpen when readOnly => new InvalidOperationException(
+            $"The job store '{path}' cannot be read by this process ({e.Message}). This user needs read access to the file; while " +
+            "a scheduler has it open (a -wal file is beside it), reading also uses the -wal and -shm files, so read it as the " +
+            "scheduler's user or let this user write those two files.", e),
         SqliteNotADatabase => new InvalidOperationException(
             $"The file '{path}' is not a SQLite database (or it is encrypted), so it cannot be a job store. Point the store at a new " +
             "file or at one it created; the file was not changed.", e),
@@ -258,7 +283,8 @@ internal static class SqliteSchema
         {
             while (reader.Read())
             {
-                problems.Add(reader.GetString(0));
+                // A row may span lines ("*** in database main ***" then the page's problem); the error is one line.
+                problems.Add(string.Join(' ', reader.GetString(0).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
             }
         }
 

@@ -65,7 +65,7 @@ public sealed class HostileInputTests
     }
 
     [Theory]
-    [InlineData("/dev/zero", "the file is larger than 4 MiB")]
+    [InlineData("/dev/zero", "it is a character device, not a file")]
     [InlineData("/", "it is a folder, not a file")]
     [InlineData("/nonexistent/jobs.json", "cannot read the file")]
     public async Task Validate_DeviceFolderOrMissingFile_NamesTheFile(string path, string message)
