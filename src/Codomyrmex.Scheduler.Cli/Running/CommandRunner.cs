@@ -46,7 +46,7 @@ internal static class CommandRunner
         exit "$status"
         """;
 
-    /// <summary>Runs the run's command with the default kill timeout and local times; see <see cref="RunAsync(JobContext, CommandRunOptions, CancellationToken)"/>.</summary>
+    /// <summary>Runs the run's command with the default kill timeout; see <see cref="RunAsync(JobContext, CommandRunOptions, CancellationToken)"/>.</summary>
     public static Task<object?> RunAsync(JobContext context, CancellationToken cancellationToken) =>
         RunAsync(context, CommandRunOptions.Default, cancellationToken);
 
@@ -69,7 +69,7 @@ internal static class CommandRunner
         }
 
         ProcessStartInfo info = CreateStartInfo(invocation, account, folder);
-        foreach ((string name, string value) in CommandEnvironment.For(context, options.Times))
+        foreach ((string name, string value) in CommandEnvironment.For(context))
         {
             info.Environment[name] = value;
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Codomyrmex.Scheduler.Cli.Commands;
 using Codomyrmex.Scheduler.Cli.Jobs;
+using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
@@ -55,9 +56,8 @@ public sealed class RunCommandEnvironmentTests
         Assert.Equal("1", seen["SCHEDCTL_ATTEMPT"]);
         Assert.Equal("0", seen["SCHEDCTL_RECOVERY"]);
         Assert.Equal("0", seen["SCHEDCTL_MANUAL"]);
-        DateTimeOffset scheduled = DateTimeOffset.ParseExact(seen["SCHEDCTL_SCHEDULED_AT"], "O", CultureInfo.InvariantCulture);
-        Assert.Equal(record.ScheduledTime, scheduled);
-        Assert.Equal(TimeZoneInfo.Local.GetUtcOffset(record.ScheduledTime), scheduled.Offset);
+        Assert.Equal(TimeText.Json(record.ScheduledTime), seen["SCHEDCTL_SCHEDULED_AT"]);
+        Assert.EndsWith("Z", seen["SCHEDCTL_SCHEDULED_AT"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,6 +70,18 @@ public sealed class RunCommandEnvironmentTests
         Dictionary<string, string> seen = Variables(result.Output);
         Assert.Equal("1", seen["SCHEDCTL_MANUAL"]);
         Assert.Equal("by-hand", seen["SCHEDCTL_JOB_NAME"]);
+    }
+
+    [Fact]
+    public async Task JobsRun_InAnyZone_GivesTheOccurrenceInUtc()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec { Name = "zoned", Trigger = Triggers.Every(hours: 1), Command = ["env"] });
+        Schedctl.Result result = await Schedctl.RunAsync(new Dictionary<string, string> { ["TZ"] = "Asia/Kolkata" },
+            "jobs", "run", "zoned", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string scheduled = Variables(result.Output)["SCHEDCTL_SCHEDULED_AT"];
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$", scheduled);
     }
 
     [Fact]
