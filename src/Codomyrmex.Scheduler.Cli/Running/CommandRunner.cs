@@ -113,9 +113,11 @@ internal static class CommandRunner
         // The command has exited. Anything it left running in its group is stopped (it would otherwise outlive schedctl),
         // and a child that escaped the group may still hold the output open: take what came within a moment.
         await StopAsync(process, group, options.KillTimeout).ConfigureAwait(false);
+        // Not the run's token: the command has ended, so a shutdown now must not turn its outcome into a cancellation; the
+        // wait is bounded by the drain time anyway.
         try
         {
-            await reading.WaitAsync(OutputDrainTime, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await reading.WaitAsync(OutputDrainTime, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
