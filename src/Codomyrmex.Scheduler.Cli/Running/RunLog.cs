@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Cli.Commands;
 using Codomyrmex.Scheduler.Cli.Output;
 
 namespace Codomyrmex.Scheduler.Cli.Running;
@@ -77,12 +78,13 @@ internal sealed class RunLog
         }
 
         WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{_times.FormatPrecise(now)} {OutcomeWord("cancelled")} {context.JobName.PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
+            $"{_times.FormatPrecise(now)} {OutcomeWord("cancelled")} {TextTable.Printable(context.JobName).PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
     }
 
     /// <summary>
     /// A line about schedctl itself (started, stopping, stopped): to stderr for people, or with <c>--log-format json</c> as a
-    /// JSON object on stdout like every other line, with <c>event</c> naming it.
+    /// JSON object on stdout like every other line, with <c>event</c> naming it. For people, control characters in
+    /// <paramref name="text"/> (from job names) print as spaces.
     /// </summary>
     public void Notice(TextWriter error, DateTimeOffset now, string name, string text, JsonObject? fields = null)
     {
@@ -90,7 +92,7 @@ internal sealed class RunLog
         {
             lock (_lock)
             {
-                error.WriteLine(text);
+                error.WriteLine(TextTable.Printable(text));
                 error.Flush();
             }
 
@@ -126,7 +128,7 @@ internal sealed class RunLog
     {
         var text = new System.Text.StringBuilder();
         text.Append(_times.FormatPrecise(e.Time)).Append(' ')
-            .Append(OutcomeWord(outcome)).Append(' ').Append(e.JobName.PadRight(_nameWidth));
+            .Append(OutcomeWord(outcome)).Append(' ').Append(TextTable.Printable(e.JobName).PadRight(_nameWidth));
         if (exitCode is { } code)
         {
             text.Append(CultureInfo.InvariantCulture, $"  exit {code}");
@@ -158,9 +160,12 @@ internal sealed class RunLog
             text.Append(e.Outcome == RunOutcome.Interrupted ? "  runs again at the next start" : "  next attempt at " + _times.FormatPrecise(retryAt));
         }
 
+        // A job's name (a crontab command line) and its output may hold control characters: an escape sequence or a bell
+        // would reach the terminal that reads this log, so they print as spaces (the JSON log keeps them, escaped).
         string? detail = Problem(e) ?? LastLine(stdout);
         if (!string.IsNullOrEmpty(detail))
         {
+            detail = TextTable.Printable(detail);
             text.Append("  ").Append(detail.Length > 200 ? detail[..200] + "…" : detail);
         }
 

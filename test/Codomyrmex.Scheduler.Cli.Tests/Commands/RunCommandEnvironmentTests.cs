@@ -189,6 +189,23 @@ public sealed class RunCommandEnvironmentTests
     }
 
     [Fact]
+    public async Task Run_ControlCharactersInANameAndInOutput_NeverReachTheTerminal()
+    {
+        using var folder = new TempFolder();
+
+        // A crontab job is named by its command line, which here holds a raw ESC and BEL; its output ends with ESC[2J and BEL.
+        folder.Write("crontab", "@every 1s printf 'x\\033[2J\\007cleared\\n' # \u001b[2J\u0007\n");
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "crontab", "--store", "sqlite:state.db");
+        string line = await run.WaitForLineAsync(l => l.Contains(" ok ", StringComparison.Ordinal));
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+
+        Assert.Contains("x [2J cleared", line, StringComparison.Ordinal);
+        Assert.Contains("#  [2J ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Output.Append(run.Error), l => l.Any(c => c is '\u001b' or '\u0007'));
+    }
+
+    [Fact]
     public async Task Run_AnOccurrenceSkippedForOverlap_SaysWhatHappened_WithTheDueTimesZone()
     {
         using var folder = new TempFolder();
