@@ -16,7 +16,7 @@ internal sealed class RunLog
     private readonly bool _colour;
     private readonly Lock _lock = new();
 
-    /// <summary>How many runs of each job (by id) this process is running now, to tell an overlap here from a run lost earlier.</summary>
+    /// <summary>How many runs of each job (by id) this process is running now, to tell an overlap here from one with a run elsewhere.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -146,13 +146,14 @@ internal sealed class RunLog
 
         if (e.SkipReason is { } reason)
         {
-            // An overlap with no run going here is with a run the store still counts from an earlier schedctl (one that
-            // ended abruptly), until that run is recovered: say so rather than "still running".
+            // An overlap with no run going here is with a run this process cannot see: a `schedctl jobs run` in another
+            // shell, or a run the store still counts from a schedctl that ended abruptly, until it is recovered. Which of
+            // the two is not known here, so the line names both rather than "still running".
             text.Append("  due ").Append(_times.Format(e.ScheduledTime)).Append(reason == SkipReason.Misfire
                 ? ": later than the misfire grace (misfire)"
                 : _running.GetValueOrDefault(e.JobId) > 0
                     ? ": the previous run is still running (overlap)"
-                    : ": a run of an earlier schedctl is not yet recovered (overlap)");
+                    : ": a run elsewhere is in progress: schedctl jobs run, or a schedctl that ended abruptly and is not yet recovered (overlap)");
         }
 
         if (e.RetryAt is { } retryAt)

@@ -218,4 +218,25 @@ public sealed class RunCommandEnvironmentTests
         Assert.Equal(0, await run.ExitCodeAsync());
         Assert.Matches(@" slow +due \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: the previous run is still running \(overlap\)$", line);
     }
+
+    [Fact]
+    public async Task Run_AnOccurrenceSkippedForAJobsRunInAnotherShell_SaysARunElsewhereIsInProgress()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "shared", "schedule": "* * * * * *", "shell": true,
+                          "command": "if [ \"$SCHEDCTL_MANUAL\" = 1 ]; then echo $$ > manual; sleep 60; fi" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--utc");
+        await run.WaitForLineAsync(l => RunningSchedctl.IsRun(l, "ok", "shared"));
+
+        // The manual run is claimed in the store before its command starts: from the file on, the runner overlaps it.
+        await using RunningSchedctl manual = RunningSchedctl.Start(folder.Path, "jobs", "run", "shared", "--store", "sqlite:state.db");
+        await TestFiles.WaitForFileAsync(folder["manual"]);
+        string line = await run.WaitForLineAsync(l => RunningSchedctl.IsRun(l, "skipped", "shared"));
+        Assert.Matches(@" shared +due \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: a run elsewhere is in progress: schedctl jobs run, or a schedctl " +
+            @"that ended abruptly and is not yet recovered \(overlap\)$", line);
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+    }
 }
