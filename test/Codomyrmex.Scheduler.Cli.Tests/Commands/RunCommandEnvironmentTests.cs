@@ -22,7 +22,7 @@ public sealed class RunCommandEnvironmentTests
             .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
 
     /// <summary>Puts one command job into a new store, as <c>schedctl run</c> would from a file.</summary>
-    private static async Task SeedAsync(string database, JobSpec spec)
+    internal static async Task SeedAsync(string database, JobSpec spec)
     {
         await using var store = new SqliteJobStore(database);
         await using var scheduler = new Scheduler(new SchedulerOptions { Store = store });

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Running;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
@@ -201,5 +202,36 @@ public sealed class RunCommandShutdownTests
         Assert.StartsWith("0 ", seen[0], StringComparison.Ordinal);
         Assert.StartsWith("1 ", seen[1], StringComparison.Ordinal);
         Assert.Equal(seen[0][2..], seen[1][2..]);
+    }
+
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task JobsRun_ASignalToItsGroup_StopsTheCommand_RecordsTheRunAsInterrupted_AndLeavesTheJobFree(string signal, int exitCode)
+    {
+        using var folder = new TempFolder();
+        await RunCommandEnvironmentTests.SeedAsync(folder["state.db"], new JobSpec
+        {
+            Name = "long",
+            Trigger = Triggers.Every(hours: 1),
+            Command = ["echo $$ > pid; sleep 60"],
+            Shell = true,
+        });
+        await using RunningSchedctl run = RunningSchedctl.StartInOwnGroup(folder.Path, "jobs", "run", "long", "--store", "sqlite:state.db");
+        int group = GroupOf(await TestFiles.WaitForFileAsync(folder["pid"]));
+        await run.SignalGroupAsync(signal);
+
+        Assert.Equal(exitCode, await run.ExitCodeAsync());
+        await AssertGroupGoneAsync(group);
+        Assert.Contains($"interrupted by SIG{signal}; the command was stopped", run.Error, StringComparison.Ordinal);
+        RunRecord record = await SingleRunAsync(folder["state.db"], "long");
+        Assert.Equal(RunOutcome.Interrupted, record.Outcome);
+        Assert.True(record.IsManual);
+
+        Schedctl.Result show = await Schedctl.RunAsync("jobs", "show", "long", "--store", "sqlite:" + folder["state.db"]);
+        string status = Assert.Single(show.Lines, line => line.StartsWith("status:", StringComparison.Ordinal));
+        Assert.DoesNotContain("running", status, StringComparison.Ordinal);
+        Schedctl.Result delete = await Schedctl.RunAsync("jobs", "delete", "long", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
     }
 }
