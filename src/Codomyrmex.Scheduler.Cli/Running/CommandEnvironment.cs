@@ -29,9 +29,13 @@ internal static class CommandEnvironment
         yield return new(Manual, context.IsManual ? "1" : "0");
     }
 
-    /// <summary>What cron sets for a command that runs as another user: the account's names and home, and <c>/bin/sh</c>.</summary>
+    /// <summary>
+    /// The whole environment cron gives a command that runs as another user (before the job's own variables): a short
+    /// <c>PATH</c>, the account's names and home, and <c>/bin/sh</c>.
+    /// </summary>
     public static IEnumerable<KeyValuePair<string, string>> For(UserAccount account)
     {
+        yield return new("PATH", "/usr/bin:/bin");
         yield return new("HOME", account.Home);
         yield return new("USER", account.Name);
         yield return new("LOGNAME", account.Name);

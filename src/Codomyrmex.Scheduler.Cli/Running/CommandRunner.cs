@@ -171,6 +171,9 @@ internal static class CommandRunner
         };
         if (account is not null)
         {
+            // As cron does, a command run as another user starts from a minimal environment, not schedctl's: schedctl runs
+            // as root then, and its environment (tokens, passwords of the service that started it) is not that user's to see.
+            info.Environment.Clear();
             foreach ((string name, string value) in CommandEnvironment.For(account))
             {
                 info.Environment[name] = value;

@@ -102,6 +102,35 @@ public sealed class RunCommandEnvironmentTests
         Assert.Equal(expected, result.Lines);
     }
 
+    [Fact]
+    public async Task JobsRun_ACommandWithAUser_GetsCronsMinimalEnvironment_NotSchedctls()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec
+        {
+            Name = "clean",
+            Trigger = Triggers.Every(hours: 1),
+            Command = ["env"],
+            User = "nobody",
+            Environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["JOB_SETTING"] = "from the job" },
+        });
+        Schedctl.Result result = await Schedctl.RunAsync(new Dictionary<string, string> { ["SCHEDCTL_TEST_SECRET"] = "hunter2" },
+            "jobs", "run", "clean", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        Dictionary<string, string> seen = result.Lines.Select(line => line.Split('=', 2)).Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+        Assert.DoesNotContain("SCHEDCTL_TEST_SECRET", seen.Keys);
+        Assert.DoesNotContain("hunter2", result.Output, StringComparison.Ordinal);
+        Assert.Equal("from the job", seen["JOB_SETTING"]);
+        Assert.Equal("/usr/bin:/bin", seen["PATH"]);
+        Assert.Equal("clean", seen["SCHEDCTL_JOB_NAME"]);
+
+        // Nothing else of schedctl's; PWD comes from the wrapper's shell, as a shell under cron exports it too.
+        Assert.Equal(["HOME", "JOB_SETTING", "LOGNAME", "PATH", "SHELL", "USER"],
+            seen.Keys.Where(name => !name.StartsWith("SCHEDCTL_", StringComparison.Ordinal) && name != "PWD").Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("no-such-user-7f3a")]
     [InlineData("-n")]
