@@ -14,4 +14,10 @@ internal static class ExitCodes
 
     /// <summary>The command line itself was wrong: an unknown command or option, a missing argument, a bad option value.</summary>
     public const int Usage = 2;
+
+    /// <summary><c>schedctl jobs run</c> was stopped by SIGINT (Ctrl+C): 128 + 2, as a shell reports it.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary><c>schedctl jobs run</c> was stopped by SIGTERM: 128 + 15, as a shell reports it.</summary>
+    public const int Terminated = 143;
 }

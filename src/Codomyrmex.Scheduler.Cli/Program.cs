@@ -14,6 +14,7 @@ if (parse.Action is ParseErrorAction)
     return ExitCodes.Usage;
 }
 
-// schedctl handles SIGINT/SIGTERM itself: `run` waits up to its --grace for running commands. System.CommandLine's own
-// handling would end the process after two seconds, cutting the grace short and leaving runs unrecorded.
+// schedctl handles SIGINT/SIGTERM itself: `run` waits up to its --grace for running commands, `jobs run` stops its command
+// and records the run. System.CommandLine's own handling would end the process after two seconds, cutting the grace short
+// and leaving runs unrecorded.
 return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

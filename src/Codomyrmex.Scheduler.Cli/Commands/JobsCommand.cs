@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
@@ -360,7 +361,8 @@ internal static partial class JobsCommand
         return Create("run",
             "Run a job's command now, in this process, and print its output (the last " +
             CommandRunner.TailLength.ToString(CultureInfo.InvariantCulture) + " characters of stdout and of stderr). The run is recorded " +
-            "in the history as manual and counts as a run; the schedule is unchanged. A paused job runs too. Exit code 1 if the command fails.",
+            "in the history as manual and counts as a run; the schedule is unchanged. A paused job runs too. Exit code 1 if the command fails. " +
+            "SIGINT (Ctrl+C) or SIGTERM stops the command and records the run as interrupted (exit code 130, 143).",
             [job, json], async i => await RunNowAsync(i, await i.FindAsync(job).ConfigureAwait(false), i.Parse.GetValue(json)).ConfigureAwait(false));
     }
 
@@ -391,11 +393,19 @@ internal static partial class JobsCommand
             return CommandRunner.RunAsync(context, token);
         });
 
+        // SIGINT (Ctrl+C) or SIGTERM stops the command (SIGTERM to its group, SIGKILL after the kill timeout) and records the
+        // run as interrupted, so the job is not left claimed until its lease expires. A second signal ends schedctl at once:
+        // the command's wrapper still kills its group, and the run is recovered as interrupted when the lease expires.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        int signal = 0;
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration stop = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
         DateTimeOffset start = TimeProvider.System.GetUtcNow();
         var run = new ManualRun();
         try
         {
-            object? result = await scheduler.RunNowAsync(job.Id, ct).ConfigureAwait(false);
+            object? result = await scheduler.RunNowAsync(job.Id, interrupt.Token).ConfigureAwait(false);
             var output = result as JsonObject;
             run = new ManualRun(RunOutcome.Succeeded, 0, null, output?["stdout"]?.GetValue<string>(), output?["stderr"]?.GetValue<string>());
         }
@@ -408,9 +418,10 @@ internal static partial class JobsCommand
         {
             run = new ManualRun(RunOutcome.Failed, e.ExitCode, e.Message, e.Stdout, e.Stderr);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
-            run = new ManualRun(RunOutcome.Interrupted, null, "interrupted; the command was stopped", null, null);
+            string by = Volatile.Read(ref signal) == (int)PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT";
+            run = new ManualRun(RunOutcome.Interrupted, null, $"interrupted by {by}; the command was stopped", null, null);
         }
 #pragma warning disable CA1031 // Whatever the run threw (a timeout, a program that does not exist) was recorded; report it in one line.
         catch (Exception e) when (started)
@@ -420,7 +431,13 @@ internal static partial class JobsCommand
         }
 
         DateTimeOffset end = TimeProvider.System.GetUtcNow();
-        int exitCode = run.Outcome == RunOutcome.Succeeded ? ExitCodes.Success : ExitCodes.InvalidInput;
+        int exitCode = run.Outcome switch
+        {
+            RunOutcome.Succeeded => ExitCodes.Success,
+            RunOutcome.Interrupted when Volatile.Read(ref signal) == (int)PosixSignal.SIGTERM => ExitCodes.Terminated,
+            RunOutcome.Interrupted when Volatile.Read(ref signal) != 0 => ExitCodes.Interrupted,
+            _ => ExitCodes.InvalidInput,
+        };
         if (json)
         {
             JsonOutput.Write(console.Output, writer =>
@@ -460,6 +477,25 @@ internal static partial class JobsCommand
         await console.Error.WriteLineAsync(
             $"schedctl: ran job {JobFormat.Named(job)} now (manual run, recorded in its history): {summary} ({JobFormat.Duration(end - start)}).").ConfigureAwait(false);
         return exitCode;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            if (Interlocked.CompareExchange(ref signal, (int)context.Signal, 0) != 0)
+            {
+                // A second signal: the default action ends schedctl now.
+                return;
+            }
+
+            context.Cancel = true;
+            try
+            {
+                interrupt.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run had ended: nothing left to stop.
+            }
+        }
     }
 
     /// <summary>How a manual run ended, as <c>jobs run</c> reports it.</summary>

@@ -122,7 +122,7 @@ internal static class RunCommand
             await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
             var runLog = new RunLog(console.Output, settings.Json, settings.Times, jobsFile.Jobs.Select(job => job.Name.Length).DefaultIfEmpty(0).Max(),
                 Colour.IsWanted());
-            var runOptions = new CommandRunOptions(killTimeout, settings.Times);
+            var runOptions = new CommandRunOptions(killTimeout);
             scheduler.RegisterTask(CommandRunner.TaskName, (context, token) => RunCommandAsync(scheduler, runLog, runOptions, context, token));
             runLog.Attach(scheduler);
             TimeProvider clock = TimeProvider.System;

@@ -141,7 +141,7 @@ internal sealed class JsonJobsReader
         bool atStart = RunsAtStart(job);
         Trigger? trigger = atStart ? null : ReadTrigger(job, path, label);
         (IReadOnlyList<string>? command, bool shell) = ReadCommand(job, path, label);
-        string? workingDirectory = String(job, path, "working_dir");
+        string? workingDirectory = ReadWorkingDirectory(job, path);
         Dictionary<string, string> environment = ReadEnvironment(job, path);
         int? maxRuns = Integer(job, path, "max_runs", 1);
         JobOptions options = ReadOptions(job, path);
@@ -169,6 +169,19 @@ internal sealed class JsonJobsReader
                 Column = _positions.Value(path).Column,
                 Places = job.EnumerateObject().ToDictionary(property => property.Name, property => _positions.Value($"{path}.{property.Name}")),
             };
+    }
+
+    /// <summary>The job's <c>"working_dir"</c>: an empty one names no folder, so every run would fail; it is refused here instead.</summary>
+    private string? ReadWorkingDirectory(JsonElement job, string path)
+    {
+        string? folder = String(job, path, "working_dir");
+        if (folder is not null && folder.Trim().Length == 0)
+        {
+            Error(path + ".working_dir", "\"working_dir\" is empty; name a folder, or leave it out to run in schedctl's folder (the user's home for a job with a user).");
+            return null;
+        }
+
+        return folder;
     }
 
     private string? ReadName(JsonElement job, string path)

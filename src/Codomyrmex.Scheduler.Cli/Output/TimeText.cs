@@ -39,13 +39,6 @@ internal sealed class TimeText
     /// <summary>An instant as ISO 8601 in UTC, for JSON output: <c>2026-03-08T08:00:00.0040000Z</c>.</summary>
     public static string Json(DateTimeOffset instant) => instant.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    /// <summary>An instant as ISO 8601 in this style, for a command's environment: <c>2026-03-08T09:00:00.0040000+01:00</c> or <c>…Z</c>.</summary>
-    public string FormatIso(DateTimeOffset instant)
-    {
-        DateTimeOffset shown = TimeZoneInfo.ConvertTime(instant, _zone);
-        return IsUtc ? shown.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) : shown.ToString("O", CultureInfo.InvariantCulture);
-    }
-
     private string Format(DateTimeOffset instant, string pattern)
     {
         DateTimeOffset shown = TimeZoneInfo.ConvertTime(instant, _zone);

@@ -14,21 +14,28 @@ internal static class CommandEnvironment
     public const string Recovery = "SCHEDCTL_RECOVERY";
     public const string Manual = "SCHEDCTL_MANUAL";
 
-    /// <summary>The run's facts; the occurrence is ISO 8601 with its offset, in the zone <paramref name="times"/> prints.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> For(JobContext context, TimeText times)
+    /// <summary>
+    /// The run's facts. The occurrence is ISO 8601 in UTC whatever <c>--utc</c> says, so that a script keyed on it sees the
+    /// same text for the same occurrence from any schedctl, <c>run</c> or <c>jobs run</c>, in any zone.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> For(JobContext context)
     {
         yield return new(JobName, context.JobName);
         yield return new(JobId, context.JobId);
         yield return new(RunId, context.RunId);
-        yield return new(ScheduledAt, times.FormatIso(context.ScheduledTime));
+        yield return new(ScheduledAt, TimeText.Json(context.ScheduledTime));
         yield return new(Attempt, context.Attempt.ToString(CultureInfo.InvariantCulture));
         yield return new(Recovery, context.IsRecovery ? "1" : "0");
         yield return new(Manual, context.IsManual ? "1" : "0");
     }
 
-    /// <summary>What cron sets for a command that runs as another user: the account's names and home, and <c>/bin/sh</c>.</summary>
+    /// <summary>
+    /// The whole environment cron gives a command that runs as another user (before the job's own variables): a short
+    /// <c>PATH</c>, the account's names and home, and <c>/bin/sh</c>.
+    /// </summary>
     public static IEnumerable<KeyValuePair<string, string>> For(UserAccount account)
     {
+        yield return new("PATH", "/usr/bin:/bin");
         yield return new("HOME", account.Home);
         yield return new("USER", account.Name);
         yield return new("LOGNAME", account.Name);

@@ -46,7 +46,7 @@ internal static class CommandRunner
         exit "$status"
         """;
 
-    /// <summary>Runs the run's command with the default kill timeout and local times; see <see cref="RunAsync(JobContext, CommandRunOptions, CancellationToken)"/>.</summary>
+    /// <summary>Runs the run's command with the default kill timeout; see <see cref="RunAsync(JobContext, CommandRunOptions, CancellationToken)"/>.</summary>
     public static Task<object?> RunAsync(JobContext context, CancellationToken cancellationToken) =>
         RunAsync(context, CommandRunOptions.Default, cancellationToken);
 
@@ -69,7 +69,7 @@ internal static class CommandRunner
         }
 
         ProcessStartInfo info = CreateStartInfo(invocation, account, folder);
-        foreach ((string name, string value) in CommandEnvironment.For(context, options.Times))
+        foreach ((string name, string value) in CommandEnvironment.For(context))
         {
             info.Environment[name] = value;
         }
@@ -113,9 +113,11 @@ internal static class CommandRunner
         // The command has exited. Anything it left running in its group is stopped (it would otherwise outlive schedctl),
         // and a child that escaped the group may still hold the output open: take what came within a moment.
         await StopAsync(process, group, options.KillTimeout).ConfigureAwait(false);
+        // Not the run's token: the command has ended, so a shutdown now must not turn its outcome into a cancellation; the
+        // wait is bounded by the drain time anyway.
         try
         {
-            await reading.WaitAsync(OutputDrainTime, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await reading.WaitAsync(OutputDrainTime, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -169,6 +171,9 @@ internal static class CommandRunner
         };
         if (account is not null)
         {
+            // As cron does, a command run as another user starts from a minimal environment, not schedctl's: schedctl runs
+            // as root then, and its environment (tokens, passwords of the service that started it) is not that user's to see.
+            info.Environment.Clear();
             foreach ((string name, string value) in CommandEnvironment.For(account))
             {
                 info.Environment[name] = value;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Cli.Commands;
 using Codomyrmex.Scheduler.Cli.Output;
 
 namespace Codomyrmex.Scheduler.Cli.Running;
@@ -15,7 +16,7 @@ internal sealed class RunLog
     private readonly bool _colour;
     private readonly Lock _lock = new();
 
-    /// <summary>How many runs of each job (by id) this process is running now, to tell an overlap here from a run lost earlier.</summary>
+    /// <summary>How many runs of each job (by id) this process is running now, to tell an overlap here from one with a run elsewhere.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -77,12 +78,13 @@ internal sealed class RunLog
         }
 
         WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{_times.FormatPrecise(now)} {OutcomeWord("cancelled")} {context.JobName.PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
+            $"{_times.FormatPrecise(now)} {OutcomeWord("cancelled")} {TextTable.Printable(context.JobName).PadRight(_nameWidth)}  {(now - context.FireTime).TotalSeconds:0.000}s  {Detail}"));
     }
 
     /// <summary>
     /// A line about schedctl itself (started, stopping, stopped): to stderr for people, or with <c>--log-format json</c> as a
-    /// JSON object on stdout like every other line, with <c>event</c> naming it.
+    /// JSON object on stdout like every other line, with <c>event</c> naming it. For people, control characters in
+    /// <paramref name="text"/> (from job names) print as spaces.
     /// </summary>
     public void Notice(TextWriter error, DateTimeOffset now, string name, string text, JsonObject? fields = null)
     {
@@ -90,7 +92,7 @@ internal sealed class RunLog
         {
             lock (_lock)
             {
-                error.WriteLine(text);
+                error.WriteLine(TextTable.Printable(text));
                 error.Flush();
             }
 
@@ -126,7 +128,7 @@ internal sealed class RunLog
     {
         var text = new System.Text.StringBuilder();
         text.Append(_times.FormatPrecise(e.Time)).Append(' ')
-            .Append(OutcomeWord(outcome)).Append(' ').Append(e.JobName.PadRight(_nameWidth));
+            .Append(OutcomeWord(outcome)).Append(' ').Append(TextTable.Printable(e.JobName).PadRight(_nameWidth));
         if (exitCode is { } code)
         {
             text.Append(CultureInfo.InvariantCulture, $"  exit {code}");
@@ -144,13 +146,14 @@ internal sealed class RunLog
 
         if (e.SkipReason is { } reason)
         {
-            // An overlap with no run going here is with a run the store still counts from an earlier schedctl (one that
-            // ended abruptly), until that run is recovered: say so rather than "still running".
+            // An overlap with no run going here is with a run this process cannot see: a `schedctl jobs run` in another
+            // shell, or a run the store still counts from a schedctl that ended abruptly, until it is recovered. Which of
+            // the two is not known here, so the line names both rather than "still running".
             text.Append("  due ").Append(_times.Format(e.ScheduledTime)).Append(reason == SkipReason.Misfire
                 ? ": later than the misfire grace (misfire)"
                 : _running.GetValueOrDefault(e.JobId) > 0
                     ? ": the previous run is still running (overlap)"
-                    : ": a run of an earlier schedctl is not yet recovered (overlap)");
+                    : ": a run elsewhere is in progress: schedctl jobs run, or a schedctl that ended abruptly and is not yet recovered (overlap)");
         }
 
         if (e.RetryAt is { } retryAt)
@@ -158,9 +161,12 @@ internal sealed class RunLog
             text.Append(e.Outcome == RunOutcome.Interrupted ? "  runs again at the next start" : "  next attempt at " + _times.FormatPrecise(retryAt));
         }
 
+        // A job's name (a crontab command line) and its output may hold control characters: an escape sequence or a bell
+        // would reach the terminal that reads this log, so they print as spaces (the JSON log keeps them, escaped).
         string? detail = Problem(e) ?? LastLine(stdout);
         if (!string.IsNullOrEmpty(detail))
         {
+            detail = TextTable.Printable(detail);
             text.Append("  ").Append(detail.Length > 200 ? detail[..200] + "…" : detail);
         }
 

@@ -21,6 +21,9 @@ internal sealed class RunHandle(ClaimedRun run, CancellationToken external = def
 
     public bool JobCancelled => _jobCancelled;
 
+    /// <summary>Gets a value indicating whether the caller of a RunNow run cancelled it (its process is stopping, say).</summary>
+    public bool CallerCancelled => external.IsCancellationRequested;
+
     /// <summary>Gets a value indicating whether the scheduler's shutdown cancelled the run (it outlived the shutdown timeout).</summary>
     public bool ShutDown => _shutDown;
 

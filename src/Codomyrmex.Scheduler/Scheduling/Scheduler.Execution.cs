@@ -10,7 +10,10 @@ public sealed partial class Scheduler
 {
     /// <summary>Runs a job now, on the caller, as the spec's <c>run_now(job_id)</c>.</summary>
     /// <param name="id">The job's id.</param>
-    /// <param name="cancellationToken">Cancels the run (the job sees it in its token).</param>
+    /// <param name="cancellationToken">
+    /// Cancels the run (the job sees it in its token). A job that ends by throwing <see cref="OperationCanceledException"/>
+    /// then is recorded as <see cref="RunOutcome.Interrupted"/>, as a run stopped by a shutdown, not as a failure.
+    /// </param>
     /// <returns>The job's result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
     /// <exception cref="ArgumentException">There is no job with that id.</exception>
@@ -132,8 +135,9 @@ public sealed partial class Scheduler
                 {
                     outcome = RunOutcome.Cancelled;
                 }
-                else if (handle.ShutDown && exception is OperationCanceledException)
+                else if ((handle.ShutDown || (run.IsManual && handle.CallerCancelled)) && exception is OperationCanceledException)
                 {
+                    // A RunNow whose caller gave up (a CLI stopped by Ctrl+C) is stopped from outside as a shutdown stops a run.
                     // Stopped by the shutdown, not by a fault of its own: not a failure, and a recoverable job runs the occurrence again.
                     outcome = RunOutcome.Interrupted;
                 }

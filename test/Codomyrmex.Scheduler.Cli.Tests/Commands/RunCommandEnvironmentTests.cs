@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Codomyrmex.Scheduler.Cli.Commands;
 using Codomyrmex.Scheduler.Cli.Jobs;
+using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
@@ -21,7 +22,7 @@ public sealed class RunCommandEnvironmentTests
             .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
 
     /// <summary>Puts one command job into a new store, as <c>schedctl run</c> would from a file.</summary>
-    private static async Task SeedAsync(string database, JobSpec spec)
+    internal static async Task SeedAsync(string database, JobSpec spec)
     {
         await using var store = new SqliteJobStore(database);
         await using var scheduler = new Scheduler(new SchedulerOptions { Store = store });
@@ -55,9 +56,8 @@ public sealed class RunCommandEnvironmentTests
         Assert.Equal("1", seen["SCHEDCTL_ATTEMPT"]);
         Assert.Equal("0", seen["SCHEDCTL_RECOVERY"]);
         Assert.Equal("0", seen["SCHEDCTL_MANUAL"]);
-        DateTimeOffset scheduled = DateTimeOffset.ParseExact(seen["SCHEDCTL_SCHEDULED_AT"], "O", CultureInfo.InvariantCulture);
-        Assert.Equal(record.ScheduledTime, scheduled);
-        Assert.Equal(TimeZoneInfo.Local.GetUtcOffset(record.ScheduledTime), scheduled.Offset);
+        Assert.Equal(TimeText.Json(record.ScheduledTime), seen["SCHEDCTL_SCHEDULED_AT"]);
+        Assert.EndsWith("Z", seen["SCHEDCTL_SCHEDULED_AT"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,6 +70,18 @@ public sealed class RunCommandEnvironmentTests
         Dictionary<string, string> seen = Variables(result.Output);
         Assert.Equal("1", seen["SCHEDCTL_MANUAL"]);
         Assert.Equal("by-hand", seen["SCHEDCTL_JOB_NAME"]);
+    }
+
+    [Fact]
+    public async Task JobsRun_InAnyZone_GivesTheOccurrenceInUtc()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec { Name = "zoned", Trigger = Triggers.Every(hours: 1), Command = ["env"] });
+        Schedctl.Result result = await Schedctl.RunAsync(new Dictionary<string, string> { ["TZ"] = "Asia/Kolkata" },
+            "jobs", "run", "zoned", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string scheduled = Variables(result.Output)["SCHEDCTL_SCHEDULED_AT"];
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$", scheduled);
     }
 
     [Fact]
@@ -88,6 +100,35 @@ public sealed class RunCommandEnvironmentTests
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] expected = [await IdAsync("-u", "nobody"), await IdAsync("-g", "nobody"), "nobody nobody " + await HomeOfAsync("nobody") + " /bin/sh"];
         Assert.Equal(expected, result.Lines);
+    }
+
+    [Fact]
+    public async Task JobsRun_ACommandWithAUser_GetsCronsMinimalEnvironment_NotSchedctls()
+    {
+        using var folder = new TempFolder();
+        await SeedAsync(folder["state.db"], new JobSpec
+        {
+            Name = "clean",
+            Trigger = Triggers.Every(hours: 1),
+            Command = ["env"],
+            User = "nobody",
+            Environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["JOB_SETTING"] = "from the job" },
+        });
+        Schedctl.Result result = await Schedctl.RunAsync(new Dictionary<string, string> { ["SCHEDCTL_TEST_SECRET"] = "hunter2" },
+            "jobs", "run", "clean", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        Dictionary<string, string> seen = result.Lines.Select(line => line.Split('=', 2)).Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+        Assert.DoesNotContain("SCHEDCTL_TEST_SECRET", seen.Keys);
+        Assert.DoesNotContain("hunter2", result.Output, StringComparison.Ordinal);
+        Assert.Equal("from the job", seen["JOB_SETTING"]);
+        Assert.Equal("/usr/bin:/bin", seen["PATH"]);
+        Assert.Equal("clean", seen["SCHEDCTL_JOB_NAME"]);
+
+        // Nothing else of schedctl's; PWD comes from the wrapper's shell, as a shell under cron exports it too.
+        Assert.Equal(["HOME", "JOB_SETTING", "LOGNAME", "PATH", "SHELL", "USER"],
+            seen.Keys.Where(name => !name.StartsWith("SCHEDCTL_", StringComparison.Ordinal) && name != "PWD").Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -177,6 +218,23 @@ public sealed class RunCommandEnvironmentTests
     }
 
     [Fact]
+    public async Task Run_ControlCharactersInANameAndInOutput_NeverReachTheTerminal()
+    {
+        using var folder = new TempFolder();
+
+        // A crontab job is named by its command line, which here holds a raw ESC and BEL; its output ends with ESC[2J and BEL.
+        folder.Write("crontab", "@every 1s printf 'x\\033[2J\\007cleared\\n' # \u001b[2J\u0007\n");
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "crontab", "--store", "sqlite:state.db");
+        string line = await run.WaitForLineAsync(l => l.Contains(" ok ", StringComparison.Ordinal));
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+
+        Assert.Contains("x [2J cleared", line, StringComparison.Ordinal);
+        Assert.Contains("#  [2J ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Output.Append(run.Error), l => l.Any(c => c is '\u001b' or '\u0007'));
+    }
+
+    [Fact]
     public async Task Run_AnOccurrenceSkippedForOverlap_SaysWhatHappened_WithTheDueTimesZone()
     {
         using var folder = new TempFolder();
@@ -188,5 +246,26 @@ public sealed class RunCommandEnvironmentTests
         await run.SignalAsync("TERM");
         Assert.Equal(0, await run.ExitCodeAsync());
         Assert.Matches(@" slow +due \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: the previous run is still running \(overlap\)$", line);
+    }
+
+    [Fact]
+    public async Task Run_AnOccurrenceSkippedForAJobsRunInAnotherShell_SaysARunElsewhereIsInProgress()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "shared", "schedule": "* * * * * *", "shell": true,
+                          "command": "if [ \"$SCHEDCTL_MANUAL\" = 1 ]; then echo $$ > manual; sleep 60; fi" } ] }
+            """);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--utc");
+        await run.WaitForLineAsync(l => RunningSchedctl.IsRun(l, "ok", "shared"));
+
+        // The manual run is claimed in the store before its command starts: from the file on, the runner overlaps it.
+        await using RunningSchedctl manual = RunningSchedctl.Start(folder.Path, "jobs", "run", "shared", "--store", "sqlite:state.db");
+        await TestFiles.WaitForFileAsync(folder["manual"]);
+        string line = await run.WaitForLineAsync(l => RunningSchedctl.IsRun(l, "skipped", "shared"));
+        Assert.Matches(@" shared +due \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: a run elsewhere is in progress: schedctl jobs run, or a schedctl " +
+            @"that ended abruptly and is not yet recovered \(overlap\)$", line);
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
     }
 }

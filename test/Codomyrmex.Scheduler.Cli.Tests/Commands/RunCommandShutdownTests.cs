@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Running;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
@@ -17,18 +18,6 @@ public sealed class RunCommandShutdownTests
     private static string Job(string name, string command, string extra = "") => $$"""
         { "jobs": [ { "name": "{{name}}", "schedule": "* * * * * *", "shell": true, "command": "{{command}}"{{extra}} } ] }
         """;
-
-    private static async Task<string> WaitForFileAsync(string path)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(path) || new FileInfo(path).Length == 0)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{path} never appeared.");
-            await Task.Delay(20, Ct);
-        }
-
-        return (await File.ReadAllTextAsync(path, Ct)).Trim();
-    }
 
     /// <summary>The process group of a live process, from <c>/proc</c>.</summary>
     private static int GroupOf(string pid)
@@ -69,7 +58,7 @@ public sealed class RunCommandShutdownTests
         using var folder = new TempFolder();
         folder.Write("jobs.json", Job("slow", "trap 'echo INT >> signals' INT; echo $$ > pid; sleep 2; echo finished", ", \"max_runs\": 1"));
         await using RunningSchedctl run = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
-        string pid = await WaitForFileAsync(folder["pid"]);
+        string pid = await TestFiles.WaitForFileAsync(folder["pid"]);
         Assert.NotEqual(run.Id, GroupOf(pid));
 
         await run.SignalGroupAsync("INT");
@@ -98,7 +87,7 @@ public sealed class RunCommandShutdownTests
         folder.Write("jobs.json", Job("stuck", command));
         await using RunningSchedctl run = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db",
             "--grace", "300ms", "--kill-timeout", "1s");
-        int group = GroupOf(await WaitForFileAsync(folder["pid"]));
+        int group = GroupOf(await TestFiles.WaitForFileAsync(folder["pid"]));
         Assert.NotEqual(run.Id, group);
         await (how == "TERM to schedctl" ? run.SignalAsync("TERM") : run.SignalGroupAsync("INT"));
 
@@ -121,7 +110,7 @@ public sealed class RunCommandShutdownTests
         folder.Write("jobs.json", Job("long", "echo $$ > pid; sleep 60 & sleep 60"));
         await using RunningSchedctl run = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db",
             "--grace", "10m", "--kill-timeout", "1s");
-        int group = GroupOf(await WaitForFileAsync(folder["pid"]));
+        int group = GroupOf(await TestFiles.WaitForFileAsync(folder["pid"]));
         await run.SignalGroupAsync("INT");
         await run.WaitForErrorAsync("waiting up to 10m");
         await run.SignalGroupAsync("INT");
@@ -145,7 +134,7 @@ public sealed class RunCommandShutdownTests
         folder.Write("jobs.json", Job("long", "trap '' TERM; echo $$ > pid; sleep 60 & sleep 60"));
         await using RunningSchedctl run = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db",
             "--grace", "10m", "--kill-timeout", "10m");
-        int group = GroupOf(await WaitForFileAsync(folder["pid"]));
+        int group = GroupOf(await TestFiles.WaitForFileAsync(folder["pid"]));
         Assert.NotEmpty(LiveMembers(group));
         if (how == "third INT")
         {
@@ -171,7 +160,7 @@ public sealed class RunCommandShutdownTests
         using var folder = new TempFolder();
         folder.Write("jobs.json", Job("long", "echo $$ > pid; sleep 60 & sleep 60", extra));
         await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--kill-timeout", "1s");
-        int group = GroupOf(await WaitForFileAsync(folder["pid"]));
+        int group = GroupOf(await TestFiles.WaitForFileAsync(folder["pid"]));
         if (how == "cancel from another shell")
         {
             Schedctl.Result cancel = await Schedctl.RunAsync("jobs", "cancel", "long", "--store", "sqlite:" + folder["state.db"]);
@@ -196,7 +185,7 @@ public sealed class RunCommandShutdownTests
             ", \"recoverable\": true, \"max_runs\": 1"));
         await using (RunningSchedctl first = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db", "--grace", "200ms"))
         {
-            await WaitForFileAsync(folder["pid"]);
+            await TestFiles.WaitForFileAsync(folder["pid"]);
             await first.SignalAsync("TERM");
             Assert.Equal(0, await first.ExitCodeAsync());
         }
@@ -213,5 +202,36 @@ public sealed class RunCommandShutdownTests
         Assert.StartsWith("0 ", seen[0], StringComparison.Ordinal);
         Assert.StartsWith("1 ", seen[1], StringComparison.Ordinal);
         Assert.Equal(seen[0][2..], seen[1][2..]);
+    }
+
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task JobsRun_ASignalToItsGroup_StopsTheCommand_RecordsTheRunAsInterrupted_AndLeavesTheJobFree(string signal, int exitCode)
+    {
+        using var folder = new TempFolder();
+        await RunCommandEnvironmentTests.SeedAsync(folder["state.db"], new JobSpec
+        {
+            Name = "long",
+            Trigger = Triggers.Every(hours: 1),
+            Command = ["echo $$ > pid; sleep 60"],
+            Shell = true,
+        });
+        await using RunningSchedctl run = RunningSchedctl.StartInOwnGroup(folder.Path, "jobs", "run", "long", "--store", "sqlite:state.db");
+        int group = GroupOf(await TestFiles.WaitForFileAsync(folder["pid"]));
+        await run.SignalGroupAsync(signal);
+
+        Assert.Equal(exitCode, await run.ExitCodeAsync());
+        await AssertGroupGoneAsync(group);
+        Assert.Contains($"interrupted by SIG{signal}; the command was stopped", run.Error, StringComparison.Ordinal);
+        RunRecord record = await SingleRunAsync(folder["state.db"], "long");
+        Assert.Equal(RunOutcome.Interrupted, record.Outcome);
+        Assert.True(record.IsManual);
+
+        Schedctl.Result show = await Schedctl.RunAsync("jobs", "show", "long", "--store", "sqlite:" + folder["state.db"]);
+        string status = Assert.Single(show.Lines, line => line.StartsWith("status:", StringComparison.Ordinal));
+        Assert.DoesNotContain("running", status, StringComparison.Ordinal);
+        Schedctl.Result delete = await Schedctl.RunAsync("jobs", "delete", "long", "--store", "sqlite:" + folder["state.db"]);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
     }
 }

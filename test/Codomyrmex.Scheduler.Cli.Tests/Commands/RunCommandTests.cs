@@ -21,16 +21,6 @@ public sealed class RunCommandTests
         return (job, await store.GetRunsAsync(new RunQuery(job.Id), Ct));
     }
 
-    private static async Task WaitForFileAsync(string path)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(path))
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{path} never appeared.");
-            await Task.Delay(20, Ct);
-        }
-    }
-
     [Fact]
     public async Task Run_AJobEverySecond_LogsEachRun_StopsCleanlyOnSigterm_AndKeepsItsHistory()
     {
@@ -62,10 +52,10 @@ public sealed class RunCommandTests
         using var folder = new TempFolder();
         folder.Write("jobs.json", """
             { "jobs": [ { "name": "slow", "schedule": "* * * * * *", "shell": true,
-                          "command": "touch started; sleep 3; echo finished" } ] }
+                          "command": "echo go > started; sleep 3; echo finished" } ] }
             """);
         await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
-        await WaitForFileAsync(folder["started"]);
+        await TestFiles.WaitForFileAsync(folder["started"]);
         await run.SignalAsync("TERM");
         string done = await run.WaitForLineAsync(line => IsRun(line, "ok", "slow"));
         Assert.EndsWith("finished", done, StringComparison.Ordinal);
@@ -220,10 +210,10 @@ public sealed class RunCommandTests
     {
         using var folder = new TempFolder();
         folder.Write("jobs.json", """
-            { "jobs": [ { "name": "long", "schedule": "* * * * * *", "shell": true, "command": "touch started; sleep 60" } ] }
+            { "jobs": [ { "name": "long", "schedule": "* * * * * *", "shell": true, "command": "echo go > started; sleep 60" } ] }
             """);
         await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
-        await WaitForFileAsync(folder["started"]);
+        await TestFiles.WaitForFileAsync(folder["started"]);
 
         Schedctl.Result cancel = await Schedctl.RunAsync("jobs", "cancel", "long", "--store", "sqlite:" + folder["state.db"]);
         Assert.Equal(0, cancel.ExitCode);

@@ -58,6 +58,8 @@ internal static class HostileFiles
         ["nul-in-argv"] = new("jobs.json", Json("""{"jobs":[{"name":"a","schedule":"@daily","command":["x\u0000y"]}]}"""), 1, 53, "NUL character"),
         ["nul-in-name"] = new("jobs.json", Json("""{"jobs":[{"name":"a\u0000","schedule":"@daily","command":["x"]}]}"""), 1, 18, "NUL character"),
         ["nul-in-crontab"] = new("crontab", Bytes("@daily echo a", 0, "b\n"), 1, 14, "NUL character"),
+        ["nul-in-working-dir"] = new("jobs.json", Json("""{"jobs":[{"name":"a","schedule":"@daily","command":["x"],"working_dir":"/tmp\u0000x"}]}"""), 1, 72, "NUL character"),
+        ["empty-working-dir"] = new("jobs.json", Json("""{"jobs":[{"name":"a","schedule":"@daily","command":["x"],"working_dir":""}]}"""), 1, 72, "\"working_dir\" is empty"),
         ["line-break-in-name"] = new("jobs.json", Json("""{"jobs":[{"name":"a\n2026-01-01 ok forged","schedule":"@daily","command":["x"]}]}"""), 1, 18, "holds a control character"),
         ["empty-env-name"] = new("jobs.json", Json("""{"jobs":[{"name":"a","schedule":"@daily","command":["x"],"env":{"":"1"}}]}"""), 1, 65, "an environment variable's name is empty"),
         ["env-name-with-equals"] = new("jobs.json", Json("""{"jobs":[{"name":"a","schedule":"@daily","command":["x"],"env":{"A=B":"1"}}]}"""), 1, 65, "\"A=B\" contains '='"),

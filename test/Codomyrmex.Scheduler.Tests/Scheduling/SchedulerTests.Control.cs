@@ -111,6 +111,25 @@ public partial class SchedulerTests
     }
 
     [Fact]
+    public async Task RunNow_CancelledByItsCaller_IsRecordedAsInterrupted()
+    {
+        var scheduler = NewScheduler();
+        using var caller = new CancellationTokenSource();
+        string id = scheduler.Schedule(async (JobContext _, CancellationToken ct) =>
+        {
+            await caller.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return null;
+        }, trigger: Every(hours: 1));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scheduler.RunNowAsync(id, caller.Token));
+        Assert.Equal(JobStatus.Pending, scheduler.GetJob(id)!.Status);
+        RunRecord run = Assert.Single((await scheduler.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items);
+        Assert.Equal(RunOutcome.Interrupted, run.Outcome);
+        Assert.True(run.IsManual);
+    }
+
+    [Fact]
     public void RunNow_CancelledJob_Throws()
     {
         var scheduler = NewScheduler();
