@@ -12,12 +12,12 @@ internal static class JsonArguments
     public const int MaxDepth = 64;
 
     /// <exception cref="ArgumentException">The arguments nest deeper than <see cref="MaxDepth"/>.</exception>
-    public static IReadOnlyList<object?> Positional(JsonArray? args, string paramName = "args") =>
-        args is null || args.Count == 0 ? [] : Elements((JsonArray)ThrowIfTooDeep(args, paramName).DeepClone());
+    public static IReadOnlyList<object?> Positional(JsonArray? args) =>
+        args is null || args.Count == 0 ? [] : Elements((JsonArray)ThrowIfTooDeep(args, nameof(args), "The positional arguments").DeepClone());
 
     /// <exception cref="ArgumentException">The arguments nest deeper than <see cref="MaxDepth"/>.</exception>
-    public static IReadOnlyDictionary<string, object?> Keyword(JsonObject? kwargs, string paramName = "kwargs") =>
-        kwargs is null || kwargs.Count == 0 ? Job.NoKwargs : Properties((JsonObject)ThrowIfTooDeep(kwargs, paramName).DeepClone());
+    public static IReadOnlyDictionary<string, object?> Keyword(JsonObject? kwargs) =>
+        kwargs is null || kwargs.Count == 0 ? Job.NoKwargs : Properties((JsonObject)ThrowIfTooDeep(kwargs, nameof(kwargs), "The keyword arguments").DeepClone());
 
     /// <summary>Why arguments cannot be kept, or <see langword="null"/> when they can: they nest deeper than <see cref="MaxDepth"/>.</summary>
     public static string? Problem(JsonNode? arguments, string what) =>
@@ -25,9 +25,9 @@ internal static class JsonArguments
             ? $"{what} nest arrays and objects more than {MaxDepth} levels deep, deeper than a store can read back."
             : null;
 
-    private static T ThrowIfTooDeep<T>(T arguments, string paramName)
+    private static T ThrowIfTooDeep<T>(T arguments, string paramName, string what)
         where T : JsonNode =>
-        Problem(arguments, paramName == "args" ? "The positional arguments" : "The keyword arguments") is { } problem
+        Problem(arguments, what) is { } problem
             ? throw new ArgumentException(problem, paramName)
             : arguments;
 
