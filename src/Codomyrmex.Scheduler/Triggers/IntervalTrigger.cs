@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -15,7 +16,7 @@ namespace Codomyrmex.Scheduler;
 /// </remarks>
 public sealed class IntervalTrigger : Trigger
 {
-    /// <summary>Creates a trigger from the parts of an interval, as the spec's <c>IntervalTrigger(minutes=30)</c>.</summary>
+    /// <summary>Creates a trigger from the parts of an interval, such as <c>new IntervalTrigger(minutes: 30)</c>.</summary>
     /// <param name="seconds">Seconds in the interval.</param>
     /// <param name="minutes">Minutes in the interval.</param>
     /// <param name="hours">Hours in the interval.</param>
@@ -24,7 +25,7 @@ public sealed class IntervalTrigger : Trigger
     /// <param name="endTime">The last instant a run may be at, or <see langword="null"/> for no end.</param>
     /// <exception cref="ArgumentOutOfRangeException">A part is negative, or the interval is zero or too large.</exception>
     /// <exception cref="ArgumentException"><paramref name="endTime"/> is before <paramref name="startTime"/>.</exception>
-#pragma warning disable RS0026 // The spec's keyword-argument shape needs an all-optional overload next to the typed one.
+#pragma warning disable RS0026 // Named parts, each optional (minutes: 30), need an all-optional overload next to the typed one.
     public IntervalTrigger(int seconds = 0, int minutes = 0, int hours = 0, int days = 0, DateTimeOffset? startTime = null, DateTimeOffset? endTime = null)
         : this(ToInterval(seconds, minutes, hours, days), startTime, endTime)
     {
@@ -58,7 +59,7 @@ public sealed class IntervalTrigger : Trigger
     /// <summary>Gets the time between runs.</summary>
     public TimeSpan Interval { get; }
 
-    /// <summary>Gets the interval in seconds, as the spec's <c>interval_seconds</c>.</summary>
+    /// <summary>Gets the interval in seconds.</summary>
     /// <value>For example 1800 for <c>minutes: 30</c>.</value>
     public double IntervalSeconds => Interval.TotalSeconds;
 
@@ -97,6 +98,13 @@ public sealed class IntervalTrigger : Trigger
         StartTime is null && (EndTime is null || EndTime >= now) ? new IntervalTrigger(Interval, now, EndTime) : this;
 
     internal override DateTimeOffset Localize(DateTimeOffset instant) => instant.ToOffset((StartTime ?? instant).Offset);
+
+    /// <inheritdoc/>
+    public override bool Equals([NotNullWhen(true)] Trigger? other) =>
+        other is IntervalTrigger interval && interval.Interval == Interval && interval.StartTime == StartTime && interval.EndTime == EndTime;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(TriggerType.Interval, Interval, StartTime?.UtcTicks, EndTime?.UtcTicks);
 
     /// <summary>Returns a description such as <c>every 1h30m</c> or <c>every 30s from 2026-01-01T00:00:00.0000000+00:00</c>.</summary>
     /// <returns>The description.</returns>
