@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace Codomyrmex.Scheduler;
 
 /// <summary>Who runs the jobs of the file, for tools that look at a store (<c>schedctl jobs list</c>).</summary>
@@ -20,17 +18,8 @@ public sealed partial class SqliteJobStore
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using SqliteCommand read = _connection.CreateCommand();
-            read.CommandText = "SELECT pid, process, host, since FROM lock_holder WHERE id = 1 AND active <> 0;";
-            using SqliteDataReader reader = read.ExecuteReader();
-            recorded = reader.Read()
-                ? new SqliteLockHolder
-                {
-                    ProcessId = reader.GetInt32(0),
-                    ProcessName = reader.GetString(1),
-                    Host = reader.GetString(2),
-                    Since = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-                }
+            recorded = ReadHolder(activeOnly: true) is { } holder
+                ? new SqliteLockHolder { ProcessId = holder.Pid, ProcessName = holder.Process, Host = holder.Host, Since = holder.Since }
                 : null;
             if (recorded is null || _lockFile is not null)
             {

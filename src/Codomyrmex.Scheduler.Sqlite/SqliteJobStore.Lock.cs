@@ -46,28 +46,30 @@ public sealed partial class SqliteJobStore
         var holder = Holder.OfThisProcess(_time);
         try
         {
-            Begin();
-            using (SqliteCommand read = _connection.CreateCommand())
+            using (StoreTransaction transaction = BeginWrite())
             {
-                read.CommandText = "SELECT epoch FROM lock_holder WHERE id = 1;";
-                _epoch = (read.ExecuteScalar() is long epoch ? epoch : 0) + 1;
-            }
+                using (SqliteCommand read = _db.Connection.CreateCommand())
+                {
+                    read.CommandText = "SELECT epoch FROM lock_holder WHERE id = 1;";
+                    _epoch = (read.ExecuteScalar() is long epoch ? epoch : 0) + 1;
+                }
 
-            using (SqliteCommand write = _connection.CreateCommand())
-            {
-                write.CommandText =
-                    "INSERT INTO lock_holder (id, epoch, active, pid, process, host, since) VALUES (1, $epoch, 1, $pid, $process, $host, $since) " +
-                    "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, active = 1, pid = excluded.pid, process = excluded.process, " +
-                    "host = excluded.host, since = excluded.since;";
-                write.Parameters.AddWithValue("$epoch", _epoch);
-                write.Parameters.AddWithValue("$pid", (long)holder.Pid);
-                write.Parameters.AddWithValue("$process", holder.Process);
-                write.Parameters.AddWithValue("$host", holder.Host);
-                write.Parameters.AddWithValue("$since", holder.Since.UtcTicks);
-                write.ExecuteNonQuery();
-            }
+                using (SqliteCommand write = _db.Connection.CreateCommand())
+                {
+                    write.CommandText =
+                        "INSERT INTO lock_holder (id, epoch, active, pid, process, host, since) VALUES (1, $epoch, 1, $pid, $process, $host, $since) " +
+                        "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, active = 1, pid = excluded.pid, process = excluded.process, " +
+                        "host = excluded.host, since = excluded.since;";
+                    write.Parameters.AddWithValue("$epoch", _epoch);
+                    write.Parameters.AddWithValue("$pid", (long)holder.Pid);
+                    write.Parameters.AddWithValue("$process", holder.Process);
+                    write.Parameters.AddWithValue("$host", holder.Host);
+                    write.Parameters.AddWithValue("$since", holder.Since.UtcTicks);
+                    write.ExecuteNonQuery();
+                }
 
-            _commit.ExecuteNonQuery();
+                transaction.Commit();
+            }
 
             // For a person who looks at the lock file (flock is advisory, so `cat` can read it).
             byte[] text = Encoding.UTF8.GetBytes(holder.Describe() + "\n");
@@ -77,7 +79,6 @@ public sealed partial class SqliteJobStore
         }
         catch
         {
-            Rollback();
             file.Dispose();
             _epoch = 0;
             throw;
@@ -96,7 +97,10 @@ public sealed partial class SqliteJobStore
 
         try
         {
-            SqliteSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"UPDATE lock_holder SET active = 0 WHERE epoch = {_epoch};"));
+            using SqliteCommand release = _db.Connection.CreateCommand();
+            release.CommandText = "UPDATE lock_holder SET active = 0 WHERE epoch = $epoch;";
+            release.Parameters.AddWithValue("$epoch", _epoch);
+            release.ExecuteNonQuery();
         }
         catch (SqliteException)
         {
@@ -112,12 +116,8 @@ public sealed partial class SqliteJobStore
         string file = System.IO.Path.GetFileName(_path);
         try
         {
-            using SqliteCommand read = _connection.CreateCommand();
-            read.CommandText = "SELECT pid, process, host, since, active FROM lock_holder WHERE id = 1;";
-            using SqliteDataReader reader = read.ExecuteReader();
-            if (reader.Read() && reader.GetInt64(4) != 0)
+            if (ReadHolder(activeOnly: true) is { } holder)
             {
-                var holder = new Holder(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero));
                 return $"{file} ('{_path}') is in use by {holder.Describe()}; stop it first.";
             }
         }
@@ -127,6 +127,21 @@ public sealed partial class SqliteJobStore
         }
 
         return $"{file} ('{_path}') is in use by another process, which holds its lock file '{_path}.lock'; stop it first.";
+    }
+
+    /// <summary>The holder the file records (only one that has not let go cleanly, with <paramref name="activeOnly"/>), if any.</summary>
+    private Holder? ReadHolder(bool activeOnly)
+    {
+        using SqliteCommand read = _db.Connection.CreateCommand();
+        read.CommandText = "SELECT pid, process, host, since, active FROM lock_holder WHERE id = 1;";
+        using SqliteDataReader reader = read.ExecuteReader();
+        if (!reader.Read() || (activeOnly && reader.GetInt64(reader.GetOrdinal("active")) == 0))
+        {
+            return null;
+        }
+
+        return new Holder(reader.GetInt32(reader.GetOrdinal("pid")), reader.GetString(reader.GetOrdinal("process")),
+            reader.GetString(reader.GetOrdinal("host")), new DateTimeOffset(reader.GetInt64(reader.GetOrdinal("since")), TimeSpan.Zero));
     }
 
     private readonly record struct Holder(int Pid, string Process, string Host, DateTimeOffset Since)

@@ -1,15 +1,11 @@
 using Codomyrmex.Scheduler.Internal;
-using Microsoft.Data.Sqlite;
+using Codomyrmex.Scheduler.Sqlite.Internal;
 
 namespace Codomyrmex.Scheduler;
 
 /// <summary>Pausing, resuming and deleting jobs.</summary>
 public sealed partial class SqliteJobStore
 {
-    private SqliteCommand? _hasClaims;
-    private SqliteCommand? _deleteJob;
-    private SqliteCommand? _deleteJobRuns;
-
     /// <inheritdoc/>
     /// <remarks>
     /// A paused job has no due time in the file, so a dispatcher in another process claims nothing of it; a resume reaches that
@@ -20,36 +16,10 @@ public sealed partial class SqliteJobStore
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        bool resumed;
-        Job job;
-        lock (_lock)
+        Job? job = ChangeState(id, paused ? static row => row.State.SetPaused(true) : static row => row.State.SetPaused(false), out bool changed);
+        if (changed && !paused)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            Begin();
-            try
-            {
-                JobRow? row = ReadJob(_jobById, id);
-                if (row is null)
-                {
-                    Rollback();
-                    return new((Job?)null);
-                }
-
-                resumed = row.State.SetPaused(paused) && !paused;
-                WriteState(row);
-                _commit.ExecuteNonQuery();
-                job = ToJob(row);
-            }
-            catch
-            {
-                Rollback();
-                throw;
-            }
-        }
-
-        if (resumed)
-        {
-            Changed?.Invoke(this, EventArgs.Empty);
+            RaiseChanged();
         }
 
         return new(job);
@@ -65,37 +35,22 @@ public sealed partial class SqliteJobStore
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _hasClaims ??= Command("SELECT count(*) FROM claims WHERE job_seq = $seq;", "$seq");
-            _deleteJob ??= Command("DELETE FROM jobs WHERE seq = $seq;", "$seq");
-            _deleteJobRuns ??= Command("DELETE FROM runs WHERE job_id = $id;", "$id");
-            Begin();
-            try
+            using StoreTransaction transaction = BeginWrite();
+            JobRow? row = _jobs.ById(id);
+            if (row is null)
             {
-                JobRow? row = ReadJob(_jobById, id);
-                if (row is null)
-                {
-                    Rollback();
-                    return new(false);
-                }
-
-                SetParameter(_hasClaims, 0, row.Seq);
-                if (row.State.ActiveRuns > 0 || (long)_hasClaims.ExecuteScalar()! > 0)
-                {
-                    throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
-                }
-
-                SetParameter(_deleteJobRuns, 0, row.Id);
-                _deleteJobRuns.ExecuteNonQuery();
-                SetParameter(_deleteJob, 0, row.Seq);
-                _deleteJob.ExecuteNonQuery();
-                _commit.ExecuteNonQuery();
-                return new(true);
+                return new(false);
             }
-            catch
+
+            if (row.State.ActiveRuns > 0 || _claims.CountForJob(row.Seq) > 0)
             {
-                Rollback();
-                throw;
+                throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
             }
+
+            _history.DeleteForJob(row.Id);
+            _jobs.Delete(row.Seq);
+            transaction.Commit();
+            return new(true);
         }
     }
 }

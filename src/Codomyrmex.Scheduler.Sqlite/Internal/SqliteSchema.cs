@@ -37,7 +37,7 @@ internal static class SqliteSchema
             task            TEXT,
             args            TEXT    NOT NULL,      -- JSON array
             kwargs          TEXT    NOT NULL,      -- JSON object
-            trigger         TEXT,                  -- DESIGN §6 trigger JSON; NULL: run once, as soon as possible
+            trigger         TEXT,                  -- Trigger.ToJson(); NULL: run once, as soon as possible
             max_runs        INTEGER,
             source          TEXT,
             created_at      INTEGER NOT NULL,
@@ -128,7 +128,7 @@ internal static class SqliteSchema
 
     /// <summary>Opens the file, checks that it is ours, sets WAL and creates or migrates the schema.</summary>
     /// <exception cref="InvalidOperationException">The file cannot be used; the message names it and says what to do.</exception>
-    public static SqliteConnection Open(string path, SqliteJobStoreOptions options)
+    public static StoreConnection Open(string path, SqliteJobStoreOptions options)
     {
         string directory = System.IO.Path.GetDirectoryName(path) ?? ".";
         if (!Directory.Exists(directory))
@@ -177,7 +177,7 @@ internal static class SqliteSchema
             if (options.ReadOnly)
             {
                 CheckReadable(connection, path);
-                return connection;
+                return new StoreConnection(connection);
             }
 
             string mode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
@@ -189,8 +189,9 @@ internal static class SqliteSchema
 
             Execute(connection, options.FlushEveryCommit ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
             Execute(connection, "PRAGMA foreign_keys = OFF;");
-            Migrate(connection, path);
-            return connection;
+            var db = new StoreConnection(connection);
+            Migrate(db, path);
+            return db;
         }
         catch (SqliteException e)
         {
@@ -315,40 +316,29 @@ internal static class SqliteSchema
         }
     }
 
-    private static void Migrate(SqliteConnection connection, string path)
+    private static void Migrate(StoreConnection db, string path)
     {
+        SqliteConnection connection = db.Connection;
         if (Scalar<long>(connection, "PRAGMA user_version;") == CurrentVersion && Scalar<long>(connection, "PRAGMA application_id;") == ApplicationId)
         {
             return;
         }
 
         // BEGIN IMMEDIATE takes the write lock first, so two processes that open a new file at once create its schema once.
-        Execute(connection, "BEGIN IMMEDIATE;");
-        try
+        using StoreTransaction transaction = db.Begin();
+        Check(connection, path);
+        long version = Scalar<long>(connection, "PRAGMA user_version;");
+        for (long step = version; step < CurrentVersion; step++)
         {
-            Check(connection, path);
-            long version = Scalar<long>(connection, "PRAGMA user_version;");
-            for (long step = version; step < CurrentVersion; step++)
-            {
-                Execute(connection, s_migrations[step]);
-            }
-
-            Execute(connection, string.Create(CultureInfo.InvariantCulture,
-                $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {CurrentVersion};"));
-            Execute(connection, "COMMIT;");
+            Execute(connection, s_migrations[step]);
         }
-        catch
-        {
-            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
-            {
-                Execute(connection, "ROLLBACK;");
-            }
 
-            throw;
-        }
+        Execute(connection, string.Create(CultureInfo.InvariantCulture,
+            $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {CurrentVersion};"));
+        transaction.Commit();
     }
 
-    public static void Execute(SqliteConnection connection, string sql)
+    private static void Execute(SqliteConnection connection, string sql)
     {
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = sql;
