@@ -1,32 +1,38 @@
-using Codomyrmex.Scheduler.Internal;
 using Codomyrmex.Scheduler.Sqlite.Internal;
+using Codomyrmex.Scheduler.Storage;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
-/// <summary>Claiming due runs, completing them, their leases and the recovery of lost runs.</summary>
+/// <summary>Claiming due runs, completing them, and the recovery of lost runs.</summary>
 public sealed partial class SqliteJobStore
 {
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">Another live process dispatches from this file; the message names it.</exception>
+    /// <remarks>
+    /// Joins or takes the file's dispatch lock first (see the class remarks): a store of another live process that dispatches
+    /// from the file is refused. The fencing counter is read once and written once per batch, in the claim's transaction.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="ClaimRequest.MaxRuns"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">Another live process dispatches from this file (the message names it), or the store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxRuns, 1, nameof(request));
         cancellationToken.ThrowIfCancellationRequested();
-        long nowTicks = now.UtcTicks;
         List<ClaimedRun>? runs = null;
         List<SkippedOccurrence>? skipped = null;
+        DateTimeOffset now;
+        long? next;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             EnsureDispatchLock();
-            if (max <= 0)
-            {
-                return new(ClaimBatch.Empty);
-            }
-
             using StoreTransaction transaction = BeginWrite();
-            while ((runs?.Count ?? 0) < max)
+            (now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+            long nowTicks = now.UtcTicks;
+            long token = 0;
+            while ((runs?.Count ?? 0) < request.MaxRuns)
             {
                 JobRow? row = _jobs.FirstDue(nowTicks);
                 if (row is null)
@@ -48,42 +54,55 @@ public sealed partial class SqliteJobStore
                     continue;
                 }
 
-                ClaimDecision decision = row.State.Claim(trigger, row.Options, row.MaxRuns, nowTicks, out long scheduled, out int attempt,
-                    out SkipReason reason, out bool recovery);
+                ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, now);
                 _jobs.WriteState(row);
-                if (decision == ClaimDecision.Run)
+                if (claim.Decision == ClaimDecision.Run)
                 {
-                    (runs ??= []).Add(InsertClaim(row, scheduled, now, node, leaseUntil, manual: false, attempt, recovery));
+                    token = token == 0 ? _claims.LastToken() + 1 : token + 1;
+                    (runs ??= []).Add(InsertClaim(row, claim.ScheduledTime, now, request.Node, leaseUntil, token, manual: false, claim.Attempt, claim.IsRecovery));
                 }
-                else if (decision == ClaimDecision.Skip)
+                else if (claim.Decision == ClaimDecision.Skip)
                 {
-                    (skipped ??= []).Add(new SkippedOccurrence(row.Id, row.Name, Utc(scheduled), reason));
+                    (skipped ??= []).Add(new SkippedOccurrence
+                    {
+                        JobId = row.Id,
+                        JobName = row.Name,
+                        ScheduledTime = claim.ScheduledTime,
+                        Reason = claim.SkipReason.GetValueOrDefault(),
+                    });
                 }
             }
 
+            if (token != 0)
+            {
+                _claims.WriteLastToken(token);
+            }
+
+            next = _jobs.NextDue();
             transaction.Commit();
         }
 
-        return new(runs is null && skipped is null ? ClaimBatch.Empty : new ClaimBatch(runs ?? [], skipped ?? []));
+        return new(new ClaimBatch { Runs = runs ?? [], Skipped = skipped ?? [], Now = now, NextDueAt = next is { } due ? Utc(due) : null });
     }
 
     /// <inheritdoc/>
     /// <remarks>
     /// Does not take the dispatch lock, so a manual run may be made while another process dispatches from the file. Unless this
-    /// store holds the lock, the run is recovered only when its lease expires: keep it renewed with <see cref="RenewLeasesAsync"/>.
+    /// store's process holds the lock, the run is recovered only when its lease expires: keep it renewed with <see cref="RenewAsync"/>.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">The job is cancelled, or its <see cref="Job.MaxRuns"/> are used up.</exception>
+    /// <exception cref="InvalidOperationException">The job is cancelled, its <see cref="Job.MaxRuns"/> are used up, or the store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using StoreTransaction transaction = BeginWrite();
-            JobRow? row = _jobs.ById(id);
+            JobRow? row = _jobs.ById(jobId);
             if (row is null)
             {
                 return new((ClaimedRun?)null);
@@ -91,25 +110,30 @@ public sealed partial class SqliteJobStore
 
             if (row.State.Status == JobStatus.Cancelled)
             {
-                throw new InvalidOperationException($"Job '{id}' ({row.Name}) is cancelled; a cancelled job never runs again.");
+                throw StoreErrors.ClaimCancelled(jobId, row.Name);
             }
 
             if (row.State.LimitReached(row.MaxRuns))
             {
-                throw new InvalidOperationException($"Job '{id}' ({row.Name}) has made or started all of its {row.MaxRuns} runs (MaxRuns).");
+                throw StoreErrors.ClaimLimitReached(jobId, row.Name, row.MaxRuns);
             }
 
-            row.State.ClaimNow(now.UtcTicks, row.MaxRuns);
+            (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+            row.State.ClaimNow(now, row.MaxRuns);
             _jobs.WriteState(row);
-            ClaimedRun run = InsertClaim(row, now.UtcTicks, now, node, leaseUntil, manual: true);
+            long token = _claims.LastToken() + 1;
+            ClaimedRun run = InsertClaim(row, now, now, request.Node, leaseUntil, token, manual: true);
+            _claims.WriteLastToken(token);
             transaction.Commit();
             return new(run);
         }
     }
 
     /// <inheritdoc/>
+    /// <remarks>The job's <see cref="Job.FinishedAt"/>, if the run finished it, is the store's time of the completion.</remarks>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completion);
         cancellationToken.ThrowIfCancellationRequested();
@@ -117,21 +141,24 @@ public sealed partial class SqliteJobStore
         string? result = completion.Outcome == RunOutcome.Succeeded ? JsonValues.FromResult(completion.Result) : null;
         RunRecord record = RunRecords.FromCompletion(completion, _history.Options);
         Job job;
-        bool dueEarlier;
+        JobStoreChange? change = null;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using StoreTransaction transaction = BeginWrite();
-            if (_claims.JobOf(run.RunId) is not { } seq)
+            if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)
             {
-                return new((Job?)null);
+                // Recovered, re-claimed or completed already (fenced), or the job is gone: nothing is recorded.
+                return new(new RunCompletionResult
+                {
+                    Status = _jobs.ById(run.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced,
+                });
             }
 
             _claims.Delete(run.RunId);
             JobRow row = _jobs.BySeq(seq)!;
             long dueBefore = DueKey(row.State);
-            row.State.Complete(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
-                run.ScheduledTime.UtcTicks, run.Attempt, completion.RetryAt?.UtcTicks ?? 0);
+            row.State.Complete(completion);
             if (completion.Outcome == RunOutcome.Succeeded)
             {
                 row.Result = result;
@@ -144,74 +171,79 @@ public sealed partial class SqliteJobStore
 
             _jobs.WriteState(row);
             _history.Insert(record);
+            if (DueKey(row.State) < dueBefore)
+            {
+                // A queued run or a retry made the job due earlier: a dispatcher must look again.
+                change = LogChange(JobStoreChangeKind.Completed, row, _time.GetUtcNow().UtcTicks);
+            }
+
             transaction.Commit();
-            dueEarlier = DueKey(row.State) < dueBefore;
 
             // The caller gets back the value itself; a later read gets its JSON.
             job = _jobs.ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null,
                 keepStoredResult: completion.Outcome != RunOutcome.Succeeded);
         }
 
-        if (dueEarlier)
+        if (change is { } changed)
         {
-            RaiseChanged();
+            Raise(changed);
         }
 
-        return new(job);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Does not take the dispatch lock: it extends only the leases of <paramref name="node"/>, whichever process holds the lock.</remarks>
-    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(node);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            ThrowIfReadOnly();
-            return new(_claims.Renew(node, leaseUntil.UtcTicks));
-        }
+        return new(new RunCompletionResult { Status = RunCompletionStatus.Recorded, Job = job });
     }
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Runs claimed by an earlier holder of the file's dispatch lock are recovered too, whatever their lease: that process has ended.
+    /// Runs claimed by an earlier holder of the file's dispatch lock are recovered too, whatever their lease: that process has
+    /// ended. Joins or takes the dispatch lock first, as <see cref="ClaimDueAsync"/> does.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">Another live process dispatches from this file; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">Another live process dispatches from this file (the message names it), or the store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        long nowTicks = now.UtcTicks;
         List<ClaimedRun>? lost = null;
+        List<JobStoreChange>? changes = null;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             EnsureDispatchLock();
             using StoreTransaction transaction = BeginWrite();
-            foreach (ClaimRow claim in _claims.Expired(nowTicks, _epoch))
+            DateTimeOffset now = _time.GetUtcNow();
+            foreach (ClaimRow claim in _claims.Expired(now.UtcTicks, Epoch))
             {
                 _claims.Delete(claim.RunId);
                 JobRow row = _jobs.BySeq(claim.JobSeq)!;
-                var run = new ClaimedRun(claim.RunId, _jobs.ToJob(row), Utc(claim.Scheduled), Utc(claim.ClaimedAt), claim.Node, Utc(claim.LeaseUntil),
-                    claim.IsManual, claim.Attempt, claim.IsRecovery);
-                row.State.Interrupt(claim.ClaimedAt, nowTicks, claim.Scheduled, claim.Attempt, row.Options.Recoverable);
-                row.Error = claim.Epoch != _epoch
-                    ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.Node}' ended before the run completed."
-                    : RunRecords.LeaseExpired(run);
+                var run = new ClaimedRun
+                {
+                    RunId = claim.RunId,
+                    Job = _jobs.ToJob(row),
+                    ScheduledTime = Utc(claim.Scheduled),
+                    ClaimedAt = Utc(claim.ClaimedAt),
+                    InstanceId = claim.InstanceId,
+                    NodeName = claim.NodeName,
+                    LeaseUntil = Utc(claim.LeaseUntil),
+                    IsManual = claim.IsManual,
+                    Attempt = claim.Attempt,
+                    IsRecovery = claim.IsRecovery,
+                    FencingToken = claim.FencingToken,
+                };
+                row.State.Interrupt(run, now, row.Options.Recoverable);
+                row.Error = claim.Epoch != 0 && claim.Epoch != Epoch
+                    ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.NodeName}' ({claim.InstanceId}) ended before the run completed."
+                    : RunRecords.LeaseExpired(run, run.LeaseUntil);
                 _jobs.WriteState(row);
                 _history.Insert(RunRecords.Interrupted(run, now, row.Error));
+                (changes ??= []).Add(LogChange(JobStoreChangeKind.Recovered, row, now.UtcTicks));
                 (lost ??= []).Add(run);
             }
 
             transaction.Commit();
         }
 
-        if (lost is not null)
+        foreach (JobStoreChange change in changes ?? [])
         {
-            RaiseChanged();
+            Raise(change);
         }
 
         return new(lost is null ? [] : lost);
@@ -229,13 +261,27 @@ public sealed partial class SqliteJobStore
         }
     }
 
-    private static long DueKey(in JobState state) => state.DueAt is 0 ? long.MaxValue : state.DueAt;
+    private static long DueKey(in JobState state) => state.DueAtTicks is 0 ? long.MaxValue : state.DueAtTicks;
 
-    private ClaimedRun InsertClaim(JobRow row, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual, int attempt = 1,
-        bool recovery = false)
+    private ClaimedRun InsertClaim(JobRow row, DateTimeOffset scheduled, DateTimeOffset now, NodeIdentity node, DateTimeOffset leaseUntil, long token,
+        bool manual, int attempt = 1, bool recovery = false)
     {
-        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), _jobs.ToJob(row), Utc(scheduled), now, node, leaseUntil, manual, attempt, recovery);
-        _claims.Insert(new ClaimRow(run.RunId, row.Seq, scheduled, now.UtcTicks, node, leaseUntil.UtcTicks, attempt, manual, recovery, _epoch));
+        var run = new ClaimedRun
+        {
+            RunId = RunIds.New(),
+            Job = _jobs.ToJob(row),
+            ScheduledTime = scheduled,
+            ClaimedAt = now,
+            InstanceId = node.InstanceId,
+            NodeName = node.Name,
+            LeaseUntil = leaseUntil,
+            IsManual = manual,
+            Attempt = attempt,
+            IsRecovery = recovery,
+            FencingToken = token,
+        };
+        _claims.Insert(new ClaimRow(run.RunId, row.Seq, scheduled.UtcTicks, now.UtcTicks, node.InstanceId, node.Name, leaseUntil.UtcTicks, attempt,
+            manual, recovery, token, Epoch));
         return run;
     }
 }

@@ -1,6 +1,6 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>Reading the run history.</summary>
 public sealed partial class SqliteJobStore
@@ -20,7 +20,7 @@ public sealed partial class SqliteJobStore
             int total = _history.Count(query);
             List<RunRecord> items = query.Limit != 0 && query.Offset < total ? _history.Page(query) : [];
             transaction.Commit();
-            return new(new RunPage(items, total));
+            return new(new RunPage { Items = items, Total = total });
         }
     }
 }

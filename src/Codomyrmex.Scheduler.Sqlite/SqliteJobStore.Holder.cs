@@ -1,4 +1,6 @@
-namespace Codomyrmex.Scheduler;
+using Codomyrmex.Scheduler.Sqlite.Internal;
+
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>Who runs the jobs of the file, for tools that look at a store (<c>schedctl jobs list</c>).</summary>
 public sealed partial class SqliteJobStore
@@ -21,7 +23,7 @@ public sealed partial class SqliteJobStore
             recorded = ReadHolder(activeOnly: true) is { } holder
                 ? new SqliteLockHolder { ProcessId = holder.Pid, ProcessName = holder.Process, Host = holder.Host, Since = holder.Since }
                 : null;
-            if (recorded is null || _lockFile is not null)
+            if (recorded is null || DispatchLock.IsHeld(_path))
             {
                 return recorded;
             }

@@ -1,21 +1,26 @@
-using Codomyrmex.Scheduler.Internal;
 using Codomyrmex.Scheduler.Sqlite.Internal;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>Adding, reading, listing, updating and cancelling jobs.</summary>
 public sealed partial class SqliteJobStore
 {
-    /// <summary>SQLite's result code for a broken constraint (here: the unique job id).</summary>
+    /// <summary>SQLite's result code for a broken constraint (here: the unique job id, or one live job per source and name).</summary>
     private const int SqliteConstraint = 19;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The file enforces one live job per source and name with a unique index, and the look-up and the insert are one
+    /// <c>BEGIN IMMEDIATE</c> transaction, so two processes (or store instances) declaring the same jobs at once end with one.
+    /// </remarks>
     /// <exception cref="ArgumentException">
     /// A job with the same id exists; the job runs a delegate rather than a registered task; or an argument is not a JSON value.
     /// </exception>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask AddAsync(Job job, CancellationToken cancellationToken = default)
+    public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         cancellationToken.ThrowIfCancellationRequested();
@@ -40,9 +45,9 @@ public sealed partial class SqliteJobStore
             Source = job.Source,
             CreatedAt = job.CreatedAt.UtcTicks,
             Options = job.Options,
-            State = job.NextRun is { } first ? JobState.ForNewJob(first) : new JobState { Status = JobStatus.Completed, Version = 1 },
+            State = JobState.ForNewJob(job),
         };
-        bool earliest;
+        JobStoreChange change;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -51,27 +56,28 @@ public sealed partial class SqliteJobStore
                 _jobs.CacheTrigger(row.TriggerJson, job.Trigger!);
             }
 
-            // One statement, so no transaction: the due time read before it only decides whether to wake a dispatcher.
-            long? dueBefore = _jobs.NextDue();
+            using StoreTransaction transaction = BeginWrite();
+            if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
+            {
+                return new(new AddJobResult { Job = _jobs.ToJob(existing), Added = false });
+            }
+
             try
             {
                 _jobs.Insert(row);
             }
             catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
             {
-                throw new ArgumentException($"A job with id '{job.Id}' already exists.", nameof(job), e);
+                // The id: the live source and name were looked up in this transaction, which holds the write lock.
+                throw StoreErrors.DuplicateId(job.Id, nameof(job));
             }
 
-            long due = row.State.DueAt;
-            earliest = due != 0 && (dueBefore is null || due < dueBefore);
+            change = LogChange(JobStoreChangeKind.Added, row, _time.GetUtcNow().UtcTicks);
+            transaction.Commit();
         }
 
-        if (earliest)
-        {
-            RaiseChanged();
-        }
-
-        return ValueTask.CompletedTask;
+        Raise(change);
+        return new(new AddJobResult { Job = job, Added = true });
     }
 
     /// <inheritdoc/>
@@ -103,12 +109,15 @@ public sealed partial class SqliteJobStore
             int total = _jobs.Count(query.Status);
             List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query.Status, query.Limit, query.Offset) : [];
             transaction.Commit();
-            return new(new JobPage(items, total));
+            return new(new JobPage { Items = items, Total = total });
         }
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">An argument of the job is not a JSON value.</exception>
+    /// <exception cref="ArgumentException">
+    /// An argument of the job is not a JSON value, or the update would make the job a second live job of its source and name.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default)
     {
@@ -118,6 +127,7 @@ public sealed partial class SqliteJobStore
         string kwargs = JsonValues.FromKwargs(job.Kwargs);
         string? trigger = job.Trigger?.ToJson();
         Job updated;
+        JobStoreChange change;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -128,9 +138,8 @@ public sealed partial class SqliteJobStore
                 return new((Job?)null);
             }
 
-            // As InMemoryJobStore: a new trigger or limit moves the next run to the one the caller computed; a finished job
-            // may be pending again.
-            bool reschedule = row.MaxRuns != job.MaxRuns || _jobs.TriggerOf(row)?.ToString() != job.Trigger?.ToString();
+            // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
+            row.State.ApplyUpdate(_jobs.TriggerOf(row), row.MaxRuns, job);
             row.Name = job.Name;
             row.Task = job.Task;
             row.Args = args;
@@ -139,62 +148,70 @@ public sealed partial class SqliteJobStore
             row.MaxRuns = job.MaxRuns;
             row.Options = job.Options;
             row.Source = job.Source;
-            if (reschedule)
-            {
-                row.State.Reschedule(job.NextRun?.UtcTicks ?? 0, job.MaxRuns);
-            }
-            else
-            {
-                row.State.Version++;
-            }
-
             if (trigger is not null)
             {
                 _jobs.CacheTrigger(trigger, job.Trigger!);
             }
 
-            _jobs.WriteDefinition(row);
+            try
+            {
+                _jobs.WriteDefinition(row);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+            {
+                throw new ArgumentException(
+                    $"Job '{job.Id}' cannot become '{job.Name}' of source '{job.Source}': another live job has that source and name.", nameof(job), e);
+            }
+
+            change = LogChange(JobStoreChangeKind.Updated, row, _time.GetUtcNow().UtcTicks);
             transaction.Commit();
             updated = _jobs.ToJob(row);
         }
 
-        RaiseChanged();
+        Raise(change);
         return new(updated);
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        return new(ChangeState(id, static row => row.State.Cancel(), out _));
+        Job? job = ChangeState(id, static row => row.State.Cancel() ? JobStoreChangeKind.Cancelled : null, out _);
+
+        // Raised for a job cancelled already too: a node that missed the first still cancels its runs.
+        if (job is not null)
+        {
+            Raise(new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id });
+        }
+
+        return new(job);
     }
 
     /// <summary>
-    /// Changes one job's state in a write transaction: reads the job, applies <paramref name="change"/>, writes the state if
-    /// its version moved, and commits.
+    /// Changes one job's state in a write transaction: reads the job, applies <paramref name="change"/>, and if it says what
+    /// changed, writes the state and logs the change before committing.
     /// </summary>
     /// <returns>The job after the change, or <see langword="null"/> if there is no such job.</returns>
-    private Job? ChangeState(string id, Action<JobRow> change, out bool changed)
+    private Job? ChangeState(string id, Func<JobRow, JobStoreChangeKind?> change, out JobStoreChange? changed)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using StoreTransaction transaction = BeginWrite();
             JobRow? row = _jobs.ById(id);
+            changed = null;
             if (row is null)
             {
-                changed = false;
                 return null;
             }
 
-            long version = row.State.Version;
-            change(row);
-            changed = row.State.Version != version;
-            if (changed)
+            if (change(row) is { } kind)
             {
                 _jobs.WriteState(row);
+                changed = LogChange(kind, row, _time.GetUtcNow().UtcTicks);
             }
 
             transaction.Commit();

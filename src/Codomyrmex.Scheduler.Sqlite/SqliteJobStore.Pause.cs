@@ -1,7 +1,7 @@
-using Codomyrmex.Scheduler.Internal;
 using Codomyrmex.Scheduler.Sqlite.Internal;
+using Codomyrmex.Scheduler.Storage;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>Pausing, resuming and deleting jobs.</summary>
 public sealed partial class SqliteJobStore
@@ -9,17 +9,23 @@ public sealed partial class SqliteJobStore
     /// <inheritdoc/>
     /// <remarks>
     /// A paused job has no due time in the file, so a dispatcher in another process claims nothing of it; a resume reaches that
-    /// dispatcher through <see cref="Changed"/> within <see cref="SqliteJobStoreOptions.PollInterval"/>.
+    /// dispatcher through its <see cref="Changed"/> within <see cref="SqliteJobStoreOptions.PollInterval"/>.
     /// </remarks>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        Job? job = ChangeState(id, paused ? static row => row.State.SetPaused(true) : static row => row.State.SetPaused(false), out bool changed);
-        if (changed && !paused)
+        Job? job = ChangeState(
+            id,
+            paused
+                ? static row => row.State.SetPaused(true) ? JobStoreChangeKind.Paused : null
+                : static row => row.State.SetPaused(false) ? JobStoreChangeKind.Resumed : null,
+            out JobStoreChange? change);
+        if (change is { } changed)
         {
-            RaiseChanged();
+            Raise(changed);
         }
 
         return new(job);
@@ -27,6 +33,7 @@ public sealed partial class SqliteJobStore
 
     /// <inheritdoc/>
     /// <remarks>The job's row and its history rows go in one transaction. A run claimed from another process counts as in progress.</remarks>
+    /// <exception cref="InvalidOperationException">A run of the job is in progress, or the store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -49,8 +56,11 @@ public sealed partial class SqliteJobStore
 
             _history.DeleteForJob(row.Id);
             _jobs.Delete(row.Seq);
+            _changes.Write(JobStoreChangeKind.Deleted, row.Id, 0, _time.GetUtcNow().UtcTicks);
             transaction.Commit();
-            return new(true);
         }
+
+        Raise(new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = id });
+        return new(true);
     }
 }

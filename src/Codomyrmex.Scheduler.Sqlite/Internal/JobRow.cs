@@ -1,4 +1,4 @@
-using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Sqlite.Internal;
 

@@ -1,4 +1,4 @@
-using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite.Internal;
@@ -61,18 +61,18 @@ internal sealed class JobStateParameters
         _runCount.Value = (long)state.RunCount;
         _failureCount.Value = (long)state.FailureCount;
         _activeRuns.Value = (long)state.ActiveRuns;
-        _nextRun.Value = state.NextRun;
-        _queued.Value = state.Queued;
-        _lastRun.Value = state.LastRun;
-        _lastDuration.Value = state.LastDuration;
+        _nextRun.Value = state.NextRunTicks;
+        _queued.Value = state.QueuedTicks;
+        _lastRun.Value = state.LastRunTicks;
+        _lastDuration.Value = state.LastDurationTicks;
         _version.Value = state.Version;
-        _retryAt.Value = state.RetryAt;
-        _retryOf.Value = state.RetryOf;
+        _retryAt.Value = state.RetryAtTicks;
+        _retryOf.Value = state.RetryOfTicks;
         _retryAttempt.Value = (long)state.RetryAttempt;
         _waitsForIdle.Value = state.WaitsForIdle ? 1L : 0L;
-        _dueAt.Value = state.DueAt is 0 ? DBNull.Value : state.DueAt;
+        _dueAt.Value = state.DueAtTicks is 0 ? DBNull.Value : state.DueAtTicks;
         _retryIsRecovery.Value = state.RetryIsRecovery ? 1L : 0L;
-        _paused.Value = state.Paused ? 1L : 0L;
+        _paused.Value = state.IsPaused ? 1L : 0L;
         _finishedAt.Value = row.FinishedAt == 0 ? DBNull.Value : row.FinishedAt;
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite.Internal;
@@ -51,6 +51,12 @@ internal sealed class JobTable
     private readonly SqliteParameter _countByStatusStatus;
     private readonly SqliteCommand _delete;
     private readonly SqliteParameter _deleteSeq;
+    private readonly SqliteCommand _liveDeclared;
+    private readonly SqliteParameter _liveDeclaredSource;
+    private readonly SqliteParameter _liveDeclaredName;
+    private readonly SqliteCommand _finishedBefore;
+    private readonly SqliteParameter _finishedBeforeCutoff;
+    private readonly SqliteParameter _finishedBeforeBatch;
 
     public JobTable(StoreConnection db, string path, TimeProvider time)
     {
@@ -97,10 +103,47 @@ internal sealed class JobTable
         _countByStatusStatus = StoreConnection.Parameter(_countByStatus, "$status");
         _delete = db.Prepare("DELETE FROM jobs WHERE seq = $seq;");
         _deleteSeq = StoreConnection.Parameter(_delete, "$seq");
+
+        // Live: JobStatus Pending or Running, as the unique index jobs_declared says.
+        _liveDeclared = db.Prepare($"SELECT {JobColumns.List.Text} FROM jobs WHERE source = $source AND name = $name AND status IN (0, 1);");
+        _liveDeclaredSource = StoreConnection.Parameter(_liveDeclared, "$source");
+        _liveDeclaredName = StoreConnection.Parameter(_liveDeclared, "$name");
+
+        // Finished: JobStatus Completed, Failed or Cancelled, with no run still going (a cancelled job's run may be).
+        _finishedBefore = db.Prepare(
+            "SELECT seq, id FROM jobs WHERE finished_at < $cutoff AND status IN (2, 3, 4) AND active_runs = 0 " +
+            "AND NOT EXISTS (SELECT 1 FROM claims WHERE claims.job_seq = jobs.seq) ORDER BY finished_at LIMIT $batch;");
+        _finishedBeforeCutoff = StoreConnection.Parameter(_finishedBefore, "$cutoff");
+        _finishedBeforeBatch = StoreConnection.Parameter(_finishedBefore, "$batch");
+    }
+
+    /// <summary>The pending or running job (paused included) declared with this source and name, if any.</summary>
+    public JobRow? LiveDeclared(string source, string name)
+    {
+        _liveDeclaredSource.Value = source;
+        _liveDeclaredName.Value = name;
+        return ReadOne(_liveDeclared);
+    }
+
+    /// <summary>At most <paramref name="batch"/> jobs that finished before <paramref name="cutoff"/> and have no run going, oldest first.</summary>
+    public List<(long Seq, string Id)> FinishedBefore(long cutoff, int batch)
+    {
+        _finishedBeforeCutoff.Value = cutoff;
+        _finishedBeforeBatch.Value = (long)batch;
+        var jobs = new List<(long, string)>();
+        using SqliteDataReader reader = _finishedBefore.ExecuteReader();
+        int seq = reader.GetOrdinal("seq");
+        int id = reader.GetOrdinal("id");
+        while (reader.Read())
+        {
+            jobs.Add((reader.GetInt64(seq), reader.GetString(id)));
+        }
+
+        return jobs;
     }
 
     /// <summary>Inserts a new job.</summary>
-    /// <exception cref="SqliteException">A job with the row's id exists (a constraint error, code 19).</exception>
+    /// <exception cref="SqliteException">A job with the row's id, or a live job of its source and name, exists (a constraint error, code 19).</exception>
     public void Insert(JobRow row)
     {
         StampFinished(row);
@@ -251,7 +294,6 @@ internal sealed class JobTable
             trigger = null;
         }
 
-        long next = row.State.ShownNextRun;
         return new Job
         {
             Id = row.Id,
@@ -262,18 +304,18 @@ internal sealed class JobTable
             Trigger = trigger,
             Status = row.State.Status,
             CreatedAt = Utc(row.CreatedAt),
-            LastRun = row.State.LastRun == 0 ? null : Utc(row.State.LastRun),
-            NextRun = next == 0 ? null : trigger?.Localize(Utc(next)) ?? Utc(next),
+            LastRun = row.State.LastRunTicks == 0 ? null : Utc(row.State.LastRunTicks),
+            NextRun = row.State.GetShownNextRun(trigger),
             RunCount = row.State.RunCount,
             MaxRuns = row.MaxRuns,
             Result = keepStoredResult ? JsonValues.ToResult(row.Result) : result,
             Error = row.Error,
             FailureCount = row.State.FailureCount,
-            LastDuration = row.State.LastRun == 0 ? null : TimeSpan.FromTicks(row.State.LastDuration),
+            LastDuration = row.State.LastRunTicks == 0 ? null : TimeSpan.FromTicks(row.State.LastDurationTicks),
             Options = row.Options,
             Source = row.Source,
             ActiveRuns = row.State.ActiveRuns,
-            IsPaused = row.State.Paused,
+            IsPaused = row.State.IsPaused,
             FinishedAt = row.FinishedAt == 0 ? null : Utc(row.FinishedAt),
             Version = row.State.Version,
         };
@@ -309,17 +351,17 @@ internal sealed class JobTable
             RunCount = reader.GetInt32(JobColumns.RunCount),
             FailureCount = reader.GetInt32(JobColumns.FailureCount),
             ActiveRuns = reader.GetInt32(JobColumns.ActiveRuns),
-            NextRun = reader.GetInt64(JobColumns.NextRun),
-            Queued = reader.GetInt64(JobColumns.Queued),
-            LastRun = reader.GetInt64(JobColumns.LastRun),
-            LastDuration = reader.GetInt64(JobColumns.LastDuration),
+            NextRunTicks = reader.GetInt64(JobColumns.NextRun),
+            QueuedTicks = reader.GetInt64(JobColumns.Queued),
+            LastRunTicks = reader.GetInt64(JobColumns.LastRun),
+            LastDurationTicks = reader.GetInt64(JobColumns.LastDuration),
             Version = reader.GetInt64(JobColumns.Version),
-            RetryAt = reader.GetInt64(JobColumns.RetryAt),
-            RetryOf = reader.GetInt64(JobColumns.RetryOf),
+            RetryAtTicks = reader.GetInt64(JobColumns.RetryAt),
+            RetryOfTicks = reader.GetInt64(JobColumns.RetryOf),
             RetryAttempt = reader.GetInt32(JobColumns.RetryAttempt),
             WaitsForIdle = JobColumns.Flag(reader, JobColumns.WaitsForIdle),
             RetryIsRecovery = JobColumns.Flag(reader, JobColumns.RetryIsRecovery),
-            Paused = JobColumns.Flag(reader, JobColumns.Paused),
+            IsPaused = JobColumns.Flag(reader, JobColumns.Paused),
         },
         FinishedAt = reader.IsDBNull(JobColumns.FinishedAt) ? 0 : reader.GetInt64(JobColumns.FinishedAt),
     };

@@ -8,7 +8,7 @@ namespace Codomyrmex.Scheduler.Sqlite.Internal;
 internal sealed class RunHistoryTable
 {
     private static readonly ColumnList s_columns =
-        new("run_id, job_id, job_name, scheduled, started_at, finished_at, node, outcome, error, result, attempt, is_manual, is_recovery");
+        new("run_id, job_id, job_name, scheduled, started_at, finished_at, node, instance_id, outcome, error, result, attempt, is_manual, is_recovery");
     private static readonly int s_runId = s_columns.Ordinal("run_id");
     private static readonly int s_jobId = s_columns.Ordinal("job_id");
     private static readonly int s_jobName = s_columns.Ordinal("job_name");
@@ -16,6 +16,7 @@ internal sealed class RunHistoryTable
     private static readonly int s_startedAt = s_columns.Ordinal("started_at");
     private static readonly int s_finishedAt = s_columns.Ordinal("finished_at");
     private static readonly int s_node = s_columns.Ordinal("node");
+    private static readonly int s_instanceId = s_columns.Ordinal("instance_id");
     private static readonly int s_outcome = s_columns.Ordinal("outcome");
     private static readonly int s_error = s_columns.Ordinal("error");
     private static readonly int s_result = s_columns.Ordinal("result");
@@ -33,6 +34,7 @@ internal sealed class RunHistoryTable
     private readonly SqliteParameter _insertStartedAt;
     private readonly SqliteParameter _insertFinishedAt;
     private readonly SqliteParameter _insertNode;
+    private readonly SqliteParameter _insertInstanceId;
     private readonly SqliteParameter _insertOutcome;
     private readonly SqliteParameter _insertError;
     private readonly SqliteParameter _insertResult;
@@ -43,9 +45,9 @@ internal sealed class RunHistoryTable
     private readonly SqliteCommand _trim;
     private readonly SqliteParameter _trimJobId;
     private readonly SqliteParameter _trimKeep;
-    private readonly SqliteCommand _expire;
-    private readonly SqliteParameter _expireJobId;
-    private readonly SqliteParameter _expireOldest;
+    private readonly SqliteCommand _purgeOld;
+    private readonly SqliteParameter _purgeOldCutoff;
+    private readonly SqliteParameter _purgeOldBatch;
     private readonly SqliteCommand _deleteForJob;
     private readonly SqliteParameter _deleteForJobId;
 
@@ -65,6 +67,7 @@ internal sealed class RunHistoryTable
         _insertStartedAt = StoreConnection.Parameter(_insert, "$started_at");
         _insertFinishedAt = StoreConnection.Parameter(_insert, "$finished_at");
         _insertNode = StoreConnection.Parameter(_insert, "$node");
+        _insertInstanceId = StoreConnection.Parameter(_insert, "$instance_id");
         _insertOutcome = StoreConnection.Parameter(_insert, "$outcome");
         _insertError = StoreConnection.Parameter(_insert, "$error");
         _insertResult = StoreConnection.Parameter(_insert, "$result");
@@ -77,9 +80,12 @@ internal sealed class RunHistoryTable
             "(SELECT seq FROM runs WHERE job_id = $job_id ORDER BY seq DESC LIMIT 1 OFFSET $keep);");
         _trimJobId = StoreConnection.Parameter(_trim, "$job_id");
         _trimKeep = StoreConnection.Parameter(_trim, "$keep");
-        _expire = db.Prepare("DELETE FROM runs WHERE job_id = $job_id AND finished_at < $oldest;");
-        _expireJobId = StoreConnection.Parameter(_expire, "$job_id");
-        _expireOldest = StoreConnection.Parameter(_expire, "$oldest");
+
+        // Records are written as runs end, so the oldest are the first by seq: look at the oldest batch only (no index on
+        // finished_at to keep up on every completion). A record a node stamped far ahead of the others waits its turn.
+        _purgeOld = db.Prepare("DELETE FROM runs WHERE seq IN (SELECT seq FROM runs ORDER BY seq LIMIT $batch) AND finished_at < $cutoff;");
+        _purgeOldCutoff = StoreConnection.Parameter(_purgeOld, "$cutoff");
+        _purgeOldBatch = StoreConnection.Parameter(_purgeOld, "$batch");
         _deleteForJob = db.Prepare("DELETE FROM runs WHERE job_id = $job_id;");
         _deleteForJobId = StoreConnection.Parameter(_deleteForJob, "$job_id");
     }
@@ -87,7 +93,7 @@ internal sealed class RunHistoryTable
     /// <summary>Gets how much history is kept.</summary>
     public RunHistoryOptions Options { get; }
 
-    /// <summary>Writes a history record and applies the retention options to its job's records.</summary>
+    /// <summary>Writes a history record and trims its job's records to <see cref="RunHistoryOptions.MaxRunsPerJob"/>.</summary>
     public void Insert(RunRecord record)
     {
         if (Options.MaxRunsPerJob == 0)
@@ -102,6 +108,7 @@ internal sealed class RunHistoryTable
         _insertStartedAt.Value = record.StartedAt.UtcTicks;
         _insertFinishedAt.Value = record.FinishedAt.UtcTicks;
         _insertNode.Value = record.Node;
+        _insertInstanceId.Value = (object?)record.InstanceId ?? DBNull.Value;
         _insertOutcome.Value = (long)record.Outcome;
         _insertError.Value = (object?)record.Error ?? DBNull.Value;
         _insertResult.Value = (object?)record.Result ?? DBNull.Value;
@@ -115,19 +122,21 @@ internal sealed class RunHistoryTable
             _trimKeep.Value = (long)keep;
             _trim.ExecuteNonQuery();
         }
-
-        if (Options.MaxAge is { } maxAge)
-        {
-            _expireJobId.Value = record.JobId;
-            _expireOldest.Value = record.FinishedAt.UtcTicks - maxAge.Ticks;
-            _expire.ExecuteNonQuery();
-        }
     }
 
-    public void DeleteForJob(string jobId)
+    /// <summary>Deletes every record of the job; returns how many.</summary>
+    public int DeleteForJob(string jobId)
     {
         _deleteForJobId.Value = jobId;
-        _deleteForJob.ExecuteNonQuery();
+        return _deleteForJob.ExecuteNonQuery();
+    }
+
+    /// <summary>Deletes records that finished before <paramref name="cutoff"/> among the oldest <paramref name="batch"/>; returns how many.</summary>
+    public int PurgeOlderThan(long cutoff, int batch)
+    {
+        _purgeOldCutoff.Value = cutoff;
+        _purgeOldBatch.Value = (long)batch;
+        return _purgeOld.ExecuteNonQuery();
     }
 
     /// <summary>How many records match the query's filters.</summary>
@@ -152,6 +161,7 @@ internal sealed class RunHistoryTable
                 StartedAt = Utc(reader.GetInt64(s_startedAt)),
                 FinishedAt = Utc(reader.GetInt64(s_finishedAt)),
                 Node = reader.GetString(s_node),
+                InstanceId = reader.IsDBNull(s_instanceId) ? null : reader.GetString(s_instanceId),
                 Outcome = (RunOutcome)reader.GetInt32(s_outcome),
                 Error = reader.IsDBNull(s_error) ? null : reader.GetString(s_error),
                 Result = reader.IsDBNull(s_result) ? null : reader.GetString(s_result),

@@ -17,7 +17,7 @@ internal static class SqliteSchema
     public const int ApplicationId = 0x43646D53;
 
     /// <summary>The schema version this code writes; files of a newer version are refused, older ones migrated.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
@@ -124,6 +124,54 @@ internal static class SqliteSchema
         UPDATE jobs SET finished_at = max(created_at, CASE WHEN last_run = 0 THEN 0 ELSE last_run + last_duration END)
             WHERE status IN (2, 3, 4);                            -- JobStatus Completed, Failed, Cancelled
         """,
+        // Version 3: the store contract for many nodes. Runs are held by a scheduler instance (instance_id, the old node
+        // column) with its node name and a fencing token from a counter that only grows; nodes beat into a table by the
+        // store's clock; changes are logged for other store instances to read; finished jobs are found by finished_at;
+        // and a declared job (source, name) is live at most once. Live duplicates an older version let in are cancelled,
+        // all but the first, saying why (the first keeps running as before).
+        """
+        ALTER TABLE claims RENAME COLUMN node TO instance_id;
+        ALTER TABLE claims ADD COLUMN node_name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE claims ADD COLUMN fencing_token INTEGER NOT NULL DEFAULT 0;
+        UPDATE claims SET node_name = instance_id;
+        DROP INDEX claims_node;
+        CREATE INDEX claims_instance ON claims (instance_id);
+        ALTER TABLE runs ADD COLUMN instance_id TEXT;                -- NULL for runs recorded before version 3
+
+        CREATE TABLE counters (
+            name  TEXT    PRIMARY KEY,                               -- 'fencing': the last fencing token handed out
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO counters (name, value) VALUES ('fencing', 0);
+
+        CREATE TABLE nodes (
+            seq         INTEGER PRIMARY KEY,                         -- the order nodes first beat
+            instance_id TEXT    NOT NULL UNIQUE,
+            name        TEXT    NOT NULL,
+            host        TEXT    NOT NULL,
+            pid         INTEGER NOT NULL,
+            started_at  INTEGER NOT NULL,
+            last_seen   INTEGER NOT NULL,                            -- the store's clock at the last heartbeat
+            alive_until INTEGER NOT NULL                             -- the store's clock: dead after this
+        );
+
+        CREATE TABLE changes (
+            id     INTEGER PRIMARY KEY AUTOINCREMENT,                -- never reused, so a reader's last id stays valid
+            job_id TEXT,                                             -- NULL: many jobs
+            kind   INTEGER NOT NULL,                                 -- JobStoreChangeKind
+            due_at INTEGER,                                          -- the job's due time after the change
+            at     INTEGER NOT NULL,                                 -- the store's clock; pruned by age
+            origin TEXT    NOT NULL                                  -- the store instance that wrote it
+        );
+
+        UPDATE jobs SET status = 4, paused = 0, next_run = 0, queued = 0, retry_at = 0, retry_is_recovery = 0, due_at = NULL,
+            version = version + 1, finished_at = $now,
+            error = 'Cancelled: another live job has the same source and name (a duplicate declared job, cancelled on upgrade).'
+            WHERE source IS NOT NULL AND status IN (0, 1) AND EXISTS (SELECT 1 FROM jobs AS first WHERE first.source = jobs.source
+                AND first.name = jobs.name AND first.status IN (0, 1) AND first.seq < jobs.seq);
+        CREATE UNIQUE INDEX jobs_declared ON jobs (source, name) WHERE source IS NOT NULL AND status IN (0, 1);  -- Pending, Running
+        CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+        """,
     ];
 
     /// <summary>Opens the file, checks that it is ours, sets WAL and creates or migrates the schema.</summary>
@@ -190,7 +238,7 @@ internal static class SqliteSchema
             Execute(connection, options.FlushEveryCommit ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
             Execute(connection, "PRAGMA foreign_keys = OFF;");
             var db = new StoreConnection(connection);
-            Migrate(db, path);
+            Migrate(db, path, options.TimeProvider.GetUtcNow().UtcTicks);
             return db;
         }
         catch (SqliteException e)
@@ -316,7 +364,7 @@ internal static class SqliteSchema
         }
     }
 
-    private static void Migrate(StoreConnection db, string path)
+    private static void Migrate(StoreConnection db, string path, long now)
     {
         SqliteConnection connection = db.Connection;
         if (Scalar<long>(connection, "PRAGMA user_version;") == CurrentVersion && Scalar<long>(connection, "PRAGMA application_id;") == ApplicationId)
@@ -330,7 +378,7 @@ internal static class SqliteSchema
         long version = Scalar<long>(connection, "PRAGMA user_version;");
         for (long step = version; step < CurrentVersion; step++)
         {
-            Execute(connection, s_migrations[step]);
+            Execute(connection, s_migrations[step], now);
         }
 
         Execute(connection, string.Create(CultureInfo.InvariantCulture,
@@ -338,10 +386,16 @@ internal static class SqliteSchema
         transaction.Commit();
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private static void Execute(SqliteConnection connection, string sql, long? now = null)
     {
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = sql;
+        if (now is { } ticks)
+        {
+            // The store's clock, for a step that stamps rows (statements that do not use it ignore it).
+            command.Parameters.AddWithValue("$now", ticks);
+        }
+
         command.ExecuteNonQuery();
     }
 

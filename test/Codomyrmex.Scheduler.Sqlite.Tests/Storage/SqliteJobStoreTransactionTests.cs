@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using static Codomyrmex.Scheduler.Sqlite.Tests.SqliteJobStoreFileTests;
@@ -21,10 +22,17 @@ public sealed class SqliteJobStoreTransactionTests : IDisposable
     public async Task CompleteRun_HistoryWriteFails_NothingOfTheCompletionIsKept_AndTheRunCompletesLater()
     {
         string path = _folder.NewPath();
-        using SqliteJobStore store = Open(path, new FakeTimeProvider(T0));
+        using SqliteJobStore store = Open(path, new FakeTimeProvider(T0.AddMinutes(1)));
         await store.AddAsync(TaskJob("0000000000001", new IntervalTrigger(TimeSpan.FromMinutes(1), T0)), Token);
-        ClaimedRun run = Assert.Single((await store.ClaimDueAsync(T0.AddMinutes(1), 1, "node", T0.AddMinutes(5), Token)).Runs);
-        var completion = new RunCompletion(run, RunOutcome.Succeeded, T0.AddMinutes(1), T0.AddMinutes(1).AddSeconds(2), 42, null, null);
+        ClaimedRun run = Assert.Single((await store.ClaimDueAsync(1, "node", TimeSpan.FromMinutes(4), Token)).Runs);
+        var completion = new RunCompletion
+        {
+            Run = run,
+            Outcome = RunOutcome.Succeeded,
+            StartedAt = T0.AddMinutes(1),
+            FinishedAt = T0.AddMinutes(1).AddSeconds(2),
+            Result = 42,
+        };
 
         // The job's new state and the claim's removal are written before the history row that fails.
         RefuseWrites(path, "runs");
@@ -35,15 +43,15 @@ public sealed class SqliteJobStoreTransactionTests : IDisposable
         Assert.Equal(JobStatus.Running, running.Status);
         Assert.Equal(1, running.ActiveRuns);
         Assert.Equal(0, running.RunCount);
-        Assert.Equal(0, (await store.GetRunsAsync(new RunQuery(), Token)).Total);
+        Assert.Equal(0, (await store.GetRunsAsync(default, Token)).Total);
 
         // No transaction was left open: the store writes again, and the claim is still there to complete, once.
         AllowWrites(path, "runs");
-        Job completed = (await store.CompleteRunAsync(completion, Token))!;
+        Job completed = (await store.CompleteRunAsync(completion, Token)).Job!;
         Assert.Equal(1, completed.RunCount);
         Assert.Equal(0, completed.ActiveRuns);
-        Assert.Null(await store.CompleteRunAsync(completion, Token));
-        Assert.Equal(1, (await store.GetRunsAsync(new RunQuery(), Token)).Total);
+        Assert.Equal(RunCompletionStatus.Fenced, (await store.CompleteRunAsync(completion, Token)).Status);
+        Assert.Equal(1, (await store.GetRunsAsync(default, Token)).Total);
     }
 
     [Fact]
@@ -55,12 +63,16 @@ public sealed class SqliteJobStoreTransactionTests : IDisposable
         await store.AddAsync(TaskJob("0000000000002", firstRun: T0), Token);
 
         RefuseWrites(path, "claims");
-        await Assert.ThrowsAsync<SqliteException>(async () => await store.ClaimDueAsync(T0, 10, "node", T0.AddMinutes(5), Token));
+        await Assert.ThrowsAsync<SqliteException>(async () => await store.ClaimDueAsync(10, "node", TimeSpan.FromMinutes(5), Token));
         Assert.Equal(T0, await store.NextDueAsync(Token));
-        Assert.Equal(2, (await store.ListAsync(new JobQuery(JobStatus.Pending), Token)).Total);
+        Assert.Equal(2, (await store.ListAsync(new JobQuery { Status = JobStatus.Pending }, Token)).Total);
 
         AllowWrites(path, "claims");
-        Assert.Equal(2, (await store.ClaimDueAsync(T0, 10, "node", T0.AddMinutes(5), Token)).Runs.Count);
+        ClaimBatch batch = await store.ClaimDueAsync(10, "node", TimeSpan.FromMinutes(5), Token);
+        Assert.Equal(2, batch.Runs.Count);
+
+        // The fencing counter rolled back with the failed claim: the tokens go on from where the file left them.
+        Assert.Equal([1L, 2L], batch.Runs.Select(r => r.FencingToken));
     }
 
     [Fact]
@@ -100,7 +112,7 @@ public sealed class SqliteJobStoreTransactionTests : IDisposable
         // A version-1 file whose jobs table already has one of the columns version 2 adds: the step fails half way.
         using (SqliteConnection raw = Raw(path))
         {
-            Execute(raw, "ALTER TABLE jobs DROP COLUMN finished_at; PRAGMA user_version = 1;");
+            Execute(raw, "DROP INDEX jobs_finished; ALTER TABLE jobs DROP COLUMN finished_at; PRAGMA user_version = 1;");
         }
 
         InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => Open(path));
