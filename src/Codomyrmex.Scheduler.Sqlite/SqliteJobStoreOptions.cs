@@ -31,7 +31,9 @@ public sealed class SqliteJobStoreOptions
     /// <remarks>
     /// A poll reads one counter (<c>PRAGMA data_version</c>), so it costs a few microseconds; only when another connection has
     /// written to the file does it read the changes logged since the last poll. Logged changes are kept at least ten polls
-    /// (and at least ten minutes) before <see cref="SqliteJobStore.PurgeExpiredAsync"/> deletes them.
+    /// (and at least ten minutes) before <see cref="SqliteJobStore.PurgeExpiredAsync"/> deletes them. The poll's timer runs on
+    /// <see cref="TimeProvider"/>: a test clock (<c>FakeTimeProvider</c>) polls once for every interval it is moved past, so a
+    /// test that moves it by months wants a long interval, or <see cref="Timeout.InfiniteTimeSpan"/>.
     /// </remarks>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
