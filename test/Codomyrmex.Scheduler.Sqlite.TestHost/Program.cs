@@ -18,6 +18,14 @@ if (args is ["hold", var path, var nowText])
     return 0;
 }
 
+// cancel PATH ID: cancels the job through a store of its own, as `schedctl jobs cancel` does from another process.
+if (args is ["cancel", var cancelPath, var jobId])
+{
+    await using var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = cancelPath, PollInterval = Timeout.InfiniteTimeSpan });
+    Console.WriteLine((await store.CancelAsync(jobId))?.Status == JobStatus.Cancelled ? "cancelled" : "unknown");
+    return 0;
+}
+
 // bench PATH N: adds N due jobs, then claims (64 at a time) and completes every run, and prints runs per second.
 if (args is ["bench", var benchPath, var countText])
 {
@@ -107,5 +115,5 @@ if (args is ["crash-run", var crashPath, var jobsText, var logPath])
     return 0;
 }
 
-Console.Error.WriteLine("usage: Codomyrmex.Scheduler.Sqlite.TestHost hold PATH NOW | bench PATH N | crash-run PATH N LOG");
+Console.Error.WriteLine("usage: Codomyrmex.Scheduler.Sqlite.TestHost hold PATH NOW | cancel PATH ID | bench PATH N | crash-run PATH N LOG");
 return 2;

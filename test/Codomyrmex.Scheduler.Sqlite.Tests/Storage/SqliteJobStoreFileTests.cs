@@ -268,6 +268,34 @@ public sealed class SqliteJobStoreFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Changed_ACancelFromAnotherProcess_IsRaisedInTheDispatchingStore_WithTheJobId_AtItsNextPoll()
+    {
+        string path = _folder.NewPath();
+        var clock = new FakeTimeProvider(T0);
+        using var runner = new SqliteJobStore(new SqliteJobStoreOptions { Path = path, TimeProvider = clock, PollInterval = TimeSpan.FromSeconds(1) });
+        await runner.AddAsync(TaskJob("0000000000001", new IntervalTrigger(TimeSpan.FromMinutes(1), T0)), Token);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        ClaimedRun running = Assert.Single((await runner.ClaimDueAsync(1, "runner", TimeSpan.FromMinutes(5), Token)).Runs);
+        var changes = new List<JobStoreChange>();
+        runner.Changed += (_, change) => changes.Add(change);
+
+        // schedctl jobs cancel: another process, its own connection, its own clock.
+        using (var child = TestHost.Start("cancel", path, running.Job.Id))
+        {
+            await child.WaitForLineAsync("cancelled", Token);
+            await child.Process.WaitForExitAsync(Token);
+        }
+
+        Assert.Empty(changes);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        JobStoreChange cancelled = Assert.Single(changes);
+        Assert.Equal((JobStoreChangeKind.Cancelled, running.Job.Id), (cancelled.Kind, cancelled.JobId));
+
+        // The run in progress is still the runner's to finish and record.
+        Assert.Equal(JobStatus.Cancelled, (await runner.CompleteAsync(running, RunOutcome.Succeeded, T0.AddMinutes(1), T0.AddMinutes(1), null, Token))!.Status);
+    }
+
+    [Fact]
     public void Open_NewerSchema_IsAnErrorThatChangesNothing()
     {
         string path = _folder.NewPath();
