@@ -130,7 +130,10 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>The job's <see cref="Job.FinishedAt"/>, if the run finished it, is the store's time of the completion.</remarks>
+    /// <remarks>
+    /// The job's <see cref="Job.FinishedAt"/>, if the run finished it, is the store's time of the completion, and a
+    /// <see cref="RunCompletion.RetryAfter"/> counts from that time too.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
@@ -158,7 +161,8 @@ public sealed partial class SqliteJobStore
             _claims.Delete(run.RunId);
             JobRow row = _jobs.BySeq(seq)!;
             long dueBefore = DueKey(row.State);
-            row.State.Complete(completion);
+            DateTimeOffset now = _time.GetUtcNow();
+            row.State.Complete(completion, now);
             if (completion.Outcome == RunOutcome.Succeeded)
             {
                 row.Result = result;
@@ -174,7 +178,7 @@ public sealed partial class SqliteJobStore
             if (DueKey(row.State) < dueBefore)
             {
                 // A queued run or a retry made the job due earlier: a dispatcher must look again.
-                change = LogChange(JobStoreChangeKind.Completed, row, _time.GetUtcNow().UtcTicks);
+                change = LogChange(JobStoreChangeKind.Completed, row, now.UtcTicks);
             }
 
             transaction.Commit();
