@@ -8,7 +8,8 @@ namespace Codomyrmex.Scheduler.Sqlite.Internal;
 /// store instances on the file (other processes, or other stores in this one) raise it too.
 /// </summary>
 /// <remarks>
-/// Ids are never reused and, since writers take turns, every committed id follows the one before; a reader that finds the
+/// Ids are never reused (pruning always keeps the newest change, and a new id is the newest plus one, which costs less than
+/// SQLite's AUTOINCREMENT) and, since writers take turns, every committed id follows the one before; a reader that finds the
 /// next id missing knows changes were pruned before it read them, and says so with a change of kind
 /// <see cref="JobStoreChangeKind.Unknown"/>. Not thread-safe: the store serialises every use under its lock.
 /// </remarks>
@@ -48,12 +49,13 @@ internal sealed class ChangeLog
         StoreConnection.Parameter(_insert, "$origin").Value = origin;
         _since = db.Prepare($"SELECT {s_columns.Text} FROM changes WHERE id > $id ORDER BY id;");
         _sinceId = StoreConnection.Parameter(_since, "$id");
-        _lastId = db.Prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0);");
+        _lastId = db.Prepare("SELECT coalesce(max(id), 0) FROM changes;");
 
         // Ids grow with time, so the oldest changes are the first ids: delete from the front up to the first one still kept.
         _firstKept = db.Prepare("SELECT id FROM changes WHERE at >= $cutoff ORDER BY id LIMIT 1;");
         _firstKeptCutoff = StoreConnection.Parameter(_firstKept, "$cutoff");
-        _prune = db.Prepare("DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE id < $before ORDER BY id LIMIT $batch);");
+        _prune = db.Prepare(
+            "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE id < $before AND id < (SELECT max(id) FROM changes) ORDER BY id LIMIT $batch);");
         _pruneBefore = StoreConnection.Parameter(_prune, "$before");
         _pruneBatch = StoreConnection.Parameter(_prune, "$batch");
     }

@@ -156,7 +156,7 @@ internal static class SqliteSchema
         );
 
         CREATE TABLE changes (
-            id     INTEGER PRIMARY KEY AUTOINCREMENT,                -- never reused, so a reader's last id stays valid
+            id     INTEGER PRIMARY KEY,                              -- never reused (pruning keeps the newest), so a reader's last id stays valid
             job_id TEXT,                                             -- NULL: many jobs
             kind   INTEGER NOT NULL,                                 -- JobStoreChangeKind
             due_at INTEGER,                                          -- the job's due time after the change
