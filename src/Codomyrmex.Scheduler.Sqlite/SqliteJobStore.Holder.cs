@@ -1,6 +1,6 @@
-using Microsoft.Data.Sqlite;
+using Codomyrmex.Scheduler.Sqlite.Internal;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>Who runs the jobs of the file, for tools that look at a store (<c>schedctl jobs list</c>).</summary>
 public sealed partial class SqliteJobStore
@@ -20,19 +20,10 @@ public sealed partial class SqliteJobStore
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using SqliteCommand read = _connection.CreateCommand();
-            read.CommandText = "SELECT pid, process, host, since FROM lock_holder WHERE id = 1 AND active <> 0;";
-            using SqliteDataReader reader = read.ExecuteReader();
-            recorded = reader.Read()
-                ? new SqliteLockHolder
-                {
-                    ProcessId = reader.GetInt32(0),
-                    ProcessName = reader.GetString(1),
-                    Host = reader.GetString(2),
-                    Since = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-                }
+            recorded = ReadHolder(activeOnly: true) is { } holder
+                ? new SqliteLockHolder { ProcessId = holder.Pid, ProcessName = holder.Process, Host = holder.Host, Since = holder.Since }
                 : null;
-            if (recorded is null || _lockFile is not null)
+            if (recorded is null || DispatchLock.IsHeld(_path))
             {
                 return recorded;
             }

@@ -1,55 +1,31 @@
-using Codomyrmex.Scheduler.Internal;
-using Microsoft.Data.Sqlite;
+using Codomyrmex.Scheduler.Sqlite.Internal;
+using Codomyrmex.Scheduler.Storage;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>Pausing, resuming and deleting jobs.</summary>
 public sealed partial class SqliteJobStore
 {
-    private SqliteCommand? _hasClaims;
-    private SqliteCommand? _deleteJob;
-    private SqliteCommand? _deleteJobRuns;
-
     /// <inheritdoc/>
     /// <remarks>
     /// A paused job has no due time in the file, so a dispatcher in another process claims nothing of it; a resume reaches that
-    /// dispatcher through <see cref="Changed"/> within <see cref="SqliteJobStoreOptions.PollInterval"/>.
+    /// dispatcher through its <see cref="Changed"/> within <see cref="SqliteJobStoreOptions.PollInterval"/>.
     /// </remarks>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        bool resumed;
-        Job job;
-        lock (_lock)
+        Job? job = ChangeState(
+            id,
+            paused
+                ? static row => row.State.SetPaused(true) ? JobStoreChangeKind.Paused : null
+                : static row => row.State.SetPaused(false) ? JobStoreChangeKind.Resumed : null,
+            out JobStoreChange? change);
+        if (change is { } changed)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            Begin();
-            try
-            {
-                JobRow? row = ReadJob(_jobById, id);
-                if (row is null)
-                {
-                    Rollback();
-                    return new((Job?)null);
-                }
-
-                resumed = row.State.SetPaused(paused) && !paused;
-                WriteState(row);
-                _commit.ExecuteNonQuery();
-                job = ToJob(row);
-            }
-            catch
-            {
-                Rollback();
-                throw;
-            }
-        }
-
-        if (resumed)
-        {
-            Changed?.Invoke(this, EventArgs.Empty);
+            Raise(changed);
         }
 
         return new(job);
@@ -57,6 +33,7 @@ public sealed partial class SqliteJobStore
 
     /// <inheritdoc/>
     /// <remarks>The job's row and its history rows go in one transaction. A run claimed from another process counts as in progress.</remarks>
+    /// <exception cref="InvalidOperationException">A run of the job is in progress, or the store was opened read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -65,37 +42,25 @@ public sealed partial class SqliteJobStore
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _hasClaims ??= Command("SELECT count(*) FROM claims WHERE job_seq = $seq;", "$seq");
-            _deleteJob ??= Command("DELETE FROM jobs WHERE seq = $seq;", "$seq");
-            _deleteJobRuns ??= Command("DELETE FROM runs WHERE job_id = $id;", "$id");
-            Begin();
-            try
+            using StoreTransaction transaction = BeginWrite();
+            JobRow? row = _jobs.ById(id);
+            if (row is null)
             {
-                JobRow? row = ReadJob(_jobById, id);
-                if (row is null)
-                {
-                    Rollback();
-                    return new(false);
-                }
-
-                SetParameter(_hasClaims, 0, row.Seq);
-                if (row.State.ActiveRuns > 0 || (long)_hasClaims.ExecuteScalar()! > 0)
-                {
-                    throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
-                }
-
-                SetParameter(_deleteJobRuns, 0, row.Id);
-                _deleteJobRuns.ExecuteNonQuery();
-                SetParameter(_deleteJob, 0, row.Seq);
-                _deleteJob.ExecuteNonQuery();
-                _commit.ExecuteNonQuery();
-                return new(true);
+                return new(false);
             }
-            catch
+
+            if (row.State.ActiveRuns > 0 || _claims.CountForJob(row.Seq) > 0)
             {
-                Rollback();
-                throw;
+                throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
             }
+
+            _history.DeleteForJob(row.Id);
+            _jobs.Delete(row.Seq);
+            _changes.Write(JobStoreChangeKind.Deleted, row.Id, 0, _time.GetUtcNow().UtcTicks);
+            transaction.Commit();
         }
+
+        Raise(new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = id });
+        return new(true);
     }
 }

@@ -1,11 +1,12 @@
-using Codomyrmex.Scheduler.Internal;
-
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>How a <see cref="SqliteJobStore"/> opens its file: the path, durability, waits and the clock.</summary>
 /// <remarks>The store validates the options once, when it is built, and lists every problem in one exception.</remarks>
 public sealed class SqliteJobStoreOptions
 {
+    /// <summary>The longest wait a timer takes (<see cref="uint.MaxValue"/> - 1 milliseconds, about 49.7 days).</summary>
+    private static readonly TimeSpan s_maxTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>Gets or sets the path of the database file; it is created, with its schema, if it does not exist.</summary>
     /// <remarks>
     /// SQLite keeps two more files beside it while it is open (<c>-wal</c> and <c>-shm</c>), and the store makes a lock file
@@ -14,16 +15,26 @@ public sealed class SqliteJobStoreOptions
     /// </remarks>
     public required string Path { get; set; }
 
-    /// <summary>Gets or sets the clock for lock timestamps and for the change polling.</summary>
+    /// <summary>Gets or sets the store's clock: the clock of record for what is due, leases, node liveness, finish times and retention.</summary>
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
+    /// <remarks>
+    /// Nodes that share the file pass lease durations, never times, so their own clocks may disagree with this one. Change
+    /// polling (<see cref="PollInterval"/>) runs on its timers too.
+    /// </remarks>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Gets or sets how often the store looks for changes that other processes made, to raise <see cref="SqliteJobStore.Changed"/>.</summary>
+    /// <summary>Gets or sets how often the store looks for changes that other store instances (other processes) made, to raise <see cref="SqliteJobStore.Changed"/>.</summary>
     /// <value>
     /// The default is one second. <see cref="Timeout.InfiniteTimeSpan"/> turns the polling off: then only changes made through this
     /// store raise the event, and a job that another process (such as <c>schedctl</c>) adds may wait until the scheduler next wakes.
     /// </value>
-    /// <remarks>A poll reads one counter (<c>PRAGMA data_version</c>), so it costs a few microseconds.</remarks>
+    /// <remarks>
+    /// A poll reads one counter (<c>PRAGMA data_version</c>), so it costs a few microseconds; only when another connection has
+    /// written to the file does it read the changes logged since the last poll. Logged changes are kept at least ten polls
+    /// (and at least ten minutes) before <see cref="SqliteJobStore.PurgeExpiredAsync"/> deletes them. The poll's timer runs on
+    /// <see cref="TimeProvider"/>: a test clock (<c>FakeTimeProvider</c>) polls once for every interval it is moved past, so a
+    /// test that moves it by months wants a long interval, or <see cref="Timeout.InfiniteTimeSpan"/>.
+    /// </remarks>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets how long an operation waits for another process's write to finish before it fails.</summary>
@@ -57,9 +68,17 @@ public sealed class SqliteJobStoreOptions
     /// </remarks>
     public bool ReadOnly { get; set; }
 
-    /// <summary>Gets or sets how much run history the store keeps.</summary>
+    /// <summary>Gets or sets how much run history the store keeps for each job.</summary>
     /// <value>The default is <see cref="RunHistoryOptions.Default"/>: the newest 100 runs of each job, results up to 4,096 characters.</value>
     public RunHistoryOptions History { get; set; } = RunHistoryOptions.Default;
+
+    /// <summary>Gets or sets how long finished jobs and run history are kept, store-wide.</summary>
+    /// <value>
+    /// The default is <see cref="JobRetentionOptions.Default"/>: completed, failed and cancelled jobs are deleted with their
+    /// history seven days after they finished; history has no age limit of its own.
+    /// </value>
+    /// <remarks>Applied by <see cref="SqliteJobStore.PurgeExpiredAsync"/>, which a scheduler calls from its maintenance.</remarks>
+    public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
 
     /// <summary>Lists what is wrong with these options, naming each bad value.</summary>
     /// <returns>The problems; empty if the options are valid.</returns>
@@ -85,10 +104,19 @@ public sealed class SqliteJobStoreOptions
             errors.AddRange(History.Validate().Select(problem => "History: " + problem));
         }
 
-        if ((PollInterval <= TimeSpan.Zero && PollInterval != Timeout.InfiniteTimeSpan) || PollInterval > LongTime.MaxTimerWait)
+        if (Retention is null)
+        {
+            errors.Add("Retention is null.");
+        }
+        else
+        {
+            errors.AddRange(Retention.Validate().Select(problem => "Retention: " + problem));
+        }
+
+        if ((PollInterval <= TimeSpan.Zero && PollInterval != Timeout.InfiniteTimeSpan) || PollInterval > s_maxTimerWait)
         {
             errors.Add(
-                $"PollInterval is {PollInterval}; it must be positive and at most {LongTime.MaxTimerWait} (the longest timer), or " +
+                $"PollInterval is {PollInterval}; it must be positive and at most {s_maxTimerWait} (the longest timer), or " +
                 "Timeout.InfiniteTimeSpan to turn polling off.");
         }
 

@@ -1,4 +1,4 @@
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>The process that runs the jobs of a SQLite store: the holder of its dispatch lock.</summary>
 public sealed class SqliteLockHolder

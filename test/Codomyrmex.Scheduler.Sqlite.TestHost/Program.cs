@@ -1,16 +1,28 @@
 using Codomyrmex.Scheduler;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Sqlite.TestHost;
+using Codomyrmex.Scheduler.Storage;
 
-// hold PATH NOW: takes the store's dispatch lock, claims every run due at NOW (as node "child", leased for a century),
-// prints "ready", and keeps all of it until standard input closes or the process is killed.
+// hold PATH NOW: with the store's clock at NOW, takes the store's dispatch lock, claims every run due (as node "child",
+// leased for a century), prints "ready", and keeps all of it until standard input closes or the process is killed.
 if (args is ["hold", var path, var nowText])
 {
     var now = DateTimeOffset.Parse(nowText, System.Globalization.CultureInfo.InvariantCulture);
-    await using var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan });
-    await store.RecoverExpiredAsync(now);
-    await store.ClaimDueAsync(now, 100, "child", now.AddYears(100));
+    await using var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan, TimeProvider = new FixedTime(now) });
+    await store.RecoverExpiredAsync();
+    NodeIdentity child = NodeIdentity.Create("child", now);
+    await store.ClaimDueAsync(new ClaimRequest { Node = child, MaxRuns = 100, LeaseDuration = TimeSpan.FromDays(36500) });
     Console.WriteLine("ready");
     Console.Out.Flush();
     await Console.In.ReadToEndAsync();
+    return 0;
+}
+
+// cancel PATH ID: cancels the job through a store of its own, as `schedctl jobs cancel` does from another process.
+if (args is ["cancel", var cancelPath, var jobId])
+{
+    await using var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = cancelPath, PollInterval = Timeout.InfiniteTimeSpan });
+    Console.WriteLine((await store.CancelAsync(jobId))?.Status == JobStatus.Cancelled ? "cancelled" : "unknown");
     return 0;
 }
 
@@ -19,7 +31,13 @@ if (args is ["bench", var benchPath, var countText])
 {
     int count = int.Parse(countText, System.Globalization.CultureInfo.InvariantCulture);
     var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    await using var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = benchPath, PollInterval = Timeout.InfiniteTimeSpan });
+    await using var store = new SqliteJobStore(new SqliteJobStoreOptions
+    {
+        Path = benchPath,
+        PollInterval = Timeout.InfiniteTimeSpan,
+        TimeProvider = new FixedTime(t0.AddMinutes(1)),
+    });
+    NodeIdentity node = NodeIdentity.Create("bench", t0);
     var watch = System.Diagnostics.Stopwatch.StartNew();
     for (int i = 0; i < count; i++)
     {
@@ -31,7 +49,7 @@ if (args is ["bench", var benchPath, var countText])
     int done = 0;
     while (true)
     {
-        ClaimBatch batch = await store.ClaimDueAsync(t0.AddMinutes(1), 64, "bench", t0.AddMinutes(10));
+        ClaimBatch batch = await store.ClaimDueAsync(new ClaimRequest { Node = node, MaxRuns = 64, LeaseDuration = TimeSpan.FromMinutes(10) });
         if (batch.Runs.Count == 0)
         {
             break;
@@ -39,7 +57,14 @@ if (args is ["bench", var benchPath, var countText])
 
         foreach (ClaimedRun run in batch.Runs)
         {
-            await store.CompleteRunAsync(new RunCompletion(run, RunOutcome.Succeeded, t0.AddMinutes(1), t0.AddMinutes(1), 42));
+            await store.CompleteRunAsync(new RunCompletion
+            {
+                Run = run,
+                Outcome = RunOutcome.Succeeded,
+                StartedAt = t0.AddMinutes(1),
+                FinishedAt = t0.AddMinutes(1),
+                Result = 42,
+            });
             done++;
         }
     }
@@ -80,7 +105,7 @@ if (args is ["crash-run", var crashPath, var jobsText, var logPath])
     await scheduler.StartAsync();
     Console.WriteLine("started");
     Console.Out.Flush();
-    while ((await store.ListAsync(new JobQuery(JobStatus.Pending, Limit: 0))).Total + (await store.ListAsync(new JobQuery(JobStatus.Running, Limit: 0))).Total > 0)
+    while ((await store.ListAsync(new JobQuery { Status = JobStatus.Pending, Limit = 0 })).Total + (await store.ListAsync(new JobQuery { Status = JobStatus.Running, Limit = 0 })).Total > 0)
     {
         await Task.Delay(TimeSpan.FromMilliseconds(20));
     }
@@ -90,5 +115,5 @@ if (args is ["crash-run", var crashPath, var jobsText, var logPath])
     return 0;
 }
 
-Console.Error.WriteLine("usage: Codomyrmex.Scheduler.Sqlite.TestHost hold PATH NOW | bench PATH N | crash-run PATH N LOG");
+Console.Error.WriteLine("usage: Codomyrmex.Scheduler.Sqlite.TestHost hold PATH NOW | cancel PATH ID | bench PATH N | crash-run PATH N LOG");
 return 2;

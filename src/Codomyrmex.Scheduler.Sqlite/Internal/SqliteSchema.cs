@@ -17,7 +17,7 @@ internal static class SqliteSchema
     public const int ApplicationId = 0x43646D53;
 
     /// <summary>The schema version this code writes; files of a newer version are refused, older ones migrated.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
@@ -37,7 +37,7 @@ internal static class SqliteSchema
             task            TEXT,
             args            TEXT    NOT NULL,      -- JSON array
             kwargs          TEXT    NOT NULL,      -- JSON object
-            trigger         TEXT,                  -- DESIGN §6 trigger JSON; NULL: run once, as soon as possible
+            trigger         TEXT,                  -- Trigger.ToJson(); NULL: run once, as soon as possible
             max_runs        INTEGER,
             source          TEXT,
             created_at      INTEGER NOT NULL,
@@ -124,11 +124,59 @@ internal static class SqliteSchema
         UPDATE jobs SET finished_at = max(created_at, CASE WHEN last_run = 0 THEN 0 ELSE last_run + last_duration END)
             WHERE status IN (2, 3, 4);                            -- JobStatus Completed, Failed, Cancelled
         """,
+        // Version 3: the store contract for many nodes. Runs are held by a scheduler instance (instance_id, the old node
+        // column) with its node name and a fencing token from a counter that only grows; nodes beat into a table by the
+        // store's clock; changes are logged for other store instances to read; finished jobs are found by finished_at;
+        // and a declared job (source, name) is live at most once. Live duplicates an older version let in are cancelled,
+        // all but the first, saying why (the first keeps running as before).
+        """
+        ALTER TABLE claims RENAME COLUMN node TO instance_id;
+        ALTER TABLE claims ADD COLUMN node_name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE claims ADD COLUMN fencing_token INTEGER NOT NULL DEFAULT 0;
+        UPDATE claims SET node_name = instance_id;
+        DROP INDEX claims_node;
+        CREATE INDEX claims_instance ON claims (instance_id);
+        ALTER TABLE runs ADD COLUMN instance_id TEXT;                -- NULL for runs recorded before version 3
+
+        CREATE TABLE counters (
+            name  TEXT    PRIMARY KEY,                               -- 'fencing': the last fencing token handed out
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO counters (name, value) VALUES ('fencing', 0);
+
+        CREATE TABLE nodes (
+            seq         INTEGER PRIMARY KEY,                         -- the order nodes first beat
+            instance_id TEXT    NOT NULL UNIQUE,
+            name        TEXT    NOT NULL,
+            host        TEXT    NOT NULL,
+            pid         INTEGER NOT NULL,
+            started_at  INTEGER NOT NULL,
+            last_seen   INTEGER NOT NULL,                            -- the store's clock at the last heartbeat
+            alive_until INTEGER NOT NULL                             -- the store's clock: dead after this
+        );
+
+        CREATE TABLE changes (
+            id     INTEGER PRIMARY KEY,                              -- never reused (pruning keeps the newest), so a reader's last id stays valid
+            job_id TEXT,                                             -- NULL: many jobs
+            kind   INTEGER NOT NULL,                                 -- JobStoreChangeKind
+            due_at INTEGER,                                          -- the job's due time after the change
+            at     INTEGER NOT NULL,                                 -- the store's clock; pruned by age
+            origin TEXT    NOT NULL                                  -- the store instance that wrote it
+        );
+
+        UPDATE jobs SET status = 4, paused = 0, next_run = 0, queued = 0, retry_at = 0, retry_is_recovery = 0, due_at = NULL,
+            version = version + 1, finished_at = $now,
+            error = 'Cancelled: another live job has the same source and name (a duplicate declared job, cancelled on upgrade).'
+            WHERE source IS NOT NULL AND status IN (0, 1) AND EXISTS (SELECT 1 FROM jobs AS first WHERE first.source = jobs.source
+                AND first.name = jobs.name AND first.status IN (0, 1) AND first.seq < jobs.seq);
+        CREATE UNIQUE INDEX jobs_declared ON jobs (source, name) WHERE source IS NOT NULL AND status IN (0, 1);  -- Pending, Running
+        CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+        """,
     ];
 
     /// <summary>Opens the file, checks that it is ours, sets WAL and creates or migrates the schema.</summary>
     /// <exception cref="InvalidOperationException">The file cannot be used; the message names it and says what to do.</exception>
-    public static SqliteConnection Open(string path, SqliteJobStoreOptions options)
+    public static StoreConnection Open(string path, SqliteJobStoreOptions options)
     {
         string directory = System.IO.Path.GetDirectoryName(path) ?? ".";
         if (!Directory.Exists(directory))
@@ -177,7 +225,7 @@ internal static class SqliteSchema
             if (options.ReadOnly)
             {
                 CheckReadable(connection, path);
-                return connection;
+                return new StoreConnection(connection);
             }
 
             string mode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
@@ -189,8 +237,9 @@ internal static class SqliteSchema
 
             Execute(connection, options.FlushEveryCommit ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
             Execute(connection, "PRAGMA foreign_keys = OFF;");
-            Migrate(connection, path);
-            return connection;
+            var db = new StoreConnection(connection);
+            Migrate(db, path, options.TimeProvider.GetUtcNow().UtcTicks);
+            return db;
         }
         catch (SqliteException e)
         {
@@ -315,43 +364,38 @@ internal static class SqliteSchema
         }
     }
 
-    private static void Migrate(SqliteConnection connection, string path)
+    private static void Migrate(StoreConnection db, string path, long now)
     {
+        SqliteConnection connection = db.Connection;
         if (Scalar<long>(connection, "PRAGMA user_version;") == CurrentVersion && Scalar<long>(connection, "PRAGMA application_id;") == ApplicationId)
         {
             return;
         }
 
         // BEGIN IMMEDIATE takes the write lock first, so two processes that open a new file at once create its schema once.
-        Execute(connection, "BEGIN IMMEDIATE;");
-        try
+        using StoreTransaction transaction = db.Begin();
+        Check(connection, path);
+        long version = Scalar<long>(connection, "PRAGMA user_version;");
+        for (long step = version; step < CurrentVersion; step++)
         {
-            Check(connection, path);
-            long version = Scalar<long>(connection, "PRAGMA user_version;");
-            for (long step = version; step < CurrentVersion; step++)
-            {
-                Execute(connection, s_migrations[step]);
-            }
-
-            Execute(connection, string.Create(CultureInfo.InvariantCulture,
-                $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {CurrentVersion};"));
-            Execute(connection, "COMMIT;");
+            Execute(connection, s_migrations[step], now);
         }
-        catch
-        {
-            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
-            {
-                Execute(connection, "ROLLBACK;");
-            }
 
-            throw;
-        }
+        Execute(connection, string.Create(CultureInfo.InvariantCulture,
+            $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {CurrentVersion};"));
+        transaction.Commit();
     }
 
-    public static void Execute(SqliteConnection connection, string sql)
+    private static void Execute(SqliteConnection connection, string sql, long? now = null)
     {
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = sql;
+        if (now is { } ticks)
+        {
+            // The store's clock, for a step that stamps rows (statements that do not use it ignore it).
+            command.Parameters.AddWithValue("$now", ticks);
+        }
+
         command.ExecuteNonQuery();
     }
 

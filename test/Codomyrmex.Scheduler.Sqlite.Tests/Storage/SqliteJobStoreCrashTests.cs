@@ -48,7 +48,7 @@ public sealed class SqliteJobStoreCrashTests : IDisposable
         int recovered = 0;
         foreach (Job job in all.Items)
         {
-            List<RunRecord> runs = [.. (await store.GetRunsAsync(new RunQuery(job.Id), Token)).Items.Reverse()];
+            List<RunRecord> runs = [.. (await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Token)).Items.Reverse()];
             string context = $"seed {seed}, job {job.Name} ({job.Status}): {string.Join(", ", runs.Select(r => $"{r.Outcome}{(r.IsRecovery ? "*" : "")}"))}";
 
             // Never lost: every job ended, with a record of how.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,8 +17,9 @@ public sealed class SqliteJobStoreFileTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>Opens a store on the file whose clock is <paramref name="time"/>, or a clock standing at <see cref="T0"/>.</summary>
     internal static SqliteJobStore Open(string path, TimeProvider? time = null) =>
-        new(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan, TimeProvider = time ?? TimeProvider.System });
+        new(new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan, TimeProvider = time ?? new FakeTimeProvider(T0) });
 
     internal static Job TaskJob(string id, Trigger? trigger = null, DateTimeOffset? firstRun = null) => new()
     {
@@ -43,6 +45,71 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Turns a store of the current schema back into what version 2 wrote (no fencing, nodes, change log, instance ids).</summary>
+    internal static void DowngradeToVersion2(string path)
+    {
+        using SqliteConnection raw = Raw(path);
+        Execute(raw, """
+            DROP INDEX jobs_declared; DROP INDEX jobs_finished; DROP TABLE changes; DROP TABLE nodes; DROP TABLE counters;
+            ALTER TABLE runs DROP COLUMN instance_id;
+            DROP INDEX claims_instance;
+            ALTER TABLE claims DROP COLUMN fencing_token; ALTER TABLE claims DROP COLUMN node_name;
+            ALTER TABLE claims RENAME COLUMN instance_id TO node;
+            CREATE INDEX claims_node ON claims (node);
+            PRAGMA user_version = 2;
+            """);
+    }
+
+    [Fact]
+    public async Task Open_AVersion2File_UpgradesKeepingJobsAndClaims_AndCancelsLiveDuplicateDeclaredJobsButTheFirst()
+    {
+        string path = _folder.NewPath();
+        var clock = new FakeTimeProvider(T0);
+        ClaimedRun held;
+        using (SqliteJobStore store = Open(path, clock))
+        {
+            await store.AddAsync(TaskJob("0000000000001") with { Source = "jobs.json", Name = "backup", Options = new JobOptions { Recoverable = true } }, Token);
+            await store.AddAsync(TaskJob("0000000000002", firstRun: T0.AddHours(1)) with { Source = "jobs.json", Name = "backup-2" }, Token);
+            await store.AddAsync(TaskJob("0000000000003", firstRun: T0.AddHours(1)) with { Source = "jobs.json", Name = "report" }, Token);
+            held = Assert.Single((await store.ClaimDueAsync(10, "node-a", TimeSpan.FromDays(1), Token)).Runs);
+        }
+
+        // Version 2 had no unique declared jobs: two hosts could both add "backup".
+        DowngradeToVersion2(path);
+        using (SqliteConnection raw = Raw(path))
+        {
+            Execute(raw, "UPDATE jobs SET name = 'backup' WHERE id = '0000000000002'; UPDATE claims SET node = 'node-a';");
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        using (SqliteJobStore store = Open(path, clock))
+        {
+            Job first = (await store.GetAsync("0000000000001", Token))!;
+            Job duplicate = (await store.GetAsync("0000000000002", Token))!;
+            Assert.Equal(JobStatus.Running, first.Status);
+            Assert.Equal(JobStatus.Cancelled, duplicate.Status);
+            Assert.Equal(T0.AddMinutes(1), duplicate.FinishedAt);
+            Assert.Contains("same source and name", duplicate.Error, StringComparison.Ordinal);
+            Assert.Equal(JobStatus.Pending, (await store.GetAsync("0000000000003", Token))!.Status);
+
+            // The claim of version 2 is kept, held by its old node name, and recovered as the run of a process that ended.
+            ClaimedRun lost = Assert.Single(await store.RecoverExpiredAsync(Token));
+            Assert.Equal((held.RunId, "node-a", "node-a"), (lost.RunId, lost.InstanceId, lost.NodeName));
+
+            // The new parts work: fencing tokens, one live job per declared name, nodes.
+            Assert.False((await store.AddAsync(TaskJob("0000000000004") with { Source = "jobs.json", Name = "report" }, Token)).Added);
+            ClaimedRun again = Assert.Single((await store.ClaimDueAsync(10, "node-b", TimeSpan.FromMinutes(5), Token)).Runs);
+            Assert.Equal((held.Job.Id, true, 1L), (again.Job.Id, again.IsRecovery, again.FencingToken));
+            await store.RenewAsync(new NodeHeartbeat { Node = StoreCalls.Node("node-b") }, Token);
+            Assert.Equal("node-b/1", Assert.Single(await store.ListNodesAsync(Token)).InstanceId);
+        }
+
+        using SqliteConnection after = Raw(path);
+        using SqliteCommand version = after.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        Assert.Equal(3L, version.ExecuteScalar());
+    }
+
     [Fact]
     public async Task Claim_AJobWhoseStoredTriggerIsDamaged_FailsThatJob_AndClaimsTheOthers()
     {
@@ -59,9 +126,9 @@ public sealed class SqliteJobStoreFileTests : IDisposable
             Execute(raw, "UPDATE jobs SET trigger = '{\"type\":\"weekly\"}' WHERE id = '0000000000001';");
         }
 
-        using (SqliteJobStore store = Open(path))
+        using (SqliteJobStore store = Open(path, new FakeTimeProvider(T0.AddMinutes(1))))
         {
-            ClaimBatch batch = await store.ClaimDueAsync(T0.AddMinutes(1), 10, "node", T0.AddMinutes(5), Token);
+            ClaimBatch batch = await store.ClaimDueAsync(10, "node", TimeSpan.FromMinutes(4), Token);
             Assert.Equal("0000000000002", Assert.Single(batch.Runs).Job.Id);
             Job damaged = (await store.GetAsync("0000000000001", Token))!;
             Assert.Equal(JobStatus.Failed, damaged.Status);
@@ -97,23 +164,25 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         Job cancelled = TaskJob("0000000000003", firstRun: T0.AddHours(1));
         Job before;
         string inFlight;
-        using (SqliteJobStore store = Open(path))
+        var clock = new FakeTimeProvider(T0);
+        using (SqliteJobStore store = Open(path, clock))
         {
             await store.AddAsync(job, Token);
             await store.AddAsync(busy, Token);
             await store.AddAsync(cancelled, Token);
             await store.CancelAsync(cancelled.Id, Token);
-            ClaimBatch batch = await store.ClaimDueAsync(T0.AddMinutes(1), 10, "node-a", T0.AddMinutes(5), Token);
+            clock.Advance(TimeSpan.FromMinutes(1));
+            ClaimBatch batch = await store.ClaimDueAsync(10, "node-a", TimeSpan.FromMinutes(4), Token);
             Assert.Equal(2, batch.Runs.Count);
             ClaimedRun run = batch.Runs.Single(r => r.Job.Id == job.Id);
             inFlight = batch.Runs.Single(r => r.Job.Id == busy.Id).RunId;
-            Job completed = (await store.CompleteRunAsync(
-                new RunCompletion(run, RunOutcome.Succeeded, T0.AddMinutes(1), T0.AddMinutes(1).AddSeconds(2), new JsonObject { ["n"] = 1 }), Token))!;
+            Job completed = (await store.CompleteAsync(run, RunOutcome.Succeeded, T0.AddMinutes(1), T0.AddMinutes(1).AddSeconds(2), new JsonObject { ["n"] = 1 }, Token))!;
             Assert.Equal("{\"n\":1}", ((JsonNode)completed.Result!).ToJsonString());
             before = (await store.GetAsync(job.Id, Token))!;
         }
 
-        using (SqliteJobStore store = Open(path))
+        clock.Advance(TimeSpan.FromMinutes(1));
+        using (SqliteJobStore store = Open(path, clock))
         {
             Job after = (await store.GetAsync(job.Id, Token))!;
             Assert.Equal(before.Name, after.Name);
@@ -140,7 +209,7 @@ public sealed class SqliteJobStoreFileTests : IDisposable
             Assert.Equal(T0.AddMinutes(2), await store.NextDueAsync(Token));
 
             // The run that was in progress belonged to the process before: it is lost, whatever its lease says.
-            IReadOnlyList<ClaimedRun> lost = await store.RecoverExpiredAsync(T0.AddMinutes(2), Token);
+            IReadOnlyList<ClaimedRun> lost = await store.RecoverExpiredAsync(Token);
             Assert.Equal(inFlight, Assert.Single(lost).RunId);
             Job interrupted = (await store.GetAsync(busy.Id, Token))!;
             Assert.Equal(JobStatus.Failed, interrupted.Status);
@@ -164,22 +233,66 @@ public sealed class SqliteJobStoreFileTests : IDisposable
     }
 
     [Fact]
-    public async Task Changed_IsRaisedWhenAnotherStoreChangesTheFile_AtTheNextPoll()
+    public async Task Changed_IsRaisedWithTheJobId_WhenAnotherStoreChangesTheFile_AtTheNextPoll_AndOnlyOnce()
     {
         string path = _folder.NewPath();
         var clock = new FakeTimeProvider(T0);
         using var watcher = new SqliteJobStore(new SqliteJobStoreOptions { Path = path, TimeProvider = clock, PollInterval = TimeSpan.FromSeconds(1) });
-        using SqliteJobStore other = Open(path);
-        int changes = 0;
-        watcher.Changed += (_, _) => Interlocked.Increment(ref changes);
+        using SqliteJobStore other = Open(path, clock);
+        var changes = new List<JobStoreChange>();
+        watcher.Changed += (_, change) =>
+        {
+            lock (changes)
+            {
+                changes.Add(change);
+            }
+        };
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(0, changes);
-        await other.AddAsync(TaskJob("0000000000001"), Token);
-        Assert.Equal(0, changes);
+        Assert.Empty(changes);
+        await other.AddAsync(TaskJob("0000000000001", firstRun: T0.AddHours(1)), Token);
+        await other.CancelAsync("0000000000001", Token);
+        Assert.Empty(changes);
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, changes);
+        Assert.Equal(
+            [(JobStoreChangeKind.Added, "0000000000001", (DateTimeOffset?)T0.AddHours(1)), (JobStoreChangeKind.Cancelled, "0000000000001", null)],
+            changes.Select(c => (c.Kind, c.JobId, c.DueAt)));
+
+        // Its own changes it raises at once; the poll does not raise them again, nor the others' twice.
+        await other.AddAsync(TaskJob("0000000000002", firstRun: T0.AddHours(1)), Token);
+        await watcher.SetPausedAsync("0000000000002", paused: true, Token);
+        Assert.Equal(JobStoreChangeKind.Paused, changes[^1].Kind);
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, changes);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([JobStoreChangeKind.Added, JobStoreChangeKind.Cancelled, JobStoreChangeKind.Paused, JobStoreChangeKind.Added],
+            changes.Select(c => c.Kind));
+    }
+
+    [Fact]
+    public async Task Changed_ACancelFromAnotherProcess_IsRaisedInTheDispatchingStore_WithTheJobId_AtItsNextPoll()
+    {
+        string path = _folder.NewPath();
+        var clock = new FakeTimeProvider(T0);
+        using var runner = new SqliteJobStore(new SqliteJobStoreOptions { Path = path, TimeProvider = clock, PollInterval = TimeSpan.FromSeconds(1) });
+        await runner.AddAsync(TaskJob("0000000000001", new IntervalTrigger(TimeSpan.FromMinutes(1), T0)), Token);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        ClaimedRun running = Assert.Single((await runner.ClaimDueAsync(1, "runner", TimeSpan.FromMinutes(5), Token)).Runs);
+        var changes = new List<JobStoreChange>();
+        runner.Changed += (_, change) => changes.Add(change);
+
+        // schedctl jobs cancel: another process, its own connection, its own clock.
+        using (var child = TestHost.Start("cancel", path, running.Job.Id))
+        {
+            await child.WaitForLineAsync("cancelled", Token);
+            await child.Process.WaitForExitAsync(Token);
+        }
+
+        Assert.Empty(changes);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        JobStoreChange cancelled = Assert.Single(changes);
+        Assert.Equal((JobStoreChangeKind.Cancelled, running.Job.Id), (cancelled.Kind, cancelled.JobId));
+
+        // The run in progress is still the runner's to finish and record.
+        Assert.Equal(JobStatus.Cancelled, (await runner.CompleteAsync(running, RunOutcome.Succeeded, T0.AddMinutes(1), T0.AddMinutes(1), null, Token))!.Status);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using static Codomyrmex.Scheduler.Sqlite.Tests.SqliteJobStoreFileTests;
 
 namespace Codomyrmex.Scheduler.Sqlite.Tests;
@@ -174,17 +176,20 @@ public sealed class SqliteJobStoreHostileFileTests : IDisposable
             JobPage jobs = await store.ListAsync(default, Token);
             Assert.Equal(20, jobs.Total);
             Assert.NotNull(await store.GetAsync("0000000000003", Token));
-            Assert.Equal(2000, (await store.GetRunsAsync(new RunQuery(Limit: 1), Token)).Total);
+            Assert.Equal(2000, (await store.GetRunsAsync(new RunQuery { Limit = 1 }, Token)).Total);
             Assert.NotNull(await store.NextDueAsync(Token));
 
-            DateTimeOffset now = new(2026, 11, 23, 0, 5, 0, TimeSpan.Zero);
+            TimeSpan lease = TimeSpan.FromMinutes(5);
             await AssertRefused(() => store.AddAsync(TaskJob("0000000000099"), Token).AsTask());
             await AssertRefused(() => store.CancelAsync("0000000000003", Token).AsTask());
             await AssertRefused(() => store.UpdateAsync(jobs.Items[0], Token).AsTask());
-            await AssertRefused(() => store.ClaimDueAsync(now, 10, "node", now.AddMinutes(5), Token).AsTask());
-            await AssertRefused(() => store.ClaimNowAsync("0000000000003", now, "node", now.AddMinutes(5), Token).AsTask());
-            await AssertRefused(() => store.RenewLeasesAsync("node", now.AddMinutes(5), Token).AsTask());
-            await AssertRefused(() => store.RecoverExpiredAsync(now, Token).AsTask());
+            await AssertRefused(() => store.ClaimDueAsync(10, "node", lease, Token).AsTask());
+            await AssertRefused(() => store.ClaimNowAsync("0000000000003", "node", lease, Token).AsTask());
+            await AssertRefused(() => store.RenewAsync(new NodeHeartbeat { Node = StoreCalls.Node("node") }, Token).AsTask());
+            await AssertRefused(() => store.RecoverExpiredAsync(Token).AsTask());
+            await AssertRefused(() => store.PurgeExpiredAsync(Token).AsTask());
+            await AssertRefused(() => store.LeaveAsync("node/1", Token).AsTask());
+            Assert.Empty(await store.ListNodesAsync(Token));
         }
 
         SqliteConnection.ClearAllPools();
@@ -199,7 +204,7 @@ public sealed class SqliteJobStoreHostileFileTests : IDisposable
     }
 
     [Fact]
-    public async Task CompleteRun_HistoryMaxAgeAtItsLargest_RecordsTheRun()
+    public async Task LeasesAndRetention_AtTheirLargest_RecordTheRun_AndDeleteNothing()
     {
         string path = _folder.NewPath();
         var now = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
@@ -207,13 +212,17 @@ public sealed class SqliteJobStoreHostileFileTests : IDisposable
         {
             Path = path,
             PollInterval = Timeout.InfiniteTimeSpan,
-            History = new RunHistoryOptions { MaxAge = TimeSpan.MaxValue },
+            TimeProvider = new FakeTimeProvider(now),
+            Retention = new JobRetentionOptions { FinishedJobs = TimeSpan.MaxValue, Runs = TimeSpan.MaxValue },
         });
         await store.AddAsync(TaskJob("0000000000001", firstRun: now), Token);
-        ClaimedRun run = Assert.Single((await store.ClaimDueAsync(now, 1, "node", DateTimeOffset.MaxValue, Token)).Runs);
-        Job? job = await store.CompleteRunAsync(new RunCompletion(run, RunOutcome.Succeeded, now, now), Token);
+        ClaimedRun run = Assert.Single((await store.ClaimDueAsync(1, "node", TimeSpan.MaxValue, Token)).Runs);
+        Assert.Equal(DateTimeOffset.MaxValue, run.LeaseUntil);
+        Job? job = await store.CompleteAsync(run, RunOutcome.Succeeded, now, now, null, Token);
         Assert.Equal(JobStatus.Completed, job?.Status);
-        Assert.Equal(1, (await store.GetRunsAsync(new RunQuery("0000000000001"), Token)).Total);
+        RetentionResult purged = await store.PurgeExpiredAsync(Token);
+        Assert.Equal((0, 0), (purged.JobsDeleted, purged.RunsDeleted));
+        Assert.Equal(1, (await store.GetRunsAsync(new RunQuery { JobId = "0000000000001" }, Token)).Total);
     }
 
     [Theory]

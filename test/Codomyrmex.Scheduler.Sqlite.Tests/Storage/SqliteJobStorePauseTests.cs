@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using static Codomyrmex.Scheduler.Sqlite.Tests.SqliteJobStoreFileTests;
@@ -23,13 +24,15 @@ public sealed class SqliteJobStorePauseTests : IDisposable
         {
             await store.AddAsync(TaskJob("0000000000001", new IntervalTrigger(TimeSpan.FromMinutes(1), T0)), Token);
             await store.AddAsync(TaskJob("0000000000002", new IntervalTrigger(TimeSpan.FromMinutes(1), T0)), Token);
-            ClaimedRun run = Assert.Single(await store.ClaimDueAsync(T0.AddMinutes(1), 1, "node", T0.AddMinutes(5), Token) is { Runs: var runs } ? runs : []);
-            await store.CompleteRunAsync(new RunCompletion(run, RunOutcome.Succeeded, T0.AddMinutes(1), T0.AddMinutes(1).AddSeconds(3), null, null, null), Token);
+            clock.Advance(TimeSpan.FromMinutes(1));
+            ClaimedRun run = Assert.Single((await store.ClaimDueAsync(1, "node", TimeSpan.FromMinutes(4), Token)).Runs);
+            await store.CompleteAsync(run, RunOutcome.Succeeded, T0.AddMinutes(1), T0.AddMinutes(1).AddSeconds(3), null, Token);
             clock.Advance(TimeSpan.FromDays(3));
             await store.CancelAsync(run.Job.Id, Token);
         }
 
         // What version 1 wrote: no pause flag, no finish time.
+        DowngradeToVersion2(path);
         using (SqliteConnection raw = Raw(path))
         {
             Execute(raw, "ALTER TABLE jobs DROP COLUMN paused; ALTER TABLE jobs DROP COLUMN finished_at; PRAGMA user_version = 1;");
@@ -51,7 +54,7 @@ public sealed class SqliteJobStorePauseTests : IDisposable
         using (SqliteCommand version = raw.CreateCommand())
         {
             version.CommandText = "PRAGMA user_version;";
-            Assert.Equal(2L, version.ExecuteScalar());
+            Assert.Equal(3L, version.ExecuteScalar());
         }
 
         using SqliteJobStore reopened = Open(path);
@@ -66,7 +69,7 @@ public sealed class SqliteJobStorePauseTests : IDisposable
         Assert.Null(reader.GetLockHolder());
         using (SqliteJobStore runner = Open(path))
         {
-            await runner.ClaimDueAsync(T0, 1, "node", T0.AddMinutes(5), Token);
+            await runner.ClaimDueAsync(1, "node", TimeSpan.FromMinutes(5), Token);
             SqliteLockHolder holder = reader.GetLockHolder()!;
             Assert.Equal(Environment.ProcessId, holder.ProcessId);
             Assert.Equal(Environment.MachineName, holder.Host);
@@ -83,7 +86,7 @@ public sealed class SqliteJobStorePauseTests : IDisposable
         using SqliteJobStore reader = Open(path);
         using (SqliteJobStore runner = Open(path))
         {
-            await runner.ClaimDueAsync(T0, 1, "node", T0.AddMinutes(5), Token);
+            await runner.ClaimDueAsync(1, "node", TimeSpan.FromMinutes(5), Token);
         }
 
         // A crash leaves the record marked active, but the operating-system lock died with the process.

@@ -1,0 +1,291 @@
+using Codomyrmex.Scheduler.Sqlite.Internal;
+using Codomyrmex.Scheduler.Storage;
+
+namespace Codomyrmex.Scheduler.Sqlite;
+
+/// <summary>Claiming due runs, completing them, and the recovery of lost runs.</summary>
+public sealed partial class SqliteJobStore
+{
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Joins or takes the file's dispatch lock first (see the class remarks): a store of another live process that dispatches
+    /// from the file is refused. The fencing counter is read once and written once per batch, in the claim's transaction.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="ClaimRequest.MaxRuns"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">Another live process dispatches from this file (the message names it), or the store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxRuns, 1, nameof(request));
+        cancellationToken.ThrowIfCancellationRequested();
+        List<ClaimedRun>? runs = null;
+        List<SkippedOccurrence>? skipped = null;
+        DateTimeOffset now;
+        long? next;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            EnsureDispatchLock();
+            using StoreTransaction transaction = BeginWrite();
+            (now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+            long nowTicks = now.UtcTicks;
+            long token = 0;
+            while ((runs?.Count ?? 0) < request.MaxRuns)
+            {
+                JobRow? row = _jobs.FirstDue(nowTicks);
+                if (row is null)
+                {
+                    break;
+                }
+
+                Trigger? trigger;
+                try
+                {
+                    trigger = _jobs.TriggerOf(row);
+                }
+                catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
+                {
+                    // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
+                    row.State.Fail();
+                    row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
+                    _jobs.WriteState(row);
+                    continue;
+                }
+
+                ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, now);
+                _jobs.WriteState(row);
+                if (claim.Decision == ClaimDecision.Run)
+                {
+                    token = token == 0 ? _claims.LastToken() + 1 : token + 1;
+                    (runs ??= []).Add(InsertClaim(row, claim.ScheduledTime, now, request.Node, leaseUntil, token, manual: false, claim.Attempt, claim.IsRecovery));
+                }
+                else if (claim.Decision == ClaimDecision.Skip)
+                {
+                    (skipped ??= []).Add(new SkippedOccurrence
+                    {
+                        JobId = row.Id,
+                        JobName = row.Name,
+                        ScheduledTime = claim.ScheduledTime,
+                        Reason = claim.SkipReason.GetValueOrDefault(),
+                    });
+                }
+            }
+
+            if (token != 0)
+            {
+                _claims.WriteLastToken(token);
+            }
+
+            next = _jobs.NextDue();
+            transaction.Commit();
+        }
+
+        return new(new ClaimBatch { Runs = runs ?? [], Skipped = skipped ?? [], Now = now, NextDueAt = next is { } due ? Utc(due) : null });
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Does not take the dispatch lock, so a manual run may be made while another process dispatches from the file. Unless this
+    /// store's process holds the lock, the run is recovered only when its lease expires: keep it renewed with <see cref="RenewAsync"/>.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The job is cancelled, its <see cref="Job.MaxRuns"/> are used up, or the store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using StoreTransaction transaction = BeginWrite();
+            JobRow? row = _jobs.ById(jobId);
+            if (row is null)
+            {
+                return new((ClaimedRun?)null);
+            }
+
+            if (row.State.Status == JobStatus.Cancelled)
+            {
+                throw StoreErrors.ClaimCancelled(jobId, row.Name);
+            }
+
+            if (row.State.LimitReached(row.MaxRuns))
+            {
+                throw StoreErrors.ClaimLimitReached(jobId, row.Name, row.MaxRuns);
+            }
+
+            (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+            row.State.ClaimNow(now, row.MaxRuns);
+            _jobs.WriteState(row);
+            long token = _claims.LastToken() + 1;
+            ClaimedRun run = InsertClaim(row, now, now, request.Node, leaseUntil, token, manual: true);
+            _claims.WriteLastToken(token);
+            transaction.Commit();
+            return new(run);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The job's <see cref="Job.FinishedAt"/>, if the run finished it, is the store's time of the completion, and a
+    /// <see cref="RunCompletion.RetryAfter"/> counts from that time too.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        cancellationToken.ThrowIfCancellationRequested();
+        ClaimedRun run = completion.Run;
+        string? result = completion.Outcome == RunOutcome.Succeeded ? JsonValues.FromResult(completion.Result) : null;
+        RunRecord record = RunRecords.FromCompletion(completion, _history.Options);
+        Job job;
+        JobStoreChange? change = null;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using StoreTransaction transaction = BeginWrite();
+            if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)
+            {
+                // Recovered, re-claimed or completed already (fenced), or the job is gone: nothing is recorded.
+                return new(new RunCompletionResult
+                {
+                    Status = _jobs.ById(run.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced,
+                });
+            }
+
+            _claims.Delete(run.RunId);
+            JobRow row = _jobs.BySeq(seq)!;
+            long dueBefore = DueKey(row.State);
+            DateTimeOffset now = _time.GetUtcNow();
+            row.State.Complete(completion, now);
+            if (completion.Outcome == RunOutcome.Succeeded)
+            {
+                row.Result = result;
+                row.Error = null;
+            }
+            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+            {
+                row.Error = completion.Error;
+            }
+
+            _jobs.WriteState(row);
+            _history.Insert(record);
+            if (DueKey(row.State) < dueBefore)
+            {
+                // A queued run or a retry made the job due earlier: a dispatcher must look again.
+                change = LogChange(JobStoreChangeKind.Completed, row, now.UtcTicks);
+            }
+
+            transaction.Commit();
+
+            // The caller gets back the value itself; a later read gets its JSON.
+            job = _jobs.ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null,
+                keepStoredResult: completion.Outcome != RunOutcome.Succeeded);
+        }
+
+        if (change is { } changed)
+        {
+            Raise(changed);
+        }
+
+        return new(new RunCompletionResult { Status = RunCompletionStatus.Recorded, Job = job });
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Runs claimed by an earlier holder of the file's dispatch lock are recovered too, whatever their lease: that process has
+    /// ended. Joins or takes the dispatch lock first, as <see cref="ClaimDueAsync"/> does.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Another live process dispatches from this file (the message names it), or the store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<ClaimedRun>? lost = null;
+        List<JobStoreChange>? changes = null;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            EnsureDispatchLock();
+            using StoreTransaction transaction = BeginWrite();
+            DateTimeOffset now = _time.GetUtcNow();
+            foreach (ClaimRow claim in _claims.Expired(now.UtcTicks, Epoch))
+            {
+                _claims.Delete(claim.RunId);
+                JobRow row = _jobs.BySeq(claim.JobSeq)!;
+                var run = new ClaimedRun
+                {
+                    RunId = claim.RunId,
+                    Job = _jobs.ToJob(row),
+                    ScheduledTime = Utc(claim.Scheduled),
+                    ClaimedAt = Utc(claim.ClaimedAt),
+                    InstanceId = claim.InstanceId,
+                    NodeName = claim.NodeName,
+                    LeaseUntil = Utc(claim.LeaseUntil),
+                    IsManual = claim.IsManual,
+                    Attempt = claim.Attempt,
+                    IsRecovery = claim.IsRecovery,
+                    FencingToken = claim.FencingToken,
+                };
+                row.State.Interrupt(run, now, row.Options.Recoverable);
+                row.Error = claim.Epoch != 0 && claim.Epoch != Epoch
+                    ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.NodeName}' ({claim.InstanceId}) ended before the run completed."
+                    : RunRecords.LeaseExpired(run, run.LeaseUntil);
+                _jobs.WriteState(row);
+                _history.Insert(RunRecords.Interrupted(run, now, row.Error));
+                (changes ??= []).Add(LogChange(JobStoreChangeKind.Recovered, row, now.UtcTicks));
+                (lost ??= []).Add(run);
+            }
+
+            transaction.Commit();
+        }
+
+        foreach (JobStoreChange change in changes ?? [])
+        {
+            Raise(change);
+        }
+
+        return new(lost is null ? [] : lost);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return new(_jobs.NextDue() is { } due ? Utc(due) : null);
+        }
+    }
+
+    private static long DueKey(in JobState state) => state.DueAtTicks is 0 ? long.MaxValue : state.DueAtTicks;
+
+    private ClaimedRun InsertClaim(JobRow row, DateTimeOffset scheduled, DateTimeOffset now, NodeIdentity node, DateTimeOffset leaseUntil, long token,
+        bool manual, int attempt = 1, bool recovery = false)
+    {
+        var run = new ClaimedRun
+        {
+            RunId = RunIds.New(),
+            Job = _jobs.ToJob(row),
+            ScheduledTime = scheduled,
+            ClaimedAt = now,
+            InstanceId = node.InstanceId,
+            NodeName = node.Name,
+            LeaseUntil = leaseUntil,
+            IsManual = manual,
+            Attempt = attempt,
+            IsRecovery = recovery,
+            FencingToken = token,
+        };
+        _claims.Insert(new ClaimRow(run.RunId, row.Seq, scheduled.UtcTicks, now.UtcTicks, node.InstanceId, node.Name, leaseUntil.UtcTicks, attempt,
+            manual, recovery, token, Epoch));
+        return run;
+    }
+}

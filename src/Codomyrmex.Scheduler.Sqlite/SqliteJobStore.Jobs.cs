@@ -1,0 +1,227 @@
+using Codomyrmex.Scheduler.Sqlite.Internal;
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Codomyrmex.Scheduler.Sqlite;
+
+/// <summary>Adding, reading, listing, updating and cancelling jobs.</summary>
+public sealed partial class SqliteJobStore
+{
+    /// <summary>SQLite's result code for a broken constraint (here: the unique job id, or one live job per source and name).</summary>
+    private const int SqliteConstraint = 19;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The file enforces one live job per source and name with a unique index, and the look-up and the insert are one
+    /// <c>BEGIN IMMEDIATE</c> transaction, so two processes (or store instances) declaring the same jobs at once end with one.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// A job with the same id exists; the job runs a delegate rather than a registered task; or an argument is not a JSON value.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (job.Func is not null)
+        {
+            throw new ArgumentException(
+                $"Job '{job.Name}' runs a delegate, which the SQLite store cannot keep across restarts: register it with " +
+                "scheduler.RegisterTask(name, handler) and schedule the task by name.", nameof(job));
+        }
+
+        ThrowIfReadOnly();
+
+        var row = new JobRow
+        {
+            Id = job.Id,
+            Name = job.Name,
+            Task = job.Task,
+            Args = JsonValues.FromArgs(job.Args),
+            Kwargs = JsonValues.FromKwargs(job.Kwargs),
+            TriggerJson = job.Trigger?.ToJson(),
+            MaxRuns = job.MaxRuns,
+            Source = job.Source,
+            CreatedAt = job.CreatedAt.UtcTicks,
+            Options = job.Options,
+            State = JobState.ForNewJob(job),
+        };
+        JobStoreChange change;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (row.TriggerJson is not null)
+            {
+                _jobs.CacheTrigger(row.TriggerJson, job.Trigger!);
+            }
+
+            using StoreTransaction transaction = BeginWrite();
+            if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
+            {
+                return new(new AddJobResult { Job = _jobs.ToJob(existing), Added = false });
+            }
+
+            try
+            {
+                _jobs.Insert(row);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+            {
+                // The id: the live source and name were looked up in this transaction, which holds the write lock.
+                throw StoreErrors.DuplicateId(job.Id, nameof(job));
+            }
+
+            change = LogChange(JobStoreChangeKind.Added, row, _time.GetUtcNow().UtcTicks);
+            transaction.Commit();
+        }
+
+        Raise(change);
+        return new(new AddJobResult { Job = job, Added = true });
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            JobRow? row = _jobs.ById(id);
+            return new(row is null ? null : _jobs.ToJob(row));
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
+    {
+        ThrowIfBadPage(query.Offset, query.Limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // One read transaction, so the total and the page agree even while another process writes.
+            using StoreTransaction transaction = _db.BeginRead();
+            int total = _jobs.Count(query.Status);
+            List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query.Status, query.Limit, query.Offset) : [];
+            transaction.Commit();
+            return new(new JobPage { Items = items, Total = total });
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">
+    /// An argument of the job is not a JSON value, or the update would make the job a second live job of its source and name.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        string args = JsonValues.FromArgs(job.Args);
+        string kwargs = JsonValues.FromKwargs(job.Kwargs);
+        string? trigger = job.Trigger?.ToJson();
+        Job updated;
+        JobStoreChange change;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using StoreTransaction transaction = BeginWrite();
+            JobRow? row = _jobs.ById(job.Id);
+            if (row is null || row.State.Version != job.Version)
+            {
+                return new((Job?)null);
+            }
+
+            // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
+            row.State.ApplyUpdate(_jobs.TriggerOf(row), row.MaxRuns, job);
+            row.Name = job.Name;
+            row.Task = job.Task;
+            row.Args = args;
+            row.Kwargs = kwargs;
+            row.TriggerJson = trigger;
+            row.MaxRuns = job.MaxRuns;
+            row.Options = job.Options;
+            row.Source = job.Source;
+            if (trigger is not null)
+            {
+                _jobs.CacheTrigger(trigger, job.Trigger!);
+            }
+
+            try
+            {
+                _jobs.WriteDefinition(row);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+            {
+                throw new ArgumentException(
+                    $"Job '{job.Id}' cannot become '{job.Name}' of source '{job.Source}': another live job has that source and name.", nameof(job), e);
+            }
+
+            change = LogChange(JobStoreChangeKind.Updated, row, _time.GetUtcNow().UtcTicks);
+            transaction.Commit();
+            updated = _jobs.ToJob(row);
+        }
+
+        Raise(change);
+        return new(updated);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        Job? job = ChangeState(id, static row => row.State.Cancel() ? JobStoreChangeKind.Cancelled : null, out _);
+
+        // Raised for a job cancelled already too: a node that missed the first still cancels its runs.
+        if (job is not null)
+        {
+            Raise(new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id });
+        }
+
+        return new(job);
+    }
+
+    /// <summary>
+    /// Changes one job's state in a write transaction: reads the job, applies <paramref name="change"/>, and if it says what
+    /// changed, writes the state and logs the change before committing.
+    /// </summary>
+    /// <returns>The job after the change, or <see langword="null"/> if there is no such job.</returns>
+    private Job? ChangeState(string id, Func<JobRow, JobStoreChangeKind?> change, out JobStoreChange? changed)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using StoreTransaction transaction = BeginWrite();
+            JobRow? row = _jobs.ById(id);
+            changed = null;
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (change(row) is { } kind)
+            {
+                _jobs.WriteState(row);
+                changed = LogChange(kind, row, _time.GetUtcNow().UtcTicks);
+            }
+
+            transaction.Commit();
+            return _jobs.ToJob(row);
+        }
+    }
+
+    private static void ThrowIfBadPage(int offset, int? limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset, "query");
+        ArgumentOutOfRangeException.ThrowIfNegative(limit ?? 0, "query");
+    }
+}
