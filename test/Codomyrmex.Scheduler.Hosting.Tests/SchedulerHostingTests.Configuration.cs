@@ -34,10 +34,10 @@ public sealed class SchedulerHostingConfigurationTests
         Assert.Contains("Scheduler:Jobs:1:task: unknown task 'nope'; the tasks are work.", message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Jobs:2:schedule: ", message, StringComparison.Ordinal);
         Assert.Contains("'61'", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:3:timeout: '5 minutes' is not a duration", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:4:time_zone: 'Mars/Olympus' is not a time zone", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:5:max_run: unknown job field 'max_run'", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:6: the job name 'good' is already used by Scheduler:Jobs:0", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:3:timeout: \"timeout\": the duration \"5 minutes\" is invalid", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:4:time_zone: unknown time zone 'Mars/Olympus'", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:5:max_run: unknown field \"max_run\" in a job; did you mean \"max_runs\"?", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:6:name: duplicate job name 'good'; the first job with that name is at Scheduler:Jobs:0:name.", message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:MaxWorkers: 0 is too small; it must be at least 1.", message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Sotre: unknown setting 'Sotre'", message, StringComparison.Ordinal);
         Assert.StartsWith("The scheduler's settings have 8 problems:", message, StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class SchedulerHostingConfigurationTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
 
-        Assert.Contains("Scheduler:Jobs:0: the job has no \"name\".", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:0: the job has no \"name\";", error.Message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Jobs:0: the job has no \"task\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Jobs:0: the job has no \"schedule\"", error.Message, StringComparison.Ordinal);
     }
@@ -67,7 +67,7 @@ public sealed class SchedulerHostingConfigurationTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
 
-        Assert.Contains("Scheduler:Jobs:0:command: 'command' belongs to schedctl's command jobs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:0:command: \"command\" runs a program, which only schedctl's jobs file does", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
