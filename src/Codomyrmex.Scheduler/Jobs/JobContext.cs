@@ -1,3 +1,5 @@
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler;
 
 /// <summary>What a running job knows about its run.</summary>

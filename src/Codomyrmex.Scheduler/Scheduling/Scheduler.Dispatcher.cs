@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler;
 
@@ -26,6 +27,7 @@ public sealed partial class Scheduler
         private volatile bool _waitingForRoom;
         private volatile bool _claiming;
         private int _inFlight;
+        private long _plannedWake = long.MaxValue;
         private DateTimeOffset _nextMaintenance;
 
         public Dispatcher(Scheduler scheduler)
@@ -58,6 +60,12 @@ public sealed partial class Scheduler
         public bool IsStopping => _stopping;
 
         public void Wake() => _wake.Set();
+
+        /// <summary>
+        /// Whether a job due at <paramref name="due"/> must wake the dispatcher: it is earlier than the wait in progress, or the
+        /// dispatcher is not waiting (it may be about to sleep on what it read before the job came).
+        /// </summary>
+        public bool WakesAfter(DateTimeOffset due) => due.UtcTicks < Volatile.Read(ref _plannedWake);
 
         /// <summary>Gets a value indicating whether a claim is in progress or claimed runs are queued or running.</summary>
         public bool IsBusy => _claiming || Volatile.Read(ref _inFlight) > 0;
@@ -148,7 +156,7 @@ public sealed partial class Scheduler
                 List<ClaimedRun>? unqueued = null;
                 lock (scheduler._claimLock)
                 {
-                    batch = Complete(scheduler._store.ClaimDueAsync(now, room, scheduler._node, LongTime.Add(now, scheduler._options.LeaseDuration)));
+                    batch = Complete(scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(room)));
                     Volatile.Write(ref scheduler._dispatchError, null);
                     foreach (ClaimedRun run in batch.Runs)
                     {
@@ -167,7 +175,7 @@ public sealed partial class Scheduler
 
                 foreach (ClaimedRun run in unqueued ?? [])
                 {
-                    scheduler.RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).GetAwaiter().GetResult();
+                    scheduler.RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).GetAwaiter().GetResult();
                 }
 
                 foreach (SkippedOccurrence skipped in batch.Skipped)
@@ -189,19 +197,34 @@ public sealed partial class Scheduler
                 return;
             }
 
-            DateTimeOffset? next = Complete(scheduler._store.NextDueAsync());
-            if (next is { } due && due <= now)
+            if (batch.NextDueAt is { } storeDue && storeDue <= batch.Now)
             {
                 // Due, yet nothing could be claimed: a store that disagrees with itself. Do not spin on it.
                 WaitUntil(LongTime.Add(now, TimeSpan.FromMilliseconds(10)));
                 return;
             }
 
+            // The store's times are by the store's clock: sleep as long as it says, by this node's clock.
+            DateTimeOffset? next = batch.NextDueAt is { } nextDue ? LongTime.Add(scheduler._time.GetUtcNow(), nextDue - batch.Now) : null;
+
             WaitUntil(next is { } at && at < _nextMaintenance ? at : _nextMaintenance);
         }
 
         /// <summary>Sleeps until <paramref name="due"/> (or forever) unless woken; on the system clock, to within a few microseconds.</summary>
         private void WaitUntil(DateTimeOffset? due)
+        {
+            Volatile.Write(ref _plannedWake, due?.UtcTicks ?? long.MaxValue);
+            try
+            {
+                WaitUntilCore(due);
+            }
+            finally
+            {
+                Volatile.Write(ref _plannedWake, long.MaxValue);
+            }
+        }
+
+        private void WaitUntilCore(DateTimeOffset? due)
         {
             if (due is null)
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler;
 
@@ -27,8 +28,7 @@ public sealed partial class Scheduler
     {
         ArgumentNullException.ThrowIfNull(id);
         ThrowIfDisposed();
-        DateTimeOffset now = _time.GetUtcNow();
-        ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, LongTime.Add(now, _options.LeaseDuration), cancellationToken).ConfigureAwait(false)
+        ClaimedRun run = await _store.ClaimNowAsync(id, ClaimRequestFor(1), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, cancellationToken);
         lock (_claimLock)
@@ -62,21 +62,21 @@ public sealed partial class Scheduler
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
-                await RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                await RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
             if (handle.JobCancelled)
             {
-                await RecordAsync(new RunCompletion(run, RunOutcome.Cancelled, now, now)).ConfigureAwait(false);
+                await RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Cancelled, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
             if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && now - run.ScheduledTime > options.MisfireGraceTime)
             {
                 // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
-                OnSkipped(new SkippedOccurrence(run.Job.Id, run.Job.Name, run.ScheduledTime, SkipReason.Misfire), now);
-                await RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                OnSkipped(new SkippedOccurrence { JobId = run.Job.Id, JobName = run.Job.Name, ScheduledTime = run.ScheduledTime, Reason = SkipReason.Misfire }, now);
+                await RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
@@ -162,8 +162,16 @@ public sealed partial class Scheduler
 
         _metrics.RunEnded(job.Name, outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome), duration);
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
-        await RecordAsync(new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt))
-            .ConfigureAwait(false);
+        await RecordAsync(new RunCompletion
+        {
+            Run = run,
+            Outcome = outcome,
+            StartedAt = startedAt,
+            FinishedAt = finishedAt,
+            Result = outcome == RunOutcome.Succeeded ? value : null,
+            Error = error,
+            RetryAt = retryAt,
+        }).ConfigureAwait(false);
         var args = new JobEvent(job.Id, job.Name, run.ScheduledTime, finishedAt)
         {
             Attempt = run.Attempt,
@@ -220,7 +228,7 @@ public sealed partial class Scheduler
                     if (_store is InMemoryJobStore memory)
                     {
                         // The default store's fast path: the same write, without a Job snapshot nobody reads.
-                        memory.CompleteRun(completion, snapshot: false, out _);
+                        _ = memory.CompleteRun(completion, snapshot: false, out _);
                     }
                     else
                     {
@@ -246,12 +254,12 @@ public sealed partial class Scheduler
     /// <summary>Records runs whose node vanished (their lease expired), and reports them: failures, unless they will run again.</summary>
     private async Task RecoverLostRunsAsync(CancellationToken cancellationToken)
     {
+        IReadOnlyList<ClaimedRun> lost = await _store.RecoverExpiredAsync(cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = _time.GetUtcNow();
-        IReadOnlyList<ClaimedRun> lost = await _store.RecoverExpiredAsync(now, cancellationToken).ConfigureAwait(false);
         foreach (ClaimedRun run in lost)
         {
             Job job = run.Job;
-            Log.RunInterrupted(_logger, run.RunId, job.Name, job.Id, run.Node);
+            Log.RunInterrupted(_logger, run.RunId, job.Name, job.Id, run.NodeName);
             _metrics.RunEnded(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), now - run.ClaimedAt);
             if (!job.Options.Recoverable)
             {
@@ -260,7 +268,7 @@ public sealed partial class Scheduler
                     Attempt = run.Attempt,
                     Outcome = RunOutcome.Interrupted,
                     Duration = now - run.ClaimedAt,
-                    Error = RunRecords.LeaseExpired(run),
+                    Error = RunRecords.LeaseExpired(run, run.LeaseUntil),
                 });
             }
         }
@@ -271,17 +279,37 @@ public sealed partial class Scheduler
         }
     }
 
-    /// <summary>Keeps this node's runs leased and picks up runs that other nodes lost.</summary>
+    /// <summary>Beats this node's heartbeat, keeps its runs leased and picks up runs that other nodes lost.</summary>
     private async Task MaintainLeasesAsync()
     {
-        if (!_activeRuns.IsEmpty)
-        {
-            DateTimeOffset now = _time.GetUtcNow();
-            await _store.RenewLeasesAsync(_node, LongTime.Add(now, _options.LeaseDuration)).ConfigureAwait(false);
-        }
-
+        await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
         await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
     }
+
+    /// <summary>Tells the store this node is alive and renews the runs it holds; runs the store says are lost are cancelled here.</summary>
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        var held = new List<HeldRun>(_activeRuns.Count);
+        foreach (RunHandle handle in _activeRuns.Values)
+        {
+            held.Add(new HeldRun { RunId = handle.Run.RunId, FencingToken = handle.Run.FencingToken });
+        }
+
+        LeaseRenewal renewal = await _store.RenewAsync(
+            new NodeHeartbeat { Node = _identity, LeaseDuration = _options.LeaseDuration, Runs = held }, cancellationToken).ConfigureAwait(false);
+        foreach (string runId in renewal.Lost)
+        {
+            // Another node may run it now: this one stops it, and the store will not record its outcome (it is fenced).
+            if (_activeRuns.TryGetValue(runId, out RunHandle? lost))
+            {
+                lost.Cancel();
+            }
+        }
+    }
+
+    /// <summary>A claim for this node: the runs it holds are leased for <see cref="SchedulerOptions.LeaseDuration"/> by the store's clock.</summary>
+    private ClaimRequest ClaimRequestFor(int maxRuns) =>
+        new() { Node = _identity, MaxRuns = maxRuns, LeaseDuration = _options.LeaseDuration };
 
     private void OnSkipped(SkippedOccurrence skipped, DateTimeOffset now)
     {

@@ -177,12 +177,4 @@ public sealed partial class Scheduler
         int end = local < 0 ? -1 : method.IndexOf('|', local);
         return end > local + 4 ? method[(local + 4)..end] : "<lambda>";
     }
-
-    private static void Wait(ValueTask task)
-    {
-        if (!task.IsCompletedSuccessfully)
-        {
-            task.AsTask().GetAwaiter().GetResult();
-        }
-    }
 }

@@ -198,7 +198,8 @@ public sealed partial class Scheduler
         {
             try
             {
-                Wait(_store.AddAsync(job));
+                // Another node may have added the same declared job first: then that one stands.
+                job = Complete(_store.AddAsync(job)).Job;
                 break;
             }
             catch (ArgumentException) when (Complete(_store.GetAsync(job.Id)) is not null)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -28,6 +29,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly SchedulerMetrics _metrics;
     private readonly string _node;
+    private readonly NodeIdentity _identity;
     private readonly ConcurrentDictionary<string, RunHandle> _activeRuns = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
@@ -66,7 +68,8 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         _time = options.TimeProvider;
         _store = options.Store ?? new InMemoryJobStore(timeProvider: options.TimeProvider);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Codomyrmex.Scheduler");
-        _node = options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+        _identity = NodeIdentity.Create(options.NodeName, _time.GetUtcNow());
+        _node = _identity.Name;
         _metrics = new SchedulerMetrics(options.MeterFactory, ObserveJobsByStatus);
         _store.Changed += OnStoreChanged;
     }
@@ -159,7 +162,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// <summary>Lists jobs in the order they were scheduled, as the spec's <c>list_jobs(status=...)</c>.</summary>
     /// <param name="status">Only jobs with this status, or <see langword="null"/> for all.</param>
     /// <returns>Snapshots of the jobs.</returns>
-    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery(status))).Items;
+    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery { Status = status })).Items;
 
     /// <summary>Lists one page of jobs.</summary>
     /// <param name="query">The status filter and the page.</param>
@@ -258,12 +261,36 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         }
     }
 
-    private void OnStoreChanged(object? sender, EventArgs e)
+    private void OnStoreChanged(object? sender, JobStoreChange change)
     {
-        SignalChange();
-        if (_store.IsDurable && !_activeRuns.IsEmpty)
+        if (change.Kind == JobStoreChangeKind.Added && change.DueAt is { } due && Volatile.Read(ref _dispatcher) is { } dispatcher
+            && !dispatcher.WakesAfter(due))
         {
-            // Another process (schedctl jobs cancel) may have cancelled a job that runs here: its token must see it.
+            // A job due no earlier than the dispatcher's next wake changes nothing for it: only waiters of WhenIdleAsync look again.
+            SignalChange(wakeDispatcher: false);
+            return;
+        }
+
+        SignalChange();
+        if (_activeRuns.IsEmpty)
+        {
+            return;
+        }
+
+        if (change.Kind is JobStoreChangeKind.Cancelled or JobStoreChangeKind.Deleted && change.JobId is { } id)
+        {
+            // Whoever cancelled it (this scheduler, another node, schedctl jobs cancel), its runs here must see it in their tokens.
+            foreach (RunHandle run in _activeRuns.Values)
+            {
+                if (run.JobId == id)
+                {
+                    run.CancelJob();
+                }
+            }
+        }
+        else if (change.Kind == JobStoreChangeKind.Unknown || (change.JobId is null && change.Kind != JobStoreChangeKind.Purged))
+        {
+            // The store cannot say which job changed: look at each job that runs here.
             _ = CancelRunsOfCancelledJobsAsync();
         }
     }
@@ -294,7 +321,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     {
         foreach (JobStatus status in Enum.GetValues<JobStatus>())
         {
-            int total = Complete(_store.ListAsync(new JobQuery(status, Limit: 0))).Total;
+            int total = Complete(_store.ListAsync(new JobQuery { Status = status, Limit = 0 })).Total;
             yield return new Measurement<long>(total, new KeyValuePair<string, object?>("status", StatusTag(status)));
         }
     }

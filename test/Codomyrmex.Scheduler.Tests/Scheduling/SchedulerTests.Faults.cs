@@ -8,7 +8,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task StoreFailsToRecordAnOutcome_TheWriteIsRetried_AndTheWorkerCarriesOn()
     {
-        var store = new FaultyStore();
+        var store = new FaultyStore(Clock);
         int failures = 0;
         store.FailCompletion = completion => completion.Run.Job.Name == "a" && Interlocked.Increment(ref failures) <= 2;
         var scheduler = NewScheduler(maxWorkers: 1, store: store);
@@ -32,7 +32,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task StoreNeverRecordsAnOutcome_TheWorkerSurvivesAndRunsTheNextJob()
     {
-        var store = new FaultyStore { FailCompletion = completion => completion.Run.Job.Name == "a" };
+        var store = new FaultyStore(Clock) { FailCompletion = completion => completion.Run.Job.Name == "a" };
         var scheduler = NewScheduler(maxWorkers: 1, store: store);
         int bRuns = 0;
         scheduler.Schedule(() => { }, name: "a", trigger: new OnceTrigger(Monday.AddMinutes(1)));
@@ -48,7 +48,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task StopDuringAClaim_TheClaimedRunIsRecordedAsSkipped_NotLeftClaimed()
     {
-        var store = new FaultyStore();
+        var store = new FaultyStore(Clock);
         var entered = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         store.BeforeClaim = async now =>
@@ -74,6 +74,6 @@ public partial class SchedulerTests
         Assert.Equal(0, runs);
         Assert.Equal(0, job.ActiveRuns);
         Assert.Equal(JobStatus.Pending, job.Status);
-        Assert.Equal(RunOutcome.Skipped, Assert.Single((await scheduler.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items).Outcome);
+        Assert.Equal(RunOutcome.Skipped, Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items).Outcome);
     }
 }
