@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Hosting.Configuration;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Hosting;
 
@@ -47,6 +48,14 @@ public sealed class SchedulerHostingOptions
     /// <summary>Gets or sets this scheduler's name in a cluster and in run history.</summary>
     /// <value>The default is <see langword="null"/>: the machine name and process id.</value>
     public string? NodeName { get; set; }
+
+    /// <summary>Gets or sets how long the store keeps finished jobs and run history (configuration: <c>Scheduler:Retention:FinishedJobs</c>, <c>Runs</c>, <c>BatchSize</c>).</summary>
+    /// <value>The default is <see cref="JobRetentionOptions.Default"/>: finished jobs for 7 days, history without an age limit.</value>
+    /// <remarks>
+    /// It applies to the stores the host makes from <see cref="Store"/>; a store from <see cref="StoreFactory"/> or a provider
+    /// has its own. In configuration a duration such as <c>7d</c> or <c>12h</c>, or <c>forever</c> to keep without an age limit.
+    /// </remarks>
+    public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
 
     /// <summary>Gets or sets the store, as text: <c>memory</c>, a SQLite file (<c>sqlite:jobs.db</c>, or a bare path), or a provider's name and argument.</summary>
     /// <value>The default is <c>memory</c>.</value>

@@ -32,7 +32,7 @@ public sealed class SchedulerHealthCheckTests
     public async Task CheckHealth_StoreUnreachable_IsUnhealthyWithTheError()
     {
         var clock = new FakeTimeProvider(TestHost.Start);
-        var store = new UnreachableStore();
+        var store = new UnreachableStore(clock);
         using IHost host = TestHost.Build(clock, scheduler: scheduler => scheduler.UseStore(_ => store),
             services: services => services.AddHealthChecks().AddScheduler());
         await host.StartAsync(Token);
@@ -51,7 +51,7 @@ public sealed class SchedulerHealthCheckTests
     public async Task CheckHealth_DispatcherThatCannotClaim_IsUnhealthyUntilAClaimSucceeds()
     {
         var clock = new FakeTimeProvider(TestHost.Start);
-        var store = new UnreachableStore();
+        var store = new UnreachableStore(clock);
         using IHost host = TestHost.Build(clock, TestHost.Job(0, "tick", "tick", "@every 1m"),
             scheduler => scheduler.UseStore(_ => store).AddTask("tick", TestHost.NoOp).AddHealthCheck());
         await host.StartAsync(Token);

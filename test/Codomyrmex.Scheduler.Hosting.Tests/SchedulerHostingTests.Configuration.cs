@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -87,7 +88,7 @@ public sealed class SchedulerHostingConfigurationTests
     {
         var clock = new FakeTimeProvider(TestHost.Start);
         string? argument = null;
-        var store = new InMemoryJobStore();
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions { TimeProvider = clock });
         using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Store"] = "custom:some/place" },
             scheduler => scheduler.UseInMemoryStore().AddStoreProvider("custom", context =>
             {

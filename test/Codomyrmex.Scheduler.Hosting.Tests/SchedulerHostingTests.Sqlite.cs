@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -48,7 +49,7 @@ public sealed class SchedulerHostingSqliteTests
                 Job job = Assert.Single(scheduler.ListJobs());
                 Assert.Equal(jobId, job.Id);
                 Assert.Equal(3, job.RunCount);
-                Assert.Equal(3, (await scheduler.GetRunsAsync(new RunQuery(jobId), Token)).Total);
+                Assert.Equal(3, (await scheduler.GetRunsAsync(new RunQuery { JobId = jobId }, Token)).Total);
                 await second.StopAsync(Token);
             }
         }

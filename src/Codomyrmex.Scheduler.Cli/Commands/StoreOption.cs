@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Codomyrmex.Scheduler.Shared;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 

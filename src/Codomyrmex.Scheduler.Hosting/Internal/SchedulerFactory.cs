@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Codomyrmex.Scheduler.Shared;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -51,7 +53,11 @@ internal static class SchedulerFactory
         switch (store.Kind)
         {
             case StoreKind.Memory:
-                return new InMemoryJobStore();
+                return new InMemoryJobStore(new InMemoryJobStoreOptions
+                {
+                    TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+                    Retention = options.Retention,
+                });
             case StoreKind.Sqlite:
                 // A relative path is relative to the content root, as appsettings.json is, not to wherever the process started.
                 string root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
@@ -59,6 +65,7 @@ internal static class SchedulerFactory
                 {
                     Path = store.SqlitePath(DefaultSqliteFile, root),
                     TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+                    Retention = options.Retention,
                 });
             default:
                 throw new InvalidOperationException(UnknownStoreMessage(store, providers));

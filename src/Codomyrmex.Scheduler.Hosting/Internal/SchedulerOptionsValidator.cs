@@ -18,6 +18,7 @@ internal sealed class SchedulerOptionsValidator(IEnumerable<TaskRegistration> ta
 
         var errors = new List<string>(options.ConfigurationErrors);
         errors.AddRange(options.ToSchedulerOptions().Validate());
+        errors.AddRange(options.Retention.Validate().Select(error => "Retention." + error));
         if (options.StoreFactory is null)
         {
             try

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Codomyrmex.Scheduler.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;

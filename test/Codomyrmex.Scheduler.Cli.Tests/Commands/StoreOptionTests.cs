@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Codomyrmex.Scheduler.Cli.Commands;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
 
