@@ -115,6 +115,25 @@ public sealed class SchedulerHealthCheckTests
     }
 
     [Fact]
+    public async Task CheckHealth_Healthy_HasThisNodesInstanceIdAndTheLiveNodeCount()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:NodeName"] = "web-1" },
+            scheduler => scheduler.AddHealthCheck());
+        await host.StartAsync(Token);
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+
+        HealthReportEntry entry = await CheckAsync(host);
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal(scheduler.Node.InstanceId, entry.Data["instance_id"]);
+        Assert.StartsWith("web-1/", (string)entry.Data["instance_id"], StringComparison.Ordinal);
+        Assert.Equal(1, entry.Data["nodes"]);
+        Assert.Contains("knows 1 live nodes", entry.Description, StringComparison.Ordinal);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
     public void AddScheduler_ThresholdBelowOne_Throws()
     {
         var services = new ServiceCollection();

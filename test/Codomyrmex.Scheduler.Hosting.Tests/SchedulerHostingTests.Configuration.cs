@@ -121,6 +121,94 @@ public sealed class SchedulerHostingConfigurationTests
     }
 
     [Fact]
+    public async Task StartAsync_NodeName_NamesTheSchedulersInstance()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:NodeName"] = "worker-7" });
+
+        await host.StartAsync(Token);
+
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+        Assert.Equal("worker-7", scheduler.Node.Name);
+        Assert.StartsWith("worker-7/", scheduler.Node.InstanceId, StringComparison.Ordinal);
+        NodeInfo node = Assert.Single(await scheduler.Store.ListNodesAsync(Token));
+        Assert.Equal(scheduler.Node.InstanceId, node.InstanceId);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_Retention_IsReadFromConfiguration()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?>
+        {
+            ["Scheduler:Retention:FinishedJobs"] = "forever",
+            ["Scheduler:Retention:Runs"] = "30d",
+            ["Scheduler:Retention:BatchSize"] = "50",
+        });
+
+        await host.StartAsync(Token);
+
+        JobRetentionOptions retention = host.Services.GetRequiredService<IOptions<SchedulerHostingOptions>>().Value.Retention;
+        Assert.Equal(new JobRetentionOptions { FinishedJobs = null, Runs = TimeSpan.FromDays(30), BatchSize = 50 }, retention);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_RetentionFromConfiguration_DeletesFinishedJobsOfTheHostsStore()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Retention:FinishedJobs"] = "1h" });
+        await host.StartAsync(Token);
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+        var job = new Job { Id = "0000000000042", Name = "done", Task = "work", CreatedAt = clock.GetUtcNow(), NextRun = clock.GetUtcNow() };
+        await scheduler.Store.AddAsync(job, Token);
+        await scheduler.Store.CancelAsync(job.Id, Token);
+
+        clock.Advance(TimeSpan.FromMinutes(59));
+        RetentionResult early = await scheduler.Store.PurgeExpiredAsync(Token);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        RetentionResult late = await scheduler.Store.PurgeExpiredAsync(Token);
+
+        Assert.Equal(0, early.JobsDeleted);
+        Assert.Equal(1, late.JobsDeleted);
+        Assert.Null(await scheduler.Store.GetAsync(job.Id, Token));
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_BadRetention_FailsWithItsPath()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?>
+        {
+            ["Scheduler:Retention:FinishedJobs"] = "0s",
+            ["Scheduler:Retention:BatchSize"] = "0",
+            ["Scheduler:Retention:Jobs"] = "1d",
+        });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+
+        Assert.Contains("Scheduler:Retention:FinishedJobs: '0s' is zero; it must be positive.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Retention:BatchSize: 0 is too small; it must be at least 1.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Retention:Jobs: unknown retention setting 'Jobs'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("memory:x", "Scheduler:Store: Store memory: takes nothing after it")]
+    [InlineData("sqlite:", "Scheduler:Store: Store 'sqlite:' has no path after sqlite:")]
+    [InlineData("mysql:db", "Scheduler:Store: unknown store 'mysql'; the stores this application knows are memory, sqlite.")]
+    public async Task StartAsync_BadStoreText_SameParserAsSchedctl(string store, string expected)
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Store"] = store });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddTask_SameNameTwice_ThrowsAtOnce()
     {
         var services = new ServiceCollection();

@@ -11,6 +11,29 @@ public sealed class SchedulerHostingSqliteTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task Store_ABarePath_IsASqliteFileThere_AsSchedctlReadsIt()
+    {
+        string folder = Directory.CreateTempSubdirectory("hosting-sqlite-").FullName;
+        try
+        {
+            string database = Path.Combine(folder, "bare.db");
+            var clock = new FakeTimeProvider(TestHost.Start);
+            using (IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Store"] = database }))
+            {
+                await host.StartAsync(Token);
+                Assert.IsType<SqliteJobStore>(host.Services.GetRequiredService<Scheduler>().Store);
+                await host.StopAsync(Token);
+            }
+
+            Assert.True(File.Exists(database));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task SqliteStore_FromConfiguration_KeepsJobsAndHistoryAcrossHostRestarts()
     {
         string folder = Directory.CreateTempSubdirectory("hosting-sqlite-").FullName;
