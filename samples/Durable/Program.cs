@@ -2,6 +2,7 @@
 // job, its counters and its history in the SQLite file, and carries on where the first left off.
 using System.Globalization;
 using Codomyrmex.Scheduler;
+using Codomyrmex.Scheduler.Sqlite;
 using static Codomyrmex.Scheduler.Triggers;
 
 string path = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "codomyrmex-durable-sample.db");
@@ -27,7 +28,7 @@ await scheduler.StartAsync();
 await Task.Delay(TimeSpan.FromSeconds(3.2));
 await scheduler.StopAsync();
 
-RunPage history = await scheduler.GetRunsAsync(new RunQuery(job.Id, Limit: 5));
+RunPage history = await scheduler.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = 5 });
 Console.WriteLine($"{history.Total} run(s) in its history; the newest:");
 foreach (RunRecord run in history.Items)
 {

@@ -1,5 +1,6 @@
 // The README's examples, compiled (and run by `dotnet run --project samples/Snippets`). Keep them in step with README.md.
 using Codomyrmex.Scheduler;
+using Codomyrmex.Scheduler.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using static Codomyrmex.Scheduler.Triggers;
 
@@ -15,7 +16,7 @@ static async Task QuickStartAsync()
     await using var scheduler = new Scheduler(maxWorkers: 4);
     string jobId = scheduler.Schedule(Cleanup, name: "cleanup", trigger: new IntervalTrigger(hours: 1), args: ["/tmp"], maxRuns: 24);
     scheduler.Schedule(() => SendReport(), trigger: Cron("0 9 * * MON-FRI"));   // 09:00 on weekdays, local time
-    scheduler.JobFailed += (_, e) => Alert($"{e.JobName} failed: {e.Error}");   // the spec's "notification on failure"
+    scheduler.JobFailed += (_, e) => Alert($"{e.JobName} failed: {e.Error}");   // a notification on failure
     scheduler.Start();
 
     Job? job = scheduler.GetJob(jobId);          // an immutable snapshot: Status, NextRun, RunCount, Result, Error, ...

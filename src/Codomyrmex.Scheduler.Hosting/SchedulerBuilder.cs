@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Codomyrmex.Scheduler.Hosting.Internal;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

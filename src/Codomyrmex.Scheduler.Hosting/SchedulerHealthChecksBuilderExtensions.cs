@@ -20,7 +20,8 @@ public static class SchedulerHealthChecksBuilderExtensions
     /// <remarks>
     /// Unhealthy (or <paramref name="failureStatus"/>) when the scheduler is not running, when its dispatcher cannot claim
     /// due runs (<see cref="Scheduler.LastDispatchError"/>), or when a call to its store throws; Degraded when some jobs' last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed
-    /// (their names are in the message, their last errors in the result's data); Healthy otherwise.
+    /// (their names are in the message, their last errors in the result's data); Healthy otherwise. The data also holds the
+    /// number of live nodes of the store (<c>nodes</c>) and this scheduler's instance id (<c>instance_id</c>).
     /// </remarks>
     public static IHealthChecksBuilder AddScheduler(this IHealthChecksBuilder builder, string name = "scheduler", HealthStatus? failureStatus = null,
         IEnumerable<string>? tags = null, Action<SchedulerHealthCheckOptions>? configure = null)

@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Hosting.Configuration;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Hosting;
 
@@ -48,13 +49,22 @@ public sealed class SchedulerHostingOptions
     /// <value>The default is <see langword="null"/>: the machine name and process id.</value>
     public string? NodeName { get; set; }
 
-    /// <summary>Gets or sets the store, as text: <c>memory</c>, or a provider's name and argument such as <c>sqlite:jobs.db</c>.</summary>
+    /// <summary>Gets or sets how long the store keeps finished jobs and run history (configuration: <c>Scheduler:Retention:FinishedJobs</c>, <c>Runs</c>, <c>BatchSize</c>).</summary>
+    /// <value>The default is <see cref="JobRetentionOptions.Default"/>: finished jobs for 7 days, history without an age limit.</value>
+    /// <remarks>
+    /// It applies to the stores the host makes from <see cref="Store"/>; a store from <see cref="StoreFactory"/> or a provider
+    /// has its own. In configuration a duration such as <c>7d</c> or <c>12h</c>, or <c>forever</c> to keep without an age limit.
+    /// </remarks>
+    public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
+
+    /// <summary>Gets or sets the store, as text: <c>memory</c>, a SQLite file (<c>sqlite:jobs.db</c>, or a bare path), or a provider's name and argument.</summary>
     /// <value>The default is <c>memory</c>.</value>
     /// <remarks>
-    /// The text before the first colon names a store provider, and the rest is its argument (a path, a connection string).
-    /// <c>memory</c> and <c>sqlite</c> are built in: <c>sqlite</c> alone keeps <c>scheduler.db</c> in the content root,
-    /// <c>sqlite:PATH</c> the file at PATH (relative to the content root). Others are added with
-    /// <see cref="SchedulerBuilder.AddStoreProvider"/>. <see cref="StoreFactory"/>, when set, wins over this.
+    /// The text is read as schedctl reads <c>--store</c>: <c>memory</c>; <c>sqlite</c> alone keeps <c>scheduler.db</c> in the
+    /// content root, <c>sqlite:PATH</c> or a bare PATH (<c>data/jobs.db</c>) the file at PATH (relative to the content root).
+    /// Any other <c>NAME:ARGUMENT</c> names a provider added with <see cref="SchedulerBuilder.AddStoreProvider"/>, which
+    /// receives the argument (<c>postgres:CONNECTION-STRING</c> once a PostgreSQL provider is added); a provider added for
+    /// <c>sqlite</c> replaces the built-in one. <see cref="StoreFactory"/>, when set, wins over this.
     /// </remarks>
     public string Store { get; set; } = "memory";
 

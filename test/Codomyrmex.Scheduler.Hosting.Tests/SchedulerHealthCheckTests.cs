@@ -32,7 +32,7 @@ public sealed class SchedulerHealthCheckTests
     public async Task CheckHealth_StoreUnreachable_IsUnhealthyWithTheError()
     {
         var clock = new FakeTimeProvider(TestHost.Start);
-        var store = new UnreachableStore();
+        var store = new UnreachableStore(clock);
         using IHost host = TestHost.Build(clock, scheduler: scheduler => scheduler.UseStore(_ => store),
             services: services => services.AddHealthChecks().AddScheduler());
         await host.StartAsync(Token);
@@ -51,7 +51,7 @@ public sealed class SchedulerHealthCheckTests
     public async Task CheckHealth_DispatcherThatCannotClaim_IsUnhealthyUntilAClaimSucceeds()
     {
         var clock = new FakeTimeProvider(TestHost.Start);
-        var store = new UnreachableStore();
+        var store = new UnreachableStore(clock);
         using IHost host = TestHost.Build(clock, TestHost.Job(0, "tick", "tick", "@every 1m"),
             scheduler => scheduler.UseStore(_ => store).AddTask("tick", TestHost.NoOp).AddHealthCheck());
         await host.StartAsync(Token);
@@ -111,6 +111,25 @@ public sealed class SchedulerHealthCheckTests
         broken = false;
         await host.AdvanceAsync(clock, TimeSpan.FromMinutes(1));
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task CheckHealth_Healthy_HasThisNodesInstanceIdAndTheLiveNodeCount()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:NodeName"] = "web-1" },
+            scheduler => scheduler.AddHealthCheck());
+        await host.StartAsync(Token);
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+
+        HealthReportEntry entry = await CheckAsync(host);
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal(scheduler.Node.InstanceId, entry.Data["instance_id"]);
+        Assert.StartsWith("web-1/", (string)entry.Data["instance_id"], StringComparison.Ordinal);
+        Assert.Equal(1, entry.Data["nodes"]);
+        Assert.Contains("knows 1 live nodes", entry.Description, StringComparison.Ordinal);
         await host.StopAsync(Token);
     }
 

@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -34,10 +35,10 @@ public sealed class SchedulerHostingConfigurationTests
         Assert.Contains("Scheduler:Jobs:1:task: unknown task 'nope'; the tasks are work.", message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Jobs:2:schedule: ", message, StringComparison.Ordinal);
         Assert.Contains("'61'", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:3:timeout: '5 minutes' is not a duration", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:4:time_zone: 'Mars/Olympus' is not a time zone", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:5:max_run: unknown job field 'max_run'", message, StringComparison.Ordinal);
-        Assert.Contains("Scheduler:Jobs:6: the job name 'good' is already used by Scheduler:Jobs:0", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:3:timeout: \"timeout\": the duration \"5 minutes\" is invalid", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:4:time_zone: unknown time zone 'Mars/Olympus'", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:5:max_run: unknown field \"max_run\" in a job; did you mean \"max_runs\"?", message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:6:name: duplicate job name 'good'; the first job with that name is at Scheduler:Jobs:0:name.", message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:MaxWorkers: 0 is too small; it must be at least 1.", message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Sotre: unknown setting 'Sotre'", message, StringComparison.Ordinal);
         Assert.StartsWith("The scheduler's settings have 8 problems:", message, StringComparison.Ordinal);
@@ -53,7 +54,7 @@ public sealed class SchedulerHostingConfigurationTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
 
-        Assert.Contains("Scheduler:Jobs:0: the job has no \"name\".", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:0: the job has no \"name\";", error.Message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Jobs:0: the job has no \"task\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("Scheduler:Jobs:0: the job has no \"schedule\"", error.Message, StringComparison.Ordinal);
     }
@@ -67,7 +68,7 @@ public sealed class SchedulerHostingConfigurationTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
 
-        Assert.Contains("Scheduler:Jobs:0:command: 'command' belongs to schedctl's command jobs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Jobs:0:command: \"command\" runs a program, which only schedctl's jobs file does", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class SchedulerHostingConfigurationTests
     {
         var clock = new FakeTimeProvider(TestHost.Start);
         string? argument = null;
-        var store = new InMemoryJobStore();
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions { TimeProvider = clock });
         using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Store"] = "custom:some/place" },
             scheduler => scheduler.UseInMemoryStore().AddStoreProvider("custom", context =>
             {
@@ -117,6 +118,94 @@ public sealed class SchedulerHostingConfigurationTests
         Assert.Equal("node-a", options.NodeName);
         Assert.Equal("Asia/Tokyo", options.TimeZone?.Id);
         await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_NodeName_NamesTheSchedulersInstance()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:NodeName"] = "worker-7" });
+
+        await host.StartAsync(Token);
+
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+        Assert.Equal("worker-7", scheduler.Node.Name);
+        Assert.StartsWith("worker-7/", scheduler.Node.InstanceId, StringComparison.Ordinal);
+        NodeInfo node = Assert.Single(await scheduler.Store.ListNodesAsync(Token));
+        Assert.Equal(scheduler.Node.InstanceId, node.InstanceId);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_Retention_IsReadFromConfiguration()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?>
+        {
+            ["Scheduler:Retention:FinishedJobs"] = "forever",
+            ["Scheduler:Retention:Runs"] = "30d",
+            ["Scheduler:Retention:BatchSize"] = "50",
+        });
+
+        await host.StartAsync(Token);
+
+        JobRetentionOptions retention = host.Services.GetRequiredService<IOptions<SchedulerHostingOptions>>().Value.Retention;
+        Assert.Equal(new JobRetentionOptions { FinishedJobs = null, Runs = TimeSpan.FromDays(30), BatchSize = 50 }, retention);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_RetentionFromConfiguration_DeletesFinishedJobsOfTheHostsStore()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Retention:FinishedJobs"] = "1h" });
+        await host.StartAsync(Token);
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+        var job = new Job { Id = "0000000000042", Name = "done", Task = "work", CreatedAt = clock.GetUtcNow(), NextRun = clock.GetUtcNow() };
+        await scheduler.Store.AddAsync(job, Token);
+        await scheduler.Store.CancelAsync(job.Id, Token);
+
+        clock.Advance(TimeSpan.FromMinutes(59));
+        RetentionResult early = await scheduler.Store.PurgeExpiredAsync(Token);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        RetentionResult late = await scheduler.Store.PurgeExpiredAsync(Token);
+
+        Assert.Equal(0, early.JobsDeleted);
+        Assert.Equal(1, late.JobsDeleted);
+        Assert.Null(await scheduler.Store.GetAsync(job.Id, Token));
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_BadRetention_FailsWithItsPath()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?>
+        {
+            ["Scheduler:Retention:FinishedJobs"] = "0s",
+            ["Scheduler:Retention:BatchSize"] = "0",
+            ["Scheduler:Retention:Jobs"] = "1d",
+        });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+
+        Assert.Contains("Scheduler:Retention:FinishedJobs: '0s' is zero; it must be positive.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Retention:BatchSize: 0 is too small; it must be at least 1.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Retention:Jobs: unknown retention setting 'Jobs'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("memory:x", "Scheduler:Store: Store memory: takes nothing after it")]
+    [InlineData("sqlite:", "Scheduler:Store: Store 'sqlite:' has no path after sqlite:")]
+    [InlineData("mysql:db", "Scheduler:Store: unknown store 'mysql'; the stores this application knows are memory, sqlite.")]
+    public async Task StartAsync_BadStoreText_SameParserAsSchedctl(string store, string expected)
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Store"] = store });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -12,7 +13,7 @@ public sealed class SchedulerHostingReconcileTests
     public async Task StartAsync_RestartWithChangedConfiguration_UpdatesAddsAndRemovesByName()
     {
         var clock = new FakeTimeProvider(TestHost.Start);
-        var store = new InMemoryJobStore();   // the store outlives the host, as a durable one would
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions { TimeProvider = clock });   // the store outlives the host, as a durable one would
         Dictionary<string, string?> first = TestHost.Merge(TestHost.Job(0, "report", "work", "0 9 * * *"), TestHost.Job(1, "cleanup", "work", "@hourly"));
         Dictionary<string, string?> second = TestHost.Merge(TestHost.Job(0, "report", "work", "0 18 * * *"), TestHost.Job(1, "backup", "work", "@daily"));
         Job reportBefore;

@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -8,6 +9,29 @@ namespace Codomyrmex.Scheduler.Hosting.Tests;
 public sealed class SchedulerHostingSqliteTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Store_ABarePath_IsASqliteFileThere_AsSchedctlReadsIt()
+    {
+        string folder = Directory.CreateTempSubdirectory("hosting-sqlite-").FullName;
+        try
+        {
+            string database = Path.Combine(folder, "bare.db");
+            var clock = new FakeTimeProvider(TestHost.Start);
+            using (IHost host = TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Store"] = database }))
+            {
+                await host.StartAsync(Token);
+                Assert.IsType<SqliteJobStore>(host.Services.GetRequiredService<Scheduler>().Store);
+                await host.StopAsync(Token);
+            }
+
+            Assert.True(File.Exists(database));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task SqliteStore_FromConfiguration_KeepsJobsAndHistoryAcrossHostRestarts()
@@ -48,7 +72,7 @@ public sealed class SchedulerHostingSqliteTests
                 Job job = Assert.Single(scheduler.ListJobs());
                 Assert.Equal(jobId, job.Id);
                 Assert.Equal(3, job.RunCount);
-                Assert.Equal(3, (await scheduler.GetRunsAsync(new RunQuery(jobId), Token)).Total);
+                Assert.Equal(3, (await scheduler.GetRunsAsync(new RunQuery { JobId = jobId }, Token)).Total);
                 await second.StopAsync(Token);
             }
         }

@@ -1,16 +1,19 @@
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Hosting.Tests;
 
 /// <summary>An in-memory store whose "connection" can be cut: every call then throws, as a durable store's would.</summary>
-internal sealed class UnreachableStore : IJobStore
+/// <param name="clock">The store's clock, the clock of record for its leases and due times.</param>
+internal sealed class UnreachableStore(TimeProvider clock) : IJobStore
 {
-    private readonly InMemoryJobStore _inner = new();
+    private readonly InMemoryJobStore _inner = new(new InMemoryJobStoreOptions { TimeProvider = clock });
 
     public bool Unreachable { get; set; }
 
     /// <summary>Gets or sets a value indicating whether only claims fail (a corrupt row, a lock): the store still reads.</summary>
     public bool ClaimsFail { get; set; }
 
-    public event EventHandler? Changed
+    public event EventHandler<JobStoreChange>? Changed
     {
         add => _inner.Changed += value;
         remove => _inner.Changed -= value;
@@ -18,7 +21,9 @@ internal sealed class UnreachableStore : IJobStore
 
     public bool IsDurable => false;
 
-    public ValueTask AddAsync(Job job, CancellationToken cancellationToken = default) => Check()._inner.AddAsync(job, cancellationToken);
+    public TimeProvider TimeProvider => _inner.TimeProvider;
+
+    public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default) => Check()._inner.AddAsync(job, cancellationToken);
 
     public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default) => Check()._inner.GetAsync(id, cancellationToken);
 
@@ -33,20 +38,26 @@ internal sealed class UnreachableStore : IJobStore
 
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => Check()._inner.DeleteAsync(id, cancellationToken);
 
-    public ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        ClaimsFail ? throw new InvalidDataException("database disk image is malformed") : Check()._inner.ClaimDueAsync(now, max, node, leaseUntil, cancellationToken);
+    public ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
+        ClaimsFail ? throw new InvalidDataException("database disk image is malformed") : Check()._inner.ClaimDueAsync(request, cancellationToken);
 
-    public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        Check()._inner.ClaimNowAsync(id, now, node, leaseUntil, cancellationToken);
+    public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default) =>
+        Check()._inner.ClaimNowAsync(jobId, request, cancellationToken);
 
-    public ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
+    public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
         Check()._inner.CompleteRunAsync(completion, cancellationToken);
 
-    public ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        Check()._inner.RenewLeasesAsync(node, leaseUntil, cancellationToken);
+    public ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default) =>
+        Check()._inner.RenewAsync(heartbeat, cancellationToken);
 
-    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Check()._inner.RecoverExpiredAsync(now, cancellationToken);
+    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default) =>
+        Check()._inner.RecoverExpiredAsync(cancellationToken);
+
+    public ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default) => Check()._inner.PurgeExpiredAsync(cancellationToken);
+
+    public ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default) => Check()._inner.LeaveAsync(instanceId, cancellationToken);
+
+    public ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default) => Check()._inner.ListNodesAsync(cancellationToken);
 
     public ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default) => Check()._inner.GetRunsAsync(query, cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Codomyrmex.Scheduler.Cli.Schedules;
+using Codomyrmex.Scheduler.JobsSchema;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 

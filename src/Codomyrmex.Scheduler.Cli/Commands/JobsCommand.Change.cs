@@ -64,7 +64,7 @@ internal static partial class JobsCommand
 
     private static async Task<int> DeleteAsync(Invocation invocation, Job job)
     {
-        int runs = (await invocation.Store.GetRunsAsync(new RunQuery(job.Id, Limit: 0), invocation.Cancellation).ConfigureAwait(false)).Total;
+        int runs = (await invocation.Store.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = 0 }, invocation.Cancellation).ConfigureAwait(false)).Total;
         if (!await DeleteOrExplainAsync(invocation, job).ConfigureAwait(false))
         {
             throw Gone(invocation, job);

@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
@@ -91,7 +93,7 @@ internal static partial class JobsCommand
     {
         (TextWriter output, IJobStore store, CancellationToken ct) = (invocation.Output, invocation.Store, invocation.Cancellation);
         JobStatus? filter = status is null ? null : Enum.Parse<JobStatus>(status, ignoreCase: true);
-        IReadOnlyList<Job> jobs = (await store.ListAsync(new JobQuery(filter), ct).ConfigureAwait(false)).Items;
+        IReadOnlyList<Job> jobs = (await store.ListAsync(new JobQuery { Status = filter }, ct).ConfigureAwait(false)).Items;
         if (json)
         {
             JsonOutput.Write(output, writer =>
@@ -147,7 +149,7 @@ internal static partial class JobsCommand
     private static async Task<int> ShowAsync(Invocation invocation, Job job, bool json)
     {
         (TextWriter output, TimeText time) = (invocation.Output, invocation.Time);
-        RunPage runs = await invocation.Store.GetRunsAsync(new RunQuery(job.Id, Limit: ShowRuns), invocation.Cancellation).ConfigureAwait(false);
+        RunPage runs = await invocation.Store.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = ShowRuns }, invocation.Cancellation).ConfigureAwait(false);
         JobOptions options = job.Options;
         if (json)
         {
@@ -286,7 +288,7 @@ internal static partial class JobsCommand
             [job, count, offset, outcome, json], async i =>
             {
                 RunOutcome? filter = i.Parse.GetValue(outcome) is { } o ? Enum.Parse<RunOutcome>(o, ignoreCase: true) : null;
-                var query = new RunQuery(Outcome: filter, Offset: i.Parse.GetValue(offset), Limit: i.Parse.GetValue(count));
+                var query = new RunQuery { Outcome = filter, Offset = i.Parse.GetValue(offset), Limit = i.Parse.GetValue(count) };
                 return await HistoryAsync(i, await i.FindAsync(job).ConfigureAwait(false), query, i.Parse.GetValue(json)).ConfigureAwait(false);
             }, readOnly: true);
     }
@@ -385,11 +387,15 @@ internal static partial class JobsCommand
         var options = new SchedulerOptions { Store = store, NodeName = $"{Environment.MachineName}:{Environment.ProcessId}" };
         var scheduler = new Scheduler(options);
         await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
-        using ITimer renew = TimeProvider.System.CreateTimer(_ => RenewLease(store, options), null, options.LeaseDuration / 3, options.LeaseDuration / 3);
+        // A list, so that the timer's thread reads the run whole (a reference is written at once, a struct is not).
+        IReadOnlyList<HeldRun> held = [];
+        using ITimer renew = TimeProvider.System.CreateTimer(
+            _ => RenewLease(store, scheduler.Node, options.LeaseDuration, Volatile.Read(ref held)), null, options.LeaseDuration / 3, options.LeaseDuration / 3);
         bool started = false;
         scheduler.RegisterTask(CommandRunner.TaskName, (context, token) =>
         {
             started = true;
+            Volatile.Write(ref held, [new HeldRun { RunId = context.RunId, FencingToken = context.FencingToken }]);
             return CommandRunner.RunAsync(context, token);
         });
 
@@ -501,12 +507,18 @@ internal static partial class JobsCommand
     /// <summary>How a manual run ended, as <c>jobs run</c> reports it.</summary>
     private readonly record struct ManualRun(RunOutcome Outcome, int? ExitCode, string? Error, string? Stdout, string? Stderr);
 
-    private static void RenewLease(IJobStore store, SchedulerOptions options)
+    /// <summary>Renews the lease of the run this process holds, by the store's clock, as a started scheduler's heartbeat would.</summary>
+    private static void RenewLease(IJobStore store, NodeIdentity node, TimeSpan leaseDuration, IReadOnlyList<HeldRun> held)
     {
+        if (held.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             // The SQLite store works synchronously: the task is complete when it returns.
-            store.RenewLeasesAsync(options.NodeName!, TimeProvider.System.GetUtcNow() + options.LeaseDuration).AsTask().GetAwaiter().GetResult();
+            store.RenewAsync(new NodeHeartbeat { Node = node, LeaseDuration = leaseDuration, Runs = held }).AsTask().GetAwaiter().GetResult();
         }
 #pragma warning disable CA1031 // A renewal that fails (the disk is busy) is made again at the next tick; the lease has room for it.
         catch (Exception)

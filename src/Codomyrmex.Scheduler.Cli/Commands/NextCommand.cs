@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Codomyrmex.Scheduler.Cli.Schedules;
+using Codomyrmex.Scheduler.JobsSchema;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 

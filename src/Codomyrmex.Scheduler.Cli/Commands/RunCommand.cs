@@ -7,6 +7,7 @@ using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Codomyrmex.Scheduler.Shared;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
@@ -9,7 +12,10 @@ internal static class StoreOption
     public const string EnvironmentVariable = "SCHEDCTL_STORE";
 
     /// <summary>The store when neither <c>--store</c> nor <see cref="EnvironmentVariable"/> says otherwise.</summary>
-    public const string Default = "sqlite:schedctl.db";
+    public const string Default = "sqlite:" + DefaultFile;
+
+    /// <summary>The SQLite file of <c>sqlite</c> without a path, and of the default store.</summary>
+    public const string DefaultFile = "schedctl.db";
 
     public static Option<string> Create() => new("--store")
     {
@@ -54,8 +60,9 @@ internal static class StoreOption
     }
 
     /// <summary>
-    /// Reads a store's text, the one parser of it: <c>memory</c> (null is returned), or the full path of a SQLite file given as
-    /// <c>sqlite:PATH</c> or as a bare path (<c>jobs.db</c>, <c>./x.db</c>, <c>/var/lib/schedctl.db</c>, <c>C:\x.db</c>).
+    /// Reads a store's text with the one parser of store strings that the hosting configuration shares: <c>memory</c> (null is
+    /// returned), or the full path of a SQLite file given as <c>sqlite:PATH</c>, <c>sqlite</c> (<c>schedctl.db</c>) or a bare path
+    /// (<c>jobs.db</c>, <c>./x.db</c>, <c>/var/lib/schedctl.db</c>, <c>C:\x.db</c>), relative to the current folder.
     /// </summary>
     /// <exception cref="ArgumentException">
     /// The text is empty, <c>sqlite:</c> without a path, a scheme this version does not support (<c>postgres:</c>), or an
@@ -63,69 +70,12 @@ internal static class StoreOption
     /// </exception>
     public static string? Parse(string text)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        StoreText store = StoreText.Parse(text);
+        return store.Kind switch
         {
-            throw new ArgumentException("The store is empty: use sqlite:PATH, a path such as ./jobs.db, or memory.");
-        }
-
-        if (text.Equals("memory", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        int colon = text.IndexOf(':', StringComparison.Ordinal);
-        string scheme = colon > 1 && IsScheme(text.AsSpan(0, colon)) ? text[..colon] : "";
-        if (scheme.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            string path = text[(colon + 1)..];
-            return path.Length > 0
-                ? FullPath(text, path)
-                : throw new ArgumentException($"Store '{text}' has no path after sqlite:; for example sqlite:jobs.db.");
-        }
-
-        if (scheme.Equals("postgres", StringComparison.OrdinalIgnoreCase) || scheme.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"Store '{text}': PostgreSQL is not supported by this version of schedctl yet; use sqlite:PATH.");
-        }
-
-        if (scheme.Length > 0)
-        {
-            throw new ArgumentException(
-                $"Store '{text}' has the unknown scheme '{scheme}:'; use sqlite:PATH, memory, or a path (write ./{text} for a file " +
-                "whose name has a colon).");
-        }
-
-        return FullPath(text, text);
-    }
-
-    /// <summary>A URI scheme: a letter, then letters, digits, '+', '-' or '.'. One letter is a Windows drive, never a scheme.</summary>
-    private static bool IsScheme(ReadOnlySpan<char> text)
-    {
-        if (!char.IsAsciiLetter(text[0]))
-        {
-            return false;
-        }
-
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string FullPath(string text, string path)
-    {
-        try
-        {
-            return Path.GetFullPath(path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new ArgumentException($"Store '{text}' is not a usable path: {e.Message}", e);
-        }
+            StoreKind.Memory => null,
+            StoreKind.Sqlite => store.SqlitePath(DefaultFile, Directory.GetCurrentDirectory()),
+            _ => throw new ArgumentException(store.Unsupported("schedctl")),
+        };
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Codomyrmex.Scheduler.Cli.Jobs;
+using Codomyrmex.Scheduler.JobsSchema;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 

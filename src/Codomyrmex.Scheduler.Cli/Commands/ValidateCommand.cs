@@ -3,6 +3,7 @@ using System.Globalization;
 using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Schedules;
+using Codomyrmex.Scheduler.JobsSchema;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
@@ -61,13 +62,16 @@ internal static class ValidateCommand
 
             if (file.Jobs.Count == 0)
             {
-                await output.WriteLineAsync($"{path}: no jobs; 'schedctl run' starts with none (and removes the jobs an earlier run of this file " +
-                    "left in its store).").ConfigureAwait(false);
+                await output.WriteLineAsync(file.Tasks.Count == 0
+                    ? $"{path}: no jobs; 'schedctl run' starts with none (and removes the jobs an earlier run of this file left in its store)."
+                    : $"{path}: no jobs, {Count(file.Tasks.Count, "task")} OK; 'schedctl run' schedules none (and removes the jobs an earlier run " +
+                        "of this file left in its store).").ConfigureAwait(false);
             }
             else
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}: {file.Jobs.Count} job{(file.Jobs.Count == 1 ? "" : "s")} OK{(file.IsSystem ? " (a system crontab)" : "")}")).ConfigureAwait(false);
+                    $"{path}: {Count(file.Jobs.Count, "job")}{(file.Tasks.Count > 0 ? $" and {Count(file.Tasks.Count, "task")}" : "")} OK" +
+                    $"{(file.IsSystem ? " (a system crontab)" : "")}")).ConfigureAwait(false);
                 var table = new TextTable("LINE>", "JOB", "NEXT RUN", "SCHEDULE"); // the words last: that column is never cut
                 for (int i = 0; i < file.Jobs.Count; i++)
                 {
@@ -77,6 +81,17 @@ internal static class ValidateCommand
                 }
 
                 table.Write(output);
+            }
+
+            if (file.Tasks.Count > 0)
+            {
+                var tasks = new TextTable("LINE>", "TASK", "TAKES", "DESCRIPTION");
+                foreach (TaskShape task in file.Tasks)
+                {
+                    tasks.Add(TaskLine(task).ToString(CultureInfo.InvariantCulture), task.Name, Takes(task), task.Description ?? "-");
+                }
+
+                tasks.Write(output);
             }
         }
         else
@@ -92,6 +107,22 @@ internal static class ValidateCommand
 
         return result.File is null ? ExitCodes.InvalidInput : ExitCodes.Success;
     }
+
+    private static string Count(int count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
+
+    /// <summary>The line a task of a JSON jobs file is declared on.</summary>
+    private static int TaskLine(TaskShape task) => task.Node is JsonSchemaNode node ? node.Position.Line : 0;
+
+    /// <summary>What a run of the task may pass it: its arguments, the environment variables its <c>kwargs</c> allow.</summary>
+    private static string Takes(TaskShape task) =>
+        (task.TakesArgs, task.Kwargs.Count) switch
+        {
+            (false, 0) => "-",
+            (true, 0) => "args",
+            (false, _) => "kwargs " + string.Join(", ", task.Kwargs),
+            _ => "args, kwargs " + string.Join(", ", task.Kwargs),
+        };
 
     private static string NextRun(JobSpec job, DateTimeOffset? next, TimeText time) =>
         job.RunsAtStart ? "at start" : next is { } instant ? time.Format(instant) : "-";
@@ -128,6 +159,37 @@ internal static class ValidateCommand
                 writer.WriteString("user", user);
             }
 
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("tasks");
+        foreach (TaskShape task in file?.Tasks ?? [])
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", task.Name);
+            writer.WriteNumber("line", TaskLine(task));
+            if (task.Description is { } description)
+            {
+                writer.WriteString("description", description);
+            }
+
+            writer.WriteStartArray("command");
+            foreach (string argument in task.Command)
+            {
+                writer.WriteStringValue(argument);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteBoolean("shell", task.Shell);
+            writer.WriteBoolean("takes_args", task.TakesArgs);
+            writer.WriteStartArray("kwargs");
+            foreach (string name in task.Kwargs)
+            {
+                writer.WriteStringValue(name);
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 

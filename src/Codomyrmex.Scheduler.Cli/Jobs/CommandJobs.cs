@@ -29,7 +29,7 @@ internal static class CommandJobs
             Args = args,
             Kwargs = kwargs,
             MaxRuns = job.MaxRuns,
-            Options = job.Recoverable ? job.Options with { Recoverable = true } : job.Options,
+            Options = job.Options,
         };
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using Codomyrmex.Scheduler.Cli.Schedules;
+using Codomyrmex.Scheduler.JobsSchema;
 
 namespace Codomyrmex.Scheduler.Cli.Jobs;
 

@@ -16,6 +16,9 @@ internal sealed record JobSpec
     /// <summary>Gets a value indicating whether the job runs once each time <c>schedctl run</c> starts (<c>@reboot</c>) rather than on a schedule.</summary>
     public bool RunsAtStart => Trigger is null;
 
+    /// <summary>Gets the task of the jobs file the job names, whose command <see cref="Command"/> is; <see langword="null"/> for a job with its own command.</summary>
+    public string? Task { get; init; }
+
     /// <summary>Gets the argv to run without a shell, or, when <see cref="Shell"/> is set, one element: the shell command line.</summary>
     public required IReadOnlyList<string> Command { get; init; }
 
@@ -34,11 +37,8 @@ internal sealed record JobSpec
     /// <summary>Gets how many runs the job has at most, or <see langword="null"/> for no limit.</summary>
     public int? MaxRuns { get; init; }
 
-    /// <summary>Gets the policies: overlap, misfire and grace time, attempts and retry delay, timeout.</summary>
+    /// <summary>Gets the policies: overlap, misfire and grace time, attempts and retry delay, timeout, recoverable.</summary>
     public JobOptions Options { get; init; } = JobOptions.Default;
-
-    /// <summary>Gets a value indicating whether a run lost with its node is run again (to become <c>JobOptions.Recoverable</c>).</summary>
-    public bool Recoverable { get; init; }
 
     /// <summary>Gets the line of the file the job is declared on (1-based).</summary>
     public int Line { get; init; }

@@ -19,6 +19,9 @@ internal sealed record JobsFile(string Path, JobsFileFormat Format, IReadOnlyLis
     /// <summary>Gets a value indicating whether the file is a system crontab, whose jobs each name the account they run as.</summary>
     public bool IsSystem { get; init; }
 
+    /// <summary>Gets the tasks of a JSON jobs file: named commands without a schedule, in file order.</summary>
+    public IReadOnlyList<Codomyrmex.Scheduler.JobsSchema.TaskShape> Tasks { get; init; } = [];
+
     /// <summary>Gets what the reader should know that is no error (a <c>MAILTO</c> that sends no mail), once each, by place.</summary>
     public IReadOnlyList<FileError> Notes { get; init; } = [];
 

@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Cli.Running;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Jobs;
 

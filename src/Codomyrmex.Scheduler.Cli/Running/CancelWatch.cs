@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Running;
 
 /// <summary>
 /// Says so when another process (<c>schedctl jobs cancel</c> in another shell) cancels one of the jobs this runner runs: the
-/// store tells of every change it sees, and each change is checked for jobs newly cancelled.
+/// store tells of every change it sees, and each cancel is checked for jobs newly cancelled.
 /// </summary>
 internal sealed class CancelWatch : IDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class CancelWatch : IDisposable
     /// <summary>Starts watching; the jobs cancelled already (removed from the file, cancelled before) are not news.</summary>
     public static async Task<CancelWatch> StartAsync(Scheduler scheduler, RunLog log, TextWriter error)
     {
-        JobPage cancelled = await scheduler.ListJobsAsync(new JobQuery(JobStatus.Cancelled)).ConfigureAwait(false);
+        JobPage cancelled = await scheduler.ListJobsAsync(new JobQuery { Status = JobStatus.Cancelled }).ConfigureAwait(false);
         return new CancelWatch(scheduler, log, error, [.. cancelled.Items.Select(job => job.Id)]);
     }
 
@@ -37,10 +38,11 @@ internal sealed class CancelWatch : IDisposable
         _checking.Dispose();
     }
 
-    private void OnChanged(object? sender, EventArgs e)
+    private void OnChanged(object? sender, JobStoreChange change)
     {
-        // One check at a time, and one more after it if changes came meanwhile.
-        if (Interlocked.Increment(ref _pending) == 1)
+        // Only a cancel (or a change the store cannot name) can cancel a job; one check at a time, and one more after it if
+        // changes came meanwhile.
+        if (change.Kind is JobStoreChangeKind.Cancelled or JobStoreChangeKind.Unknown && Interlocked.Increment(ref _pending) == 1)
         {
             _ = CheckAsync();
         }
@@ -56,7 +58,7 @@ internal sealed class CancelWatch : IDisposable
                 try
                 {
                     Volatile.Write(ref _pending, 1);
-                    JobPage page = await _scheduler.ListJobsAsync(new JobQuery(JobStatus.Cancelled)).ConfigureAwait(false);
+                    JobPage page = await _scheduler.ListJobsAsync(new JobQuery { Status = JobStatus.Cancelled }).ConfigureAwait(false);
                     foreach (Job job in page.Items.Where(job => _cancelled.Add(job.Id)))
                     {
                         _log.Notice(_error, TimeProvider.System.GetUtcNow(), "job_cancelled",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.JobsSchema;
 using Microsoft.Extensions.Configuration;
 
 namespace Codomyrmex.Scheduler.Hosting.Configuration;
@@ -89,6 +90,7 @@ internal sealed class ConfigurationReader(List<string> errors)
         return value;
     }
 
+    /// <summary>A time zone by IANA (or Windows) id, with the jobs schema's message when there is none.</summary>
     public TimeZoneInfo? Zone(IConfigurationSection section)
     {
         if (Text(section) is not { } text)
@@ -96,15 +98,12 @@ internal sealed class ConfigurationReader(List<string> errors)
             return null;
         }
 
-        try
+        if (!TimeZones.TryFind(text, out TimeZoneInfo? zone, out string? error))
         {
-            return TimeZoneInfo.FindSystemTimeZoneById(text);
+            Error(section, error);
         }
-        catch (Exception exception) when (exception is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            Error(section, $"'{text}' is not a time zone on this system; use an IANA id such as Europe/Berlin or America/New_York.");
-            return null;
-        }
+
+        return zone;
     }
 
     /// <summary>A value read by a parser of the core that throws <see cref="FormatException"/> naming what is wrong.</summary>

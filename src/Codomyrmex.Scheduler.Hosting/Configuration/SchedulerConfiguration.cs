@@ -6,7 +6,9 @@ namespace Codomyrmex.Scheduler.Hosting.Configuration;
 /// <summary>Applies the <c>Scheduler</c> configuration section to the options, after the code's settings, so configuration wins.</summary>
 internal sealed class SchedulerConfiguration(IConfiguration? configuration = null) : IPostConfigureOptions<SchedulerHostingOptions>
 {
-    private static readonly string[] Settings = ["MaxWorkers", "TimeZone", "ShutdownTimeout", "LeaseDuration", "NodeName", "Store", "Jobs"];
+    private static readonly string[] Settings = ["MaxWorkers", "TimeZone", "ShutdownTimeout", "LeaseDuration", "NodeName", "Store", "Retention", "Jobs"];
+
+    private static readonly string[] RetentionSettings = ["FinishedJobs", "Runs", "BatchSize"];
 
     public void PostConfigure(string? name, SchedulerHostingOptions options)
     {
@@ -46,6 +48,9 @@ internal sealed class SchedulerConfiguration(IConfiguration? configuration = nul
                     }
 
                     break;
+                case "RETENTION":
+                    options.Retention = ReadRetention(setting, reader, options.Retention);
+                    break;
                 case "JOBS":
                     JobsReader.Read(setting, reader, options.ConfiguredJobs);
                     break;
@@ -54,5 +59,43 @@ internal sealed class SchedulerConfiguration(IConfiguration? configuration = nul
                     break;
             }
         }
+    }
+
+    /// <summary>Reads <c>Scheduler:Retention</c>: ages as durations (<c>7d</c>) or <c>forever</c>, and the batch size.</summary>
+    private static JobRetentionOptions ReadRetention(IConfigurationSection section, ConfigurationReader reader, JobRetentionOptions retention)
+    {
+        foreach (IConfigurationSection setting in section.GetChildren())
+        {
+            switch (setting.Key.ToUpperInvariant())
+            {
+                case "FINISHEDJOBS":
+                    retention = TryAge(setting, reader, out TimeSpan? jobs) ? retention with { FinishedJobs = jobs } : retention;
+                    break;
+                case "RUNS":
+                    retention = TryAge(setting, reader, out TimeSpan? runs) ? retention with { Runs = runs } : retention;
+                    break;
+                case "BATCHSIZE":
+                    retention = reader.Integer(setting, 1) is { } size ? retention with { BatchSize = size } : retention;
+                    break;
+                default:
+                    reader.Unknown(setting, "retention setting", RetentionSettings);
+                    break;
+            }
+        }
+
+        return retention;
+    }
+
+    /// <summary>Reads an age: a positive duration, or <c>forever</c> (<see langword="null"/>: no age limit); false when the value is bad (reported).</summary>
+    private static bool TryAge(IConfigurationSection setting, ConfigurationReader reader, out TimeSpan? age)
+    {
+        if (setting.Value is { } text && text.Trim().Equals("forever", StringComparison.OrdinalIgnoreCase))
+        {
+            age = null;
+            return true;
+        }
+
+        age = reader.Duration(setting, allowZero: false);
+        return age is not null;
     }
 }

@@ -5,10 +5,17 @@ namespace Codomyrmex.Scheduler.Hosting.Health;
 
 /// <summary>
 /// Unhealthy when the dispatcher is not running, fails to claim due runs, or the store cannot be reached; Degraded when jobs keep failing (their
-/// last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed); Healthy otherwise.
+/// last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed); Healthy otherwise. The data holds the live
+/// nodes of the store (<c>nodes</c>) and this scheduler's instance id (<c>instance_id</c>).
 /// </summary>
 internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthCheckOptions options) : IHealthCheck
 {
+    /// <summary>The data key of the number of live nodes in the store.</summary>
+    public const string NodesKey = "nodes";
+
+    /// <summary>The data key of this scheduler's instance id.</summary>
+    public const string InstanceIdKey = "instance_id";
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -18,9 +25,13 @@ internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthC
         }
 
         var failing = new Dictionary<string, object>(StringComparer.Ordinal);
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
         int jobs;
         try
         {
+            data[InstanceIdKey] = scheduler.Node.InstanceId;
+            data[NodesKey] = (await scheduler.Store.ListNodesAsync(cancellationToken).ConfigureAwait(false)).Count;
+
             JobPage page = await scheduler.ListJobsAsync(default, cancellationToken).ConfigureAwait(false);
             jobs = page.Total;
             foreach (Job job in page.Items)
@@ -54,16 +65,18 @@ internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthC
             string names = string.Join(", ", failing.Keys.Order(StringComparer.Ordinal));
             return HealthCheckResult.Degraded(
                 string.Create(CultureInfo.InvariantCulture, $"{failing.Count} of {jobs} jobs failed their last {options.FailedRunsThreshold} runs: {names}."),
-                data: failing);
+                data: failing.Concat(data.Where(entry => !failing.ContainsKey(entry.Key))).ToDictionary(StringComparer.Ordinal));
         }
 
-        return HealthCheckResult.Healthy(string.Create(CultureInfo.InvariantCulture, $"The scheduler is running; its store holds {jobs} jobs."));
+        return HealthCheckResult.Healthy(
+            string.Create(CultureInfo.InvariantCulture, $"The scheduler is running; its store holds {jobs} jobs and knows {data[NodesKey]} live nodes."),
+            data);
     }
 
     private async Task<bool> IsFailingAsync(Job job, CancellationToken cancellationToken)
     {
         int threshold = options.FailedRunsThreshold;
-        RunPage runs = await scheduler.GetRunsAsync(new RunQuery(JobId: job.Id, Limit: threshold), cancellationToken).ConfigureAwait(false);
+        RunPage runs = await scheduler.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = threshold }, cancellationToken).ConfigureAwait(false);
         return runs.Items.Count >= threshold && runs.Items.All(run => run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted);
     }
 }

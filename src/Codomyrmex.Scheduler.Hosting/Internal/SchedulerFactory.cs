@@ -1,4 +1,7 @@
 using System.Diagnostics.Metrics;
+using Codomyrmex.Scheduler.Shared;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,9 +12,7 @@ namespace Codomyrmex.Scheduler.Hosting.Internal;
 /// <summary>Builds the host's scheduler from the options and the services DI has: clock, logging, metrics, store, tasks.</summary>
 internal static class SchedulerFactory
 {
-    public const string MemoryStore = "memory";
-
-    public const string SqliteStore = "sqlite";
+    private static readonly string[] BuiltInStores = ["memory", "sqlite"];
 
     /// <summary>The SQLite file when the store text names none (<c>sqlite</c>), in the application's content root.</summary>
     public const string DefaultSqliteFile = "scheduler.db";
@@ -41,50 +42,48 @@ internal static class SchedulerFactory
             return factory(services);
         }
 
-        (string name, string? argument) = SplitStore(options.Store);
-        if (name.Equals(MemoryStore, StringComparison.OrdinalIgnoreCase))
+        // The store text was validated at start; a provider registered for its scheme wins over the built-in stores.
+        StoreText store = StoreText.Parse(options.Store);
+        IEnumerable<StoreProviderRegistration> providers = services.GetServices<StoreProviderRegistration>();
+        if (store.Scheme.Length > 0 && FindProvider(providers, store.Scheme) is { } provider)
         {
-            return new InMemoryJobStore();
+            return provider.Create(new JobStoreProviderContext(services, store.Argument));
         }
 
-        StoreProviderRegistration? registered = FindProvider(services.GetServices<StoreProviderRegistration>(), name);
-        if (registered is null && name.Equals(SqliteStore, StringComparison.OrdinalIgnoreCase))
+        switch (store.Kind)
         {
-            // A relative path is relative to the content root, as appsettings.json is, not to wherever the process started.
-            string root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-            string file = string.IsNullOrWhiteSpace(argument) ? DefaultSqliteFile : argument.Trim();
-            return new SqliteJobStore(new SqliteJobStoreOptions
-            {
-                Path = Path.GetFullPath(file, root),
-                TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
-            });
+            case StoreKind.Memory:
+                return new InMemoryJobStore(new InMemoryJobStoreOptions
+                {
+                    TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+                    Retention = options.Retention,
+                });
+            case StoreKind.Sqlite:
+                // A relative path is relative to the content root, as appsettings.json is, not to wherever the process started.
+                string root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+                return new SqliteJobStore(new SqliteJobStoreOptions
+                {
+                    Path = store.SqlitePath(DefaultSqliteFile, root),
+                    TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+                    Retention = options.Retention,
+                });
+            default:
+                throw new InvalidOperationException(UnknownStoreMessage(store, providers));
         }
-
-        StoreProviderRegistration provider = registered = FindProvider(services.GetServices<StoreProviderRegistration>(), name)
-            ?? throw new InvalidOperationException(UnknownStoreMessage(name, services.GetServices<StoreProviderRegistration>()));
-        return provider.Create(new JobStoreProviderContext(services, argument));
-    }
-
-    public static bool IsBuiltInStore(string name) =>
-        name.Equals(MemoryStore, StringComparison.OrdinalIgnoreCase) || name.Equals(SqliteStore, StringComparison.OrdinalIgnoreCase);
-
-    public static (string Name, string? Argument) SplitStore(string store)
-    {
-        int colon = store.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? (store.Trim(), null) : (store[..colon].Trim(), store[(colon + 1)..]);
     }
 
     /// <summary>The last provider of that name, so that a later registration replaces an earlier one.</summary>
     public static StoreProviderRegistration? FindProvider(IEnumerable<StoreProviderRegistration> providers, string name) =>
         providers.LastOrDefault(provider => provider.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
-    public static string UnknownStoreMessage(string name, IEnumerable<StoreProviderRegistration> providers)
+    /// <summary>The message for a scheme no provider is registered for, naming the stores the application knows.</summary>
+    public static string UnknownStoreMessage(StoreText store, IEnumerable<StoreProviderRegistration> providers)
     {
         string known = string.Join(", ",
-            new[] { MemoryStore, SqliteStore }.Concat(providers.Select(provider => provider.Name)).Distinct(StringComparer.OrdinalIgnoreCase));
-        string hint = name.Equals("postgres", StringComparison.OrdinalIgnoreCase)
+            BuiltInStores.Concat(providers.Select(provider => provider.Name)).Distinct(StringComparer.OrdinalIgnoreCase));
+        string hint = store.Kind == StoreKind.Postgres
             ? " The PostgreSQL store (Codomyrmex.Scheduler.PostgreSql) is not released yet."
             : string.Empty;
-        return $"unknown store '{name}'; the stores this application knows are {known}.{hint}";
+        return $"unknown store '{store.Scheme}'; the stores this application knows are {known}.{hint}";
     }
 }

@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Hosting.Configuration;
+using Codomyrmex.Scheduler.Shared;
 using Microsoft.Extensions.Options;
 
 namespace Codomyrmex.Scheduler.Hosting.Internal;
@@ -17,16 +18,20 @@ internal sealed class SchedulerOptionsValidator(IEnumerable<TaskRegistration> ta
 
         var errors = new List<string>(options.ConfigurationErrors);
         errors.AddRange(options.ToSchedulerOptions().Validate());
+        errors.AddRange(options.Retention.Validate().Select(error => "Retention." + error));
         if (options.StoreFactory is null)
         {
-            (string store, _) = SchedulerFactory.SplitStore(options.Store ?? string.Empty);
-            if (store.Length == 0)
+            try
             {
-                errors.Add("Store is empty; use 'memory' or a provider's name such as 'sqlite:jobs.db'.");
+                StoreText store = StoreText.Parse(options.Store ?? string.Empty);
+                if (store.Kind is StoreKind.Postgres or StoreKind.Other && SchedulerFactory.FindProvider(providers, store.Scheme) is null)
+                {
+                    errors.Add($"{Where(options, "Store")}{SchedulerFactory.UnknownStoreMessage(store, providers)}");
+                }
             }
-            else if (!SchedulerFactory.IsBuiltInStore(store) && SchedulerFactory.FindProvider(providers, store) is null)
+            catch (ArgumentException exception)
             {
-                errors.Add($"{Where(options, "Store")}{SchedulerFactory.UnknownStoreMessage(store, providers)}");
+                errors.Add($"{Where(options, "Store")}{exception.Message}");
             }
         }
 

@@ -1,3 +1,5 @@
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Hosting.Internal;
 
 /// <summary>Owns the store the host made, so that DI disposes it after the scheduler (which was resolved after it).</summary>

@@ -1,3 +1,5 @@
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Hosting.Internal;
 
 /// <summary>A store provider that <see cref="SchedulerHostingOptions.Store"/> can name, as a DI service (one per provider).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
 

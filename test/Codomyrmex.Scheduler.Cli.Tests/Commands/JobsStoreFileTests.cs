@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Codomyrmex.Scheduler.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
@@ -50,8 +51,23 @@ public sealed class JobsStoreFileTests
                 using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
                 {
                     connection.Open();
+
+                    // The columns' indexes first: SQLite refuses to drop a column an index uses.
+                    var indexes = new List<string>();
+                    using (SqliteCommand find = connection.CreateCommand())
+                    {
+                        find.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' " +
+                            "AND (sql LIKE '%paused%' OR sql LIKE '%finished_at%')";
+                        using SqliteDataReader reader = find.ExecuteReader();
+                        while (reader.Read())
+                        {
+                            indexes.Add(reader.GetString(0));
+                        }
+                    }
+
                     using SqliteCommand downgrade = connection.CreateCommand();
-                    downgrade.CommandText = "ALTER TABLE jobs DROP COLUMN paused; ALTER TABLE jobs DROP COLUMN finished_at; " +
+                    downgrade.CommandText = string.Concat(indexes.Select(index => $"DROP INDEX \"{index}\"; ")) +
+                        "ALTER TABLE jobs DROP COLUMN paused; ALTER TABLE jobs DROP COLUMN finished_at; " +
                         "PRAGMA user_version = 1; PRAGMA journal_mode = DELETE;";
                     downgrade.ExecuteNonQuery();
                 }

@@ -4,6 +4,7 @@ using Codomyrmex.Scheduler.Cli.Commands;
 using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
 
@@ -46,7 +47,7 @@ public sealed class RunCommandEnvironmentTests
 
         await using var store = new SqliteJobStore(folder["state.db"]);
         Job job = Assert.Single((await store.ListAsync(default, Ct)).Items);
-        RunRecord record = Assert.Single((await store.GetRunsAsync(new RunQuery(job.Id), Ct)).Items);
+        RunRecord record = Assert.Single((await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Ct)).Items);
         using JsonDocument result = JsonDocument.Parse(record.Result!);
         Dictionary<string, string> seen = Variables(result.RootElement.GetProperty("stdout").GetString()!);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Running;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
 
@@ -49,7 +50,7 @@ public sealed class RunCommandShutdownTests
     {
         await using var store = new SqliteJobStore(database);
         Job job = (await store.ListAsync(default, Ct)).Items.Single(j => j.Name == jobName);
-        return Assert.Single((await store.GetRunsAsync(new RunQuery(job.Id), Ct)).Items);
+        return Assert.Single((await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Ct)).Items);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
 
@@ -18,7 +19,7 @@ public sealed class RunCommandTests
     {
         await using var store = new SqliteJobStore(database);
         Job job = (await store.ListAsync(default, Ct)).Items.Single(j => j.Name == jobName && (includeCancelled || j.Status != JobStatus.Cancelled));
-        return (job, await store.GetRunsAsync(new RunQuery(job.Id), Ct));
+        return (job, await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Ct));
     }
 
     [Fact]

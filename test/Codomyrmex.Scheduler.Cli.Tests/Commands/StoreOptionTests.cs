@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Codomyrmex.Scheduler.Cli.Commands;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Tests;
 
@@ -20,6 +21,7 @@ public sealed class StoreOptionTests : IDisposable
     [InlineData("SQLite:./a b.db", "a b.db")]
     [InlineData("x:y.db", "x:y.db")]
     [InlineData("./mysql:x.db", "mysql:x.db")]
+    [InlineData("sqlite", "schedctl.db")]
     public void Parse_APathOrSqlitePath_IsTheFullPathOfTheFile(string text, string relative) =>
         Assert.Equal(Path.GetFullPath(relative), StoreOption.Parse(text));
 
@@ -41,10 +43,20 @@ public sealed class StoreOptionTests : IDisposable
     [InlineData("mysql:jobs", "unknown scheme 'mysql:'")]
     [InlineData("http://example.com/jobs.db", "unknown scheme 'http:'")]
     [InlineData("sqlite:\0.db", "is not a usable path")]
+    [InlineData("memory:x", "Store memory: takes nothing after it")]
+    [InlineData("postgres:", "has no connection string")]
     public void Parse_AnUnknownOrIncompleteStore_ArgumentExceptionNamingIt(string text, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => StoreOption.Parse(text));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_PostgresConnectionString_IsNotEchoed()
+    {
+        var error = Assert.Throws<ArgumentException>(() => StoreOption.Parse("postgres:Host=db;Password=hunter2"));
+
+        Assert.Equal("Store postgres:...: PostgreSQL is not supported by this version of schedctl yet; use sqlite:PATH.", error.Message);
     }
 
     public static TheoryData<string, string, string> HostileStores() => new()

@@ -8,7 +8,7 @@ public sealed class ValidateCommandTests
     public static TheoryData<string, string, string> JsonErrors => new()
     {
         { """{ "name": "a", "schedule": "@daily", "command": ["x"], "workingDir": "/" }""", "\"workingDir", "unknown field \"workingDir\" in a job; did you mean \"working_dir\"?" },
-        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "max_runs": "3" }""", "\"3\"", "\"max_runs\" must be a whole number, 1 or more, not a string." },
+        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "max_runs": "3" }""", "\"3\"", "\"max_runs\" must be a whole number, 1 or more, not \"3\"." },
         { """{ "name": "a", "schedule": "0 61 * * *", "command": ["x"] }""", "61", "The cron expression '0 61 * * *' is invalid: hour field: '61' is out of range" },
         { """{ "name": "a", "schedule": "@daily" }""", "{", "job 'a' has no \"command\"" },
         { """{ "schedule": "@daily", "command": ["x"] }""", "{", "the job has no \"name\"" },
@@ -26,7 +26,9 @@ public sealed class ValidateCommandTests
         { """{ "name": "a", "trigger": { "type": "weekly" }, "command": ["x"] }""", "\"weekly", "\"trigger\": unknown type \"weekly\"; expected once, interval or cron." },
         { """{ "name": "a", "trigger": { "type": "once", "run_at": "2030-01-01T09:00" }, "command": ["x"] }""", "\"2030", "\"trigger\": \"run_at\" must be an ISO 8601 date and time with a UTC offset" },
         { """{ "name": "a", "trigger": { "type": "interval" }, "command": ["x"] }""", "{ \"type", "\"trigger\": the interval must be positive" },
-        { """{ "name": "a", "task": "cleanup", "schedule": "@daily", "command": ["x"] }""", "\"task", "\"task\" names a registered task" },
+        { """{ "name": "a", "task": "cleanup", "schedule": "@daily", "command": ["x"] }""", "\"task", "job 'a' has both \"task\" and \"command\"; give one of them." },
+        { """{ "name": "a", "task": "cleanup", "schedule": "@daily" }""", "\"cleanup", "unknown task 'cleanup'; the file declares no \"tasks\"." },
+        { """{ "name": "a", "schedule": "@daily", "command": ["x"], "args": ["y"] }""", "[\"y", "\"args\" goes to a task's command; a job with \"command\" writes its arguments in it." },
     };
 
     [Theory]

@@ -28,13 +28,14 @@ public sealed class JobsFileReaderTests
         Assert.Equal("/data", job.WorkingDirectory);
         Assert.Equal("V", job.Environment["K"]);
         Assert.Equal(10, job.MaxRuns);
-        Assert.True(job.Recoverable);
+        Assert.True(job.Options.Recoverable);
         Assert.Equal(1, job.Line);
         Assert.Equal(
             JobOptions.Default with
             {
                 Timeout = TimeSpan.FromMinutes(90), Overlap = OverlapPolicy.Queue, Misfire = MisfirePolicy.RunAll,
                 MisfireGraceTime = TimeSpan.FromMinutes(2), MaxAttempts = 3, RetryDelay = TimeSpan.FromMinutes(10), MaxRetryDelay = TimeSpan.FromMinutes(10),
+                Recoverable = true,
             },
             job.Options);
         Assert.Empty(job.Options.Validate());

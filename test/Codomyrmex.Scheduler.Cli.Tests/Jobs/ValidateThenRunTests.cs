@@ -1,3 +1,5 @@
+using Codomyrmex.Scheduler.Sqlite;
+
 namespace Codomyrmex.Scheduler.Cli.Tests.Jobs;
 
 /// <summary>
@@ -67,7 +69,7 @@ public sealed class ValidateThenRunTests
 
         await using var store = new SqliteJobStore(Path.Combine(folder.Path, "state.db"));
         Job boot = (await store.ListAsync(default, Ct)).Items.Single(job => job.Name == "boot" && job.Status != JobStatus.Cancelled);
-        Assert.Equal(2, (await store.GetRunsAsync(new RunQuery(boot.Id), Ct)).Total);
+        Assert.Equal(2, (await store.GetRunsAsync(new RunQuery { JobId = boot.Id }, Ct)).Total);
     }
 
     [Fact]

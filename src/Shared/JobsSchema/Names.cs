@@ -1,4 +1,4 @@
-namespace Codomyrmex.Scheduler.Cli.Jobs;
+namespace Codomyrmex.Scheduler.JobsSchema;
 
 /// <summary>Suggests the known name closest to a misspelt one: "shedule" → "schedule", "workingDir" → "working_dir".</summary>
 internal static class Names

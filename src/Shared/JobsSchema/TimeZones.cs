@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Codomyrmex.Scheduler.Cli.Schedules;
+namespace Codomyrmex.Scheduler.JobsSchema;
 
 /// <summary>Looks up time zones by IANA (or Windows) id with a message that names the id when there is none.</summary>
 internal static class TimeZones

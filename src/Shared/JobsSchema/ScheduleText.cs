@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Codomyrmex.Scheduler.Cli.Schedules;
+namespace Codomyrmex.Scheduler.JobsSchema;
 
 /// <summary>
 /// A schedule as one string, the way jobs files, crontabs and the command line write it: cron text (five fields, or six with

@@ -1,4 +1,4 @@
-namespace Codomyrmex.Scheduler.Cli.Jobs;
+namespace Codomyrmex.Scheduler.JobsSchema;
 
 /// <summary>The rule for the name of an environment variable a job sets.</summary>
 internal static class EnvironmentNames
