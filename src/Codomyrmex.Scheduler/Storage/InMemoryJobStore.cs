@@ -525,7 +525,7 @@ public sealed class InMemoryJobStore : IJobStore
                         continue;
                     }
 
-                    if (finishedAt > cutoff)
+                    if (finishedAt >= cutoff)
                     {
                         break;
                     }
