@@ -93,7 +93,7 @@ public sealed partial class PostgreSqlJobStore
             {
                 using NpgsqlCommand purge = store.Command(
                     $"WITH t AS (SELECT {Db.Now} AS now), doomed AS (SELECT id FROM {_s}jobs, t WHERE finished_at IS NOT NULL " +
-                    "AND finished_at <= t.now - @keep AND active_runs = 0 ORDER BY finished_at LIMIT @batch FOR UPDATE OF jobs SKIP LOCKED), " +
+                    "AND finished_at < t.now - @keep AND active_runs = 0 ORDER BY finished_at LIMIT @batch FOR UPDATE OF jobs SKIP LOCKED), " +
                     $"gone_runs AS (DELETE FROM {_s}runs WHERE job_id IN (SELECT id FROM doomed) RETURNING 1), " +
                     $"gone AS (DELETE FROM {_s}jobs WHERE id IN (SELECT id FROM doomed) RETURNING 1) " +
                     "SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM gone_runs)");
