@@ -43,12 +43,17 @@ internal static class PostgresServer
     /// <summary>A schema name no other test uses: each test's store is a new, empty store on the shared test database.</summary>
     public static string NewSchema() => "test_" + Guid.NewGuid().ToString("N");
 
-    /// <summary>Drops the schemas a test made.</summary>
+    /// <summary>Drops the schemas a test made (none were made when there is no server).</summary>
     public static async Task DropAsync(IEnumerable<string> schemas)
     {
+        if (s_admin.Value is not { } admin)
+        {
+            return;
+        }
+
         foreach (string schema in schemas.Distinct())
         {
-            await using NpgsqlCommand drop = Admin.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+            await using NpgsqlCommand drop = admin.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
             await drop.ExecuteNonQueryAsync();
         }
     }
