@@ -19,6 +19,15 @@ find_bin() {
     if [[ -x "$dir/initdb" && -x "$dir/pg_ctl" ]]; then echo "$dir"; return; fi
   done
   if command -v pg_ctl >/dev/null && command -v initdb >/dev/null; then dirname "$(command -v pg_ctl)"; return; fi
+  if [[ $(id -u) -eq 0 && -z "${installed:-}" ]] && command -v apt-get >/dev/null; then
+    echo "postgres.sh: no PostgreSQL found; installing it with apt-get" >&2
+    installed=1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2 \
+      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2; } \
+      || die "apt-get install postgresql failed"
+    find_bin
+    return
+  fi
   die "no PostgreSQL found (looked in /usr/lib/postgresql/*/bin and PATH): apt-get install postgresql"
 }
 
