@@ -153,6 +153,14 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     /// <inheritdoc/>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>Gets a value indicating whether the store is listening for other instances' changes right now.</summary>
+    /// <value>
+    /// <see langword="false"/> before the first call, while the listening connection is being opened again after it was lost,
+    /// and when <see cref="PostgreSqlJobStoreOptions.ListenForChanges"/> is off. A health check reports it: meanwhile changes made
+    /// on other nodes are noticed only when this node claims or reads.
+    /// </value>
+    public bool IsListening => _listener?.IsListening ?? false;
+
     /// <summary>Gets the server process id of the connection that listens for changes (0 while it is reconnecting), for tests.</summary>
     internal int ListenerProcessId => _listener?.BackendProcessId ?? 0;
 

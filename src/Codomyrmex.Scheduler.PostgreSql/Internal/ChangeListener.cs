@@ -17,6 +17,9 @@ internal sealed class ChangeListener : IAsyncDisposable
     /// <summary>The longest pause before reconnecting.</summary>
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long the connection may be quiet before the listener checks that it is still alive.</summary>
+    private static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(15);
+
     private readonly NpgsqlDataSource _source;
     private readonly string _channel;
     private readonly string _storeId;
@@ -26,6 +29,7 @@ internal sealed class ChangeListener : IAsyncDisposable
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private volatile int _backendProcessId;
+    private int _connections;
 
     /// <param name="source">Where to connect.</param>
     /// <param name="channel">The channel's name.</param>
@@ -45,7 +49,10 @@ internal sealed class ChangeListener : IAsyncDisposable
     public int BackendProcessId => _backendProcessId;
 
     /// <summary>Gets how many times the listener has connected.</summary>
-    public int Connections { get; private set; }
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Gets a value indicating whether the listener is connected (false while it waits to reconnect).</summary>
+    public bool IsListening => _backendProcessId != 0;
 
     /// <summary>Starts listening; completes when the first LISTEN is in place (or the first attempt failed).</summary>
     public Task StartAsync()
@@ -94,7 +101,7 @@ internal sealed class ChangeListener : IAsyncDisposable
                     }
 
                     _backendProcessId = connection.ProcessID;
-                    Connections++;
+                    Interlocked.Increment(ref _connections);
                     backoff = MinBackoff;
                     _listening.TrySetResult();
                     if (reconnecting)
@@ -103,9 +110,15 @@ internal sealed class ChangeListener : IAsyncDisposable
                         _raise(new JobStoreChange { Kind = JobStoreChangeKind.Unknown });
                     }
 
+                    using var ping = new NpgsqlCommand("SELECT 1", connection);
                     while (true)
                     {
-                        await connection.WaitAsync(stop).ConfigureAwait(false);
+                        // A connection that died without a word (a network cut) delivers nothing and raises nothing: a
+                        // query after a quiet spell finds out, and the reconnect follows.
+                        if (!await connection.WaitAsync((int)PingAfter.TotalMilliseconds, stop).ConfigureAwait(false))
+                        {
+                            await ping.ExecuteScalarAsync(stop).ConfigureAwait(false);
+                        }
                     }
                 }
             }

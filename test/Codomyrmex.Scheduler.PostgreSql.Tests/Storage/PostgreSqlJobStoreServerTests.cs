@@ -145,6 +145,8 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
         Assert.Null(unknown.JobId);
         Assert.NotEqual(backend, reader.ListenerProcessId);
         Assert.Equal(2, reader.ListenerConnections);
+        Assert.True(reader.IsListening);
+        Assert.False(writer.IsListening);
 
         Job job = NewJob();
         await writer.AddAsync(job, Token);
