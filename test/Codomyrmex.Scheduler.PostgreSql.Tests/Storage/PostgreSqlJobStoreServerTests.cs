@@ -22,24 +22,41 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
     [Fact]
     public async Task Migrate_ManyStoresOnAnEmptyDatabaseAtOnce_CreateTheSchemaOnce()
     {
-        string schema = NewSchema();
-        PostgreSqlJobStore[] stores = Enumerable.Range(0, 6).Select(_ => Open(new PostgreSqlJobStoreOptions { Schema = schema })).ToArray();
-
-        await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(Token))));
-
-        await using NpgsqlCommand version = PostgresServer.Admin.CreateCommand($"SELECT count(*), max(version) FROM \"{schema}\".schema_version");
-        await using (NpgsqlDataReader reader = await version.ExecuteReaderAsync(Token))
+        string database = PostgresServer.NewSchema();
+        await using (NpgsqlCommand create = PostgresServer.Admin.CreateCommand($"CREATE DATABASE \"{database}\""))
         {
-            Assert.True(await reader.ReadAsync(Token));
-            Assert.Equal(1L, reader.GetInt64(0));
-            Assert.Equal(1, reader.GetInt32(1));
+            await create.ExecuteNonQueryAsync(Token);
         }
 
-        Job job = NewJob();
-        await stores[0].AddAsync(job, Token);
-        foreach (PostgreSqlJobStore store in stores)
+        try
         {
-            Assert.Equal(job.Name, (await store.GetAsync(job.Id, Token))?.Name);
+            var connection = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Database = database };
+            PostgreSqlJobStore[] stores = Enumerable.Range(0, 6).Select(_ => Open(NpgsqlDataSource.Create(connection.ConnectionString))).ToArray();
+
+            // Default options: the schema is "codomyrmex".
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(Token), Token)));
+
+            await using (NpgsqlDataSource direct = NpgsqlDataSource.Create(connection.ConnectionString))
+            await using (NpgsqlCommand version = direct.CreateCommand("SELECT count(*), max(version) FROM codomyrmex.schema_version"))
+            await using (NpgsqlDataReader reader = await version.ExecuteReaderAsync(Token))
+            {
+                Assert.True(await reader.ReadAsync(Token));
+                Assert.Equal(1L, reader.GetInt64(0));
+                Assert.Equal(1, reader.GetInt32(1));
+            }
+
+            Job job = NewJob();
+            await stores[0].AddAsync(job, Token);
+            foreach (PostgreSqlJobStore store in stores)
+            {
+                Assert.Equal(job.Name, (await store.GetAsync(job.Id, Token))?.Name);
+                await store.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await using NpgsqlCommand drop = PostgresServer.Admin.CreateCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+            await drop.ExecuteNonQueryAsync(Token);
         }
     }
 
@@ -233,11 +250,12 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
         return schema;
     }
 
-    private PostgreSqlJobStore Open(PostgreSqlJobStoreOptions options)
+    private PostgreSqlJobStore Open(PostgreSqlJobStoreOptions options) => Open(PostgresServer.NewDataSource(), options);
+
+    private PostgreSqlJobStore Open(NpgsqlDataSource source, PostgreSqlJobStoreOptions? options = null)
     {
-        NpgsqlDataSource source = PostgresServer.NewDataSource();
         _sources.Add(source);
-        var store = new PostgreSqlJobStore(source, options);
+        var store = new PostgreSqlJobStore(source, options ?? new PostgreSqlJobStoreOptions());
         _stores.Add(store);
         return store;
     }
