@@ -58,9 +58,23 @@ public sealed partial class PostgreSqlJobStore
             List<SkippedOccurrence>? skipped = null;
             foreach (JobRow row in rows)
             {
+                Trigger? trigger;
+                try
+                {
+                    trigger = TriggerOf(row);
+                }
+                catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
+                {
+                    // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
+                    row.State.Fail();
+                    row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
+                    row.StampFinished(now);
+                    continue;
+                }
+
                 while (claims.Count < request.MaxRuns && row.State.DueAtTicks is not 0 and var due && due <= now)
                 {
-                    ClaimResult claim = row.State.Claim(TriggerOf(row), row.Options, row.MaxRuns, at);
+                    ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, at);
                     if (claim.Decision == ClaimDecision.Run)
                     {
                         claims.Add((row, claim));

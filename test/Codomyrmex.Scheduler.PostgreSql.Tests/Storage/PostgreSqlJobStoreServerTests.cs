@@ -228,6 +228,31 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
         Assert.Equal(claimed.Count, claimed.Select(r => r.FencingToken).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Claim_JobWithADamagedTrigger_FailsSayingWhy_AndTheOthersStillRun()
+    {
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema() });
+        DateTimeOffset past = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Job damaged = NewJob(past) with { Trigger = new IntervalTrigger(TimeSpan.FromMinutes(1), past) };
+        Job healthy = NewJob(past);
+        await store.AddAsync(damaged, Token);
+        await store.AddAsync(healthy, Token);
+        await using (NpgsqlCommand damage = PostgresServer.Admin.CreateCommand($"UPDATE \"{store.Schema}\".jobs SET trigger = '{{\"type\":\"nope\"}}' WHERE id = @id"))
+        {
+            damage.Parameters.AddWithValue("id", damaged.Id);
+            Assert.Equal(1, await damage.ExecuteNonQueryAsync(Token));
+        }
+
+        // A fresh instance: the first one keeps the trigger it was given.
+        PostgreSqlJobStore fresh = Open(new PostgreSqlJobStoreOptions { Schema = store.Schema });
+        ClaimBatch batch = await fresh.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 10 }, Token);
+
+        Assert.Equal(healthy.Id, Assert.Single(batch.Runs).Job.Id);
+        Job? failed = await fresh.GetAsync(damaged.Id, Token);
+        Assert.Equal(JobStatus.Failed, failed?.Status);
+        Assert.Contains("cannot be read", failed?.Error, StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (PostgreSqlJobStore store in _stores)
