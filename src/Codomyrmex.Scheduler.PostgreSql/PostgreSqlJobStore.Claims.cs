@@ -256,7 +256,7 @@ public sealed partial class PostgreSqlJobStore
             }
 
             long dueBefore = row.State.DueAtTicks;
-            row.State.Complete(completion);
+            row.State.Complete(completion, Utc(now));
             if (completion.Outcome == RunOutcome.Succeeded)
             {
                 row.Result = result;
