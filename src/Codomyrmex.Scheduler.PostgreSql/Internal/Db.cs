@@ -1,0 +1,24 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Codomyrmex.Scheduler.PostgreSql.Internal;
+
+/// <summary>Small helpers for commands: typed parameters, and the server's clock as .NET ticks.</summary>
+internal static class Db
+{
+    /// <summary>
+    /// The server's time in UTC ticks, or <c>@now</c> when the store runs on a <see cref="TimeProvider"/> of its own (tests).
+    /// <c>clock_timestamp()</c>, not <c>now()</c>: a lease is judged by the time the statement runs, not when its transaction began.
+    /// </summary>
+    public const string Now = "coalesce(@now, (extract(epoch from clock_timestamp()) * 10000000)::bigint + 621355968000000000)";
+
+    public static void Add<T>(NpgsqlCommand command, string name, T value) =>
+        command.Parameters.Add(new NpgsqlParameter<T>(name, value));
+
+    public static void Add(NpgsqlCommand command, string name, object? value, NpgsqlDbType type) =>
+        command.Parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
+
+    /// <summary>Binds <c>@now</c>: the store's own clock when it has one, else NULL so that <see cref="Now"/> reads the server's.</summary>
+    public static void AddNow(NpgsqlCommand command, TimeProvider? clock) =>
+        Add(command, "now", clock?.GetUtcNow().UtcTicks, NpgsqlDbType.Bigint);
+}

@@ -1,0 +1,390 @@
+using Codomyrmex.Scheduler.PostgreSql.Internal;
+using Codomyrmex.Scheduler.Storage;
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql;
+
+/// <summary>Claiming due runs, completing them and recovering the runs of nodes that vanished.</summary>
+public sealed partial class PostgreSqlJobStore
+{
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <para>
+    /// One transaction: the due jobs are locked earliest first with <c>FOR UPDATE SKIP LOCKED</c> (a job another node is
+    /// claiming is skipped, not waited for), <see cref="JobState.Claim"/> decides each in this process, and the claimed runs (with
+    /// their fencing tokens from a sequence) and the jobs' new states are written in one round trip. The rules run here rather
+    /// than in SQL so that every store applies the same code; PostgreSQL only provides the atomicity and the exclusion.
+    /// </para>
+    /// <para>A job that is due again at once (catching up missed occurrences) is claimed again in the same batch while it is locked.</para>
+    /// </remarks>
+    public async ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxRuns, 1, nameof(request));
+        return await InTransactionAsync(async store =>
+        {
+            var rows = new List<JobRow>();
+            long now = 0;
+            using (NpgsqlCommand select = store.Command(
+                $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now FROM {_s}jobs, t WHERE due_at <= t.now " +
+                "ORDER BY due_at, seq LIMIT @max FOR UPDATE OF jobs SKIP LOCKED"))
+            {
+                Db.Add(select, "max", request.MaxRuns);
+                NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        rows.Add(JobRow.Read(reader));
+                        now = reader.GetInt64(38);
+                    }
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                now = await NowAsync(store, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_clock is null)
+            {
+                _serverClock.Observe(now);
+            }
+
+            DateTimeOffset at = Utc(now);
+            long leaseUntil = AddLease(now, request.LeaseDuration);
+            var claims = new List<(JobRow Row, ClaimResult Claim)>();
+            List<SkippedOccurrence>? skipped = null;
+            foreach (JobRow row in rows)
+            {
+                Trigger? trigger;
+                try
+                {
+                    trigger = TriggerOf(row);
+                }
+                catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
+                {
+                    // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
+                    row.State.Fail();
+                    row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
+                    row.StampFinished(now);
+                    continue;
+                }
+
+                while (claims.Count < request.MaxRuns && row.State.DueAtTicks is not 0 and var due && due <= now)
+                {
+                    ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, at);
+                    if (claim.Decision == ClaimDecision.Run)
+                    {
+                        claims.Add((row, claim));
+                    }
+                    else if (claim.Decision == ClaimDecision.Skip)
+                    {
+                        (skipped ??= []).Add(new SkippedOccurrence
+                        {
+                            JobId = row.Id,
+                            JobName = row.Name,
+                            ScheduledTime = claim.ScheduledTime,
+                            Reason = claim.SkipReason.GetValueOrDefault(),
+                        });
+                    }
+                }
+
+                row.StampFinished(now);
+            }
+
+            // One round trip: every job's new state, the claimed runs with their tokens, and the next due time.
+            var batch = new NpgsqlBatch(store.Connection, store.Transaction);
+            await using (batch.ConfigureAwait(false))
+            {
+                foreach (JobRow row in rows)
+                {
+                    var update = new NpgsqlBatchCommand($"UPDATE {_s}jobs SET {JobRow.StateAssignments} WHERE id = @id");
+                    using (var binder = new NpgsqlCommand())
+                    {
+                        row.BindState(binder);
+                        MoveParameters(binder, update);
+                    }
+
+                    batch.BatchCommands.Add(update);
+                }
+
+                var insert = new NpgsqlBatchCommand(
+                    $"INSERT INTO {_s}claims (run_id, job_id, scheduled, claimed_at, instance_id, node_name, lease_until, attempt, is_manual, " +
+                    $"is_recovery, token) SELECT r, j, s, @claimed_at, @instance_id, @node_name, @lease_until, a, false, rc, nextval('{_s}fencing_tokens') " +
+                    "FROM unnest(@run_ids, @job_ids, @scheduled, @attempts, @recovery) WITH ORDINALITY AS t(r, j, s, a, rc, n) ORDER BY n " +
+                    "RETURNING run_id, token");
+                string[] runIds = claims.Select(_ => RunIds.New()).ToArray();
+                insert.Parameters.Add(new NpgsqlParameter<long>("claimed_at", now));
+                insert.Parameters.Add(new NpgsqlParameter<string>("instance_id", request.Node.InstanceId));
+                insert.Parameters.Add(new NpgsqlParameter<string>("node_name", request.Node.Name));
+                insert.Parameters.Add(new NpgsqlParameter<long>("lease_until", leaseUntil));
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("run_ids", runIds));
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", claims.Select(c => c.Row.Id).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<long[]>("scheduled", claims.Select(c => c.Claim.ScheduledTime.UtcTicks).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<int[]>("attempts", claims.Select(c => c.Claim.Attempt).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<bool[]>("recovery", claims.Select(c => c.Claim.IsRecovery).ToArray()));
+                batch.BatchCommands.Add(insert);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT min(due_at) FROM {_s}jobs WHERE due_at IS NOT NULL"));
+
+                var tokens = new Dictionary<string, long>(claims.Count, StringComparer.Ordinal);
+                long? next;
+                NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        tokens.Add(reader.GetString(0), reader.GetInt64(1));
+                    }
+
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    next = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+                }
+
+                // Each run's job as it is after the whole batch (several runs of one job share the snapshot).
+                var jobs = new Dictionary<string, Job>(StringComparer.Ordinal);
+                var runs = new ClaimedRun[claims.Count];
+                for (int i = 0; i < runs.Length; i++)
+                {
+                    (JobRow row, ClaimResult claim) = claims[i];
+                    if (!jobs.TryGetValue(row.Id, out Job? job))
+                    {
+                        jobs.Add(row.Id, job = ToJob(row));
+                    }
+
+                    runs[i] = new ClaimedRun
+                    {
+                        RunId = runIds[i],
+                        Job = job,
+                        ScheduledTime = claim.ScheduledTime,
+                        ClaimedAt = at,
+                        InstanceId = request.Node.InstanceId,
+                        NodeName = request.Node.Name,
+                        LeaseUntil = Utc(leaseUntil),
+                        IsManual = false,
+                        Attempt = claim.Attempt,
+                        IsRecovery = claim.IsRecovery,
+                        FencingToken = tokens[runIds[i]],
+                    };
+                }
+
+                return new ClaimBatch { Runs = runs, Skipped = skipped ?? [], Now = at, NextDueAt = next is { } n ? Utc(n) : null };
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        return await InTransactionAsync(async store =>
+        {
+            (JobRow? row, long now) = await LockJobAsync(store, jobId, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (row.State.Status == JobStatus.Cancelled)
+            {
+                throw StoreErrors.ClaimCancelled(row.Id, row.Name);
+            }
+
+            if (row.State.LimitReached(row.MaxRuns))
+            {
+                throw StoreErrors.ClaimLimitReached(row.Id, row.Name, row.MaxRuns);
+            }
+
+            DateTimeOffset at = Utc(now);
+            row.State.ClaimNow(at, row.MaxRuns);
+            row.StampFinished(now);
+            await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
+            string runId = RunIds.New();
+            long leaseUntil = AddLease(now, request.LeaseDuration);
+            long token = await InsertClaimAsync(store, runId, row.Id, now, request.Node, leaseUntil, cancellationToken).ConfigureAwait(false);
+            return new ClaimedRun
+            {
+                RunId = runId,
+                Job = ToJob(row),
+                ScheduledTime = at,
+                ClaimedAt = at,
+                InstanceId = request.Node.InstanceId,
+                NodeName = request.Node.Name,
+                LeaseUntil = Utc(leaseUntil),
+                IsManual = true,
+                Attempt = 1,
+                FencingToken = token,
+            };
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The claim is deleted by run id, instance id and fencing token together: a run recovered (or re-claimed) meanwhile no
+    /// longer matches, so a node that lost its lease records nothing over the new holder.
+    /// </remarks>
+    public async ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        ClaimedRun claimed = completion.Run;
+        string? result = completion.Outcome == RunOutcome.Succeeded ? RunRecords.FormatResult(completion.Result, int.MaxValue) : null;
+        return await InTransactionAsync(async store =>
+        {
+            using (NpgsqlCommand delete = store.Command(
+                $"DELETE FROM {_s}claims WHERE run_id = @run_id AND instance_id = @instance_id AND token = @token"))
+            {
+                Db.Add(delete, "run_id", claimed.RunId);
+                Db.Add(delete, "instance_id", claimed.InstanceId);
+                Db.Add(delete, "token", claimed.FencingToken);
+                if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    using NpgsqlCommand exists = store.Command($"SELECT 1 FROM {_s}jobs WHERE id = @id");
+                    Db.Add(exists, "id", claimed.Job.Id);
+                    bool found = await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+                    return new RunCompletionResult { Status = found ? RunCompletionStatus.Fenced : RunCompletionStatus.NotFound };
+                }
+            }
+
+            (JobRow? row, long now) = await LockJobAsync(store, claimed.Job.Id, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return new RunCompletionResult { Status = RunCompletionStatus.NotFound };
+            }
+
+            long dueBefore = row.State.DueAtTicks;
+            row.State.Complete(completion, Utc(now));
+            if (completion.Outcome == RunOutcome.Succeeded)
+            {
+                row.Result = result;
+                row.Error = null;
+            }
+            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+            {
+                row.Error = completion.Error;
+            }
+
+            row.StampFinished(now);
+            await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
+            await AddToHistoryAsync(store, RunRecords.FromCompletion(completion, _history), cancellationToken).ConfigureAwait(false);
+            long due = row.State.DueAtTicks;
+            if (due != 0 && (dueBefore == 0 || due < dueBefore))
+            {
+                // A queued run or a retry made the job due earlier: a dispatcher must look again.
+                store.Changes.Add(Change(JobStoreChangeKind.Completed, row));
+            }
+
+            return new RunCompletionResult
+            {
+                Status = RunCompletionStatus.Recorded,
+                Job = ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null, keepStoredResult: completion.Outcome != RunOutcome.Succeeded),
+            };
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Expired claims are locked with <c>SKIP LOCKED</c>, so nodes recovering at once never record a lost run twice.</remarks>
+    public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        return await InTransactionAsync(async store =>
+        {
+            var lost = new List<LostClaim>();
+            long now = 0;
+            using (NpgsqlCommand select = store.Command(
+                "WITH t AS (SELECT " + Db.Now + " AS now) SELECT run_id, job_id, scheduled, claimed_at, instance_id, node_name, lease_until, attempt, " +
+                $"is_manual, is_recovery, token, t.now FROM {_s}claims, t WHERE lease_until <= t.now ORDER BY job_id, claimed_at " +
+                "FOR UPDATE OF claims SKIP LOCKED"))
+            {
+                NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        now = reader.GetInt64(11);
+                        lost.Add(new LostClaim
+                        {
+                            RunId = reader.GetString(0),
+                            JobId = reader.GetString(1),
+                            Scheduled = reader.GetInt64(2),
+                            ClaimedAt = reader.GetInt64(3),
+                            InstanceId = reader.GetString(4),
+                            NodeName = reader.GetString(5),
+                            LeaseUntil = reader.GetInt64(6),
+                            Attempt = reader.GetInt32(7),
+                            IsManual = reader.GetBoolean(8),
+                            IsRecovery = reader.GetBoolean(9),
+                            FencingToken = reader.GetInt64(10),
+                        });
+                    }
+                }
+            }
+
+            var recovered = new List<ClaimedRun>(lost.Count);
+            foreach (IGrouping<string, LostClaim> group in lost.GroupBy(l => l.JobId, StringComparer.Ordinal))
+            {
+                (JobRow? row, _) = await LockJobAsync(store, group.Key, cancellationToken).ConfigureAwait(false);
+                Job? before = row is null ? null : ToJob(row);
+                foreach (LostClaim stored in group)
+                {
+                    using (NpgsqlCommand delete = store.Command($"DELETE FROM {_s}claims WHERE run_id = @run_id"))
+                    {
+                        Db.Add(delete, "run_id", stored.RunId);
+                        await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (row is null || before is null)
+                    {
+                        continue;
+                    }
+
+                    ClaimedRun run = stored.ToRun(before);
+                    row.State.Interrupt(run, Utc(now), row.Options.Recoverable);
+                    string error = RunRecords.LeaseExpired(run, run.LeaseUntil);
+                    row.Error = error;
+                    await AddToHistoryAsync(store, RunRecords.Interrupted(run, Utc(now), error), cancellationToken).ConfigureAwait(false);
+                    recovered.Add(run);
+                }
+
+                if (row is not null)
+                {
+                    row.StampFinished(now);
+                    await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
+                    JobStoreChange change = Change(JobStoreChangeKind.Recovered, row);
+                    store.Changes.AddRange(Enumerable.Repeat(change, group.Count()));
+                }
+            }
+
+            return (IReadOnlyList<ClaimedRun>)recovered;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void MoveParameters(NpgsqlCommand from, NpgsqlBatchCommand to)
+    {
+        NpgsqlParameter[] parameters = from.Parameters.ToArray();
+        from.Parameters.Clear();
+        foreach (NpgsqlParameter parameter in parameters)
+        {
+            to.Parameters.Add(parameter);
+        }
+    }
+
+    /// <summary>Records a run claimed now (outside the schedule) and returns its fencing token.</summary>
+    private async Task<long> InsertClaimAsync(StoreTransaction store, string runId, string jobId, long now, NodeIdentity node, long leaseUntil,
+        CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand insert = store.Command(
+            $"INSERT INTO {_s}claims (run_id, job_id, scheduled, claimed_at, instance_id, node_name, lease_until, attempt, is_manual, is_recovery, token) " +
+            "VALUES (@run_id, @job_id, @claimed_at, @claimed_at, @instance_id, @node_name, @lease_until, 1, true, false, " +
+            $"nextval('{_s}fencing_tokens')) RETURNING token");
+        Db.Add(insert, "run_id", runId);
+        Db.Add(insert, "job_id", jobId);
+        Db.Add(insert, "claimed_at", now);
+        Db.Add(insert, "instance_id", node.InstanceId);
+        Db.Add(insert, "node_name", node.Name);
+        Db.Add(insert, "lease_until", leaseUntil);
+        return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+}

@@ -1,0 +1,262 @@
+using Codomyrmex.Scheduler.PostgreSql.Internal;
+using Codomyrmex.Scheduler.Storage;
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql;
+
+/// <summary>Adding, reading, listing, updating, cancelling, pausing and deleting jobs.</summary>
+public sealed partial class PostgreSqlJobStore
+{
+    /// <summary>PostgreSQL's error code for a broken unique constraint.</summary>
+    private const string UniqueViolation = "23505";
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A partial unique index keeps one live job per source and name, and the insert skips a conflicting row
+    /// (<c>ON CONFLICT DO NOTHING</c>) in the transaction that then reads it, so nodes declaring the same jobs at once end with one.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// A job with the same id exists; the job runs a delegate rather than a registered task; or an argument is not a JSON value.
+    /// </exception>
+    public async ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Func is not null)
+        {
+            throw new ArgumentException(
+                $"Job '{job.Name}' runs a delegate, which the PostgreSQL store cannot keep: register it with " +
+                "scheduler.RegisterTask(name, handler) and schedule the task by name.", nameof(job));
+        }
+
+        var row = new JobRow
+        {
+            Id = job.Id,
+            Name = job.Name,
+            Task = job.Task,
+            Args = ArgsJson(job.Args),
+            Kwargs = KwargsJson(job.Kwargs),
+            TriggerJson = job.Trigger?.ToJson(),
+            MaxRuns = job.MaxRuns,
+            Source = job.Source,
+            CreatedAt = job.CreatedAt.UtcTicks,
+            Options = job.Options,
+            State = JobState.ForNewJob(job),
+        };
+        if (row.TriggerJson is not null)
+        {
+            CacheTrigger(row.TriggerJson, job.Trigger!);
+        }
+
+        try
+        {
+            return await InTransactionAsync(async store =>
+            {
+                // A live job of the same source and name that finishes between the insert and the read is gone: try again.
+                while (true)
+                {
+                    using (NpgsqlCommand insert = store.Command(
+                        $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
+                        "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
+                        "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
+                        "paused, due_at, finished_at, result, error) VALUES (@id, @created_at, @name, @task, @args, @kwargs, @trigger, @max_runs, " +
+                        "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
+                        "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
+                        $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
+                        "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING"))
+                    {
+                        row.BindState(insert);
+                        row.BindDefinition(insert);
+                        Db.Add(insert, "created_at", row.CreatedAt);
+                        Db.Add(insert, "finished", row.State.IsFinished);
+                        if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+                        {
+                            store.Changes.Add(Change(JobStoreChangeKind.Added, row));
+                            return new AddJobResult { Job = job, Added = true };
+                        }
+                    }
+
+                    using NpgsqlCommand existing = store.Command(
+                        $"SELECT {JobRow.Columns} FROM {_s}jobs WHERE source = @source AND name = @name AND status IN (0, 1)");
+                    Db.Add(existing, "source", row.Source!);
+                    Db.Add(existing, "name", row.Name);
+                    NpgsqlDataReader reader = await existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            return new AddJobResult { Job = ToJob(JobRow.Read(reader)), Added = false };
+                        }
+                    }
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_pkey")
+        {
+            throw StoreErrors.DuplicateId(job.Id, nameof(job));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return await ReadAsync(async store =>
+        {
+            using NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs WHERE id = @id");
+            Db.Add(command, "id", id);
+            NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ToJob(JobRow.Read(reader)) : null;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
+        string where = query.Status is null ? "" : " WHERE status = @status";
+        return await ReadAsync(async store =>
+        {
+            var items = new List<Job>();
+            using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{where} ORDER BY seq OFFSET @offset LIMIT @limit"))
+            {
+                Bind(command);
+                NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        items.Add(ToJob(JobRow.Read(reader)));
+                    }
+                }
+            }
+
+            using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{where}");
+            Bind(count);
+            long total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            return new JobPage { Items = items, Total = (int)total };
+        }, cancellationToken).ConfigureAwait(false);
+
+        void Bind(NpgsqlCommand command)
+        {
+            if (query.Status is { } status)
+            {
+                Db.Add(command, "status", (int)status);
+            }
+
+            Db.Add(command, "offset", (long)query.Offset);
+            Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        string args = ArgsJson(job.Args);
+        string kwargs = KwargsJson(job.Kwargs);
+        string? trigger = job.Trigger?.ToJson();
+        if (trigger is not null)
+        {
+            CacheTrigger(trigger, job.Trigger!);
+        }
+
+        return await InTransactionAsync(async store =>
+        {
+            (JobRow? row, long now) = await LockJobAsync(store, job.Id, cancellationToken).ConfigureAwait(false);
+            if (row is null || row.State.Version != job.Version)
+            {
+                return null;
+            }
+
+            // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
+            row.State.ApplyUpdate(TriggerOf(row), row.MaxRuns, job);
+            row.Name = job.Name;
+            row.Task = job.Task;
+            row.Args = args;
+            row.Kwargs = kwargs;
+            row.TriggerJson = trigger;
+            row.MaxRuns = job.MaxRuns;
+            row.Source = job.Source;
+            row.Options = job.Options;
+            row.StampFinished(now);
+            await WriteAsync(store, row, definition: true, cancellationToken).ConfigureAwait(false);
+            store.Changes.Add(Change(JobStoreChangeKind.Updated, row));
+            return ToJob(row);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return await InTransactionAsync(async store =>
+        {
+            (JobRow? row, long now) = await LockJobAsync(store, id, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (row.State.Cancel())
+            {
+                row.StampFinished(now);
+                await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            store.Changes.Add(new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = row.Id });
+            return ToJob(row);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return await InTransactionAsync(async store =>
+        {
+            (JobRow? row, _) = await LockJobAsync(store, id, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (row.State.SetPaused(paused))
+            {
+                await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
+                store.Changes.Add(Change(paused ? JobStoreChangeKind.Paused : JobStoreChangeKind.Resumed, row));
+            }
+
+            return ToJob(row);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return await InTransactionAsync(async store =>
+        {
+            (JobRow? row, _) = await LockJobAsync(store, id, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return false;
+            }
+
+            if (row.State.ActiveRuns > 0)
+            {
+                throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
+            }
+
+            using NpgsqlCommand delete = store.Command(
+                $"DELETE FROM {_s}runs WHERE job_id = @id; DELETE FROM {_s}claims WHERE job_id = @id; DELETE FROM {_s}jobs WHERE id = @id");
+            Db.Add(delete, "id", row.Id);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            store.Changes.Add(new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = row.Id });
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,111 @@
+using Codomyrmex.Scheduler.PostgreSql.Internal;
+using Codomyrmex.Scheduler.Storage;
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql;
+
+/// <summary>Nodes: heartbeats, lease renewal, leaving and listing.</summary>
+public sealed partial class PostgreSqlJobStore
+{
+    /// <inheritdoc/>
+    public async ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        ArgumentNullException.ThrowIfNull(heartbeat.Node, nameof(heartbeat));
+        NodeIdentity node = heartbeat.Node;
+        return await InTransactionAsync(async store =>
+        {
+            long now = await NowAsync(store, cancellationToken).ConfigureAwait(false);
+            long until = AddLease(now, heartbeat.LeaseDuration);
+            using (NpgsqlCommand beat = store.Command(
+                $"INSERT INTO {_s}nodes (instance_id, name, host, process_id, started_at, last_seen, alive_until) " +
+                "VALUES (@instance_id, @name, @host, @process_id, @started_at, @last_seen, @alive_until) " +
+                "ON CONFLICT (instance_id) DO UPDATE SET last_seen = excluded.last_seen, alive_until = excluded.alive_until"))
+            {
+                Db.Add(beat, "instance_id", node.InstanceId);
+                Db.Add(beat, "name", node.Name);
+                Db.Add(beat, "host", node.Host);
+                Db.Add(beat, "process_id", node.ProcessId);
+                Db.Add(beat, "started_at", node.StartedAt.UtcTicks);
+                Db.Add(beat, "last_seen", now);
+                Db.Add(beat, "alive_until", until);
+                await beat.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var renewed = new HashSet<string>(StringComparer.Ordinal);
+            if (heartbeat.Runs.Count > 0)
+            {
+                using NpgsqlCommand renew = store.Command(
+                    $"UPDATE {_s}claims c SET lease_until = @lease_until FROM unnest(@run_ids, @tokens) AS h(run_id, token) " +
+                    "WHERE c.run_id = h.run_id AND c.token = h.token AND c.instance_id = @instance_id RETURNING c.run_id");
+                Db.Add(renew, "lease_until", until);
+                Db.Add(renew, "run_ids", heartbeat.Runs.Select(r => r.RunId).ToArray());
+                Db.Add(renew, "tokens", heartbeat.Runs.Select(r => r.FencingToken).ToArray());
+                Db.Add(renew, "instance_id", node.InstanceId);
+                NpgsqlDataReader reader = await renew.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        renewed.Add(reader.GetString(0));
+                    }
+                }
+            }
+
+            string[] lost = heartbeat.Runs.Where(r => !renewed.Contains(r.RunId)).Select(r => r.RunId).ToArray();
+            return new LeaseRenewal { LeaseUntil = Utc(until), Lost = lost, Renewed = renewed.Count };
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        await InTransactionAsync(async store =>
+        {
+            using NpgsqlCommand delete = store.Command($"DELETE FROM {_s}nodes WHERE instance_id = @instance_id");
+            Db.Add(delete, "instance_id", instanceId);
+            return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Nodes whose heartbeat lapsed are deleted as they are found.</remarks>
+    public async ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        return await InTransactionAsync(async store =>
+        {
+            long now = await NowAsync(store, cancellationToken).ConfigureAwait(false);
+            using (NpgsqlCommand dead = store.Command($"DELETE FROM {_s}nodes WHERE alive_until < @at"))
+            {
+                Db.Add(dead, "at", now);
+                await dead.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            using NpgsqlCommand select = store.Command(
+                "SELECT instance_id, name, host, process_id, started_at, last_seen, alive_until, " +
+                $"(SELECT count(*) FROM {_s}claims c WHERE c.instance_id = n.instance_id) FROM {_s}nodes n ORDER BY seq");
+            var nodes = new List<NodeInfo>();
+            NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    nodes.Add(new NodeInfo
+                    {
+                        InstanceId = reader.GetString(0),
+                        Name = reader.GetString(1),
+                        Host = reader.GetString(2),
+                        ProcessId = reader.GetInt32(3),
+                        StartedAt = Utc(reader.GetInt64(4)),
+                        LastSeen = Utc(reader.GetInt64(5)),
+                        AliveUntil = Utc(reader.GetInt64(6)),
+                        RunningRuns = (int)reader.GetInt64(7),
+                    });
+                }
+            }
+
+            return (IReadOnlyList<NodeInfo>)nodes;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}

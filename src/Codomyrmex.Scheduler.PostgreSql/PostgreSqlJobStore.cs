@@ -1,0 +1,387 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.PostgreSql.Internal;
+using Codomyrmex.Scheduler.Storage;
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql;
+
+/// <summary>A durable store on PostgreSQL that several scheduler nodes share: every occurrence is claimed by exactly one node.</summary>
+/// <remarks>
+/// <para>
+/// The server's clock is the clock of record: what is due, when a lease ends and expires, liveness, <see cref="Job.FinishedAt"/>
+/// and retention are all decided by <c>clock_timestamp()</c> on the server, so nodes whose clocks disagree still agree.
+/// Claims lock the due jobs with <c>FOR UPDATE SKIP LOCKED</c>, so nodes claiming at once take different jobs and never wait
+/// for each other; the job rules (<see cref="JobState"/>) run in this process on the locked rows, and the whole batch is
+/// written back in the claim's transaction, with a fencing token for each run from a sequence.
+/// </para>
+/// <para>
+/// The schema (<see cref="PostgreSqlJobStoreOptions.Schema"/>) is created or migrated on first use, under an advisory lock.
+/// Every change a dispatcher relies on is sent with <c>NOTIFY</c> in its transaction; each store instance listens on a
+/// connection of its own and raises <see cref="Changed"/> for the changes other instances made. The repository's README
+/// ("PostgreSQL store") describes the tables and the scripts that create them. All members are thread-safe.
+/// </para>
+/// </remarks>
+public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposable
+{
+    private const int MaxTriggerCache = 4096;
+
+    /// <summary>A lease longer than this is cut to it, so that server time plus lease never leaves the range of ticks.</summary>
+    private static readonly long s_maxLeaseTicks = TimeSpan.FromDays(365 * 100).Ticks;
+
+    private readonly NpgsqlDataSource _source;
+    private readonly bool _ownsSource;
+    private readonly string _schema;
+    private readonly string _s;
+    private readonly string _channel;
+    private readonly string _storeId = Guid.NewGuid().ToString("N");
+    private readonly RunHistoryOptions _history;
+    private readonly JobRetentionOptions _retention;
+    private readonly TimeProvider? _clock;
+    private readonly ServerClock _serverClock = new();
+    private readonly ChangeListener? _listener;
+    private readonly ConcurrentDictionary<string, Trigger> _triggers = new(StringComparer.Ordinal);
+    private readonly Lock _readyLock = new();
+    private Task? _ready;
+    private bool _disposed;
+
+    /// <summary>Creates a store with the default options on a PostgreSQL database, reached through a data source the caller owns.</summary>
+    /// <param name="dataSource">The data source; the store does not dispose it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is null.</exception>
+    /// <remarks>Nothing is read or written until the first call: the schema is created or migrated then (or by <see cref="MigrateAsync"/>).</remarks>
+    public PostgreSqlJobStore(NpgsqlDataSource dataSource)
+        : this(dataSource, ownsSource: false, new PostgreSqlJobStoreOptions())
+    {
+    }
+
+    /// <summary>Creates a store on a PostgreSQL database, reached through a data source the caller owns.</summary>
+    /// <param name="dataSource">The data source; the store does not dispose it.</param>
+    /// <param name="options">The options, validated here.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    /// <remarks>Nothing is read or written until the first call: the schema is created or migrated then (or by <see cref="MigrateAsync"/>).</remarks>
+    public PostgreSqlJobStore(NpgsqlDataSource dataSource, PostgreSqlJobStoreOptions options)
+        : this(dataSource, ownsSource: false, options ?? throw new ArgumentNullException(nameof(options)))
+    {
+    }
+
+    /// <summary>Creates a store with the default options on a PostgreSQL database, with a data source of its own (disposed with the store).</summary>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="connectionString"/> is null.</exception>
+    /// <exception cref="ArgumentException">The connection string is not valid.</exception>
+    public PostgreSqlJobStore(string connectionString)
+        : this(NpgsqlDataSource.Create(connectionString ?? throw new ArgumentNullException(nameof(connectionString))), ownsSource: true,
+            new PostgreSqlJobStoreOptions())
+    {
+    }
+
+    private PostgreSqlJobStore(NpgsqlDataSource dataSource, bool ownsSource, PostgreSqlJobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            if (ownsSource)
+            {
+                dataSource.Dispose();
+            }
+
+            throw new ArgumentException("The PostgreSQL store options are not valid: " + string.Join(" ", problems), nameof(options));
+        }
+
+        _source = dataSource;
+        _ownsSource = ownsSource;
+        _schema = options.Schema;
+        _s = StoreSchema.Quote(_schema) + ".";
+        _channel = "codomyrmex_changes:" + _schema;
+        _history = options.History;
+        _retention = options.Retention;
+        _clock = options.TimeProvider;
+        if (options.ListenForChanges)
+        {
+            _listener = new ChangeListener(_source, _channel, _storeId, RaiseForeign, TimeProvider.System);
+        }
+    }
+
+    /// <inheritdoc/>
+    public event EventHandler<JobStoreChange>? Changed;
+
+    /// <inheritdoc/>
+    /// <value>Always <see langword="true"/>.</value>
+    public bool IsDurable => true;
+
+    /// <inheritdoc/>
+    /// <value>
+    /// The server's clock as seen from this process (the local clock plus the offset measured when the store opened and at each
+    /// claim), or <see cref="PostgreSqlJobStoreOptions.TimeProvider"/> when one is set.
+    /// </value>
+    public TimeProvider TimeProvider => _clock ?? _serverClock;
+
+    /// <summary>Gets the schema that holds the store's tables.</summary>
+    public string Schema => _schema;
+
+    /// <summary>Gets the DDL of the store's tables, as the store runs it to create the schema (in the schema, as the search path).</summary>
+    /// <returns>The SQL script.</returns>
+    public static string GetSchemaScript() => StoreSchema.ReadScript("001_initial.sql");
+
+    /// <summary>Creates the schema, or migrates it to this version, if that was not done yet; the first call of any member does it too.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the store is ready.</returns>
+    /// <exception cref="InvalidOperationException">The schema was made by a newer version of the store.</exception>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => EnsureReadyAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_ownsSource)
+        {
+            await _source.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Gets a value indicating whether the store is listening for other instances' changes right now.</summary>
+    /// <value>
+    /// <see langword="false"/> before the first call, while the listening connection is being opened again after it was lost,
+    /// and when <see cref="PostgreSqlJobStoreOptions.ListenForChanges"/> is off. A health check reports it: meanwhile changes made
+    /// on other nodes are noticed only when this node claims or reads.
+    /// </value>
+    public bool IsListening => _listener?.IsListening ?? false;
+
+    /// <summary>Gets the server process id of the connection that listens for changes (0 while it is reconnecting), for tests.</summary>
+    internal int ListenerProcessId => _listener?.BackendProcessId ?? 0;
+
+    /// <summary>Gets how many times the listener has connected, for tests.</summary>
+    internal int ListenerConnections => _listener?.Connections ?? 0;
+
+    private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static long AddLease(long now, TimeSpan lease) => now + Math.Clamp(lease.Ticks, 0, s_maxLeaseTicks);
+
+    private static string ArgsJson(IReadOnlyList<object?> args) => args.Count == 0 ? "[]" : JobArguments.ToJson(args).ToJsonString();
+
+    private static string KwargsJson(IReadOnlyDictionary<string, object?> kwargs) => kwargs.Count == 0 ? "{}" : JobArguments.ToJson(kwargs).ToJsonString();
+
+    private Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Task? ready = _ready;
+        if (ready is { IsCompletedSuccessfully: true })
+        {
+            return ready;
+        }
+
+        lock (_readyLock)
+        {
+            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+            {
+                _ready = OpenAsync(cancellationToken);
+            }
+
+            return _ready;
+        }
+    }
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        await StoreSchema.MigrateAsync(_source, _schema, cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand("SELECT " + Db.Now, connection);
+            Db.AddNow(command, null);
+            _serverClock.Observe((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+        }
+
+        if (_listener is not null)
+        {
+            await _listener.StartAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction, notifies its changes in it, commits, then raises them.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<StoreTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        T result;
+        StoreTransaction store;
+        NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                store = new StoreTransaction(connection, transaction, _clock);
+                result = await work(store).ConfigureAwait(false);
+                if (store.Changes.Count > 0)
+                {
+                    using NpgsqlCommand notify = store.Command("SELECT pg_notify(@channel, p) FROM unnest(@payloads) AS p");
+                    Db.Add(notify, "channel", _channel);
+                    Db.Add(notify, "payloads", store.Changes.Select(c => ChangeListener.Payload(_storeId, c)).ToArray());
+                    await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (JobStoreChange change in store.Changes)
+        {
+            Changed?.Invoke(this, change);
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs a read on a connection of its own, outside any transaction.</summary>
+    private async Task<T> ReadAsync<T>(Func<StoreTransaction, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await read(new StoreTransaction(connection, null!, _clock)).ConfigureAwait(false);
+        }
+    }
+
+    private void RaiseForeign(JobStoreChange change) => Changed?.Invoke(this, change);
+
+    private static JobStoreChange Change(JobStoreChangeKind kind, JobRow row)
+    {
+        long due = row.State.DueAtTicks;
+        return new JobStoreChange { Kind = kind, JobId = row.Id, DueAt = due == 0 ? null : Utc(due) };
+    }
+
+    /// <summary>Reads a job's row and the store's time, locking the row until the transaction ends.</summary>
+    private async Task<(JobRow? Row, long Now)> LockJobAsync(StoreTransaction store, string id, CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = @id FOR UPDATE");
+        Db.Add(command, "id", id);
+        NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (null, 0);
+            }
+
+            return (JobRow.Read(reader), reader.GetInt64(38));
+        }
+    }
+
+    /// <summary>Reads the store's time.</summary>
+    private static async Task<long> NowAsync(StoreTransaction store, CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand command = store.Command("SELECT " + Db.Now);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Writes a row's state (and, with <paramref name="definition"/>, its definition) back.</summary>
+    private async Task WriteAsync(StoreTransaction store, JobRow row, bool definition, CancellationToken cancellationToken)
+    {
+        string sql = definition
+            ? $"UPDATE {_s}jobs SET {JobRow.StateAssignments}, {JobRow.DefinitionAssignments} WHERE id = @id"
+            : $"UPDATE {_s}jobs SET {JobRow.StateAssignments} WHERE id = @id";
+        using NpgsqlCommand command = store.Command(sql);
+        row.BindState(command);
+        if (definition)
+        {
+            row.BindDefinition(command);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The job's trigger, read from its JSON once and then kept (triggers are immutable).</summary>
+    private Trigger? TriggerOf(JobRow row)
+    {
+        if (row.TriggerJson is not { } json)
+        {
+            return null;
+        }
+
+        if (_triggers.TryGetValue(json, out Trigger? trigger))
+        {
+            return trigger;
+        }
+
+        try
+        {
+            trigger = Trigger.FromJson(json);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException(
+                $"The trigger of job '{row.Id}' ({row.Name}) in schema '{_schema}' cannot be read: {e.Message} The stored JSON is {json}", e);
+        }
+
+        CacheTrigger(json, trigger);
+        return trigger;
+    }
+
+    private void CacheTrigger(string json, Trigger trigger)
+    {
+        if (_triggers.Count >= MaxTriggerCache)
+        {
+            _triggers.Clear();
+        }
+
+        _triggers[json] = trigger;
+    }
+
+    private Job ToJob(JobRow row) => ToJob(row, null, keepStoredResult: true);
+
+    /// <summary>The job of a row; with <paramref name="keepStoredResult"/> false its result is <paramref name="result"/> rather than the stored JSON.</summary>
+    private Job ToJob(JobRow row, object? result, bool keepStoredResult)
+    {
+        Trigger? trigger;
+        try
+        {
+            trigger = TriggerOf(row);
+        }
+        catch (InvalidOperationException exception) when (exception.InnerException is FormatException && row.State.Status == JobStatus.Failed)
+        {
+            // A job failed for its damaged trigger is still listed and shown, without a trigger: its Error says what is wrong.
+            trigger = null;
+        }
+
+        return new Job
+        {
+            Id = row.Id,
+            Name = row.Name,
+            Task = row.Task,
+            Args = row.Args == "[]" ? [] : JobArguments.FromJson(JsonNode.Parse(row.Args)!.AsArray()),
+            Kwargs = row.Kwargs == "{}" ? JobArguments.NoKwargs : JobArguments.FromJson(JsonNode.Parse(row.Kwargs)!.AsObject()),
+            Trigger = trigger,
+            Status = row.State.Status,
+            CreatedAt = Utc(row.CreatedAt),
+            LastRun = row.State.LastRunTicks == 0 ? null : Utc(row.State.LastRunTicks),
+            NextRun = row.State.GetShownNextRun(trigger),
+            RunCount = row.State.RunCount,
+            MaxRuns = row.MaxRuns,
+            Result = keepStoredResult ? (row.Result is null ? null : JsonNode.Parse(row.Result)) : result,
+            Error = row.Error,
+            FailureCount = row.State.FailureCount,
+            LastDuration = row.State.LastRunTicks == 0 ? null : TimeSpan.FromTicks(row.State.LastDurationTicks),
+            Options = row.Options,
+            Source = row.Source,
+            ActiveRuns = row.State.ActiveRuns,
+            IsPaused = row.State.IsPaused,
+            FinishedAt = row.FinishedAt == 0 ? null : Utc(row.FinishedAt),
+            Version = row.State.Version,
+        };
+    }
+}

@@ -1,0 +1,60 @@
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql.Tests;
+
+/// <summary>
+/// The PostgreSQL server the tests run against, named by the <c>CODOMYRMEX_POSTGRES</c> connection string (<c>eng/postgres.sh start</c>
+/// starts a throwaway one and prints it). Without it a test is skipped on a laptop, and fails under CI (<c>CI=true</c>).
+/// </summary>
+internal static class PostgresServer
+{
+    public const string Variable = "CODOMYRMEX_POSTGRES";
+
+    private static readonly Lazy<NpgsqlDataSource?> s_admin = new(() =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } connectionString ? NpgsqlDataSource.Create(connectionString) : null);
+
+    /// <summary>Gets the connection string, or skips (fails under CI) the test when there is none.</summary>
+    public static string ConnectionString
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } connectionString)
+            {
+                return connectionString;
+            }
+
+            string message = $"{Variable} is not set: start a server with `eng/postgres.sh start` and export the connection string it prints.";
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail("Under CI the PostgreSQL tests must run: " + message);
+            }
+
+            Assert.Skip(message);
+            return "";
+        }
+    }
+
+    /// <summary>A data source of the tests' own, for setting up and looking into databases.</summary>
+    public static NpgsqlDataSource Admin => s_admin.Value ?? throw new InvalidOperationException(Variable + " is not set.");
+
+    /// <summary>A new data source (a pool of its own, as another node would have).</summary>
+    public static NpgsqlDataSource NewDataSource() => NpgsqlDataSource.Create(ConnectionString);
+
+    /// <summary>A schema name no other test uses: each test's store is a new, empty store on the shared test database.</summary>
+    public static string NewSchema() => "test_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Drops the schemas a test made (none were made when there is no server).</summary>
+    public static async Task DropAsync(IEnumerable<string> schemas)
+    {
+        if (s_admin.Value is not { } admin)
+        {
+            return;
+        }
+
+        foreach (string schema in schemas.Distinct())
+        {
+            await using NpgsqlCommand drop = admin.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}
