@@ -28,16 +28,14 @@ public sealed partial class Scheduler
         ArgumentNullException.ThrowIfNull(id);
         ThrowIfDisposed();
         DateTimeOffset now = _time.GetUtcNow();
+        long cancels = Interlocked.Read(ref _cancelEpoch);
         ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, LongTime.Add(now, _options.LeaseDuration), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, cancellationToken);
-        lock (_claimLock)
-        {
-            _activeRuns[run.RunId] = handle;
-        }
+        _activeRuns[run.RunId] = handle;
 
-        // A Cancel that came between the claim and the registration did not see this run: look again.
-        if ((await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+        // A Cancel that came between the claim and the registration may not have seen this run: look again.
+        if (Interlocked.Read(ref _cancelEpoch) != cancels && (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
         {
             handle.CancelJob();
         }

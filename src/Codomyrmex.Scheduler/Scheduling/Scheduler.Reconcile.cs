@@ -74,7 +74,7 @@ public sealed partial class Scheduler
                     Kwargs = JsonArguments.Keyword(definition.Kwargs),
                     Source = source,
                 };
-                AddJob(job, definition.Trigger);
+                await AddJobAsync(job, definition.Trigger, cancellationToken).ConfigureAwait(false);
                 added.Add(definition.Name);
             }
             else if (await UpdateFromDefinitionAsync(existing, definition, now, cancellationToken).ConfigureAwait(false))

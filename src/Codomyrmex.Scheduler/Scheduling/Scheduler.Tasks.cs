@@ -76,6 +76,7 @@ public sealed partial class Scheduler
     /// <param name="name">A human-readable name; by default the task's name.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry, timeout and recovery policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
@@ -85,8 +86,8 @@ public sealed partial class Scheduler
     /// </exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
     /// <remarks>The arguments are copied: changing the nodes afterwards does not change the job.</remarks>
-    public string Schedule(string task, Trigger? trigger = null, JsonArray? args = null, JsonObject? kwargs = null, string? name = null,
-        int? maxRuns = null, JobOptions? options = null)
+    public ValueTask<string> ScheduleAsync(string task, Trigger? trigger = null, JsonArray? args = null, JsonObject? kwargs = null, string? name = null,
+        int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ThrowIfDisposed();
@@ -98,7 +99,7 @@ public sealed partial class Scheduler
             Args = JsonArguments.Positional(args),
             Kwargs = JsonArguments.Keyword(kwargs),
         };
-        return AddJob(job, trigger);
+        return AddJobAsync(job, trigger, cancellationToken);
     }
 
     /// <summary>Reads the run history, newest first.</summary>
@@ -192,17 +193,22 @@ public sealed partial class Scheduler
     private Trigger? Bind(Trigger? trigger, DateTimeOffset anchor) => trigger?.Bind(anchor, _options.TimeZone ?? _time.LocalTimeZone);
 
     /// <summary>Adds a new job to the store (drawing a new id on the rare collision) and logs it.</summary>
-    private string AddJob(Job job, Trigger? trigger)
+    private async ValueTask<string> AddJobAsync(Job job, Trigger? trigger, CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
-                Wait(_store.AddAsync(job));
+                await _store.AddAsync(job, cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (ArgumentException) when (Complete(_store.GetAsync(job.Id)) is not null)
+            catch (ArgumentException)
             {
+                if (await _store.GetAsync(job.Id, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    throw;
+                }
+
                 // 64 random bits collided with an existing id: draw again.
                 job = job with { Id = JobIds.Format(JobIds.NewKey()) };
             }

@@ -14,10 +14,11 @@ namespace Codomyrmex.Scheduler;
 /// <c>FakeTimeProvider</c> and <see cref="WhenIdleAsync"/>.
 /// </para>
 /// <para>
-/// One dispatcher thread owns the timing: it sleeps until the earliest due job (woken early when a job is scheduled,
-/// cancelled or finishes), claims due runs from the store and hands them to at most
+/// One asynchronous dispatcher loop owns the timing: it sleeps until the earliest due job (woken early when a job is
+/// scheduled, cancelled or finishes), claims due runs from the store and hands them to at most
 /// <see cref="SchedulerOptions.MaxWorkers"/> workers. It never runs a job body itself, and a job that blocks or throws
-/// never stalls or stops it.
+/// never stalls or stops it. It awaits the store and holds no lock while it does, so no other member ever waits for a claim
+/// in flight.
 /// </para>
 /// </remarks>
 public sealed partial class Scheduler : IAsyncDisposable, IDisposable
@@ -31,8 +32,11 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, RunHandle> _activeRuns = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
-    /// <summary>Held while claimed runs are registered, so that Cancel never misses a run claimed just before it.</summary>
-    private readonly Lock _claimLock = new();
+    /// <summary>
+    /// Moved by every cancel after the store cancelled the job: a claim during which it moved reads its jobs again before
+    /// their runs start, so that a Cancel never misses a run claimed just before it (without a lock around the claim).
+    /// </summary>
+    private long _cancelEpoch;
     private TaskCompletionSource _changed = NewSignal();
     private int _idleWaiters;
     private Dispatcher? _dispatcher;
@@ -104,12 +108,6 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
     /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
     /// <param name="id">The job's id.</param>
-    /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
-    public bool Cancel(string id) => Complete(CancelAsync(id));
-
-    /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
-    /// <param name="id">The job's id.</param>
     /// <param name="cancellationToken">Cancels the operation (not the job).</param>
     /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
@@ -122,28 +120,14 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             return false;
         }
 
-        lock (_claimLock)
-        {
-            // A claim that took the job before the store cancelled it has registered its run by now.
-            foreach (RunHandle run in _activeRuns.Values)
-            {
-                if (run.JobId == id)
-                {
-                    run.CancelJob();
-                }
-            }
-        }
-
+        // A claim in flight that took the job before the store cancelled it either registered its run before this look,
+        // or sees the epoch moved and reads the job again before the run starts.
+        Interlocked.Increment(ref _cancelEpoch);
+        CancelActiveRuns(id);
         Log.JobCancelled(_logger, job.Name, job.Id);
         SignalChange();
         return true;
     }
-
-    /// <summary>Gets a snapshot of a job.</summary>
-    /// <param name="id">The job's id.</param>
-    /// <returns>The job, or <see langword="null"/> if there is none with that id.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
-    public Job? GetJob(string id) => Complete(GetJobAsync(id));
 
     /// <summary>Gets a snapshot of a job.</summary>
     /// <param name="id">The job's id.</param>
@@ -155,11 +139,6 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(id);
         return _store.GetAsync(id, cancellationToken);
     }
-
-    /// <summary>Lists jobs in the order they were scheduled, as the spec's <c>list_jobs(status=...)</c>.</summary>
-    /// <param name="status">Only jobs with this status, or <see langword="null"/> for all.</param>
-    /// <returns>Snapshots of the jobs.</returns>
-    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery(status))).Items;
 
     /// <summary>Lists one page of jobs.</summary>
     /// <param name="query">The status filter and the page.</param>
@@ -209,6 +188,13 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             {
                 // Due, so the dispatcher should be at it. If a provider's timer woke it at a time in between (as
                 // FakeTimeProvider.Advance does, firing timers before it sets the final time), nudge it.
+                dispatcher.Wake();
+                return false;
+            }
+
+            if (dispatcher.IsMaintenanceDue(_time.GetUtcNow()))
+            {
+                // The heartbeat and recovery are due too (a lost run may make a job due again): let them run first.
                 dispatcher.Wake();
                 return false;
             }
@@ -285,6 +271,18 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 #pragma warning restore CA1031
         {
             Log.DispatcherFailed(_logger, exception);
+        }
+    }
+
+    /// <summary>Cancels the tokens of this process's runs of a job.</summary>
+    private void CancelActiveRuns(string jobId)
+    {
+        foreach (RunHandle run in _activeRuns.Values)
+        {
+            if (run.JobId == jobId)
+            {
+                run.CancelJob();
+            }
         }
     }
 

@@ -14,6 +14,9 @@ internal sealed class FaultyStore : IJobStore
     /// <summary>Gets or sets what a claim awaits first.</summary>
     public Func<DateTimeOffset, Task>? BeforeClaim { get; set; }
 
+    /// <summary>Gets or sets what a claim awaits after the store claimed, before it returns the batch.</summary>
+    public Func<ClaimBatch, Task>? AfterClaim { get; set; }
+
     public event EventHandler? Changed
     {
         add => _inner.Changed += value;
@@ -44,7 +47,13 @@ internal sealed class FaultyStore : IJobStore
             await hook(now);
         }
 
-        return await _inner.ClaimDueAsync(now, max, node, leaseUntil, cancellationToken);
+        ClaimBatch batch = await _inner.ClaimDueAsync(now, max, node, leaseUntil, cancellationToken);
+        if (AfterClaim is { } after)
+        {
+            await after(batch);
+        }
+
+        return batch;
     }
 
     public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
