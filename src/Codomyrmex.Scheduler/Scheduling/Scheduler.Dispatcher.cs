@@ -247,7 +247,7 @@ public sealed partial class Scheduler
             List<RunHandle> claimed = _claimed;
             foreach (ClaimedRun run in runs)
             {
-                var handle = new RunHandle(run);
+                var handle = new RunHandle(run, now);
                 scheduler._activeRuns[run.RunId] = handle;
                 Interlocked.Increment(ref _inFlight);
                 claimed.Add(handle);

@@ -31,7 +31,7 @@ public sealed partial class Scheduler
         long cancels = Interlocked.Read(ref _cancelEpoch);
         ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, LongTime.Add(now, _options.LeaseDuration), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
-        using var handle = new RunHandle(run, cancellationToken);
+        using var handle = new RunHandle(run, now, cancellationToken);
         _activeRuns[run.RunId] = handle;
 
         // A Cancel that came between the claim and the registration may not have seen this run: look again.
@@ -70,7 +70,7 @@ public sealed partial class Scheduler
                 return;
             }
 
-            if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && now - run.ScheduledTime > options.MisfireGraceTime)
+            if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime)
             {
                 // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
                 OnSkipped(new SkippedOccurrence(run.Job.Id, run.Job.Name, run.ScheduledTime, SkipReason.Misfire), now);
@@ -97,7 +97,7 @@ public sealed partial class Scheduler
         activity?.SetTag("job.id", job.Id);
         activity?.SetTag("job.attempt", run.Attempt);
         activity?.SetTag("job.scheduled_time", run.ScheduledTime.ToString("O", CultureInfo.InvariantCulture));
-        _metrics.RunStarted(job.Name, run.IsManual || run.Attempt > 1 ? TimeSpan.Zero : startedAt - run.ScheduledTime);
+        _metrics.RunStarted(job.Name, run.IsManual || run.Attempt > 1 ? TimeSpan.Zero : handle.ToStoreTime(startedAt) - run.ScheduledTime);
         Log.RunStarted(_logger, job.Name, job.Id, run.ScheduledTime, run.Attempt);
         Raise(JobStarted, nameof(JobStarted), new JobEvent(job.Id, job.Name, run.ScheduledTime, startedAt) { Attempt = run.Attempt });
 
@@ -149,13 +149,14 @@ public sealed partial class Scheduler
         if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.Token.IsCancellationRequested)
         {
             TimeSpan delay = options.GetRetryDelay(run.Attempt + 1, Random.Shared.NextDouble());
-            retryAt = LongTime.Add(finishedAt, delay);
+            retryAt = LongTime.Add(handle.ToStoreTime(finishedAt), delay);
             Log.RunRetrying(_logger, job.Name, job.Id, run.Attempt, delay, error!);
         }
         else if (outcome == RunOutcome.Interrupted && options.Recoverable && !run.IsManual)
         {
             // Due again at once: the next start runs it first, marked as a recovery.
-            retryAt = run.ScheduledTime < finishedAt ? run.ScheduledTime : finishedAt;
+            DateTimeOffset storeFinishedAt = handle.ToStoreTime(finishedAt);
+            retryAt = run.ScheduledTime < storeFinishedAt ? run.ScheduledTime : storeFinishedAt;
         }
 
         _metrics.RunEnded(job.Name, outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome), duration);
