@@ -39,7 +39,7 @@ public sealed record JobOptions
     /// <value>The default is <see langword="false"/>: a lost run is recorded as <see cref="RunOutcome.Interrupted"/> and counts as a failure.</value>
     /// <remarks>
     /// Only jobs that are safe to run twice should be recoverable: the lost run may have done part or all of its work
-    /// before its node vanished. The re-run is marked (<see cref="ClaimedRun.IsRecovery"/>, <see cref="RunRecord.IsRecovery"/>).
+    /// before its node vanished. The re-run is marked (<see cref="Storage.ClaimedRun.IsRecovery"/>, <see cref="RunRecord.IsRecovery"/>).
     /// </remarks>
     public bool Recoverable { get; init; }
 

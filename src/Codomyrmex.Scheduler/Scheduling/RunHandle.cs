@@ -1,3 +1,5 @@
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler;
 
 /// <summary>A claimed run inside this process, with the cancellation that ends it.</summary>

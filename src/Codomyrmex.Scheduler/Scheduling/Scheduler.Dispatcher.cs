@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler;
 
@@ -48,6 +49,11 @@ public sealed partial class Scheduler
         private int _maintaining;
         private int _inFlight;
         private long _nextMaintenance;
+        private long _nextHeartbeat;
+        private long _nextPurge;
+
+        /// <summary>The store's time (UTC ticks) the wait in progress ends at; <see cref="long.MaxValue"/> when not waiting for a due job.</summary>
+        private long _plannedWake = long.MaxValue;
         private Task _maintenance = Task.CompletedTask;
 
         public Dispatcher(Scheduler scheduler)
@@ -67,7 +73,10 @@ public sealed partial class Scheduler
                 _workers[i] = Task.Run(WorkAsync);
             }
 
-            Volatile.Write(ref _nextMaintenance, LongTime.Add(scheduler._time.GetUtcNow(), MaintenanceInterval).UtcTicks);
+            DateTimeOffset start = scheduler._time.GetUtcNow();
+            _nextHeartbeat = LongTime.Add(start, HeartbeatInterval).UtcTicks;
+            _nextPurge = LongTime.Add(start, PurgeInterval).UtcTicks;
+            Volatile.Write(ref _nextMaintenance, Math.Min(_nextHeartbeat, _nextPurge));
             if (_systemClock)
             {
                 // The waiter thread starts the loop itself, so that the loop's first cycles run on it, not on Start's caller.
@@ -81,7 +90,7 @@ public sealed partial class Scheduler
         }
 
         /// <summary>How often the node's heartbeat renews its runs and lost runs are looked for: three times per lease, so one late renewal loses nothing.</summary>
-        private TimeSpan MaintenanceInterval => _scheduler._options.LeaseDuration / 3;
+        private TimeSpan HeartbeatInterval => _scheduler._options.LeaseDuration / 3;
 
         public bool IsStopping => _stopping;
 
@@ -90,6 +99,12 @@ public sealed partial class Scheduler
 
         /// <summary>Gets a value indicating whether the maintenance is due at <paramref name="now"/> and has not started yet.</summary>
         public bool IsMaintenanceDue(DateTimeOffset now) => now.UtcTicks >= Volatile.Read(ref _nextMaintenance);
+
+        /// <summary>
+        /// Whether a job due at <paramref name="due"/> (the store's time) must wake the dispatcher: it is earlier than the wait
+        /// in progress, or the dispatcher is not waiting for a due job (it may be about to sleep on what it read before the job came).
+        /// </summary>
+        public bool WakesFor(DateTimeOffset due) => due.UtcTicks < Volatile.Read(ref _plannedWake);
 
         /// <summary>Ends the loop's current wait, or makes its next one return at once.</summary>
         public void Wake()
@@ -171,8 +186,7 @@ public sealed partial class Scheduler
             DateTimeOffset now = scheduler._time.GetUtcNow();
             if (IsMaintenanceDue(now))
             {
-                Volatile.Write(ref _nextMaintenance, LongTime.Add(now, MaintenanceInterval).UtcTicks);
-                StartMaintenance();
+                StartMaintenance(now);
             }
 
             int room = _capacity - Volatile.Read(ref _inFlight);
@@ -195,8 +209,7 @@ public sealed partial class Scheduler
             {
                 // Read before the claim: a Cancel that comes while the claim is in flight moves it (see RegisterClaimedAsync).
                 long cancels = Interlocked.Read(ref scheduler._cancelEpoch);
-                batch = await scheduler._store.ClaimDueAsync(now, room, scheduler._node, LongTime.Add(now, scheduler._options.LeaseDuration))
-                    .ConfigureAwait(false);
+                batch = await scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(room)).ConfigureAwait(false);
                 Volatile.Write(ref scheduler._dispatchError, null);
                 await RegisterClaimedAsync(batch.Runs, cancels, now).ConfigureAwait(false);
                 foreach (SkippedOccurrence skipped in batch.Skipped)
@@ -218,16 +231,31 @@ public sealed partial class Scheduler
                 return;
             }
 
-            DateTimeOffset? next = await scheduler._store.NextDueAsync().ConfigureAwait(false);
-            if (next is { } due && due <= now)
+            if (batch.NextDueAt is { } storeDue && storeDue <= batch.Now)
             {
                 // Due, yet nothing could be claimed: a store that disagrees with itself. Do not spin on it.
-                await WaitAsync(LongTime.Add(now, TimeSpan.FromMilliseconds(10))).ConfigureAwait(false);
+                await WaitAsync(LongTime.Add(scheduler._time.GetUtcNow(), TimeSpan.FromMilliseconds(10))).ConfigureAwait(false);
                 return;
             }
 
+            // The store's times are by the store's clock, which is the clock of record: sleep as long as the store says, by
+            // this node's clock, so a node whose clock is minutes off neither spins nor claims early or late. A store on this
+            // node's own clock (the in-memory default) gives the instant itself, which keeps the wake precise.
+            DateTimeOffset? next = batch.NextDueAt is not { } nextDue ? null
+                : ReferenceEquals(scheduler._store.TimeProvider, scheduler._time) ? nextDue
+                : LongTime.Add(scheduler._time.GetUtcNow(), nextDue - batch.Now);
             DateTimeOffset maintenance = new(Volatile.Read(ref _nextMaintenance), TimeSpan.Zero);
-            await WaitAsync(next is { } at && at < maintenance ? at : maintenance).ConfigureAwait(false);
+            // Until this is written any new job wakes the loop (it sets the wake event, so the wait below returns at once); after
+            // it, only a job due before what the claim saw. The loop wakes at or before NextDueAt, so that bound is safe.
+            Volatile.Write(ref _plannedWake, batch.NextDueAt?.UtcTicks ?? long.MaxValue);
+            try
+            {
+                await WaitAsync(next is { } at && at < maintenance ? at : maintenance).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _plannedWake, long.MaxValue);
+            }
         }
 
         /// <summary>
@@ -280,7 +308,8 @@ public sealed partial class Scheduler
                 foreach (RunHandle handle in unqueued ?? [])
                 {
                     handle.Dispose();
-                    await scheduler.RecordAsync(new RunCompletion(handle.Run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                    await scheduler.RecordAsync(handle, new RunCompletion { Run = handle.Run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now })
+                        .ConfigureAwait(false);
                 }
             }
             finally
@@ -289,9 +318,25 @@ public sealed partial class Scheduler
             }
         }
 
-        /// <summary>Starts the maintenance (heartbeat, renewals, recovery) on its own, unless it is still going: it never holds up a claim.</summary>
-        private void StartMaintenance()
+        /// <summary>
+        /// Starts the maintenance that is due (heartbeat with renewals and recovery, retention) on its own, unless the last one
+        /// is still going: it never holds up a claim. Only the loop calls it.
+        /// </summary>
+        private void StartMaintenance(DateTimeOffset now)
         {
+            bool heartbeat = now.UtcTicks >= _nextHeartbeat;
+            bool purge = now.UtcTicks >= _nextPurge;
+            if (heartbeat)
+            {
+                _nextHeartbeat = LongTime.Add(now, HeartbeatInterval).UtcTicks;
+            }
+
+            if (purge)
+            {
+                _nextPurge = LongTime.Add(now, PurgeInterval).UtcTicks;
+            }
+
+            Volatile.Write(ref _nextMaintenance, Math.Min(_nextHeartbeat, _nextPurge));
             if (Interlocked.CompareExchange(ref _maintaining, 1, 0) != 0)
             {
                 return;
@@ -301,13 +346,13 @@ public sealed partial class Scheduler
             {
                 try
                 {
-                    await _scheduler.MaintainLeasesAsync().ConfigureAwait(false);
+                    await _scheduler.MaintainAsync(heartbeat, purge).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // A store that fails now is asked again at the next maintenance.
                 catch (Exception exception)
 #pragma warning restore CA1031
                 {
-                    Log.DispatcherFailed(_scheduler._logger, exception);
+                    Log.MaintenanceFailed(_scheduler._logger, exception);
                 }
                 finally
                 {

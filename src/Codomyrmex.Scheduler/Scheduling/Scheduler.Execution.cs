@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler;
 
@@ -29,7 +30,7 @@ public sealed partial class Scheduler
         ThrowIfDisposed();
         DateTimeOffset now = _time.GetUtcNow();
         long cancels = Interlocked.Read(ref _cancelEpoch);
-        ClaimedRun run = await _store.ClaimNowAsync(id, now, _node, LongTime.Add(now, _options.LeaseDuration), cancellationToken).ConfigureAwait(false)
+        ClaimedRun run = await _store.ClaimNowAsync(id, ClaimRequestFor(1), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, now, cancellationToken);
         _activeRuns[run.RunId] = handle;
@@ -60,21 +61,21 @@ public sealed partial class Scheduler
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
-                await RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
             if (handle.JobCancelled)
             {
-                await RecordAsync(new RunCompletion(run, RunOutcome.Cancelled, now, now)).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Cancelled, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
             if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime)
             {
                 // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
-                OnSkipped(new SkippedOccurrence(run.Job.Id, run.Job.Name, run.ScheduledTime, SkipReason.Misfire), now);
-                await RecordAsync(new RunCompletion(run, RunOutcome.Skipped, now, now)).ConfigureAwait(false);
+                OnSkipped(new SkippedOccurrence { JobId = run.Job.Id, JobName = run.Job.Name, ScheduledTime = run.ScheduledTime, Reason = SkipReason.Misfire }, now);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
@@ -159,10 +160,25 @@ public sealed partial class Scheduler
             retryAt = run.ScheduledTime < storeFinishedAt ? run.ScheduledTime : storeFinishedAt;
         }
 
-        _metrics.RunEnded(job.Name, outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome), duration);
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
-        await RecordAsync(new RunCompletion(run, outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt))
-            .ConfigureAwait(false);
+        var completion = new RunCompletion
+        {
+            Run = run,
+            Outcome = outcome,
+            StartedAt = startedAt,
+            FinishedAt = finishedAt,
+            Result = outcome == RunOutcome.Succeeded ? value : null,
+            Error = error,
+            RetryAt = retryAt,
+        };
+        string outcomeTag = outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome);
+        if (!await RecordAsync(handle, completion, outcomeTag, duration).ConfigureAwait(false))
+        {
+            // Lost to another claim: whatever happened here is not this node's to report (the other claim reports its own).
+            activity?.SetTag("job.outcome", "lost");
+            return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
+        }
+
         var args = new JobEvent(job.Id, job.Name, run.ScheduledTime, finishedAt)
         {
             Attempt = run.Attempt,
@@ -205,61 +221,82 @@ public sealed partial class Scheduler
 
     /// <summary>
     /// Writes the outcome to the store, trying again a few times if the store fails; the run leaves the active set only after
-    /// that, so <see cref="WhenIdleAsync"/> sees it recorded. If every try fails the exception propagates, and the run stays
-    /// claimed in the store until its lease is recovered.
+    /// that (and after its metric), so <see cref="WhenIdleAsync"/> sees it recorded. If every try fails the exception
+    /// propagates, and the run stays claimed in the store until its lease is recovered.
     /// </summary>
-    private async Task RecordAsync(RunCompletion completion)
+    /// <param name="handle">The run.</param>
+    /// <param name="completion">Its outcome.</param>
+    /// <param name="outcomeTag">The metric's outcome for a run that started, or <see langword="null"/> for one that never did.</param>
+    /// <param name="duration">How long it ran.</param>
+    /// <returns>
+    /// <see langword="false"/> if the run was lost: the store gave it to another claim (this node's lease lapsed), so its
+    /// outcome is not recorded, and is not this node's to report.
+    /// </returns>
+    private async Task<bool> RecordAsync(RunHandle handle, RunCompletion completion, string? outcomeTag = null, TimeSpan duration = default)
     {
+        ClaimedRun run = completion.Run;
+        bool lost = handle.Lost;
         try
         {
-            for (int attempt = 0; ; attempt++)
+            // A run the heartbeat reported lost is not written at all: the store would refuse it (fenced) anyway.
+            lost = lost || await WriteAsync(completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
+            if (lost)
             {
-                try
-                {
-                    if (_store is InMemoryJobStore memory)
-                    {
-                        // The default store's fast path: the same write, without a Job snapshot nobody reads.
-                        memory.CompleteRun(completion, snapshot: false, out _);
-                    }
-                    else
-                    {
-                        await _store.CompleteRunAsync(completion).ConfigureAwait(false);
-                    }
-
-                    return;
-                }
-                catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
-                {
-                    Log.RecordRetrying(_logger, completion.Run.Job.Name, completion.Run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
-                    await Task.Delay(RecordRetryDelays[attempt], _time).ConfigureAwait(false);
-                }
+                Log.RunLost(_logger, run.RunId, run.Job.Name, run.Job.Id);
             }
+
+            return !lost;
         }
         finally
         {
-            _activeRuns.TryRemove(completion.Run.RunId, out _);
+            if (outcomeTag is not null)
+            {
+                _metrics.RunEnded(run.Job.Name, lost ? SchedulerMetrics.LostTag : outcomeTag, duration);
+            }
+
+            _activeRuns.TryRemove(run.RunId, out _);
             SignalChange(wakeDispatcher: false);
+        }
+    }
+
+    private async ValueTask<RunCompletionStatus> WriteAsync(RunCompletion completion)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // The default store's fast path: the same write, without a Job snapshot nobody reads.
+                return _store is InMemoryJobStore memory
+                    ? memory.CompleteRun(completion, snapshot: false, out _)
+                    : (await _store.CompleteRunAsync(completion).ConfigureAwait(false)).Status;
+            }
+            catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
+            {
+                Log.RecordRetrying(_logger, completion.Run.Job.Name, completion.Run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
+                await Task.Delay(RecordRetryDelays[attempt], _time).ConfigureAwait(false);
+            }
         }
     }
 
     /// <summary>Records runs whose node vanished (their lease expired), and reports them: failures, unless they will run again.</summary>
     private async Task RecoverLostRunsAsync(CancellationToken cancellationToken)
     {
+        IReadOnlyList<ClaimedRun> lost = await _store.RecoverExpiredAsync(cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = _time.GetUtcNow();
-        IReadOnlyList<ClaimedRun> lost = await _store.RecoverExpiredAsync(now, cancellationToken).ConfigureAwait(false);
+        DateTimeOffset storeNow = _store.TimeProvider.GetUtcNow();
         foreach (ClaimedRun run in lost)
         {
             Job job = run.Job;
-            Log.RunInterrupted(_logger, run.RunId, job.Name, job.Id, run.Node);
-            _metrics.RunEnded(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), now - run.ClaimedAt);
+            Log.RunInterrupted(_logger, run.RunId, job.Name, job.Id, run.NodeName);
+            _metrics.RunEnded(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), storeNow - run.ClaimedAt);
             if (!job.Options.Recoverable)
             {
                 Raise(JobFailed, nameof(JobFailed), new JobEvent(job.Id, job.Name, run.ScheduledTime, now)
                 {
                     Attempt = run.Attempt,
                     Outcome = RunOutcome.Interrupted,
-                    Duration = now - run.ClaimedAt,
-                    Error = RunRecords.LeaseExpired(run),
+                    Duration = storeNow - run.ClaimedAt,
+                    Error = RunRecords.LeaseExpired(run, run.LeaseUntil),
                 });
             }
         }
@@ -270,17 +307,76 @@ public sealed partial class Scheduler
         }
     }
 
-    /// <summary>Keeps this node's runs leased and picks up runs that other nodes lost.</summary>
-    private async Task MaintainLeasesAsync()
+    /// <summary>How often retention runs (<see cref="IJobStore.PurgeExpiredAsync"/>).</summary>
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most retention batches one maintenance deletes; the rest waits for the next.</summary>
+    private const int MaxPurgeBatches = 100;
+
+    /// <summary>The maintenance that is due: the heartbeat (with renewals and recovery), retention, or both.</summary>
+    private async Task MaintainAsync(bool heartbeat, bool purge)
     {
-        if (!_activeRuns.IsEmpty)
+        if (heartbeat)
         {
-            DateTimeOffset now = _time.GetUtcNow();
-            await _store.RenewLeasesAsync(_node, LongTime.Add(now, _options.LeaseDuration)).ConfigureAwait(false);
+            await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
+            await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
+        if (purge)
+        {
+            await PurgeAsync().ConfigureAwait(false);
+        }
     }
+
+    /// <summary>Tells the store this node is alive and renews the runs it holds; runs the store says are lost are stopped here.</summary>
+    /// <remarks>It beats even with no run held: the heartbeat is what lists the node as alive.</remarks>
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        var held = new List<HeldRun>(_activeRuns.Count);
+        foreach (RunHandle handle in _activeRuns.Values)
+        {
+            held.Add(new HeldRun { RunId = handle.Run.RunId, FencingToken = handle.Run.FencingToken });
+        }
+
+        LeaseRenewal renewal = await _store.RenewAsync(
+            new NodeHeartbeat { Node = _identity, LeaseDuration = _options.LeaseDuration, Runs = held }, cancellationToken).ConfigureAwait(false);
+        foreach (string runId in renewal.Lost)
+        {
+            // Another node may run it now: this one stops it, and records nothing for it (the store would refuse it: fenced).
+            if (_activeRuns.TryGetValue(runId, out RunHandle? lost))
+            {
+                lost.Lose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes what retention says has expired, a bounded batch per call, calling again while a call deleted anything, up to
+    /// a bound per maintenance so that a store with a huge backlog is caught up over several maintenances.
+    /// </summary>
+    private async Task PurgeAsync()
+    {
+        int jobs = 0, runs = 0;
+        for (int batch = 0; batch < MaxPurgeBatches; batch++)
+        {
+            RetentionResult result = await _store.PurgeExpiredAsync().ConfigureAwait(false);
+            jobs += result.JobsDeleted;
+            runs += result.RunsDeleted;
+            if (result.JobsDeleted == 0 && result.RunsDeleted == 0)
+            {
+                break;
+            }
+        }
+
+        if (jobs > 0 || runs > 0)
+        {
+            Log.Purged(_logger, jobs, runs);
+        }
+    }
+
+    /// <summary>A claim for this node: the runs it holds are leased for <see cref="SchedulerOptions.LeaseDuration"/> by the store's clock.</summary>
+    private ClaimRequest ClaimRequestFor(int maxRuns) =>
+        new() { Node = _identity, MaxRuns = maxRuns, LeaseDuration = _options.LeaseDuration };
 
     private void OnSkipped(SkippedOccurrence skipped, DateTimeOffset now)
     {

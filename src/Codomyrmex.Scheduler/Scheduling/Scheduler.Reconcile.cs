@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler;
 
@@ -163,9 +164,9 @@ public sealed partial class Scheduler
         Trigger? trigger = Bind(definition.Trigger, existing.CreatedAt);
         JsonArray args = definition.Args ?? [];
         JsonObject kwargs = definition.Kwargs ?? [];
-        bool sameTrigger = existing.Trigger?.ToString() == trigger?.ToString();
+        bool sameTrigger = Equals(existing.Trigger, trigger);
         if (sameTrigger && existing.Task == definition.Task && existing.MaxRuns == definition.MaxRuns && existing.Options == definition.Options
-            && JsonNode.DeepEquals(JsonArguments.ToJson(existing.Args), args) && JsonNode.DeepEquals(JsonArguments.ToJson(existing.Kwargs), kwargs))
+            && JsonNode.DeepEquals(JobArguments.ToJson(existing.Args), args) && JsonNode.DeepEquals(JobArguments.ToJson(existing.Kwargs), kwargs))
         {
             return false;
         }

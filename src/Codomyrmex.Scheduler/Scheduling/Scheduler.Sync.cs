@@ -172,7 +172,7 @@ public sealed partial class Scheduler
     /// <summary>Lists jobs in the order they were scheduled, as the spec's <c>list_jobs(status=...)</c>.</summary>
     /// <param name="status">Only jobs with this status, or <see langword="null"/> for all.</param>
     /// <returns>Snapshots of the jobs.</returns>
-    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery(status))).Items;
+    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery { Status = status })).Items;
 
     /// <summary>Pauses a job: it keeps its schedule and fires nothing until <see cref="Resume"/>.</summary>
     /// <param name="id">The job's id.</param>
@@ -220,6 +220,7 @@ public sealed partial class Scheduler
             {
                 // Runs lost while no scheduler watched (a crash, a killed process) are recorded before anything new fires.
                 await RecoverLostRunsAsync(cancellationToken).ConfigureAwait(false);
+                await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _dispatcher, new Dispatcher(this));
                 Log.Started(_logger, _node, _options.MaxWorkers);
             }
@@ -284,6 +285,7 @@ public sealed partial class Scheduler
             dispatcher.Dispose();
             Volatile.Write(ref _dispatchError, null);
             SignalChange(wakeDispatcher: false);
+            await LeaveAsync().ConfigureAwait(false);
             Log.Stopped(_logger, _node);
         }
         finally
@@ -303,4 +305,19 @@ public sealed partial class Scheduler
 
     /// <summary>Stops the scheduler (as <see cref="Stop"/>) and releases it.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Tells the store this node has stopped, so that it is no longer listed as alive; a store that fails here is logged, not thrown.</summary>
+    private async Task LeaveAsync()
+    {
+        try
+        {
+            await _store.LeaveAsync(_identity.InstanceId).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Stopping must not fail because a store cannot be written: the node's heartbeat simply runs out.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.LeaveFailed(_logger, _node, exception);
+        }
+    }
 }

@@ -199,7 +199,8 @@ public sealed partial class Scheduler
         {
             try
             {
-                await _store.AddAsync(job, cancellationToken).ConfigureAwait(false);
+                // Another node may have added the same declared job first: then that one stands.
+                job = (await _store.AddAsync(job, cancellationToken).ConfigureAwait(false)).Job;
                 break;
             }
             catch (ArgumentException)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -29,6 +30,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly SchedulerMetrics _metrics;
     private readonly string _node;
+    private readonly NodeIdentity _identity;
     private readonly ConcurrentDictionary<string, RunHandle> _activeRuns = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
@@ -70,7 +72,8 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         _time = options.TimeProvider;
         _store = options.Store ?? new InMemoryJobStore(timeProvider: options.TimeProvider);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Codomyrmex.Scheduler");
-        _node = options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+        _identity = NodeIdentity.Create(options.NodeName, _time.GetUtcNow());
+        _node = _identity.Name;
         _metrics = new SchedulerMetrics(options.MeterFactory, ObserveJobsByStatus);
         _store.Changed += OnStoreChanged;
     }
@@ -105,6 +108,23 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the clock the scheduler uses.</summary>
     public TimeProvider TimeProvider => _time;
+
+    /// <summary>Gets who this scheduler is in its store: its configured name and an instance id no other scheduler has.</summary>
+    /// <remarks>
+    /// The store holds this scheduler's runs by <see cref="NodeIdentity.InstanceId"/>, so two processes configured with the same
+    /// <see cref="SchedulerOptions.NodeName"/> never renew or complete each other's runs. A new instance id is made per
+    /// scheduler, not per start.
+    /// </remarks>
+    public NodeIdentity Node => _identity;
+
+    /// <summary>Lists the schedulers whose heartbeat in the store is current (this one while it is started, others sharing the store).</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The live nodes, each with its instance id, name, host, heartbeat times and runs in progress.</returns>
+    /// <remarks>
+    /// A started scheduler beats every third of <see cref="SchedulerOptions.LeaseDuration"/>; one that stops leaves the list
+    /// at once, and one that dies leaves it when its last heartbeat lapses (by the store's clock).
+    /// </remarks>
+    public ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default) => _store.ListNodesAsync(cancellationToken);
 
     /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
     /// <param name="id">The job's id.</param>
@@ -184,7 +204,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         if (Volatile.Read(ref _dispatcher) is { } dispatcher)
         {
             DateTimeOffset? next = await _store.NextDueAsync().ConfigureAwait(false);
-            if (next <= _time.GetUtcNow())
+            if (next <= _store.TimeProvider.GetUtcNow())
             {
                 // Due, so the dispatcher should be at it. If a provider's timer woke it at a time in between (as
                 // FakeTimeProvider.Advance does, firing timers before it sets the final time), nudge it.
@@ -244,13 +264,39 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         }
     }
 
-    private void OnStoreChanged(object? sender, EventArgs e)
+    /// <summary>
+    /// What a change in the store means here: a job due earlier wakes the dispatcher (an added job only if it is due before the
+    /// dispatcher's planned wake), and a cancel or delete, by whoever made it (this scheduler, another node on the store,
+    /// another process such as <c>schedctl jobs cancel</c>), cancels this node's runs of that job, without asking the store.
+    /// </summary>
+    private void OnStoreChanged(object? sender, JobStoreChange change)
     {
-        SignalChange();
-        if (_store.IsDurable && !_activeRuns.IsEmpty)
+        if (change.Kind is JobStoreChangeKind.Cancelled or JobStoreChangeKind.Deleted && change.JobId is { } id)
         {
-            // Another process (schedctl jobs cancel) may have cancelled a job that runs here: its token must see it.
-            _ = CancelRunsOfCancelledJobsAsync();
+            // Before anything else, and even with no run here yet: a claim in flight reads its jobs again (see _cancelEpoch).
+            Interlocked.Increment(ref _cancelEpoch);
+            CancelActiveRuns(id);
+            SignalChange();
+            return;
+        }
+
+        if (change.Kind == JobStoreChangeKind.Added && change.DueAt is { } due && Volatile.Read(ref _dispatcher) is { } dispatcher
+            && !dispatcher.WakesFor(due))
+        {
+            // A job due no earlier than the dispatcher's next wake changes nothing for it: only waiters of WhenIdleAsync look again.
+            SignalChange(wakeDispatcher: false);
+            return;
+        }
+
+        SignalChange();
+        if (change.Kind == JobStoreChangeKind.Unknown || (change.JobId is null && change.Kind != JobStoreChangeKind.Purged))
+        {
+            // The store cannot say which jobs changed: a claim in flight reads its jobs again, and each job that runs here is read.
+            Interlocked.Increment(ref _cancelEpoch);
+            if (!_activeRuns.IsEmpty)
+            {
+                _ = CancelRunsOfCancelledJobsAsync();
+            }
         }
     }
 
@@ -292,7 +338,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     {
         foreach (JobStatus status in Enum.GetValues<JobStatus>())
         {
-            int total = Complete(_store.ListAsync(new JobQuery(status, Limit: 0))).Total;
+            int total = Complete(_store.ListAsync(new JobQuery { Status = status, Limit = 0 })).Total;
             yield return new Measurement<long>(total, new KeyValuePair<string, object?>("status", StatusTag(status)));
         }
     }

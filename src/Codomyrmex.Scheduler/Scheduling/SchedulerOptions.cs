@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Codomyrmex.Scheduler;

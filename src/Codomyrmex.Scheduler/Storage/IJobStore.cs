@@ -1,32 +1,56 @@
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Storage;
 
-/// <summary>Where a scheduler keeps its jobs: the contract every store (in-memory, SQLite, PostgreSQL) implements.</summary>
+/// <summary>Where schedulers keep their jobs: the contract every store (in-memory, SQLite, PostgreSQL, a third party's) implements.</summary>
 /// <remarks>
 /// <para>
-/// The contract is shaped for many scheduler nodes sharing one store. <see cref="ClaimDueAsync"/> is the heart of it: in
-/// one atomic step it picks the occurrences that are due, advances each job's next run, applies the job's misfire and
-/// overlap policies, and records each run as claimed by a node until a lease expires. So an occurrence is claimed by
-/// exactly one node, and the scheduler never changes when the store does.
+/// The contract is shaped for many scheduler nodes sharing one store. <see cref="ClaimDueAsync"/> is the heart of it: in one
+/// atomic step it picks the occurrences that are due, applies each job's rules (<see cref="JobState.Claim"/>), and records each
+/// run as claimed by one node until a lease ends. So an occurrence is claimed by exactly one node.
 /// </para>
 /// <para>
-/// Implementations must be safe to call from any thread. Every store runs the abstract contract test suite
-/// (<c>JobStoreContractTests</c>) unchanged.
+/// The store's clock (<see cref="TimeProvider"/>) is the clock of record: the store decides what is due, when a lease ends and
+/// whether it has expired, when a node stops counting as alive, <see cref="Job.FinishedAt"/> and retention, all by its own
+/// clock. A node passes durations, never times, and learns the store's time from <see cref="ClaimBatch.Now"/>; nodes whose
+/// clocks disagree still never hold one run at once.
+/// </para>
+/// <para>
+/// Every claim takes a new fencing token from a store-wide counter that only grows (<see cref="ClaimedRun.FencingToken"/>).
+/// A completion or renewal names the run with the token of its claim; once the run is recovered, re-claimed or completed,
+/// the old token is refused (<see cref="RunCompletionStatus.Fenced"/>, <see cref="LeaseRenewal.Lost"/>) and nothing of it is
+/// recorded.
+/// </para>
+/// <para>
+/// Implementations must be safe to call from any thread and from several processes on one database. The repository's
+/// <c>docs/stores.md</c> describes how to write one; every store runs the contract test suite (<c>JobStoreContractTests</c>).
 /// </para>
 /// </remarks>
 public interface IJobStore
 {
-    /// <summary>Raised after a change that may make a job due earlier than before, so a waiting dispatcher can wake.</summary>
-    event EventHandler? Changed;
+    /// <summary>Raised after a change a dispatcher relies on, outside any lock or transaction of the store.</summary>
+    /// <remarks>
+    /// Raised for everything that can make a job due earlier (an add, an update, a resume, a completion that leaves a queued
+    /// run or a retry, a recovery) and for every cancel and delete, so that a node cancels its runs of a cancelled job without
+    /// polling. A handler may call back into the store. A store shared with other processes also raises the changes they make,
+    /// once it notices them.
+    /// </remarks>
+    event EventHandler<JobStoreChange>? Changed;
 
     /// <summary>Gets a value indicating whether jobs survive the process (durable stores cannot keep delegates).</summary>
     bool IsDurable { get; }
 
-    /// <summary>Adds a new job.</summary>
+    /// <summary>Gets the store's clock, the clock of record for what is due, leases, liveness and retention.</summary>
+    TimeProvider TimeProvider { get; }
+
+    /// <summary>Adds a new job, unless a live job of the same source and name exists.</summary>
     /// <param name="job">The job, with <see cref="Job.NextRun"/> set to its first run.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>A task that completes when the job is stored.</returns>
-    /// <exception cref="ArgumentException">A job with the same id exists, or the store cannot keep this job.</exception>
-    ValueTask AddAsync(Job job, CancellationToken cancellationToken = default);
+    /// <returns>
+    /// The job and <see cref="AddJobResult.Added"/> true; or, when <paramref name="job"/> has a <see cref="Job.Source"/> and a
+    /// pending or running job (paused included) has the same source and name, that job and <see cref="AddJobResult.Added"/> false.
+    /// </returns>
+    /// <remarks>The source-and-name check and the insert are one atomic step, so two nodes declaring the same jobs at once end with one of each.</remarks>
+    /// <exception cref="ArgumentException">A job with the same id exists (<see cref="StoreErrors.DuplicateId"/>), or the store cannot keep this job.</exception>
+    ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default);
 
     /// <summary>Gets a snapshot of a job.</summary>
     /// <param name="id">The job's id.</param>
@@ -44,6 +68,7 @@ public interface IJobStore
     /// <param name="job">The new values; its <see cref="Job.Version"/> must be the version that was read.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The updated job, or <see langword="null"/> if the job is gone or its version changed meanwhile.</returns>
+    /// <remarks>The state changes through <see cref="JobState.ApplyUpdate"/>.</remarks>
     ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels a job: it never runs again. Cancelling a cancelled job succeeds again.</summary>
@@ -77,65 +102,96 @@ public interface IJobStore
     /// <returns><see langword="true"/> if the job was deleted; <see langword="false"/> if there is none with that id.</returns>
     /// <exception cref="InvalidOperationException">
     /// A run of the job is in progress (claimed and not completed): cancel the job and delete it once the run has ended, so
-    /// that the run's outcome is never recorded against a job that is gone.
+    /// that the run's outcome is never recorded against a job that is gone (<see cref="StoreErrors.DeleteWhileRunning"/>).
     /// </exception>
     ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Claims the occurrences due at <paramref name="now"/>, at most <paramref name="max"/> runs, for one node.</summary>
-    /// <param name="now">The current time.</param>
-    /// <param name="max">The most runs to claim.</param>
-    /// <param name="node">The claiming node's name.</param>
-    /// <param name="leaseUntil">Until when the node holds the runs unless it renews them.</param>
+    /// <summary>Claims the occurrences due at the store's time, at most <see cref="ClaimRequest.MaxRuns"/> runs, for one node.</summary>
+    /// <param name="request">The node, the most runs to claim and the lease duration.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The claimed runs, and the occurrences that the policies skipped.</returns>
-    ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+    /// <returns>The claimed runs, the occurrences that the policies skipped, the store's time and the next due time.</returns>
+    /// <remarks>
+    /// Each run gets a new fencing token and a lease until the store's now plus <see cref="ClaimRequest.LeaseDuration"/>. Jobs
+    /// are taken earliest due first; each due job's state changes through <see cref="JobState.Claim"/>.
+    /// </remarks>
+    ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Claims a run of a job right now, outside its schedule (its next run is unchanged).</summary>
-    /// <param name="id">The job's id.</param>
-    /// <param name="now">The current time.</param>
-    /// <param name="node">The claiming node's name.</param>
-    /// <param name="leaseUntil">Until when the node holds the run unless it renews it.</param>
+    /// <param name="jobId">The job's id.</param>
+    /// <param name="request">The node and the lease duration.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The run, or <see langword="null"/> if there is no such job.</returns>
-    /// <exception cref="InvalidOperationException">The job is cancelled, or its <see cref="Job.MaxRuns"/> are used up.</exception>
-    ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+    /// <exception cref="InvalidOperationException">
+    /// The job is cancelled (<see cref="StoreErrors.ClaimCancelled"/>), or its <see cref="Job.MaxRuns"/> are used up
+    /// (<see cref="StoreErrors.ClaimLimitReached"/>).
+    /// </exception>
+    ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Records the outcome of a claimed run, updates the job's counters and status, and writes the run's history record.</summary>
     /// <param name="completion">The outcome.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The job after the update, or <see langword="null"/> if the run was not claimed (or was already completed or recovered).</returns>
-    ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default);
+    /// <returns>
+    /// <see cref="RunCompletionStatus.Recorded"/> and the job after the update; <see cref="RunCompletionStatus.Fenced"/> when the
+    /// run's claim (run id, instance id and fencing token) is no longer the live one (recovered, re-claimed or completed
+    /// already); <see cref="RunCompletionStatus.NotFound"/> when the store has no such run. Only a recorded completion changes anything.
+    /// </returns>
+    ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default);
 
-    /// <summary>Extends the leases of every run a node holds.</summary>
-    /// <param name="node">The node.</param>
-    /// <param name="leaseUntil">The new end of the leases.</param>
+    /// <summary>Records a node's heartbeat and renews the leases of the runs it still holds.</summary>
+    /// <param name="heartbeat">The node, the lease duration and the runs the node believes it holds.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The number of runs renewed.</returns>
-    ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
-
-    /// <summary>Finds runs whose lease expired (their node vanished), records them as interrupted and returns them.</summary>
+    /// <returns>The new end of the leases (store time), how many runs were renewed, and the runs the node has lost.</returns>
     /// <remarks>
-    /// The job of a lost run counts a failure, unless it is <see cref="JobOptions.Recoverable"/>: then the occurrence is due
-    /// again at once, and its next claim is marked <see cref="ClaimedRun.IsRecovery"/>. A store that knows a node is gone
-    /// (a single-process store reopened after a crash) may treat its runs as expired before their leases end.
+    /// The node counts as alive until the store's now plus <see cref="NodeHeartbeat.LeaseDuration"/>. A listed run is renewed
+    /// only if it is still claimed by the heartbeat's instance with the listed token; every other listed run is reported in
+    /// <see cref="LeaseRenewal.Lost"/>. Runs are never renewed by node name.
     /// </remarks>
-    /// <param name="now">The current time.</param>
+    ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds runs whose lease expired by the store's clock (their node vanished), records them as interrupted and returns them.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The runs that were lost.</returns>
-    ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <remarks>
+    /// The job of a lost run changes through <see cref="JobState.Interrupt"/>: it counts a failure, unless it is
+    /// <see cref="JobOptions.Recoverable"/>; then the occurrence is due again at once, and its next claim is marked
+    /// <see cref="ClaimedRun.IsRecovery"/>. The lost claim is fenced: its node can no longer complete or renew it. A store that
+    /// knows a node is gone (a single-process store reopened after a crash) may treat its runs as expired before their leases end.
+    /// </remarks>
+    ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes finished jobs and run history older than the store's retention options allow, in one bounded batch.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many jobs and history records were deleted.</returns>
+    /// <remarks>
+    /// Deletes at most <see cref="JobRetentionOptions.BatchSize"/> jobs and as many history records per call; a scheduler calls
+    /// it from its periodic maintenance, so a store needs no timer of its own. Pending, running and paused jobs are never deleted.
+    /// </remarks>
+    ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a node that is stopping, so that it is no longer listed as alive.</summary>
+    /// <param name="instanceId">The node's <see cref="NodeIdentity.InstanceId"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the node is forgotten.</returns>
+    /// <remarks>Runs the node still holds keep their leases, and are recovered when those expire.</remarks>
+    ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the live nodes: those whose last heartbeat keeps them alive at the store's now.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The nodes, in the order they first beat.</returns>
+    ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Reads the run history, newest first (the order the records were written, last first).</summary>
     /// <param name="query">The job, the outcome and the page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One page of runs and the total that match.</returns>
     /// <remarks>
-    /// <see cref="CompleteRunAsync"/> writes a record for each completed run and <see cref="RecoverExpiredAsync"/> one for
-    /// each lost run, each in the same atomic step as the job's update; the store's <see cref="RunHistoryOptions"/> bound
-    /// how many are kept.
+    /// <see cref="CompleteRunAsync"/> writes a record for each recorded completion and <see cref="RecoverExpiredAsync"/> one for
+    /// each lost run, each in the same atomic step as the job's update; <see cref="RunHistoryOptions"/> bound how many each job
+    /// keeps and <see cref="PurgeExpiredAsync"/> deletes old ones.
     /// </remarks>
     ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Gets the earliest time any job is due, so the dispatcher knows how long it may sleep.</summary>
+    /// <summary>Gets the earliest time any job is due, by the store's clock.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The earliest due time, or <see langword="null"/> if nothing is scheduled.</returns>
     ValueTask<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default);

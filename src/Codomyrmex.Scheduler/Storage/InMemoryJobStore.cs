@@ -1,73 +1,112 @@
 using Codomyrmex.Scheduler.Internal;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>The default store: jobs in process memory, lost when the process ends.</summary>
 /// <remarks>
 /// <para>
 /// Built for the scheduler's hot path: each job is one compact entry keyed by the number inside its id, the due jobs sit
 /// in a binary heap, and every operation takes one short lock. Get and Cancel are O(1) and O(log n); claiming k due runs
-/// is O(k log n). Completed and cancelled jobs stay listed until <see cref="DeleteAsync"/> removes them or the store is
-/// dropped. Each job keeps its recent run history as <see cref="RunHistoryOptions"/> say.
+/// is O(k log n). Finished jobs are deleted by <see cref="PurgeExpiredAsync"/> once <see cref="JobRetentionOptions.FinishedJobs"/>
+/// have passed since they finished, oldest first, without a scan. Each job keeps its recent run history as
+/// <see cref="RunHistoryOptions"/> say.
 /// </para>
-/// <para>All members are thread-safe.</para>
+/// <para>
+/// Several schedulers may share one instance (nodes of a test cluster): the store's <see cref="TimeProvider"/> decides leases
+/// and liveness for all of them. <see cref="Changed"/> is raised synchronously on the thread that made the change, after the
+/// store's lock is released. All members are thread-safe.
+/// </para>
 /// </remarks>
 public sealed class InMemoryJobStore : IJobStore
 {
+    private static readonly IReadOnlyList<ClaimedRun> NoRuns = [];
+    private static readonly IReadOnlyList<SkippedOccurrence> NoSkips = [];
+
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, Entry> _jobs = [];
     private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Source, string Name), List<Entry>> _declared = [];
+    private readonly Queue<(Entry Entry, long FinishedAt)> _finished = new();
     private Dictionary<string, Entry>? _jobsWithForeignIds;
     private readonly int[] _statusCounts = new int[5];
     private Entry[] _heap = new Entry[16];
     private int _heapCount;
     private readonly RunHistoryOptions _history;
+    private readonly JobRetentionOptions _retention;
     private readonly TimeProvider _time;
     private int _sequence;
     private long _historySequence;
+    private long _fencing;
+    private long _nodeSequence;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="history">How much run history to keep; <see langword="null"/> for <see cref="RunHistoryOptions.Default"/>.</param>
     /// <param name="timeProvider">
-    /// The store's clock, which stamps <see cref="Job.FinishedAt"/>; <see langword="null"/> for <see cref="TimeProvider.System"/>.
-    /// A scheduler that makes its own store passes its <see cref="SchedulerOptions.TimeProvider"/>.
+    /// The store's clock, the clock of record for what is due, leases, liveness and retention; <see langword="null"/> for
+    /// <see cref="TimeProvider.System"/>. A scheduler that makes its own store passes its <see cref="SchedulerOptions.TimeProvider"/>.
     /// </param>
     /// <exception cref="ArgumentException">The history options are not valid.</exception>
     public InMemoryJobStore(RunHistoryOptions? history = null, TimeProvider? timeProvider = null)
+        : this(new InMemoryJobStoreOptions { History = history ?? RunHistoryOptions.Default, TimeProvider = timeProvider ?? TimeProvider.System })
     {
-        _time = timeProvider ?? TimeProvider.System;
-        _history = history ?? RunHistoryOptions.Default;
-        if (_history.Validate() is { Count: > 0 } problems)
+    }
+
+    /// <summary>Creates an empty store from options.</summary>
+    /// <param name="options">The clock, history and retention; validated here.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    public InMemoryJobStore(InMemoryJobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { Count: > 0 } problems)
         {
-            throw new ArgumentException("The run history options are not valid: " + string.Join(" ", problems), nameof(history));
+            throw new ArgumentException("The in-memory store options are not valid: " + string.Join(" ", problems), nameof(options));
         }
+
+        _time = options.TimeProvider;
+        _history = options.History;
+        _retention = options.Retention;
     }
 
     /// <inheritdoc/>
-    public event EventHandler? Changed;
+    public event EventHandler<JobStoreChange>? Changed;
 
     /// <inheritdoc/>
     /// <value>Always <see langword="false"/>.</value>
     public bool IsDurable => false;
 
     /// <inheritdoc/>
-    public ValueTask AddAsync(Job job, CancellationToken cancellationToken = default)
+    public TimeProvider TimeProvider => _time;
+
+    /// <inheritdoc/>
+    public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         var entry = new Entry(job, _sequence);
-        bool earliest;
         lock (_lock)
         {
             if (Find(job.Id) is not null)
             {
-                throw new ArgumentException($"A job with id '{job.Id}' already exists.", nameof(job));
+                throw StoreErrors.DuplicateId(job.Id, nameof(job));
+            }
+
+            if (job.Source is { } source && _declared.TryGetValue((source, job.Name), out List<Entry>? same))
+            {
+                foreach (Entry other in same)
+                {
+                    if (!other.State.IsFinished)
+                    {
+                        return new(new AddJobResult { Job = other.ToJob(), Added = false });
+                    }
+                }
             }
 
             entry.Sequence = _sequence++;
             _statusCounts[(int)entry.State.Status]++;
             if (entry.State.IsFinished)
             {
-                entry.FinishedAt = _time.GetUtcNow().UtcTicks;
+                MarkFinished(entry);
             }
 
             if (JobIds.TryParse(job.Id, out ulong key))
@@ -79,18 +118,12 @@ public sealed class InMemoryJobStore : IJobStore
                 (_jobsWithForeignIds ??= new Dictionary<string, Entry>(StringComparer.Ordinal)).Add(job.Id, entry);
             }
 
+            Declare(entry);
             Reschedule(entry);
-
-            // Only a job that is now the earliest changes when the dispatcher must wake.
-            earliest = entry.HeapIndex == 0;
         }
 
-        if (earliest)
-        {
-            Changed?.Invoke(this, EventArgs.Empty);
-        }
-
-        return ValueTask.CompletedTask;
+        Raise(JobStoreChangeKind.Added, entry);
+        return new(new AddJobResult { Job = job, Added = true });
     }
 
     /// <inheritdoc/>
@@ -116,14 +149,11 @@ public sealed class InMemoryJobStore : IJobStore
             var items = new List<Job>(Math.Min(limit, Math.Max(0, total - query.Offset)));
             if (limit == 0 || query.Offset >= total)
             {
-                return new(new JobPage(items, total));
+                return new(new JobPage { Items = items, Total = total });
             }
 
-            IEnumerable<Entry> all = _jobsWithForeignIds is null
-                ? _jobs.Values
-                : _jobs.Values.Concat(_jobsWithForeignIds.Values).OrderBy(e => e.Sequence);
             int matched = 0;
-            foreach (Entry entry in all)
+            foreach (Entry entry in AllEntries(ordered: true))
             {
                 if (query.Status is { } status && entry.State.Status != status)
                 {
@@ -140,7 +170,7 @@ public sealed class InMemoryJobStore : IJobStore
                 }
             }
 
-            return new(new JobPage(items, total));
+            return new(new JobPage { Items = items, Total = total });
         }
     }
 
@@ -149,9 +179,10 @@ public sealed class InMemoryJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(job);
         Job? updated;
+        Entry? entry;
         lock (_lock)
         {
-            Entry? entry = Find(job.Id);
+            entry = Find(job.Id);
             if (entry is null || entry.State.Version != job.Version)
             {
                 return new((Job?)null);
@@ -159,22 +190,15 @@ public sealed class InMemoryJobStore : IJobStore
 
             // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
             JobStatus before = entry.State.Status;
-            bool reschedule = entry.MaxRuns != job.MaxRuns || entry.Trigger?.ToString() != job.Trigger?.ToString();
+            entry.State.ApplyUpdate(entry.Trigger, entry.MaxRuns, job);
+            Undeclare(entry);
             entry.Update(job);
-            if (reschedule)
-            {
-                entry.State.Reschedule(job.NextRun?.UtcTicks ?? 0, job.MaxRuns);
-            }
-            else
-            {
-                entry.State.Version++;
-            }
-
+            Declare(entry);
             Reschedule(entry, before);
             updated = entry.ToJob();
         }
 
-        Changed?.Invoke(this, EventArgs.Empty);
+        Raise(JobStoreChangeKind.Updated, entry);
         return new(updated);
     }
 
@@ -182,6 +206,7 @@ public sealed class InMemoryJobStore : IJobStore
     public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        Job job;
         lock (_lock)
         {
             Entry? entry = Find(id);
@@ -193,32 +218,36 @@ public sealed class InMemoryJobStore : IJobStore
             JobStatus before = entry.State.Status;
             entry.State.Cancel();
             Reschedule(entry, before);
-            return new(entry.ToJob());
+            job = entry.ToJob();
         }
+
+        Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id });
+        return new(job);
     }
 
     /// <inheritdoc/>
     public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        bool resumed;
+        bool changed;
         Job job;
+        Entry? entry;
         lock (_lock)
         {
-            Entry? entry = Find(id);
+            entry = Find(id);
             if (entry is null)
             {
                 return new((Job?)null);
             }
 
-            resumed = entry.State.SetPaused(paused) && !paused;
+            changed = entry.State.SetPaused(paused);
             Reschedule(entry);
             job = entry.ToJob();
         }
 
-        if (resumed)
+        if (changed)
         {
-            Changed?.Invoke(this, EventArgs.Empty);
+            Raise(paused ? JobStoreChangeKind.Paused : JobStoreChangeKind.Resumed, entry);
         }
 
         return new(job);
@@ -228,6 +257,7 @@ public sealed class InMemoryJobStore : IJobStore
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        string jobId;
         lock (_lock)
         {
             Entry? entry = Find(id);
@@ -241,55 +271,72 @@ public sealed class InMemoryJobStore : IJobStore
                 throw StoreErrors.DeleteWhileRunning(entry.Id, entry.Name);
             }
 
-            if (entry.HeapIndex >= 0)
-            {
-                RemoveAt(entry.HeapIndex);
-            }
-
-            _statusCounts[(int)entry.State.Status]--;
-            _ = entry.ForeignId is null ? _jobs.Remove(entry.Key) : _jobsWithForeignIds!.Remove(entry.ForeignId);
-            return new(true);
+            jobId = entry.Id;
+            Remove(entry);
         }
+
+        Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = jobId });
+        return new(true);
     }
 
     /// <inheritdoc/>
-    public ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(node);
-        long nowTicks = now.UtcTicks;
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxRuns, 1, nameof(request));
         List<ClaimedRun>? runs = null;
         List<SkippedOccurrence>? skipped = null;
+        DateTimeOffset now;
+        long next;
         lock (_lock)
         {
-            while ((runs?.Count ?? 0) < max && _heapCount > 0 && _heap[0].DueKey <= nowTicks)
+            now = _time.GetUtcNow();
+            long nowTicks = now.UtcTicks;
+            DateTimeOffset leaseUntil = LongTime.Add(now, request.LeaseDuration);
+            while ((runs?.Count ?? 0) < request.MaxRuns && _heapCount > 0 && _heap[0].DueKey <= nowTicks)
             {
                 Entry entry = _heap[0];
                 JobStatus before = entry.State.Status;
-                ClaimDecision decision = entry.State.Claim(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks, out long scheduled, out int attempt,
-                    out SkipReason reason, out bool recovery);
+                ClaimResult claim = entry.State.ClaimTicks(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks);
                 Reschedule(entry, before);
-                if (decision == ClaimDecision.Run)
+                if (claim.Decision == ClaimDecision.Run)
                 {
-                    (runs ??= []).Add(StartRun(entry, scheduled, now, node, leaseUntil, manual: false, attempt, recovery));
+                    (runs ??= []).Add(StartRun(entry, claim.ScheduledTime, now, request.Node, leaseUntil, manual: false, claim.Attempt, claim.IsRecovery));
                 }
-                else if (decision == ClaimDecision.Skip)
+                else if (claim.Decision == ClaimDecision.Skip)
                 {
-                    (skipped ??= []).Add(new SkippedOccurrence(entry.Id, entry.Name, Utc(scheduled), reason));
+                    (skipped ??= []).Add(new SkippedOccurrence
+                    {
+                        JobId = entry.Id,
+                        JobName = entry.Name,
+                        ScheduledTime = claim.ScheduledTime,
+                        Reason = claim.SkipReason.GetValueOrDefault(),
+                    });
                 }
             }
+
+            next = _heapCount == 0 ? 0 : _heap[0].DueKey;
         }
 
-        return new(runs is null && skipped is null ? ClaimBatch.Empty : new ClaimBatch(runs ?? [], skipped ?? []));
+        return new(new ClaimBatch
+        {
+            Runs = runs ?? NoRuns,
+            Skipped = skipped ?? NoSkips,
+            Now = now,
+            NextDueAt = next == 0 ? null : Utc(next),
+        });
     }
 
     /// <inheritdoc/>
-    public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
         lock (_lock)
         {
-            Entry? entry = Find(id);
+            Entry? entry = Find(jobId);
             if (entry is null)
             {
                 return new((ClaimedRun?)null);
@@ -297,47 +344,55 @@ public sealed class InMemoryJobStore : IJobStore
 
             if (entry.State.Status == JobStatus.Cancelled)
             {
-                throw new InvalidOperationException($"Job '{id}' ({entry.Name}) is cancelled; a cancelled job never runs again.");
+                throw StoreErrors.ClaimCancelled(jobId, entry.Name);
             }
 
             if (entry.State.LimitReached(entry.MaxRuns))
             {
-                throw new InvalidOperationException($"Job '{id}' ({entry.Name}) has made or started all of its {entry.MaxRuns} runs (MaxRuns).");
+                throw StoreErrors.ClaimLimitReached(jobId, entry.Name, entry.MaxRuns);
             }
 
+            DateTimeOffset now = _time.GetUtcNow();
             JobStatus before = entry.State.Status;
-            entry.State.ClaimNow(now.UtcTicks, entry.MaxRuns);
+            entry.State.ClaimNow(now, entry.MaxRuns);
             Reschedule(entry, before);
-            return new(StartRun(entry, now.UtcTicks, now, node, leaseUntil, manual: true));
+            return new(StartRun(entry, now, now, request.Node, LongTime.Add(now, request.LeaseDuration), manual: true));
         }
     }
 
     /// <inheritdoc/>
-    public ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
-        new(CompleteRun(completion, snapshot: true, out Job? job) ? job : null);
+    public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    {
+        RunCompletionStatus status = CompleteRun(completion, snapshot: true, out Job? job);
+        return new(new RunCompletionResult { Status = status, Job = job });
+    }
 
     /// <summary>
     /// Records a run's outcome; with <paramref name="snapshot"/> false it makes no <see cref="Job"/> snapshot of the result,
     /// which the scheduler's own completions do not need (a snapshot is most of what recording a run allocates).
     /// </summary>
-    /// <returns>Whether the run was claimed (and is now completed).</returns>
-    internal bool CompleteRun(RunCompletion completion, bool snapshot, out Job? job)
+    /// <returns>Whether the outcome was recorded, fenced (the claim is no longer live) or the job is gone.</returns>
+    internal RunCompletionStatus CompleteRun(RunCompletion completion, bool snapshot, out Job? job)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        bool dueEarlier;
+        ClaimedRun claimed = completion.Run;
+        Entry entry;
+        long dueBefore;
         lock (_lock)
         {
-            if (!_runs.Remove(completion.Run.RunId, out ActiveRun? run))
+            if (!_runs.TryGetValue(claimed.RunId, out ActiveRun? run) || run.Run.FencingToken != claimed.FencingToken
+                || !string.Equals(run.Run.InstanceId, claimed.InstanceId, StringComparison.Ordinal))
             {
                 job = null;
-                return false;
+                return Find(claimed.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced;
             }
 
-            Entry entry = run.Entry;
-            long dueBefore = entry.DueKey;
+            _runs.Remove(claimed.RunId);
+            entry = run.Entry;
+            dueBefore = entry.DueKey;
             JobStatus before = entry.State.Status;
-            entry.State.Complete(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
-                completion.Run.ScheduledTime.UtcTicks, completion.Run.Attempt, completion.RetryAt?.UtcTicks ?? 0);
+            entry.State.CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
+                claimed.ScheduledTime.UtcTicks, claimed.Attempt, completion.RetryAt?.UtcTicks ?? 0);
             if (completion.Outcome == RunOutcome.Succeeded)
             {
                 entry.Result = completion.Result;
@@ -349,73 +404,237 @@ public sealed class InMemoryJobStore : IJobStore
             }
 
             Reschedule(entry, before);
-            AddToHistory(entry, completion.Run, completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Error,
+            AddToHistory(entry, run.Run, completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Error,
                 completion.Outcome == RunOutcome.Succeeded ? completion.Result : null);
-            dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
             job = snapshot ? entry.ToJob() : null;
         }
 
-        if (dueEarlier)
+        if (entry.DueKey != long.MaxValue && entry.DueKey < dueBefore)
         {
-            Changed?.Invoke(this, EventArgs.Empty);
+            // A queued run or a retry made the job due earlier: a dispatcher must look again.
+            Raise(JobStoreChangeKind.Completed, entry);
         }
 
-        return true;
+        return RunCompletionStatus.Recorded;
     }
 
     /// <inheritdoc/>
-    public ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        ArgumentNullException.ThrowIfNull(heartbeat.Node, nameof(heartbeat));
+        NodeIdentity node = heartbeat.Node;
+        List<string>? lost = null;
         int renewed = 0;
+        DateTimeOffset leaseUntil;
         lock (_lock)
         {
-            foreach (ActiveRun run in _runs.Values)
+            DateTimeOffset now = _time.GetUtcNow();
+            leaseUntil = LongTime.Add(now, heartbeat.LeaseDuration);
+            if (!_nodes.TryGetValue(node.InstanceId, out NodeRecord? record))
             {
-                if (run.Run.Node == node)
+                _nodes.Add(node.InstanceId, record = new NodeRecord(node, _nodeSequence++));
+            }
+
+            record.LastSeen = now.UtcTicks;
+            record.AliveUntil = leaseUntil.UtcTicks;
+            foreach (HeldRun held in heartbeat.Runs)
+            {
+                if (_runs.TryGetValue(held.RunId, out ActiveRun? run) && run.Run.FencingToken == held.FencingToken
+                    && string.Equals(run.Run.InstanceId, node.InstanceId, StringComparison.Ordinal))
                 {
                     run.LeaseUntil = leaseUntil.UtcTicks;
                     renewed++;
                 }
+                else
+                {
+                    (lost ??= []).Add(held.RunId);
+                }
             }
         }
 
-        return new(renewed);
+        return new(new LeaseRenewal { LeaseUntil = leaseUntil, Lost = lost ?? [], Renewed = renewed });
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
     {
-        List<ClaimedRun>? lost = null;
+        List<ActiveRun>? lost = null;
         lock (_lock)
         {
+            long now = _time.GetUtcNow().UtcTicks;
             foreach (ActiveRun run in _runs.Values)
             {
-                if (run.LeaseUntil <= now.UtcTicks)
+                if (run.LeaseUntil <= now)
                 {
-                    (lost ??= []).Add(run.Run);
+                    (lost ??= []).Add(run);
                 }
             }
 
-            foreach (ClaimedRun run in lost ?? [])
+            foreach (ActiveRun active in lost ?? [])
             {
-                _runs.Remove(run.RunId, out ActiveRun? active);
-                Entry entry = active!.Entry;
+                ClaimedRun run = active.Run;
+                _runs.Remove(run.RunId);
+                Entry entry = active.Entry;
                 JobStatus before = entry.State.Status;
-                entry.State.Interrupt(run.ClaimedAt.UtcTicks, now.UtcTicks, run.ScheduledTime.UtcTicks, run.Attempt, entry.Options.Recoverable);
-                string error = RunRecords.LeaseExpired(run);
+                entry.State.InterruptTicks(run.ClaimedAt.UtcTicks, now, run.ScheduledTime.UtcTicks, run.Attempt, entry.Options.Recoverable);
+                string error = RunRecords.LeaseExpired(run, Utc(active.LeaseUntil));
                 entry.Error = error;
                 Reschedule(entry, before);
-                AddToHistory(entry, run, RunOutcome.Interrupted, run.ClaimedAt.UtcTicks, Math.Max(now.UtcTicks, run.ClaimedAt.UtcTicks), error, null);
+                AddToHistory(entry, run, RunOutcome.Interrupted, run.ClaimedAt.UtcTicks, Math.Max(now, run.ClaimedAt.UtcTicks), error, null);
             }
         }
 
-        if (lost is not null)
+        if (lost is null)
         {
-            Changed?.Invoke(this, EventArgs.Empty);
+            return new([]);
         }
 
-        return new(lost is null ? [] : lost);
+        var runs = new ClaimedRun[lost.Count];
+        for (int i = 0; i < runs.Length; i++)
+        {
+            runs[i] = lost[i].Run;
+            Raise(JobStoreChangeKind.Recovered, lost[i].Entry);
+        }
+
+        return new(runs);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        int jobsDeleted = 0;
+        int runsDeleted = 0;
+        lock (_lock)
+        {
+            long now = _time.GetUtcNow().UtcTicks;
+            int batch = _retention.BatchSize;
+            if (_retention.FinishedJobs is { } keepJobs)
+            {
+                long cutoff = now - Math.Min(keepJobs.Ticks, now);
+
+                // Finished jobs wait in the order they finished (by this store's clock), so the oldest are at the front. An
+                // entry that is no longer finished, or finished again later, was queued again then: its old place is dropped.
+                // A cancelled job whose run is still going goes to the back, to be looked at again once the run has ended.
+                for (int looked = 0, queued = _finished.Count; looked < queued && jobsDeleted < batch && _finished.Count > 0; looked++)
+                {
+                    (Entry entry, long finishedAt) = _finished.Peek();
+                    if (entry.Removed || entry.FinishedAt != finishedAt)
+                    {
+                        _finished.Dequeue();
+                        continue;
+                    }
+
+                    if (finishedAt > cutoff)
+                    {
+                        break;
+                    }
+
+                    _finished.Dequeue();
+                    if (entry.State.ActiveRuns > 0)
+                    {
+                        _finished.Enqueue((entry, finishedAt));
+                        continue;
+                    }
+
+                    runsDeleted += entry.History?.Count ?? 0;
+                    Remove(entry);
+                    jobsDeleted++;
+                }
+            }
+
+            if (_retention.Runs is { } keepRuns)
+            {
+                long cutoff = now - Math.Min(keepRuns.Ticks, now);
+                int left = batch;
+                foreach (Entry entry in AllEntries(ordered: false))
+                {
+                    if (left == 0)
+                    {
+                        break;
+                    }
+
+                    if (entry.History is { Count: > 0 } history)
+                    {
+                        int dropped = history.DropFinishedBefore(cutoff, left);
+                        left -= dropped;
+                        runsDeleted += dropped;
+                    }
+                }
+            }
+        }
+
+        if (jobsDeleted > 0)
+        {
+            Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Purged });
+        }
+
+        return new(new RetentionResult { JobsDeleted = jobsDeleted, RunsDeleted = runsDeleted });
+    }
+
+    /// <inheritdoc/>
+    public ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        lock (_lock)
+        {
+            _nodes.Remove(instanceId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            long now = _time.GetUtcNow().UtcTicks;
+            var nodes = new List<NodeRecord>(_nodes.Count);
+            List<string>? dead = null;
+            foreach (NodeRecord node in _nodes.Values)
+            {
+                if (node.AliveUntil >= now)
+                {
+                    nodes.Add(node);
+                }
+                else
+                {
+                    (dead ??= []).Add(node.Identity.InstanceId);
+                }
+            }
+
+            foreach (string id in dead ?? [])
+            {
+                _nodes.Remove(id);
+            }
+
+            nodes.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+            var result = new NodeInfo[nodes.Count];
+            for (int i = 0; i < result.Length; i++)
+            {
+                NodeRecord node = nodes[i];
+                int running = 0;
+                foreach (ActiveRun run in _runs.Values)
+                {
+                    running += string.Equals(run.Run.InstanceId, node.Identity.InstanceId, StringComparison.Ordinal) ? 1 : 0;
+                }
+
+                result[i] = new NodeInfo
+                {
+                    InstanceId = node.Identity.InstanceId,
+                    Name = node.Identity.Name,
+                    Host = node.Identity.Host,
+                    ProcessId = node.Identity.ProcessId,
+                    StartedAt = node.Identity.StartedAt,
+                    LastSeen = Utc(node.LastSeen),
+                    AliveUntil = Utc(node.AliveUntil),
+                    RunningRuns = running,
+                };
+            }
+
+            return new(result);
+        }
     }
 
     /// <inheritdoc/>
@@ -432,8 +651,7 @@ public sealed class InMemoryJobStore : IJobStore
             }
             else
             {
-                IEnumerable<Entry> all = _jobsWithForeignIds is null ? _jobs.Values : _jobs.Values.Concat(_jobsWithForeignIds.Values);
-                runs = all.Where(e => e.History is not null)
+                runs = AllEntries(ordered: false).Where(e => e.History is not null)
                     .SelectMany(e => e.History!.NewestFirst().Select(r => (Row: r, Entry: e)))
                     .OrderByDescending(r => r.Row.Sequence)
                     .Select(r => r.Row.ToRecord(r.Entry.Id));
@@ -446,7 +664,7 @@ public sealed class InMemoryJobStore : IJobStore
 
             List<RunRecord> matches = runs.ToList();
             List<RunRecord> page = matches.Skip(query.Offset).Take(query.Limit ?? int.MaxValue).ToList();
-            return new(new RunPage(page, matches.Count));
+            return new(new RunPage { Items = page, Total = matches.Count });
         }
     }
 
@@ -461,6 +679,16 @@ public sealed class InMemoryJobStore : IJobStore
 
     private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
 
+    /// <summary>Raises <see cref="Changed"/> for a job, with its due time when it is due at all (read outside the lock: a hint, not a promise).</summary>
+    private void Raise(JobStoreChangeKind kind, Entry entry)
+    {
+        if (Changed is { } handler)
+        {
+            long due = entry.DueKey;
+            handler(this, new JobStoreChange { Kind = kind, JobId = entry.Id, DueAt = due == long.MaxValue ? null : Utc(due) });
+        }
+    }
+
     private Entry? Find(string id)
     {
         if (JobIds.TryParse(id, out ulong key))
@@ -471,15 +699,83 @@ public sealed class InMemoryJobStore : IJobStore
         return _jobsWithForeignIds?.GetValueOrDefault(id);
     }
 
-    private ClaimedRun StartRun(Entry entry, long scheduled, DateTimeOffset now, string node, DateTimeOffset leaseUntil, bool manual, int attempt = 1,
-        bool recovery = false)
+    private IEnumerable<Entry> AllEntries(bool ordered) =>
+        _jobsWithForeignIds is null ? _jobs.Values
+        : ordered ? _jobs.Values.Concat(_jobsWithForeignIds.Values).OrderBy(e => e.Sequence)
+        : _jobs.Values.Concat(_jobsWithForeignIds.Values);
+
+    /// <summary>Takes a job out of every index; the caller has checked that no run of it is in progress.</summary>
+    private void Remove(Entry entry)
     {
-        var run = new ClaimedRun(JobIds.Format(JobIds.NewKey()), entry.ToJob(), Utc(scheduled), now, node, leaseUntil, manual, attempt, recovery);
+        if (entry.HeapIndex >= 0)
+        {
+            RemoveAt(entry.HeapIndex);
+        }
+
+        _statusCounts[(int)entry.State.Status]--;
+        _ = entry.ForeignId is null ? _jobs.Remove(entry.Key) : _jobsWithForeignIds!.Remove(entry.ForeignId);
+        Undeclare(entry);
+        entry.Removed = true;
+    }
+
+    /// <summary>Indexes a declared job by its source and name, so that adding another live job of that name is refused.</summary>
+    private void Declare(Entry entry)
+    {
+        if (entry.Source is { } source)
+        {
+            if (!_declared.TryGetValue((source, entry.Name), out List<Entry>? same))
+            {
+                _declared.Add((source, entry.Name), same = []);
+            }
+
+            same.Add(entry);
+        }
+    }
+
+    private void Undeclare(Entry entry)
+    {
+        if (entry.Source is { } source && _declared.TryGetValue((source, entry.Name), out List<Entry>? same))
+        {
+            same.Remove(entry);
+            if (same.Count == 0)
+            {
+                _declared.Remove((source, entry.Name));
+            }
+        }
+    }
+
+    /// <summary>Stamps when a job finished, by the store's clock, and queues it for retention.</summary>
+    private void MarkFinished(Entry entry)
+    {
+        entry.FinishedAt = _time.GetUtcNow().UtcTicks;
+        if (_retention.FinishedJobs is not null)
+        {
+            _finished.Enqueue((entry, entry.FinishedAt));
+        }
+    }
+
+    private ClaimedRun StartRun(Entry entry, DateTimeOffset scheduled, DateTimeOffset now, NodeIdentity node, DateTimeOffset leaseUntil, bool manual,
+        int attempt = 1, bool recovery = false)
+    {
+        var run = new ClaimedRun
+        {
+            RunId = RunIds.New(),
+            Job = entry.ToJob(),
+            ScheduledTime = scheduled,
+            ClaimedAt = now,
+            InstanceId = node.InstanceId,
+            NodeName = node.Name,
+            LeaseUntil = leaseUntil,
+            IsManual = manual,
+            Attempt = attempt,
+            IsRecovery = recovery,
+            FencingToken = ++_fencing,
+        };
         _runs.Add(run.RunId, new ActiveRun(entry, run) { LeaseUntil = leaseUntil.UtcTicks });
         return run;
     }
 
-    /// <summary>Appends a run to the job's history and applies the retention options to it.</summary>
+    /// <summary>Appends a run to the job's history and applies the per-job limit to it.</summary>
     private void AddToHistory(Entry entry, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, object? result)
     {
         if (_history.MaxRunsPerJob == 0)
@@ -491,10 +787,6 @@ public sealed class InMemoryJobStore : IJobStore
         history.Add(
             InMemoryRunHistory.Row.Create(++_historySequence, run, outcome, started, finished, error, RunRecords.FormatResult(result, _history.MaxResultLength)),
             _history.MaxRunsPerJob ?? int.MaxValue);
-        if (_history.MaxAge is { } maxAge)
-        {
-            history.DropFinishedBefore(finished - maxAge.Ticks);
-        }
     }
 
     /// <summary>Counts the entry's change of status, then puts it where its due time says in the heap.</summary>
@@ -504,7 +796,14 @@ public sealed class InMemoryJobStore : IJobStore
         {
             _statusCounts[(int)before]--;
             _statusCounts[(int)entry.State.Status]++;
-            entry.FinishedAt = !entry.State.IsFinished ? 0 : entry.FinishedAt != 0 ? entry.FinishedAt : _time.GetUtcNow().UtcTicks;
+            if (!entry.State.IsFinished)
+            {
+                entry.FinishedAt = 0;
+            }
+            else if (entry.FinishedAt == 0)
+            {
+                MarkFinished(entry);
+            }
         }
 
         Reschedule(entry);
@@ -513,7 +812,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <summary>Puts the entry where its due time says in the heap, or takes it out if it is not due ever.</summary>
     private void Reschedule(Entry entry)
     {
-        long due = entry.State.DueAt;
+        long due = entry.State.DueAtTicks;
         long key = due == 0 ? long.MaxValue : due;
         if (entry.HeapIndex < 0)
         {
@@ -643,7 +942,7 @@ public sealed class InMemoryJobStore : IJobStore
 
             Sequence = sequence;
             CreatedAt = job.CreatedAt.UtcTicks;
-            State = job.NextRun is { } first ? JobState.ForNewJob(first) : new JobState { Status = JobStatus.Completed, Version = 1 };
+            State = JobState.ForNewJob(job);
             Update(job);
         }
 
@@ -663,6 +962,9 @@ public sealed class InMemoryJobStore : IJobStore
 
         /// <summary>When the job became finished, by the store's clock; 0 while it may run.</summary>
         public long FinishedAt { get; set; }
+
+        /// <summary>Whether the job was deleted (its place in the retention queue is stale).</summary>
+        public bool Removed { get; set; }
 
         public string Name { get; private set; } = "";
 
@@ -713,18 +1015,18 @@ public sealed class InMemoryJobStore : IJobStore
             Trigger = Trigger,
             Status = State.Status,
             CreatedAt = Utc(CreatedAt),
-            LastRun = State.LastRun == 0 ? null : Utc(State.LastRun),
-            NextRun = State.ShownNextRun == 0 ? null : Trigger?.Localize(Utc(State.ShownNextRun)) ?? Utc(State.ShownNextRun),
+            LastRun = State.LastRunTicks == 0 ? null : Utc(State.LastRunTicks),
+            NextRun = State.GetShownNextRun(Trigger),
             RunCount = State.RunCount,
             MaxRuns = MaxRuns,
             Result = Result,
             Error = Error,
             FailureCount = State.FailureCount,
-            LastDuration = State.LastRun == 0 ? null : TimeSpan.FromTicks(State.LastDuration),
+            LastDuration = State.LastRunTicks == 0 ? null : TimeSpan.FromTicks(State.LastDurationTicks),
             Options = Options,
             Source = Source,
             ActiveRuns = State.ActiveRuns,
-            IsPaused = State.Paused,
+            IsPaused = State.IsPaused,
             FinishedAt = FinishedAt == 0 ? null : Utc(FinishedAt),
             Version = State.Version,
         };
@@ -737,5 +1039,17 @@ public sealed class InMemoryJobStore : IJobStore
         public ClaimedRun Run { get; } = run;
 
         public long LeaseUntil { get; set; }
+    }
+
+    /// <summary>A node as its heartbeats left it.</summary>
+    private sealed class NodeRecord(NodeIdentity identity, long sequence)
+    {
+        public NodeIdentity Identity { get; } = identity;
+
+        public long Sequence { get; } = sequence;
+
+        public long LastSeen { get; set; }
+
+        public long AliveUntil { get; set; }
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Codomyrmex.Scheduler.Internal;
 
-namespace Codomyrmex.Scheduler;
+namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>
 /// One job's recent runs for <see cref="InMemoryJobStore"/>: compact rows, turned into <see cref="RunRecord"/>s only when
@@ -14,6 +14,9 @@ internal sealed class InMemoryRunHistory
     private Row[]? _rows;
     private int _start;
     private int _count;
+
+    /// <summary>Gets how many runs are kept.</summary>
+    public int Count => _count;
 
     /// <summary>Appends a run, dropping the oldest once <paramref name="max"/> are kept.</summary>
     public void Add(in Row row, int max)
@@ -56,26 +59,32 @@ internal sealed class InMemoryRunHistory
         _count++;
     }
 
-    /// <summary>Drops the runs that finished before <paramref name="ticks"/> (UTC), oldest first.</summary>
-    public void DropFinishedBefore(long ticks)
+    /// <summary>Drops the runs that finished before <paramref name="ticks"/> (UTC), oldest first, at most <paramref name="max"/>.</summary>
+    /// <returns>How many were dropped.</returns>
+    public int DropFinishedBefore(long ticks, int max)
     {
         if (_rows is null)
         {
-            if (_count == 1 && _first.Finished < ticks)
+            if (_count == 1 && max > 0 && _first.Finished < ticks)
             {
                 _first = default;
                 _count = 0;
+                return 1;
             }
 
-            return;
+            return 0;
         }
 
-        while (_count > 0 && _rows[_start].Finished < ticks)
+        int dropped = 0;
+        while (_count > 0 && dropped < max && _rows[_start].Finished < ticks)
         {
             _rows[_start] = default;
             _start = (_start + 1) % _rows.Length;
             _count--;
+            dropped++;
         }
+
+        return dropped;
     }
 
     /// <summary>The rows, newest first.</summary>
@@ -103,13 +112,13 @@ internal sealed class InMemoryRunHistory
     /// </summary>
     [StructLayout(LayoutKind.Auto)]
     public readonly record struct Row(
-        long Sequence, ulong RunKey, string? RunIdText, string JobName, string Node, long Scheduled, long Started, long Finished, RunOutcome Outcome,
+        long Sequence, ulong RunKey, string? RunIdText, string JobName, string Node, string InstanceId, long Scheduled, long Started, long Finished, RunOutcome Outcome,
         string? Error, string? Result, int Attempt, bool IsManual, bool IsRecovery)
     {
         public static Row Create(long sequence, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, string? result)
         {
             bool made = JobIds.TryParse(run.RunId, out ulong key);
-            return new Row(sequence, key, made ? null : run.RunId, run.Job.Name, run.Node, run.ScheduledTime.UtcTicks, started, finished, outcome, error,
+            return new Row(sequence, key, made ? null : run.RunId, run.Job.Name, run.NodeName, run.InstanceId, run.ScheduledTime.UtcTicks, started, finished, outcome, error,
                 result, run.Attempt, run.IsManual, run.IsRecovery);
         }
 
@@ -122,6 +131,7 @@ internal sealed class InMemoryRunHistory
             StartedAt = new DateTimeOffset(Started, TimeSpan.Zero),
             FinishedAt = new DateTimeOffset(Finished, TimeSpan.Zero),
             Node = Node,
+            InstanceId = InstanceId,
             Outcome = Outcome,
             Error = Error,
             Result = Result,

@@ -1,170 +1,248 @@
-namespace Codomyrmex.Scheduler.Internal;
+using System.Runtime.InteropServices;
 
-/// <summary>What a claim decided for one due job.</summary>
-internal enum ClaimDecision : byte
-{
-    /// <summary>A run was claimed for the occurrence.</summary>
-    Run,
-
-    /// <summary>The occurrence was skipped (see the skip reason).</summary>
-    Skip,
-
-    /// <summary>The occurrence was queued behind the running run.</summary>
-    Queue,
-
-    /// <summary>A missed occurrence waits for the running run before it catches up (<see cref="MisfirePolicy.RunAll"/>).</summary>
-    Wait,
-}
+namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>
-/// The changing part of a job and the rules that change it, shared by every store so that claims, misfires, overlap,
-/// limits and status follow DESIGN §3 identically whatever keeps the job. Times are UTC ticks; 0 means none.
+/// The changing part of a job and the rules that change it: claims, misfires, overlap, limits, retries, recovery, pause,
+/// cancel and status. Every store keeps one per job and changes it only through these methods, so jobs behave the same
+/// whatever keeps them.
 /// </summary>
-[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] // Longs first, then ints and flags: no padding.
-internal struct JobState
+/// <remarks>
+/// <para>
+/// A store persists every settable property (they are plain numbers and flags, so they map to columns) and calls the
+/// methods inside the atomic step that reads and writes the job: a transaction, or a lock. Times are UTC ticks
+/// (<see cref="DateTimeOffset.UtcTicks"/>) where a store keeps them as numbers, with 0 for none; the methods take and return
+/// <see cref="DateTimeOffset"/>. The methods never read a clock: the store passes its own time.
+/// </para>
+/// <para>
+/// The rules, in short: a job is due at <see cref="DueAtTicks"/>. <see cref="Claim"/> at that time either starts a run, skips
+/// the occurrence (misfire policy Skip, or overlap Skip), queues it behind the running run (overlap Queue), or makes it
+/// wait for the running run (misfire RunAll); in every case it advances the next occurrence by the trigger. <see cref="Complete"/>
+/// records an outcome, turning a failed attempt with a retry time into a pending retry; <see cref="Interrupt"/> records a run
+/// lost with its node. Every change adds one to <see cref="Version"/>. The repository's <c>docs/stores.md</c> explains each rule.
+/// </para>
+/// <para>The struct is not thread-safe: the store serializes access to each job.</para>
+/// </remarks>
+[StructLayout(LayoutKind.Auto)]
+public struct JobState
 {
-    public JobStatus Status;
-    public bool LastFailed;
-    public int RunCount;
-    public int FailureCount;
-    public int ActiveRuns;
-    public long NextRun;
-    public long Queued;
-    public long LastRun;
-    public long LastDuration;
-    public long Version;
+    /// <summary>Gets or sets the job's status.</summary>
+    public JobStatus Status { get; set; }
 
-    /// <summary>When a failed attempt is tried again; with the occurrence it belongs to and the attempt number.</summary>
-    public long RetryAt;
-    public long RetryOf;
-    public int RetryAttempt;
+    /// <summary>Gets or sets a value indicating whether the last run (or attempt) failed, which makes a job with nothing left to run <see cref="JobStatus.Failed"/>.</summary>
+    public bool LastFailed { get; set; }
 
-    /// <summary>Whether the pending retry re-runs an occurrence lost with its node or stopped by a shutdown (<see cref="JobOptions.Recoverable"/>).</summary>
-    public bool RetryIsRecovery;
+    /// <summary>Gets or sets the number of successful runs.</summary>
+    public int RunCount { get; set; }
 
-    /// <summary>Catch-up runs (RunAll) wait for the running run instead of overlapping it.</summary>
-    public bool WaitsForIdle;
+    /// <summary>Gets or sets the number of failed runs (each counted once, at its last attempt).</summary>
+    public int FailureCount { get; set; }
+
+    /// <summary>Gets or sets the number of runs claimed and not yet completed or recovered.</summary>
+    public int ActiveRuns { get; set; }
+
+    /// <summary>Gets or sets the job's next occurrence, in UTC ticks; 0 when the trigger (or the limit) has none left.</summary>
+    public long NextRunTicks { get; set; }
+
+    /// <summary>Gets or sets the occurrence queued behind the running run (<see cref="OverlapPolicy.Queue"/>), in UTC ticks; 0 for none.</summary>
+    public long QueuedTicks { get; set; }
+
+    /// <summary>Gets or sets when the last run started, in UTC ticks; 0 if the job has not run.</summary>
+    public long LastRunTicks { get; set; }
+
+    /// <summary>Gets or sets how long the last run took, in ticks.</summary>
+    public long LastDurationTicks { get; set; }
+
+    /// <summary>Gets or sets the job's version, which every change increments (for optimistic concurrency).</summary>
+    public long Version { get; set; }
+
+    /// <summary>Gets or sets when a failed attempt is tried again, in UTC ticks; 0 for no pending retry.</summary>
+    public long RetryAtTicks { get; set; }
+
+    /// <summary>Gets or sets the occurrence the pending retry belongs to, in UTC ticks.</summary>
+    public long RetryOfTicks { get; set; }
+
+    /// <summary>Gets or sets the attempt number of the pending retry.</summary>
+    public int RetryAttempt { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the pending retry re-runs an occurrence lost with its node or stopped by a shutdown (<see cref="JobOptions.Recoverable"/>).</summary>
+    public bool RetryIsRecovery { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a missed occurrence waits for the running run before it catches up (<see cref="MisfirePolicy.RunAll"/>).</summary>
+    public bool WaitsForIdle { get; set; }
 
     /// <summary>
-    /// Whether the job is paused: it keeps its schedule, but nothing of it is due until it is resumed. Occurrences that pass
-    /// meanwhile stay due, so on resume they are misfires that follow the job's misfire policy. Never set on a finished job.
+    /// Gets or sets a value indicating whether the job is paused: it keeps its schedule, but nothing of it is due until it is
+    /// resumed. Occurrences that pass meanwhile stay due, so on resume they are misfires that follow the job's misfire
+    /// policy. Never set on a finished job.
     /// </summary>
-    public bool Paused;
+    public bool IsPaused { get; set; }
 
-    /// <summary>Gets whether the job is completed, failed or cancelled: nothing of it runs again unless an update gives it runs.</summary>
+    /// <summary>Gets a value indicating whether the job is completed, failed or cancelled: nothing of it runs again unless an update gives it runs.</summary>
     public readonly bool IsFinished => Status is JobStatus.Cancelled or JobStatus.Completed or JobStatus.Failed;
 
-    /// <summary>Gets when the job is next due: its next occurrence, or a queued run once nothing is running.</summary>
-    public readonly long DueAt
+    /// <summary>Gets when the job is next due, in UTC ticks (0 for never): its next occurrence, a queued run once nothing is running, or a pending retry.</summary>
+    /// <remarks>A store keeps this in an indexed column: the claim takes the jobs whose due time is at or before its now, earliest first.</remarks>
+    public readonly long DueAtTicks
     {
         get
         {
-            if (IsFinished || Paused)
+            if (IsFinished || IsPaused)
             {
                 return 0;
             }
 
-            long due = WaitsForIdle && ActiveRuns > 0 ? 0 : NextRun;
-            due = Earliest(due, ActiveRuns == 0 ? Queued : 0);
-            return Earliest(due, RetryAt);
+            long due = WaitsForIdle && ActiveRuns > 0 ? 0 : NextRunTicks;
+            due = Earliest(due, ActiveRuns == 0 ? QueuedTicks : 0);
+            return Earliest(due, RetryAtTicks);
         }
     }
 
-    /// <summary>Gets the next run a user should see: the next occurrence, or a pending retry if that comes first.</summary>
-    public readonly long ShownNextRun => Earliest(NextRun, RetryAt);
+    /// <summary>Gets when the job is next due (see <see cref="DueAtTicks"/>), or <see langword="null"/> if it is not due ever.</summary>
+    public readonly DateTimeOffset? DueAt => ToInstant(DueAtTicks);
 
-    public static JobState ForNewJob(DateTimeOffset firstRun) => new() { Status = JobStatus.Pending, NextRun = firstRun.UtcTicks, Version = 1 };
+    /// <summary>Gets the next run a user should see, in UTC ticks: the next occurrence, or a pending retry if that comes first.</summary>
+    public readonly long ShownNextRunTicks => Earliest(NextRunTicks, RetryAtTicks);
 
-    /// <summary>Claims the due occurrence at <paramref name="now"/> (the caller checked <see cref="DueAt"/> ≤ now).</summary>
-    public ClaimDecision Claim(Trigger? trigger, JobOptions options, int? maxRuns, long now, out long scheduled, out int attempt, out SkipReason reason)
-        => Claim(trigger, options, maxRuns, now, out scheduled, out attempt, out reason, out _);
-
-    /// <summary>Claims the due occurrence at <paramref name="now"/>; <paramref name="recovery"/> tells whether the run re-runs a lost one.</summary>
-    public ClaimDecision Claim(Trigger? trigger, JobOptions options, int? maxRuns, long now, out long scheduled, out int attempt, out SkipReason reason,
-        out bool recovery)
+    /// <summary>Creates the state of a job being added.</summary>
+    /// <param name="job">The job, with <see cref="Job.NextRun"/> its first run (<see langword="null"/>: nothing to run, so it is completed).</param>
+    /// <returns>The state: pending at its first run, version 1.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    public static JobState ForNewJob(Job job)
     {
-        reason = default;
-        attempt = 1;
-        recovery = false;
-        Version++;
-        if (RetryAt != 0 && RetryAt <= now && RetryAt == DueAt)
+        ArgumentNullException.ThrowIfNull(job);
+        return job.NextRun is { } first
+            ? new JobState { Status = JobStatus.Pending, NextRunTicks = first.UtcTicks, Version = 1 }
+            : new JobState { Status = JobStatus.Completed, Version = 1 };
+    }
+
+    /// <summary>Gets the next run to show as <see cref="Job.NextRun"/>: <see cref="ShownNextRunTicks"/> in the offset the trigger's users expect.</summary>
+    /// <param name="trigger">The job's trigger.</param>
+    /// <returns>The next run, in the cron trigger's zone or the interval or one-time trigger's offset; <see langword="null"/> for none.</returns>
+    public readonly DateTimeOffset? GetShownNextRun(Trigger? trigger)
+    {
+        long next = ShownNextRunTicks;
+        if (next == 0)
         {
-            scheduled = RetryOf;
-            attempt = RetryAttempt;
-            recovery = RetryIsRecovery;
-            RetryAt = RetryOf = 0;
+            return null;
+        }
+
+        var instant = new DateTimeOffset(next, TimeSpan.Zero);
+        return trigger?.Localize(instant) ?? instant;
+    }
+
+    /// <summary>Claims the occurrence that is due, deciding whether it runs, is skipped, queued or waits.</summary>
+    /// <param name="trigger">The job's trigger.</param>
+    /// <param name="options">The job's policies.</param>
+    /// <param name="maxRuns">The job's limit (<see cref="Job.MaxRuns"/>).</param>
+    /// <param name="now">The store's time; the caller has checked that <see cref="DueAtTicks"/> is not 0 and not after it.</param>
+    /// <returns>The decision. For <see cref="ClaimDecision.Run"/> the store records a claimed run with the returned occurrence and attempt.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public ClaimResult Claim(Trigger? trigger, JobOptions options, int? maxRuns, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return ClaimTicks(trigger, options, maxRuns, now.UtcTicks);
+    }
+
+    /// <summary>The claim in ticks, for stores that hold times as numbers already.</summary>
+    internal ClaimResult ClaimTicks(Trigger? trigger, JobOptions options, int? maxRuns, long now)
+    {
+        Version++;
+        if (RetryAtTicks != 0 && RetryAtTicks <= now && RetryAtTicks == DueAtTicks)
+        {
+            var retry = new ClaimResult
+            {
+                Decision = ClaimDecision.Run,
+                ScheduledTime = new DateTimeOffset(RetryOfTicks, TimeSpan.Zero),
+                Attempt = RetryAttempt,
+                IsRecovery = RetryIsRecovery,
+            };
+            RetryAtTicks = RetryOfTicks = 0;
             RetryAttempt = 0;
             RetryIsRecovery = false;
             StartRun(now, maxRuns);
-            return ClaimDecision.Run;
+            return retry;
         }
 
-        if (Queued != 0 && ActiveRuns == 0 && (NextRun == 0 || Queued <= NextRun))
+        if (QueuedTicks != 0 && ActiveRuns == 0 && (NextRunTicks == 0 || QueuedTicks <= NextRunTicks))
         {
-            scheduled = Queued;
-            Queued = 0;
+            long queued = QueuedTicks;
+            QueuedTicks = 0;
             StartRun(now, maxRuns);
-            return ClaimDecision.Run;
+            return Decided(ClaimDecision.Run, queued);
         }
 
-        scheduled = NextRun;
-        bool misfired = now - NextRun > options.MisfireGraceTime.Ticks;
+        long scheduled = NextRunTicks;
+        bool misfired = now - NextRunTicks > options.MisfireGraceTime.Ticks;
         if (misfired && options.Misfire == MisfirePolicy.RunAll && ActiveRuns > 0 && options.Overlap != OverlapPolicy.Allow)
         {
             // Catch up one occurrence at a time: this one waits until the running run ends.
             WaitsForIdle = true;
-            return ClaimDecision.Wait;
+            return Decided(ClaimDecision.Wait, scheduled);
         }
 
         // RunOnce: the run now stands for every missed occurrence up to now. Skip: the next occurrence not in the past
         // (one at exactly now still runs). RunAll: the next missed occurrence, which is due at once.
-        NextRun = !misfired || options.Misfire == MisfirePolicy.RunAll ? Advance(trigger, NextRun)
+        NextRunTicks = !misfired || options.Misfire == MisfirePolicy.RunAll ? Advance(trigger, NextRunTicks)
             : options.Misfire == MisfirePolicy.Skip ? Advance(trigger, now - 1)
             : Advance(trigger, now);
-        ClaimDecision decision;
+        ClaimResult result;
         if (misfired && options.Misfire == MisfirePolicy.Skip)
         {
-            reason = SkipReason.Misfire;
-            decision = ClaimDecision.Skip;
+            result = Skipped(scheduled, SkipReason.Misfire);
         }
         else if (ActiveRuns > 0 && options.Overlap == OverlapPolicy.Skip)
         {
-            reason = SkipReason.Overlap;
-            decision = ClaimDecision.Skip;
+            result = Skipped(scheduled, SkipReason.Overlap);
         }
         else if (ActiveRuns > 0 && options.Overlap == OverlapPolicy.Queue)
         {
-            if (Queued == 0)
+            if (QueuedTicks == 0)
             {
-                Queued = scheduled;
-                decision = ClaimDecision.Queue;
+                QueuedTicks = scheduled;
+                result = Decided(ClaimDecision.Queue, scheduled);
             }
             else
             {
-                reason = SkipReason.Overlap;
-                decision = ClaimDecision.Skip;
+                result = Skipped(scheduled, SkipReason.Overlap);
             }
         }
         else
         {
             StartRun(now, maxRuns);
-            return ClaimDecision.Run;
+            return Decided(ClaimDecision.Run, scheduled);
         }
 
         ApplyLimit(maxRuns);
         Settle();
-        return decision;
+        return result;
     }
 
-    /// <summary>Starts a run outside the schedule (RunNow): counts as a run, the next run is unchanged.</summary>
-    public void ClaimNow(long now, int? maxRuns)
+    /// <summary>Starts a run outside the schedule (<c>RunNow</c>): it counts as a run, and the next run is unchanged.</summary>
+    /// <param name="now">The store's time.</param>
+    /// <param name="maxRuns">The job's limit.</param>
+    /// <remarks>
+    /// The store checks first that the job is not cancelled and that <see cref="LimitReached"/> is false, and refuses with
+    /// <see cref="StoreErrors.ClaimCancelled"/> or <see cref="StoreErrors.ClaimLimitReached"/> otherwise. A paused job may run now.
+    /// </remarks>
+    public void ClaimNow(DateTimeOffset now, int? maxRuns)
     {
         Version++;
-        StartRun(now, maxRuns);
+        StartRun(now.UtcTicks, maxRuns);
     }
 
-    /// <summary>Records how a run ended; a failed attempt with <paramref name="retryAt"/> is tried again then instead of failing.</summary>
-    public void Complete(RunOutcome outcome, long startedAt, long finishedAt, long scheduled = 0, int attempt = 1, long retryAt = 0)
+    /// <summary>Records how a claimed run ended; a failed attempt with a <see cref="RunCompletion.RetryAt"/> becomes a pending retry instead of a failure.</summary>
+    /// <param name="completion">The completion; the store has checked that its run is the live claim.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="completion"/> is null.</exception>
+    public void Complete(RunCompletion completion)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Run.ScheduledTime.UtcTicks,
+            completion.Run.Attempt, completion.RetryAt?.UtcTicks ?? 0);
+    }
+
+    /// <summary>The completion in ticks; a failed attempt with <paramref name="retryAt"/> is tried again then instead of failing.</summary>
+    internal void CompleteTicks(RunOutcome outcome, long startedAt, long finishedAt, long scheduled = 0, int attempt = 1, long retryAt = 0)
     {
         Version++;
         ActiveRuns = Math.Max(0, ActiveRuns - 1);
@@ -173,13 +251,13 @@ internal struct JobState
         {
             // An interrupted run with a retry time is a recoverable job's occurrence that a shutdown stopped: it runs again first.
             RetryIsRecovery |= outcome == RunOutcome.Interrupted;
-            RetryAt = retryAt;
-            RetryOf = scheduled;
+            RetryAtTicks = retryAt;
+            RetryOfTicks = scheduled;
             RetryAttempt = attempt + 1;
             outcome = RunOutcome.Skipped; // not a failure yet: nothing is counted until the last attempt.
             LastFailed = true;
-            LastRun = startedAt;
-            LastDuration = Math.Max(0, finishedAt - startedAt);
+            LastRunTicks = startedAt;
+            LastDurationTicks = Math.Max(0, finishedAt - startedAt);
         }
 
         switch (outcome)
@@ -202,33 +280,66 @@ internal struct JobState
 
         if (outcome != RunOutcome.Skipped)
         {
-            LastRun = startedAt;
-            LastDuration = Math.Max(0, finishedAt - startedAt);
+            LastRunTicks = startedAt;
+            LastDurationTicks = Math.Max(0, finishedAt - startedAt);
         }
 
         Settle();
     }
 
-    /// <summary>
-    /// Records a run lost with its node, noticed at <paramref name="now"/>. A recoverable job runs the occurrence again
-    /// before any later one (a retry due at the lost occurrence, marked as a recovery, so the loss is not counted as a
-    /// failure); any other job counts a failure.
-    /// </summary>
-    public void Interrupt(long claimedAt, long now, long scheduled, int attempt, bool recoverable)
+    /// <summary>Records a run lost with its node (its lease expired), noticed at <paramref name="now"/>.</summary>
+    /// <param name="run">The lost run.</param>
+    /// <param name="now">The store's time.</param>
+    /// <param name="recoverable">The job's <see cref="JobOptions.Recoverable"/>.</param>
+    /// <remarks>
+    /// A recoverable job runs the occurrence again before any later one (a retry due at the lost occurrence, marked as a
+    /// recovery, so the loss is not counted as a failure); any other job counts a failure.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="run"/> is null.</exception>
+    public void Interrupt(ClaimedRun run, DateTimeOffset now, bool recoverable)
     {
-        if (recoverable && Status != JobStatus.Cancelled && RetryAt == 0)
+        ArgumentNullException.ThrowIfNull(run);
+        InterruptTicks(run.ClaimedAt.UtcTicks, now.UtcTicks, run.ScheduledTime.UtcTicks, run.Attempt, recoverable);
+    }
+
+    /// <summary>The interruption in ticks.</summary>
+    internal void InterruptTicks(long claimedAt, long now, long scheduled, int attempt, bool recoverable)
+    {
+        if (recoverable && Status != JobStatus.Cancelled && RetryAtTicks == 0)
         {
-            Complete(RunOutcome.Failed, claimedAt, now, scheduled, attempt, retryAt: Math.Min(scheduled, now));
+            CompleteTicks(RunOutcome.Failed, claimedAt, now, scheduled, attempt, retryAt: Math.Min(scheduled, now));
             RetryIsRecovery = true;
             return;
         }
 
-        Complete(RunOutcome.Interrupted, claimedAt, now);
+        CompleteTicks(RunOutcome.Interrupted, claimedAt, now);
         FailureCount++;
     }
 
-    /// <summary>Moves the next run after the trigger or the limit changed (an update): a finished job with runs left is pending again.</summary>
-    public void Reschedule(long nextRun, int? maxRuns)
+    /// <summary>Applies an update of the job's definition (<see cref="IJobStore.UpdateAsync"/>).</summary>
+    /// <param name="trigger">The job's trigger before the update.</param>
+    /// <param name="maxRuns">The job's limit before the update.</param>
+    /// <param name="updated">The new definition; its <see cref="Job.NextRun"/> is the next run the caller computed for a new trigger.</param>
+    /// <returns><see langword="true"/> if the trigger or the limit changed, so the next run moved to <paramref name="updated"/>'s.</returns>
+    /// <remarks>The store has checked <see cref="Version"/> against <paramref name="updated"/>'s first. A finished job given runs again is pending again.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="updated"/> is null.</exception>
+    public bool ApplyUpdate(Trigger? trigger, int? maxRuns, Job updated)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        if (maxRuns == updated.MaxRuns && Equals(trigger, updated.Trigger))
+        {
+            Version++;
+            return false;
+        }
+
+        Reschedule(updated.NextRun, updated.MaxRuns);
+        return true;
+    }
+
+    /// <summary>Moves the next run after the trigger or the limit changed: a finished job with runs left is pending again; a cancelled one stays cancelled.</summary>
+    /// <param name="nextRun">The new next occurrence, or <see langword="null"/> for none.</param>
+    /// <param name="maxRuns">The job's limit.</param>
+    public void Reschedule(DateTimeOffset? nextRun, int? maxRuns)
     {
         Version++;
         if (Status == JobStatus.Cancelled)
@@ -236,12 +347,12 @@ internal struct JobState
             return;
         }
 
-        NextRun = nextRun;
+        NextRunTicks = nextRun?.UtcTicks ?? 0;
         ApplyLimit(maxRuns);
         Settle();
     }
 
-    /// <summary>Ends the job as failed without a run, when its definition cannot be read (a damaged store row): nothing more runs.</summary>
+    /// <summary>Ends the job as failed without a run, when its definition cannot be read (a damaged row): nothing more runs.</summary>
     public void Fail()
     {
         Version++;
@@ -250,9 +361,9 @@ internal struct JobState
             return;
         }
 
-        NextRun = 0;
-        Queued = 0;
-        RetryAt = 0;
+        NextRunTicks = 0;
+        QueuedTicks = 0;
+        RetryAtTicks = 0;
         RetryIsRecovery = false;
         WaitsForIdle = false;
         LastFailed = true;
@@ -260,33 +371,52 @@ internal struct JobState
     }
 
     /// <summary>Pauses or resumes the job; a finished job is left as it is (it has nothing left to pause).</summary>
+    /// <param name="paused"><see langword="true"/> to pause, <see langword="false"/> to resume.</param>
     /// <returns>Whether the state changed.</returns>
     public bool SetPaused(bool paused)
     {
-        if (IsFinished || Paused == paused)
+        if (IsFinished || IsPaused == paused)
         {
             return false;
         }
 
         Version++;
-        Paused = paused;
+        IsPaused = paused;
         return true;
     }
 
     /// <summary>Cancels the job: final, nothing more runs; runs in progress finish on their own.</summary>
-    public void Cancel()
+    /// <returns>Whether the state changed (<see langword="false"/> if the job was cancelled already).</returns>
+    public bool Cancel()
     {
-        if (Status != JobStatus.Cancelled)
+        if (Status == JobStatus.Cancelled)
         {
-            Version++;
-            Status = JobStatus.Cancelled;
-            Paused = false;
-            NextRun = 0;
-            Queued = 0;
-            RetryAt = 0;
-            RetryIsRecovery = false;
+            return false;
         }
+
+        Version++;
+        Status = JobStatus.Cancelled;
+        IsPaused = false;
+        NextRunTicks = 0;
+        QueuedTicks = 0;
+        RetryAtTicks = 0;
+        RetryIsRecovery = false;
+        return true;
     }
+
+    /// <summary>Determines whether <see cref="Job.MaxRuns"/> runs are made or under way (failed, running, queued and retrying ones included).</summary>
+    /// <param name="maxRuns">The job's limit.</param>
+    /// <returns><see langword="true"/> if no further run may start.</returns>
+    public readonly bool LimitReached(int? maxRuns) =>
+        maxRuns is { } max && RunCount + FailureCount + ActiveRuns + (QueuedTicks != 0 ? 1 : 0) + (RetryAtTicks != 0 ? 1 : 0) >= max;
+
+    private static DateTimeOffset? ToInstant(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+
+    private static ClaimResult Decided(ClaimDecision decision, long scheduled) =>
+        new() { Decision = decision, ScheduledTime = new DateTimeOffset(scheduled, TimeSpan.Zero), Attempt = 1 };
+
+    private static ClaimResult Skipped(long scheduled, SkipReason reason) =>
+        new() { Decision = ClaimDecision.Skip, ScheduledTime = new DateTimeOffset(scheduled, TimeSpan.Zero), Attempt = 1, SkipReason = reason };
 
     private static long Earliest(long a, long b) => a == 0 ? b : b == 0 ? a : Math.Min(a, b);
 
@@ -304,20 +434,16 @@ internal struct JobState
     private void StartRun(long now, int? maxRuns)
     {
         ActiveRuns++;
-        LastRun = now;
+        LastRunTicks = now;
         ApplyLimit(maxRuns);
         Settle();
     }
-
-    /// <summary>Whether <see cref="Job.MaxRuns"/> runs are made or under way (failed, running, queued and retrying ones included).</summary>
-    public readonly bool LimitReached(int? maxRuns) =>
-        maxRuns is { } max && RunCount + FailureCount + ActiveRuns + (Queued != 0 ? 1 : 0) + (RetryAt != 0 ? 1 : 0) >= max;
 
     private void ApplyLimit(int? maxRuns)
     {
         if (LimitReached(maxRuns))
         {
-            NextRun = 0;
+            NextRunTicks = 0;
         }
     }
 
@@ -329,11 +455,11 @@ internal struct JobState
         }
 
         Status = ActiveRuns > 0 ? JobStatus.Running
-            : NextRun != 0 || Queued != 0 || RetryAt != 0 ? JobStatus.Pending
+            : NextRunTicks != 0 || QueuedTicks != 0 || RetryAtTicks != 0 ? JobStatus.Pending
             : LastFailed ? JobStatus.Failed
             : JobStatus.Completed;
 
         // A paused job whose last run used up its runs is simply finished: there is nothing left to resume.
-        Paused &= !IsFinished;
+        IsPaused &= !IsFinished;
     }
 }

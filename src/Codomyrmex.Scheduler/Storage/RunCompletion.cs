@@ -1,35 +1,30 @@
-namespace Codomyrmex.Scheduler;
-
-/// <summary>How a run ended.</summary>
-public enum RunOutcome
-{
-    /// <summary>The job returned normally.</summary>
-    Succeeded,
-
-    /// <summary>The job threw (or timed out) on its last attempt.</summary>
-    Failed,
-
-    /// <summary>The run did not execute: it started later than the grace time and the misfire policy is Skip.</summary>
-    Skipped,
-
-    /// <summary>The job was cancelled while it ran and stopped.</summary>
-    Cancelled,
-
-    /// <summary>The node running it vanished (its lease expired), the process died, or a shutdown stopped it after the shutdown timeout.</summary>
-    Interrupted,
-}
+namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>The outcome of a claimed run, as recorded by <see cref="IJobStore.CompleteRunAsync"/>.</summary>
-/// <param name="Run">The run.</param>
-/// <param name="Outcome">How it ended.</param>
-/// <param name="StartedAt">When its first attempt started.</param>
-/// <param name="FinishedAt">When it ended.</param>
-/// <param name="Result">The value the job returned, if it succeeded.</param>
-/// <param name="Error">The error as <c>Type: message</c>, if it failed.</param>
-/// <param name="RetryAt">
-/// For a failed attempt that will be tried again: when. The store keeps the retry as the job's next due run, so a retry
-/// holds no worker while it waits and survives a restart; the failure is counted only when no attempt is left.
-/// </param>
-public sealed record RunCompletion(
-    ClaimedRun Run, RunOutcome Outcome, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, object? Result = null, string? Error = null,
-    DateTimeOffset? RetryAt = null);
+public sealed class RunCompletion
+{
+    /// <summary>Gets the run, as the claim returned it (its id, instance and fencing token name the claim being completed).</summary>
+    public required ClaimedRun Run { get; init; }
+
+    /// <summary>Gets how the run ended.</summary>
+    public RunOutcome Outcome { get; init; }
+
+    /// <summary>Gets when its attempt started, by the node's clock (with <see cref="FinishedAt"/>, the history's duration).</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Gets when it ended, by the node's clock. The store stamps <see cref="Job.FinishedAt"/> by its own clock.</summary>
+    public DateTimeOffset FinishedAt { get; init; }
+
+    /// <summary>Gets the value the job returned, if it succeeded.</summary>
+    public object? Result { get; init; }
+
+    /// <summary>Gets the error as <c>Type: message</c>, if it failed.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Gets, for a failed attempt that will be tried again, when.</summary>
+    /// <remarks>
+    /// The store keeps the retry as the job's next due run, so a retry holds no worker while it waits and survives a
+    /// restart; the failure is counted only when no attempt is left.
+    /// </remarks>
+    public DateTimeOffset? RetryAt { get; init; }
+}

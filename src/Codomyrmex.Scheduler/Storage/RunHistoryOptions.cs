@@ -2,8 +2,8 @@ namespace Codomyrmex.Scheduler;
 
 /// <summary>How much run history a store keeps.</summary>
 /// <remarks>
-/// Retention is applied to a job's history each time the job records a run, in the same atomic step: so a job's history
-/// never holds more than <see cref="MaxRunsPerJob"/> records, and the whole history is bounded by the number of jobs.
+/// <see cref="MaxRunsPerJob"/> is applied to a job's history each time the job records a run, in the same atomic step: so a
+/// job's history never holds more than that many records. Age limits are store-wide: see <see cref="JobRetentionOptions"/>.
 /// </remarks>
 public sealed record RunHistoryOptions
 {
@@ -13,10 +13,6 @@ public sealed record RunHistoryOptions
     /// <summary>Gets how many of a job's most recent runs are kept.</summary>
     /// <value>The default is 100; <see langword="null"/> keeps every run; 0 keeps none.</value>
     public int? MaxRunsPerJob { get; init; } = 100;
-
-    /// <summary>Gets how long a run is kept: records that finished longer than this before the job's newest run are removed.</summary>
-    /// <value>The default is <see langword="null"/>: no age limit.</value>
-    public TimeSpan? MaxAge { get; init; }
 
     /// <summary>Gets the most characters of a run's result that are kept in <see cref="RunRecord.Result"/>.</summary>
     /// <value>The default is 4096.</value>
@@ -30,11 +26,6 @@ public sealed record RunHistoryOptions
         if (MaxRunsPerJob is < 0)
         {
             errors.Add($"MaxRunsPerJob is {MaxRunsPerJob}; it must not be negative (0 keeps no history, null keeps all).");
-        }
-
-        if (MaxAge is { } age && age <= TimeSpan.Zero)
-        {
-            errors.Add($"MaxAge is {age}; it must be positive, or null for no age limit.");
         }
 
         if (MaxResultLength < 0)

@@ -1,13 +1,18 @@
 namespace Codomyrmex.Scheduler;
 
 /// <summary>Which runs to read from the history: a job, an outcome and a page, newest first.</summary>
-/// <param name="JobId">Only this job's runs, or <see langword="null"/> for every job's.</param>
-/// <param name="Outcome">Only runs that ended this way, or <see langword="null"/> for all.</param>
-/// <param name="Offset">How many matching runs to pass over.</param>
-/// <param name="Limit">The most runs to return, or <see langword="null"/> for all.</param>
-public readonly record struct RunQuery(string? JobId = null, RunOutcome? Outcome = null, int Offset = 0, int? Limit = null);
+/// <remarks><c>default(RunQuery)</c> reads every run.</remarks>
+public readonly record struct RunQuery
+{
+    /// <summary>Gets only this job's runs, or <see langword="null"/> for every job's.</summary>
+    public string? JobId { get; init; }
 
-/// <summary>One page of run history, newest first.</summary>
-/// <param name="Items">The runs on this page.</param>
-/// <param name="Total">How many runs match the query in all.</param>
-public sealed record RunPage(IReadOnlyList<RunRecord> Items, int Total);
+    /// <summary>Gets only runs that ended this way, or <see langword="null"/> for all.</summary>
+    public RunOutcome? Outcome { get; init; }
+
+    /// <summary>Gets how many matching runs to pass over.</summary>
+    public int Offset { get; init; }
+
+    /// <summary>Gets the most runs to return, or <see langword="null"/> for all.</summary>
+    public int? Limit { get; init; }
+}

@@ -4,7 +4,7 @@ namespace Codomyrmex.Scheduler;
 /// <remarks>
 /// Every store writes one record per completed run (each attempt of a retried run is its own record), in the same atomic
 /// step that updates the job, and one <see cref="RunOutcome.Interrupted"/> record for each run lost with its node. How
-/// many records are kept is bounded by <see cref="RunHistoryOptions"/>.
+/// many records are kept is bounded by <see cref="RunHistoryOptions"/> (per job) and <see cref="JobRetentionOptions"/> (by age).
 /// </remarks>
 public sealed record RunRecord
 {
@@ -26,8 +26,11 @@ public sealed record RunRecord
     /// <summary>Gets when the run ended (or, for an interrupted run, when its loss was noticed).</summary>
     public DateTimeOffset FinishedAt { get; init; }
 
-    /// <summary>Gets the node that ran it.</summary>
+    /// <summary>Gets the name of the node that ran it (<c>SchedulerOptions.NodeName</c>).</summary>
     public required string Node { get; init; }
+
+    /// <summary>Gets the instance id of the node that ran it, which tells apart two processes of one name; <see langword="null"/> if the store did not keep it.</summary>
+    public string? InstanceId { get; init; }
 
     /// <summary>Gets how the run ended.</summary>
     public RunOutcome Outcome { get; init; }

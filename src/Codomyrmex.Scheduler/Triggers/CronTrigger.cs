@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Codomyrmex.Scheduler;
 
 /// <summary>A trigger that fires on a cron schedule, evaluated on the wall clock of a time zone.</summary>
@@ -69,6 +71,15 @@ public sealed class CronTrigger : Trigger
     internal override Trigger Bind(DateTimeOffset now, TimeZoneInfo zone) => TimeZone is null ? new CronTrigger(Expression, zone) : this;
 
     internal override DateTimeOffset Localize(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, TimeZone ?? TimeZoneInfo.Local);
+
+    /// <inheritdoc/>
+    /// <remarks>Two zones are the same when they have the same id and the same rules; two triggers without a zone are equal.</remarks>
+    public override bool Equals([NotNullWhen(true)] Trigger? other) =>
+        other is CronTrigger cron && cron.Expression.Equals(Expression)
+        && (ReferenceEquals(cron.TimeZone, TimeZone) || (cron.TimeZone is not null && cron.TimeZone.Equals(TimeZone)));
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(TriggerType.Cron, Expression, TimeZone?.Id);
 
     /// <summary>Returns a description such as <c>cron 0 9 * * 1-5 (Europe/Berlin)</c>.</summary>
     /// <returns>The description.</returns>

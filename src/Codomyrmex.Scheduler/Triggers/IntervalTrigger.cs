@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -97,6 +98,13 @@ public sealed class IntervalTrigger : Trigger
         StartTime is null && (EndTime is null || EndTime >= now) ? new IntervalTrigger(Interval, now, EndTime) : this;
 
     internal override DateTimeOffset Localize(DateTimeOffset instant) => instant.ToOffset((StartTime ?? instant).Offset);
+
+    /// <inheritdoc/>
+    public override bool Equals([NotNullWhen(true)] Trigger? other) =>
+        other is IntervalTrigger interval && interval.Interval == Interval && interval.StartTime == StartTime && interval.EndTime == EndTime;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(TriggerType.Interval, Interval, StartTime?.UtcTicks, EndTime?.UtcTicks);
 
     /// <summary>Returns a description such as <c>every 1h30m</c> or <c>every 30s from 2026-01-01T00:00:00.0000000+00:00</c>.</summary>
     /// <returns>The description.</returns>

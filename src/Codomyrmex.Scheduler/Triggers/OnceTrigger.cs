@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Codomyrmex.Scheduler;
@@ -19,6 +20,12 @@ public sealed class OnceTrigger(DateTimeOffset runAt) : Trigger
     internal override DateTimeOffset? GetFirstRun(DateTimeOffset now) => RunAt;
 
     internal override DateTimeOffset Localize(DateTimeOffset instant) => instant.ToOffset(RunAt.Offset);
+
+    /// <inheritdoc/>
+    public override bool Equals([NotNullWhen(true)] Trigger? other) => other is OnceTrigger once && once.RunAt == RunAt;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(TriggerType.Once, RunAt.UtcTicks);
 
     /// <summary>Returns a description such as <c>once at 2026-03-01T09:30:00.0000000+01:00</c>.</summary>
     /// <returns>The description.</returns>

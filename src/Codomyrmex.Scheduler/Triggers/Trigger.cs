@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Codomyrmex.Scheduler;
 
 /// <summary>Decides when a job runs: the base of <see cref="OnceTrigger"/>, <see cref="IntervalTrigger"/> and <see cref="CronTrigger"/>.</summary>
@@ -6,7 +8,7 @@ namespace Codomyrmex.Scheduler;
 /// clock, so the same question always gets the same answer. The set of trigger kinds is closed (they must be storable and
 /// serializable), so this class cannot be extended outside the library.
 /// </remarks>
-public abstract partial class Trigger
+public abstract partial class Trigger : IEquatable<Trigger>
 {
     private protected Trigger()
     {
@@ -32,4 +34,20 @@ public abstract partial class Trigger
 
     /// <summary>Shows an instant with the offset users of this trigger expect (the cron zone's, the anchor's).</summary>
     internal virtual DateTimeOffset Localize(DateTimeOffset instant) => instant;
+
+    /// <summary>Determines whether another trigger fires at the same instants by the same rule.</summary>
+    /// <param name="other">The trigger to compare with.</param>
+    /// <returns>
+    /// <see langword="true"/> if <paramref name="other"/> is of the same kind with the same schedule: the same instant for a
+    /// one-time trigger; the same interval, start and end instants for an interval trigger; an equal expression in the same
+    /// zone for a cron trigger. Offsets are not compared (they change how an instant is shown, not when it is).
+    /// </returns>
+    /// <remarks>A store compares a job's old and new trigger with it to decide whether an update moves the next run.</remarks>
+    public abstract bool Equals([NotNullWhen(true)] Trigger? other);
+
+    /// <inheritdoc/>
+    public sealed override bool Equals([NotNullWhen(true)] object? obj) => obj is Trigger other && Equals(other);
+
+    /// <inheritdoc/>
+    public abstract override int GetHashCode();
 }

@@ -127,7 +127,7 @@ public sealed class SchedulerStressTests
             Assert.NotEqual(JobStatus.Running, job.Status);
             if (tally.Invocations != job.RunCount + job.FailureCount)
             {
-                RunPage history = await scheduler.GetRunsAsync(new RunQuery(job.Id), token);
+                RunPage history = await scheduler.GetRunsAsync(new RunQuery { JobId = job.Id }, token);
                 Assert.Fail($"{job.Id} ran its body {tally.Invocations} times but counts {job.RunCount} runs and {job.FailureCount} failures; " +
                     $"history: {string.Join(", ", history.Items.Select(r => $"{r.Outcome}{(r.IsManual ? " manual" : "")} attempt {r.Attempt} {r.Error}"))}");
             }

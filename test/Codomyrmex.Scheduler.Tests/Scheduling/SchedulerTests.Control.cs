@@ -124,7 +124,7 @@ public partial class SchedulerTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scheduler.RunNowAsync(id, caller.Token));
         Assert.Equal(JobStatus.Pending, scheduler.GetJob(id)!.Status);
-        RunRecord run = Assert.Single((await scheduler.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items);
+        RunRecord run = Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
         Assert.Equal(RunOutcome.Interrupted, run.Outcome);
         Assert.True(run.IsManual);
     }

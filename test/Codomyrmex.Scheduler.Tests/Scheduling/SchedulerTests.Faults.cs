@@ -8,7 +8,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task StoreFailsToRecordAnOutcome_TheWriteIsRetried_AndTheWorkerCarriesOn()
     {
-        var store = new FaultyStore();
+        var store = new FaultyStore(Clock);
         int failures = 0;
         store.FailCompletion = completion => completion.Run.Job.Name == "a" && Interlocked.Increment(ref failures) <= 2;
         var scheduler = NewScheduler(maxWorkers: 1, store: store);
@@ -32,7 +32,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task StoreNeverRecordsAnOutcome_TheWorkerSurvivesAndRunsTheNextJob()
     {
-        var store = new FaultyStore { FailCompletion = completion => completion.Run.Job.Name == "a" };
+        var store = new FaultyStore(Clock) { FailCompletion = completion => completion.Run.Job.Name == "a" };
         var scheduler = NewScheduler(maxWorkers: 1, store: store);
         int bRuns = 0;
         scheduler.Schedule(() => { }, name: "a", trigger: new OnceTrigger(Monday.AddMinutes(1)));
@@ -48,7 +48,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task StopDuringAClaim_TheClaimedRunIsRecordedAsSkipped_NotLeftClaimed()
     {
-        var store = new FaultyStore();
+        var store = new FaultyStore(Clock);
         (Task entered, TaskCompletionSource release) = HoldClaims(store, Monday.AddMinutes(1));
         var scheduler = NewScheduler(store: store, shutdownTimeout: TimeSpan.Zero);
         int runs = 0;
@@ -65,13 +65,13 @@ public partial class SchedulerTests
         Assert.Equal(0, runs);
         Assert.Equal(0, job.ActiveRuns);
         Assert.Equal(JobStatus.Pending, job.Status);
-        Assert.Equal(RunOutcome.Skipped, Assert.Single((await scheduler.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items).Outcome);
+        Assert.Equal(RunOutcome.Skipped, Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items).Outcome);
     }
 
     [Fact]
     public async Task ClaimHeldOpenByTheStore_CancelRunNowAndSchedule_CompleteWithoutWaitingForIt()
     {
-        var store = new FaultyStore();
+        var store = new FaultyStore(Clock);
         (Task entered, TaskCompletionSource release) = HoldClaims(store, Monday.AddMinutes(1));
         var scheduler = NewScheduler(store: store);
         int aRuns = 0, bRuns = 0;
@@ -99,7 +99,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task CancelAfterTheStoreClaimedARun_BeforeTheDispatcherHandsItOver_TheRunNeverStarts()
     {
-        var store = new FaultyStore();
+        var store = new FaultyStore(Clock);
         var claimed = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         store.AfterClaim = async batch =>
@@ -124,7 +124,7 @@ public partial class SchedulerTests
         await Idle(scheduler);
 
         Assert.Equal(0, runs);
-        RunRecord record = Assert.Single((await scheduler.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items);
+        RunRecord record = Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
         Assert.Equal(RunOutcome.Cancelled, record.Outcome);
         Assert.Equal(JobStatus.Cancelled, scheduler.GetJob(id)!.Status);
     }

@@ -115,7 +115,7 @@ public partial class SchedulerTests
         Job job = scheduler.GetJob(id)!;
         Assert.Equal(status, job.Status);
         Assert.Equal(0, job.ActiveRuns);
-        RunPage history = await scheduler.Store.GetRunsAsync(new RunQuery(id), Ct);
+        RunPage history = await scheduler.Store.GetRunsAsync(new RunQuery { JobId = id }, Ct);
         RunRecord run = Assert.Single(history.Items);
         Assert.Equal(outcome == "succeeds" ? RunOutcome.Succeeded : RunOutcome.Failed, run.Outcome);
         if (status == JobStatus.Pending)

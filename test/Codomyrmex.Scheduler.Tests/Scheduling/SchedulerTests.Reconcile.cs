@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using System.Text.Json.Nodes;
 using static Codomyrmex.Scheduler.Triggers;
 
@@ -19,7 +20,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task Reconcile_AddsThenLeavesUnchanged_AndAnIntervalKeepsItsAnchorAcrossRestarts()
     {
-        var store = new InMemoryJobStore();
+        var store = new InMemoryJobStore(timeProvider: Clock);
         var first = NewSchedulerWithTasks(store);
         JobDefinition[] definitions =
         [
@@ -71,7 +72,7 @@ public partial class SchedulerTests
         Assert.Equal(2, updated.Options.MaxAttempts);
         Assert.Equal("1", updated.Kwargs["k"]!.ToString());
         Assert.Equal(Monday.AddMinutes(5), updated.NextRun); // on the new grid, anchored at the job's creation.
-        Assert.Equal(2, (await scheduler.GetRunsAsync(new RunQuery(a.Id), Ct)).Total);
+        Assert.Equal(2, (await scheduler.GetRunsAsync(new RunQuery { JobId = a.Id }, Ct)).Total);
         Assert.Equal(JobStatus.Cancelled, scheduler.ListJobs().Single(j => j.Name == "b").Status);
 
         // Jobs of another source and jobs made in code are never touched.
@@ -123,7 +124,7 @@ public partial class SchedulerTests
     public async Task Reconcile_AnUpdateToAOneTimeTriggerJustPast_RunsIt_AsAnAddedJobWould()
     {
         // schedctl's @reboot jobs are a one-time trigger at each start; reconciling can finish after that moment.
-        var store = new InMemoryJobStore();
+        var store = new InMemoryJobStore(timeProvider: Clock);
         var first = NewSchedulerWithTasks(store);
         await first.ReconcileAsync("jobs.json", [new JobDefinition { Name = "boot", Task = "work", Trigger = new OnceTrigger(Monday) }], Ct);
         await first.DisposeAsync();

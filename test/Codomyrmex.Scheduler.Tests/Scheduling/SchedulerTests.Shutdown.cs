@@ -44,7 +44,7 @@ public partial class SchedulerTests
     {
         (Scheduler scheduler, string id, List<JobEvent> failed, _) = await StopDuringARunAsync(recoverable);
 
-        RunRecord run = Assert.Single((await scheduler.Store.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items);
+        RunRecord run = Assert.Single((await scheduler.Store.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
         Assert.Equal(RunOutcome.Interrupted, run.Outcome);
         Assert.Contains("interrupted by the shutdown", run.Error, StringComparison.Ordinal);
         Assert.Equal(Monday.AddMinutes(1), run.ScheduledTime);
@@ -84,7 +84,7 @@ public partial class SchedulerTests
         Assert.False(contexts[1].IsManual);
         Assert.Equal(Monday.AddMinutes(1), contexts[1].ScheduledTime);
         Assert.NotEqual(contexts[0].RunId, contexts[1].RunId);
-        RunPage runs = await scheduler.Store.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken);
+        RunPage runs = await scheduler.Store.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken);
         Assert.Equal([RunOutcome.Succeeded, RunOutcome.Interrupted], runs.Items.Select(r => r.Outcome));
         Assert.Equal([contexts[1].RunId, contexts[0].RunId], runs.Items.Select(r => r.RunId));
         Assert.True(runs.Items[0].IsRecovery);
@@ -104,7 +104,7 @@ public partial class SchedulerTests
         Assert.NotNull(seen);
         Assert.True(seen.IsManual);
         Assert.False(seen.IsRecovery);
-        RunRecord run = Assert.Single((await scheduler.Store.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken)).Items);
+        RunRecord run = Assert.Single((await scheduler.Store.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
         Assert.Equal(run.RunId, seen.RunId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Storage;
 using static Codomyrmex.Scheduler.Triggers;
 
 namespace Codomyrmex.Scheduler.Tests;
@@ -29,7 +30,7 @@ public partial class SchedulerTests
         Assert.Equal("greet", job.Task);
         Assert.Null(job.Func);
         Assert.Equal(JobStatus.Completed, job.Status);
-        RunPage history = await scheduler.GetRunsAsync(new RunQuery(id), TestContext.Current.CancellationToken);
+        RunPage history = await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken);
         Assert.Equal(2, history.Total);
         Assert.All(history.Items, run => Assert.Equal("{\"ok\":true}", run.Result));
         Assert.Equal([Monday.AddMinutes(2), Monday.AddMinutes(1)], history.Items.Select(r => r.ScheduledTime));
@@ -64,7 +65,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task Task_NotRegisteredWhenItRuns_FailsTheRun_NamingTheTask()
     {
-        var store = new InMemoryJobStore();
+        var store = new InMemoryJobStore(timeProvider: Clock);
         var first = NewScheduler(store: store);
         first.RegisterTask("backup", () => { });
         string id = first.Schedule(task: "backup", trigger: Every(minutes: 1));
@@ -83,7 +84,7 @@ public partial class SchedulerTests
     [Fact]
     public async Task Start_RecordsRunsLostByADeadNode_AndReRunsRecoverableJobs()
     {
-        var store = new InMemoryJobStore();
+        var store = new InMemoryJobStore(timeProvider: Clock);
         var scheduler = NewScheduler(store: store);
         int plain = 0, recoverable = 0;
         scheduler.RegisterTask("plain", () => plain++);
@@ -95,7 +96,9 @@ public partial class SchedulerTests
 
         // A node that claimed both runs and then died: its leases end five minutes later.
         Clock.Advance(TimeSpan.FromHours(1));
-        ClaimBatch lost = await store.ClaimDueAsync(Clock.GetUtcNow(), 10, "dead-node", Clock.GetUtcNow().AddMinutes(5), TestContext.Current.CancellationToken);
+        ClaimBatch lost = await store.ClaimDueAsync(
+            new ClaimRequest { Node = NodeIdentity.Create("dead-node", Clock.GetUtcNow()), MaxRuns = 10, LeaseDuration = TimeSpan.FromMinutes(5) },
+            TestContext.Current.CancellationToken);
         Assert.Equal(2, lost.Runs.Count);
         Clock.Advance(TimeSpan.FromMinutes(10));
         await scheduler.StartAsync(TestContext.Current.CancellationToken);
@@ -108,7 +111,7 @@ public partial class SchedulerTests
         Assert.Equal(RunOutcome.Interrupted, plainFailure.Outcome);
         Assert.Equal(1, scheduler.GetJob(plainId)!.FailureCount);
         Assert.Equal(0, scheduler.GetJob(recoverableId)!.FailureCount);
-        RunPage history = await scheduler.GetRunsAsync(new RunQuery(recoverableId), TestContext.Current.CancellationToken);
+        RunPage history = await scheduler.GetRunsAsync(new RunQuery { JobId = recoverableId }, TestContext.Current.CancellationToken);
         Assert.Equal([(RunOutcome.Succeeded, true, "node-under-test"), (RunOutcome.Interrupted, false, "dead-node")],
             history.Items.Select(r => (r.Outcome, r.IsRecovery, r.Node == "dead-node" ? "dead-node" : "node-under-test")));
     }

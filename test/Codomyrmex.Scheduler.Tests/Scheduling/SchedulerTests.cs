@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.Time.Testing;
 using static Codomyrmex.Scheduler.Triggers;
 

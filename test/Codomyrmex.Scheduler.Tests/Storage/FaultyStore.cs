@@ -1,23 +1,25 @@
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
 /// A real <see cref="InMemoryJobStore"/> with faults injected at two points, as a busy or slow database would show them:
 /// a completion write that throws, and a claim that blocks until the test lets it go.
 /// </summary>
-internal sealed class FaultyStore : IJobStore
+internal sealed class FaultyStore(TimeProvider time) : IJobStore
 {
-    private readonly InMemoryJobStore _inner = new();
+    private readonly InMemoryJobStore _inner = new(timeProvider: time);
 
     /// <summary>Gets or sets a test that makes a completion write throw when it returns true.</summary>
     public Func<RunCompletion, bool>? FailCompletion { get; set; }
 
-    /// <summary>Gets or sets what a claim awaits first.</summary>
+    /// <summary>Gets or sets what a claim awaits first; it is given the store's time.</summary>
     public Func<DateTimeOffset, Task>? BeforeClaim { get; set; }
 
     /// <summary>Gets or sets what a claim awaits after the store claimed, before it returns the batch.</summary>
     public Func<ClaimBatch, Task>? AfterClaim { get; set; }
 
-    public event EventHandler? Changed
+    public event EventHandler<JobStoreChange>? Changed
     {
         add => _inner.Changed += value;
         remove => _inner.Changed -= value;
@@ -25,7 +27,9 @@ internal sealed class FaultyStore : IJobStore
 
     public bool IsDurable => false;
 
-    public ValueTask AddAsync(Job job, CancellationToken cancellationToken = default) => _inner.AddAsync(job, cancellationToken);
+    public TimeProvider TimeProvider => _inner.TimeProvider;
+
+    public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default) => _inner.AddAsync(job, cancellationToken);
 
     public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default) => _inner.GetAsync(id, cancellationToken);
 
@@ -40,14 +44,14 @@ internal sealed class FaultyStore : IJobStore
 
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => _inner.DeleteAsync(id, cancellationToken);
 
-    public async ValueTask<ClaimBatch> ClaimDueAsync(DateTimeOffset now, int max, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public async ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
         if (BeforeClaim is { } hook)
         {
-            await hook(now);
+            await hook(TimeProvider.GetUtcNow());
         }
 
-        ClaimBatch batch = await _inner.ClaimDueAsync(now, max, node, leaseUntil, cancellationToken);
+        ClaimBatch batch = await _inner.ClaimDueAsync(request, cancellationToken);
         if (AfterClaim is { } after)
         {
             await after(batch);
@@ -56,19 +60,25 @@ internal sealed class FaultyStore : IJobStore
         return batch;
     }
 
-    public ValueTask<ClaimedRun?> ClaimNowAsync(string id, DateTimeOffset now, string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        _inner.ClaimNowAsync(id, now, node, leaseUntil, cancellationToken);
+    public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default) =>
+        _inner.ClaimNowAsync(jobId, request, cancellationToken);
 
-    public ValueTask<Job?> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
+    public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
         FailCompletion?.Invoke(completion) == true
             ? throw new InvalidOperationException("database is locked (a simulated SQLITE_BUSY)")
             : _inner.CompleteRunAsync(completion, cancellationToken);
 
-    public ValueTask<int> RenewLeasesAsync(string node, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        _inner.RenewLeasesAsync(node, leaseUntil, cancellationToken);
+    public ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default) =>
+        _inner.RenewAsync(heartbeat, cancellationToken);
 
-    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        _inner.RecoverExpiredAsync(now, cancellationToken);
+    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default) =>
+        _inner.RecoverExpiredAsync(cancellationToken);
+
+    public ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default) => _inner.PurgeExpiredAsync(cancellationToken);
+
+    public ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default) => _inner.LeaveAsync(instanceId, cancellationToken);
+
+    public ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default) => _inner.ListNodesAsync(cancellationToken);
 
     public ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default) => _inner.GetRunsAsync(query, cancellationToken);
 

@@ -1,25 +1,53 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
-/// The <see cref="IJobStore"/> contract (DESIGN §6). Every store runs this suite unchanged: derive a class that creates a
-/// fresh, empty store.
+/// The <see cref="IJobStore"/> contract. Every store runs this suite unchanged: derive a class that creates a fresh, empty
+/// database with a store on it, and opens a second store instance on the same database (a second node or process).
 /// </summary>
+/// <remarks>
+/// The store's clock is the clock of record, so every store is given <see cref="Clock"/>, a fake clock the tests move; a
+/// node passes durations, never times. Concurrency tests race two store instances on one database, as two nodes would.
+/// </remarks>
 public abstract partial class JobStoreContractTests
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
-    private const string Node = "node-a";
+
+    /// <summary>The default lease of a claim in these tests.</summary>
+    protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    protected static readonly NodeIdentity NodeA = NewNode("node-a");
+    protected static readonly NodeIdentity NodeB = NewNode("node-b");
+
     private int _counter;
+
+    /// <summary>Gets the clock of the store (of every instance on the test's database).</summary>
+    protected FakeTimeProvider Clock { get; } = new(T0);
 
     protected static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    /// <summary>Creates a new, empty store that keeps run history as <paramref name="history"/> says.</summary>
-    protected abstract IJobStore CreateStore(RunHistoryOptions history);
+    /// <summary>Creates a new, empty database, and a store on it with these options.</summary>
+    protected abstract IJobStore CreateStore(ContractStoreOptions options);
 
-    /// <summary>Creates a new, empty store with the default history options.</summary>
-    protected IJobStore CreateStore() => CreateStore(RunHistoryOptions.Default);
+    /// <summary>Opens another store instance on the database of <paramref name="store"/>, with the same options (the in-memory store returns itself).</summary>
+    protected abstract IJobStore OpenSecond(IJobStore store);
+
+    /// <summary>Creates a new, empty store on <see cref="Clock"/> with the default history and retention.</summary>
+    protected IJobStore CreateStore() => CreateStore(new ContractStoreOptions { Time = Clock });
+
+    /// <summary>Creates a new, empty store on <see cref="Clock"/> that keeps run history as <paramref name="history"/> says.</summary>
+    protected IJobStore CreateStore(RunHistoryOptions history) => CreateStore(new ContractStoreOptions { Time = Clock, History = history });
+
+    /// <summary>Creates a new, empty store on <see cref="Clock"/> with these retention options.</summary>
+    protected IJobStore CreateStore(JobRetentionOptions retention) => CreateStore(new ContractStoreOptions { Time = Clock, Retention = retention });
+
+    /// <summary>A node of this name with an instance id of its own.</summary>
+    protected static NodeIdentity NewNode(string name, string instance = "1") =>
+        new() { InstanceId = name + "/" + instance, Name = name, Host = "test-host", ProcessId = 42, StartedAt = T0 };
 
     /// <summary>A value as JSON text: durable stores give results and arguments back as JSON nodes, the in-memory store as given.</summary>
     protected static string Json(object? value) => JsonSerializer.Serialize(value);
@@ -45,12 +73,55 @@ public abstract partial class JobStoreContractTests
 
     private static IntervalTrigger EveryMinute() => new(TimeSpan.FromMinutes(1), T0);
 
-    private static async Task<ClaimBatch> ClaimAsync(IJobStore store, DateTimeOffset now, int max = 100) =>
-        await store.ClaimDueAsync(now, max, Node, now.AddMinutes(5), Token);
+    /// <summary>Moves the store's clock to <paramref name="now"/>; the tests only ever move it forward.</summary>
+    protected void At(DateTimeOffset now)
+    {
+        Assert.True(now >= Clock.GetUtcNow(), $"The test moves the clock back, from {Clock.GetUtcNow():O} to {now:O}.");
+        Clock.SetUtcNow(now);
+    }
 
-    private static async Task<Job?> CompleteAsync(IJobStore store, ClaimedRun run, RunOutcome outcome, DateTimeOffset at, object? result = null,
-        string? error = null, DateTimeOffset? retryAt = null) =>
-        await store.CompleteRunAsync(new RunCompletion(run, outcome, run.ClaimedAt, at, result, error, retryAt), Token);
+    protected static ClaimRequest Request(NodeIdentity? node = null, int max = 100, TimeSpan? lease = null) =>
+        new() { Node = node ?? NodeA, MaxRuns = max, LeaseDuration = lease ?? Lease };
+
+    /// <summary>Claims what is due when the store's clock reads <paramref name="now"/>.</summary>
+    protected async Task<ClaimBatch> ClaimAsync(IJobStore store, DateTimeOffset now, int max = 100, NodeIdentity? node = null, TimeSpan? lease = null)
+    {
+        At(now);
+        return await store.ClaimDueAsync(Request(node, max, lease), Token);
+    }
+
+    protected async Task<ClaimedRun?> ClaimNowAsync(IJobStore store, string id, DateTimeOffset now, NodeIdentity? node = null, TimeSpan? lease = null)
+    {
+        At(now);
+        return await store.ClaimNowAsync(id, Request(node, lease: lease), Token);
+    }
+
+    protected async Task<IReadOnlyList<ClaimedRun>> RecoverAsync(IJobStore store, DateTimeOffset now)
+    {
+        At(now);
+        return await store.RecoverExpiredAsync(Token);
+    }
+
+    protected static RunCompletion Completion(ClaimedRun run, RunOutcome outcome, DateTimeOffset at, object? result = null, string? error = null,
+        DateTimeOffset? retryAt = null) =>
+        new() { Run = run, Outcome = outcome, StartedAt = run.ClaimedAt, FinishedAt = at, Result = result, Error = error, RetryAt = retryAt };
+
+    /// <summary>Completes a run as its node would (times by the node's clock); the job if the outcome was recorded, else null.</summary>
+    protected static async Task<Job?> CompleteAsync(IJobStore store, ClaimedRun run, RunOutcome outcome, DateTimeOffset at, object? result = null,
+        string? error = null, DateTimeOffset? retryAt = null)
+    {
+        RunCompletionResult completed = await store.CompleteRunAsync(Completion(run, outcome, at, result, error, retryAt), Token);
+        Assert.Equal(completed.Status == RunCompletionStatus.Recorded, completed.Job is not null);
+        return completed.Job;
+    }
+
+    /// <summary>A heartbeat of <paramref name="node"/> that holds <paramref name="runs"/>.</summary>
+    protected static NodeHeartbeat Heartbeat(NodeIdentity node, TimeSpan? lease = null, params ClaimedRun[] runs) => new()
+    {
+        Node = node,
+        LeaseDuration = lease ?? Lease,
+        Runs = runs.Select(r => new HeldRun { RunId = r.RunId, FencingToken = r.FencingToken }).ToArray(),
+    };
 
     [Fact]
     public async Task Add_ThenGet_ReturnsTheJob()
@@ -76,6 +147,7 @@ public abstract partial class JobStoreContractTests
         Assert.Equal("{\"k\":1}", Json(read.Kwargs));
         Assert.Equal("jobs.json", read.Source);
         Assert.Equal(job.Trigger!.ToString(), read.Trigger!.ToString());
+        Assert.True(job.Trigger.Equals(read.Trigger));
     }
 
     [Fact]
@@ -112,10 +184,10 @@ public abstract partial class JobStoreContractTests
         JobPage all = await store.ListAsync(new JobQuery(), Token);
         Assert.Equal(ids, all.Items.Select(j => j.Id));
         Assert.Equal(5, all.Total);
-        JobPage pending = await store.ListAsync(new JobQuery(JobStatus.Pending, Offset: 1, Limit: 2), Token);
+        JobPage pending = await store.ListAsync(new JobQuery { Status = JobStatus.Pending, Offset = 1, Limit = 2 }, Token);
         Assert.Equal([ids[2], ids[3]], pending.Items.Select(j => j.Id));
         Assert.Equal(4, pending.Total);
-        Assert.Equal([ids[1]], (await store.ListAsync(new JobQuery(JobStatus.Cancelled), Token)).Items.Select(j => j.Id));
+        Assert.Equal([ids[1]], (await store.ListAsync(new JobQuery { Status = JobStatus.Cancelled }, Token)).Items.Select(j => j.Id));
     }
 
     [Fact]
@@ -170,7 +242,8 @@ public abstract partial class JobStoreContractTests
         ClaimedRun run = Assert.Single(batch.Runs);
         Assert.Equal(due.Id, run.Job.Id);
         Assert.Equal(T0.AddMinutes(1), run.ScheduledTime);
-        Assert.Equal(Node, run.Node);
+        Assert.Equal(NodeA.Name, run.NodeName);
+        Assert.Equal(NodeA.InstanceId, run.InstanceId);
         Assert.Equal(1, run.Attempt);
         Assert.False(run.IsManual);
         Job claimed = (await store.GetAsync(due.Id, Token))!;
@@ -196,20 +269,23 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
-    public async Task ClaimDue_ConcurrentClaimers_ClaimEachOccurrenceOnce()
+    public async Task ClaimDue_TwoInstancesRacing_ClaimEachOccurrenceOnce()
     {
         IJobStore store = CreateStore();
+        IJobStore second = OpenSecond(store);
         for (int i = 0; i < 500; i++)
         {
             await store.AddAsync(NewJob(firstRun: T0.AddMilliseconds(i)), Token);
         }
 
+        At(T0.AddMinutes(1));
         var claimers = Enumerable.Range(0, 4).Select(n => Task.Run(async () =>
         {
             var mine = new List<string>();
+            IJobStore instance = n % 2 == 0 ? store : second;
             while (true)
             {
-                ClaimBatch batch = await store.ClaimDueAsync(T0.AddMinutes(1), 7, $"node-{n}", T0.AddMinutes(10), Token);
+                ClaimBatch batch = await instance.ClaimDueAsync(Request(NewNode($"node-{n}"), max: 7), Token);
                 if (batch.Runs.Count == 0)
                 {
                     return mine;
@@ -237,7 +313,9 @@ public abstract partial class JobStoreContractTests
         Assert.Equal("42", Json(after.Result));
         Assert.Equal(TimeSpan.FromSeconds(3), after.LastDuration);
         Assert.Equal(0, after.ActiveRuns);
-        Assert.Null(await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddMinutes(2)));
+        RunCompletionResult again = await store.CompleteRunAsync(Completion(run, RunOutcome.Succeeded, T0.AddMinutes(2)), Token);
+        Assert.Equal(RunCompletionStatus.Fenced, again.Status);
+        Assert.Null(again.Job);
     }
 
     [Fact]
@@ -326,7 +404,7 @@ public abstract partial class JobStoreContractTests
         Job job = NewJob(EveryMinute(), options: new JobOptions { Misfire = policy, Overlap = OverlapPolicy.Allow });
         await store.AddAsync(job, Token);
         DateTimeOffset now = T0.AddMinutes(10).AddSeconds(30);
-        ClaimBatch batch = await store.ClaimDueAsync(now, 3, Node, now.AddMinutes(5), Token);
+        ClaimBatch batch = await ClaimAsync(store, now, max: 3);
         Assert.Equal(runMinutes.Select(m => T0.AddMinutes(m)), batch.Runs.Select(r => r.ScheduledTime));
         Assert.Equal(skipped, batch.Skipped.Count);
         Assert.All(batch.Skipped, s => Assert.Equal(SkipReason.Misfire, s.Reason));
@@ -339,15 +417,17 @@ public abstract partial class JobStoreContractTests
         IJobStore store = CreateStore();
         Job job = NewJob(EveryMinute());
         await store.AddAsync(job, Token);
-        ClaimedRun run = (await store.ClaimNowAsync(job.Id, T0.AddSeconds(5), Node, T0.AddMinutes(5), Token))!;
+        ClaimedRun run = (await ClaimNowAsync(store, job.Id, T0.AddSeconds(5)))!;
         Assert.True(run.IsManual);
         Assert.Equal(T0.AddSeconds(5), run.ScheduledTime);
         Job read = (await store.GetAsync(job.Id, Token))!;
         Assert.Equal(T0.AddMinutes(1), read.NextRun);
         Assert.Equal(JobStatus.Running, read.Status);
-        Assert.Null(await store.ClaimNowAsync("0000000000999", T0, Node, T0, Token));
+        Assert.Equal(T0.AddSeconds(5), run.ClaimedAt);
+        Assert.Equal(T0.AddSeconds(5) + Lease, run.LeaseUntil);
+        Assert.Null(await store.ClaimNowAsync("0000000000999", Request(), Token));
         await store.CancelAsync(job.Id, Token);
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.ClaimNowAsync(job.Id, T0, Node, T0, Token));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.ClaimNowAsync(job.Id, Request(), Token));
     }
 
     [Fact]
@@ -358,17 +438,20 @@ public abstract partial class JobStoreContractTests
         Job b = NewJob();
         await store.AddAsync(a, Token);
         await store.AddAsync(b, Token);
-        ClaimedRun runA = (await store.ClaimDueAsync(T0, 1, "node-a", T0.AddMinutes(1), Token)).Runs[0];
-        ClaimedRun runB = (await store.ClaimDueAsync(T0, 1, "node-b", T0.AddMinutes(1), Token)).Runs[0];
-        Assert.Equal(1, await store.RenewLeasesAsync("node-b", T0.AddMinutes(10), Token));
-        IReadOnlyList<ClaimedRun> lost = await store.RecoverExpiredAsync(T0.AddMinutes(2), Token);
+        ClaimedRun runA = (await ClaimAsync(store, T0, 1, NodeA, TimeSpan.FromMinutes(1))).Runs[0];
+        ClaimedRun runB = (await ClaimAsync(store, T0, 1, NodeB, TimeSpan.FromMinutes(1))).Runs[0];
+        LeaseRenewal renewal = await store.RenewAsync(Heartbeat(NodeB, TimeSpan.FromMinutes(10), runB), Token);
+        Assert.Equal(1, renewal.Renewed);
+        Assert.Empty(renewal.Lost);
+        Assert.Equal(T0.AddMinutes(10), renewal.LeaseUntil);
+        IReadOnlyList<ClaimedRun> lost = await RecoverAsync(store, T0.AddMinutes(2));
         Assert.Equal(runA.RunId, Assert.Single(lost).RunId);
         Job interrupted = (await store.GetAsync(runA.Job.Id, Token))!;
         Assert.Equal(JobStatus.Failed, interrupted.Status);
         Assert.StartsWith("Interrupted", interrupted.Error, StringComparison.Ordinal);
         Assert.Null(await CompleteAsync(store, runA, RunOutcome.Succeeded, T0.AddMinutes(3)));
         Assert.NotNull(await CompleteAsync(store, runB, RunOutcome.Succeeded, T0.AddMinutes(3)));
-        Assert.Empty(await store.RecoverExpiredAsync(T0.AddHours(1), Token));
+        Assert.Empty(await RecoverAsync(store, T0.AddHours(1)));
     }
 
     [Fact]
@@ -385,22 +468,12 @@ public abstract partial class JobStoreContractTests
         ClaimBatch batch = await ClaimAsync(store, T0.AddMinutes(1), max: 3);
         await CompleteAsync(store, batch.Runs[0], RunOutcome.Failed, T0.AddMinutes(1), error: "x");
         await CompleteAsync(store, batch.Runs[1], RunOutcome.Succeeded, T0.AddMinutes(1));
-        await store.ClaimNowAsync(jobs[5].Id, T0.AddMinutes(1), Node, T0.AddMinutes(2), Token);
-        await store.RecoverExpiredAsync(T0.AddMinutes(3), Token);
+        await ClaimNowAsync(store, jobs[5].Id, T0.AddMinutes(1), lease: TimeSpan.FromMinutes(1));
+        await RecoverAsync(store, T0.AddMinutes(3));
         foreach (JobStatus? status in new JobStatus?[] { null, JobStatus.Pending, JobStatus.Running, JobStatus.Completed, JobStatus.Failed, JobStatus.Cancelled })
         {
-            int listed = (await store.ListAsync(new JobQuery(status), Token)).Items.Count;
-            Assert.Equal(listed, (await store.ListAsync(new JobQuery(status, Limit: 0), Token)).Total);
+            int listed = (await store.ListAsync(new JobQuery { Status = status }, Token)).Items.Count;
+            Assert.Equal(listed, (await store.ListAsync(new JobQuery { Status = status, Limit = 0 }, Token)).Total);
         }
-    }
-
-    [Fact]
-    public async Task Changed_IsRaisedWhenAJobIsAdded()
-    {
-        IJobStore store = CreateStore();
-        int changes = 0;
-        store.Changed += (_, _) => Interlocked.Increment(ref changes);
-        await store.AddAsync(NewJob(), Token);
-        Assert.True(changes >= 1);
     }
 }
