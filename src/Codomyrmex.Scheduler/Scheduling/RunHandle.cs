@@ -17,6 +17,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     private volatile bool _jobCancelled;
     private volatile bool _shutDown;
     private volatile bool _lost;
+    private int _starting;
 
     public ClaimedRun Run { get; } = run;
 
@@ -50,6 +51,13 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
         _jobCancelled = true;
         Cancel();
     }
+
+    /// <summary>Marks a run the dispatcher queued and no worker has started yet.</summary>
+    public void MarkStarting() => _starting = 1;
+
+    /// <summary>Ends the "starting" state once (the job's code has been entered, or the run will never start).</summary>
+    /// <returns>Whether the run was starting until now.</returns>
+    public bool EndStarting() => Interlocked.Exchange(ref _starting, 0) != 0;
 
     public void Lose()
     {

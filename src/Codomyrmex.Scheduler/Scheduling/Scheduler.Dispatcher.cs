@@ -97,6 +97,9 @@ public sealed partial class Scheduler
         /// <summary>Gets a value indicating whether a claim or the maintenance is in progress, or claimed runs are queued or running.</summary>
         public bool IsBusy => _claiming || Volatile.Read(ref _maintaining) != 0 || Volatile.Read(ref _inFlight) > 0;
 
+        /// <summary>Gets a value indicating whether a claim or the maintenance is in progress.</summary>
+        public bool IsClaimingOrMaintaining => _claiming || Volatile.Read(ref _maintaining) != 0;
+
         /// <summary>Gets a value indicating whether the maintenance is due at <paramref name="now"/> and has not started yet.</summary>
         public bool IsMaintenanceDue(DateTimeOffset now) => now.UtcTicks >= Volatile.Read(ref _nextMaintenance);
 
@@ -297,6 +300,8 @@ public sealed partial class Scheduler
                 List<RunHandle>? unqueued = null;
                 foreach (RunHandle handle in claimed)
                 {
+                    handle.MarkStarting();
+                    Interlocked.Increment(ref scheduler._startingRuns);
                     if (!_queue.Writer.TryWrite(handle))
                     {
                         // Stop completed the queue while this claim was being made: the run does not start.
@@ -307,6 +312,7 @@ public sealed partial class Scheduler
 
                 foreach (RunHandle handle in unqueued ?? [])
                 {
+                    scheduler.EndStarting(handle);
                     handle.Dispose();
                     await scheduler.RecordAsync(handle, new RunCompletion { Run = handle.Run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now })
                         .ConfigureAwait(false);

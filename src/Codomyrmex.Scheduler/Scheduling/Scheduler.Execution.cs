@@ -58,6 +58,13 @@ public sealed partial class Scheduler
             ClaimedRun run = handle.Run;
             DateTimeOffset now = _time.GetUtcNow();
             JobOptions options = run.Job.Options;
+            if (dispatcher.IsStopping || handle.JobCancelled || (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1
+                && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime))
+            {
+                // It will not run.
+                EndStarting(handle);
+            }
+
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
@@ -110,8 +117,9 @@ public sealed partial class Scheduler
         {
             try
             {
-                value = await InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token)
-                    .ConfigureAwait(false);
+                Task<object?> invocation = InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token);
+                EndStarting(handle);
+                value = await invocation.ConfigureAwait(false);
                 outcome = RunOutcome.Succeeded;
                 if (timeout?.IsCancellationRequested == true)
                 {
@@ -124,6 +132,7 @@ public sealed partial class Scheduler
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                EndStarting(handle);
                 outcome = RunOutcome.Failed;
                 failure = exception;
                 if (timeout?.IsCancellationRequested == true && !handle.Token.IsCancellationRequested)

@@ -159,7 +159,7 @@ public sealed partial class Scheduler
                 "scheduler.RegisterTask(\"name\", handler) and schedule it by name with scheduler.Schedule(task: \"name\", trigger, ...).", nameof(func));
         }
 
-        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, _time.GetUtcNow()) with
+        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, StoreNow) with
         {
             Func = invoke,
             Args = args is null ? [] : args.ToArray(),

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Codomyrmex.Scheduler;
@@ -92,7 +93,7 @@ public sealed partial class Scheduler
         ArgumentNullException.ThrowIfNull(task);
         ThrowIfDisposed();
         ThrowIfUnknownTask(task, nameof(task));
-        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset now = StoreNow;
         Job job = NewJob(name ?? task, trigger, maxRuns, options, now) with
         {
             Task = task,
@@ -150,6 +151,12 @@ public sealed partial class Scheduler
             $"Job '{job.Name}' runs task '{job.Task}', which is not registered on this scheduler: call RegisterTask(\"{job.Task}\", handler) before Start.");
     }
 
+    /// <summary>
+    /// Gets the store's time: a new job's creation, its interval's anchor and the day an <c>At</c> trigger starts from are
+    /// by the store's clock, the clock of record that decides when it is due, not by this node's, which may be off.
+    /// </summary>
+    private DateTimeOffset StoreNow => _store.TimeProvider.GetUtcNow();
+
     /// <summary>A new pending job with its trigger bound now; the caller fills in what it runs.</summary>
     private Job NewJob(string name, Trigger? trigger, int? maxRuns, JobOptions? options, DateTimeOffset now)
     {
@@ -193,14 +200,23 @@ public sealed partial class Scheduler
     private Trigger? Bind(Trigger? trigger, DateTimeOffset anchor) => trigger?.Bind(anchor, _options.TimeZone ?? _time.LocalTimeZone);
 
     /// <summary>Adds a new job to the store (drawing a new id on the rare collision) and logs it.</summary>
-    private async ValueTask<string> AddJobAsync(Job job, Trigger? trigger, CancellationToken cancellationToken)
+    /// <returns>The job's id.</returns>
+    private async ValueTask<string> AddJobAsync(Job job, Trigger? trigger, CancellationToken cancellationToken) =>
+        (await AddJobCoreAsync(job, trigger, cancellationToken).ConfigureAwait(false)).Job.Id;
+
+    /// <summary>Adds a new job to the store, drawing a new id on the rare collision.</summary>
+    /// <returns>
+    /// The job added, or, for a declared job (with a <see cref="Job.Source"/>) whose name a live job of that source has
+    /// already (another node reconciling the same definitions at the same time), that job, not added.
+    /// </returns>
+    private async ValueTask<AddJobResult> AddJobCoreAsync(Job job, Trigger? trigger, CancellationToken cancellationToken)
     {
+        AddJobResult result;
         while (true)
         {
             try
             {
-                // Another node may have added the same declared job first: then that one stands.
-                job = (await _store.AddAsync(job, cancellationToken).ConfigureAwait(false)).Job;
+                result = await _store.AddAsync(job, cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (ArgumentException)
@@ -215,11 +231,11 @@ public sealed partial class Scheduler
             }
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
+        if (result.Added && _logger.IsEnabled(LogLevel.Debug))
         {
             Log.JobScheduled(_logger, job.Name, job.Id, job.Trigger?.ToString() ?? trigger?.ToString() ?? "run once", job.NextRun);
         }
 
-        return job.Id;
+        return result;
     }
 }

@@ -39,6 +39,8 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// their runs start, so that a Cancel never misses a run claimed just before it (without a lock around the claim).
     /// </summary>
     private long _cancelEpoch;
+    /// <summary>Runs the dispatcher queued whose job code has not been entered yet (see <see cref="WhenQuietAsync"/>).</summary>
+    private int _startingRuns;
     private TaskCompletionSource _changed = NewSignal();
     private int _idleWaiters;
     private Dispatcher? _dispatcher;
@@ -173,7 +175,16 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// Made for tests on <c>FakeTimeProvider</c>: advance the clock, then await this to let every run that came due
     /// finish, without sleeping.
     /// </remarks>
-    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => WhenAsync(includeRuns: true, cancellationToken);
+
+    /// <summary>
+    /// Completes when, while the scheduler runs, nothing is due at the clock's current time, no claim or maintenance is in
+    /// progress or due, and every claimed run has entered its job's code (up to its first await), whatever runs are going:
+    /// for tests whose jobs run across many steps of a fake clock.
+    /// </summary>
+    internal Task WhenQuietAsync(CancellationToken cancellationToken = default) => WhenAsync(includeRuns: false, cancellationToken);
+
+    private async Task WhenAsync(bool includeRuns, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _idleWaiters);
         try
@@ -181,7 +192,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             while (true)
             {
                 Task changed = Volatile.Read(ref _changed).Task;
-                if (await IsIdleAsync().ConfigureAwait(false))
+                if (await IsIdleAsync(includeRuns).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -199,7 +210,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// Idle: nothing due (while started) and nothing claimed. The order of the reads matters: the store is asked first,
     /// so a claim that empties it after the read is still seen in progress (or its runs in flight) by the reads after.
     /// </summary>
-    private async ValueTask<bool> IsIdleAsync()
+    private async ValueTask<bool> IsIdleAsync(bool includeRuns)
     {
         if (Volatile.Read(ref _dispatcher) is { } dispatcher)
         {
@@ -219,13 +230,13 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
                 return false;
             }
 
-            if (dispatcher.IsBusy)
+            if (includeRuns ? dispatcher.IsBusy : dispatcher.IsClaimingOrMaintaining || Volatile.Read(ref _startingRuns) > 0)
             {
                 return false;
             }
         }
 
-        return _activeRuns.IsEmpty;
+        return !includeRuns || _activeRuns.IsEmpty;
     }
 
     /// <summary>A one-line picture of the scheduler's state, for test failure messages.</summary>
@@ -317,6 +328,16 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 #pragma warning restore CA1031
         {
             Log.DispatcherFailed(_logger, exception);
+        }
+    }
+
+    /// <summary>Notes that a queued run has entered its job's code, or will never run.</summary>
+    private void EndStarting(RunHandle handle)
+    {
+        if (handle.EndStarting())
+        {
+            Interlocked.Decrement(ref _startingRuns);
+            SignalChange(wakeDispatcher: false);
         }
     }
 
