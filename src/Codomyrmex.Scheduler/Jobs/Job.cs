@@ -1,6 +1,6 @@
 namespace Codomyrmex.Scheduler;
 
-/// <summary>An immutable snapshot of a scheduled job, as the spec's <c>Job</c>.</summary>
+/// <summary>An immutable snapshot of a scheduled job.</summary>
 /// <remarks>
 /// A snapshot never changes: <see cref="Scheduler.GetJob"/> returns a new one each time, so reading it from any thread
 /// is safe and it never shows a half-updated state.

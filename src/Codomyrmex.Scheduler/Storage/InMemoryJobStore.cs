@@ -377,7 +377,7 @@ public sealed class InMemoryJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(completion);
         ClaimedRun claimed = completion.Run;
         Entry entry;
-        long dueBefore;
+        bool dueEarlier;
         lock (_lock)
         {
             if (!_runs.TryGetValue(claimed.RunId, out ActiveRun? run) || run.Run.FencingToken != claimed.FencingToken
@@ -389,7 +389,7 @@ public sealed class InMemoryJobStore : IJobStore
 
             _runs.Remove(claimed.RunId);
             entry = run.Entry;
-            dueBefore = entry.DueKey;
+            long dueBefore = entry.DueKey;
             JobStatus before = entry.State.Status;
             entry.State.CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
                 claimed.ScheduledTime.UtcTicks, claimed.Attempt, completion.RetryAt?.UtcTicks ?? 0);
@@ -406,10 +406,11 @@ public sealed class InMemoryJobStore : IJobStore
             Reschedule(entry, before);
             AddToHistory(entry, run.Run, completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Error,
                 completion.Outcome == RunOutcome.Succeeded ? completion.Result : null);
+            dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
             job = snapshot ? entry.ToJob() : null;
         }
 
-        if (entry.DueKey != long.MaxValue && entry.DueKey < dueBefore)
+        if (dueEarlier)
         {
             // A queued run or a retry made the job due earlier: a dispatcher must look again.
             Raise(JobStoreChangeKind.Completed, entry);
@@ -525,7 +526,7 @@ public sealed class InMemoryJobStore : IJobStore
                         continue;
                     }
 
-                    if (finishedAt > cutoff)
+                    if (finishedAt >= cutoff)
                     {
                         break;
                     }

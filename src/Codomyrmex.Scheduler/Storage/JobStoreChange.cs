@@ -9,6 +9,7 @@ public readonly struct JobStoreChange
     /// <summary>Gets the job that changed, or <see langword="null"/> when many jobs changed or the store does not know which.</summary>
     public string? JobId { get; init; }
 
-    /// <summary>Gets when the job is due after the change, if the store knows it and the change made it due earlier than before.</summary>
+    /// <summary>Gets when the job is due after the change, or <see langword="null"/> if it is not due or the store does not say.</summary>
+    /// <remarks>A dispatcher that sleeps until a time before this one need not wake for the change.</remarks>
     public DateTimeOffset? DueAt { get; init; }
 }

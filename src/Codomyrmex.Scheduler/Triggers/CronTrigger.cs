@@ -10,7 +10,7 @@ namespace Codomyrmex.Scheduler;
 /// </remarks>
 public sealed class CronTrigger : Trigger
 {
-    /// <summary>Creates a trigger from the fields of a cron expression, as the spec's <c>CronTrigger(minute="30", hour="9")</c>.</summary>
+    /// <summary>Creates a trigger from the fields of a cron expression, such as <c>new CronTrigger(minute: "30", hour: "9")</c>.</summary>
     /// <param name="minute">The minute field, 0-59.</param>
     /// <param name="hour">The hour field, 0-23.</param>
     /// <param name="dayOfMonth">The day-of-month field, 1-31, with <c>L</c>, <c>L-n</c>, <c>LW</c> and <c>nW</c>.</param>
@@ -20,7 +20,7 @@ public sealed class CronTrigger : Trigger
     /// <param name="second">The second field, 0-59, or <see langword="null"/> for second 0.</param>
     /// <exception cref="ArgumentNullException">A field is null.</exception>
     /// <exception cref="FormatException">A field is not valid; the message names it.</exception>
-#pragma warning disable RS0026 // The spec's keyword-argument shape needs an all-optional overload next to the typed one.
+#pragma warning disable RS0026 // Named fields, each optional (minute: "30", hour: "9"), need an all-optional overload next to the typed one.
     public CronTrigger(
         string minute = "*",
         string hour = "*",
@@ -54,7 +54,7 @@ public sealed class CronTrigger : Trigger
     /// <summary>Gets the zone the schedule is evaluated in, or <see langword="null"/> to use the scheduler's (or the local) zone.</summary>
     public TimeZoneInfo? TimeZone { get; }
 
-    /// <summary>Creates a trigger from cron text, as the spec's <c>CronTrigger.from_expression("0 */2 * * *")</c>.</summary>
+    /// <summary>Creates a trigger from cron text, such as <c>CronTrigger.FromExpression("0 */2 * * *")</c>.</summary>
     /// <param name="expression">The expression, for example <c>0 9 * * MON-FRI</c>.</param>
     /// <param name="timeZone">The zone whose wall clock the expression describes, or <see langword="null"/> for the scheduler's.</param>
     /// <param name="format">Whether the expression has a leading seconds field.</param>

@@ -16,7 +16,7 @@ namespace Codomyrmex.Scheduler;
 /// </remarks>
 public sealed class IntervalTrigger : Trigger
 {
-    /// <summary>Creates a trigger from the parts of an interval, as the spec's <c>IntervalTrigger(minutes=30)</c>.</summary>
+    /// <summary>Creates a trigger from the parts of an interval, such as <c>new IntervalTrigger(minutes: 30)</c>.</summary>
     /// <param name="seconds">Seconds in the interval.</param>
     /// <param name="minutes">Minutes in the interval.</param>
     /// <param name="hours">Hours in the interval.</param>
@@ -25,7 +25,7 @@ public sealed class IntervalTrigger : Trigger
     /// <param name="endTime">The last instant a run may be at, or <see langword="null"/> for no end.</param>
     /// <exception cref="ArgumentOutOfRangeException">A part is negative, or the interval is zero or too large.</exception>
     /// <exception cref="ArgumentException"><paramref name="endTime"/> is before <paramref name="startTime"/>.</exception>
-#pragma warning disable RS0026 // The spec's keyword-argument shape needs an all-optional overload next to the typed one.
+#pragma warning disable RS0026 // Named parts, each optional (minutes: 30), need an all-optional overload next to the typed one.
     public IntervalTrigger(int seconds = 0, int minutes = 0, int hours = 0, int days = 0, DateTimeOffset? startTime = null, DateTimeOffset? endTime = null)
         : this(ToInterval(seconds, minutes, hours, days), startTime, endTime)
     {
@@ -59,7 +59,7 @@ public sealed class IntervalTrigger : Trigger
     /// <summary>Gets the time between runs.</summary>
     public TimeSpan Interval { get; }
 
-    /// <summary>Gets the interval in seconds, as the spec's <c>interval_seconds</c>.</summary>
+    /// <summary>Gets the interval in seconds.</summary>
     /// <value>For example 1800 for <c>minutes: 30</c>.</value>
     public double IntervalSeconds => Interval.TotalSeconds;
 

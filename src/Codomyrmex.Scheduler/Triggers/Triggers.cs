@@ -3,7 +3,7 @@ using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
-/// <summary>The spec's convenience functions, for <c>using static Codomyrmex.Scheduler.Triggers;</c>.</summary>
+/// <summary>Short functions that build triggers, for <c>using static Codomyrmex.Scheduler.Triggers;</c>.</summary>
 /// <example>
 /// <code>
 /// using static Codomyrmex.Scheduler.Triggers;
@@ -15,7 +15,7 @@ namespace Codomyrmex.Scheduler;
 /// </example>
 public static class Triggers
 {
-    /// <summary>An interval trigger, as the spec's <c>every(minutes=30)</c>.</summary>
+    /// <summary>An interval trigger, such as <c>Every(minutes: 30)</c>.</summary>
     /// <param name="seconds">Seconds in the interval.</param>
     /// <param name="minutes">Minutes in the interval.</param>
     /// <param name="hours">Hours in the interval.</param>
@@ -30,7 +30,7 @@ public static class Triggers
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is zero or negative.</exception>
     public static IntervalTrigger Every(TimeSpan interval) => new(interval);
 
-    /// <summary>A one-time trigger at the next occurrence of a wall-clock time, today or tomorrow, as the spec's <c>at("09:30")</c>.</summary>
+    /// <summary>A one-time trigger at the next occurrence of a wall-clock time, today or tomorrow, such as <c>At("09:30")</c>.</summary>
     /// <param name="time">The time of day as <c>HH:MM</c> or <c>HH:MM:SS</c> (24-hour clock).</param>
     /// <param name="timeZone">The zone of the wall clock; by default the time provider's local zone.</param>
     /// <param name="timeProvider">The clock that says what "now" is; by default <see cref="TimeProvider.System"/>.</param>
@@ -58,7 +58,7 @@ public static class Triggers
         return new OnceTrigger(next);
     }
 
-    /// <summary>A cron trigger, as the spec's <c>cron("0 */2 * * *")</c>.</summary>
+    /// <summary>A cron trigger, such as <c>Cron("0 */2 * * *")</c>.</summary>
     /// <param name="expression">The expression, for example <c>0 9 * * MON-FRI</c>.</param>
     /// <param name="timeZone">The zone of the wall clock, or <see langword="null"/> for the scheduler's.</param>
     /// <returns>The trigger.</returns>

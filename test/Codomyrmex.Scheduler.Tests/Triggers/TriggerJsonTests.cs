@@ -22,7 +22,7 @@ public class TriggerJsonTests
     ];
 
     [Fact]
-    public void ToJson_Once_IsTheDesignShape()
+    public void ToJson_Once_IsTheDocumentedShape()
     {
         var trigger = new OnceTrigger(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.FromHours(1)));
         Assert.Equal("""{"type":"once","run_at":"2026-01-01T09:00:00+01:00"}""", trigger.ToJson());
