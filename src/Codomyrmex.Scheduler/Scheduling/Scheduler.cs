@@ -147,7 +147,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         Interlocked.Increment(ref _cancelEpoch);
         CancelActiveRuns(id);
         Log.JobCancelled(_logger, job.Name, job.Id);
-        SignalChange();
+        SignalChange(wakeDispatcher: false);
         return true;
     }
 
@@ -287,7 +287,10 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             // Before anything else, and even with no run here yet: a claim in flight reads its jobs again (see _cancelEpoch).
             Interlocked.Increment(ref _cancelEpoch);
             CancelActiveRuns(id);
-            SignalChange();
+
+            // A cancel never makes anything due earlier: the dispatcher need not wake (at worst it wakes for the cancelled job
+            // and finds nothing), only waiters of WhenIdleAsync look again.
+            SignalChange(wakeDispatcher: false);
             return;
         }
 
