@@ -201,8 +201,14 @@ public sealed partial class Scheduler
 
     /// <summary>Adds a new job to the store (drawing a new id on the rare collision) and logs it.</summary>
     /// <returns>The job's id.</returns>
-    private async ValueTask<string> AddJobAsync(Job job, Trigger? trigger, CancellationToken cancellationToken) =>
-        (await AddJobCoreAsync(job, trigger, cancellationToken).ConfigureAwait(false)).Job.Id;
+    private ValueTask<string> AddJobAsync(Job job, Trigger? trigger, CancellationToken cancellationToken)
+    {
+        // Schedule's hot path: the in-memory store completes at once, so no second state machine runs.
+        ValueTask<AddJobResult> adding = AddJobCoreAsync(job, trigger, cancellationToken);
+        return adding.IsCompletedSuccessfully ? new(adding.Result.Job.Id) : AwaitIdAsync(adding);
+
+        static async ValueTask<string> AwaitIdAsync(ValueTask<AddJobResult> adding) => (await adding.ConfigureAwait(false)).Job.Id;
+    }
 
     /// <summary>Adds a new job to the store, drawing a new id on the rare collision.</summary>
     /// <returns>
