@@ -1,3 +1,6 @@
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
 
 /// <summary>
@@ -83,13 +86,13 @@ internal sealed class CodomyrmexTarget : DispatchTarget
 
     public override int ListRunning() => _scheduler.ListJobs(JobStatus.Running).Count;
 
-    public override int ListPage() => Wait(_scheduler.ListJobsAsync(new JobQuery(JobStatus.Pending, Offset: 0, Limit: 50))).Items.Count;
+    public override int ListPage() => Wait(_scheduler.ListJobsAsync(new JobQuery { Status = JobStatus.Pending, Offset = 0, Limit = 50 })).Items.Count;
 
     public override string? Verify(int expected)
     {
         _scheduler.WhenIdleAsync().GetAwaiter().GetResult();
-        int completed = Wait(_scheduler.ListJobsAsync(new JobQuery(JobStatus.Completed, Limit: 0))).Total;
-        int other = Wait(_scheduler.ListJobsAsync(new JobQuery(Limit: 0))).Total - completed;
+        int completed = Wait(_scheduler.ListJobsAsync(new JobQuery { Status = JobStatus.Completed, Limit = 0 })).Total;
+        int other = Wait(_scheduler.ListJobsAsync(new JobQuery { Limit = 0 })).Total - completed;
         if (completed != expected || other != 0)
         {
             return $"store: {completed} completed, {other} in another state (expected {expected} completed)";
@@ -100,7 +103,7 @@ internal sealed class CodomyrmexTarget : DispatchTarget
             return null;
         }
 
-        int runs = Wait(_scheduler.GetRunsAsync(new RunQuery(Outcome: RunOutcome.Succeeded, Limit: 0))).Total;
+        int runs = Wait(_scheduler.GetRunsAsync(new RunQuery { Outcome = RunOutcome.Succeeded, Limit = 0 })).Total;
         return runs == expected ? null : $"history: {runs} succeeded runs (expected {expected})";
     }
 

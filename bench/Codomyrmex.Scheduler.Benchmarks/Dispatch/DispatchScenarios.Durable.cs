@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
 

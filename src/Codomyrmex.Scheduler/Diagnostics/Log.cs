@@ -23,6 +23,15 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Error, "A handler of the {EventName} event threw; the scheduler carries on")]
     public static partial void EventHandlerFailed(ILogger logger, string eventName, Exception exception);
 
+    [LoggerMessage(1006, LogLevel.Error, "The store's maintenance (heartbeat, lease renewal, recovery or retention) failed; it is tried again at the next one")]
+    public static partial void MaintenanceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Information, "Retention deleted {JobsDeleted} finished jobs and {RunsDeleted} run history records")]
+    public static partial void Purged(ILogger logger, int jobsDeleted, int runsDeleted);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Scheduler {NodeName} could not leave the store; the store forgets it when its heartbeat lapses")]
+    public static partial void LeaveFailed(ILogger logger, string nodeName, Exception exception);
+
     [LoggerMessage(2000, LogLevel.Debug, "Job {JobName} ({JobId}) started for {ScheduledTime:O}, attempt {Attempt}")]
     public static partial void RunStarted(ILogger logger, string jobName, string jobId, DateTimeOffset scheduledTime, int attempt);
 
@@ -52,6 +61,9 @@ internal static partial class Log
 
     [LoggerMessage(2009, LogLevel.Warning, "Job {JobName} ({JobId}) was interrupted by the shutdown; it runs again at the next start (recoverable): {Recovers}")]
     public static partial void RunStoppedByShutdown(ILogger logger, string jobName, string jobId, bool recovers);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Run {RunId} of job {JobName} ({JobId}) was lost: this node's lease lapsed and the store gave the run to another claim; its token is cancelled and its outcome is not recorded here")]
+    public static partial void RunLost(ILogger logger, string runId, string jobName, string jobId);
 
     [LoggerMessage(3000, LogLevel.Debug, "Job {JobName} ({JobId}) scheduled with {Trigger}; next run {NextRun:O}")]
     public static partial void JobScheduled(ILogger logger, string jobName, string jobId, string trigger, DateTimeOffset? nextRun);

@@ -61,6 +61,9 @@ internal sealed class SchedulerMetrics : IDisposable
         }
     }
 
+    /// <summary>The outcome of a run this node lost to another claim (its lease lapsed): not recorded here, counted as this.</summary>
+    internal const string LostTag = "lost";
+
     internal static string OutcomeTag(RunOutcome outcome) => outcome switch
     {
         RunOutcome.Succeeded => "succeeded",

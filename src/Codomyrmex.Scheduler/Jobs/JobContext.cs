@@ -19,8 +19,22 @@ public sealed class JobContext
         Attempt = run.Attempt;
         IsManual = run.IsManual;
         IsRecovery = run.IsRecovery;
+        FencingToken = run.FencingToken;
         TimeProvider = timeProvider;
     }
+
+    /// <summary>Gets the fencing token of this run's claim: a number the store draws from a counter that only grows, one per claim.</summary>
+    /// <remarks>
+    /// <para>
+    /// A run whose node loses its lease (a long pause, a partition) may be taken over by another node while it still runs
+    /// here; the store then refuses this run's outcome, and this node cancels its token at its next heartbeat. Between the
+    /// two, both may run. A job whose side effects must not happen twice passes this token to what it writes (a column
+    /// checked with <c>WHERE fencing_token &lt; @token</c>, a header a service checks) and lets the higher token win: the
+    /// later claim's token is always greater.
+    /// </para>
+    /// <para>The same for every attempt of one claim; a retry or a recovery is a new claim with a greater token.</para>
+    /// </remarks>
+    public long FencingToken { get; }
 
     /// <summary>Gets the run's unique id, as the run history records it (<see cref="RunRecord.RunId"/>).</summary>
     public string RunId { get; }

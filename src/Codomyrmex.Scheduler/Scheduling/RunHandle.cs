@@ -7,16 +7,27 @@ namespace Codomyrmex.Scheduler;
 /// A scheduled run has a source of its own, which the dispatcher cancels at shutdown: not a source linked to a shared
 /// shutdown token, whose registrations every run would contend on. Only a RunNow run links the caller's token.
 /// </remarks>
-internal sealed class RunHandle(ClaimedRun run, CancellationToken external = default) : IDisposable
+/// <param name="run">The claimed run.</param>
+/// <param name="claimedAt">This node's time just before it asked the store for the run.</param>
+/// <param name="external">A RunNow caller's token, or none.</param>
+internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, CancellationToken external = default) : IDisposable
 {
     private readonly CancellationTokenSource _cancellation =
         external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : new CancellationTokenSource();
     private volatile bool _jobCancelled;
     private volatile bool _shutDown;
+    private volatile bool _lost;
+    private int _starting;
 
     public ClaimedRun Run { get; } = run;
 
     public string JobId => Run.Job.Id;
+
+    /// <summary>
+    /// Gets the store's time minus this node's, as seen at the claim. The store's clock is the clock of record (scheduled
+    /// times, retry times); this node's clock may be minutes off, so a node time meant for the store is moved by this.
+    /// </summary>
+    public TimeSpan StoreOffset { get; } = run.ClaimedAt - claimedAt;
 
     /// <summary>Gets the token that ends the run: cancelled when the job is cancelled or the scheduler shuts down.</summary>
     public CancellationToken Token => _cancellation.Token;
@@ -29,9 +40,28 @@ internal sealed class RunHandle(ClaimedRun run, CancellationToken external = def
     /// <summary>Gets a value indicating whether the scheduler's shutdown cancelled the run (it outlived the shutdown timeout).</summary>
     public bool ShutDown => _shutDown;
 
+    /// <summary>Gets a value indicating whether this node lost the run (its lease lapsed and the store gave the run to another claim).</summary>
+    public bool Lost => _lost;
+
+    /// <summary>Converts a time of this node's clock to the store's.</summary>
+    public DateTimeOffset ToStoreTime(DateTimeOffset nodeTime) => Internal.LongTime.Add(nodeTime, StoreOffset);
+
     public void CancelJob()
     {
         _jobCancelled = true;
+        Cancel();
+    }
+
+    /// <summary>Marks a run the dispatcher queued and no worker has started yet.</summary>
+    public void MarkStarting() => _starting = 1;
+
+    /// <summary>Ends the "starting" state once (the job's code has been entered, or the run will never start).</summary>
+    /// <returns>Whether the run was starting until now.</returns>
+    public bool EndStarting() => Interlocked.Exchange(ref _starting, 0) != 0;
+
+    public void Lose()
+    {
+        _lost = true;
         Cancel();
     }
 

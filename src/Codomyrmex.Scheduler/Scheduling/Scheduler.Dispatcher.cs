@@ -8,34 +8,58 @@ namespace Codomyrmex.Scheduler;
 public sealed partial class Scheduler
 {
     /// <summary>
-    /// One started life of the scheduler: the dispatcher thread that owns the timing and the workers that run jobs.
+    /// One started life of the scheduler: the dispatcher loop that owns the timing and the workers that run jobs.
     /// <c>Stop</c> ends it; <c>Start</c> makes a new one.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The loop is asynchronous: it awaits every store call and holds no lock across one, so <c>Cancel</c>, <c>RunNow</c>
+    /// and <c>Schedule</c> never wait for a claim in flight, and a slow store blocks no thread.
+    /// </para>
+    /// <para>
+    /// Waits: on <see cref="TimeProvider.System"/> a dedicated thread waits on a handle (it wakes within a fraction of a
+    /// millisecond, where .NET timers wake within a few) and completes the loop's wait on itself, so with a store that
+    /// completes synchronously (the in-memory one) the loop runs on that thread with no hop at all; that thread never calls
+    /// the store while a store call is pending. On any other provider a timer of that provider completes the wait.
+    /// </para>
+    /// </remarks>
     private sealed class Dispatcher : IDisposable
     {
         private readonly Scheduler _scheduler;
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = true });
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ITimer _timer;
+        private readonly List<RunHandle> _claimed = [];
+        private readonly ITimer? _timer;
         private readonly bool _systemClock;
         private readonly int _capacity;
         private readonly int _lowWater;
         private readonly Task[] _workers;
-        private readonly Thread _thread;
+
+        /// <summary>On the system clock: set when the loop asks the waiter thread for a wait (<see cref="_waitDue"/>, <see cref="_waitDone"/>).</summary>
+        private readonly ManualResetEventSlim _waitRequested = new(false, spinCount: 0);
+        private DateTimeOffset? _waitDue;
+        private TaskCompletionSource? _waitDone;
+
+        /// <summary>On any other clock: the wait in progress, completed by <see cref="Wake"/> or by the timer.</summary>
+        private TaskCompletionSource? _pending;
         private volatile bool _stopping;
         private volatile bool _waitingForRoom;
         private volatile bool _claiming;
+        private int _maintaining;
         private int _inFlight;
+        private long _nextMaintenance;
+        private long _nextHeartbeat;
+        private long _nextPurge;
+
+        /// <summary>The store's time (UTC ticks) the wait in progress ends at; <see cref="long.MaxValue"/> when not waiting for a due job.</summary>
         private long _plannedWake = long.MaxValue;
-        private DateTimeOffset _nextMaintenance;
+        private Task _maintenance = Task.CompletedTask;
 
         public Dispatcher(Scheduler scheduler)
         {
             _scheduler = scheduler;
             _systemClock = ReferenceEquals(scheduler._time, TimeProvider.System);
-            _timer = scheduler._time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-
             int workers = scheduler._options.MaxWorkers;
 
             // Claimed runs wait in a queue so that workers never wait for the dispatcher, and the dispatcher, once the
@@ -49,34 +73,61 @@ public sealed partial class Scheduler
                 _workers[i] = Task.Run(WorkAsync);
             }
 
-            _nextMaintenance = LongTime.Add(scheduler._time.GetUtcNow(), MaintenanceInterval);
-            _thread = new Thread(Loop) { IsBackground = true, Name = "Codomyrmex.Scheduler dispatcher" };
-            _thread.Start();
+            DateTimeOffset start = scheduler._time.GetUtcNow();
+            _nextHeartbeat = LongTime.Add(start, HeartbeatInterval).UtcTicks;
+            _nextPurge = LongTime.Add(start, PurgeInterval).UtcTicks;
+            Volatile.Write(ref _nextMaintenance, Math.Min(_nextHeartbeat, _nextPurge));
+            if (_systemClock)
+            {
+                // The waiter thread starts the loop itself, so that the loop's first cycles run on it, not on Start's caller.
+                new Thread(WaiterLoop) { IsBackground = true, Name = "Codomyrmex.Scheduler dispatcher" }.Start();
+            }
+            else
+            {
+                _timer = scheduler._time.CreateTimer(static state => ((Dispatcher)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _ = Task.Run(LoopAsync);
+            }
         }
 
-        /// <summary>How often leases are renewed and lost runs looked for: three times per lease, so one late renewal loses nothing.</summary>
-        private TimeSpan MaintenanceInterval => _scheduler._options.LeaseDuration / 3;
+        /// <summary>How often the node's heartbeat renews its runs and lost runs are looked for: three times per lease, so one late renewal loses nothing.</summary>
+        private TimeSpan HeartbeatInterval => _scheduler._options.LeaseDuration / 3;
 
         public bool IsStopping => _stopping;
 
-        public void Wake() => _wake.Set();
+        /// <summary>Gets a value indicating whether a claim or the maintenance is in progress, or claimed runs are queued or running.</summary>
+        public bool IsBusy => _claiming || Volatile.Read(ref _maintaining) != 0 || Volatile.Read(ref _inFlight) > 0;
+
+        /// <summary>Gets a value indicating whether a claim or the maintenance is in progress.</summary>
+        public bool IsClaimingOrMaintaining => _claiming || Volatile.Read(ref _maintaining) != 0;
+
+        /// <summary>Gets a value indicating whether the maintenance is due at <paramref name="now"/> and has not started yet.</summary>
+        public bool IsMaintenanceDue(DateTimeOffset now) => now.UtcTicks >= Volatile.Read(ref _nextMaintenance);
 
         /// <summary>
-        /// Whether a job due at <paramref name="due"/> must wake the dispatcher: it is earlier than the wait in progress, or the
-        /// dispatcher is not waiting (it may be about to sleep on what it read before the job came).
+        /// Whether a job due at <paramref name="due"/> (the store's time) must wake the dispatcher: it is earlier than the wait
+        /// in progress, or the dispatcher is not waiting for a due job (it may be about to sleep on what it read before the job came).
         /// </summary>
-        public bool WakesAfter(DateTimeOffset due) => due.UtcTicks < Volatile.Read(ref _plannedWake);
+        public bool WakesFor(DateTimeOffset due) => due.UtcTicks < Volatile.Read(ref _plannedWake);
 
-        /// <summary>Gets a value indicating whether a claim is in progress or claimed runs are queued or running.</summary>
-        public bool IsBusy => _claiming || Volatile.Read(ref _inFlight) > 0;
+        /// <summary>Ends the loop's current wait, or makes its next one return at once.</summary>
+        public void Wake()
+        {
+            _wake.Set();
+            if (!_systemClock)
+            {
+                // After the Set (a full fence): a loop that published its wait after checking the event is seen here.
+                Volatile.Read(ref _pending)?.TrySetResult();
+            }
+        }
 
-        /// <summary>Stops claiming; returns once the dispatcher thread has left its loop.</summary>
-        public Task StopAsync()
+        /// <summary>Stops claiming; completes once the loop has ended and the maintenance in progress (if any) with it.</summary>
+        public async Task StopAsync()
         {
             _stopping = true;
             _queue.Writer.TryComplete();
-            _wake.Set();
-            return _stopped.Task;
+            Wake();
+            await _stopped.Task.ConfigureAwait(false);
+            await Volatile.Read(ref _maintenance).ConfigureAwait(false);
         }
 
         /// <summary>Cancels the tokens of the scheduled runs still going (RunNow runs belong to their callers).</summary>
@@ -95,10 +146,10 @@ public sealed partial class Scheduler
 
         public void Dispose()
         {
-            _timer.Dispose();
+            _timer?.Dispose();
         }
 
-        private void Loop()
+        private async Task LoopAsync()
         {
             try
             {
@@ -106,7 +157,7 @@ public sealed partial class Scheduler
                 {
                     try
                     {
-                        DispatchOnce();
+                        await DispatchOnceAsync().ConfigureAwait(false);
                     }
 #pragma warning disable CA1031 // A failing store must not kill the dispatcher: it logs and tries again shortly.
                     catch (Exception exception)
@@ -114,25 +165,31 @@ public sealed partial class Scheduler
                     {
                         Volatile.Write(ref _scheduler._dispatchError, exception);
                         Log.DispatcherFailed(_scheduler._logger, exception);
-                        WaitUntil(LongTime.Add(_scheduler._time.GetUtcNow(), TimeSpan.FromSeconds(1)));
+                        await WaitAsync(LongTime.Add(_scheduler._time.GetUtcNow(), TimeSpan.FromSeconds(1))).ConfigureAwait(false);
                     }
                 }
             }
             finally
             {
+                if (_systemClock)
+                {
+                    // Let the waiter thread go: a request without a completion means the loop has ended.
+                    _waitDone = null;
+                    _waitRequested.Set();
+                }
+
                 _stopped.TrySetResult();
             }
         }
 
-        private void DispatchOnce()
+        private async Task DispatchOnceAsync()
         {
             _wake.Reset();
             Scheduler scheduler = _scheduler;
             DateTimeOffset now = scheduler._time.GetUtcNow();
-            if (now >= _nextMaintenance)
+            if (IsMaintenanceDue(now))
             {
-                _nextMaintenance = LongTime.Add(now, MaintenanceInterval);
-                scheduler.MaintainLeasesAsync().GetAwaiter().GetResult();
+                StartMaintenance(now);
             }
 
             int room = _capacity - Volatile.Read(ref _inFlight);
@@ -142,7 +199,7 @@ public sealed partial class Scheduler
                 _waitingForRoom = true;
                 if (_capacity - Volatile.Read(ref _inFlight) <= 0)
                 {
-                    WaitUntil(null);
+                    await WaitAsync(null).ConfigureAwait(false);
                 }
 
                 _waitingForRoom = false;
@@ -153,31 +210,11 @@ public sealed partial class Scheduler
             _claiming = true;
             try
             {
-                List<ClaimedRun>? unqueued = null;
-                lock (scheduler._claimLock)
-                {
-                    batch = Complete(scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(room)));
-                    Volatile.Write(ref scheduler._dispatchError, null);
-                    foreach (ClaimedRun run in batch.Runs)
-                    {
-                        var handle = new RunHandle(run);
-                        scheduler._activeRuns[run.RunId] = handle;
-                        Interlocked.Increment(ref _inFlight);
-                        if (!_queue.Writer.TryWrite(handle))
-                        {
-                            // Stop completed the queue while this claim was being made: the run does not start.
-                            Interlocked.Decrement(ref _inFlight);
-                            handle.Dispose();
-                            (unqueued ??= []).Add(run);
-                        }
-                    }
-                }
-
-                foreach (ClaimedRun run in unqueued ?? [])
-                {
-                    scheduler.RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).GetAwaiter().GetResult();
-                }
-
+                // Read before the claim: a Cancel that comes while the claim is in flight moves it (see RegisterClaimedAsync).
+                long cancels = Interlocked.Read(ref scheduler._cancelEpoch);
+                batch = await scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(room)).ConfigureAwait(false);
+                Volatile.Write(ref scheduler._dispatchError, null);
+                await RegisterClaimedAsync(batch.Runs, cancels, now).ConfigureAwait(false);
                 foreach (SkippedOccurrence skipped in batch.Skipped)
                 {
                     scheduler.OnSkipped(skipped, now);
@@ -200,23 +237,23 @@ public sealed partial class Scheduler
             if (batch.NextDueAt is { } storeDue && storeDue <= batch.Now)
             {
                 // Due, yet nothing could be claimed: a store that disagrees with itself. Do not spin on it.
-                WaitUntil(LongTime.Add(now, TimeSpan.FromMilliseconds(10)));
+                await WaitAsync(LongTime.Add(scheduler._time.GetUtcNow(), TimeSpan.FromMilliseconds(10))).ConfigureAwait(false);
                 return;
             }
 
-            // The store's times are by the store's clock: sleep as long as it says, by this node's clock.
-            DateTimeOffset? next = batch.NextDueAt is { } nextDue ? LongTime.Add(scheduler._time.GetUtcNow(), nextDue - batch.Now) : null;
-
-            WaitUntil(next is { } at && at < _nextMaintenance ? at : _nextMaintenance);
-        }
-
-        /// <summary>Sleeps until <paramref name="due"/> (or forever) unless woken; on the system clock, to within a few microseconds.</summary>
-        private void WaitUntil(DateTimeOffset? due)
-        {
-            Volatile.Write(ref _plannedWake, due?.UtcTicks ?? long.MaxValue);
+            // The store's times are by the store's clock, which is the clock of record: sleep as long as the store says, by
+            // this node's clock, so a node whose clock is minutes off neither spins nor claims early or late. A store on this
+            // node's own clock (the in-memory default) gives the instant itself, which keeps the wake precise.
+            DateTimeOffset? next = batch.NextDueAt is not { } nextDue ? null
+                : ReferenceEquals(scheduler._store.TimeProvider, scheduler._time) ? nextDue
+                : LongTime.Add(scheduler._time.GetUtcNow(), nextDue - batch.Now);
+            DateTimeOffset maintenance = new(Volatile.Read(ref _nextMaintenance), TimeSpan.Zero);
+            // Until this is written any new job wakes the loop (it sets the wake event, so the wait below returns at once); after
+            // it, only a job due before what the claim saw. The loop wakes at or before NextDueAt, so that bound is safe.
+            Volatile.Write(ref _plannedWake, batch.NextDueAt?.UtcTicks ?? long.MaxValue);
             try
             {
-                WaitUntilCore(due);
+                await WaitAsync(next is { } at && at < maintenance ? at : maintenance).ConfigureAwait(false);
             }
             finally
             {
@@ -224,64 +261,223 @@ public sealed partial class Scheduler
             }
         }
 
-        private void WaitUntilCore(DateTimeOffset? due)
+        /// <summary>
+        /// Makes claimed runs known to this process (so that Cancel finds them), then hands them to the workers. No lock
+        /// orders this against <c>Cancel</c>: a Cancel bumps the cancel epoch after the store cancelled the job and before
+        /// it looks for the job's runs here, so a run registered too late for that look was claimed while the epoch moved,
+        /// and its job is read again here before the run can start.
+        /// </summary>
+        private async Task RegisterClaimedAsync(IReadOnlyList<ClaimedRun> runs, long cancels, DateTimeOffset now)
         {
-            if (due is null)
+            if (runs.Count == 0)
             {
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _wake.Wait();
                 return;
+            }
+
+            Scheduler scheduler = _scheduler;
+            List<RunHandle> claimed = _claimed;
+            foreach (ClaimedRun run in runs)
+            {
+                var handle = new RunHandle(run, now);
+                scheduler._activeRuns[run.RunId] = handle;
+                Interlocked.Increment(ref _inFlight);
+                claimed.Add(handle);
+            }
+
+            try
+            {
+                if (Interlocked.Read(ref scheduler._cancelEpoch) != cancels)
+                {
+                    foreach (RunHandle handle in claimed)
+                    {
+                        if ((await scheduler._store.GetAsync(handle.JobId).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+                        {
+                            handle.CancelJob();
+                        }
+                    }
+                }
+
+                List<RunHandle>? unqueued = null;
+                foreach (RunHandle handle in claimed)
+                {
+                    handle.MarkStarting();
+                    Interlocked.Increment(ref scheduler._startingRuns);
+                    if (!_queue.Writer.TryWrite(handle))
+                    {
+                        // Stop completed the queue while this claim was being made: the run does not start.
+                        Interlocked.Decrement(ref _inFlight);
+                        (unqueued ??= []).Add(handle);
+                    }
+                }
+
+                foreach (RunHandle handle in unqueued ?? [])
+                {
+                    scheduler.EndStarting(handle);
+                    handle.Dispose();
+                    await scheduler.RecordAsync(handle, new RunCompletion { Run = handle.Run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now })
+                        .ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                claimed.Clear();
+            }
+        }
+
+        /// <summary>
+        /// Starts the maintenance that is due (heartbeat with renewals and recovery, retention) on its own, unless the last one
+        /// is still going: it never holds up a claim. Only the loop calls it.
+        /// </summary>
+        private void StartMaintenance(DateTimeOffset now)
+        {
+            bool heartbeat = now.UtcTicks >= _nextHeartbeat;
+            bool purge = now.UtcTicks >= _nextPurge;
+            if (heartbeat)
+            {
+                _nextHeartbeat = LongTime.Add(now, HeartbeatInterval).UtcTicks;
+            }
+
+            if (purge)
+            {
+                _nextPurge = LongTime.Add(now, PurgeInterval).UtcTicks;
+            }
+
+            Volatile.Write(ref _nextMaintenance, Math.Min(_nextHeartbeat, _nextPurge));
+            if (Interlocked.CompareExchange(ref _maintaining, 1, 0) != 0)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _maintenance, Task.Run(async () =>
+            {
+                try
+                {
+                    await _scheduler.MaintainAsync(heartbeat, purge).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // A store that fails now is asked again at the next maintenance.
+                catch (Exception exception)
+#pragma warning restore CA1031
+                {
+                    Log.MaintenanceFailed(_scheduler._logger, exception);
+                }
+                finally
+                {
+                    Volatile.Write(ref _maintaining, 0);
+                    _scheduler.SignalChange(wakeDispatcher: false);
+                }
+            }));
+        }
+
+        /// <summary>Completes at <paramref name="due"/> (never, if null) or when woken, whichever comes first.</summary>
+        private Task WaitAsync(DateTimeOffset? due)
+        {
+            if (_wake.IsSet || _stopping)
+            {
+                return Task.CompletedTask;
             }
 
             TimeProvider time = _scheduler._time;
             if (_systemClock)
             {
-                // On the real clock a thread waiting on a handle wakes within a fraction of a millisecond of its (whole
-                // millisecond) timeout; .NET timers only within a few. Wait the whole milliseconds, then yield (not spin:
-                // spinning starved the workers under load, measured in bench/) through the rest.
-                for (TimeSpan remaining = due.Value - time.GetUtcNow(); remaining > TimeSpan.Zero; remaining = due.Value - time.GetUtcNow())
+                if (due <= time.GetUtcNow())
                 {
-                    if (remaining >= TimeSpan.FromMilliseconds(1))
-                    {
-                        if (_wake.Wait((int)Math.Min(remaining.TotalMilliseconds, int.MaxValue)))
-                        {
-                            return;
-                        }
-                    }
-                    else if (_wake.IsSet)
-                    {
-                        return;
-                    }
-                    else
-                    {
-                        Thread.Yield();
-                    }
+                    return Task.CompletedTask;
                 }
 
-                return;
+                // Without RunContinuationsAsynchronously: the waiter thread completes it, and the loop goes on there.
+                var done = new TaskCompletionSource();
+                _waitDue = due;
+                _waitDone = done;
+                _waitRequested.Set();
+                return done.Task;
             }
 
-            // Any other provider: one timer of that provider. Another thread may move the clock while the timer is armed
-            // (FakeTimeProvider.Advance): arm it again until the clock stood still across arming, so that the timer is
-            // relative to the time it was computed from.
+            var pending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _pending, pending);
+            if (_wake.IsSet)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (due is null)
+            {
+                _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return pending.Task;
+            }
+
+            // Another thread may move the clock while the timer is armed (FakeTimeProvider.Advance): arm it again until the
+            // clock stood still across arming, so that the timer is relative to the time it was computed from.
             while (true)
             {
                 DateTimeOffset now = time.GetUtcNow();
                 if (now >= due.Value)
                 {
-                    return;
+                    return Task.CompletedTask;
                 }
 
                 // Timers count whole milliseconds (FakeTimeProvider truncates): round up, never early. A wait longer than a
                 // timer takes wakes early and waits again.
-                _timer.Change(LongTime.ForTimer(due.Value - now), Timeout.InfiniteTimeSpan);
+                _timer!.Change(LongTime.ForTimer(due.Value - now), Timeout.InfiniteTimeSpan);
                 if (time.GetUtcNow() == now)
                 {
-                    break;
+                    return pending.Task;
                 }
             }
+        }
 
-            _wake.Wait();
+        /// <summary>The system clock's waiter: runs the loop's first cycle, then serves its waits one at a time.</summary>
+        private void WaiterLoop()
+        {
+            _ = LoopAsync();
+            while (true)
+            {
+                _waitRequested.Wait();
+                _waitRequested.Reset();
+                TaskCompletionSource? done = _waitDone;
+                if (done is null)
+                {
+                    return;
+                }
+
+                _waitDone = null;
+                WaitUntil(_waitDue);
+
+                // Runs the loop's next cycle here, inline; it posts its next wait before this returns.
+                done.TrySetResult();
+            }
+        }
+
+        /// <summary>Sleeps until <paramref name="due"/> (or forever) unless woken, to within a few microseconds.</summary>
+        private void WaitUntil(DateTimeOffset? due)
+        {
+            if (due is null)
+            {
+                _wake.Wait();
+                return;
+            }
+
+            // On the real clock a thread waiting on a handle wakes within a fraction of a millisecond of its (whole
+            // millisecond) timeout; .NET timers only within a few. Wait the whole milliseconds, then yield (not spin:
+            // spinning starved the workers under load, measured in bench/) through the rest.
+            TimeProvider time = _scheduler._time;
+            for (TimeSpan remaining = due.Value - time.GetUtcNow(); remaining > TimeSpan.Zero; remaining = due.Value - time.GetUtcNow())
+            {
+                if (remaining >= TimeSpan.FromMilliseconds(1))
+                {
+                    if (_wake.Wait((int)Math.Min(remaining.TotalMilliseconds, int.MaxValue)))
+                    {
+                        return;
+                    }
+                }
+                else if (_wake.IsSet)
+                {
+                    return;
+                }
+                else
+                {
+                    Thread.Yield();
+                }
+            }
         }
 
         private async Task WorkAsync()
@@ -305,7 +501,7 @@ public sealed partial class Scheduler
                     {
                         if (Interlocked.Decrement(ref _inFlight) <= _lowWater && _waitingForRoom)
                         {
-                            _wake.Set();
+                            Wake();
                         }
 
                         _scheduler.SignalChange(wakeDispatcher: false);

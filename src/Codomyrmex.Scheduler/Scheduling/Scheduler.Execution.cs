@@ -28,16 +28,15 @@ public sealed partial class Scheduler
     {
         ArgumentNullException.ThrowIfNull(id);
         ThrowIfDisposed();
+        DateTimeOffset now = _time.GetUtcNow();
+        long cancels = Interlocked.Read(ref _cancelEpoch);
         ClaimedRun run = await _store.ClaimNowAsync(id, ClaimRequestFor(1), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
-        using var handle = new RunHandle(run, cancellationToken);
-        lock (_claimLock)
-        {
-            _activeRuns[run.RunId] = handle;
-        }
+        using var handle = new RunHandle(run, now, cancellationToken);
+        _activeRuns[run.RunId] = handle;
 
-        // A Cancel that came between the claim and the registration did not see this run: look again.
-        if ((await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+        // A Cancel that came between the claim and the registration may not have seen this run: look again.
+        if (Interlocked.Read(ref _cancelEpoch) != cancels && (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
         {
             handle.CancelJob();
         }
@@ -59,24 +58,31 @@ public sealed partial class Scheduler
             ClaimedRun run = handle.Run;
             DateTimeOffset now = _time.GetUtcNow();
             JobOptions options = run.Job.Options;
+            if (dispatcher.IsStopping || handle.JobCancelled || (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1
+                && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime))
+            {
+                // It will not run.
+                EndStarting(handle);
+            }
+
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
-                await RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
             if (handle.JobCancelled)
             {
-                await RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Cancelled, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Cancelled, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
-            if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && now - run.ScheduledTime > options.MisfireGraceTime)
+            if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime)
             {
                 // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
                 OnSkipped(new SkippedOccurrence { JobId = run.Job.Id, JobName = run.Job.Name, ScheduledTime = run.ScheduledTime, Reason = SkipReason.Misfire }, now);
-                await RecordAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
@@ -99,7 +105,7 @@ public sealed partial class Scheduler
         activity?.SetTag("job.id", job.Id);
         activity?.SetTag("job.attempt", run.Attempt);
         activity?.SetTag("job.scheduled_time", run.ScheduledTime.ToString("O", CultureInfo.InvariantCulture));
-        _metrics.RunStarted(job.Name, run.IsManual || run.Attempt > 1 ? TimeSpan.Zero : startedAt - run.ScheduledTime);
+        _metrics.RunStarted(job.Name, run.IsManual || run.Attempt > 1 ? TimeSpan.Zero : handle.ToStoreTime(startedAt) - run.ScheduledTime);
         Log.RunStarted(_logger, job.Name, job.Id, run.ScheduledTime, run.Attempt);
         Raise(JobStarted, nameof(JobStarted), new JobEvent(job.Id, job.Name, run.ScheduledTime, startedAt) { Attempt = run.Attempt });
 
@@ -111,8 +117,9 @@ public sealed partial class Scheduler
         {
             try
             {
-                value = await InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token)
-                    .ConfigureAwait(false);
+                Task<object?> invocation = InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token);
+                EndStarting(handle);
+                value = await invocation.ConfigureAwait(false);
                 outcome = RunOutcome.Succeeded;
                 if (timeout?.IsCancellationRequested == true)
                 {
@@ -125,6 +132,7 @@ public sealed partial class Scheduler
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                EndStarting(handle);
                 outcome = RunOutcome.Failed;
                 failure = exception;
                 if (timeout?.IsCancellationRequested == true && !handle.Token.IsCancellationRequested)
@@ -151,18 +159,18 @@ public sealed partial class Scheduler
         if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.Token.IsCancellationRequested)
         {
             TimeSpan delay = options.GetRetryDelay(run.Attempt + 1, Random.Shared.NextDouble());
-            retryAt = LongTime.Add(finishedAt, delay);
+            retryAt = LongTime.Add(handle.ToStoreTime(finishedAt), delay);
             Log.RunRetrying(_logger, job.Name, job.Id, run.Attempt, delay, error!);
         }
         else if (outcome == RunOutcome.Interrupted && options.Recoverable && !run.IsManual)
         {
             // Due again at once: the next start runs it first, marked as a recovery.
-            retryAt = run.ScheduledTime < finishedAt ? run.ScheduledTime : finishedAt;
+            DateTimeOffset storeFinishedAt = handle.ToStoreTime(finishedAt);
+            retryAt = run.ScheduledTime < storeFinishedAt ? run.ScheduledTime : storeFinishedAt;
         }
 
-        _metrics.RunEnded(job.Name, outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome), duration);
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
-        await RecordAsync(new RunCompletion
+        var completion = new RunCompletion
         {
             Run = run,
             Outcome = outcome,
@@ -171,7 +179,15 @@ public sealed partial class Scheduler
             Result = outcome == RunOutcome.Succeeded ? value : null,
             Error = error,
             RetryAt = retryAt,
-        }).ConfigureAwait(false);
+        };
+        string outcomeTag = outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome);
+        if (!await RecordAsync(handle, completion, outcomeTag, duration).ConfigureAwait(false))
+        {
+            // Lost to another claim: whatever happened here is not this node's to report (the other claim reports its own).
+            activity?.SetTag("job.outcome", "lost");
+            return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
+        }
+
         var args = new JobEvent(job.Id, job.Name, run.ScheduledTime, finishedAt)
         {
             Attempt = run.Attempt,
@@ -214,40 +230,60 @@ public sealed partial class Scheduler
 
     /// <summary>
     /// Writes the outcome to the store, trying again a few times if the store fails; the run leaves the active set only after
-    /// that, so <see cref="WhenIdleAsync"/> sees it recorded. If every try fails the exception propagates, and the run stays
-    /// claimed in the store until its lease is recovered.
+    /// that (and after its metric), so <see cref="WhenIdleAsync"/> sees it recorded. If every try fails the exception
+    /// propagates, and the run stays claimed in the store until its lease is recovered.
     /// </summary>
-    private async Task RecordAsync(RunCompletion completion)
+    /// <param name="handle">The run.</param>
+    /// <param name="completion">Its outcome.</param>
+    /// <param name="outcomeTag">The metric's outcome for a run that started, or <see langword="null"/> for one that never did.</param>
+    /// <param name="duration">How long it ran.</param>
+    /// <returns>
+    /// <see langword="false"/> if the run was lost: the store gave it to another claim (this node's lease lapsed), so its
+    /// outcome is not recorded, and is not this node's to report.
+    /// </returns>
+    private async Task<bool> RecordAsync(RunHandle handle, RunCompletion completion, string? outcomeTag = null, TimeSpan duration = default)
     {
+        ClaimedRun run = completion.Run;
+        bool lost = handle.Lost;
         try
         {
-            for (int attempt = 0; ; attempt++)
+            // A run the heartbeat reported lost is not written at all: the store would refuse it (fenced) anyway.
+            lost = lost || await WriteAsync(completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
+            if (lost)
             {
-                try
-                {
-                    if (_store is InMemoryJobStore memory)
-                    {
-                        // The default store's fast path: the same write, without a Job snapshot nobody reads.
-                        _ = memory.CompleteRun(completion, snapshot: false, out _);
-                    }
-                    else
-                    {
-                        await _store.CompleteRunAsync(completion).ConfigureAwait(false);
-                    }
-
-                    return;
-                }
-                catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
-                {
-                    Log.RecordRetrying(_logger, completion.Run.Job.Name, completion.Run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
-                    await Task.Delay(RecordRetryDelays[attempt], _time).ConfigureAwait(false);
-                }
+                Log.RunLost(_logger, run.RunId, run.Job.Name, run.Job.Id);
             }
+
+            return !lost;
         }
         finally
         {
-            _activeRuns.TryRemove(completion.Run.RunId, out _);
+            if (outcomeTag is not null)
+            {
+                _metrics.RunEnded(run.Job.Name, lost ? SchedulerMetrics.LostTag : outcomeTag, duration);
+            }
+
+            _activeRuns.TryRemove(run.RunId, out _);
             SignalChange(wakeDispatcher: false);
+        }
+    }
+
+    private async ValueTask<RunCompletionStatus> WriteAsync(RunCompletion completion)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // The default store's fast path: the same write, without a Job snapshot nobody reads.
+                return _store is InMemoryJobStore memory
+                    ? memory.CompleteRun(completion, snapshot: false, out _)
+                    : (await _store.CompleteRunAsync(completion).ConfigureAwait(false)).Status;
+            }
+            catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
+            {
+                Log.RecordRetrying(_logger, completion.Run.Job.Name, completion.Run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
+                await Task.Delay(RecordRetryDelays[attempt], _time).ConfigureAwait(false);
+            }
         }
     }
 
@@ -256,18 +292,19 @@ public sealed partial class Scheduler
     {
         IReadOnlyList<ClaimedRun> lost = await _store.RecoverExpiredAsync(cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset storeNow = _store.TimeProvider.GetUtcNow();
         foreach (ClaimedRun run in lost)
         {
             Job job = run.Job;
             Log.RunInterrupted(_logger, run.RunId, job.Name, job.Id, run.NodeName);
-            _metrics.RunEnded(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), now - run.ClaimedAt);
+            _metrics.RunEnded(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), storeNow - run.ClaimedAt);
             if (!job.Options.Recoverable)
             {
                 Raise(JobFailed, nameof(JobFailed), new JobEvent(job.Id, job.Name, run.ScheduledTime, now)
                 {
                     Attempt = run.Attempt,
                     Outcome = RunOutcome.Interrupted,
-                    Duration = now - run.ClaimedAt,
+                    Duration = storeNow - run.ClaimedAt,
                     Error = RunRecords.LeaseExpired(run, run.LeaseUntil),
                 });
             }
@@ -279,14 +316,29 @@ public sealed partial class Scheduler
         }
     }
 
-    /// <summary>Beats this node's heartbeat, keeps its runs leased and picks up runs that other nodes lost.</summary>
-    private async Task MaintainLeasesAsync()
+    /// <summary>How often retention runs (<see cref="IJobStore.PurgeExpiredAsync"/>).</summary>
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most retention batches one maintenance deletes; the rest waits for the next.</summary>
+    private const int MaxPurgeBatches = 100;
+
+    /// <summary>The maintenance that is due: the heartbeat (with renewals and recovery), retention, or both.</summary>
+    private async Task MaintainAsync(bool heartbeat, bool purge)
     {
-        await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
-        await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
+        if (heartbeat)
+        {
+            await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
+            await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (purge)
+        {
+            await PurgeAsync().ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Tells the store this node is alive and renews the runs it holds; runs the store says are lost are cancelled here.</summary>
+    /// <summary>Tells the store this node is alive and renews the runs it holds; runs the store says are lost are stopped here.</summary>
+    /// <remarks>It beats even with no run held: the heartbeat is what lists the node as alive.</remarks>
     private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         var held = new List<HeldRun>(_activeRuns.Count);
@@ -299,11 +351,35 @@ public sealed partial class Scheduler
             new NodeHeartbeat { Node = _identity, LeaseDuration = _options.LeaseDuration, Runs = held }, cancellationToken).ConfigureAwait(false);
         foreach (string runId in renewal.Lost)
         {
-            // Another node may run it now: this one stops it, and the store will not record its outcome (it is fenced).
+            // Another node may run it now: this one stops it, and records nothing for it (the store would refuse it: fenced).
             if (_activeRuns.TryGetValue(runId, out RunHandle? lost))
             {
-                lost.Cancel();
+                lost.Lose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Deletes what retention says has expired, a bounded batch per call, calling again while a call deleted anything, up to
+    /// a bound per maintenance so that a store with a huge backlog is caught up over several maintenances.
+    /// </summary>
+    private async Task PurgeAsync()
+    {
+        int jobs = 0, runs = 0;
+        for (int batch = 0; batch < MaxPurgeBatches; batch++)
+        {
+            RetentionResult result = await _store.PurgeExpiredAsync().ConfigureAwait(false);
+            jobs += result.JobsDeleted;
+            runs += result.RunsDeleted;
+            if (result.JobsDeleted == 0 && result.RunsDeleted == 0)
+            {
+                break;
+            }
+        }
+
+        if (jobs > 0 || runs > 0)
+        {
+            Log.Purged(_logger, jobs, runs);
         }
     }
 

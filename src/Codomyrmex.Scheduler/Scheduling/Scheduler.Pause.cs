@@ -3,13 +3,6 @@ namespace Codomyrmex.Scheduler;
 /// <summary>Pausing, resuming and deleting jobs.</summary>
 public sealed partial class Scheduler
 {
-    /// <summary>Pauses a job: it keeps its schedule and fires nothing until <see cref="Resume"/>.</summary>
-    /// <param name="id">The job's id.</param>
-    /// <returns><see langword="true"/> if the job exists (also when it was already paused, or is finished); <see langword="false"/> otherwise.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
-    /// <remarks>See <see cref="PauseAsync"/>.</remarks>
-    public bool Pause(string id) => Complete(PauseAsync(id));
-
     /// <summary>Pauses a job: it keeps its schedule and fires nothing until <see cref="ResumeAsync"/>.</summary>
     /// <param name="id">The job's id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -34,13 +27,6 @@ public sealed partial class Scheduler
 
     /// <summary>Resumes a paused job.</summary>
     /// <param name="id">The job's id.</param>
-    /// <returns><see langword="true"/> if the job exists (also when it was not paused); <see langword="false"/> otherwise.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
-    /// <remarks>See <see cref="ResumeAsync"/>.</remarks>
-    public bool Resume(string id) => Complete(ResumeAsync(id));
-
-    /// <summary>Resumes a paused job.</summary>
-    /// <param name="id">The job's id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> if the job exists (also when it was not paused); <see langword="false"/> otherwise.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
@@ -62,14 +48,6 @@ public sealed partial class Scheduler
         SignalChange();
         return true;
     }
-
-    /// <summary>Deletes a job and its run history.</summary>
-    /// <param name="id">The job's id.</param>
-    /// <returns><see langword="true"/> if the job was deleted; <see langword="false"/> if there is none with that id.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">A run of the job is in progress.</exception>
-    /// <remarks>See <see cref="DeleteAsync"/>.</remarks>
-    public bool Delete(string id) => Complete(DeleteAsync(id));
 
     /// <summary>Deletes a job and its run history.</summary>
     /// <param name="id">The job's id.</param>

@@ -28,7 +28,9 @@ public sealed partial class Scheduler
     /// <para>
     /// Like <see cref="StartAsync"/>, it first records runs whose node vanished; on a store that one process runs at a time
     /// (SQLite) that makes the store this process's, so a second process is refused before it changes anything.
-    /// Run it once at start-up (and when the source changes), not concurrently with itself for the same source.
+    /// Run it at start-up (and when the source changes). Several nodes may reconcile the same source on one store at once (every
+    /// host of a cluster starting with the same configuration): the store keeps one live job per source and name, so they end
+    /// with one job per definition; a node whose add lost that race updates the job the other added instead.
     /// </para>
     /// </remarks>
     public async Task<ReconcileResult> ReconcileAsync(string source, IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken = default)
@@ -37,7 +39,7 @@ public sealed partial class Scheduler
         ArgumentNullException.ThrowIfNull(definitions);
         ThrowIfDisposed();
         List<JobDefinition> wanted = [.. definitions];
-        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset now = StoreNow;
         ThrowIfInvalid(wanted, now);
 
         // As Start does first: record runs lost while nothing ran them, which also makes a single-process store (SQLite)
@@ -49,7 +51,8 @@ public sealed partial class Scheduler
         {
             if (job.Source == source && job.Status != JobStatus.Cancelled)
             {
-                // Two live jobs of one name (only after a crash mid-reconcile): the newest stands, the other goes.
+                // Two live jobs of one name (a store that does not enforce one live job per source and name, or one written
+                // before it did): the newest stands, the other goes.
                 if (current.TryGetValue(job.Name, out Job? other))
                 {
                     await _store.CancelAsync(other.CreatedAt <= job.CreatedAt ? other.Id : job.Id, cancellationToken).ConfigureAwait(false);
@@ -75,8 +78,20 @@ public sealed partial class Scheduler
                     Kwargs = JsonArguments.Keyword(definition.Kwargs),
                     Source = source,
                 };
-                AddJob(job, definition.Trigger);
-                added.Add(definition.Name);
+                AddJobResult result = await AddJobCoreAsync(job, definition.Trigger, cancellationToken).ConfigureAwait(false);
+                if (result.Added)
+                {
+                    added.Add(definition.Name);
+                }
+                else if (await UpdateFromDefinitionAsync(result.Job, definition, now, cancellationToken).ConfigureAwait(false))
+                {
+                    // Another node reconciling the same source added it first: that job is the one, brought to this definition.
+                    updated.Add(definition.Name);
+                }
+                else
+                {
+                    unchanged.Add(definition.Name);
+                }
             }
             else if (await UpdateFromDefinitionAsync(existing, definition, now, cancellationToken).ConfigureAwait(false))
             {

@@ -4,7 +4,7 @@ namespace Codomyrmex.Scheduler;
 
 public sealed partial class Scheduler
 {
-    /// <summary>Schedules a job, as the spec's <c>schedule(func, name, trigger, args, kwargs, max_runs)</c>.</summary>
+    /// <summary>Schedules a job, as the spec's <c>schedule(func, name, trigger, args, kwargs, max_runs)</c>, without blocking on the store.</summary>
     /// <param name="func">What the job runs.</param>
     /// <param name="name">A human-readable name; by default the method's name.</param>
     /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
@@ -12,6 +12,7 @@ public sealed partial class Scheduler
     /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry and timeout policies; <see langword="null"/> for <see cref="JobOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id: unique and URL-safe.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
@@ -20,9 +21,9 @@ public sealed partial class Scheduler
     /// cannot keep a delegate.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
-    public string Schedule(Action func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
-        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
-        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+    public ValueTask<string> ScheduleAsync(Action func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        ScheduleCoreAsync(func, func, name, trigger, args, kwargs, maxRuns, options, cancellationToken);
 
     /// <summary>Schedules a job whose result becomes <see cref="Job.Result"/>.</summary>
     /// <param name="func">What the job runs.</param>
@@ -32,14 +33,15 @@ public sealed partial class Scheduler
     /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
-    public string Schedule(Func<object?> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
-        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
-        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+    public ValueTask<string> ScheduleAsync(Func<object?> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        ScheduleCoreAsync(func, func, name, trigger, args, kwargs, maxRuns, options, cancellationToken);
 
     /// <summary>Schedules an asynchronous job.</summary>
     /// <param name="func">What the job runs.</param>
@@ -49,14 +51,15 @@ public sealed partial class Scheduler
     /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
-    public string Schedule(Func<Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
-        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
-        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+    public ValueTask<string> ScheduleAsync(Func<Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        ScheduleCoreAsync(func, func, name, trigger, args, kwargs, maxRuns, options, cancellationToken);
 
     /// <summary>Schedules an asynchronous job that observes cancellation (job cancelled, timeout, shutdown).</summary>
     /// <param name="func">What the job runs.</param>
@@ -66,14 +69,15 @@ public sealed partial class Scheduler
     /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
-    public string Schedule(Func<CancellationToken, Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
-        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
-        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+    public ValueTask<string> ScheduleAsync(Func<CancellationToken, Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        ScheduleCoreAsync(func, func, name, trigger, args, kwargs, maxRuns, options, cancellationToken);
 
     /// <summary>Schedules an asynchronous job that reads its <see cref="JobContext"/> and returns a result.</summary>
     /// <param name="func">What the job runs.</param>
@@ -83,14 +87,15 @@ public sealed partial class Scheduler
     /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
-    public string Schedule(Func<JobContext, CancellationToken, Task<object?>> func, string? name = null, Trigger? trigger = null,
-        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
-        ScheduleCore(func, func, name, trigger, args, kwargs, maxRuns, options);
+    public ValueTask<string> ScheduleAsync(Func<JobContext, CancellationToken, Task<object?>> func, string? name = null, Trigger? trigger = null,
+        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        ScheduleCoreAsync(func, func, name, trigger, args, kwargs, maxRuns, options, cancellationToken);
 
     /// <summary>Schedules an asynchronous job with a typed result.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -101,17 +106,18 @@ public sealed partial class Scheduler
     /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
-    public string Schedule<T>(Func<CancellationToken, Task<T>> func, string? name = null, Trigger? trigger = null,
-        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null)
+    public ValueTask<string> ScheduleAsync<T>(Func<CancellationToken, Task<T>> func, string? name = null, Trigger? trigger = null,
+        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
-        return ScheduleCore(func, new Func<JobContext, CancellationToken, Task<object?>>(async (_, token) => await func(token).ConfigureAwait(false)),
-            name, trigger, args, kwargs, maxRuns, options);
+        return ScheduleCoreAsync(func, new Func<JobContext, CancellationToken, Task<object?>>(async (_, token) => await func(token).ConfigureAwait(false)),
+            name, trigger, args, kwargs, maxRuns, options, cancellationToken);
     }
 
     /// <summary>Schedules a job whose typed result becomes <see cref="Job.Result"/>; lets a method group such as <c>ComputeTotal</c> be passed directly.</summary>
@@ -123,20 +129,21 @@ public sealed partial class Scheduler
     /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
-    public string Schedule<T>(Func<T> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
-        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null)
+    public ValueTask<string> ScheduleAsync<T>(Func<T> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
-        return ScheduleCore(func, new Func<object?>(() => func()), name, trigger, args, kwargs, maxRuns, options);
+        return ScheduleCoreAsync(func, new Func<object?>(() => func()), name, trigger, args, kwargs, maxRuns, options, cancellationToken);
     }
 
-    private string ScheduleCore(Delegate func, Delegate invoke, string? name, Trigger? trigger, IEnumerable<object?>? args,
-        IReadOnlyDictionary<string, object?>? kwargs, int? maxRuns, JobOptions? options)
+    private ValueTask<string> ScheduleCoreAsync(Delegate func, Delegate invoke, string? name, Trigger? trigger, IEnumerable<object?>? args,
+        IReadOnlyDictionary<string, object?>? kwargs, int? maxRuns, JobOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
         ThrowIfDisposed();
@@ -152,13 +159,13 @@ public sealed partial class Scheduler
                 "scheduler.RegisterTask(\"name\", handler) and schedule it by name with scheduler.Schedule(task: \"name\", trigger, ...).", nameof(func));
         }
 
-        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, _time.GetUtcNow()) with
+        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, StoreNow) with
         {
             Func = invoke,
             Args = args is null ? [] : args.ToArray(),
             Kwargs = kwargs is null || kwargs.Count == 0 ? Job.NoKwargs : new Dictionary<string, object?>(kwargs),
         };
-        return AddJob(job, trigger);
+        return AddJobAsync(job, trigger, cancellationToken);
     }
 
     /// <summary>

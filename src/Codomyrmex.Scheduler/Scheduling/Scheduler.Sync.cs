@@ -1,11 +1,201 @@
+using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
-/// <summary>The spec's blocking lifecycle, with its asynchronous counterparts.</summary>
+#pragma warning disable RS0026 // The spec's keyword-argument shape: one overload per delegate shape, each with the same optional parameters.
+
+/// <summary>
+/// The spec's blocking methods, with the asynchronous lifecycle. Each blocking method is a thin edge over its asynchronous
+/// counterpart; with the in-memory store (which completes synchronously) it never blocks.
+/// </summary>
 public sealed partial class Scheduler
 {
+    /// <summary>Schedules a job, as the spec's <c>schedule(func, name, trigger, args, kwargs, max_runs)</c>.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies; <see langword="null"/> for <see cref="JobOptions.Default"/>.</param>
+    /// <returns>The job's id: unique and URL-safe.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// The trigger can never fire (for example <c>0 0 30 2 *</c>), the options are not valid, or the store is durable and
+    /// cannot keep a delegate.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Action func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync(func, name, trigger, args, kwargs, maxRuns, options));
+
+    /// <summary>Schedules a job whose result becomes <see cref="Job.Result"/>.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<object?> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync(func, name, trigger, args, kwargs, maxRuns, options));
+
+    /// <summary>Schedules an asynchronous job.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync(func, name, trigger, args, kwargs, maxRuns, options));
+
+    /// <summary>Schedules an asynchronous job that observes cancellation (job cancelled, timeout, shutdown).</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<CancellationToken, Task> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync(func, name, trigger, args, kwargs, maxRuns, options));
+
+    /// <summary>Schedules an asynchronous job that reads its <see cref="JobContext"/> and returns a result.</summary>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule(Func<JobContext, CancellationToken, Task<object?>> func, string? name = null, Trigger? trigger = null,
+        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync(func, name, trigger, args, kwargs, maxRuns, options));
+
+    /// <summary>Schedules an asynchronous job with a typed result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule<T>(Func<CancellationToken, Task<T>> func, string? name = null, Trigger? trigger = null,
+        IEnumerable<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync<T>(func, name, trigger, args, kwargs, maxRuns, options));
+
+    /// <summary>Schedules a job whose typed result becomes <see cref="Job.Result"/>; lets a method group such as <c>ComputeTotal</c> be passed directly.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="func">What the job runs.</param>
+    /// <param name="name">A human-readable name; by default the method's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments, passed in <see cref="JobContext.Args"/>.</param>
+    /// <param name="kwargs">Keyword arguments, passed in <see cref="JobContext.Kwargs"/>.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry and timeout policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The trigger can never fire, the options are not valid, or the store is durable.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    public string Schedule<T>(Func<T> func, string? name = null, Trigger? trigger = null, IEnumerable<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync<T>(func, name, trigger, args, kwargs, maxRuns, options));
+
+    /// <summary>Schedules a registered task, as a job a durable store can keep.</summary>
+    /// <param name="task">The registered task's name.</param>
+    /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
+    /// <param name="args">Positional arguments as JSON, passed in <see cref="JobContext.Args"/> (each a <see cref="JsonNode"/>).</param>
+    /// <param name="kwargs">Keyword arguments as JSON, passed in <see cref="JobContext.Kwargs"/> (each a <see cref="JsonNode"/>).</param>
+    /// <param name="name">A human-readable name; by default the task's name.</param>
+    /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
+    /// <param name="options">Overlap, misfire, retry, timeout and recovery policies.</param>
+    /// <returns>The job's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// No task has that name, the trigger can never fire, the options are not valid, or the arguments nest arrays and
+    /// objects more than 64 levels deep (deeper than a store can read back).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    /// <remarks>The arguments are copied: changing the nodes afterwards does not change the job.</remarks>
+    public string Schedule(string task, Trigger? trigger = null, JsonArray? args = null, JsonObject? kwargs = null, string? name = null,
+        int? maxRuns = null, JobOptions? options = null) =>
+        Complete(ScheduleAsync(task, trigger, args, kwargs, name, maxRuns, options));
+
+    /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public bool Cancel(string id) => Complete(CancelAsync(id));
+
+    /// <summary>Gets a snapshot of a job.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns>The job, or <see langword="null"/> if there is none with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public Job? GetJob(string id) => Complete(GetJobAsync(id));
+
+    /// <summary>Lists jobs in the order they were scheduled, as the spec's <c>list_jobs(status=...)</c>.</summary>
+    /// <param name="status">Only jobs with this status, or <see langword="null"/> for all.</param>
+    /// <returns>Snapshots of the jobs.</returns>
+    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery { Status = status })).Items;
+
+    /// <summary>Pauses a job: it keeps its schedule and fires nothing until <see cref="Resume"/>.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns><see langword="true"/> if the job exists (also when it was already paused, or is finished); <see langword="false"/> otherwise.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    /// <remarks>See <see cref="PauseAsync"/>.</remarks>
+    public bool Pause(string id) => Complete(PauseAsync(id));
+
+    /// <summary>Resumes a paused job.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns><see langword="true"/> if the job exists (also when it was not paused); <see langword="false"/> otherwise.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    /// <remarks>See <see cref="ResumeAsync"/>.</remarks>
+    public bool Resume(string id) => Complete(ResumeAsync(id));
+
+    /// <summary>Deletes a job and its run history.</summary>
+    /// <param name="id">The job's id.</param>
+    /// <returns><see langword="true"/> if the job was deleted; <see langword="false"/> if there is none with that id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">A run of the job is in progress.</exception>
+    /// <remarks>See <see cref="DeleteAsync"/>.</remarks>
+    public bool Delete(string id) => Complete(DeleteAsync(id));
+
     /// <summary>Starts firing jobs, as the spec's <c>start()</c>. Starting a started scheduler does nothing.</summary>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
     public void Start() => StartAsync().GetAwaiter().GetResult();
@@ -127,7 +317,7 @@ public sealed partial class Scheduler
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.DispatcherFailed(_logger, exception);
+            Log.LeaveFailed(_logger, _node, exception);
         }
     }
 }

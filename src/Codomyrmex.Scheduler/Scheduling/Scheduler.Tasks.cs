@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Codomyrmex.Scheduler;
@@ -76,6 +77,7 @@ public sealed partial class Scheduler
     /// <param name="name">A human-readable name; by default the task's name.</param>
     /// <param name="maxRuns">The most runs, failed ones included; <see langword="null"/> for no limit.</param>
     /// <param name="options">Overlap, misfire, retry, timeout and recovery policies.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The job's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
@@ -85,20 +87,20 @@ public sealed partial class Scheduler
     /// </exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
     /// <remarks>The arguments are copied: changing the nodes afterwards does not change the job.</remarks>
-    public string Schedule(string task, Trigger? trigger = null, JsonArray? args = null, JsonObject? kwargs = null, string? name = null,
-        int? maxRuns = null, JobOptions? options = null)
+    public ValueTask<string> ScheduleAsync(string task, Trigger? trigger = null, JsonArray? args = null, JsonObject? kwargs = null, string? name = null,
+        int? maxRuns = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ThrowIfDisposed();
         ThrowIfUnknownTask(task, nameof(task));
-        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset now = StoreNow;
         Job job = NewJob(name ?? task, trigger, maxRuns, options, now) with
         {
             Task = task,
             Args = JsonArguments.Positional(args),
             Kwargs = JsonArguments.Keyword(kwargs),
         };
-        return AddJob(job, trigger);
+        return AddJobAsync(job, trigger, cancellationToken);
     }
 
     /// <summary>Reads the run history, newest first.</summary>
@@ -149,6 +151,12 @@ public sealed partial class Scheduler
             $"Job '{job.Name}' runs task '{job.Task}', which is not registered on this scheduler: call RegisterTask(\"{job.Task}\", handler) before Start.");
     }
 
+    /// <summary>
+    /// Gets the store's time: a new job's creation, its interval's anchor and the day an <c>At</c> trigger starts from are
+    /// by the store's clock, the clock of record that decides when it is due, not by this node's, which may be off.
+    /// </summary>
+    private DateTimeOffset StoreNow => _store.TimeProvider.GetUtcNow();
+
     /// <summary>A new pending job with its trigger bound now; the caller fills in what it runs.</summary>
     private Job NewJob(string name, Trigger? trigger, int? maxRuns, JobOptions? options, DateTimeOffset now)
     {
@@ -192,28 +200,48 @@ public sealed partial class Scheduler
     private Trigger? Bind(Trigger? trigger, DateTimeOffset anchor) => trigger?.Bind(anchor, _options.TimeZone ?? _time.LocalTimeZone);
 
     /// <summary>Adds a new job to the store (drawing a new id on the rare collision) and logs it.</summary>
-    private string AddJob(Job job, Trigger? trigger)
+    /// <returns>The job's id.</returns>
+    private ValueTask<string> AddJobAsync(Job job, Trigger? trigger, CancellationToken cancellationToken)
     {
+        // Schedule's hot path: the in-memory store completes at once, so no second state machine runs.
+        ValueTask<AddJobResult> adding = AddJobCoreAsync(job, trigger, cancellationToken);
+        return adding.IsCompletedSuccessfully ? new(adding.Result.Job.Id) : AwaitIdAsync(adding);
+
+        static async ValueTask<string> AwaitIdAsync(ValueTask<AddJobResult> adding) => (await adding.ConfigureAwait(false)).Job.Id;
+    }
+
+    /// <summary>Adds a new job to the store, drawing a new id on the rare collision.</summary>
+    /// <returns>
+    /// The job added, or, for a declared job (with a <see cref="Job.Source"/>) whose name a live job of that source has
+    /// already (another node reconciling the same definitions at the same time), that job, not added.
+    /// </returns>
+    private async ValueTask<AddJobResult> AddJobCoreAsync(Job job, Trigger? trigger, CancellationToken cancellationToken)
+    {
+        AddJobResult result;
         while (true)
         {
             try
             {
-                // Another node may have added the same declared job first: then that one stands.
-                job = Complete(_store.AddAsync(job)).Job;
+                result = await _store.AddAsync(job, cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (ArgumentException) when (Complete(_store.GetAsync(job.Id)) is not null)
+            catch (ArgumentException)
             {
+                if (await _store.GetAsync(job.Id, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    throw;
+                }
+
                 // 64 random bits collided with an existing id: draw again.
                 job = job with { Id = JobIds.Format(JobIds.NewKey()) };
             }
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
+        if (result.Added && _logger.IsEnabled(LogLevel.Debug))
         {
             Log.JobScheduled(_logger, job.Name, job.Id, job.Trigger?.ToString() ?? trigger?.ToString() ?? "run once", job.NextRun);
         }
 
-        return job.Id;
+        return result;
     }
 }

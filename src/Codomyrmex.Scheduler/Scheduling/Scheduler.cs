@@ -15,10 +15,11 @@ namespace Codomyrmex.Scheduler;
 /// <c>FakeTimeProvider</c> and <see cref="WhenIdleAsync"/>.
 /// </para>
 /// <para>
-/// One dispatcher thread owns the timing: it sleeps until the earliest due job (woken early when a job is scheduled,
-/// cancelled or finishes), claims due runs from the store and hands them to at most
+/// One asynchronous dispatcher loop owns the timing: it sleeps until the earliest due job (woken early when a job is
+/// scheduled, cancelled or finishes), claims due runs from the store and hands them to at most
 /// <see cref="SchedulerOptions.MaxWorkers"/> workers. It never runs a job body itself, and a job that blocks or throws
-/// never stalls or stops it.
+/// never stalls or stops it. It awaits the store and holds no lock while it does, so no other member ever waits for a claim
+/// in flight.
 /// </para>
 /// </remarks>
 public sealed partial class Scheduler : IAsyncDisposable, IDisposable
@@ -33,8 +34,13 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, RunHandle> _activeRuns = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
-    /// <summary>Held while claimed runs are registered, so that Cancel never misses a run claimed just before it.</summary>
-    private readonly Lock _claimLock = new();
+    /// <summary>
+    /// Moved by every cancel after the store cancelled the job: a claim during which it moved reads its jobs again before
+    /// their runs start, so that a Cancel never misses a run claimed just before it (without a lock around the claim).
+    /// </summary>
+    private long _cancelEpoch;
+    /// <summary>Runs the dispatcher queued whose job code has not been entered yet (see <see cref="WhenQuietAsync"/>).</summary>
+    private int _startingRuns;
     private TaskCompletionSource _changed = NewSignal();
     private int _idleWaiters;
     private Dispatcher? _dispatcher;
@@ -105,11 +111,22 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// <summary>Gets the clock the scheduler uses.</summary>
     public TimeProvider TimeProvider => _time;
 
-    /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
-    /// <param name="id">The job's id.</param>
-    /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
-    public bool Cancel(string id) => Complete(CancelAsync(id));
+    /// <summary>Gets who this scheduler is in its store: its configured name and an instance id no other scheduler has.</summary>
+    /// <remarks>
+    /// The store holds this scheduler's runs by <see cref="NodeIdentity.InstanceId"/>, so two processes configured with the same
+    /// <see cref="SchedulerOptions.NodeName"/> never renew or complete each other's runs. A new instance id is made per
+    /// scheduler, not per start.
+    /// </remarks>
+    public NodeIdentity Node => _identity;
+
+    /// <summary>Lists the schedulers whose heartbeat in the store is current (this one while it is started, others sharing the store).</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The live nodes, each with its instance id, name, host, heartbeat times and runs in progress.</returns>
+    /// <remarks>
+    /// A started scheduler beats every third of <see cref="SchedulerOptions.LeaseDuration"/>; one that stops leaves the list
+    /// at once, and one that dies leaves it when its last heartbeat lapses (by the store's clock).
+    /// </remarks>
+    public ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default) => _store.ListNodesAsync(cancellationToken);
 
     /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
     /// <param name="id">The job's id.</param>
@@ -125,28 +142,14 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             return false;
         }
 
-        lock (_claimLock)
-        {
-            // A claim that took the job before the store cancelled it has registered its run by now.
-            foreach (RunHandle run in _activeRuns.Values)
-            {
-                if (run.JobId == id)
-                {
-                    run.CancelJob();
-                }
-            }
-        }
-
+        // A claim in flight that took the job before the store cancelled it either registered its run before this look,
+        // or sees the epoch moved and reads the job again before the run starts.
+        Interlocked.Increment(ref _cancelEpoch);
+        CancelActiveRuns(id);
         Log.JobCancelled(_logger, job.Name, job.Id);
-        SignalChange();
+        SignalChange(wakeDispatcher: false);
         return true;
     }
-
-    /// <summary>Gets a snapshot of a job.</summary>
-    /// <param name="id">The job's id.</param>
-    /// <returns>The job, or <see langword="null"/> if there is none with that id.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
-    public Job? GetJob(string id) => Complete(GetJobAsync(id));
 
     /// <summary>Gets a snapshot of a job.</summary>
     /// <param name="id">The job's id.</param>
@@ -158,11 +161,6 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(id);
         return _store.GetAsync(id, cancellationToken);
     }
-
-    /// <summary>Lists jobs in the order they were scheduled, as the spec's <c>list_jobs(status=...)</c>.</summary>
-    /// <param name="status">Only jobs with this status, or <see langword="null"/> for all.</param>
-    /// <returns>Snapshots of the jobs.</returns>
-    public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery { Status = status })).Items;
 
     /// <summary>Lists one page of jobs.</summary>
     /// <param name="query">The status filter and the page.</param>
@@ -177,7 +175,16 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// Made for tests on <c>FakeTimeProvider</c>: advance the clock, then await this to let every run that came due
     /// finish, without sleeping.
     /// </remarks>
-    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => WhenAsync(includeRuns: true, cancellationToken);
+
+    /// <summary>
+    /// Completes when, while the scheduler runs, nothing is due at the clock's current time, no claim or maintenance is in
+    /// progress or due, and every claimed run has entered its job's code (up to its first await), whatever runs are going:
+    /// for tests whose jobs run across many steps of a fake clock.
+    /// </summary>
+    internal Task WhenQuietAsync(CancellationToken cancellationToken = default) => WhenAsync(includeRuns: false, cancellationToken);
+
+    private async Task WhenAsync(bool includeRuns, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _idleWaiters);
         try
@@ -185,7 +192,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             while (true)
             {
                 Task changed = Volatile.Read(ref _changed).Task;
-                if (await IsIdleAsync().ConfigureAwait(false))
+                if (await IsIdleAsync(includeRuns).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -203,12 +210,12 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// Idle: nothing due (while started) and nothing claimed. The order of the reads matters: the store is asked first,
     /// so a claim that empties it after the read is still seen in progress (or its runs in flight) by the reads after.
     /// </summary>
-    private async ValueTask<bool> IsIdleAsync()
+    private async ValueTask<bool> IsIdleAsync(bool includeRuns)
     {
         if (Volatile.Read(ref _dispatcher) is { } dispatcher)
         {
             DateTimeOffset? next = await _store.NextDueAsync().ConfigureAwait(false);
-            if (next <= _time.GetUtcNow())
+            if (next <= _store.TimeProvider.GetUtcNow())
             {
                 // Due, so the dispatcher should be at it. If a provider's timer woke it at a time in between (as
                 // FakeTimeProvider.Advance does, firing timers before it sets the final time), nudge it.
@@ -216,13 +223,20 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
                 return false;
             }
 
-            if (dispatcher.IsBusy)
+            if (dispatcher.IsMaintenanceDue(_time.GetUtcNow()))
+            {
+                // The heartbeat and recovery are due too (a lost run may make a job due again): let them run first.
+                dispatcher.Wake();
+                return false;
+            }
+
+            if (includeRuns ? dispatcher.IsBusy : dispatcher.IsClaimingOrMaintaining || Volatile.Read(ref _startingRuns) > 0)
             {
                 return false;
             }
         }
 
-        return _activeRuns.IsEmpty;
+        return !includeRuns || _activeRuns.IsEmpty;
     }
 
     /// <summary>A one-line picture of the scheduler's state, for test failure messages.</summary>
@@ -261,10 +275,27 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// What a change in the store means here: a job due earlier wakes the dispatcher (an added job only if it is due before the
+    /// dispatcher's planned wake), and a cancel or delete, by whoever made it (this scheduler, another node on the store,
+    /// another process such as <c>schedctl jobs cancel</c>), cancels this node's runs of that job, without asking the store.
+    /// </summary>
     private void OnStoreChanged(object? sender, JobStoreChange change)
     {
+        if (change.Kind is JobStoreChangeKind.Cancelled or JobStoreChangeKind.Deleted && change.JobId is { } id)
+        {
+            // Before anything else, and even with no run here yet: a claim in flight reads its jobs again (see _cancelEpoch).
+            Interlocked.Increment(ref _cancelEpoch);
+            CancelActiveRuns(id);
+
+            // A cancel never makes anything due earlier: the dispatcher need not wake (at worst it wakes for the cancelled job
+            // and finds nothing), only waiters of WhenIdleAsync look again.
+            SignalChange(wakeDispatcher: false);
+            return;
+        }
+
         if (change.Kind == JobStoreChangeKind.Added && change.DueAt is { } due && Volatile.Read(ref _dispatcher) is { } dispatcher
-            && !dispatcher.WakesAfter(due))
+            && !dispatcher.WakesFor(due))
         {
             // A job due no earlier than the dispatcher's next wake changes nothing for it: only waiters of WhenIdleAsync look again.
             SignalChange(wakeDispatcher: false);
@@ -272,26 +303,14 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         }
 
         SignalChange();
-        if (_activeRuns.IsEmpty)
+        if (change.Kind == JobStoreChangeKind.Unknown || (change.JobId is null && change.Kind != JobStoreChangeKind.Purged))
         {
-            return;
-        }
-
-        if (change.Kind is JobStoreChangeKind.Cancelled or JobStoreChangeKind.Deleted && change.JobId is { } id)
-        {
-            // Whoever cancelled it (this scheduler, another node, schedctl jobs cancel), its runs here must see it in their tokens.
-            foreach (RunHandle run in _activeRuns.Values)
+            // The store cannot say which jobs changed: a claim in flight reads its jobs again, and each job that runs here is read.
+            Interlocked.Increment(ref _cancelEpoch);
+            if (!_activeRuns.IsEmpty)
             {
-                if (run.JobId == id)
-                {
-                    run.CancelJob();
-                }
+                _ = CancelRunsOfCancelledJobsAsync();
             }
-        }
-        else if (change.Kind == JobStoreChangeKind.Unknown || (change.JobId is null && change.Kind != JobStoreChangeKind.Purged))
-        {
-            // The store cannot say which job changed: look at each job that runs here.
-            _ = CancelRunsOfCancelledJobsAsync();
         }
     }
 
@@ -312,6 +331,28 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 #pragma warning restore CA1031
         {
             Log.DispatcherFailed(_logger, exception);
+        }
+    }
+
+    /// <summary>Notes that a queued run has entered its job's code, or will never run.</summary>
+    private void EndStarting(RunHandle handle)
+    {
+        if (handle.EndStarting())
+        {
+            Interlocked.Decrement(ref _startingRuns);
+            SignalChange(wakeDispatcher: false);
+        }
+    }
+
+    /// <summary>Cancels the tokens of this process's runs of a job.</summary>
+    private void CancelActiveRuns(string jobId)
+    {
+        foreach (RunHandle run in _activeRuns.Values)
+        {
+            if (run.JobId == jobId)
+            {
+                run.CancelJob();
+            }
         }
     }
 

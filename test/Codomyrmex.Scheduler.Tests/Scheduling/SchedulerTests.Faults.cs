@@ -49,22 +49,13 @@ public partial class SchedulerTests
     public async Task StopDuringAClaim_TheClaimedRunIsRecordedAsSkipped_NotLeftClaimed()
     {
         var store = new FaultyStore(Clock);
-        var entered = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        store.BeforeClaim = async now =>
-        {
-            if (now >= Monday.AddMinutes(1))
-            {
-                entered.TrySetResult();
-                await release.Task;
-            }
-        };
+        (Task entered, TaskCompletionSource release) = HoldClaims(store, Monday.AddMinutes(1));
         var scheduler = NewScheduler(store: store, shutdownTimeout: TimeSpan.Zero);
         int runs = 0;
         string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), trigger: Every(minutes: 1));
         scheduler.Start();
         Clock.Advance(TimeSpan.FromMinutes(1));
-        await Within(entered.Task);
+        await Within(entered);
         Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
         release.SetResult();
         await Within(stopping);
@@ -75,5 +66,82 @@ public partial class SchedulerTests
         Assert.Equal(0, job.ActiveRuns);
         Assert.Equal(JobStatus.Pending, job.Status);
         Assert.Equal(RunOutcome.Skipped, Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items).Outcome);
+    }
+
+    [Fact]
+    public async Task ClaimHeldOpenByTheStore_CancelRunNowAndSchedule_CompleteWithoutWaitingForIt()
+    {
+        var store = new FaultyStore(Clock);
+        (Task entered, TaskCompletionSource release) = HoldClaims(store, Monday.AddMinutes(1));
+        var scheduler = NewScheduler(store: store);
+        int aRuns = 0, bRuns = 0;
+        string a = scheduler.Schedule(() => Interlocked.Increment(ref aRuns), name: "a", trigger: Every(minutes: 1));
+        string b = scheduler.Schedule(() => Interlocked.Increment(ref bRuns), name: "b", trigger: Every(hours: 1));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(entered);
+
+        // The dispatcher's claim is in flight, held by the store, while every one of these completes.
+        Assert.True(await Within(scheduler.CancelAsync(a, TestContext.Current.CancellationToken).AsTask()));
+        Assert.Equal(1, await Within(scheduler.RunNowAsync(b, TestContext.Current.CancellationToken)));
+        string c = await Within(scheduler.ScheduleAsync(() => { }, name: "c", trigger: Every(hours: 1), cancellationToken: TestContext.Current.CancellationToken).AsTask());
+        Assert.True(await Within(Task.Run(() => scheduler.Cancel(c), TestContext.Current.CancellationToken)));
+        string d = await Within(Task.Run(() => scheduler.Schedule(() => { }, name: "d", trigger: Every(hours: 1)), TestContext.Current.CancellationToken));
+
+        release.SetResult();
+        await Idle(scheduler);
+        Assert.Equal(0, aRuns);
+        Assert.Equal(1, bRuns);
+        Assert.Equal(JobStatus.Cancelled, scheduler.GetJob(c)!.Status);
+        Assert.Equal(JobStatus.Pending, scheduler.GetJob(d)!.Status);
+    }
+
+    [Fact]
+    public async Task CancelAfterTheStoreClaimedARun_BeforeTheDispatcherHandsItOver_TheRunNeverStarts()
+    {
+        var store = new FaultyStore(Clock);
+        var claimed = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        store.AfterClaim = async batch =>
+        {
+            if (batch.Runs.Count > 0)
+            {
+                claimed.TrySetResult();
+                await release.Task;
+            }
+        };
+        var scheduler = NewScheduler(store: store);
+        int runs = 0;
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), trigger: Every(minutes: 1));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(claimed.Task);
+
+        // The store holds the run as claimed by this node; the dispatcher has not seen it yet, so Cancel cannot find it.
+        Assert.Equal(1, scheduler.GetJob(id)!.ActiveRuns);
+        Assert.True(await Within(scheduler.CancelAsync(id, TestContext.Current.CancellationToken).AsTask()));
+        release.SetResult();
+        await Idle(scheduler);
+
+        Assert.Equal(0, runs);
+        RunRecord record = Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
+        Assert.Equal(RunOutcome.Cancelled, record.Outcome);
+        Assert.Equal(JobStatus.Cancelled, scheduler.GetJob(id)!.Status);
+    }
+
+    /// <summary>Makes the store's claims for a time from <paramref name="from"/> on wait for the release; <c>Entered</c> completes when one does.</summary>
+    private static (Task Entered, TaskCompletionSource Release) HoldClaims(FaultyStore store, DateTimeOffset from)
+    {
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        store.BeforeClaim = async now =>
+        {
+            if (now >= from)
+            {
+                entered.TrySetResult();
+                await release.Task;
+            }
+        };
+        return (entered.Task, release);
     }
 }

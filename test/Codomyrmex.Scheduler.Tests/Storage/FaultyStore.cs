@@ -16,6 +16,9 @@ internal sealed class FaultyStore(TimeProvider time) : IJobStore
     /// <summary>Gets or sets what a claim awaits first; it is given the store's time.</summary>
     public Func<DateTimeOffset, Task>? BeforeClaim { get; set; }
 
+    /// <summary>Gets or sets what a claim awaits after the store claimed, before it returns the batch.</summary>
+    public Func<ClaimBatch, Task>? AfterClaim { get; set; }
+
     public event EventHandler<JobStoreChange>? Changed
     {
         add => _inner.Changed += value;
@@ -48,7 +51,13 @@ internal sealed class FaultyStore(TimeProvider time) : IJobStore
             await hook(TimeProvider.GetUtcNow());
         }
 
-        return await _inner.ClaimDueAsync(request, cancellationToken);
+        ClaimBatch batch = await _inner.ClaimDueAsync(request, cancellationToken);
+        if (AfterClaim is { } after)
+        {
+            await after(batch);
+        }
+
+        return batch;
     }
 
     public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default) =>
