@@ -79,6 +79,37 @@ internal static class Formats
         _ => value.ToString() ?? "",
     };
 
+    /// <summary>
+    /// A run's output as a reader wants it: a job's string result as the string, a command's result (a JSON object with
+    /// <c>stdout</c> and <c>stderr</c>) as its output, any other result as its JSON.
+    /// </summary>
+    public static string? Output(string? result)
+    {
+        if (string.IsNullOrEmpty(result) || result[0] is not ('"' or '{'))
+        {
+            return result;
+        }
+
+        try
+        {
+            switch (JsonNode.Parse(result))
+            {
+                case JsonValue value when value.TryGetValue(out string? text):
+                    return text;
+                case JsonObject command when command["stdout"] is JsonValue || command["stderr"] is JsonValue:
+                    string stdout = command["stdout"]?.GetValue<string>() ?? "";
+                    string stderr = command["stderr"]?.GetValue<string>() ?? "";
+                    return stderr.Length == 0 ? stdout : stdout + (stdout.Length == 0 || stdout.EndsWith('\n') ? "" : "\n") + "[stderr]\n" + stderr;
+                default:
+                    return result;
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return result;
+        }
+    }
+
     /// <summary>The last characters of a text, marked when cut.</summary>
     public static string? Tail(string? text, int length) => text is null || text.Length <= length ? text : "…" + text[^length..];
 

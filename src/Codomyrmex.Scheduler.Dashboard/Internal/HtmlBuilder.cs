@@ -1,16 +1,11 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 
 namespace Codomyrmex.Scheduler.Dashboard.Internal;
 
 /// <summary>Builds HTML where every value is encoded: <c>Text</c> for content and attributes, <see cref="Raw"/> only for the dashboard's own markup.</summary>
 internal sealed class HtmlBuilder
 {
-    // Every letter stays readable; markup characters (< > & " ') and controls are always encoded.
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
-
     private readonly StringBuilder _html = new(8192);
 
     public HtmlBuilder Raw(string markup)
@@ -21,9 +16,19 @@ internal sealed class HtmlBuilder
 
     public HtmlBuilder Text(string? value)
     {
-        if (!string.IsNullOrEmpty(value))
+        // The five characters that can end text or a quoted attribute become references; everything else stays readable
+        // (the pages are UTF-8). Every attribute the dashboard writes is quoted with ".
+        foreach (char c in value.AsSpan())
         {
-            _html.Append(Encoder.Encode(value));
+            _ = c switch
+            {
+                '&' => _html.Append("&amp;"),
+                '<' => _html.Append("&lt;"),
+                '>' => _html.Append("&gt;"),
+                '"' => _html.Append("&quot;"),
+                '\'' => _html.Append("&#39;"),
+                _ => _html.Append(c),
+            };
         }
 
         return this;

@@ -38,7 +38,7 @@ internal static class RunsTable
             }
 
             html.Raw("</td>").Element("td", run.Error, "error").Raw("<td>");
-            if (Formats.Tail(run.Result, OutputTail) is { Length: > 0 } output)
+            if (Formats.Tail(Formats.Output(run.Result), OutputTail) is { Length: > 0 } output)
             {
                 html.Element("pre", output, "output");
             }
