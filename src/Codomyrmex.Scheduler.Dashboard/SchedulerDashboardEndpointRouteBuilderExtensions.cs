@@ -23,7 +23,8 @@ public static class SchedulerDashboardEndpointRouteBuilderExtensions
     /// </exception>
     /// <remarks>
     /// Every action is a POST form with an antiforgery token; job names, arguments, errors and output are always shown as text.
-    /// The pages update themselves through server-sent events within a second of a change. Every asset is served from this
+    /// The pages update themselves through server-sent events within a second of a change the scheduler makes or its store
+    /// reports (a store shared with other processes reports theirs too: the SQLite store within its poll interval). Every asset is served from this
     /// assembly: the dashboard needs no internet access.
     /// </remarks>
     public static IEndpointConventionBuilder MapSchedulerDashboard(this IEndpointRouteBuilder endpoints, string pattern = "/scheduler",
@@ -37,11 +38,6 @@ public static class SchedulerDashboardEndpointRouteBuilderExtensions
         if (options.PageSize is < 1 or > 1000)
         {
             errors.Add($"PageSize must be between 1 and 1000, not {options.PageSize}.");
-        }
-
-        if (options.PollInterval is { } poll && poll <= TimeSpan.Zero)
-        {
-            errors.Add($"PollInterval must be positive or null, not {poll}.");
         }
 
         if (options.AccessToken is { Length: 0 })

@@ -28,11 +28,4 @@ public sealed class SchedulerDashboardOptions
     /// <summary>Gets or sets how many jobs or runs one page shows.</summary>
     /// <value>50 by default; between 1 and 1000.</value>
     public int PageSize { get; set; } = 50;
-
-    /// <summary>Gets or sets how often the dashboard looks at the store for changes made by other processes while a browser watches.</summary>
-    /// <value>
-    /// Two seconds by default, measured by the scheduler's <see cref="TimeProvider"/>; <see langword="null"/> never looks.
-    /// Changes made through this process's scheduler and store appear at once whatever the value.
-    /// </value>
-    public TimeSpan? PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -17,6 +17,7 @@ internal static class Schedctl
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(JobsCommand.Create());
+        root.Subcommands.Add(DashboardCommand.Create());
         return root;
     }
 

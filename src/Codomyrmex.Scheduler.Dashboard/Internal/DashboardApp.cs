@@ -17,7 +17,7 @@ internal sealed class DashboardApp
         Options = options;
         Pattern = pattern;
         Data = new DashboardData(scheduler);
-        Events = new DashboardEvents(Data, options.PollInterval);
+        Events = new DashboardEvents(Data);
         _tokenHash = options.AccessToken is { } token ? Hash(token) : null;
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Codomyrmex.Scheduler.Dashboard.Internal;
 
 /// <summary>
@@ -101,18 +99,6 @@ internal sealed class DashboardData : IDisposable
             .ToList();
         JobPage running = await _store.ListAsync(new JobQuery(JobStatus.Running, 0, 100), cancellationToken).ConfigureAwait(false);
         return new NodeList(nodes, running.Items, running.Total);
-    }
-
-    /// <summary>A cheap summary of the store that moves when jobs or runs change, for noticing changes made by other processes.</summary>
-    public async Task<string> FingerprintAsync(CancellationToken cancellationToken)
-    {
-        int jobs = await CountAsync(null, cancellationToken).ConfigureAwait(false);
-        int running = await CountAsync(JobStatus.Running, cancellationToken).ConfigureAwait(false);
-        int cancelled = await CountAsync(JobStatus.Cancelled, cancellationToken).ConfigureAwait(false);
-        RunPage last = await _store.GetRunsAsync(new RunQuery(Offset: 0, Limit: 1), cancellationToken).ConfigureAwait(false);
-        DateTimeOffset? due = await _store.NextDueAsync(cancellationToken).ConfigureAwait(false);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{jobs}/{running}/{cancelled}/{last.Total}/{(last.Items.Count > 0 ? last.Items[0].RunId : "")}/{due?.UtcTicks}");
     }
 
     /// <summary>Starts a run of a job now, in this process, without waiting for it; <see langword="null"/> when it started, else why not.</summary>

@@ -35,7 +35,7 @@ internal static class JobDetailsPage
             html.Raw("</div><h2>Definition</h2><dl class=\"definition\" id=\"definition\">");
             Item(html, "Id", job.Id);
             Item(html, "Name", job.Name);
-            Item(html, job.Task is null ? "Function" : "Task", job.Task ?? (job.Func is { } func ? func.Method.DeclaringType?.Name + "." + func.Method.Name : null));
+            Item(html, job.Task is null ? "Function" : "Task", job.Task ?? FunctionName(job.Func));
             Item(html, "Schedule", Formats.Schedule(job.Trigger));
             Item(html, "Trigger", job.Trigger?.ToString() ?? "none (runs once)");
             Item(html, "Time zone", zone.Id);
@@ -117,6 +117,14 @@ internal static class JobDetailsPage
 
         return times;
     }
+
+    /// <summary>A delegate's method as <c>Type.Method</c>; a lambda's compiler-made name says nothing, so it is called what it is.</summary>
+    private static string? FunctionName(Delegate? func) => func?.Method switch
+    {
+        null => null,
+        { Name: var name } when name.Contains('<', StringComparison.Ordinal) => "a lambda, in this process",
+        var method => method.DeclaringType is { } type && !type.Name.Contains('<', StringComparison.Ordinal) ? $"{type.Name}.{method.Name}" : method.Name,
+    };
 
     private static void Item(HtmlBuilder html, string term, string? value)
     {
