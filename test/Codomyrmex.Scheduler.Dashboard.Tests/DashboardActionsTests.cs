@@ -48,7 +48,7 @@ public sealed class DashboardActionsTests
         Assert.Equal("/scheduler/?notice=Running%20report%20now.", run.Headers.Location?.OriginalString);
         Assert.Equal("/scheduler/?notice=Retrying%20report%20now.", retry.Headers.Location?.OriginalString);
         await scheduler.WhenIdleAsync(Ct);
-        Assert.Equal(2, (await scheduler.GetRunsAsync(new RunQuery(id), Ct)).Total);
+        Assert.Equal(2, (await scheduler.GetRunsAsync(new RunQuery { JobId = id }, Ct)).Total);
     }
 
     [Fact]

@@ -43,12 +43,16 @@
         });
     };
     var source = new EventSource(base + '/events');
+    var down = false;
     source.addEventListener('ready', function () {
       if (state) { state.textContent = 'live'; state.className = 'livestate on'; }
       document.body.setAttribute('data-live', 'on');
+      // Changes made while the stream was down were not announced: read the page once again.
+      if (down) { down = false; refresh(); }
     });
     source.addEventListener('change', refresh);
     source.onerror = function () {
+      down = true;
       if (state) { state.textContent = 'reconnecting'; state.className = 'livestate off'; }
       document.body.setAttribute('data-live', 'off');
     };

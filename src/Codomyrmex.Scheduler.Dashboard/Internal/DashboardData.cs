@@ -9,6 +9,8 @@ namespace Codomyrmex.Scheduler.Dashboard.Internal;
 /// the count, then the page counted from the end), so a store of 100,000 jobs renders a page as fast as a store of ten. The
 /// one exception is the name filter: the store cannot filter by name yet, so it walks the store in batches until the page is
 /// full, and says so on the page (<see cref="JobList.Scanned"/>).
+/// Queries are written with initializers (not constructors) so they read the same whether the query types are positional
+/// records or have init-only properties.
 /// </remarks>
 internal sealed class DashboardData : IDisposable
 {
@@ -53,12 +55,12 @@ internal sealed class DashboardData : IDisposable
 
         if (!newestFirst)
         {
-            JobPage forward = await _store.ListAsync(new JobQuery(status, offset, pageSize), cancellationToken).ConfigureAwait(false);
+            JobPage forward = await _store.ListAsync(new JobQuery { Status = status, Offset = offset, Limit = pageSize }, cancellationToken).ConfigureAwait(false);
             return new JobList(forward.Items, forward.Total, forward.Total > offset + forward.Items.Count, Scanned: false);
         }
 
         // The store lists jobs in the order they were added; newest first is the same page counted from the end.
-        int total = (await _store.ListAsync(new JobQuery(status, 0, 0), cancellationToken).ConfigureAwait(false)).Total;
+        int total = (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
         int end = total - offset;
         if (end <= 0)
         {
@@ -66,14 +68,14 @@ internal sealed class DashboardData : IDisposable
         }
 
         int start = Math.Max(0, end - pageSize);
-        JobPage backward = await _store.ListAsync(new JobQuery(status, start, end - start), cancellationToken).ConfigureAwait(false);
+        JobPage backward = await _store.ListAsync(new JobQuery { Status = status, Offset = start, Limit = end - start }, cancellationToken).ConfigureAwait(false);
         var items = backward.Items.Reverse().ToList();
         return new JobList(items, backward.Total, start > 0, Scanned: false);
     }
 
     /// <summary>Counts the jobs with a status (all jobs for <see langword="null"/>).</summary>
     public async Task<int> CountAsync(JobStatus? status, CancellationToken cancellationToken) =>
-        (await _store.ListAsync(new JobQuery(status, 0, 0), cancellationToken).ConfigureAwait(false)).Total;
+        (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
 
     /// <summary>Reads a job.</summary>
     public async Task<Job?> GetJobAsync(string id, CancellationToken cancellationToken) =>
@@ -84,20 +86,20 @@ internal sealed class DashboardData : IDisposable
         CancellationToken cancellationToken)
     {
         int offset = checked(Math.Max(0, page - 1) * pageSize);
-        RunPage runs = await _store.GetRunsAsync(new RunQuery(jobId, outcome, offset, pageSize), cancellationToken).ConfigureAwait(false);
+        RunPage runs = await _store.GetRunsAsync(new RunQuery { JobId = jobId, Outcome = outcome, Offset = offset, Limit = pageSize }, cancellationToken).ConfigureAwait(false);
         return (runs.Items, runs.Total);
     }
 
     /// <summary>The nodes seen in the newest runs of the history, and the jobs running now.</summary>
     public async Task<NodeList> ListNodesAsync(CancellationToken cancellationToken)
     {
-        RunPage recent = await _store.GetRunsAsync(new RunQuery(Offset: 0, Limit: NodeHistory), cancellationToken).ConfigureAwait(false);
+        RunPage recent = await _store.GetRunsAsync(new RunQuery { Limit = NodeHistory }, cancellationToken).ConfigureAwait(false);
         var nodes = recent.Items
             .GroupBy(run => run.Node, StringComparer.Ordinal)
             .Select(group => new NodeSeen(group.Key, group.Max(run => run.FinishedAt), group.Count(), group.First().JobName, group.First().Outcome))
             .OrderByDescending(node => node.LastSeen)
             .ToList();
-        JobPage running = await _store.ListAsync(new JobQuery(JobStatus.Running, 0, 100), cancellationToken).ConfigureAwait(false);
+        JobPage running = await _store.ListAsync(new JobQuery { Status = JobStatus.Running, Offset = 0, Limit = 100 }, cancellationToken).ConfigureAwait(false);
         return new NodeList(nodes, running.Items, running.Total);
     }
 
@@ -162,14 +164,14 @@ internal sealed class DashboardData : IDisposable
     private async Task<JobList> SearchAsync(JobStatus? status, string name, bool newestFirst, int offset, int pageSize, CancellationToken cancellationToken)
     {
         var items = new List<Job>(pageSize);
-        int total = (await _store.ListAsync(new JobQuery(status, 0, 0), cancellationToken).ConfigureAwait(false)).Total;
+        int total = (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
         int matched = 0;
         bool more = false;
         for (int batch = 0; batch * ScanBatch < total && !more; batch++)
         {
             int from = newestFirst ? Math.Max(0, total - ((batch + 1) * ScanBatch)) : batch * ScanBatch;
             int count = newestFirst ? total - (batch * ScanBatch) - from : ScanBatch;
-            JobPage page = await _store.ListAsync(new JobQuery(status, from, count), cancellationToken).ConfigureAwait(false);
+            JobPage page = await _store.ListAsync(new JobQuery { Status = status, Offset = from, Limit = count }, cancellationToken).ConfigureAwait(false);
             IEnumerable<Job> ordered = newestFirst ? page.Items.Reverse() : page.Items;
             foreach (Job job in ordered)
             {
