@@ -8,11 +8,12 @@ namespace Codomyrmex.Scheduler.Dashboard.Internal;
 /// Reads are paged by the store: a page of jobs is one <see cref="IJobStore.ListAsync"/> with a limit (two for newest first:
 /// the count, then the page counted from the end), so a store of 100,000 jobs renders a page as fast as a store of ten. The
 /// one exception is the name filter: the store cannot filter by name yet, so it walks the store in batches until the page is
-/// full, and says so on the page (<see cref="JobList.Scanned"/>).
+/// full, and says so on the page (<see cref="JobList.Scanned"/>). It lives as long as the application that maps the
+/// dashboard, and so do its subscriptions to the scheduler's and the store's events.
 /// Queries are written with initializers (not constructors) so they read the same whether the query types are positional
 /// records or have init-only properties.
 /// </remarks>
-internal sealed class DashboardData : IDisposable
+internal sealed class DashboardData
 {
     /// <summary>How many jobs one batch of a name search reads.</summary>
     private const int ScanBatch = 1000;
@@ -134,16 +135,6 @@ internal sealed class DashboardData : IDisposable
     public async Task<bool> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken) => paused
         ? await _scheduler.PauseAsync(id, cancellationToken).ConfigureAwait(false)
         : await _scheduler.ResumeAsync(id, cancellationToken).ConfigureAwait(false);
-
-    public void Dispose()
-    {
-        _scheduler.JobStarted -= OnJobEvent;
-        _scheduler.JobSucceeded -= OnJobEvent;
-        _scheduler.JobFailed -= OnJobEvent;
-        _scheduler.JobRetrying -= OnJobEvent;
-        _scheduler.JobSkipped -= OnJobEvent;
-        _store.Changed -= OnStoreChanged;
-    }
 
     private async Task RunInBackgroundAsync(string id)
     {
