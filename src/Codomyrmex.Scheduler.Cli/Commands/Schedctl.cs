@@ -18,6 +18,7 @@ internal static class Schedctl
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(JobsCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
+        root.Subcommands.Add(DashboardCommand.Create());
         return root;
     }
 

@@ -1,0 +1,195 @@
+namespace Codomyrmex.Scheduler.Dashboard.Internal;
+
+/// <summary>
+/// Everything the dashboard reads from and asks of the scheduler and its store, in one place: the pages and endpoints never
+/// touch <see cref="IJobStore"/> or the query types themselves.
+/// </summary>
+/// <remarks>
+/// Reads are paged by the store: a page of jobs is one <see cref="IJobStore.ListAsync"/> with a limit (two for newest first:
+/// the count, then the page counted from the end), so a store of 100,000 jobs renders a page as fast as a store of ten. The
+/// one exception is the name filter: the store cannot filter by name yet, so it walks the store in batches until the page is
+/// full, and says so on the page (<see cref="JobList.Scanned"/>). It lives as long as the application that maps the
+/// dashboard, and so do its subscriptions to the scheduler's and the store's events.
+/// Queries are written with initializers (not constructors) so they read the same whether the query types are positional
+/// records or have init-only properties.
+/// </remarks>
+internal sealed class DashboardData
+{
+    /// <summary>How many jobs one batch of a name search reads.</summary>
+    private const int ScanBatch = 1000;
+
+    /// <summary>How many of the newest runs the nodes view reads to find the nodes that ran them.</summary>
+    private const int NodeHistory = 500;
+
+    private readonly Scheduler _scheduler;
+    private readonly IJobStore _store;
+
+    public DashboardData(Scheduler scheduler)
+    {
+        _scheduler = scheduler;
+        _store = scheduler.Store;
+        _scheduler.JobStarted += OnJobEvent;
+        _scheduler.JobSucceeded += OnJobEvent;
+        _scheduler.JobFailed += OnJobEvent;
+        _scheduler.JobRetrying += OnJobEvent;
+        _scheduler.JobSkipped += OnJobEvent;
+        _store.Changed += OnStoreChanged;
+    }
+
+    /// <summary>Raised after a job may have changed: its id, or <see langword="null"/> when the store does not say which.</summary>
+    public event Action<string?>? Changed;
+
+    /// <summary>The scheduler's clock.</summary>
+    public TimeProvider Time => _scheduler.TimeProvider;
+
+    /// <summary>Whether the store lists the nodes of a cluster itself (when not, the nodes view shows those seen in the history).</summary>
+    public static bool ListsNodes => false;
+
+    /// <summary>Reads one page of jobs.</summary>
+    public async Task<JobList> ListJobsAsync(JobStatus? status, string? name, bool newestFirst, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        int offset = checked(Math.Max(0, page - 1) * pageSize);
+        if (!string.IsNullOrEmpty(name))
+        {
+            return await SearchAsync(status, name, newestFirst, offset, pageSize, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!newestFirst)
+        {
+            JobPage forward = await _store.ListAsync(new JobQuery { Status = status, Offset = offset, Limit = pageSize }, cancellationToken).ConfigureAwait(false);
+            return new JobList(forward.Items, forward.Total, forward.Total > offset + forward.Items.Count, Scanned: false);
+        }
+
+        // The store lists jobs in the order they were added; newest first is the same page counted from the end.
+        int total = (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
+        int end = total - offset;
+        if (end <= 0)
+        {
+            return new JobList([], total, HasMore: false, Scanned: false);
+        }
+
+        int start = Math.Max(0, end - pageSize);
+        JobPage backward = await _store.ListAsync(new JobQuery { Status = status, Offset = start, Limit = end - start }, cancellationToken).ConfigureAwait(false);
+        var items = backward.Items.Reverse().ToList();
+        return new JobList(items, backward.Total, start > 0, Scanned: false);
+    }
+
+    /// <summary>Counts the jobs with a status (all jobs for <see langword="null"/>).</summary>
+    public async Task<int> CountAsync(JobStatus? status, CancellationToken cancellationToken) =>
+        (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
+
+    /// <summary>Reads a job.</summary>
+    public async Task<Job?> GetJobAsync(string id, CancellationToken cancellationToken) =>
+        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Reads one page of run history, newest first: one job's, or every job's with an outcome.</summary>
+    public async Task<(IReadOnlyList<RunRecord> Items, int Total)> GetRunsAsync(string? jobId, RunOutcome? outcome, int page, int pageSize,
+        CancellationToken cancellationToken)
+    {
+        int offset = checked(Math.Max(0, page - 1) * pageSize);
+        RunPage runs = await _store.GetRunsAsync(new RunQuery { JobId = jobId, Outcome = outcome, Offset = offset, Limit = pageSize }, cancellationToken).ConfigureAwait(false);
+        return (runs.Items, runs.Total);
+    }
+
+    /// <summary>The nodes seen in the newest runs of the history, and the jobs running now.</summary>
+    public async Task<NodeList> ListNodesAsync(CancellationToken cancellationToken)
+    {
+        RunPage recent = await _store.GetRunsAsync(new RunQuery { Limit = NodeHistory }, cancellationToken).ConfigureAwait(false);
+        var nodes = recent.Items
+            .GroupBy(run => run.Node, StringComparer.Ordinal)
+            .Select(group => new NodeSeen(group.Key, group.Max(run => run.FinishedAt), group.Count(), group.First().JobName, group.First().Outcome))
+            .OrderByDescending(node => node.LastSeen)
+            .ToList();
+        JobPage running = await _store.ListAsync(new JobQuery { Status = JobStatus.Running, Offset = 0, Limit = 100 }, cancellationToken).ConfigureAwait(false);
+        return new NodeList(nodes, running.Items, running.Total);
+    }
+
+    /// <summary>Starts a run of a job now, in this process, without waiting for it; <see langword="null"/> when it started, else why not.</summary>
+    public async Task<string?> RunNowAsync(string id, CancellationToken cancellationToken)
+    {
+        Job? job = await GetJobAsync(id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return "There is no such job.";
+        }
+
+        if (job.Status == JobStatus.Cancelled)
+        {
+            return "The job is cancelled; a cancelled job never runs again.";
+        }
+
+        if (job.MaxRuns is { } max && job.RunCount >= max)
+        {
+            return "The job has used up its runs.";
+        }
+
+        _ = RunInBackgroundAsync(id);
+        return null;
+    }
+
+    /// <summary>Cancels a job; <see langword="false"/> if there is none.</summary>
+    public async Task<bool> CancelAsync(string id, CancellationToken cancellationToken) =>
+        await _scheduler.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Pauses or resumes a job; <see langword="false"/> if there is none or it is finished.</summary>
+    public async Task<bool> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken) => paused
+        ? await _scheduler.PauseAsync(id, cancellationToken).ConfigureAwait(false)
+        : await _scheduler.ResumeAsync(id, cancellationToken).ConfigureAwait(false);
+
+    private async Task RunInBackgroundAsync(string id)
+    {
+        // Off the request: a run takes as long as the job does, and the page shows its progress live.
+        await Task.Yield();
+        try
+        {
+            await _scheduler.RunNowAsync(id).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The run's outcome, failure included, is in the job's history; nothing waits for it here.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    /// <summary>Finds a page of jobs whose name contains the text (ignoring case), reading the store in batches.</summary>
+    private async Task<JobList> SearchAsync(JobStatus? status, string name, bool newestFirst, int offset, int pageSize, CancellationToken cancellationToken)
+    {
+        var items = new List<Job>(pageSize);
+        int total = (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
+        int matched = 0;
+        bool more = false;
+        for (int batch = 0; batch * ScanBatch < total && !more; batch++)
+        {
+            int from = newestFirst ? Math.Max(0, total - ((batch + 1) * ScanBatch)) : batch * ScanBatch;
+            int count = newestFirst ? total - (batch * ScanBatch) - from : ScanBatch;
+            JobPage page = await _store.ListAsync(new JobQuery { Status = status, Offset = from, Limit = count }, cancellationToken).ConfigureAwait(false);
+            IEnumerable<Job> ordered = newestFirst ? page.Items.Reverse() : page.Items;
+            foreach (Job job in ordered)
+            {
+                if (!job.Name.Contains(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (matched++ < offset)
+                {
+                    continue;
+                }
+
+                if (items.Count == pageSize)
+                {
+                    more = true;
+                    break;
+                }
+
+                items.Add(job);
+            }
+        }
+
+        return new JobList(items, Total: null, more, Scanned: true);
+    }
+
+    private void OnJobEvent(object? sender, JobEvent e) => Changed?.Invoke(e.JobId);
+
+    private void OnStoreChanged(object? sender, EventArgs e) => Changed?.Invoke(null);
+}
