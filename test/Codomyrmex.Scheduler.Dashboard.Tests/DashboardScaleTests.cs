@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Dashboard.Tests;
 
 /// <summary>A page of 100,000 jobs costs what a page of ten does: the dashboard asks the store for one page, never for all.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Dashboard.Tests;
 
 /// <summary>

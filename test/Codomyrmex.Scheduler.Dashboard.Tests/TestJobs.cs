@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Dashboard.Tests;
 
 /// <summary>Schedulers on a fake clock, and the jobs the tests show.</summary>

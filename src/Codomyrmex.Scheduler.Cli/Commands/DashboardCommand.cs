@@ -6,7 +6,10 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Collections.Concurrent;
 using Codomyrmex.Scheduler.Cli.Running;
+using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -89,10 +92,23 @@ internal static class DashboardCommand
         var options = new SchedulerOptions { Store = store, NodeName = $"{Environment.MachineName}:{Environment.ProcessId}" };
         var scheduler = new Scheduler(options);
         await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
-        scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
-
         // Runs started here are ours to keep leased (no dispatcher does it in this process), so a long command is not taken for lost.
-        using ITimer renew = TimeProvider.System.CreateTimer(_ => RenewLeases(store, options), null, options.LeaseDuration / 3, options.LeaseDuration / 3);
+        var held = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        scheduler.RegisterTask(CommandRunner.TaskName, async (context, token) =>
+        {
+            held[context.RunId] = context.FencingToken;
+            try
+            {
+                return await CommandRunner.RunAsync(context, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                held.TryRemove(context.RunId, out _);
+            }
+        });
+        using ITimer renew = TimeProvider.System.CreateTimer(
+            _ => JobsCommand.RenewLease(store, scheduler.Node, options.LeaseDuration, [.. held.Select(run => new HeldRun { RunId = run.Key, FencingToken = run.Value })]),
+            null, options.LeaseDuration / 3, options.LeaseDuration / 3);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endpoint));
@@ -121,18 +137,5 @@ internal static class DashboardCommand
 
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
-    }
-
-    private static void RenewLeases(SqliteJobStore store, SchedulerOptions options)
-    {
-        try
-        {
-            store.RenewLeasesAsync(options.NodeName!, TimeProvider.System.GetUtcNow() + options.LeaseDuration).AsTask().GetAwaiter().GetResult();
-        }
-#pragma warning disable CA1031 // A renewal that fails now is tried again at the next tick; a lease lost meanwhile is recovered as interrupted.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
     }
 }

@@ -507,8 +507,8 @@ internal static partial class JobsCommand
     /// <summary>How a manual run ended, as <c>jobs run</c> reports it.</summary>
     private readonly record struct ManualRun(RunOutcome Outcome, int? ExitCode, string? Error, string? Stdout, string? Stderr);
 
-    /// <summary>Renews the lease of the run this process holds, by the store's clock, as a started scheduler's heartbeat would.</summary>
-    private static void RenewLease(IJobStore store, NodeIdentity node, TimeSpan leaseDuration, IReadOnlyList<HeldRun> held)
+    /// <summary>Renews the leases of the runs this process holds, by the store's clock, as a started scheduler's heartbeat would.</summary>
+    internal static void RenewLease(IJobStore store, NodeIdentity node, TimeSpan leaseDuration, IReadOnlyList<HeldRun> held)
     {
         if (held.Count == 0)
         {

@@ -1,3 +1,5 @@
+using Codomyrmex.Scheduler.Storage;
+
 namespace Codomyrmex.Scheduler.Dashboard.Internal;
 
 /// <summary>
@@ -191,5 +193,5 @@ internal sealed class DashboardData
 
     private void OnJobEvent(object? sender, JobEvent e) => Changed?.Invoke(e.JobId);
 
-    private void OnStoreChanged(object? sender, EventArgs e) => Changed?.Invoke(null);
+    private void OnStoreChanged(object? sender, JobStoreChange change) => Changed?.Invoke(change.JobId);
 }
