@@ -391,8 +391,9 @@ public sealed class InMemoryJobStore : IJobStore
             entry = run.Entry;
             long dueBefore = entry.DueKey;
             JobStatus before = entry.State.Status;
+            long retryAt = completion.RetryAfter is null ? completion.RetryAt?.UtcTicks ?? 0 : JobState.RetryTicks(completion, _time.GetUtcNow().UtcTicks);
             entry.State.CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
-                claimed.ScheduledTime.UtcTicks, claimed.Attempt, completion.RetryAt?.UtcTicks ?? 0);
+                claimed.ScheduledTime.UtcTicks, claimed.Attempt, retryAt);
             if (completion.Outcome == RunOutcome.Succeeded)
             {
                 entry.Result = completion.Result;

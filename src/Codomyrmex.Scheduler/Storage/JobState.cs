@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler.Storage;
 
@@ -17,7 +18,7 @@ namespace Codomyrmex.Scheduler.Storage;
 /// <para>
 /// The rules, in short: a job is due at <see cref="DueAtTicks"/>. <see cref="Claim"/> at that time either starts a run, skips
 /// the occurrence (misfire policy Skip, or overlap Skip), queues it behind the running run (overlap Queue), or makes it
-/// wait for the running run (misfire RunAll); in every case it advances the next occurrence by the trigger. <see cref="Complete"/>
+/// wait for the running run (misfire RunAll); in every case it advances the next occurrence by the trigger. <see cref="Complete(RunCompletion, DateTimeOffset)"/>
 /// records an outcome, turning a failed attempt with a retry time into a pending retry; <see cref="Interrupt"/> records a run
 /// lost with its node. Every change adds one to <see cref="Version"/>. The repository's <c>docs/stores.md</c> explains each rule.
 /// </para>
@@ -231,15 +232,33 @@ public struct JobState
         StartRun(now.UtcTicks, maxRuns);
     }
 
-    /// <summary>Records how a claimed run ended; a failed attempt with a <see cref="RunCompletion.RetryAt"/> becomes a pending retry instead of a failure.</summary>
+    /// <summary>
+    /// Records how a claimed run ended; a failed attempt with a <see cref="RunCompletion.RetryAfter"/> or
+    /// <see cref="RunCompletion.RetryAt"/> becomes a pending retry instead of a failure.
+    /// </summary>
     /// <param name="completion">The completion; the store has checked that its run is the live claim.</param>
+    /// <param name="now">The store's time, from which <see cref="RunCompletion.RetryAfter"/> counts.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="completion"/> is null.</exception>
+    public void Complete(RunCompletion completion, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Run.ScheduledTime.UtcTicks,
+            completion.Run.Attempt, RetryTicks(completion, now.UtcTicks));
+    }
+
+    /// <summary>Records how a claimed run ended, counting <see cref="RunCompletion.RetryAfter"/> from the completion's <see cref="RunCompletion.FinishedAt"/>.</summary>
+    /// <param name="completion">The completion; the store has checked that its run is the live claim.</param>
+    /// <remarks>Prefer the overload that takes the store's time: it keeps retries on the store's clock.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="completion"/> is null.</exception>
     public void Complete(RunCompletion completion)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Run.ScheduledTime.UtcTicks,
-            completion.Run.Attempt, completion.RetryAt?.UtcTicks ?? 0);
+        Complete(completion, completion.FinishedAt);
     }
+
+    /// <summary>The retry time of a completion in UTC ticks (0 for none): its delay counted from <paramref name="now"/>, else its time.</summary>
+    internal static long RetryTicks(RunCompletion completion, long now) =>
+        completion.RetryAfter is { } delay ? LongTime.Add(new DateTimeOffset(now, TimeSpan.Zero), delay).UtcTicks : completion.RetryAt?.UtcTicks ?? 0;
 
     /// <summary>The completion in ticks; a failed attempt with <paramref name="retryAt"/> is tried again then instead of failing.</summary>
     internal void CompleteTicks(RunOutcome outcome, long startedAt, long finishedAt, long scheduled = 0, int attempt = 1, long retryAt = 0)

@@ -27,4 +27,11 @@ public sealed class RunCompletion
     /// restart; the failure is counted only when no attempt is left.
     /// </remarks>
     public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>Gets, for a failed attempt that will be tried again, how long after the store records the completion, by the store's clock.</summary>
+    /// <remarks>
+    /// Preferred to <see cref="RetryAt"/>, which is a time on the node's clock: a delay means the same on every clock, so
+    /// a node whose clock is off does not move its retries. When both are set, this one is used.
+    /// </remarks>
+    public TimeSpan? RetryAfter { get; init; }
 }

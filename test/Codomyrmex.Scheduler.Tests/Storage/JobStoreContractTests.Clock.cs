@@ -71,4 +71,31 @@ public abstract partial class JobStoreContractTests
         Assert.Null(await store.NextDueAsync(Token));
         Assert.Null((await store.ClaimDueAsync(Request(), Token)).NextDueAt);
     }
+
+    [Fact]
+    public async Task Complete_RetryAfter_CountsFromTheStoresNow_NotTheNodesTimes()
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(options: new JobOptions { MaxAttempts = 2 });
+        await store.AddAsync(job, Token);
+        ClaimedRun run = Assert.Single((await ClaimAsync(store, T0)).Runs);
+
+        // The node's clock is an hour behind; its delay still means thirty seconds from when the store records the failure.
+        At(T0.AddSeconds(10));
+        RunCompletion failed = new()
+        {
+            Run = run,
+            Outcome = RunOutcome.Failed,
+            StartedAt = T0.AddHours(-1),
+            FinishedAt = T0.AddHours(-1).AddSeconds(5),
+            Error = "E: x",
+            RetryAfter = TimeSpan.FromSeconds(30),
+            RetryAt = T0.AddHours(5),
+        };
+        Job waiting = (await store.CompleteRunAsync(failed, Token)).Job!;
+        Assert.Equal(T0.AddSeconds(40), waiting.NextRun);
+        Assert.Equal(T0.AddSeconds(40), await store.NextDueAsync(Token));
+        ClaimedRun retry = Assert.Single((await ClaimAsync(store, T0.AddSeconds(40))).Runs);
+        Assert.Equal(2, retry.Attempt);
+    }
 }
