@@ -156,10 +156,14 @@ public sealed partial class Scheduler
         TimeSpan duration = finishedAt - startedAt;
         string? error = outcome == RunOutcome.Interrupted ? RunRecords.ShutDown(_node) : failure is null ? null : Describe(failure);
         DateTimeOffset? retryAt = null;
+        TimeSpan? retryAfter = null;
         if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.Token.IsCancellationRequested)
         {
             TimeSpan delay = options.GetRetryDelay(run.Attempt + 1, Random.Shared.NextDouble());
             retryAt = LongTime.Add(handle.ToStoreTime(finishedAt), delay);
+
+            // The store times the retry by its own clock from the delay; retryAt is this node's estimate, for the event.
+            retryAfter = delay;
             Log.RunRetrying(_logger, job.Name, job.Id, run.Attempt, delay, error!);
         }
         else if (outcome == RunOutcome.Interrupted && options.Recoverable && !run.IsManual)
@@ -179,6 +183,7 @@ public sealed partial class Scheduler
             Result = outcome == RunOutcome.Succeeded ? value : null,
             Error = error,
             RetryAt = retryAt,
+            RetryAfter = retryAfter,
         };
         string outcomeTag = outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome);
         if (!await RecordAsync(handle, completion, outcomeTag, duration).ConfigureAwait(false))
