@@ -1,4 +1,4 @@
-// The spec's example in C#: a cron job, an interval job and a one-time job on a real scheduler, for a few seconds.
+// The quick start: a cron job, an interval job and a one-time job on a real scheduler, for a few seconds.
 // Usage: dotnet run --project samples/QuickStart [-- seconds]
 using System.Globalization;
 using Codomyrmex.Scheduler;

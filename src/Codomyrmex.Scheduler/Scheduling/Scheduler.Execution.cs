@@ -9,7 +9,7 @@ namespace Codomyrmex.Scheduler;
 
 public sealed partial class Scheduler
 {
-    /// <summary>Runs a job now, on the caller, as the spec's <c>run_now(job_id)</c>.</summary>
+    /// <summary>Runs a job now, on the caller, outside its schedule.</summary>
     /// <param name="id">The job's id.</param>
     /// <param name="cancellationToken">
     /// Cancels the run (the job sees it in its token). A job that ends by throwing <see cref="OperationCanceledException"/>
@@ -399,7 +399,7 @@ public sealed partial class Scheduler
         Raise(JobSkipped, nameof(JobSkipped), new JobEvent(skipped.JobId, skipped.JobName, skipped.ScheduledTime, now) { SkipReason = skipped.Reason });
     }
 
-    /// <summary>The spec's error text: <c>Type: message</c>.</summary>
+    /// <summary>A run's error text, as <see cref="Job.Error"/> shows it: <c>Type: message</c>.</summary>
     private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
     /// <summary>Calls a job's delegate in whichever of the supported shapes it has.</summary>

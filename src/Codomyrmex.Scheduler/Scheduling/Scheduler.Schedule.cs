@@ -1,10 +1,10 @@
 namespace Codomyrmex.Scheduler;
 
-#pragma warning disable RS0026 // The spec's keyword-argument shape: one overload per delegate shape, each with the same optional parameters.
+#pragma warning disable RS0026 // Named optional arguments: one overload per delegate shape, each with the same optional parameters.
 
 public sealed partial class Scheduler
 {
-    /// <summary>Schedules a job, as the spec's <c>schedule(func, name, trigger, args, kwargs, max_runs)</c>, without blocking on the store.</summary>
+    /// <summary>Schedules a job without blocking on the store.</summary>
     /// <param name="func">What the job runs.</param>
     /// <param name="name">A human-readable name; by default the method's name.</param>
     /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
@@ -169,7 +169,7 @@ public sealed partial class Scheduler
     }
 
     /// <summary>
-    /// The spec's default name: the function's name. A local function's compiler name (<c>&lt;Main&gt;g__Cleanup|0_1</c>)
+    /// The default name: the function's name. A local function's compiler name (<c>&lt;Main&gt;g__Cleanup|0_1</c>)
     /// gives its own name back; lambdas are named as Python names them.
     /// </summary>
     private static string DefaultName(Delegate func)

@@ -4,15 +4,15 @@ using Codomyrmex.Scheduler.Internal;
 
 namespace Codomyrmex.Scheduler;
 
-#pragma warning disable RS0026 // The spec's keyword-argument shape: one overload per delegate shape, each with the same optional parameters.
+#pragma warning disable RS0026 // Named optional arguments: one overload per delegate shape, each with the same optional parameters.
 
 /// <summary>
-/// The spec's blocking methods, with the asynchronous lifecycle. Each blocking method is a thin edge over its asynchronous
+/// The blocking methods, with the asynchronous lifecycle. Each blocking method is a thin edge over its asynchronous
 /// counterpart; with the in-memory store (which completes synchronously) it never blocks.
 /// </summary>
 public sealed partial class Scheduler
 {
-    /// <summary>Schedules a job, as the spec's <c>schedule(func, name, trigger, args, kwargs, max_runs)</c>.</summary>
+    /// <summary>Schedules a job.</summary>
     /// <param name="func">What the job runs.</param>
     /// <param name="name">A human-readable name; by default the method's name.</param>
     /// <param name="trigger">When the job runs; <see langword="null"/> runs it once, as soon as possible.</param>
@@ -169,7 +169,7 @@ public sealed partial class Scheduler
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
     public Job? GetJob(string id) => Complete(GetJobAsync(id));
 
-    /// <summary>Lists jobs in the order they were scheduled, as the spec's <c>list_jobs(status=...)</c>.</summary>
+    /// <summary>Lists jobs in the order they were scheduled, optionally only those of one status.</summary>
     /// <param name="status">Only jobs with this status, or <see langword="null"/> for all.</param>
     /// <returns>Snapshots of the jobs.</returns>
     public IReadOnlyList<Job> ListJobs(JobStatus? status = null) => Complete(ListJobsAsync(new JobQuery { Status = status })).Items;
@@ -196,7 +196,7 @@ public sealed partial class Scheduler
     /// <remarks>See <see cref="DeleteAsync"/>.</remarks>
     public bool Delete(string id) => Complete(DeleteAsync(id));
 
-    /// <summary>Starts firing jobs, as the spec's <c>start()</c>. Starting a started scheduler does nothing.</summary>
+    /// <summary>Starts firing jobs. Starting a started scheduler does nothing.</summary>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
     public void Start() => StartAsync().GetAwaiter().GetResult();
 
@@ -234,7 +234,7 @@ public sealed partial class Scheduler
     /// <summary>How long <see cref="StopAsync"/> waits, after cancelling the tokens of jobs that outlived the shutdown timeout, for them to end.</summary>
     private static readonly TimeSpan RecordGrace = TimeSpan.FromSeconds(5);
 
-    /// <summary>Stops firing jobs and waits for running ones, as the spec's <c>stop()</c>.</summary>
+    /// <summary>Stops firing jobs and waits for running ones.</summary>
     /// <remarks>See <see cref="StopAsync"/>.</remarks>
     public void Stop() => StopAsync().GetAwaiter().GetResult();
 
@@ -294,7 +294,7 @@ public sealed partial class Scheduler
         }
     }
 
-    /// <summary>Runs a job now, on the calling thread, as the spec's <c>run_now(job_id)</c>.</summary>
+    /// <summary>Runs a job now, on the calling thread, outside its schedule.</summary>
     /// <param name="id">The job's id.</param>
     /// <returns>The job's result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>

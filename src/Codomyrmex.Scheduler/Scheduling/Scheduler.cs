@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Codomyrmex.Scheduler;
 
-/// <summary>Runs jobs on cron, interval and one-time triggers, on a bounded pool of workers, as the spec's <c>Scheduler</c>.</summary>
+/// <summary>Runs jobs on cron, interval and one-time triggers, on a bounded pool of workers.</summary>
 /// <remarks>
 /// <para>
 /// Every public member may be called from any thread at any time, including from inside a running job. Every clock
@@ -47,10 +47,10 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private Exception? _dispatchError;
     private int _disposed;
 
-    /// <summary>Creates a scheduler with an in-memory store, as the spec's <c>Scheduler(max_workers=4)</c>.</summary>
+    /// <summary>Creates a scheduler with an in-memory store and <paramref name="maxWorkers"/> workers.</summary>
     /// <param name="maxWorkers">How many job bodies may run at once.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
-#pragma warning disable RS0027 // The spec's Scheduler(max_workers=4) next to the options constructor.
+#pragma warning disable RS0027 // The short Scheduler(maxWorkers: 4) next to the options constructor.
     public Scheduler(int maxWorkers = 4)
 #pragma warning restore RS0027
         : this(new SchedulerOptions { MaxWorkers = CheckWorkers(maxWorkers) })

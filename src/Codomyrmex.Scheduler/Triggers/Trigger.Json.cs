@@ -37,7 +37,7 @@ public abstract partial class Trigger
     /// <exception cref="ArgumentNullException"><paramref name="writer"/> is null.</exception>
     /// <exception cref="NotSupportedException">A cron trigger's zone is not a system time zone, so it cannot be read back.</exception>
     /// <remarks>
-    /// <para>The shapes are those of the MCP specification, with snake_case names:</para>
+    /// <para>The shapes are the ones the MCP tools use, with snake_case names:</para>
     /// <list type="bullet">
     /// <item><c>{"type":"once","run_at":"2026-01-01T09:00:00+01:00"}</c></item>
     /// <item>

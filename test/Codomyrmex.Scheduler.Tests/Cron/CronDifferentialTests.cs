@@ -11,7 +11,7 @@ namespace Codomyrmex.Scheduler.Tests;
 /// <list type="number">
 /// <item>
 /// Day-of-month with day-of-week. Cronos requires both; we accept either when both are restricted and neither begins with
-/// <c>*</c> or <c>?</c> (DESIGN §5.1). Then our occurrence is the earlier of Cronos's for the expression with day-of-week
+/// <c>*</c> or <c>?</c> (the cron rules in README.md (Cron dialect)). Then our occurrence is the earlier of Cronos's for the expression with day-of-week
 /// replaced by <c>*</c> and with day-of-month replaced by <c>*</c>. That holds across DST too: gaps and overlaps are resolved per
 /// local time, so the occurrences of an "either" expression are the union of those of its two halves, and both halves keep the
 /// minute, hour and second fields that decide the overlap rule. (<c>L</c>, <c>LW</c>, <c>nW</c>, <c>nL</c> and <c>n#k</c> need no
@@ -20,7 +20,7 @@ namespace Codomyrmex.Scheduler.Tests;
 /// <item>
 /// Which expressions fire in both passes of a fall-back overlap. Cronos calls an expression an interval if its second,
 /// minute or hour field contains <c>*</c>, <c>?</c>, <c>-</c> or <c>/</c> (<c>CronField.CanDefineInterval</c> is true for those
-/// three fields in its parser; checked by experiment: <c>*/10 30 1 * * *</c> fires at 01:30 EST after 01:30:50 EDT). DESIGN §5.1
+/// three fields in its parser; checked by experiment: <c>*/10 30 1 * * *</c> fires at 01:30 EST after 01:30:50 EDT). the cron rules in README.md (Cron dialect)
 /// looks at minute and hour only, so <c>*/10 30 1 * * *</c> is a fixed time for us and fires in the first pass only. When the
 /// second field alone makes Cronos see an interval, we drop Cronos's occurrences in the second pass (a local time already shown
 /// earlier) and take its next one.

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
-/// Daylight saving, DESIGN §5.1: a local time in a spring-forward gap fires once at the first instant after the gap; in a
+/// Daylight saving, the cron rules in README.md (Cron dialect): a local time in a spring-forward gap fires once at the first instant after the gap; in a
 /// fall-back overlap a fixed-time expression fires once (first pass) and an interval expression fires in both passes.
 /// </summary>
 public partial class CronExpressionTests
@@ -130,7 +130,7 @@ public partial class CronExpressionTests
     [Fact]
     public void Seconds_InOverlap_FollowMinuteAndHourRule()
     {
-        // DESIGN §5.1 looks only at the minute and hour fields: a fixed 01:30 fires in the first pass, whatever the seconds.
+        // the cron rules in README.md (Cron dialect) looks only at the minute and hour fields: a fixed 01:30 fires in the first pass, whatever the seconds.
         var cron = CronExpression.Parse("*/20 30 1 * * *", CronFormat.IncludeSeconds);
         string[] actual = [.. cron.GetOccurrences(Local("2024-11-03 00:00 -04:00"), Local("2024-11-04 00:00 -05:00"), Zones.NewYork)
             .Select(o => o.ToString("HH:mm:ss zzz", CultureInfo.InvariantCulture))];

@@ -7,7 +7,7 @@ namespace Codomyrmex.Scheduler.Tests;
 /// CsCheck generators of valid cron expressions (each with its meaning, see <see cref="CronSpec"/>), time zones and instants.
 /// </summary>
 /// <remarks>
-/// The meaning of every generated field is computed here from DESIGN §5 alone: values, ranges (reversed ones wrap
+/// The meaning of every generated field is computed here from the cron dialect in README.md alone: values, ranges (reversed ones wrap
 /// around), steps, lists, names, day-of-week 7 = Sunday, <c>?</c>, <c>L</c>, <c>L-n</c>, <c>LW</c>, <c>nW</c>, <c>nL</c>,
 /// <c>n#k</c> and the macros. The <c>cronos</c> switch restricts the dialect to what Cronos 0.13 parses to the same sets.
 /// </remarks>
@@ -235,7 +235,7 @@ internal static class CronGen
     private static string StepText(int step) => step == 0 ? "" : "/" + step.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The values of <c>from-to/step</c> per DESIGN §5.1: a reversed range wraps around the end of the field, and 7 is Sunday
+    /// The values of <c>from-to/step</c> per the cron rules in README.md (Cron dialect): a reversed range wraps around the end of the field, and 7 is Sunday
     /// inside day-of-week ranges too (<c>7-2</c> is Sunday to Tuesday).
     /// </summary>
     private static int[] Expand(FieldInfo field, int from, int to, int step)

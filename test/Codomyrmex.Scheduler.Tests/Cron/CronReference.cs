@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
-/// A brute-force reference for DESIGN §5: it asks, instant by instant, "does the expression fire now?", using only
+/// A brute-force reference for the cron dialect in README.md: it asks, instant by instant, "does the expression fire now?", using only
 /// <see cref="TimeZoneInfo.GetUtcOffset(DateTime)"/> and <see cref="CronSpec.Matches"/>. Slow, and obviously right.
 /// </summary>
 /// <remarks>

@@ -2,7 +2,7 @@ namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
 /// A generated cron expression: the text handed to the engine and the meaning the tests give that text on their own,
-/// straight from DESIGN §5, without any of the engine's code.
+/// straight from the cron dialect in README.md, without any of the engine's code.
 /// </summary>
 internal sealed class CronSpec
 {
@@ -47,14 +47,14 @@ internal sealed class CronSpec
     /// <summary>Gets the granularity of occurrences: a second with a second field, else a minute.</summary>
     public long Step => Format == CronFormat.IncludeSeconds ? TimeSpan.TicksPerSecond : TimeSpan.TicksPerMinute;
 
-    /// <summary>DESIGN §5.1: minute and hour hold only numbers and commas. The second field plays no part.</summary>
+    /// <summary>the cron rules in README.md (Cron dialect): minute and hour hold only numbers and commas. The second field plays no part.</summary>
     public bool FixedTime => Minute.Text.IndexOfAny(['*', '-', '/']) < 0 && Hour.Text.IndexOfAny(['*', '-', '/']) < 0;
 
     public bool DayOfMonthStar => DayOfMonth.Text[0] is '*' or '?';
 
     public bool DayOfWeekStar => DayOfWeek.Text[0] is '*' or '?';
 
-    /// <summary>DESIGN §5.1: both day fields restricted and neither begins with <c>*</c> or <c>?</c>: either may match.</summary>
+    /// <summary>the cron rules in README.md (Cron dialect): both day fields restricted and neither begins with <c>*</c> or <c>?</c>: either may match.</summary>
     public bool EitherDay => !DayOfMonthStar && !DayOfWeekStar;
 
     /// <summary>Whether a local wall-clock time matches every field.</summary>

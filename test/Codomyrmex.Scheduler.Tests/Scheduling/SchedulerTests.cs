@@ -4,7 +4,7 @@ using static Codomyrmex.Scheduler.Triggers;
 
 namespace Codomyrmex.Scheduler.Tests;
 
-/// <summary>DESIGN §3, one rule per test, on <see cref="FakeTimeProvider"/>: no test sleeps to wait for a schedule.</summary>
+/// <summary>The scheduler's rules (README.md), one rule per test, on <see cref="FakeTimeProvider"/>: no test sleeps to wait for a schedule.</summary>
 public partial class SchedulerTests : IAsyncDisposable
 {
     /// <summary>Monday 2026-11-23 00:00 UTC.</summary>
