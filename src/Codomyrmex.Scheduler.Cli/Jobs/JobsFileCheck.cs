@@ -84,7 +84,7 @@ internal static class JobsFileCheck
         List<(JobSpec Spec, JobDefinition Definition)> jobs, TimeProvider time, List<FileError> errors, CancellationToken cancellationToken)
     {
         string refusal;
-        var scheduler = new Scheduler(new SchedulerOptions { Store = new InMemoryJobStore(), TimeProvider = time });
+        var scheduler = new Scheduler(new SchedulerOptions { Store = new InMemoryJobStore(timeProvider: time), TimeProvider = time });
         await using (scheduler.ConfigureAwait(false))
         {
             scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
