@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Codomyrmex.Scheduler.Dashboard.Tests;
 
@@ -122,18 +124,46 @@ public sealed partial class DashboardPagesTests
     }
 
     [Fact]
-    public async Task NodesPage_SaysNodesComeFromTheHistoryUntilTheStoreListsThem()
+    public async Task NodesPage_ListsTheLiveNodesOfTheStore_MarksItsOwn_ShowsWhatEachHolds_AndDropsANodeThatLeft()
     {
-        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        FakeTimeProvider clock = TestJobs.Clock();
+        var store = new InMemoryJobStore(timeProvider: clock);
+        await using Scheduler a = TestJobs.Create(clock, store, "node-a");
+        await using Scheduler b = TestJobs.Create(clock, store, "node-b");
+        await using DashboardHost host = await DashboardHost.StartAsync(a);
         using HttpClient client = host.Client();
         Assert.Contains("id=\"no-nodes\"", await client.GetStringAsync("nodes", Ct));
+        await a.StartAsync(Ct);
+        await b.StartAsync(Ct);
+        await TestJobs.FailedAsync(b, "import", "boom");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string slow = b.Schedule(async () => { started.TrySetResult(); await release.Task; }, "slow-export", new IntervalTrigger(hours: 1));
+        Task<object?> running = b.RunNowAsync(slow, Ct);
+        await started.Task.WaitAsync(Ct);
 
-        await TestJobs.FailedAsync(scheduler, "import", "boom");
         string html = await client.GetStringAsync("nodes", Ct);
 
-        Assert.Contains("Nodes appear here once the store lists them.", html);
-        Assert.Contains("<td class=\"node\">node-a</td>", html);
+        Assert.Equal([a.Node.InstanceId, b.Node.InstanceId], Instances(html));
+        string rowA = Row(html, a.Node.InstanceId);
+        string rowB = Row(html, b.Node.InstanceId);
+        Assert.Contains("this dashboard", rowA);
+        Assert.DoesNotContain("this dashboard", rowB);
+        Assert.Contains("<td class=\"node\">node-b</td>", rowB);
+        Assert.Contains($"<td class=\"host\">{WebUtility.HtmlEncode(Environment.MachineName)}</td>", rowB);
+        Assert.Contains($"<td class=\"pid\">{Environment.ProcessId}</td>", rowB);
+        Assert.Contains("<td class=\"held\">1</td>", rowB);
+        Assert.Contains("<td class=\"held\">0</td>", rowA);
+        Assert.Contains(">import</a> <span class=\"outcome bad\">failed</span>", rowB);
+        Assert.Contains("<span class=\"none\">—</span>", rowA);
+        Assert.Contains(">slow-export</a> (1 run)", Between(html, "id=\"running\"", "</ul>"));
+
+        release.SetResult();
+        await running;
+        await b.StopAsync(Ct);
+        html = await client.GetStringAsync("nodes", Ct);
+
+        Assert.Equal([a.Node.InstanceId], Instances(html));
         Assert.Contains("id=\"none-running\"", html);
     }
 
@@ -207,6 +237,16 @@ public sealed partial class DashboardPagesTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("assets/other.js", Ct)).StatusCode);
     }
 
+    private static List<string> Instances(string html) =>
+        InstanceCell().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+
+    private static string Row(string html, string instanceId)
+    {
+        int cell = html.IndexOf($"<td class=\"instance\">{WebUtility.HtmlEncode(instanceId)}", StringComparison.Ordinal);
+        Assert.True(cell >= 0, $"The page has no row for {instanceId}.");
+        return html[cell..html.IndexOf("</tr>", cell, StringComparison.Ordinal)];
+    }
+
     private static List<string> Names(string html) =>
         JobLink().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
 
@@ -219,6 +259,9 @@ public sealed partial class DashboardPagesTests
 
     [GeneratedRegex("<td class=\"name\"><a href=\"/scheduler/jobs/[^\"]+\">([^<]*)</a>")]
     private static partial Regex JobLink();
+
+    [GeneratedRegex("<td class=\"instance\">([^<]+?)(?: <span|</td>)")]
+    private static partial Regex InstanceCell();
 
     [GeneratedRegex("<span class=\"t\">([^<]+)</span>")]
     private static partial Regex NextRuns();

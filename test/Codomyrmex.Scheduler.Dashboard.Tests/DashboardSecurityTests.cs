@@ -107,7 +107,9 @@ public sealed class DashboardSecurityTests
     [Fact]
     public async Task HostileNamesArgumentsAndErrors_AreEncoded_OnEveryPage()
     {
-        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
+        // A hostile node name too: the nodes view shows the live nodes, and this one is started.
+        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock(), node: TestJobs.Script);
+        await scheduler.StartAsync(Ct);
         string id = scheduler.Schedule(() => { }, TestJobs.Script, new IntervalTrigger(minutes: 5), args: [TestJobs.Image]);
         string failed = await TestJobs.FailedAsync(scheduler, TestJobs.Image, TestJobs.Script);
         await using DashboardHost host = await DashboardHost.StartAsync(scheduler);

@@ -14,8 +14,8 @@ internal static class TestJobs
 
     public const string Image = "\"><img src=x onerror=alert(2)>";
 
-    public static Scheduler Create(FakeTimeProvider time, IJobStore? store = null) =>
-        new(new SchedulerOptions { TimeProvider = time, NodeName = "node-a", Store = store });
+    public static Scheduler Create(FakeTimeProvider time, IJobStore? store = null, string node = "node-a") =>
+        new(new SchedulerOptions { TimeProvider = time, NodeName = node, Store = store });
 
     public static FakeTimeProvider Clock() => new(Start);
 

@@ -43,11 +43,12 @@
         });
     };
     var source = new EventSource(base + '/events');
-    var down = false;
+    // Changes between rendering the page and subscribing were not announced to it either: the first ready reads it again.
+    var down = true;
     source.addEventListener('ready', function () {
       if (state) { state.textContent = 'live'; state.className = 'livestate on'; }
       document.body.setAttribute('data-live', 'on');
-      // Changes made while the stream was down were not announced: read the page once again.
+      // Changes made while the stream was down (or not yet up) were not announced: read the page once again.
       if (down) { down = false; refresh(); }
     });
     source.addEventListener('change', refresh);

@@ -20,8 +20,8 @@ internal sealed class DashboardData
     /// <summary>How many jobs one batch of a name search reads.</summary>
     private const int ScanBatch = 1000;
 
-    /// <summary>How many of the newest runs the nodes view reads to find the nodes that ran them.</summary>
-    private const int NodeHistory = 500;
+    /// <summary>How many of the newest runs the nodes view reads to find what each node ran last.</summary>
+    private const int NodeHistory = 200;
 
     private readonly Scheduler _scheduler;
     private readonly IJobStore _store;
@@ -43,9 +43,6 @@ internal sealed class DashboardData
 
     /// <summary>The scheduler's clock.</summary>
     public TimeProvider Time => _scheduler.TimeProvider;
-
-    /// <summary>Whether the store lists the nodes of a cluster itself (when not, the nodes view shows those seen in the history).</summary>
-    public static bool ListsNodes => false;
 
     /// <summary>Reads one page of jobs.</summary>
     public async Task<JobList> ListJobsAsync(JobStatus? status, string? name, bool newestFirst, int page, int pageSize, CancellationToken cancellationToken)
@@ -93,17 +90,31 @@ internal sealed class DashboardData
         return (runs.Items, runs.Total);
     }
 
-    /// <summary>The nodes seen in the newest runs of the history, and the jobs running now.</summary>
+    /// <summary>
+    /// The live nodes, what each finished last among the newest runs of the history, and the jobs running now.
+    /// </summary>
+    /// <remarks>
+    /// The store counts the runs each node holds but does not say which runs they are (the history records a run only when it
+    /// ends), so the running jobs are listed for the whole store.
+    /// </remarks>
     public async Task<NodeList> ListNodesAsync(CancellationToken cancellationToken)
     {
-        RunPage recent = await _store.GetRunsAsync(new RunQuery { Limit = NodeHistory }, cancellationToken).ConfigureAwait(false);
-        var nodes = recent.Items
-            .GroupBy(run => run.Node, StringComparer.Ordinal)
-            .Select(group => new NodeSeen(group.Key, group.Max(run => run.FinishedAt), group.Count(), group.First().JobName, group.First().Outcome))
-            .OrderByDescending(node => node.LastSeen)
-            .ToList();
+        IReadOnlyList<NodeInfo> nodes = await _store.ListNodesAsync(cancellationToken).ConfigureAwait(false);
+        var lastRuns = new Dictionary<string, RunRecord>(StringComparer.Ordinal);
+        if (nodes.Count > 0)
+        {
+            RunPage recent = await _store.GetRunsAsync(new RunQuery { Limit = NodeHistory }, cancellationToken).ConfigureAwait(false);
+            foreach (RunRecord run in recent.Items)
+            {
+                if (run.InstanceId is { } instance)
+                {
+                    lastRuns.TryAdd(instance, run);
+                }
+            }
+        }
+
         JobPage running = await _store.ListAsync(new JobQuery { Status = JobStatus.Running, Offset = 0, Limit = 100 }, cancellationToken).ConfigureAwait(false);
-        return new NodeList(nodes, running.Items, running.Total);
+        return new NodeList(nodes, _scheduler.Node.InstanceId, lastRuns, running.Items, running.Total);
     }
 
     /// <summary>Starts a run of a job now, in this process, without waiting for it; <see langword="null"/> when it started, else why not.</summary>

@@ -66,6 +66,32 @@ public sealed partial class DashboardCommandTests
     }
 
     [Fact]
+    public async Task Dashboard_NodesView_ShowsASchedctlRunOnTheSameStore_UntilItStops()
+    {
+        using var folder = new TempFolder();
+        await CreateStoreAsync(folder);
+        await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db");
+        await run.WaitForErrorAsync("SIGINT or SIGTERM stops");
+        int port = FreePort();
+        await using RunningSchedctl dashboard = RunningSchedctl.Start(folder.Path,
+            "dashboard", "--store", "sqlite:state.db", "--listen", $"127.0.0.1:{port}", "--token", "given");
+        await dashboard.WaitForLineAsync(l => l.StartsWith("schedctl dashboard: ", StringComparison.Ordinal));
+        using HttpClient client = Client(port);
+        await client.GetAsync("/?token=given", Ct);
+        string runPid = $"<td class=\"pid\">{run.Id}</td>";
+
+        string nodes = await client.GetStringAsync("/nodes", Ct);
+
+        Assert.Contains(runPid, nodes);
+        Assert.Contains($"<td class=\"host\">{WebUtility.HtmlEncode(Environment.MachineName)}</td>", nodes);
+        await run.SignalAsync("TERM");
+        Assert.Equal(0, await run.ExitCodeAsync());
+        Assert.DoesNotContain(runPid, await client.GetStringAsync("/nodes", Ct));
+        await dashboard.SignalAsync("TERM");
+        Assert.Equal(0, await dashboard.ExitCodeAsync());
+    }
+
+    [Fact]
     public async Task Dashboard_OnAnotherAddressThanLoopback_WarnsThatOtherMachinesCanReachIt()
     {
         using var folder = new TempFolder();

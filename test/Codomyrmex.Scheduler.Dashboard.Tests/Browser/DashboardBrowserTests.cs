@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -150,18 +152,33 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
     }
 
     [Fact]
-    public async Task NodesView_ShowsTheNodesSeenInTheHistory()
+    public async Task NodesView_ShowsTwoSchedulersOnOneStoreAsTwoNodes_AndANodeThatLeftDisappears()
     {
-        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
-        await ScheduleSampleJobsAsync(scheduler);
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        FakeTimeProvider clock = TestJobs.Clock();
+        var store = new InMemoryJobStore(timeProvider: clock);
+        await using Scheduler a = TestJobs.Create(clock, store, "node-a");
+        await using Scheduler b = TestJobs.Create(clock, store, "node-b");
+        await a.StartAsync(Ct);
+        await b.StartAsync(Ct);
+        await using DashboardHost host = await DashboardHost.StartAsync(a);
         IPage page = await chromium.NewPageAsync();
 
         await page.GotoAsync(new Uri(host.Base, "nodes").ToString());
 
-        await Expect(page.Locator("#nodes-pending")).ToContainTextAsync("Nodes appear here once the store lists them.");
-        await Expect(page.Locator("#nodes td.node")).ToHaveTextAsync("node-a");
+        await Expect(page.Locator("#nodes tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#nodes td.node")).ToHaveTextAsync(["node-a", "node-b"]);
+        await Expect(page.Locator("#nodes tr.self td.instance")).ToContainTextAsync(a.Node.InstanceId);
+        await Expect(page.Locator("#nodes tr.self .badge.self")).ToHaveTextAsync("this dashboard");
+        await Expect(page.Locator("#nodes tr", new() { HasText = b.Node.InstanceId }).Locator("td.seen time.viewer")).Not.ToBeEmptyAsync();
         await Expect(page.Locator("#none-running")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.Screenshots, "dashboard-nodes.png"), FullPage = true });
+
+        await b.StopAsync(Ct);
+        await page.ReloadAsync();
+
+        await Expect(page.Locator("#nodes td.node")).ToHaveTextAsync(["node-a"]);
+        await Expect(page.Locator("#nodes")).Not.ToContainTextAsync(b.Node.InstanceId);
+        await page.Context.CloseAsync();
     }
 
     [Fact]
