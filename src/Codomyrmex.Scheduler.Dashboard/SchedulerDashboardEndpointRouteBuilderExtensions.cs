@@ -22,7 +22,9 @@ public static class SchedulerDashboardEndpointRouteBuilderExtensions
     /// (call <c>services.AddSchedulerDashboard()</c>).
     /// </exception>
     /// <remarks>
-    /// Every action is a POST form with an antiforgery token; job names, arguments, errors and output are always shown as text.
+    /// Every action is a POST form with an antiforgery token, and actions are off (not offered, and refused with 403 Forbidden) unless
+    /// something guards them: <see cref="SchedulerDashboardOptions.AccessToken"/>, <c>RequireAuthorization</c> on the returned builder,
+    /// or <see cref="SchedulerDashboardOptions.AllowAnonymousActions"/>. Job names, arguments, errors and output are always shown as text.
     /// The pages update themselves through server-sent events within a second of a change the scheduler makes or its store
     /// reports (a store shared with other processes reports theirs too: the SQLite store within its poll interval). Every asset is served from this
     /// assembly: the dashboard needs no internet access.

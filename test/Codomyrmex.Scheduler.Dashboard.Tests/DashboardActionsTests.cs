@@ -12,7 +12,7 @@ public sealed class DashboardActionsTests
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         string id = TestJobs.Nightly(scheduler);
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         using HttpClient client = host.Client();
         string token = DashboardHost.AntiforgeryToken(await client.GetStringAsync("", Ct));
 
@@ -36,7 +36,7 @@ public sealed class DashboardActionsTests
         var ran = System.Threading.Channels.Channel.CreateUnbounded<int>();
         int count = 0;
         string id = scheduler.Schedule(() => { ran.Writer.TryWrite(Interlocked.Increment(ref count)); }, "report", new IntervalTrigger(hours: 1));
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         using HttpClient client = host.Client();
         string token = DashboardHost.AntiforgeryToken(await client.GetStringAsync("", Ct));
 
@@ -58,7 +58,7 @@ public sealed class DashboardActionsTests
         string id = TestJobs.Nightly(scheduler);
         await scheduler.CancelAsync(id, Ct);
         TestJobs.Nightly(scheduler, "other");
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         using HttpClient client = host.Client();
         Assert.DoesNotContain("<form method=\"post\"", await client.GetStringAsync($"jobs/{id}", Ct));
         string token = DashboardHost.AntiforgeryToken(await client.GetStringAsync("", Ct));
@@ -74,7 +74,7 @@ public sealed class DashboardActionsTests
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         string id = TestJobs.Nightly(scheduler);
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         using HttpClient attacker = host.Client();
         using HttpClient victim = host.Client();
         string attackersToken = DashboardHost.AntiforgeryToken(await attacker.GetStringAsync("", Ct));
@@ -90,12 +90,16 @@ public sealed class DashboardActionsTests
     }
 
     [Fact]
-    public async Task ReadOnly_ShowsNoActions_AndRefusesThem()
+    public async Task ReadOnly_ShowsNoActions_AndRefusesThem_EvenWithAnonymousActionsAllowed()
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         string id = TestJobs.Nightly(scheduler);
         await TestJobs.FailedAsync(scheduler, "import", "boom");
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.ReadOnly = true);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options =>
+        {
+            options.ReadOnly = true;
+            options.AllowAnonymousActions = true;
+        });
         using HttpClient client = host.Client();
 
         foreach (string path in new[] { "", $"jobs/{id}", "failures", "nodes" })
@@ -107,6 +111,7 @@ public sealed class DashboardActionsTests
 
         HttpResponseMessage cancel = await DashboardHost.PostAsync(client, $"jobs/{id}/cancel");
         Assert.Equal(HttpStatusCode.Forbidden, cancel.StatusCode);
+        Assert.Equal("This dashboard is read-only: it changes nothing.", await cancel.Content.ReadAsStringAsync(Ct));
         Assert.Equal(JobStatus.Pending, (await scheduler.GetJobAsync(id, Ct))!.Status);
     }
 }

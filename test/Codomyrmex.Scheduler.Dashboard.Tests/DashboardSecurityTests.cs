@@ -1,6 +1,9 @@
 using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Codomyrmex.Scheduler.Dashboard.Tests;
@@ -75,22 +78,86 @@ public sealed class DashboardSecurityTests
     }
 
     [Fact]
+    public async Task ByDefault_NothingGuardsTheActions_SoTheyAreRefusedWith403_AndThePagesSayHowToEnableThem()
+    {
+        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
+        string id = TestJobs.Nightly(scheduler);
+        await TestJobs.FailedAsync(scheduler, "import", "boom");
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        using HttpClient client = host.Client();
+
+        foreach (string path in new[] { "", $"jobs/{id}", "failures" })
+        {
+            string html = await client.GetStringAsync(path, Ct);
+            Assert.DoesNotContain("<form method=\"post\"", html);
+            Assert.Contains("id=\"actions-off\"", html);
+            Assert.Contains("AllowAnonymousActions = true", html);
+        }
+
+        // A valid antiforgery token does not help: a script on the same origin could fetch one.
+        string form = DashboardHost.AntiforgeryToken(await client.GetStringAsync("login", Ct));
+        foreach (string action in new[] { "run", "pause", "cancel" })
+        {
+            HttpResponseMessage response = await DashboardHost.PostAsync(client, $"jobs/{id}/{action}", ("__RequestVerificationToken", form));
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.StartsWith("Actions are off: nothing guards them", await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        Job job = (await scheduler.GetJobAsync(id, Ct))!;
+        Assert.Equal((JobStatus.Pending, false, 0), (job.Status, job.IsPaused, job.RunCount));
+    }
+
+    [Fact]
+    public async Task Token_OnceSignedIn_OffersTheActions_AndTheyWork()
+    {
+        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
+        string id = TestJobs.Nightly(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AccessToken = Secret);
+        using HttpClient client = host.Client();
+        await client.GetAsync($"?token={Secret}", Ct);
+
+        string html = await client.GetStringAsync("", Ct);
+        HttpResponseMessage paused = await DashboardHost.PostAsync(client, $"jobs/{id}/pause", ("__RequestVerificationToken", DashboardHost.AntiforgeryToken(html)));
+
+        Assert.Contains($"action=\"/scheduler/jobs/{id}/pause\"", html);
+        Assert.DoesNotContain("id=\"actions-off\"", html);
+        Assert.Equal(HttpStatusCode.SeeOther, paused.StatusCode);
+        Assert.True((await scheduler.GetJobAsync(id, Ct))!.IsPaused);
+    }
+
+    [Theory]
+    [InlineData("RequireAuthorization()", true)]
+    [InlineData("RequireAuthorization(policy)", true)]
+    [InlineData("RequireAuthorization().AllowAnonymous()", false)]
+    public async Task HostAuthorization_OnWhatMapReturns_EnablesTheActions_UnlessItAllowsAnonymousUsers(string guard, bool enabled)
+    {
+        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
+        string id = TestJobs.Nightly(scheduler);
+        await using DashboardHost host = await StartWithCookieAuthenticationAsync(scheduler, dashboard => _ = guard switch
+        {
+            "RequireAuthorization()" => dashboard.RequireAuthorization(),
+            "RequireAuthorization(policy)" => dashboard.RequireAuthorization(policy => policy.RequireAuthenticatedUser()),
+            _ => dashboard.RequireAuthorization().AllowAnonymous(),
+        });
+        using HttpClient client = host.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/signin", Ct)).StatusCode);
+
+        string html = await client.GetStringAsync("", Ct);
+        string form = DashboardHost.AntiforgeryToken(enabled ? html : await client.GetStringAsync("login", Ct));
+        HttpResponseMessage paused = await DashboardHost.PostAsync(client, $"jobs/{id}/pause", ("__RequestVerificationToken", form));
+
+        Assert.Equal(enabled, html.Contains($"action=\"/scheduler/jobs/{id}/pause\"", StringComparison.Ordinal));
+        Assert.Equal(!enabled, html.Contains("id=\"actions-off\"", StringComparison.Ordinal));
+        Assert.Equal(enabled ? HttpStatusCode.SeeOther : HttpStatusCode.Forbidden, paused.StatusCode);
+        Assert.Equal(enabled, (await scheduler.GetJobAsync(id, Ct))!.IsPaused);
+    }
+
+    [Fact]
     public async Task RequireAuthorization_OnWhatMapReturns_ProtectsEveryEndpoint()
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         string id = TestJobs.Nightly(scheduler);
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler,
-            services: builder =>
-            {
-                builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
-                builder.Services.AddAuthorization();
-            },
-            middleware: app =>
-            {
-                app.UseAuthentication();
-                app.UseAuthorization();
-            },
-            endpoint: dashboard => dashboard.RequireAuthorization());
+        await using DashboardHost host = await StartWithCookieAuthenticationAsync(scheduler, dashboard => dashboard.RequireAuthorization());
         using HttpClient client = host.Client();
 
         foreach (string path in new[] { "", $"jobs/{id}", "failures", "nodes", "cron", "api/cron", "events", "assets/dashboard.css" })
@@ -128,4 +195,21 @@ public sealed class DashboardSecurityTests
         HttpResponseMessage page = await client.GetAsync("", Ct);
         Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
     }
+
+    /// <summary>A host with cookie authentication and authorization, where <c>GET /signin</c> signs the client in as an operator.</summary>
+    private static Task<DashboardHost> StartWithCookieAuthenticationAsync(Scheduler scheduler, Action<IEndpointConventionBuilder> guard) =>
+        DashboardHost.StartAsync(scheduler,
+            services: builder =>
+            {
+                builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+                builder.Services.AddAuthorization();
+            },
+            middleware: app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapGet("/signin", (RequestDelegate)(http => http.SignInAsync(
+                    new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "operator")], CookieAuthenticationDefaults.AuthenticationScheme)))));
+            },
+            endpoint: guard);
 }

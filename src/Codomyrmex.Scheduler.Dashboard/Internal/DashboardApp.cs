@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 
 namespace Codomyrmex.Scheduler.Dashboard.Internal;
@@ -9,6 +10,15 @@ internal sealed class DashboardApp
 {
     /// <summary>The cookie that carries the access token's hash once the token was entered.</summary>
     public const string TokenCookie = "scheduler-dashboard-token";
+
+    /// <summary>Why a read-only dashboard refuses actions.</summary>
+    public const string ReadOnlyRefusal = "This dashboard is read-only: it changes nothing.";
+
+    /// <summary>Why a dashboard that nothing guards refuses actions, and how to enable them.</summary>
+    public const string UnguardedRefusal =
+        "Actions are off: nothing guards them, so anyone who can reach this app could run, cancel or pause jobs. To enable them, "
+        + "set SchedulerDashboardOptions.AccessToken, or call RequireAuthorization(...) on what MapSchedulerDashboard returns, "
+        + "or set SchedulerDashboardOptions.AllowAnonymousActions = true (trusted networks and development only).";
 
     private readonly byte[]? _tokenHash;
 
@@ -31,6 +41,29 @@ internal sealed class DashboardApp
     public DashboardEvents Events { get; }
 
     public bool RequiresToken => _tokenHash is not null;
+
+    /// <summary>Why the request may not change anything, or <see langword="null"/> when it may.</summary>
+    /// <remarks>
+    /// Actions need something that guards them: the access token (whose cookie the request already passed), authorization
+    /// metadata on the dashboard's endpoint (the host's authorization middleware then checks every request), or the host's
+    /// explicit <see cref="SchedulerDashboardOptions.AllowAnonymousActions"/>. Otherwise anyone who reaches the app could run,
+    /// cancel and pause jobs: antiforgery stops other sites' forms, not a script on the same origin.
+    /// </remarks>
+    public string? ActionsRefusal(HttpContext context)
+    {
+        if (Options.ReadOnly)
+        {
+            return ReadOnlyRefusal;
+        }
+
+        return RequiresToken || Options.AllowAnonymousActions || IsAuthorized(context.GetEndpoint()) ? null : UnguardedRefusal;
+    }
+
+    /// <summary>Whether the host's authorization middleware checks the endpoint: it has authorization metadata and does not allow anonymous users.</summary>
+    private static bool IsAuthorized(Endpoint? endpoint) =>
+        endpoint is not null
+        && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
+        && (endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null || endpoint.Metadata.GetMetadata<AuthorizationPolicy>() is not null);
 
     /// <summary>The dashboard's path as the browser sees it, with the application's path base.</summary>
     public string BasePath(HttpContext context) => context.Request.PathBase.Add(new PathString(Pattern.Length == 0 ? null : Pattern)).Value ?? "";

@@ -174,9 +174,9 @@ internal static class DashboardEndpoints
 
     private static async Task ActAsync(DashboardApp app, HttpContext http)
     {
-        if (app.Options.ReadOnly)
+        if (app.ActionsRefusal(http) is { } refusal)
         {
-            await TextAsync(http, StatusCodes.Status403Forbidden, "This dashboard is read-only: it changes nothing.").ConfigureAwait(false);
+            await TextAsync(http, StatusCodes.Status403Forbidden, refusal).ConfigureAwait(false);
             return;
         }
 

@@ -32,6 +32,11 @@ internal static class Layout
             html.Raw("<p class=\"notice\" id=\"notice\" role=\"status\">").Text(notice).Raw("</p>");
         }
 
+        if (page.ActionsRefusal == DashboardApp.UnguardedRefusal)
+        {
+            html.Raw("<p class=\"hint\" id=\"actions-off\">").Text(DashboardApp.UnguardedRefusal).Raw("</p>");
+        }
+
         html.Raw("<h1>").Text(title).Raw("</h1>");
         fixedPart?.Invoke(html);
         if (live is not null)

@@ -18,7 +18,10 @@ internal sealed class PageContext(DashboardApp app, HttpContext http)
 
     public DateTimeOffset Now { get; } = app.Data.Time.GetUtcNow();
 
-    public bool CanAct => !App.Options.ReadOnly;
+    /// <summary>Why this request may not change anything, or <see langword="null"/> when it may.</summary>
+    public string? ActionsRefusal { get; } = app.ActionsRefusal(http);
+
+    public bool CanAct => ActionsRefusal is null;
 
     /// <summary>The page's own address (path and query, without a notice), where an action returns to.</summary>
     public string Self

@@ -16,7 +16,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         await ScheduleSampleJobsAsync(scheduler);
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         IPage page = await chromium.NewPageAsync();
 
         await page.GotoAsync(host.Base.ToString());
@@ -34,7 +34,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         string id = await ScheduleSampleJobsAsync(scheduler);
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         IPage page = await chromium.NewPageAsync();
 
         await page.GotoAsync(new Uri(host.Base, $"jobs/{id}").ToString());
@@ -93,7 +93,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         var ran = Channel.CreateUnbounded<bool>();
         string id = scheduler.Schedule(() => ran.Writer.TryWrite(true), "steered", new IntervalTrigger(hours: 1));
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         IPage page = await chromium.NewPageAsync();
         await page.GotoAsync(host.Base.ToString());
         ILocator row = page.Locator($"tr[data-job='{id}']");
@@ -136,7 +136,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         }, "flaky", new IntervalTrigger(hours: 1));
         await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunNowAsync(id, Ct));
         Assert.Equal(1, await ran.Reader.ReadAsync(Ct));
-        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         IPage page = await chromium.NewPageAsync();
         await page.GotoAsync(new Uri(host.Base, "failures").ToString());
         await Expect(page.Locator("#failures td.error")).ToHaveTextAsync("InvalidOperationException: flaky the first time");
@@ -240,7 +240,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
     public async Task Token_IsAskedFor_ThenKeptInAnHttpOnlyStrictCookie()
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
-        TestJobs.Nightly(scheduler);
+        string id = TestJobs.Nightly(scheduler);
         await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AccessToken = "browser-token");
         IPage page = await chromium.NewPageAsync();
 
@@ -259,6 +259,34 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.Null(await page.EvaluateAsync<string?>("() => document.cookie.includes('scheduler-dashboard-token') ? 'visible' : null"));
+
+        // The token guards the actions: once signed in, they are offered and work.
+        await Expect(page.Locator("#actions-off")).ToHaveCountAsync(0);
+        await page.Locator("tr[data-job] button[data-action=pause]").ClickAsync();
+        await Expect(page.Locator("#notice")).ToHaveTextAsync("Paused nightly-report.");
+        Assert.True((await scheduler.GetJobAsync(id, Ct))!.IsPaused);
+    }
+
+    [Fact]
+    public async Task ByDefault_NothingGuardsTheActions_SoNoneIsOffered_AndThePageSaysHowToEnableThem()
+    {
+        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
+        string id = await ScheduleSampleJobsAsync(scheduler);
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        IPage page = await chromium.NewPageAsync();
+
+        await page.GotoAsync(host.Base.ToString());
+        await Expect(page.Locator("#jobs tbody tr")).ToHaveCountAsync(5);
+        await Expect(page.Locator("#actions-off")).ToContainTextAsync("AllowAnonymousActions");
+        await Expect(page.Locator("#actions-off")).ToContainTextAsync("RequireAuthorization");
+        await Expect(page.Locator("button")).ToHaveCountAsync(1);
+        await page.GotoAsync(new Uri(host.Base, $"jobs/{id}").ToString());
+        await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("form[method=post]")).ToHaveCountAsync(0);
+        await page.GotoAsync(new Uri(host.Base, "failures").ToString());
+        await Expect(page.Locator("#failures tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("form[method=post]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#actions-off")).ToBeVisibleAsync();
     }
 
     [Fact]
