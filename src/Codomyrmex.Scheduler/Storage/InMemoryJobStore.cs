@@ -91,15 +91,9 @@ public sealed class InMemoryJobStore : IJobStore
                 throw StoreErrors.DuplicateId(job.Id, nameof(job));
             }
 
-            if (job.Source is { } source && _declared.TryGetValue((source, job.Name), out List<Entry>? same))
+            if (LiveDeclared(entry) is { } other)
             {
-                foreach (Entry other in same)
-                {
-                    if (!other.State.IsFinished)
-                    {
-                        return new(new AddJobResult { Job = other.ToJob(), Added = false });
-                    }
-                }
+                return new(new AddJobResult { Job = other.ToJob(), Added = false });
             }
 
             entry.Sequence = _sequence++;
@@ -350,6 +344,11 @@ public sealed class InMemoryJobStore : IJobStore
             if (entry.State.LimitReached(entry.MaxRuns))
             {
                 throw StoreErrors.ClaimLimitReached(jobId, entry.Name, entry.MaxRuns);
+            }
+
+            if (entry.State.IsFinished && LiveDeclared(entry) is { } live)
+            {
+                throw StoreErrors.ClaimNameTaken(jobId, entry.Name, live.Id);
             }
 
             DateTimeOffset now = _time.GetUtcNow();
@@ -732,6 +731,23 @@ public sealed class InMemoryJobStore : IJobStore
 
             same.Add(entry);
         }
+    }
+
+    /// <summary>The pending or running job (paused included) declared with the source and name of <paramref name="entry"/>, if any.</summary>
+    private Entry? LiveDeclared(Entry entry)
+    {
+        if (entry.Source is { } source && _declared.TryGetValue((source, entry.Name), out List<Entry>? same))
+        {
+            foreach (Entry other in same)
+            {
+                if (!other.State.IsFinished)
+                {
+                    return other;
+                }
+            }
+        }
+
+        return null;
     }
 
     private void Undeclare(Entry entry)
