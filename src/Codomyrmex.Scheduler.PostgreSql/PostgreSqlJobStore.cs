@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.PostgreSql.Internal;
 using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Codomyrmex.Scheduler.PostgreSql;
@@ -36,6 +38,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     private readonly string _channel;
     private readonly string _storeId = Guid.NewGuid().ToString("N");
     private readonly RunHistoryOptions _history;
+    private readonly ILogger _logger;
     private readonly JobRetentionOptions _retention;
     private readonly TimeProvider? _clock;
     private readonly ServerClock _serverClock = new();
@@ -96,6 +99,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         _history = options.History;
         _retention = options.Retention;
         _clock = options.TimeProvider;
+        _logger = options.Logger ?? NullLogger.Instance;
         if (options.ListenForChanges)
         {
             _listener = new ChangeListener(_source, _channel, _storeId, RaiseForeign, TimeProvider.System);
@@ -240,7 +244,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
 
         foreach (JobStoreChange change in store.Changes)
         {
-            Changed?.Invoke(this, change);
+            JobStoreEvents.Raise(Changed, this, change, _logger);
         }
 
         return result;
@@ -257,7 +261,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         }
     }
 
-    private void RaiseForeign(JobStoreChange change) => Changed?.Invoke(this, change);
+    private void RaiseForeign(JobStoreChange change) => JobStoreEvents.Raise(Changed, this, change, _logger);
 
     private static JobStoreChange Change(JobStoreChangeKind kind, JobRow row)
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Codomyrmex.Scheduler.PostgreSql;
 
 /// <summary>Options of a <see cref="PostgreSqlJobStore"/>.</summary>
@@ -14,6 +16,10 @@ public sealed class PostgreSqlJobStoreOptions
     /// <summary>Gets or sets how long finished jobs and run history are kept (<see cref="Storage.IJobStore.PurgeExpiredAsync"/>).</summary>
     /// <value>The default is <see cref="JobRetentionOptions.Default"/>.</value>
     public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
+
+    /// <summary>Gets or sets where the store logs what it cannot report to a caller, such as a <c>Changed</c> handler that threw.</summary>
+    /// <value>The default is <see langword="null"/>: nothing is logged.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Gets or sets a clock of record that replaces the server's: for tests that drive time with a fake clock.</summary>
     /// <value>

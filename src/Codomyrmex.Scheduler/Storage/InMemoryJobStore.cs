@@ -1,4 +1,6 @@
 using Codomyrmex.Scheduler.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Codomyrmex.Scheduler.Storage;
 
@@ -34,6 +36,7 @@ public sealed class InMemoryJobStore : IJobStore
     private int _heapCount;
     private readonly RunHistoryOptions _history;
     private readonly JobRetentionOptions _retention;
+    private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private int _sequence;
     private long _historySequence;
@@ -67,6 +70,7 @@ public sealed class InMemoryJobStore : IJobStore
         _time = options.TimeProvider;
         _history = options.History;
         _retention = options.Retention;
+        _logger = options.Logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
@@ -215,7 +219,7 @@ public sealed class InMemoryJobStore : IJobStore
             job = entry.ToJob();
         }
 
-        Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id });
+        JobStoreEvents.Raise(Changed, this, new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id }, _logger);
         return new(job);
     }
 
@@ -269,7 +273,7 @@ public sealed class InMemoryJobStore : IJobStore
             Remove(entry);
         }
 
-        Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = jobId });
+        JobStoreEvents.Raise(Changed, this, new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = jobId }, _logger);
         return new(true);
     }
 
@@ -567,7 +571,7 @@ public sealed class InMemoryJobStore : IJobStore
 
         if (jobsDeleted > 0)
         {
-            Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Purged });
+            JobStoreEvents.Raise(Changed, this, new JobStoreChange { Kind = JobStoreChangeKind.Purged }, _logger);
         }
 
         return new(new RetentionResult { JobsDeleted = jobsDeleted, RunsDeleted = runsDeleted });
@@ -686,7 +690,7 @@ public sealed class InMemoryJobStore : IJobStore
         if (Changed is { } handler)
         {
             long due = entry.DueKey;
-            handler(this, new JobStoreChange { Kind = kind, JobId = entry.Id, DueAt = due == long.MaxValue ? null : Utc(due) });
+            JobStoreEvents.Raise(handler, this, new JobStoreChange { Kind = kind, JobId = entry.Id, DueAt = due == long.MaxValue ? null : Utc(due) }, _logger);
         }
     }
 
