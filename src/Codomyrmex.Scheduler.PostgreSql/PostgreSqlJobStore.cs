@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.PostgreSql.Internal;
 using Codomyrmex.Scheduler.Storage;
@@ -95,7 +97,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         _ownsSource = ownsSource;
         _schema = options.Schema;
         _s = StoreSchema.Quote(_schema) + ".";
-        _channel = "codomyrmex_changes:" + _schema;
+        _channel = ChannelOf(_schema);
         _history = options.History;
         _retention = options.Retention;
         _clock = options.TimeProvider;
@@ -260,6 +262,13 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
             return await read(new StoreTransaction(connection, null!, _clock)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The notification channel of a schema's stores: a hash of the schema's name, so that it stays within PostgreSQL's 63 bytes
+    /// for every schema name, which <c>pg_notify</c> would refuse and <c>LISTEN</c> would cut short.
+    /// </summary>
+    internal static string ChannelOf(string schema) =>
+        "codomyrmex_changes_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(schema)).AsSpan(0, 16));
 
     private void RaiseForeign(JobStoreChange change) => JobStoreEvents.Raise(Changed, this, change, _logger);
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Codomyrmex.Scheduler.PostgreSql;
@@ -41,9 +42,10 @@ public sealed class PostgreSqlJobStoreOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Schema) || Schema.Length > 48 || Schema.AsSpan().IndexOfAny("\0'\"") >= 0)
+        // PostgreSQL cuts identifiers at 63 bytes: two longer names could name one schema.
+        if (string.IsNullOrWhiteSpace(Schema) || Encoding.UTF8.GetByteCount(Schema) > 63 || Schema.AsSpan().IndexOfAny("\0'\"") >= 0)
         {
-            errors.Add($"Schema is '{Schema}'; it must be a PostgreSQL identifier of 1 to 48 characters, without quotes.");
+            errors.Add($"Schema is '{Schema}'; it must be a PostgreSQL identifier of 1 to 63 bytes in UTF-8, without quotes.");
         }
 
         if (History is null)

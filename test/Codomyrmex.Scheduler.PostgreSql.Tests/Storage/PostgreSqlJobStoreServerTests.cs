@@ -107,6 +107,32 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Options_SchemaLongerThan63BytesInUtf8_IsRefusedEvenWithFewerCharacters()
+    {
+        using NpgsqlDataSource source = NpgsqlDataSource.Create("Host=127.0.0.1");
+        string schema = new('é', 32); // 32 characters, 64 bytes: PostgreSQL would cut it to 63
+        var error = Assert.Throws<ArgumentException>(() => new PostgreSqlJobStore(source, new PostgreSqlJobStoreOptions { Schema = schema }));
+        Assert.Contains($"Schema is '{schema}'", error.Message, StringComparison.Ordinal);
+        await using var accepted = new PostgreSqlJobStore(source, new PostgreSqlJobStoreOptions { Schema = new string('é', 31) + "x", ListenForChanges = false });
+    }
+
+    [Fact]
+    public async Task Changes_OnASchemaOfTheLongestName_AreWrittenAndRaisedWithTheJobId()
+    {
+        string schema = NewSchema();
+        schema += new string('x', 63 - schema.Length);
+        PostgreSqlJobStore writer = Open(new PostgreSqlJobStoreOptions { Schema = schema });
+        PostgreSqlJobStore reader = Open(new PostgreSqlJobStoreOptions { Schema = schema });
+        await writer.MigrateAsync(Token);
+        await reader.MigrateAsync(Token);
+        var seen = new ChangeLog(reader);
+
+        Job job = NewJob();
+        Assert.True((await writer.AddAsync(job, Token)).Added);
+        Assert.Equal(JobStoreChangeKind.Added, (await seen.WaitForAsync(c => c.JobId == job.Id)).Kind);
+    }
+
+    [Fact]
     public void SchemaScript_IsTheDdlInThePackage()
     {
         string script = PostgreSqlJobStore.GetSchemaScript();
