@@ -30,6 +30,9 @@ public sealed class InMemoryJobStore : IJobStore
     private readonly Dictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string Name), List<Entry>> _declared = [];
     private readonly Queue<(Entry Entry, long FinishedAt)> _finished = new();
+
+    /// <summary>Every run recorded while run history has a retention, with its finish time, in the order recorded.</summary>
+    private readonly Queue<(Entry Entry, long Finished)> _historyExpiry = new();
     private Dictionary<string, Entry>? _jobsWithForeignIds;
     private readonly int[] _statusCounts = new int[5];
     private Entry[] _heap = new Entry[16];
@@ -72,6 +75,9 @@ public sealed class InMemoryJobStore : IJobStore
         _retention = options.Retention;
         _logger = options.Logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Gets how many times history retention looked at a job's history (for tests: it must not grow with the number of jobs).</summary>
+    internal long HistoryJobsVisited { get; private set; }
 
     /// <inheritdoc/>
     public event EventHandler<JobStoreChange>? Changed;
@@ -550,16 +556,14 @@ public sealed class InMemoryJobStore : IJobStore
 
             if (_retention.Runs is { } keepRuns)
             {
+                // Runs wait in the order they were recorded, so only the jobs of expired runs are looked at, never every job.
                 long cutoff = now - Math.Min(keepRuns.Ticks, now);
                 int left = batch;
-                foreach (Entry entry in AllEntries(ordered: false))
+                while (left > 0 && _historyExpiry.Count > 0 && _historyExpiry.Peek().Finished < cutoff)
                 {
-                    if (left == 0)
-                    {
-                        break;
-                    }
-
-                    if (entry.History is { Count: > 0 } history)
+                    Entry entry = _historyExpiry.Dequeue().Entry;
+                    HistoryJobsVisited++;
+                    if (!entry.Removed && entry.History is { Count: > 0 } history)
                     {
                         int dropped = history.DropFinishedBefore(cutoff, left);
                         left -= dropped;
@@ -806,6 +810,11 @@ public sealed class InMemoryJobStore : IJobStore
         }
 
         InMemoryRunHistory history = entry.History ??= new InMemoryRunHistory();
+        if (_retention.Runs is not null)
+        {
+            _historyExpiry.Enqueue((entry, finished));
+        }
+
         history.Add(
             InMemoryRunHistory.Row.Create(++_historySequence, run, outcome, started, finished, error, RunRecords.FormatResult(result, _history.MaxResultLength)),
             _history.MaxRunsPerJob ?? int.MaxValue);
