@@ -199,6 +199,12 @@ public sealed partial class PostgreSqlJobStore
                 throw StoreErrors.ClaimLimitReached(row.Id, row.Name, row.MaxRuns);
             }
 
+            if (row.State.IsFinished && row.Source is { } source
+                && await LiveDeclaredIdAsync(store, source, row.Name, cancellationToken).ConfigureAwait(false) is { } live)
+            {
+                throw StoreErrors.ClaimNameTaken(row.Id, row.Name, live);
+            }
+
             DateTimeOffset at = Utc(now);
             row.State.ClaimNow(at, row.MaxRuns);
             row.StampFinished(now);

@@ -96,6 +96,15 @@ public sealed partial class PostgreSqlJobStore
         }
     }
 
+    /// <summary>The id of the pending or running job (paused included) declared with this source and name, if any.</summary>
+    private async Task<string?> LiveDeclaredIdAsync(StoreTransaction store, string source, string name, CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand command = store.Command($"SELECT id FROM {_s}jobs WHERE source = @source AND name = @name AND status IN (0, 1)");
+        Db.Add(command, "source", source);
+        Db.Add(command, "name", name);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
     /// <inheritdoc/>
     public async ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default)
     {

@@ -32,6 +32,12 @@ public sealed partial class PostgreSqlJobStore
                 await beat.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            using (NpgsqlCommand dead = store.Command($"DELETE FROM {_s}nodes WHERE alive_until < @at"))
+            {
+                Db.Add(dead, "at", now);
+                await dead.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var renewed = new HashSet<string>(StringComparer.Ordinal);
             if (heartbeat.Runs.Count > 0)
             {
@@ -70,21 +76,19 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>Nodes whose heartbeat lapsed are deleted as they are found.</remarks>
+    /// <remarks>
+    /// Only reads, so a role that may only read the schema can list nodes. Nodes whose heartbeat lapsed are left out here and
+    /// deleted by the next heartbeat of any node.
+    /// </remarks>
     public async ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
     {
-        return await InTransactionAsync(async store =>
+        return await ReadAsync(async store =>
         {
             long now = await NowAsync(store, cancellationToken).ConfigureAwait(false);
-            using (NpgsqlCommand dead = store.Command($"DELETE FROM {_s}nodes WHERE alive_until < @at"))
-            {
-                Db.Add(dead, "at", now);
-                await dead.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
             using NpgsqlCommand select = store.Command(
                 "SELECT instance_id, name, host, process_id, started_at, last_seen, alive_until, " +
-                $"(SELECT count(*) FROM {_s}claims c WHERE c.instance_id = n.instance_id) FROM {_s}nodes n ORDER BY seq");
+                $"(SELECT count(*) FROM {_s}claims c WHERE c.instance_id = n.instance_id) FROM {_s}nodes n WHERE alive_until >= @at ORDER BY seq");
+            Db.Add(select, "at", now);
             var nodes = new List<NodeInfo>();
             NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))

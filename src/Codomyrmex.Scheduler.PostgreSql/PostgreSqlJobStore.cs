@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.PostgreSql.Internal;
 using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Codomyrmex.Scheduler.PostgreSql;
@@ -36,6 +40,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     private readonly string _channel;
     private readonly string _storeId = Guid.NewGuid().ToString("N");
     private readonly RunHistoryOptions _history;
+    private readonly ILogger _logger;
     private readonly JobRetentionOptions _retention;
     private readonly TimeProvider? _clock;
     private readonly ServerClock _serverClock = new();
@@ -92,10 +97,11 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         _ownsSource = ownsSource;
         _schema = options.Schema;
         _s = StoreSchema.Quote(_schema) + ".";
-        _channel = "codomyrmex_changes:" + _schema;
+        _channel = ChannelOf(_schema);
         _history = options.History;
         _retention = options.Retention;
         _clock = options.TimeProvider;
+        _logger = options.Logger ?? NullLogger.Instance;
         if (options.ListenForChanges)
         {
             _listener = new ChangeListener(_source, _channel, _storeId, RaiseForeign, TimeProvider.System);
@@ -240,7 +246,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
 
         foreach (JobStoreChange change in store.Changes)
         {
-            Changed?.Invoke(this, change);
+            JobStoreEvents.Raise(Changed, this, change, _logger);
         }
 
         return result;
@@ -257,7 +263,14 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         }
     }
 
-    private void RaiseForeign(JobStoreChange change) => Changed?.Invoke(this, change);
+    /// <summary>
+    /// The notification channel of a schema's stores: a hash of the schema's name, so that it stays within PostgreSQL's 63 bytes
+    /// for every schema name, which <c>pg_notify</c> would refuse and <c>LISTEN</c> would cut short.
+    /// </summary>
+    internal static string ChannelOf(string schema) =>
+        "codomyrmex_changes_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(schema)).AsSpan(0, 16));
+
+    private void RaiseForeign(JobStoreChange change) => JobStoreEvents.Raise(Changed, this, change, _logger);
 
     private static JobStoreChange Change(JobStoreChangeKind kind, JobRow row)
     {

@@ -1,3 +1,6 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
 namespace Codomyrmex.Scheduler.PostgreSql;
 
 /// <summary>Options of a <see cref="PostgreSqlJobStore"/>.</summary>
@@ -14,6 +17,10 @@ public sealed class PostgreSqlJobStoreOptions
     /// <summary>Gets or sets how long finished jobs and run history are kept (<see cref="Storage.IJobStore.PurgeExpiredAsync"/>).</summary>
     /// <value>The default is <see cref="JobRetentionOptions.Default"/>.</value>
     public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
+
+    /// <summary>Gets or sets where the store logs what it cannot report to a caller, such as a <c>Changed</c> handler that threw.</summary>
+    /// <value>The default is <see langword="null"/>: nothing is logged.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Gets or sets a clock of record that replaces the server's: for tests that drive time with a fake clock.</summary>
     /// <value>
@@ -35,9 +42,10 @@ public sealed class PostgreSqlJobStoreOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Schema) || Schema.Length > 48 || Schema.AsSpan().IndexOfAny("\0'\"") >= 0)
+        // PostgreSQL cuts identifiers at 63 bytes: two longer names could name one schema.
+        if (string.IsNullOrWhiteSpace(Schema) || Encoding.UTF8.GetByteCount(Schema) > 63 || Schema.AsSpan().IndexOfAny("\0'\"") >= 0)
         {
-            errors.Add($"Schema is '{Schema}'; it must be a PostgreSQL identifier of 1 to 48 characters, without quotes.");
+            errors.Add($"Schema is '{Schema}'; it must be a PostgreSQL identifier of 1 to 63 bytes in UTF-8, without quotes.");
         }
 
         if (History is null)

@@ -90,7 +90,10 @@ public sealed partial class SqliteJobStore
     /// Does not take the dispatch lock, so a manual run may be made while another process dispatches from the file. Unless this
     /// store's process holds the lock, the run is recovered only when its lease expires: keep it renewed with <see cref="RenewAsync"/>.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">The job is cancelled, its <see cref="Job.MaxRuns"/> are used up, or the store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The job is cancelled, its <see cref="Job.MaxRuns"/> are used up, it is a finished declared job whose source and name a newer
+    /// live job has, or the store was opened read-only.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
     {
@@ -116,6 +119,11 @@ public sealed partial class SqliteJobStore
             if (row.State.LimitReached(row.MaxRuns))
             {
                 throw StoreErrors.ClaimLimitReached(jobId, row.Name, row.MaxRuns);
+            }
+
+            if (row.State.IsFinished && row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } live)
+            {
+                throw StoreErrors.ClaimNameTaken(jobId, row.Name, live.Id);
             }
 
             (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);

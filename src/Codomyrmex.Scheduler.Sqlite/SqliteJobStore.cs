@@ -1,6 +1,8 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -66,6 +68,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     private readonly string _path;
     private readonly bool _readOnly;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly JobRetentionOptions _retention;
     private readonly TimeSpan _changeRetention;
     private readonly StoreConnection _db;
@@ -109,6 +112,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         _path = System.IO.Path.GetFullPath(options.Path);
         _readOnly = options.ReadOnly;
         _time = options.TimeProvider;
+        _logger = options.Logger ?? NullLogger.Instance;
         _retention = options.Retention;
         _changeRetention = options.PollInterval == Timeout.InfiniteTimeSpan || options.PollInterval * 10 < s_minChangeRetention
             ? s_minChangeRetention
@@ -214,7 +218,7 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
         return new JobStoreChange { Kind = kind, JobId = row.Id, DueAt = due == 0 ? null : Utc(due) };
     }
 
-    private void Raise(in JobStoreChange change) => Changed?.Invoke(this, change);
+    private void Raise(in JobStoreChange change) => JobStoreEvents.Raise(Changed, this, change, _logger);
 
     private void DisposeCore()
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Codomyrmex.Scheduler.Sqlite;
 
 /// <summary>How a <see cref="SqliteJobStore"/> opens its file: the path, durability, waits and the clock.</summary>
@@ -79,6 +81,10 @@ public sealed class SqliteJobStoreOptions
     /// </value>
     /// <remarks>Applied by <see cref="SqliteJobStore.PurgeExpiredAsync"/>, which a scheduler calls from its maintenance.</remarks>
     public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
+
+    /// <summary>Gets or sets where the store logs what it cannot report to a caller, such as a <c>Changed</c> handler that threw.</summary>
+    /// <value>The default is <see langword="null"/>: nothing is logged.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Lists what is wrong with these options, naming each bad value.</summary>
     /// <returns>The problems; empty if the options are valid.</returns>

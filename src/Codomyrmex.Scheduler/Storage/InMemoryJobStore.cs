@@ -1,4 +1,6 @@
 using Codomyrmex.Scheduler.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Codomyrmex.Scheduler.Storage;
 
@@ -28,12 +30,16 @@ public sealed class InMemoryJobStore : IJobStore
     private readonly Dictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string Name), List<Entry>> _declared = [];
     private readonly Queue<(Entry Entry, long FinishedAt)> _finished = new();
+
+    /// <summary>Every run recorded while run history has a retention, with its finish time, in the order recorded.</summary>
+    private readonly Queue<(Entry Entry, long Finished)> _historyExpiry = new();
     private Dictionary<string, Entry>? _jobsWithForeignIds;
     private readonly int[] _statusCounts = new int[5];
     private Entry[] _heap = new Entry[16];
     private int _heapCount;
     private readonly RunHistoryOptions _history;
     private readonly JobRetentionOptions _retention;
+    private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private int _sequence;
     private long _historySequence;
@@ -67,7 +73,11 @@ public sealed class InMemoryJobStore : IJobStore
         _time = options.TimeProvider;
         _history = options.History;
         _retention = options.Retention;
+        _logger = options.Logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Gets how many times history retention looked at a job's history (for tests: it must not grow with the number of jobs).</summary>
+    internal long HistoryJobsVisited { get; private set; }
 
     /// <inheritdoc/>
     public event EventHandler<JobStoreChange>? Changed;
@@ -91,15 +101,9 @@ public sealed class InMemoryJobStore : IJobStore
                 throw StoreErrors.DuplicateId(job.Id, nameof(job));
             }
 
-            if (job.Source is { } source && _declared.TryGetValue((source, job.Name), out List<Entry>? same))
+            if (LiveDeclared(entry) is { } other)
             {
-                foreach (Entry other in same)
-                {
-                    if (!other.State.IsFinished)
-                    {
-                        return new(new AddJobResult { Job = other.ToJob(), Added = false });
-                    }
-                }
+                return new(new AddJobResult { Job = other.ToJob(), Added = false });
             }
 
             entry.Sequence = _sequence++;
@@ -221,7 +225,7 @@ public sealed class InMemoryJobStore : IJobStore
             job = entry.ToJob();
         }
 
-        Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id });
+        JobStoreEvents.Raise(Changed, this, new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id }, _logger);
         return new(job);
     }
 
@@ -275,7 +279,7 @@ public sealed class InMemoryJobStore : IJobStore
             Remove(entry);
         }
 
-        Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = jobId });
+        JobStoreEvents.Raise(Changed, this, new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = jobId }, _logger);
         return new(true);
     }
 
@@ -350,6 +354,11 @@ public sealed class InMemoryJobStore : IJobStore
             if (entry.State.LimitReached(entry.MaxRuns))
             {
                 throw StoreErrors.ClaimLimitReached(jobId, entry.Name, entry.MaxRuns);
+            }
+
+            if (entry.State.IsFinished && LiveDeclared(entry) is { } live)
+            {
+                throw StoreErrors.ClaimNameTaken(jobId, entry.Name, live.Id);
             }
 
             DateTimeOffset now = _time.GetUtcNow();
@@ -547,16 +556,14 @@ public sealed class InMemoryJobStore : IJobStore
 
             if (_retention.Runs is { } keepRuns)
             {
+                // Runs wait in the order they were recorded, so only the jobs of expired runs are looked at, never every job.
                 long cutoff = now - Math.Min(keepRuns.Ticks, now);
                 int left = batch;
-                foreach (Entry entry in AllEntries(ordered: false))
+                while (left > 0 && _historyExpiry.Count > 0 && _historyExpiry.Peek().Finished < cutoff)
                 {
-                    if (left == 0)
-                    {
-                        break;
-                    }
-
-                    if (entry.History is { Count: > 0 } history)
+                    Entry entry = _historyExpiry.Dequeue().Entry;
+                    HistoryJobsVisited++;
+                    if (!entry.Removed && entry.History is { Count: > 0 } history)
                     {
                         int dropped = history.DropFinishedBefore(cutoff, left);
                         left -= dropped;
@@ -568,7 +575,7 @@ public sealed class InMemoryJobStore : IJobStore
 
         if (jobsDeleted > 0)
         {
-            Changed?.Invoke(this, new JobStoreChange { Kind = JobStoreChangeKind.Purged });
+            JobStoreEvents.Raise(Changed, this, new JobStoreChange { Kind = JobStoreChangeKind.Purged }, _logger);
         }
 
         return new(new RetentionResult { JobsDeleted = jobsDeleted, RunsDeleted = runsDeleted });
@@ -687,7 +694,7 @@ public sealed class InMemoryJobStore : IJobStore
         if (Changed is { } handler)
         {
             long due = entry.DueKey;
-            handler(this, new JobStoreChange { Kind = kind, JobId = entry.Id, DueAt = due == long.MaxValue ? null : Utc(due) });
+            JobStoreEvents.Raise(handler, this, new JobStoreChange { Kind = kind, JobId = entry.Id, DueAt = due == long.MaxValue ? null : Utc(due) }, _logger);
         }
     }
 
@@ -732,6 +739,23 @@ public sealed class InMemoryJobStore : IJobStore
 
             same.Add(entry);
         }
+    }
+
+    /// <summary>The pending or running job (paused included) declared with the source and name of <paramref name="entry"/>, if any.</summary>
+    private Entry? LiveDeclared(Entry entry)
+    {
+        if (entry.Source is { } source && _declared.TryGetValue((source, entry.Name), out List<Entry>? same))
+        {
+            foreach (Entry other in same)
+            {
+                if (!other.State.IsFinished)
+                {
+                    return other;
+                }
+            }
+        }
+
+        return null;
     }
 
     private void Undeclare(Entry entry)
@@ -786,6 +810,11 @@ public sealed class InMemoryJobStore : IJobStore
         }
 
         InMemoryRunHistory history = entry.History ??= new InMemoryRunHistory();
+        if (_retention.Runs is not null)
+        {
+            _historyExpiry.Enqueue((entry, finished));
+        }
+
         history.Add(
             InMemoryRunHistory.Row.Create(++_historySequence, run, outcome, started, finished, error, RunRecords.FormatResult(result, _history.MaxResultLength)),
             _history.MaxRunsPerJob ?? int.MaxValue);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>How an <see cref="InMemoryJobStore"/> is built: its clock, its history and its retention.</summary>
@@ -14,6 +16,10 @@ public sealed class InMemoryJobStoreOptions
     /// <summary>Gets or sets how long finished jobs and history are kept.</summary>
     /// <value>The default is <see cref="JobRetentionOptions.Default"/>: finished jobs for 7 days.</value>
     public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
+
+    /// <summary>Gets or sets where the store logs what it cannot report to a caller, such as a <c>Changed</c> handler that threw.</summary>
+    /// <value>The default is <see langword="null"/>: nothing is logged.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Lists what is wrong with these options, naming each bad value.</summary>
     /// <returns>The problems; empty if the options are valid.</returns>

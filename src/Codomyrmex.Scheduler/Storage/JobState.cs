@@ -246,16 +246,6 @@ public struct JobState
             completion.Run.Attempt, RetryTicks(completion, now.UtcTicks));
     }
 
-    /// <summary>Records how a claimed run ended, counting <see cref="RunCompletion.RetryAfter"/> from the completion's <see cref="RunCompletion.FinishedAt"/>.</summary>
-    /// <param name="completion">The completion; the store has checked that its run is the live claim.</param>
-    /// <remarks>Prefer the overload that takes the store's time: it keeps retries on the store's clock.</remarks>
-    /// <exception cref="ArgumentNullException"><paramref name="completion"/> is null.</exception>
-    public void Complete(RunCompletion completion)
-    {
-        ArgumentNullException.ThrowIfNull(completion);
-        Complete(completion, completion.FinishedAt);
-    }
-
     /// <summary>The retry time of a completion in UTC ticks (0 for none): its delay counted from <paramref name="now"/>, else its time.</summary>
     internal static long RetryTicks(RunCompletion completion, long now) =>
         completion.RetryAfter is { } delay ? LongTime.Add(new DateTimeOffset(now, TimeSpan.Zero), delay).UtcTicks : completion.RetryAt?.UtcTicks ?? 0;

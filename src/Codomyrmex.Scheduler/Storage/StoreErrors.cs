@@ -30,4 +30,15 @@ public static class StoreErrors
     /// <returns>The exception to throw.</returns>
     public static InvalidOperationException ClaimLimitReached(string id, string name, int? maxRuns) =>
         new($"Job '{id}' ({name}) has made or started all of its {maxRuns} runs (MaxRuns).");
+
+    /// <summary>
+    /// Creates the error for running a finished declared job now (<see cref="IJobStore.ClaimNowAsync"/>) while a newer live job has
+    /// its source and name: only one pending or running job may be declared under a source and name.
+    /// </summary>
+    /// <param name="id">The finished job's id.</param>
+    /// <param name="name">The jobs' name.</param>
+    /// <param name="liveId">The id of the live job declared under the same source and name.</param>
+    /// <returns>The exception to throw.</returns>
+    public static InvalidOperationException ClaimNameTaken(string id, string name, string liveId) =>
+        new($"Job '{id}' ({name}) is finished and job '{liveId}' now has its source and name; run '{liveId}' instead.");
 }

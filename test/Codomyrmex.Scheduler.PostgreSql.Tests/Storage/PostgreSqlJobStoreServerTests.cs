@@ -107,6 +107,59 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Options_SchemaLongerThan63BytesInUtf8_IsRefusedEvenWithFewerCharacters()
+    {
+        using NpgsqlDataSource source = NpgsqlDataSource.Create("Host=127.0.0.1");
+        string schema = new('é', 32); // 32 characters, 64 bytes: PostgreSQL would cut it to 63
+        var error = Assert.Throws<ArgumentException>(() => new PostgreSqlJobStore(source, new PostgreSqlJobStoreOptions { Schema = schema }));
+        Assert.Contains($"Schema is '{schema}'", error.Message, StringComparison.Ordinal);
+        await using var accepted = new PostgreSqlJobStore(source, new PostgreSqlJobStoreOptions { Schema = new string('é', 31) + "x", ListenForChanges = false });
+    }
+
+    [Fact]
+    public async Task Changes_OnASchemaOfTheLongestName_AreWrittenAndRaisedWithTheJobId()
+    {
+        string schema = NewSchema();
+        schema += new string('x', 63 - schema.Length);
+        PostgreSqlJobStore writer = Open(new PostgreSqlJobStoreOptions { Schema = schema });
+        PostgreSqlJobStore reader = Open(new PostgreSqlJobStoreOptions { Schema = schema });
+        await writer.MigrateAsync(Token);
+        await reader.MigrateAsync(Token);
+        var seen = new ChangeLog(reader);
+
+        Job job = NewJob();
+        Assert.True((await writer.AddAsync(job, Token)).Added);
+        Assert.Equal(JobStoreChangeKind.Added, (await seen.WaitForAsync(c => c.JobId == job.Id)).Kind);
+    }
+
+    [Fact]
+    public async Task ListNodes_OnlyReads_LeavesOutLapsedNodes_WhichTheNextHeartbeatDeletes()
+    {
+        string schema = NewSchema();
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = schema });
+        var lapsed = new NodeIdentity { InstanceId = "lapsed/1", Name = "lapsed", Host = "test-host", ProcessId = 43 };
+        await store.RenewAsync(new NodeHeartbeat { Node = lapsed, LeaseDuration = TimeSpan.FromMinutes(1) }, Token);
+        await store.RenewAsync(new NodeHeartbeat { Node = Node, LeaseDuration = TimeSpan.FromMinutes(1) }, Token);
+        await using (NpgsqlCommand lapse = PostgresServer.Admin.CreateCommand($"UPDATE \"{schema}\".nodes SET alive_until = 0 WHERE instance_id = 'lapsed/1'"))
+        {
+            await lapse.ExecuteNonQueryAsync(Token);
+        }
+
+        // A read-only view (the dashboard's nodes page) lists the live node and writes nothing: a read-only role may call it.
+        Assert.Equal([Node.InstanceId], (await store.ListNodesAsync(Token)).Select(n => n.InstanceId));
+        Assert.Equal(2L, await CountNodesAsync(schema));
+
+        await store.RenewAsync(new NodeHeartbeat { Node = Node, LeaseDuration = TimeSpan.FromMinutes(1) }, Token);
+        Assert.Equal(1L, await CountNodesAsync(schema));
+    }
+
+    private static async Task<long> CountNodesAsync(string schema)
+    {
+        await using NpgsqlCommand count = PostgresServer.Admin.CreateCommand($"SELECT count(*) FROM \"{schema}\".nodes");
+        return (long)(await count.ExecuteScalarAsync(Token))!;
+    }
+
+    [Fact]
     public void SchemaScript_IsTheDdlInThePackage()
     {
         string script = PostgreSqlJobStore.GetSchemaScript();

@@ -26,4 +26,34 @@ public sealed class InMemoryJobStoreTests : JobStoreContractTests
         Assert.Contains("FinishedJobs is 00:00:00", error.Message, StringComparison.Ordinal);
         Assert.Contains("BatchSize is 0", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HistoryRetention_LooksOnlyAtTheJobsOfExpiredRuns_NotAtEveryJob()
+    {
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions
+        {
+            TimeProvider = Clock,
+            Retention = new JobRetentionOptions { Runs = TimeSpan.FromDays(1) },
+        });
+        var jobs = Enumerable.Range(0, 200).Select(_ => NewJob(EveryMinute())).ToList();
+        foreach (Job job in jobs)
+        {
+            await store.AddAsync(job, Token);
+        }
+
+        // One job ran a day and a half ago, the others an hour ago: only its run has expired.
+        ClaimedRun old = (await ClaimNowAsync(store, jobs[0].Id, T0))!;
+        await CompleteAsync(store, old, RunOutcome.Succeeded, T0);
+        foreach (Job job in jobs.Skip(1))
+        {
+            ClaimedRun run = (await ClaimNowAsync(store, job.Id, T0.AddHours(35)))!;
+            await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddHours(35));
+        }
+
+        At(T0.AddHours(36));
+        Assert.Equal(1, (await store.PurgeExpiredAsync(Token)).RunsDeleted);
+        Assert.Equal(0, (await store.PurgeExpiredAsync(Token)).RunsDeleted);
+        Assert.Equal(1, store.HistoryJobsVisited);
+        Assert.Equal(199, (await store.GetRunsAsync(new RunQuery(), Token)).Total);
+    }
 }

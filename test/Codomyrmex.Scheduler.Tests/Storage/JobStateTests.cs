@@ -69,7 +69,7 @@ public class JobStateTests
             StartedAt = T0,
             FinishedAt = T0.AddSeconds(3),
             RetryAt = T0.AddSeconds(30),
-        });
+        }, T0.AddSeconds(3));
         Assert.Equal(JobStatus.Pending, state.Status);
         Assert.Equal(0, state.FailureCount);
         Assert.Equal(T0.AddSeconds(30), state.DueAt);
@@ -79,9 +79,31 @@ public class JobStateTests
 
         ClaimResult retry = state.Claim(null, JobOptions.Default, 1, T0.AddSeconds(30));
         Assert.Equal((ClaimDecision.Run, T0, 2), (retry.Decision, retry.ScheduledTime, retry.Attempt));
-        state.Complete(new RunCompletion { Run = Run(retry, T0.AddSeconds(30)), Outcome = RunOutcome.Failed, StartedAt = T0, FinishedAt = T0 });
+        state.Complete(new RunCompletion { Run = Run(retry, T0.AddSeconds(30)), Outcome = RunOutcome.Failed, StartedAt = T0, FinishedAt = T0 }, T0.AddSeconds(30));
         Assert.Equal(JobStatus.Failed, state.Status);
         Assert.Equal(1, state.FailureCount);
+    }
+
+    [Fact]
+    public void Complete_RetryAfter_CountsFromTheStoresTime_AndNoOverloadTakesTheNodesTimeInstead()
+    {
+        JobState state = JobState.ForNewJob(NewJob(T0, maxRuns: 1));
+        ClaimResult first = state.Claim(null, JobOptions.Default, 1, T0);
+        DateTimeOffset nodeFinished = T0.AddHours(1); // a node whose clock runs an hour ahead
+        state.Complete(new RunCompletion
+        {
+            Run = Run(first, T0),
+            Outcome = RunOutcome.Failed,
+            StartedAt = T0,
+            FinishedAt = nodeFinished,
+            RetryAfter = TimeSpan.FromSeconds(30),
+        }, T0.AddSeconds(3));
+        Assert.Equal(T0.AddSeconds(33), state.DueAt);
+
+        // Every way to complete a run takes the store's time: none may time a retry by the node's FinishedAt.
+        Assert.All(
+            typeof(JobState).GetMethods().Where(m => m.Name == nameof(JobState.Complete)),
+            m => Assert.Contains(m.GetParameters(), p => p.ParameterType == typeof(DateTimeOffset)));
     }
 
     [Fact]

@@ -83,6 +83,48 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
+    public async Task Changed_AHandlerThatThrows_FailsNoWriteAndStopsNoOtherHandlerNorTheNoticingOfOtherInstances()
+    {
+        IJobStore store = CreateStore();
+        IJobStore second = OpenSecond(store);
+        var changes = new ConcurrentQueue<JobStoreChange>();
+        var cancelled = new TaskCompletionSource<JobStoreChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Job mine = NewJob(EveryMinute());
+        Job theirs = NewJob(EveryMinute());
+        Job later = NewJob(EveryMinute());
+        int thrown = 0;
+        store.Changed += (_, _) =>
+        {
+            Interlocked.Increment(ref thrown);
+            throw new InvalidOperationException("A subscriber's own bug.");
+        };
+        store.Changed += (_, change) =>
+        {
+            changes.Enqueue(change);
+            if (change.Kind == JobStoreChangeKind.Cancelled && change.JobId == later.Id)
+            {
+                cancelled.TrySetResult(change);
+            }
+        };
+
+        // The write was made before its change is raised: it must not be reported as failed.
+        Assert.True((await store.AddAsync(mine, Token)).Added);
+        Expect(changes, JobStoreChangeKind.Added, mine.Id, T0.AddMinutes(1));
+        ClaimedRun run = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
+        Assert.NotNull(await CompleteAsync(store, run, RunOutcome.Failed, T0.AddMinutes(1), error: "E: x", retryAt: T0.AddMinutes(1).AddSeconds(30)));
+        Expect(changes, JobStoreChangeKind.Completed, mine.Id, T0.AddMinutes(1).AddSeconds(30));
+
+        // Changes made through another instance are still noticed after a handler threw on one of them.
+        await second.AddAsync(theirs, Token);
+        await second.AddAsync(later, Token);
+        await NoticeChangesAsync(store);
+        await second.CancelAsync(later.Id, Token);
+        await NoticeChangesAsync(store);
+        Assert.Equal(later.Id, (await cancelled.Task.WaitAsync(Deadline, Token)).JobId);
+        Assert.True(Volatile.Read(ref thrown) >= 3);
+    }
+
+    [Fact]
     public async Task Changed_ACancelThroughAnotherInstance_IsRaisedWithTheJobId()
     {
         IJobStore store = CreateStore();

@@ -33,6 +33,33 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
+    public async Task ClaimNow_FinishedDeclaredJobWhoseNameHasANewerLiveJob_IsRefusedAndChangesNothing()
+    {
+        IJobStore store = CreateStore();
+        Job old = NewJob(name: "backup") with { Source = "jobs.json" };
+        await store.AddAsync(old, Token);
+        ClaimedRun run = (await ClaimAsync(store, T0)).Runs.Single();
+        Job finished = (await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddSeconds(1)))!;
+        Assert.Equal(JobStatus.Completed, finished.Status);
+        Job live = NewJob(EveryMinute(), name: "backup") with { Source = "jobs.json" };
+        Assert.True((await store.AddAsync(live, Token)).Added);
+        Job liveBefore = (await store.GetAsync(live.Id, Token))!;
+
+        At(T0.AddSeconds(10));
+        InvalidOperationException refused = await Assert.ThrowsAsync<InvalidOperationException>(
+            async () => await store.ClaimNowAsync(old.Id, Request(), Token));
+
+        Assert.Equal(StoreErrors.ClaimNameTaken(old.Id, "backup", live.Id).Message, refused.Message);
+        Job oldAfter = (await store.GetAsync(old.Id, Token))!;
+        Assert.Equal(JobStatus.Completed, oldAfter.Status);
+        Assert.Equal(finished.Version, oldAfter.Version);
+        Assert.Equal(finished.RunCount, oldAfter.RunCount);
+        Job liveAfter = (await store.GetAsync(live.Id, Token))!;
+        Assert.Equal((JobStatus.Pending, liveBefore.Version, liveBefore.NextRun), (liveAfter.Status, liveAfter.Version, liveAfter.NextRun));
+        Assert.Empty(await RecoverAsync(store, T0.AddHours(1))); // no claim was made
+    }
+
+    [Fact]
     public async Task Add_TwoInstancesDeclaringTheSameJobsAtOnce_EndWithOneLiveJobPerName()
     {
         IJobStore store = CreateStore();

@@ -71,7 +71,7 @@ public abstract partial class JobStoreContractTests
         };
     }
 
-    private static IntervalTrigger EveryMinute() => new(TimeSpan.FromMinutes(1), T0);
+    protected static IntervalTrigger EveryMinute() => new(TimeSpan.FromMinutes(1), T0);
 
     /// <summary>Moves the store's clock to <paramref name="now"/>; the tests only ever move it forward.</summary>
     protected void At(DateTimeOffset now)
