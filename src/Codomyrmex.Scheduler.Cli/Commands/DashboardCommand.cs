@@ -6,10 +6,8 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Collections.Concurrent;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Sqlite;
-using Codomyrmex.Scheduler.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -92,23 +90,8 @@ internal static class DashboardCommand
         var options = new SchedulerOptions { Store = store, NodeName = $"{Environment.MachineName}:{Environment.ProcessId}" };
         var scheduler = new Scheduler(options);
         await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
-        // Runs started here are ours to keep leased (no dispatcher does it in this process), so a long command is not taken for lost.
-        var held = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        scheduler.RegisterTask(CommandRunner.TaskName, async (context, token) =>
-        {
-            held[context.RunId] = context.FencingToken;
-            try
-            {
-                return await CommandRunner.RunAsync(context, token).ConfigureAwait(false);
-            }
-            finally
-            {
-                held.TryRemove(context.RunId, out _);
-            }
-        });
-        using ITimer renew = TimeProvider.System.CreateTimer(
-            _ => JobsCommand.RenewLease(store, scheduler.Node, options.LeaseDuration, [.. held.Select(run => new HeldRun { RunId = run.Key, FencingToken = run.Value })]),
-            null, options.LeaseDuration / 3, options.LeaseDuration / 3);
+        // Runs started here (Run now) are kept leased by the scheduler's heartbeat while they run, so a long command is not taken for lost.
+        scheduler.RegisterTask(CommandRunner.TaskName, CommandRunner.RunAsync);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endpoint));

@@ -382,20 +382,16 @@ internal static partial class JobsCommand
         }
 
         // The run is made without the store's dispatch lock, so this works while a schedctl run owns the store; that runner sees it
-        // in the job's counters and overlap policy. Its lease is ours to renew (no dispatcher does it here): a command that runs
-        // long is not taken for lost, and if this process dies the runner records the run as interrupted once the lease expires.
+        // in the job's counters and overlap policy. The scheduler's heartbeat renews its lease while it runs (started or not): a
+        // command that runs long is not taken for lost, and if this process dies the runner records the run as interrupted once
+        // the lease expires.
         var options = new SchedulerOptions { Store = store, NodeName = $"{Environment.MachineName}:{Environment.ProcessId}" };
         var scheduler = new Scheduler(options);
         await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
-        // A list, so that the timer's thread reads the run whole (a reference is written at once, a struct is not).
-        IReadOnlyList<HeldRun> held = [];
-        using ITimer renew = TimeProvider.System.CreateTimer(
-            _ => RenewLease(store, scheduler.Node, options.LeaseDuration, Volatile.Read(ref held)), null, options.LeaseDuration / 3, options.LeaseDuration / 3);
         bool started = false;
         scheduler.RegisterTask(CommandRunner.TaskName, (context, token) =>
         {
             started = true;
-            Volatile.Write(ref held, [new HeldRun { RunId = context.RunId, FencingToken = context.FencingToken }]);
             return CommandRunner.RunAsync(context, token);
         });
 
@@ -506,26 +502,6 @@ internal static partial class JobsCommand
 
     /// <summary>How a manual run ended, as <c>jobs run</c> reports it.</summary>
     private readonly record struct ManualRun(RunOutcome Outcome, int? ExitCode, string? Error, string? Stdout, string? Stderr);
-
-    /// <summary>Renews the leases of the runs this process holds, by the store's clock, as a started scheduler's heartbeat would.</summary>
-    internal static void RenewLease(IJobStore store, NodeIdentity node, TimeSpan leaseDuration, IReadOnlyList<HeldRun> held)
-    {
-        if (held.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            // The SQLite store works synchronously: the task is complete when it returns.
-            store.RenewAsync(new NodeHeartbeat { Node = node, LeaseDuration = leaseDuration, Runs = held }).AsTask().GetAwaiter().GetResult();
-        }
-#pragma warning disable CA1031 // A renewal that fails (the disk is busy) is made again at the next tick; the lease has room for it.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
 
     /// <summary>A job's name as a command line gives it: quoted if it has spaces, safe for a terminal.</summary>
     private static string Quote(string name) => name.Any(char.IsWhiteSpace) ? "'" + TextTable.Printable(name) + "'" : TextTable.Printable(name);

@@ -18,6 +18,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     private volatile bool _shutDown;
     private volatile bool _lost;
     private int _starting;
+    private long _leaseUntil = Internal.LongTime.Add(claimedAt, run.LeaseUntil - run.ClaimedAt).UtcTicks;
 
     public ClaimedRun Run { get; } = run;
 
@@ -42,6 +43,15 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
 
     /// <summary>Gets a value indicating whether this node lost the run (its lease lapsed and the store gave the run to another claim).</summary>
     public bool Lost => _lost;
+
+    /// <summary>
+    /// Gets the time, by this node's clock, until which the store surely holds the run for this node: the lease from the
+    /// claim or the last renewal, counted from this node's time before it asked the store.
+    /// </summary>
+    public DateTimeOffset LeaseUntil => new(Volatile.Read(ref _leaseUntil), TimeSpan.Zero);
+
+    /// <summary>Notes a renewal of the run's lease until <paramref name="leaseUntil"/> (this node's clock).</summary>
+    public void Renewed(DateTimeOffset leaseUntil) => Volatile.Write(ref _leaseUntil, leaseUntil.UtcTicks);
 
     /// <summary>Converts a time of this node's clock to the store's.</summary>
     public DateTimeOffset ToStoreTime(DateTimeOffset nodeTime) => Internal.LongTime.Add(nodeTime, StoreOffset);

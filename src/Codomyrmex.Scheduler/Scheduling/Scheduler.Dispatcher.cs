@@ -49,8 +49,6 @@ public sealed partial class Scheduler
         private int _maintaining;
         private int _inFlight;
         private long _nextMaintenance;
-        private long _nextHeartbeat;
-        private long _nextPurge;
 
         /// <summary>The store's time (UTC ticks) the wait in progress ends at; <see cref="long.MaxValue"/> when not waiting for a due job.</summary>
         private long _plannedWake = long.MaxValue;
@@ -73,10 +71,7 @@ public sealed partial class Scheduler
                 _workers[i] = Task.Run(WorkAsync);
             }
 
-            DateTimeOffset start = scheduler._time.GetUtcNow();
-            _nextHeartbeat = LongTime.Add(start, HeartbeatInterval).UtcTicks;
-            _nextPurge = LongTime.Add(start, PurgeInterval).UtcTicks;
-            Volatile.Write(ref _nextMaintenance, Math.Min(_nextHeartbeat, _nextPurge));
+            Volatile.Write(ref _nextMaintenance, LongTime.Add(scheduler._time.GetUtcNow(), PurgeInterval).UtcTicks);
             if (_systemClock)
             {
                 // The waiter thread starts the loop itself, so that the loop's first cycles run on it, not on Start's caller.
@@ -88,9 +83,6 @@ public sealed partial class Scheduler
                 _ = Task.Run(LoopAsync);
             }
         }
-
-        /// <summary>How often the node's heartbeat renews its runs and lost runs are looked for: three times per lease, so one late renewal loses nothing.</summary>
-        private TimeSpan HeartbeatInterval => _scheduler._options.LeaseDuration / 3;
 
         public bool IsStopping => _stopping;
 
@@ -195,11 +187,12 @@ public sealed partial class Scheduler
             int room = _capacity - Volatile.Read(ref _inFlight);
             if (room <= 0)
             {
-                // Every worker is busy and the queue is full: wait for a worker to take a run.
+                // Every worker is busy and the queue is full: wait for a worker to take a run, or for the next maintenance.
+                // (The heartbeat keeps the held runs' leases alive on its own timer meanwhile.)
                 _waitingForRoom = true;
                 if (_capacity - Volatile.Read(ref _inFlight) <= 0)
                 {
-                    await WaitAsync(null).ConfigureAwait(false);
+                    await WaitAsync(new DateTimeOffset(Volatile.Read(ref _nextMaintenance), TimeSpan.Zero)).ConfigureAwait(false);
                 }
 
                 _waitingForRoom = false;
@@ -284,16 +277,34 @@ public sealed partial class Scheduler
                 claimed.Add(handle);
             }
 
+            scheduler.ArmHeartbeat();
             try
             {
                 if (Interlocked.Read(ref scheduler._cancelEpoch) != cancels)
                 {
-                    foreach (RunHandle handle in claimed)
+                    try
                     {
-                        if ((await scheduler._store.GetAsync(handle.JobId).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+                        foreach (RunHandle handle in claimed)
                         {
-                            handle.CancelJob();
+                            if ((await scheduler._store.GetAsync(handle.JobId).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+                            {
+                                handle.CancelJob();
+                            }
                         }
+                    }
+                    catch
+                    {
+                        // Whether their jobs were cancelled is unknown, so the runs do not start: this node lets them go (no
+                        // heartbeat renews them), and the store recovers them once their leases lapse.
+                        foreach (RunHandle handle in claimed)
+                        {
+                            scheduler._activeRuns.TryRemove(handle.Run.RunId, out _);
+                            Interlocked.Decrement(ref _inFlight);
+                            handle.Dispose();
+                        }
+
+                        scheduler.SignalChange(wakeDispatcher: false);
+                        throw;
                     }
                 }
 
@@ -314,8 +325,17 @@ public sealed partial class Scheduler
                 {
                     scheduler.EndStarting(handle);
                     handle.Dispose();
-                    await scheduler.RecordAsync(handle, new RunCompletion { Run = handle.Run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now })
-                        .ConfigureAwait(false);
+                    try
+                    {
+                        await scheduler.RecordAsync(handle, new RunCompletion { Run = handle.Run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now })
+                            .ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // It left the active set all the same; the store recovers it once its lease lapses.
+                    catch (Exception exception)
+#pragma warning restore CA1031
+                    {
+                        Log.RunNotRecorded(scheduler._logger, handle.Run.Job.Name, handle.Run.Job.Id, exception);
+                    }
                 }
             }
             finally
@@ -325,24 +345,12 @@ public sealed partial class Scheduler
         }
 
         /// <summary>
-        /// Starts the maintenance that is due (heartbeat with renewals and recovery, retention) on its own, unless the last one
-        /// is still going: it never holds up a claim. Only the loop calls it.
+        /// Starts the maintenance that is due (retention) on its own, unless the last one is still going: it never holds up a
+        /// claim. Only the loop calls it. (The heartbeat has a timer of its own: see <see cref="ArmHeartbeat"/>.)
         /// </summary>
         private void StartMaintenance(DateTimeOffset now)
         {
-            bool heartbeat = now.UtcTicks >= _nextHeartbeat;
-            bool purge = now.UtcTicks >= _nextPurge;
-            if (heartbeat)
-            {
-                _nextHeartbeat = LongTime.Add(now, HeartbeatInterval).UtcTicks;
-            }
-
-            if (purge)
-            {
-                _nextPurge = LongTime.Add(now, PurgeInterval).UtcTicks;
-            }
-
-            Volatile.Write(ref _nextMaintenance, Math.Min(_nextHeartbeat, _nextPurge));
+            Volatile.Write(ref _nextMaintenance, LongTime.Add(now, PurgeInterval).UtcTicks);
             if (Interlocked.CompareExchange(ref _maintaining, 1, 0) != 0)
             {
                 return;
@@ -352,7 +360,7 @@ public sealed partial class Scheduler
             {
                 try
                 {
-                    await _scheduler.MaintainAsync(heartbeat, purge).ConfigureAwait(false);
+                    await _scheduler.PurgeAsync().ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // A store that fails now is asked again at the next maintenance.
                 catch (Exception exception)

@@ -34,11 +34,22 @@ public sealed partial class Scheduler
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, now, cancellationToken);
         _activeRuns[run.RunId] = handle;
+        ArmHeartbeat();
 
         // A Cancel that came between the claim and the registration may not have seen this run: look again.
-        if (Interlocked.Read(ref _cancelEpoch) != cancels && (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+        try
         {
-            handle.CancelJob();
+            if (Interlocked.Read(ref _cancelEpoch) != cancels && (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Status == JobStatus.Cancelled)
+            {
+                handle.CancelJob();
+            }
+        }
+        catch
+        {
+            // The run does not start: this node lets it go (no heartbeat renews it), and its lease lapses in the store.
+            _activeRuns.TryRemove(run.RunId, out _);
+            SignalChange(wakeDispatcher: false);
+            throw;
         }
 
         RunResult result = await ExecuteRunAsync(handle).ConfigureAwait(false);
@@ -326,43 +337,6 @@ public sealed partial class Scheduler
 
     /// <summary>The most retention batches one maintenance deletes; the rest waits for the next.</summary>
     private const int MaxPurgeBatches = 100;
-
-    /// <summary>The maintenance that is due: the heartbeat (with renewals and recovery), retention, or both.</summary>
-    private async Task MaintainAsync(bool heartbeat, bool purge)
-    {
-        if (heartbeat)
-        {
-            await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
-            await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (purge)
-        {
-            await PurgeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Tells the store this node is alive and renews the runs it holds; runs the store says are lost are stopped here.</summary>
-    /// <remarks>It beats even with no run held: the heartbeat is what lists the node as alive.</remarks>
-    private async Task HeartbeatAsync(CancellationToken cancellationToken)
-    {
-        var held = new List<HeldRun>(_activeRuns.Count);
-        foreach (RunHandle handle in _activeRuns.Values)
-        {
-            held.Add(new HeldRun { RunId = handle.Run.RunId, FencingToken = handle.Run.FencingToken });
-        }
-
-        LeaseRenewal renewal = await _store.RenewAsync(
-            new NodeHeartbeat { Node = _identity, LeaseDuration = _options.LeaseDuration, Runs = held }, cancellationToken).ConfigureAwait(false);
-        foreach (string runId in renewal.Lost)
-        {
-            // Another node may run it now: this one stops it, and records nothing for it (the store would refuse it: fenced).
-            if (_activeRuns.TryGetValue(runId, out RunHandle? lost))
-            {
-                lost.Lose();
-            }
-        }
-    }
 
     /// <summary>
     /// Deletes what retention says has expired, a bounded batch per call, calling again while a call deleted anything, up to

@@ -222,6 +222,7 @@ public sealed partial class Scheduler
                 await RecoverLostRunsAsync(cancellationToken).ConfigureAwait(false);
                 await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _dispatcher, new Dispatcher(this));
+                ArmHeartbeat();
                 Log.Started(_logger, _node, _options.MaxWorkers);
             }
         }
@@ -264,6 +265,7 @@ public sealed partial class Scheduler
 
             Volatile.Write(ref _dispatcher, null);
             await dispatcher.StopAsync().ConfigureAwait(false);
+            await Volatile.Read(ref _beat).ConfigureAwait(false);
             Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
             Task workers = dispatcher.WorkersAsync();
             using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -77,6 +77,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         _identity = NodeIdentity.Create(options.NodeName, _time.GetUtcNow());
         _node = _identity.Name;
         _metrics = new SchedulerMetrics(options.MeterFactory, ObserveJobsByStatus);
+        _heartbeatTimer = _time.CreateTimer(static state => ((Scheduler)state!).OnHeartbeatTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _store.Changed += OnStoreChanged;
     }
 
@@ -212,6 +213,11 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// </summary>
     private async ValueTask<bool> IsIdleAsync(bool includeRuns)
     {
+        if (IsBeating)
+        {
+            return false;
+        }
+
         if (Volatile.Read(ref _dispatcher) is { } dispatcher)
         {
             DateTimeOffset? next = await _store.NextDueAsync().ConfigureAwait(false);
@@ -225,7 +231,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
             if (dispatcher.IsMaintenanceDue(_time.GetUtcNow()))
             {
-                // The heartbeat and recovery are due too (a lost run may make a job due again): let them run first.
+                // Retention is due too: let it run first.
                 dispatcher.Wake();
                 return false;
             }
@@ -248,6 +254,8 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             await StopAsync().ConfigureAwait(false);
+            _heartbeatTimer.Dispose();
+            await Volatile.Read(ref _beat).ConfigureAwait(false);
             _store.Changed -= OnStoreChanged;
             _metrics.Dispose();
         }

@@ -9,7 +9,7 @@ namespace Codomyrmex.Scheduler.Storage;
 /// </remarks>
 public sealed class NodeIdentity
 {
-    /// <summary>Gets the id unique to this scheduler instance: <see cref="Name"/>, a slash, and a random part, such as <c>web-1/7f3a9c2e</c>.</summary>
+    /// <summary>Gets the id unique to this scheduler instance: <see cref="Name"/>, a slash, and a random part of 128 bits (32 hex digits), such as <c>web-1/7f3a9c2e04b14d6a9e0c5b8f1d2a3e4c</c>.</summary>
     public required string InstanceId { get; init; }
 
     /// <summary>Gets the configured name, by default <c>MachineName:ProcessId</c>.</summary>
@@ -39,7 +39,7 @@ public sealed class NodeIdentity
         string host = Environment.MachineName;
         int pid = Environment.ProcessId;
         name ??= string.Create(CultureInfo.InvariantCulture, $"{host}:{pid}");
-        string unique = ((uint)Random.Shared.NextInt64(0, 1L << 32)).ToString("x8", CultureInfo.InvariantCulture);
+        string unique = Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
         return new NodeIdentity { InstanceId = name + "/" + unique, Name = name, Host = host, ProcessId = pid, StartedAt = startedAt };
     }
 }

@@ -3,8 +3,8 @@ using Codomyrmex.Scheduler.Storage;
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
-/// A real <see cref="InMemoryJobStore"/> with faults injected at two points, as a busy or slow database would show them:
-/// a completion write that throws, and a claim that blocks until the test lets it go.
+/// A real <see cref="InMemoryJobStore"/> with faults injected, as a busy, slow or unreachable database would show them:
+/// a completion write, a read or a renewal that throws, and a claim or a purge that blocks until the test lets it go.
 /// </summary>
 internal sealed class FaultyStore(TimeProvider time) : IJobStore
 {
@@ -19,6 +19,18 @@ internal sealed class FaultyStore(TimeProvider time) : IJobStore
     /// <summary>Gets or sets what a claim awaits after the store claimed, before it returns the batch.</summary>
     public Func<ClaimBatch, Task>? AfterClaim { get; set; }
 
+    /// <summary>Gets or sets a test that makes a read of a job throw when it returns true.</summary>
+    public Func<string, bool>? FailGet { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether renewals throw (the store cannot be reached).</summary>
+    public bool FailRenew { get; set; }
+
+    /// <summary>Gets or sets what a purge awaits first.</summary>
+    public Func<Task>? BeforePurge { get; set; }
+
+    /// <summary>Gets what is released once per renewal that reached the store with at least one run.</summary>
+    public SemaphoreSlim RenewedRuns { get; } = new(0);
+
     public event EventHandler<JobStoreChange>? Changed
     {
         add => _inner.Changed += value;
@@ -31,7 +43,8 @@ internal sealed class FaultyStore(TimeProvider time) : IJobStore
 
     public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default) => _inner.AddAsync(job, cancellationToken);
 
-    public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default) => _inner.GetAsync(id, cancellationToken);
+    public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        FailGet?.Invoke(id) == true ? throw new InvalidOperationException("database is locked (a simulated SQLITE_BUSY)") : _inner.GetAsync(id, cancellationToken);
 
     public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default) => _inner.ListAsync(query, cancellationToken);
 
@@ -68,13 +81,34 @@ internal sealed class FaultyStore(TimeProvider time) : IJobStore
             ? throw new InvalidOperationException("database is locked (a simulated SQLITE_BUSY)")
             : _inner.CompleteRunAsync(completion, cancellationToken);
 
-    public ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default) =>
-        _inner.RenewAsync(heartbeat, cancellationToken);
+    public async ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default)
+    {
+        if (FailRenew)
+        {
+            throw new TimeoutException("the store cannot be reached (a simulated partition)");
+        }
+
+        LeaseRenewal renewal = await _inner.RenewAsync(heartbeat, cancellationToken);
+        if (heartbeat.Runs.Count > 0)
+        {
+            RenewedRuns.Release();
+        }
+
+        return renewal;
+    }
 
     public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default) =>
         _inner.RecoverExpiredAsync(cancellationToken);
 
-    public ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default) => _inner.PurgeExpiredAsync(cancellationToken);
+    public async ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        if (BeforePurge is { } hook)
+        {
+            await hook();
+        }
+
+        return await _inner.PurgeExpiredAsync(cancellationToken);
+    }
 
     public ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default) => _inner.LeaveAsync(instanceId, cancellationToken);
 
