@@ -6,9 +6,15 @@ namespace Codomyrmex.Scheduler.Tests;
 /// A real <see cref="InMemoryJobStore"/> with faults injected, as a busy, slow or unreachable database would show them:
 /// a completion write, a read or a renewal that throws, and a claim or a purge that blocks until the test lets it go.
 /// </summary>
-internal sealed class FaultyStore(TimeProvider time) : IJobStore
+internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
 {
-    private readonly InMemoryJobStore _inner = new(timeProvider: time);
+    private readonly InMemoryJobStore _inner = inner;
+
+    /// <summary>Creates a faulty store over a new in-memory store on <paramref name="time"/>.</summary>
+    public FaultyStore(TimeProvider time)
+        : this(new InMemoryJobStore(timeProvider: time))
+    {
+    }
 
     /// <summary>Gets or sets a test that makes a completion write throw when it returns true.</summary>
     public Func<RunCompletion, bool>? FailCompletion { get; set; }

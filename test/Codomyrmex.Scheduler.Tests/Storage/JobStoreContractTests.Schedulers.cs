@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Time.Testing;
+using static Codomyrmex.Scheduler.Triggers;
+
+namespace Codomyrmex.Scheduler.Tests;
+
+/// <summary>
+/// Whole schedulers as nodes of one store, each on its own clock and the store on a third, on every store: the store's
+/// clock decides leases and due times, so clocks that disagree by minutes never make two nodes hold one run.
+/// </summary>
+public abstract partial class JobStoreContractTests
+{
+    [Fact]
+    public async Task TwoSchedulersWhoseClocksDisagreeByMinutes_NeverHoldOneRunAtOnce_AndRunEachOccurrenceOnceAndOnTime()
+    {
+        IJobStore first = CreateStore();
+        IJobStore second = OpenSecond(first);
+        var behind = new FakeTimeProvider(T0 - TimeSpan.FromMinutes(4));
+        var ahead = new FakeTimeProvider(T0 + TimeSpan.FromMinutes(3));
+        FakeTimeProvider[] clocks = [Clock, behind, ahead];
+
+        var runs = new ConcurrentQueue<(bool OnSlow, DateTimeOffset Scheduled, TimeSpan Late, long Token)>();
+        var entered = new TaskCompletionSource();
+        int running = 0, mostAtOnce = 0;
+        async Task<object?> Body(JobContext context, CancellationToken token)
+        {
+            int now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostAtOnce, now);
+            runs.Enqueue((ReferenceEquals(context.TimeProvider, behind), context.ScheduledTime, Clock.GetUtcNow() - context.ScheduledTime, context.FencingToken));
+            try
+            {
+                if (entered.TrySetResult())
+                {
+                    // The first run takes two and a half minutes, five leases: its node keeps it by renewing, and the other
+                    // node, whose clock is seven minutes ahead, must not take it over.
+                    await Task.Delay(TimeSpan.FromSeconds(150), context.TimeProvider, token);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+
+            return null;
+        }
+
+        await using Scheduler slow = NewScheduler(behind, first, Body);
+        await using Scheduler fast = NewScheduler(ahead, second, Body);
+        Assert.NotEqual(slow.Node.InstanceId, fast.Node.InstanceId);
+
+        string id = await slow.ScheduleAsync(task: "long", trigger: Every(minutes: 1), cancellationToken: Token);
+        await slow.StartAsync(Token);
+        while (!entered.Task.IsCompleted)
+        {
+            await StepAsync(TimeSpan.FromSeconds(5), clocks, slow);
+        }
+
+        await fast.StartAsync(Token);
+        for (int step = 0; step < 12 * 8; step++)
+        {
+            await StepAsync(TimeSpan.FromSeconds(5), clocks, slow, fast);
+        }
+
+        await slow.StopAsync(Token);
+        await fast.StopAsync(Token);
+        Assert.Equal(1, mostAtOnce);
+        Assert.True(runs.First().OnSlow);
+        Assert.Equal(runs.Count, runs.Select(run => run.Scheduled).Distinct().Count());
+        Assert.All(runs, run => Assert.InRange(run.Late, TimeSpan.Zero, TimeSpan.FromSeconds(5)));
+        long[] tokens = [.. runs.Select(run => run.Token)];
+        Assert.Equal(tokens.Order(), tokens);
+        Assert.Equal(tokens.Length, tokens.Distinct().Count());
+
+        // Minute 1 (the long run, to 3:30), then minutes 4 to 9: those of minutes 2 and 3 came while it ran and were skipped.
+        Assert.Equal([1, 4, 5, 6, 7, 8, 9], runs.Select(run => (int)(run.Scheduled - T0).TotalMinutes));
+        RunPage history = await first.GetRunsAsync(new RunQuery { JobId = id }, Token);
+        Assert.Equal(7, history.Items.Count(record => record.Outcome == RunOutcome.Succeeded));
+        Assert.DoesNotContain(history.Items, record => record.Outcome == RunOutcome.Interrupted);
+    }
+
+    /// <summary>A scheduler named "node" (the instance ids tell them apart) on its own clock, running the task "long".</summary>
+    private static Scheduler NewScheduler(FakeTimeProvider clock, IJobStore store, Func<JobContext, CancellationToken, Task<object?>> body)
+    {
+        var scheduler = new Scheduler(new SchedulerOptions
+        {
+            TimeProvider = clock,
+            TimeZone = TimeZoneInfo.Utc,
+            Store = store,
+            LeaseDuration = TimeSpan.FromSeconds(30),
+            NodeName = "node",
+            ShutdownTimeout = TimeSpan.Zero,
+        });
+        scheduler.RegisterTask("long", body);
+        return scheduler;
+    }
+
+    /// <summary>Moves every clock by <paramref name="step"/>, then lets each node claim, renew and recover what that made due.</summary>
+    private static async Task StepAsync(TimeSpan step, FakeTimeProvider[] clocks, params Scheduler[] nodes)
+    {
+        foreach (FakeTimeProvider clock in clocks)
+        {
+            clock.Advance(step);
+        }
+
+        foreach (Scheduler node in nodes)
+        {
+            await node.WhenQuietAsync(Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            int previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+}
