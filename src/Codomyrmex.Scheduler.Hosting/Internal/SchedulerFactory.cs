@@ -57,6 +57,7 @@ internal static class SchedulerFactory
                 {
                     TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
                     Retention = options.Retention,
+                    Logger = StoreLogger(services),
                 });
             case StoreKind.Sqlite:
                 // A relative path is relative to the content root, as appsettings.json is, not to wherever the process started.
@@ -66,11 +67,16 @@ internal static class SchedulerFactory
                     Path = store.SqlitePath(DefaultSqliteFile, root),
                     TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
                     Retention = options.Retention,
+                    Logger = StoreLogger(services),
                 });
             default:
                 throw new InvalidOperationException(UnknownStoreMessage(store, providers));
         }
     }
+
+    /// <summary>The host's logger for a built-in store (it logs, for one, a <c>Changed</c> handler that throws), or none.</summary>
+    private static ILogger? StoreLogger(IServiceProvider services) =>
+        services.GetService<ILoggerFactory>()?.CreateLogger("Codomyrmex.Scheduler.Storage");
 
     /// <summary>The last provider of that name, so that a later registration replaces an earlier one.</summary>
     public static StoreProviderRegistration? FindProvider(IEnumerable<StoreProviderRegistration> providers, string name) =>
