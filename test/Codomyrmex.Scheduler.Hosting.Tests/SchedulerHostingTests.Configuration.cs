@@ -167,11 +167,12 @@ public sealed class SchedulerHostingConfigurationTests
 
         clock.Advance(TimeSpan.FromMinutes(59));
         RetentionResult early = await scheduler.Store.PurgeExpiredAsync(Token);
-        clock.Advance(TimeSpan.FromMinutes(2));
-        RetentionResult late = await scheduler.Store.PurgeExpiredAsync(Token);
-
         Assert.Equal(0, early.JobsDeleted);
-        Assert.Equal(1, late.JobsDeleted);
+        Assert.NotNull(await scheduler.Store.GetAsync(job.Id, Token));
+
+        // Past the hour the job goes, by this purge or by the scheduler's own maintenance, which may run first as the clock moves.
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await scheduler.Store.PurgeExpiredAsync(Token);
         Assert.Null(await scheduler.Store.GetAsync(job.Id, Token));
         await host.StopAsync(Token);
     }

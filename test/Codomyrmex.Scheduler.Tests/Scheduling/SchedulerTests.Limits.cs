@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Storage;
 using static Codomyrmex.Scheduler.Triggers;
 
 namespace Codomyrmex.Scheduler.Tests;
@@ -24,7 +25,9 @@ public partial class SchedulerTests
     [MemberData(nameof(LongTimeouts))]
     public async Task Timeout_LongerThanATimerTakes_CancelsAfterExactlyThatLong(TimeSpan timeout)
     {
-        var scheduler = NewScheduler();
+        // The clock jumps by the whole timeout while the run holds its lease: a lease shorter than the jump would lapse
+        // unrenewed, which stops the run as lost (rightly, on a node not heard from that long) before it can time out.
+        var scheduler = NewScheduler(lease: TimeSpan.MaxValue);
         var started = new TaskCompletionSource();
         string id = scheduler.Schedule(async ct => { started.SetResult(); await Task.Delay(Timeout.Infinite, ct); },
             options: new JobOptions { Timeout = timeout });
@@ -64,7 +67,12 @@ public partial class SchedulerTests
     [Fact]
     public async Task RetryDelay_LongerThanATimerTakes_TheRetryComesAfterIt()
     {
-        var scheduler = NewScheduler();
+        // Finished jobs are kept: the clock runs on for days after the retry fails, past the default week of retention.
+        var scheduler = NewScheduler(store: new InMemoryJobStore(new InMemoryJobStoreOptions
+        {
+            TimeProvider = Clock,
+            Retention = new JobRetentionOptions { FinishedJobs = null },
+        }));
         int attempts = 0;
         var delay = TimeSpan.FromDays(50);
         string id = scheduler.Schedule(() => { attempts++; throw new IOException("down"); },
@@ -129,7 +137,14 @@ public partial class SchedulerTests
     public async Task ShutdownTimeout_LongerThanATimerTakes_StopWaitsForTheJob()
     {
         Clock.SetLocalTimeZone(TimeZoneInfo.Utc);
-        var scheduler = new Scheduler(new SchedulerOptions { TimeProvider = Clock, ShutdownTimeout = TimeSpan.FromDays(100) });
+        // A lease longer than the test's 100 days: the clock moves a day at a time, and a lease shorter than a step would lapse
+        // between heartbeats, which stops the run (as it must on a node that was not heard from) before the timeout does.
+        var scheduler = new Scheduler(new SchedulerOptions
+        {
+            TimeProvider = Clock,
+            ShutdownTimeout = TimeSpan.FromDays(100),
+            LeaseDuration = TimeSpan.FromDays(365),
+        });
         _schedulers.Add(scheduler);
         var started = new TaskCompletionSource();
         var cancelled = new TaskCompletionSource();

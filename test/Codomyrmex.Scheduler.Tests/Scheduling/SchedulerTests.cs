@@ -24,7 +24,7 @@ public partial class SchedulerTests : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected Scheduler NewScheduler(int maxWorkers = 4, IJobStore? store = null, TimeSpan? shutdownTimeout = null)
+    protected Scheduler NewScheduler(int maxWorkers = 4, IJobStore? store = null, TimeSpan? shutdownTimeout = null, TimeSpan? lease = null)
     {
         Clock.SetLocalTimeZone(TimeZoneInfo.Utc);
         var scheduler = new Scheduler(new SchedulerOptions
@@ -34,6 +34,7 @@ public partial class SchedulerTests : IAsyncDisposable
             TimeZone = TimeZoneInfo.Utc,
             Store = store,
             ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(30),
+            LeaseDuration = lease ?? new SchedulerOptions().LeaseDuration,
         });
         _schedulers.Add(scheduler);
         return scheduler;
