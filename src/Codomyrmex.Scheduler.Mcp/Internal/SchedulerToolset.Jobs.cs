@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+
+namespace Codomyrmex.Scheduler.Mcp.Internal;
+
+internal sealed partial class SchedulerToolset
+{
+    /// <summary>The runs <c>job_status</c> shows.</summary>
+    private const int StatusHistory = 10;
+
+    private async ValueTask<JsonObject> ListJobsAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        JobStatus? status = null;
+        if (arguments.OptionalElement("status") is { } given)
+        {
+            string text = given.ValueKind == System.Text.Json.JsonValueKind.String ? given.GetString()! : given.GetRawText();
+            status = JobJson.ParseStatus(text) ?? throw new ToolError($"Unknown status: {Texts.Clip(text)}");
+        }
+
+        int limit = arguments.OptionalInteger("limit", 1, 1000) ?? 100;
+        int offset = arguments.OptionalInteger("offset", 0, int.MaxValue) ?? 0;
+        JobPage page = await _scheduler.ListJobsAsync(new JobQuery { Status = status, Limit = limit, Offset = offset }, cancellationToken).ConfigureAwait(false);
+        return new JsonObject
+        {
+            ["jobs"] = new JsonArray([.. page.Items.Select(JobJson.Summary)]),
+            ["total"] = page.Total,
+            ["offset"] = offset,
+            ["limit"] = limit,
+        };
+    }
+
+    /// <summary><c>cancel_job</c>: unknown ids answer <c>cancelled: false</c>; cancelling twice answers true both times.</summary>
+    private async ValueTask<JsonObject> CancelJobAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        string id = JobId(arguments);
+        bool cancelled = await _scheduler.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+        return new JsonObject { ["cancelled"] = cancelled, ["job_id"] = id };
+    }
+
+    private async ValueTask<JsonObject> JobStatusAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        Job job = await FindAsync(JobId(arguments), cancellationToken).ConfigureAwait(false);
+        RunPage runs = await _scheduler.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = StatusHistory }, cancellationToken).ConfigureAwait(false);
+        return JobJson.Detail(job, runs.Items, runs.Total);
+    }
+
+    private async ValueTask<JsonObject> JobHistoryAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        Job job = await FindAsync(JobId(arguments), cancellationToken).ConfigureAwait(false);
+        int limit = arguments.OptionalInteger("limit", 1, 100) ?? 20;
+        int offset = arguments.OptionalInteger("offset", 0, int.MaxValue) ?? 0;
+        RunPage runs = await _scheduler.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = limit, Offset = offset }, cancellationToken).ConfigureAwait(false);
+        return new JsonObject
+        {
+            ["job_id"] = job.Id,
+            ["runs"] = new JsonArray([.. runs.Items.Select(JobJson.Run)]),
+            ["total"] = runs.Total,
+            ["offset"] = offset,
+            ["limit"] = limit,
+        };
+    }
+
+    /// <summary>
+    /// <c>run_job_now</c>: starts a run outside the schedule and answers once it has started (or could not start), without
+    /// waiting for it to end; <c>job_status</c> shows its outcome.
+    /// </summary>
+    private async ValueTask<JsonObject> RunJobNowAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        Job job = await FindAsync(JobId(arguments), cancellationToken).ConfigureAwait(false);
+        if (job.Status == JobStatus.Cancelled)
+        {
+            throw new ToolError($"Job {job.Id} is cancelled; a cancelled job does not run again.");
+        }
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnStarted(object? sender, JobEvent e)
+        {
+            if (e.JobId == job.Id)
+            {
+                started.TrySetResult();
+            }
+        }
+
+        _scheduler.JobStarted += OnStarted;
+        Task run;
+        try
+        {
+            // The run belongs to the scheduler, not to this call: it goes on when the caller stops waiting, and the
+            // scheduler's shutdown or a cancel_job stops it.
+            run = _scheduler.RunNowAsync(job.Id, CancellationToken.None);
+            _manualRuns[run] = true;
+            _ = run.ContinueWith(
+                (ended, runs) => ((System.Collections.Concurrent.ConcurrentDictionary<Task, bool>)runs!).TryRemove(ended, out _),
+                _manualRuns, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await Task.WhenAny(run, started.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _scheduler.JobStarted -= OnStarted;
+        }
+
+        if (!started.Task.IsCompleted && run.IsFaulted)
+        {
+            throw new ToolError($"Job {job.Id} could not start: {Texts.Clip(run.Exception!.InnerException!.Message.Split('\n')[0])}");
+        }
+
+        return new JsonObject { ["job_id"] = job.Id, ["name"] = job.Name, ["started"] = true };
+    }
+
+    private async ValueTask<JsonObject> PauseJobAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        string id = JobId(arguments);
+        if (!await _scheduler.PauseAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ToolError($"Job not found: {Texts.Clip(id)}");
+        }
+
+        return PauseAnswer(await FindAsync(id, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async ValueTask<JsonObject> ResumeJobAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        string id = JobId(arguments);
+        if (!await _scheduler.ResumeAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ToolError($"Job not found: {Texts.Clip(id)}");
+        }
+
+        return PauseAnswer(await FindAsync(id, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static JsonObject PauseAnswer(Job job) => new()
+    {
+        ["job_id"] = job.Id,
+        ["paused"] = job.IsPaused,
+        ["status"] = JobJson.Status(job.Status),
+        ["next_run"] = job.NextRun is { } next ? Texts.Time(next) : null,
+    };
+}
