@@ -56,8 +56,9 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, Settings settings,
-        CancellationToken cancellationToken)
+    /// <summary>Runs the jobs of a file until a signal, or until <paramref name="serve"/> (given the scheduler, the file and the stop token) ends.</summary>
+    internal static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, Settings settings,
+        CancellationToken cancellationToken, Func<Scheduler, JobsFile, CancellationToken, Task>? serve = null)
     {
         TextWriter error = console.Error;
         if (settings.Workers < 1)
@@ -151,7 +152,7 @@ internal static class RunCommand
 
                 try
                 {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, clock, stop.Token).ConfigureAwait(false);
+                    await (serve?.Invoke(scheduler, jobsFile, stop.Token) ?? Task.Delay(Timeout.InfiniteTimeSpan, clock, stop.Token)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -266,5 +267,5 @@ internal static class RunCommand
     private static JsonArray Names(IReadOnlyList<string> names) => [.. names.Select(name => (JsonNode)name)];
 
     /// <summary>The settings of a run, as given on the command line.</summary>
-    private sealed record Settings(int Workers, string Grace, string KillTimeout, bool Json, TimeText Times);
+    internal sealed record Settings(int Workers, string Grace, string KillTimeout, bool Json, TimeText Times);
 }

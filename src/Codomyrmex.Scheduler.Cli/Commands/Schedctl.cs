@@ -19,6 +19,7 @@ internal static class Schedctl
         root.Subcommands.Add(JobsCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(DashboardCommand.Create());
+        root.Subcommands.Add(McpCommand.Create());
         return root;
     }
 
