@@ -176,17 +176,50 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A finished declared job that runs again becomes live under its source and name. When another job of that source and name
+    /// becomes live at the same moment (added, or run now on another node), the unique index refuses the second, and the caller
+    /// gets the contract's answer for a taken name, as when the other job was live before.
+    /// </remarks>
     public async ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        while (true)
+        {
+            (string Source, string Name)? declared = null;
+            try
+            {
+                return await ClaimNowOnceAsync(jobId, request, d => declared = d, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_live_name" && declared is not null)
+            {
+                (string source, string name) = declared.Value;
+                if (await ReadAsync(store => LiveDeclaredIdAsync(store, source, name, cancellationToken), cancellationToken).ConfigureAwait(false) is { } live)
+                {
+                    throw StoreErrors.ClaimNameTaken(jobId, name, live);
+                }
+
+                // The job that took the name finished meanwhile: the name is free again, so the claim is tried again.
+            }
+        }
+    }
+
+    private async Task<ClaimedRun?> ClaimNowOnceAsync(string jobId, ClaimRequest request, Action<(string Source, string Name)> declared,
+        CancellationToken cancellationToken)
+    {
         return await InTransactionAsync(async store =>
         {
             (JobRow? row, long now) = await LockJobAsync(store, jobId, cancellationToken).ConfigureAwait(false);
             if (row is null)
             {
                 return null;
+            }
+
+            if (row.Source is { } declaredSource)
+            {
+                declared((declaredSource, row.Name));
             }
 
             if (row.State.Status == JobStatus.Cancelled)
