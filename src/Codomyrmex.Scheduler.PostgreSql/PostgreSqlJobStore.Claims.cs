@@ -262,69 +262,6 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>
-    /// The claim is deleted by run id, instance id and fencing token together: a run recovered (or re-claimed) meanwhile no
-    /// longer matches, so a node that lost its lease records nothing over the new holder.
-    /// </remarks>
-    public async ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(completion);
-        ClaimedRun claimed = completion.Run;
-        string? result = completion.Outcome == RunOutcome.Succeeded ? RunRecords.FormatResult(completion.Result, int.MaxValue) : null;
-        return await InTransactionAsync(async store =>
-        {
-            using (NpgsqlCommand delete = store.Command(
-                $"DELETE FROM {_s}claims WHERE run_id = @run_id AND instance_id = @instance_id AND token = @token"))
-            {
-                Db.Add(delete, "run_id", claimed.RunId);
-                Db.Add(delete, "instance_id", claimed.InstanceId);
-                Db.Add(delete, "token", claimed.FencingToken);
-                if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    using NpgsqlCommand exists = store.Command($"SELECT 1 FROM {_s}jobs WHERE id = @id");
-                    Db.Add(exists, "id", claimed.Job.Id);
-                    bool found = await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
-                    return new RunCompletionResult { Status = found ? RunCompletionStatus.Fenced : RunCompletionStatus.NotFound };
-                }
-            }
-
-            (JobRow? row, long now) = await LockJobAsync(store, claimed.Job.Id, cancellationToken).ConfigureAwait(false);
-            if (row is null)
-            {
-                return new RunCompletionResult { Status = RunCompletionStatus.NotFound };
-            }
-
-            long dueBefore = row.State.DueAtTicks;
-            row.State.Complete(completion, Utc(now));
-            if (completion.Outcome == RunOutcome.Succeeded)
-            {
-                row.Result = result;
-                row.Error = null;
-            }
-            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
-            {
-                row.Error = completion.Error;
-            }
-
-            row.StampFinished(now);
-            await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
-            await AddToHistoryAsync(store, RunRecords.FromCompletion(completion, _history), cancellationToken).ConfigureAwait(false);
-            long due = row.State.DueAtTicks;
-            if (due != 0 && (dueBefore == 0 || due < dueBefore))
-            {
-                // A queued run or a retry made the job due earlier: a dispatcher must look again.
-                store.Changes.Add(Change(JobStoreChangeKind.Completed, row));
-            }
-
-            return new RunCompletionResult
-            {
-                Status = RunCompletionStatus.Recorded,
-                Job = ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null, keepStoredResult: completion.Outcome != RunOutcome.Succeeded),
-            };
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
     /// <remarks>Expired claims are locked with <c>SKIP LOCKED</c>, so nodes recovering at once never record a lost run twice.</remarks>
     public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
     {
