@@ -176,17 +176,50 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A finished declared job that runs again becomes live under its source and name. When another job of that source and name
+    /// becomes live at the same moment (added, or run now on another node), the unique index refuses the second, and the caller
+    /// gets the contract's answer for a taken name, as when the other job was live before.
+    /// </remarks>
     public async ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        while (true)
+        {
+            (string Source, string Name)? declared = null;
+            try
+            {
+                return await ClaimNowOnceAsync(jobId, request, d => declared = d, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_live_name" && declared is not null)
+            {
+                (string source, string name) = declared.Value;
+                if (await ReadAsync(store => LiveDeclaredIdAsync(store, source, name, cancellationToken), cancellationToken).ConfigureAwait(false) is { } live)
+                {
+                    throw StoreErrors.ClaimNameTaken(jobId, name, live);
+                }
+
+                // The job that took the name finished meanwhile: the name is free again, so the claim is tried again.
+            }
+        }
+    }
+
+    private async Task<ClaimedRun?> ClaimNowOnceAsync(string jobId, ClaimRequest request, Action<(string Source, string Name)> declared,
+        CancellationToken cancellationToken)
+    {
         return await InTransactionAsync(async store =>
         {
             (JobRow? row, long now) = await LockJobAsync(store, jobId, cancellationToken).ConfigureAwait(false);
             if (row is null)
             {
                 return null;
+            }
+
+            if (row.Source is { } declaredSource)
+            {
+                declared((declaredSource, row.Name));
             }
 
             if (row.State.Status == JobStatus.Cancelled)
@@ -224,69 +257,6 @@ public sealed partial class PostgreSqlJobStore
                 IsManual = true,
                 Attempt = 1,
                 FencingToken = token,
-            };
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>
-    /// The claim is deleted by run id, instance id and fencing token together: a run recovered (or re-claimed) meanwhile no
-    /// longer matches, so a node that lost its lease records nothing over the new holder.
-    /// </remarks>
-    public async ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(completion);
-        ClaimedRun claimed = completion.Run;
-        string? result = completion.Outcome == RunOutcome.Succeeded ? RunRecords.FormatResult(completion.Result, int.MaxValue) : null;
-        return await InTransactionAsync(async store =>
-        {
-            using (NpgsqlCommand delete = store.Command(
-                $"DELETE FROM {_s}claims WHERE run_id = @run_id AND instance_id = @instance_id AND token = @token"))
-            {
-                Db.Add(delete, "run_id", claimed.RunId);
-                Db.Add(delete, "instance_id", claimed.InstanceId);
-                Db.Add(delete, "token", claimed.FencingToken);
-                if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    using NpgsqlCommand exists = store.Command($"SELECT 1 FROM {_s}jobs WHERE id = @id");
-                    Db.Add(exists, "id", claimed.Job.Id);
-                    bool found = await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
-                    return new RunCompletionResult { Status = found ? RunCompletionStatus.Fenced : RunCompletionStatus.NotFound };
-                }
-            }
-
-            (JobRow? row, long now) = await LockJobAsync(store, claimed.Job.Id, cancellationToken).ConfigureAwait(false);
-            if (row is null)
-            {
-                return new RunCompletionResult { Status = RunCompletionStatus.NotFound };
-            }
-
-            long dueBefore = row.State.DueAtTicks;
-            row.State.Complete(completion, Utc(now));
-            if (completion.Outcome == RunOutcome.Succeeded)
-            {
-                row.Result = result;
-                row.Error = null;
-            }
-            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
-            {
-                row.Error = completion.Error;
-            }
-
-            row.StampFinished(now);
-            await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
-            await AddToHistoryAsync(store, RunRecords.FromCompletion(completion, _history), cancellationToken).ConfigureAwait(false);
-            long due = row.State.DueAtTicks;
-            if (due != 0 && (dueBefore == 0 || due < dueBefore))
-            {
-                // A queued run or a retry made the job due earlier: a dispatcher must look again.
-                store.Changes.Add(Change(JobStoreChangeKind.Completed, row));
-            }
-
-            return new RunCompletionResult
-            {
-                Status = RunCompletionStatus.Recorded,
-                Job = ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null, keepStoredResult: completion.Outcome != RunOutcome.Succeeded),
             };
         }, cancellationToken).ConfigureAwait(false);
     }

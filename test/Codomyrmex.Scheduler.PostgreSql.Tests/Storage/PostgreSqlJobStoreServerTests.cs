@@ -5,7 +5,7 @@ using Npgsql;
 namespace Codomyrmex.Scheduler.PostgreSql.Tests;
 
 /// <summary>What only the PostgreSQL store does: migration under a lock, the schema option, notifications across instances and their reconnect, the server's clock.</summary>
-public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
+public sealed partial class PostgreSqlJobStoreServerTests : IAsyncDisposable
 {
     /// <summary>How long a test waits for a notification before it fails rather than hang (a guard, not a measurement).</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -170,11 +170,7 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
     [Fact]
     public async Task Changes_MadeByAnotherInstance_AreRaisedWithTheJobId()
     {
-        string schema = NewSchema();
-        PostgreSqlJobStore writer = Open(new PostgreSqlJobStoreOptions { Schema = schema });
-        PostgreSqlJobStore reader = Open(new PostgreSqlJobStoreOptions { Schema = schema });
-        await writer.MigrateAsync(Token);
-        await reader.MigrateAsync(Token);
+        (PostgreSqlJobStore writer, PostgreSqlJobStore reader) = await OpenTwoAsync();
         var seen = new ChangeLog(reader);
         var own = new ChangeLog(writer);
 

@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using Codomyrmex.Scheduler.PostgreSql.Internal;
+using Codomyrmex.Scheduler.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Codomyrmex.Scheduler.PostgreSql;
+
+/// <summary>Completing runs: concurrent completions on one instance are written together, in one transaction (group commit).</summary>
+public sealed partial class PostgreSqlJobStore
+{
+    /// <summary>The completions waiting for the writer.</summary>
+    private readonly ConcurrentQueue<PendingCompletion> _completions = new();
+
+    /// <summary>1 while a caller (or the task it handed over to) writes the queued completions.</summary>
+    private int _completing;
+
+    private int _completionTransactions;
+
+    /// <summary>Gets how many transactions have written completions (each batch once, and once more per completion when it failed), for tests.</summary>
+    internal int CompletionTransactions => Volatile.Read(ref _completionTransactions);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <para>
+    /// Completions that arrive while another is being written wait in a queue; the caller that finds no writer becomes it and
+    /// writes everything queued in one transaction: the claims are deleted by run id, instance id and fencing token together
+    /// and the jobs locked in one round trip, the shared rules (<see cref="JobState.Complete"/>) run here, and the jobs' new
+    /// states and the history rows are written in a second. A run recovered (or re-claimed) meanwhile no longer matches its
+    /// claim, so a node that lost its lease records nothing over the new holder. Each caller gets its own answer.
+    /// </para>
+    /// <para>
+    /// When a transaction of several completions fails, each is written again alone, so one completion the database refuses
+    /// does not fail the others; each caller whose completion could not be written gets the exception. Cancelling
+    /// <paramref name="cancellationToken"/> after the completion was queued stops the wait, not the write: the run may be recorded.
+    /// </para>
+    /// </remarks>
+    public async ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new PendingCompletion(completion);
+        _completions.Enqueue(pending);
+        if (Interlocked.CompareExchange(ref _completing, 1, 0) == 0)
+        {
+            await WriteQueuedCompletionsAsync().ConfigureAwait(false);
+        }
+
+        return await pending.Answer.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the queued completions, holding <see cref="_completing"/>; once its caller's batch is written, a task of its own
+    /// takes over what queued meanwhile, so that the first caller does not wait for the others' batches.
+    /// </summary>
+    private async Task WriteQueuedCompletionsAsync()
+    {
+        while (true)
+        {
+            var batch = new List<PendingCompletion>();
+            while (_completions.TryDequeue(out PendingCompletion? next))
+            {
+                batch.Add(next);
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteCompletionsAsync(batch).ConfigureAwait(false);
+            }
+
+            if (!_completions.IsEmpty)
+            {
+                _ = Task.Run(WriteQueuedCompletionsAsync);
+                return;
+            }
+
+            Volatile.Write(ref _completing, 0);
+
+            // A completion queued after the check above and before the release found a writer busy: take it unless another did.
+            if (_completions.IsEmpty || Interlocked.CompareExchange(ref _completing, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Writes completions in one transaction and answers each caller; never throws.</summary>
+    private async Task WriteCompletionsAsync(List<PendingCompletion> batch)
+    {
+        Interlocked.Increment(ref _completionTransactions);
+        try
+        {
+            RunCompletionResult[] results = await InTransactionAsync(store => CompleteAllAsync(store, batch), CancellationToken.None).ConfigureAwait(false);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                batch[i].Answered(results[i]);
+            }
+        }
+#pragma warning disable CA1031 // Every caller gets the exception of its own completion; none is lost.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            if (batch.Count == 1)
+            {
+                batch[0].Failed(exception);
+                return;
+            }
+
+            foreach (PendingCompletion pending in batch)
+            {
+                await WriteCompletionsAsync([pending]).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<RunCompletionResult[]> CompleteAllAsync(StoreTransaction store, List<PendingCompletion> batch)
+    {
+        // Round trip 1: delete the claims that still match (run, holder and token), and lock the jobs in one order.
+        var deleted = new HashSet<string>(StringComparer.Ordinal);
+        var rows = new Dictionary<string, JobRow>(StringComparer.Ordinal);
+        long now = 0;
+        var find = new NpgsqlBatch(store.Connection, store.Transaction);
+        await using (find.ConfigureAwait(false))
+        {
+            var delete = new NpgsqlBatchCommand(
+                $"DELETE FROM {_s}claims c USING unnest(@run_ids, @instance_ids, @tokens) AS t(r, i, k) " +
+                "WHERE c.run_id = t.r AND c.instance_id = t.i AND c.token = t.k RETURNING c.run_id");
+            delete.Parameters.Add(new NpgsqlParameter<string[]>("run_ids", batch.Select(p => p.Completion.Run.RunId).ToArray()));
+            delete.Parameters.Add(new NpgsqlParameter<string[]>("instance_ids", batch.Select(p => p.Completion.Run.InstanceId).ToArray()));
+            delete.Parameters.Add(new NpgsqlParameter<long[]>("tokens", batch.Select(p => p.Completion.Run.FencingToken).ToArray()));
+            find.BatchCommands.Add(delete);
+            var lockJobs = new NpgsqlBatchCommand($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = ANY(@job_ids) ORDER BY id FOR UPDATE");
+            lockJobs.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", batch.Select(p => p.Completion.Run.Job.Id).Distinct(StringComparer.Ordinal).ToArray()));
+            lockJobs.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.Bigint) { Value = (object?)_clock?.GetUtcNow().UtcTicks ?? DBNull.Value });
+            find.BatchCommands.Add(lockJobs);
+            NpgsqlDataReader reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    deleted.Add(reader.GetString(0));
+                }
+
+                await reader.NextResultAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    JobRow row = JobRow.Read(reader);
+                    rows[row.Id] = row;
+                    now = reader.GetInt64(38);
+                }
+            }
+        }
+
+        // The shared rules, in the order the completions arrived; each caller's job is the job right after its own completion.
+        var results = new RunCompletionResult[batch.Count];
+        var records = new List<RunRecord>(batch.Count);
+        var changed = new List<JobRow>(rows.Count);
+        var seen = new HashSet<JobRow>(rows.Count);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            RunCompletion completion = batch[i].Completion;
+            if (!rows.TryGetValue(completion.Run.Job.Id, out JobRow? row))
+            {
+                results[i] = new RunCompletionResult { Status = RunCompletionStatus.NotFound };
+                continue;
+            }
+
+            if (!deleted.Contains(completion.Run.RunId))
+            {
+                results[i] = new RunCompletionResult { Status = RunCompletionStatus.Fenced };
+                continue;
+            }
+
+            long dueBefore = row.State.DueAtTicks;
+            row.State.Complete(completion, Utc(now));
+            if (completion.Outcome == RunOutcome.Succeeded)
+            {
+                row.Result = batch[i].ResultJson;
+                row.Error = null;
+            }
+            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+            {
+                row.Error = completion.Error;
+            }
+
+            row.StampFinished(now);
+            if (seen.Add(row))
+            {
+                changed.Add(row);
+            }
+
+            records.Add(RunRecords.FromCompletion(completion, _history));
+            long due = row.State.DueAtTicks;
+            if (due != 0 && (dueBefore == 0 || due < dueBefore))
+            {
+                // A queued run or a retry made the job due earlier: a dispatcher must look again.
+                store.Changes.Add(Change(JobStoreChangeKind.Completed, row));
+            }
+
+            results[i] = new RunCompletionResult
+            {
+                Status = RunCompletionStatus.Recorded,
+                Job = ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null, keepStoredResult: completion.Outcome != RunOutcome.Succeeded),
+            };
+        }
+
+        if (changed.Count > 0)
+        {
+            await WriteCompletedAsync(store, changed, records).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    /// <summary>Round trip 2: every job's new state, the history rows, and the history trimmed to its length per job.</summary>
+    private async Task WriteCompletedAsync(StoreTransaction store, List<JobRow> rows, List<RunRecord> records)
+    {
+        var write = new NpgsqlBatch(store.Connection, store.Transaction);
+        await using (write.ConfigureAwait(false))
+        {
+            foreach (JobRow row in rows)
+            {
+                var update = new NpgsqlBatchCommand($"UPDATE {_s}jobs SET {JobRow.StateAssignments} WHERE id = @id");
+                using (var binder = new NpgsqlCommand())
+                {
+                    row.BindState(binder);
+                    MoveParameters(binder, update);
+                }
+
+                write.BatchCommands.Add(update);
+            }
+
+            if (_history.MaxRunsPerJob != 0)
+            {
+                var insert = new NpgsqlBatchCommand(
+                    $"INSERT INTO {_s}runs (run_id, job_id, job_name, scheduled, started_at, finished_at, node, instance_id, outcome, error, result, " +
+                    "attempt, is_manual, is_recovery) SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n FROM unnest(@run_ids, @job_ids, @job_names, @scheduled, @started_at, @finished_at, " +
+                    "@nodes, @instance_ids, @outcomes, @errors, @results, @attempts, @is_manual, @is_recovery) WITH ORDINALITY AS t(a, b, c, d, e, f, " +
+                    "g, h, i, j, k, l, m, n, o) ORDER BY o");
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("run_ids", records.Select(r => r.RunId).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", records.Select(r => r.JobId).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("job_names", records.Select(r => r.JobName).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<long[]>("scheduled", records.Select(r => r.ScheduledTime.UtcTicks).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<long[]>("started_at", records.Select(r => r.StartedAt.UtcTicks).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<long[]>("finished_at", records.Select(r => r.FinishedAt.UtcTicks).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("nodes", records.Select(r => r.Node).ToArray()));
+                insert.Parameters.Add(TextArray("instance_ids", records.Select(r => r.InstanceId)));
+                insert.Parameters.Add(new NpgsqlParameter<int[]>("outcomes", records.Select(r => (int)r.Outcome).ToArray()));
+                insert.Parameters.Add(TextArray("errors", records.Select(r => r.Error)));
+                insert.Parameters.Add(TextArray("results", records.Select(r => r.Result)));
+                insert.Parameters.Add(new NpgsqlParameter<int[]>("attempts", records.Select(r => r.Attempt).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<bool[]>("is_manual", records.Select(r => r.IsManual).ToArray()));
+                insert.Parameters.Add(new NpgsqlParameter<bool[]>("is_recovery", records.Select(r => r.IsRecovery).ToArray()));
+                write.BatchCommands.Add(insert);
+                if (_history.MaxRunsPerJob is { } keep)
+                {
+                    foreach (string jobId in records.Select(r => r.JobId).Distinct(StringComparer.Ordinal))
+                    {
+                        var trim = new NpgsqlBatchCommand(
+                            $"DELETE FROM {_s}runs WHERE job_id = @job_id AND seq < (SELECT seq FROM {_s}runs WHERE job_id = @job_id ORDER BY seq DESC " +
+                            "OFFSET @keep - 1 LIMIT 1)");
+                        trim.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
+                        trim.Parameters.Add(new NpgsqlParameter<long>("keep", keep));
+                        write.BatchCommands.Add(trim);
+                    }
+                }
+            }
+
+            await write.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static NpgsqlParameter TextArray(string name, IEnumerable<string?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() };
+}
