@@ -82,7 +82,7 @@ internal sealed class SchedulerOptionsValidator(IEnumerable<TaskRegistration> ta
             PostgreSql.PostgreSqlJobStoreOptions postgres = options.PostgreSqlOptions ?? new();
             string schema = target.Schema ?? postgres.Schema;
             errors.AddRange(new PostgreSql.PostgreSqlJobStoreOptions { Schema = schema, History = postgres.History, Retention = postgres.Retention }.Validate()
-                .Select(error => $"{Where(options, "Store")}PostgreSQL store: {error}"));
+                .Select(error => $"{Where(options, "Store")}{store.Redacted}: {error}"));
         }
         catch (ArgumentException exception)
         {
