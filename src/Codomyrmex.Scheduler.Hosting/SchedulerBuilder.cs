@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using Codomyrmex.Scheduler.Hosting.Internal;
+using Codomyrmex.Scheduler.PostgreSql;
 using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 
 namespace Codomyrmex.Scheduler.Hosting;
 
@@ -121,6 +123,68 @@ public sealed class SchedulerBuilder
     /// <returns>This builder.</returns>
     /// <remarks>The same as <c>"Store": "sqlite:PATH"</c> in the <c>Scheduler</c> configuration section, which wins over this.</remarks>
     public SchedulerBuilder UseSqliteStore(string? path = null) => UseStore(path is null ? "sqlite" : "sqlite:" + path);
+
+    /// <summary>Keeps jobs and their history in a PostgreSQL database, with the store's default options and the host's retention and logger.</summary>
+    /// <param name="connectionString">The Npgsql connection string; it may add <c>Schema=NAME</c> for the schema of the store's tables.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is null or empty.</exception>
+    /// <remarks>See <see cref="UsePostgreSqlStore(string, PostgreSqlJobStoreOptions?)"/>.</remarks>
+    public SchedulerBuilder UsePostgreSqlStore(string connectionString) => UsePostgreSqlStore(connectionString, options: null);
+
+    /// <summary>Keeps jobs and their history in a PostgreSQL database reached through a data source the application owns, with the default options.</summary>
+    /// <param name="dataSource">The data source; the host does not dispose it.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is null.</exception>
+    /// <remarks>See <see cref="UsePostgreSqlStore(NpgsqlDataSource, PostgreSqlJobStoreOptions?)"/>.</remarks>
+    public SchedulerBuilder UsePostgreSqlStore(NpgsqlDataSource dataSource) => UsePostgreSqlStore(dataSource, options: null);
+
+    /// <summary>
+    /// Keeps jobs and their history in a PostgreSQL database, which any number of hosts may share: each occurrence runs on one
+    /// of them, and the runs of a host that dies are taken over by another.
+    /// </summary>
+    /// <param name="connectionString">The Npgsql connection string; it may add <c>Schema=NAME</c> for the schema of the store's tables.</param>
+    /// <param name="options">
+    /// The store's options; <see langword="null"/> for the defaults with the host's <see cref="SchedulerHostingOptions.Retention"/>
+    /// and logger.
+    /// </param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is null or empty.</exception>
+    /// <remarks>
+    /// The same as <c>"Store": "postgres:CONNECTION-STRING"</c> in the <c>Scheduler</c> configuration section (or <c>"Store": "postgres"</c>
+    /// with <c>"ConnectionStringName"</c>), which wins over this. The host makes the store's data source and disposes it.
+    /// </remarks>
+    public SchedulerBuilder UsePostgreSqlStore(string connectionString, PostgreSqlJobStoreOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return Configure(hosting =>
+        {
+            hosting.Store = "postgres:" + connectionString;
+            hosting.StoreFactory = null;
+            hosting.PostgreSqlOptions = options;
+        });
+    }
+
+    /// <summary>
+    /// Keeps jobs and their history in a PostgreSQL database reached through a data source the application owns (and
+    /// disposes), which any number of hosts may share.
+    /// </summary>
+    /// <param name="dataSource">The data source; the host does not dispose it.</param>
+    /// <param name="options">
+    /// The store's options; <see langword="null"/> for the defaults with the host's <see cref="SchedulerHostingOptions.Retention"/>
+    /// and logger.
+    /// </param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is null.</exception>
+    /// <remarks>A <c>Scheduler:Store</c> setting in configuration wins over this.</remarks>
+    public SchedulerBuilder UsePostgreSqlStore(NpgsqlDataSource dataSource, PostgreSqlJobStoreOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        return Configure(hosting =>
+        {
+            hosting.PostgreSqlOptions = options;
+            hosting.StoreFactory = services => new PostgreSqlJobStore(dataSource, SchedulerFactory.PostgreSqlOptions(services, hosting, schema: null));
+        });
+    }
 
     /// <summary>Chooses the store by its text, as the <c>Scheduler:Store</c> setting does: <c>memory</c>, <c>sqlite:jobs.db</c>, ...</summary>
     /// <param name="store">The provider's name, then optionally a colon and its argument.</param>

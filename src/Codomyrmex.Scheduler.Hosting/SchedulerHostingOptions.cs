@@ -57,16 +57,31 @@ public sealed class SchedulerHostingOptions
     /// </remarks>
     public JobRetentionOptions Retention { get; set; } = JobRetentionOptions.Default;
 
-    /// <summary>Gets or sets the store, as text: <c>memory</c>, a SQLite file (<c>sqlite:jobs.db</c>, or a bare path), or a provider's name and argument.</summary>
+    /// <summary>
+    /// Gets or sets the store, as text: <c>memory</c>, a SQLite file (<c>sqlite:jobs.db</c>, or a bare path), a PostgreSQL
+    /// database (<c>postgres</c> with <see cref="ConnectionStringName"/>, or <c>postgres:CONNECTION-STRING</c>), or a provider's
+    /// name and argument.
+    /// </summary>
     /// <value>The default is <c>memory</c>.</value>
     /// <remarks>
     /// The text is read as schedctl reads <c>--store</c>: <c>memory</c>; <c>sqlite</c> alone keeps <c>scheduler.db</c> in the
     /// content root, <c>sqlite:PATH</c> or a bare PATH (<c>data/jobs.db</c>) the file at PATH (relative to the content root).
-    /// Any other <c>NAME:ARGUMENT</c> names a provider added with <see cref="SchedulerBuilder.AddStoreProvider"/>, which
-    /// receives the argument (<c>postgres:CONNECTION-STRING</c> once a PostgreSQL provider is added); a provider added for
-    /// <c>sqlite</c> replaces the built-in one. <see cref="StoreFactory"/>, when set, wins over this.
+    /// <c>postgres</c> alone reads the connection string named by <see cref="ConnectionStringName"/> from the
+    /// <c>ConnectionStrings</c> configuration section; <c>postgres:CONNECTION-STRING</c> gives it here. A connection string may
+    /// add <c>Schema=NAME</c> (not an Npgsql key: it is taken out) for the schema of the store's tables. Every host whose store
+    /// names one database and schema is a node of one cluster. Any other <c>NAME:ARGUMENT</c> names a provider added with
+    /// <see cref="SchedulerBuilder.AddStoreProvider"/>, which receives the argument; a provider added for <c>sqlite</c> or
+    /// <c>postgres</c> replaces the built-in one. <see cref="StoreFactory"/>, when set, wins over this.
     /// </remarks>
     public string Store { get; set; } = "memory";
+
+    /// <summary>Gets or sets the name of the connection string (configuration: <c>ConnectionStrings:NAME</c>) of a <c>postgres</c> store.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="DefaultConnectionStringName"/>.</value>
+    /// <remarks>It is read when <see cref="Store"/> is <c>postgres</c> without a connection string of its own.</remarks>
+    public string? ConnectionStringName { get; set; }
+
+    /// <summary>The connection string a <c>postgres</c> store reads when <see cref="ConnectionStringName"/> is not set: <c>Scheduler</c>.</summary>
+    public const string DefaultConnectionStringName = "Scheduler";
 
     /// <summary>Gets or sets a factory for the store, used instead of <see cref="Store"/> when it is set.</summary>
     /// <value>The default is <see langword="null"/>.</value>
@@ -79,6 +94,15 @@ public sealed class SchedulerHostingOptions
 
     /// <summary>The jobs read from configuration, each with its configuration path.</summary>
     internal List<ConfiguredJob> ConfiguredJobs { get; } = [];
+
+    /// <summary>The connection string of a <c>postgres</c> store read from <c>ConnectionStrings</c>, when <see cref="Store"/> gives none.</summary>
+    internal string? NamedConnectionString { get; set; }
+
+    /// <summary>Whether configuration was searched for <see cref="NamedConnectionString"/> (and reported it missing).</summary>
+    internal bool ConnectionStringLookedUp { get; set; }
+
+    /// <summary>The PostgreSQL store's options from <see cref="SchedulerBuilder.UsePostgreSqlStore(string, PostgreSql.PostgreSqlJobStoreOptions?)"/>.</summary>
+    internal PostgreSql.PostgreSqlJobStoreOptions? PostgreSqlOptions { get; set; }
 
     /// <summary>Whether <see cref="Store"/> came from configuration (so an error about it names its path).</summary>
     internal bool ConfiguredStore { get; set; }

@@ -44,7 +44,7 @@ public static class SchedulerServiceCollectionExtensions
             services.AddOptions<SchedulerHostingOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SchedulerHostingOptions>, SchedulerConfiguration>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerHostingOptions>, SchedulerOptionsValidator>());
-            services.TryAddSingleton(provider => new StoreHolder(SchedulerFactory.CreateStore(provider)));
+            services.TryAddSingleton(SchedulerFactory.CreateStore);
             services.TryAddSingleton(SchedulerFactory.Create);
             services.AddHostedService<SchedulerHostedService>();
         }

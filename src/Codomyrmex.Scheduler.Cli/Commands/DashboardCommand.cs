@@ -7,7 +7,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Codomyrmex.Scheduler.Cli.Running;
-using Codomyrmex.Scheduler.Sqlite;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -63,9 +63,10 @@ internal static class DashboardCommand
             string secret = parse.GetValue(token) is { Length: > 0 } given ? given
                 : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } env ? env
                 : Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
+            bool readOnlyStore = parse.GetValue(readOnly);
             return await JobStoreAccess.RunAsync(parse.InvocationConfiguration, storeText,
-                _ => ServeAsync(parse.InvocationConfiguration, StoreOption.Parse(storeText)!, endpoint, secret, parse.GetValue(readOnly), ct),
-                readOnly: true).ConfigureAwait(false);
+                store => ServeAsync(parse.InvocationConfiguration, store, StoreOption.Described(storeText), endpoint, secret, readOnlyStore, ct),
+                readOnly: readOnlyStore, live: true).ConfigureAwait(false);
         });
         return command;
     }
@@ -81,12 +82,11 @@ internal static class DashboardCommand
         return IPEndPoint.TryParse(text, out endpoint) && text.Contains(':', StringComparison.Ordinal) && endpoint.Port != 0;
     }
 
-    private static async Task<int> ServeAsync(System.CommandLine.InvocationConfiguration console, string path, IPEndPoint endpoint, string token, bool readOnly,
-        CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(System.CommandLine.InvocationConfiguration console, IJobStore store, string path, IPEndPoint endpoint,
+        string token, bool readOnly, CancellationToken cancellationToken)
     {
-        // The store was checked as an existing store of this version (read-only) by JobStoreAccess; this one polls for the
-        // changes other processes make, which the pages then show live.
-        using var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = path, ReadOnly = readOnly });
+        // JobStoreAccess opened an existing store of this version, live: it sees the changes other processes make (SQLite
+        // polls, PostgreSQL listens), which the pages then show live.
         var options = new SchedulerOptions { Store = store, NodeName = $"{Environment.MachineName}:{Environment.ProcessId}" };
         var scheduler = new Scheduler(options);
         await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
+using Codomyrmex.Scheduler.Shared;
 using Codomyrmex.Scheduler.Sqlite;
 using Codomyrmex.Scheduler.Storage;
 
@@ -14,30 +16,53 @@ internal static class JobStoreAccess
     }
 
     /// <summary>
-    /// Opens an existing SQLite store without taking its dispatch lock, so it may share the file with a running
-    /// <c>schedctl run</c>; a file that does not exist, is empty, is not a store or has an older schema is an error, never
-    /// created, initialised or migrated. A read-only store never writes the file
-    /// (and works on one this user may not write); commands that only read use it.
+    /// Opens an existing store: a SQLite file or a PostgreSQL database's store, never creating, initialising or migrating it
+    /// (a jobs command never makes or upgrades a store). A SQLite store is opened without taking its dispatch lock, so it
+    /// may share the file with a running <c>schedctl run</c>; read-only, it never writes the file (and works on one this
+    /// user may not write). A <paramref name="live"/> store sees the changes other processes make (SQLite polls, PostgreSQL
+    /// listens); otherwise it reads or writes once.
     /// </summary>
-    /// <exception cref="Failure">The store is not an existing SQLite file, or cannot be opened.</exception>
-    public static SqliteJobStore Open(string storeText, bool readOnly = false)
+    /// <exception cref="Failure">The store is not an existing store, or cannot be opened or reached.</exception>
+    public static async Task<OpenStore> OpenAsync(string storeText, bool readOnly, bool live, CancellationToken cancellationToken)
     {
+        StoreText store;
         string? path;
         try
         {
-            path = StoreOption.Parse(storeText);
+            store = StoreText.Parse(storeText);
+            path = store.Kind == StoreKind.Postgres ? null : StoreOption.Parse(storeText);
         }
         catch (ArgumentException e)
         {
-            // The same words as `schedctl run` for stores it does not know (postgres:, a typo).
+            // The same words as `schedctl run` for stores it does not know (a typo).
             throw new Failure(e.Message);
+        }
+
+        if (store.Kind == StoreKind.Postgres)
+        {
+            try
+            {
+                return await StoreOption.OpenPostgresAsync(store, listen: live, mustExist: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                throw new Failure(StoreOption.Failure(storeText, e.Message));
+            }
         }
 
         if (path is null)
         {
-            throw new Failure("the memory store keeps nothing between commands; schedctl jobs needs the store of a schedctl run, sqlite:PATH.");
+            throw new Failure("the memory store keeps nothing between commands; this command needs the store of a schedctl run, sqlite:PATH or " +
+                "postgres:CONNECTION-STRING.");
         }
 
+        return new OpenStore(Open(storeText, path, readOnly, live));
+    }
+
+    /// <summary>Opens an existing SQLite store (see <see cref="OpenAsync"/>).</summary>
+    /// <exception cref="Failure">The file does not exist, is not a store of this version, or cannot be opened.</exception>
+    private static SqliteJobStore Open(string storeText, string path, bool readOnly, bool live)
+    {
         if (!File.Exists(path))
         {
             throw new Failure($"no store at {path}.", "A store is made by 'schedctl run FILE --store sqlite:PATH'; check --store or $" +
@@ -52,10 +77,10 @@ internal static class JobStoreAccess
                 // A read-write open creates the schema of an empty file and migrates an older one. A jobs command never
                 // makes or upgrades a store, so the file must first pass as a store of this version read-only, which
                 // refuses (and leaves alone) anything else.
-                new SqliteJobStore(Options(path, readOnly: true)).Dispose();
+                new SqliteJobStore(Options(path, readOnly: true, live: false)).Dispose();
             }
 
-            return new SqliteJobStore(Options(path, readOnly));
+            return new SqliteJobStore(Options(path, readOnly, live));
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -63,9 +88,9 @@ internal static class JobStoreAccess
         }
     }
 
-    /// <summary>No change polling: a jobs command reads or writes once and exits.</summary>
-    private static SqliteJobStoreOptions Options(string path, bool readOnly) =>
-        new() { Path = path, PollInterval = Timeout.InfiniteTimeSpan, ReadOnly = readOnly };
+    /// <summary>No change polling unless the store is <paramref name="live"/>: a jobs command reads or writes once and exits.</summary>
+    private static SqliteJobStoreOptions Options(string path, bool readOnly, bool live) =>
+        live ? new() { Path = path, ReadOnly = readOnly } : new() { Path = path, PollInterval = Timeout.InfiniteTimeSpan, ReadOnly = readOnly };
 
     /// <summary>
     /// Finds a job: by name among jobs that are not cancelled, then by id, then the latest cancelled job of that name (so that
@@ -84,8 +109,8 @@ internal static class JobStoreAccess
         return live.FirstOrDefault()
             ?? await store.GetAsync(nameOrId, cancellationToken).ConfigureAwait(false)
             ?? jobs.LastOrDefault(j => j.Name == nameOrId)
-            ?? throw new Failure($"no job named or with id '{nameOrId}' in {storeText}.",
-                $"Run 'schedctl jobs list --store {storeText}' to see the jobs.");
+            ?? throw new Failure($"no job named or with id '{nameOrId}' in {StoreOption.Shown(storeText)}.",
+                $"Run 'schedctl jobs list --store {StoreOption.Shown(storeText)}' to see the jobs.");
     }
 
     /// <summary>Runs a jobs command that only reads, on the store opened read-only: a <see cref="Failure"/> becomes one line on stderr and exit code 1.</summary>
@@ -93,12 +118,16 @@ internal static class JobStoreAccess
         RunAsync(console, storeText, action, readOnly: true);
 
     /// <summary>Runs a jobs command on the store: a <see cref="Failure"/> becomes one line on stderr and exit code 1.</summary>
-    public static async Task<int> RunAsync(InvocationConfiguration console, string storeText, Func<IJobStore, Task<int>> action, bool readOnly = false)
+    /// <remarks>A <paramref name="live"/> store sees the changes other processes make (the dashboard's); see <see cref="OpenAsync"/>.</remarks>
+    public static async Task<int> RunAsync(InvocationConfiguration console, string storeText, Func<IJobStore, Task<int>> action, bool readOnly = false,
+        bool live = false)
     {
         try
         {
-            using SqliteJobStore store = Open(storeText, readOnly);
-            return await action(store).ConfigureAwait(false);
+            // Not cancellable: a database that does not answer is reported when the connection's timeout runs out.
+            OpenStore store = await OpenAsync(storeText, readOnly, live, CancellationToken.None).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable disposeStore = store.ConfigureAwait(false);
+            return await action(store.Store).ConfigureAwait(false);
         }
         catch (Failure failure)
         {
@@ -112,8 +141,11 @@ internal static class JobStoreAccess
         }
         catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or IOException)
         {
-            // The file changed under us, is locked past the busy timeout, or is not ours.
-            await console.Error.WriteLineAsync("schedctl: " + StoreOption.Failure(storeText, e.Message)).ConfigureAwait(false);
+            // The file changed under us, is locked past the busy timeout, or is not ours; the database went away.
+            string message = e is Npgsql.NpgsqlException && StoreText.Parse(storeText).Argument is { } connectionString
+                ? PostgresTarget.Read(connectionString).Explain(e)
+                : e.Message;
+            await console.Error.WriteLineAsync("schedctl: " + StoreOption.Failure(storeText, message)).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
     }

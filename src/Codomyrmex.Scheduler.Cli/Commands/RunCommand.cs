@@ -42,16 +42,27 @@ internal static class RunCommand
         };
         log.AcceptOnlyFromAmong("human", "json");
         Option<bool> utc = Schedctl.UtcOption();
+        var node = new Option<string?>("--node")
+        {
+            Description = "This process's name among the nodes of the store (schedctl nodes, the run history). Default: the host name and process id.",
+            HelpName = "NAME",
+        };
+        var lease = new Option<string?>("--lease")
+        {
+            Description = "How long a run this process claims stays its own without a heartbeat (renewed every third of it): when this process " +
+                "dies, another schedctl run on the same PostgreSQL database runs its runs again after about this long. Default: the scheduler's.",
+            HelpName = "DURATION",
+        };
         var command = new Command("run",
             "Run the jobs of FILE on schedule until SIGINT or SIGTERM, keeping jobs and history in the store. Restarting with a changed " +
             "file adds, updates and removes jobs by name; the history of jobs that stay is kept.")
         {
-            file, format, system, store, workers, grace, killTimeout, log, utc,
+            file, format, system, store, workers, grace, killTimeout, log, utc, node, lease,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.InvocationConfiguration, parse.GetRequiredValue(file), parse.GetValue(format), parse.GetValue(system), StoreOption.Resolve(parse.GetValue(store)),
             new Settings(parse.GetValue(workers), parse.GetRequiredValue(grace), parse.GetRequiredValue(killTimeout), parse.GetRequiredValue(log) == "json",
-                TimeText.For(parse.GetValue(utc))),
+                TimeText.For(parse.GetValue(utc)), parse.GetValue(node), parse.GetValue(lease)),
             cancellationToken));
         return command;
     }
@@ -76,6 +87,24 @@ internal static class RunCommand
         if (!DurationText.TryParse(settings.KillTimeout, out TimeSpan killTimeout, out reason))
         {
             await error.WriteLineAsync($"schedctl run: --kill-timeout '{settings.KillTimeout}': {reason}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        TimeSpan? leaseDuration = null;
+        if (settings.Lease is { } leaseText)
+        {
+            if (!DurationText.TryParse(leaseText, out TimeSpan parsed, out reason) || parsed <= TimeSpan.Zero)
+            {
+                await error.WriteLineAsync($"schedctl run: --lease '{leaseText}': {reason ?? "it must be longer than zero"}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            leaseDuration = parsed;
+        }
+
+        if (settings.Node is { } nodeName && string.IsNullOrWhiteSpace(nodeName))
+        {
+            await error.WriteLineAsync("schedctl run: --node is empty; give this process a name, or leave the option out.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -105,10 +134,10 @@ internal static class RunCommand
         int signals = 0;
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        IJobStore store;
+        OpenStore opened;
         try
         {
-            store = StoreOption.Open(storeText);
+            opened = await StoreOption.OpenAsync(storeText, cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Any failure to open the store is reported as one line naming the store.
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -118,9 +147,17 @@ internal static class RunCommand
             return ExitCodes.InvalidInput;
         }
 
-        try
+        // On PostgreSQL, every schedctl run on one database is a node of one cluster: each occurrence runs on one of them.
+        await using ConfiguredAsyncDisposable disposeStore = opened.ConfigureAwait(false);
+        IJobStore store = opened.Store;
         {
-            var scheduler = new Scheduler(new SchedulerOptions { Store = store, MaxWorkers = settings.Workers, ShutdownTimeout = grace });
+            var options = new SchedulerOptions { Store = store, MaxWorkers = settings.Workers, ShutdownTimeout = grace, NodeName = settings.Node };
+            if (leaseDuration is { } duration)
+            {
+                options.LeaseDuration = duration;
+            }
+
+            var scheduler = new Scheduler(options);
             await using ConfiguredAsyncDisposable disposeScheduler = scheduler.ConfigureAwait(false);
             var runLog = new RunLog(console.Output, settings.Json, settings.Times, jobsFile.Jobs.Select(job => job.Name.Length).DefaultIfEmpty(0).Max(),
                 Colour.IsWanted());
@@ -130,8 +167,9 @@ internal static class RunCommand
             TimeProvider clock = TimeProvider.System;
             try
             {
-                // Reconciling first makes the store ours (a live schedctl on it refuses us here, before anything changes)
-                // and records runs lost when a previous schedctl died (logged as "interrupted" lines).
+                // Reconciling first makes a SQLite store ours (a live schedctl on it refuses us here, before anything changes)
+                // and records runs lost when a previous schedctl died (logged as "interrupted" lines). On PostgreSQL, nodes
+                // starting at once with one file end with one job per name: the store keeps one live job per source and name.
                 // @reboot jobs run once, just after this start: their one run time is taken now, just before the scheduler compares it.
                 DateTimeOffset startedAt = clock.GetUtcNow();
                 ReconcileResult changes = await scheduler.ReconcileAsync(
@@ -139,11 +177,13 @@ internal static class RunCommand
                 using CancelWatch watch = await CancelWatch.StartAsync(scheduler, runLog, error).ConfigureAwait(false);
                 await scheduler.StartAsync(stop.Token).ConfigureAwait(false);
                 runLog.Notice(error, clock.GetUtcNow(), "started", string.Create(CultureInfo.InvariantCulture,
-                    $"schedctl: running {jobsFile.Jobs.Count} job(s) from {path} on {storeText} ({Summary(changes)}); SIGINT or SIGTERM stops."),
+                    $"schedctl: running {jobsFile.Jobs.Count} job(s) from {path} on {StoreOption.Shown(storeText)} as node {scheduler.Node.InstanceId} " +
+                    $"({Summary(changes)}); SIGINT or SIGTERM stops."),
                     new JsonObject
                     {
                         ["file"] = path,
-                        ["store"] = storeText,
+                        ["store"] = StoreOption.Shown(storeText),
+                        ["node"] = scheduler.Node.InstanceId,
                         ["added"] = Names(changes.Added),
                         ["updated"] = Names(changes.Updated),
                         ["removed"] = Names(changes.Removed),
@@ -194,10 +234,6 @@ internal static class RunCommand
                 await error.WriteLineAsync($"schedctl run: {exception.Message}").ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
-        }
-        finally
-        {
-            (store as IDisposable)?.Dispose();
         }
 
         void OnSignal(PosixSignalContext context)
@@ -267,5 +303,5 @@ internal static class RunCommand
     private static JsonArray Names(IReadOnlyList<string> names) => [.. names.Select(name => (JsonNode)name)];
 
     /// <summary>The settings of a run, as given on the command line.</summary>
-    internal sealed record Settings(int Workers, string Grace, string KillTimeout, bool Json, TimeText Times);
+    internal sealed record Settings(int Workers, string Grace, string KillTimeout, bool Json, TimeText Times, string? Node = null, string? Lease = null);
 }

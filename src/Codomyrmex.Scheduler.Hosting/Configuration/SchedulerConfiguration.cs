@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +7,7 @@ namespace Codomyrmex.Scheduler.Hosting.Configuration;
 /// <summary>Applies the <c>Scheduler</c> configuration section to the options, after the code's settings, so configuration wins.</summary>
 internal sealed class SchedulerConfiguration(IConfiguration? configuration = null) : IPostConfigureOptions<SchedulerHostingOptions>
 {
-    private static readonly string[] Settings = ["MaxWorkers", "TimeZone", "ShutdownTimeout", "LeaseDuration", "NodeName", "Store", "Retention", "Jobs"];
+    private static readonly string[] Settings = ["MaxWorkers", "TimeZone", "ShutdownTimeout", "LeaseDuration", "NodeName", "Store", "ConnectionStringName", "Retention", "Jobs"];
 
     private static readonly string[] RetentionSettings = ["FinishedJobs", "Runs", "BatchSize"];
 
@@ -48,6 +49,9 @@ internal sealed class SchedulerConfiguration(IConfiguration? configuration = nul
                     }
 
                     break;
+                case "CONNECTIONSTRINGNAME":
+                    options.ConnectionStringName = reader.Text(setting) ?? options.ConnectionStringName;
+                    break;
                 case "RETENTION":
                     options.Retention = ReadRetention(setting, reader, options.Retention);
                     break;
@@ -58,6 +62,41 @@ internal sealed class SchedulerConfiguration(IConfiguration? configuration = nul
                     reader.Unknown(setting, "setting", Settings);
                     break;
             }
+        }
+
+        ReadConnectionString(options);
+    }
+
+    /// <summary>
+    /// For a <c>postgres</c> store without a connection string of its own, reads the one <see cref="SchedulerHostingOptions.ConnectionStringName"/>
+    /// names from <c>ConnectionStrings</c>; a missing one is an error naming where it was looked for.
+    /// </summary>
+    private void ReadConnectionString(SchedulerHostingOptions options)
+    {
+        StoreText store;
+        try
+        {
+            store = StoreText.Parse(options.Store ?? string.Empty);
+        }
+        catch (ArgumentException)
+        {
+            return; // The validator reports it.
+        }
+
+        if (store.Kind != StoreKind.Postgres || store.Argument is not null || options.StoreFactory is not null)
+        {
+            return;
+        }
+
+        string name = options.ConnectionStringName ?? SchedulerHostingOptions.DefaultConnectionStringName;
+        options.NamedConnectionString = configuration?.GetConnectionString(name);
+        options.ConnectionStringLookedUp = true;
+        if (string.IsNullOrWhiteSpace(options.NamedConnectionString))
+        {
+            options.NamedConnectionString = null;
+            string where = options.ConfiguredStore ? SchedulerHostingOptions.SectionName + ":Store: " : "Store: ";
+            options.ConfigurationErrors.Add($"{where}the store is {store.Scheme}, but the connection string " +
+                $"ConnectionStrings:{name} is not set; set it, or set {SchedulerHostingOptions.SectionName}:ConnectionStringName to the name of yours.");
         }
     }
 

@@ -1,10 +1,12 @@
 using System.Globalization;
+using Codomyrmex.Scheduler.PostgreSql;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Codomyrmex.Scheduler.Hosting.Health;
 
 /// <summary>
-/// Unhealthy when the dispatcher is not running, fails to claim due runs, or the store cannot be reached; Degraded when jobs keep failing (their
+/// Unhealthy when the dispatcher is not running, fails to claim due runs, or the store cannot be reached; Degraded when a
+/// PostgreSQL store is not listening for other nodes' changes, or when jobs keep failing (their
 /// last <see cref="SchedulerHealthCheckOptions.FailedRunsThreshold"/> runs all failed); Healthy otherwise. The data holds the live
 /// nodes of the store (<c>nodes</c>) and this scheduler's instance id (<c>instance_id</c>).
 /// </summary>
@@ -58,6 +60,16 @@ internal sealed class SchedulerHealthCheck(Scheduler scheduler, SchedulerHealthC
         {
             return new HealthCheckResult(context.Registration.FailureStatus,
                 $"The scheduler's dispatcher cannot claim due runs: {dispatchError.GetType().Name}: {dispatchError.Message}", dispatchError);
+        }
+
+        // A PostgreSQL store that lost its LISTEN connection still works, but notices other nodes' changes only when it
+        // claims or reads: late, not broken. It reopens the connection with backoff.
+        if (scheduler.Store is PostgreSqlJobStore { IsListening: false })
+        {
+            return HealthCheckResult.Degraded(
+                "The scheduler's PostgreSQL store is not listening for other nodes' changes (its LISTEN connection was lost and is being " +
+                "reopened, or ListenForChanges is off): jobs scheduled, cancelled or changed elsewhere are noticed late.",
+                data: data);
         }
 
         if (failing.Count > 0)

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Codomyrmex.Scheduler.PostgreSql;
 using Codomyrmex.Scheduler.Shared;
 using Codomyrmex.Scheduler.Sqlite;
 using Codomyrmex.Scheduler.Storage;
@@ -6,13 +7,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Codomyrmex.Scheduler.Hosting.Internal;
 
 /// <summary>Builds the host's scheduler from the options and the services DI has: clock, logging, metrics, store, tasks.</summary>
 internal static class SchedulerFactory
 {
-    private static readonly string[] BuiltInStores = ["memory", "sqlite"];
+    private static readonly string[] BuiltInStores = ["memory", "sqlite", "postgres"];
 
     /// <summary>The SQLite file when the store text names none (<c>sqlite</c>), in the application's content root.</summary>
     public const string DefaultSqliteFile = "scheduler.db";
@@ -34,12 +36,12 @@ internal static class SchedulerFactory
         return scheduler;
     }
 
-    public static IJobStore CreateStore(IServiceProvider services)
+    public static StoreHolder CreateStore(IServiceProvider services)
     {
         SchedulerHostingOptions options = services.GetRequiredService<IOptions<SchedulerHostingOptions>>().Value;
         if (options.StoreFactory is { } factory)
         {
-            return factory(services);
+            return new StoreHolder(factory(services));
         }
 
         // The store text was validated at start; a provider registered for its scheme wins over the built-in stores.
@@ -47,31 +49,54 @@ internal static class SchedulerFactory
         IEnumerable<StoreProviderRegistration> providers = services.GetServices<StoreProviderRegistration>();
         if (store.Scheme.Length > 0 && FindProvider(providers, store.Scheme) is { } provider)
         {
-            return provider.Create(new JobStoreProviderContext(services, store.Argument));
+            return new StoreHolder(provider.Create(new JobStoreProviderContext(services, store.Argument)));
         }
 
         switch (store.Kind)
         {
             case StoreKind.Memory:
-                return new InMemoryJobStore(new InMemoryJobStoreOptions
+                return new StoreHolder(new InMemoryJobStore(new InMemoryJobStoreOptions
                 {
                     TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
                     Retention = options.Retention,
                     Logger = StoreLogger(services),
-                });
+                }));
             case StoreKind.Sqlite:
                 // A relative path is relative to the content root, as appsettings.json is, not to wherever the process started.
                 string root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-                return new SqliteJobStore(new SqliteJobStoreOptions
+                return new StoreHolder(new SqliteJobStore(new SqliteJobStoreOptions
                 {
                     Path = store.SqlitePath(DefaultSqliteFile, root),
                     TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
                     Retention = options.Retention,
                     Logger = StoreLogger(services),
-                });
+                }));
+            case StoreKind.Postgres:
+                // The connection string was read and checked at start (the validator); the store owns nothing, the holder its data source.
+                PostgresTarget target = PostgresTarget.Read(store.Argument ?? options.NamedConnectionString!);
+                NpgsqlDataSource source = NpgsqlDataSource.Create(target.ConnectionString);
+                return new StoreHolder(new PostgreSqlJobStore(source, PostgreSqlOptions(services, options, target.Schema)), source);
             default:
                 throw new InvalidOperationException(UnknownStoreMessage(store, providers));
         }
+    }
+
+    /// <summary>
+    /// The PostgreSQL store's options: those given to <c>UsePostgreSqlStore</c>, else the host's retention and logger; a
+    /// <c>Schema=</c> key of the connection string wins over the options' schema.
+    /// </summary>
+    public static PostgreSqlJobStoreOptions PostgreSqlOptions(IServiceProvider services, SchedulerHostingOptions options, string? schema)
+    {
+        PostgreSqlJobStoreOptions given = options.PostgreSqlOptions ?? new PostgreSqlJobStoreOptions { Retention = options.Retention, Logger = StoreLogger(services) };
+        return schema is null ? given : new PostgreSqlJobStoreOptions
+        {
+            Schema = schema,
+            History = given.History,
+            Retention = given.Retention,
+            Logger = given.Logger,
+            TimeProvider = given.TimeProvider,
+            ListenForChanges = given.ListenForChanges,
+        };
     }
 
     /// <summary>The host's logger for a built-in store (it logs, for one, a <c>Changed</c> handler that throws), or none.</summary>
@@ -87,9 +112,6 @@ internal static class SchedulerFactory
     {
         string known = string.Join(", ",
             BuiltInStores.Concat(providers.Select(provider => provider.Name)).Distinct(StringComparer.OrdinalIgnoreCase));
-        string hint = store.Kind == StoreKind.Postgres
-            ? " The PostgreSQL store (Codomyrmex.Scheduler.PostgreSql) is not released yet."
-            : string.Empty;
-        return $"unknown store '{store.Scheme}'; the stores this application knows are {known}.{hint}";
+        return $"unknown store '{store.Scheme}'; the stores this application knows are {known}.";
     }
 }

@@ -24,9 +24,13 @@ internal sealed class SchedulerOptionsValidator(IEnumerable<TaskRegistration> ta
             try
             {
                 StoreText store = StoreText.Parse(options.Store ?? string.Empty);
-                if (store.Kind is StoreKind.Postgres or StoreKind.Other && SchedulerFactory.FindProvider(providers, store.Scheme) is null)
+                if (store.Kind is StoreKind.Other && SchedulerFactory.FindProvider(providers, store.Scheme) is null)
                 {
                     errors.Add($"{Where(options, "Store")}{SchedulerFactory.UnknownStoreMessage(store, providers)}");
+                }
+                else if (store.Kind is StoreKind.Postgres && SchedulerFactory.FindProvider(providers, store.Scheme) is null)
+                {
+                    CheckPostgres(options, store, errors);
                 }
             }
             catch (ArgumentException exception)
@@ -56,6 +60,34 @@ internal sealed class SchedulerOptionsValidator(IEnumerable<TaskRegistration> ta
         IEnumerable<string> ordered = errors.OrderBy(error => error.Split(": ", 2)[0], PathComparer.Instance);
         string count = errors.Count == 1 ? "1 problem" : $"{errors.Count} problems";
         return ValidateOptionsResult.Fail($"The scheduler's settings have {count}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", ordered));
+    }
+
+    /// <summary>Checks a PostgreSQL store's connection string (given or named) and options, never echoing the connection string.</summary>
+    private static void CheckPostgres(SchedulerHostingOptions options, StoreText store, List<string> errors)
+    {
+        if ((store.Argument ?? options.NamedConnectionString) is not { } connectionString)
+        {
+            if (!options.ConnectionStringLookedUp)
+            {
+                // No configuration to read ConnectionStrings from (when there is one, a missing name is reported with it).
+                errors.Add($"Store: the store is {store.Scheme} without a connection string; use postgres:CONNECTION-STRING, or UsePostgreSqlStore.");
+            }
+
+            return;
+        }
+
+        try
+        {
+            PostgresTarget target = PostgresTarget.Read(connectionString);
+            PostgreSql.PostgreSqlJobStoreOptions postgres = options.PostgreSqlOptions ?? new();
+            string schema = target.Schema ?? postgres.Schema;
+            errors.AddRange(new PostgreSql.PostgreSqlJobStoreOptions { Schema = schema, History = postgres.History, Retention = postgres.Retention }.Validate()
+                .Select(error => $"{Where(options, "Store")}{store.Redacted}: {error}"));
+        }
+        catch (ArgumentException exception)
+        {
+            errors.Add($"{Where(options, "Store")}{store.Redacted}: {exception.Message}");
+        }
     }
 
     private static void CheckJob(JobDefinition job, string where, HashSet<string> known, List<string> errors)

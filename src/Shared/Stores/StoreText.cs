@@ -3,7 +3,7 @@ namespace Codomyrmex.Scheduler.Shared;
 /// <summary>
 /// A store as text, read by the one parser of it that schedctl (<c>--store</c>, <c>$SCHEDCTL_STORE</c>) and the hosting
 /// configuration (<c>Scheduler:Store</c>) share: <c>memory</c>; <c>sqlite</c>, <c>sqlite:PATH</c> or a bare path for a SQLite
-/// file; <c>postgres:CONNECTION-STRING</c>; or <c>NAME:ARGUMENT</c> for a store an application adds.
+/// file; <c>postgres:CONNECTION-STRING</c> (<see cref="PostgresTarget"/> reads it); or <c>NAME:ARGUMENT</c> for a store an application adds.
 /// </summary>
 /// <remarks>
 /// The text before the first colon is a scheme when it looks like one (a letter, then letters, digits, <c>+ - .</c>), and
@@ -22,7 +22,8 @@ internal readonly struct StoreText
 
     /// <summary>
     /// Gets the scheme's argument: a SQLite file's path (<see langword="null"/> for <c>sqlite</c> alone: the caller's default
-    /// file), a connection string, or what another scheme's provider receives.
+    /// file), a connection string (<see langword="null"/> for <c>postgres</c> alone: the caller's named one), or what another
+    /// scheme's provider receives.
     /// </summary>
     public string? Argument { get; }
 
@@ -38,7 +39,7 @@ internal readonly struct StoreText
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new ArgumentException("The store is empty: use sqlite:PATH, a path such as ./jobs.db, or memory.");
+            throw new ArgumentException("The store is empty: use sqlite:PATH, a path such as ./jobs.db, postgres:CONNECTION-STRING, or memory.");
         }
 
         string trimmed = text.Trim();
@@ -50,6 +51,12 @@ internal readonly struct StoreText
         if (trimmed.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
         {
             return new StoreText(StoreKind.Sqlite, trimmed, null);
+        }
+
+        if (trimmed.Equals("postgres", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
+        {
+            // The connection string comes from elsewhere: the hosting configuration's named connection string.
+            return new StoreText(StoreKind.Postgres, trimmed, null);
         }
 
         int colon = text.IndexOf(':', StringComparison.Ordinal);
@@ -82,11 +89,10 @@ internal readonly struct StoreText
         return new StoreText(StoreKind.Other, scheme, argument);
     }
 
-    /// <summary>The message for a store this program cannot open: PostgreSQL not yet, or a scheme it does not know.</summary>
-    public string Unsupported(string program) => Kind == StoreKind.Postgres
-        ? $"Store {Redacted}: PostgreSQL is not supported by this version of {program} yet; use sqlite:PATH."
-        : $"Store '{Scheme}:{Argument}' has the unknown scheme '{Scheme}:'; use sqlite:PATH, memory, or a path (write ./{Scheme}:{Argument} for a " +
-            "file whose name has a colon).";
+    /// <summary>The message for a store whose scheme this program does not know.</summary>
+    public string Unsupported() =>
+        $"Store '{Scheme}:{Argument}' has the unknown scheme '{Scheme}:'; use sqlite:PATH, postgres:CONNECTION-STRING, memory, or a path " +
+        $"(write ./{Scheme}:{Argument} for a file whose name has a colon).";
 
     /// <summary>The full path of a SQLite store: its argument, or <paramref name="defaultFile"/>, relative to <paramref name="baseDirectory"/>.</summary>
     /// <exception cref="ArgumentException">The path cannot be a file's path (a NUL in it, too long); the message names it.</exception>

@@ -38,8 +38,8 @@ public sealed class StoreOptionTests : IDisposable
     [InlineData("", "The store is empty")]
     [InlineData("   ", "The store is empty")]
     [InlineData("sqlite:", "no path after sqlite:")]
-    [InlineData("postgres:Host=db", "PostgreSQL is not supported")]
-    [InlineData("postgresql://db", "PostgreSQL is not supported")]
+    [InlineData("postgres:Host=db", "is a PostgreSQL database, not a file")]
+    [InlineData("postgresql://db", "is a PostgreSQL database, not a file")]
     [InlineData("mysql:jobs", "unknown scheme 'mysql:'")]
     [InlineData("http://example.com/jobs.db", "unknown scheme 'http:'")]
     [InlineData("sqlite:\0.db", "is not a usable path")]
@@ -56,7 +56,7 @@ public sealed class StoreOptionTests : IDisposable
     {
         var error = Assert.Throws<ArgumentException>(() => StoreOption.Parse("postgres:Host=db;Password=hunter2"));
 
-        Assert.Equal("Store postgres:...: PostgreSQL is not supported by this version of schedctl yet; use sqlite:PATH.", error.Message);
+        Assert.Equal("Store postgres:... is a PostgreSQL database, not a file.", error.Message);
     }
 
     public static TheoryData<string, string, string> HostileStores() => new()
