@@ -21,11 +21,77 @@ public sealed partial class PostgreSqlJobStore
     public async ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
+        JobRow row = ToNewRow(job, nameof(job));
+        try
+        {
+            return await InTransactionAsync(store => InsertAsync(store, row, job, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_pkey")
+        {
+            throw StoreErrors.DuplicateId(job.Id, nameof(job));
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One transaction for the whole batch, each job inserted as <see cref="AddAsync"/> inserts it: other nodes see every added
+    /// job or none.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// A job's id exists or appears twice; a job runs a delegate rather than a registered task; or an argument is not a JSON
+    /// value. Nothing of the batch is added.
+    /// </exception>
+    public async ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = new JobRow[jobs.Count];
+        var ids = new HashSet<string>(jobs.Count, StringComparer.Ordinal);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Job job = jobs[i] ?? throw new ArgumentNullException(nameof(jobs), $"The job at index {i} is null.");
+            if (!ids.Add(job.Id))
+            {
+                throw StoreErrors.DuplicateId(job.Id, nameof(jobs));
+            }
+
+            rows[i] = ToNewRow(job, nameof(jobs));
+        }
+
+        string? failed = null;
+        try
+        {
+            return await InTransactionAsync(async store =>
+            {
+                var results = new AddJobResult[rows.Length];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    failed = rows[i].Id;
+                    results[i] = await InsertAsync(store, rows[i], jobs[i], cancellationToken).ConfigureAwait(false);
+                }
+
+                return (IReadOnlyList<AddJobResult>)results;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_pkey")
+        {
+            throw StoreErrors.DuplicateId(failed!, nameof(jobs));
+        }
+    }
+
+    /// <summary>The row of a job to add, with its trigger kept for reading it back.</summary>
+    /// <exception cref="ArgumentException">The job runs a delegate, or an argument is not a JSON value.</exception>
+    private JobRow ToNewRow(Job job, string parameter)
+    {
         if (job.Func is not null)
         {
             throw new ArgumentException(
                 $"Job '{job.Name}' runs a delegate, which the PostgreSQL store cannot keep: register it with " +
-                "scheduler.RegisterTask(name, handler) and schedule the task by name.", nameof(job));
+                "scheduler.RegisterTask(name, handler) and schedule the task by name.", parameter);
         }
 
         var row = new JobRow
@@ -47,52 +113,48 @@ public sealed partial class PostgreSqlJobStore
             CacheTrigger(row.TriggerJson, job.Trigger!);
         }
 
-        try
-        {
-            return await InTransactionAsync(async store =>
-            {
-                // A live job of the same source and name that finishes between the insert and the read is gone: try again.
-                while (true)
-                {
-                    using (NpgsqlCommand insert = store.Command(
-                        $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
-                        "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
-                        "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
-                        "paused, due_at, finished_at, result, error) VALUES (@id, @created_at, @name, @task, @args, @kwargs, @trigger, @max_runs, " +
-                        "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
-                        "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
-                        $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
-                        "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING"))
-                    {
-                        row.BindState(insert);
-                        row.BindDefinition(insert);
-                        Db.Add(insert, "created_at", row.CreatedAt);
-                        Db.Add(insert, "finished", row.State.IsFinished);
-                        if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
-                        {
-                            store.Changes.Add(Change(JobStoreChangeKind.Added, row));
-                            return new AddJobResult { Job = job, Added = true };
-                        }
-                    }
+        return row;
+    }
 
-                    using NpgsqlCommand existing = store.Command(
-                        $"SELECT {JobRow.Columns} FROM {_s}jobs WHERE source = @source AND name = @name AND status IN (0, 1)");
-                    Db.Add(existing, "source", row.Source!);
-                    Db.Add(existing, "name", row.Name);
-                    NpgsqlDataReader reader = await existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            return new AddJobResult { Job = ToJob(JobRow.Read(reader)), Added = false };
-                        }
-                    }
-                }
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_pkey")
+    /// <summary>Inserts a job in the transaction, unless a live job of its source and name exists: then returns that one.</summary>
+    private async Task<AddJobResult> InsertAsync(StoreTransaction store, JobRow row, Job job, CancellationToken cancellationToken)
+    {
+        // A live job of the same source and name that finishes between the insert and the read is gone: try again.
+        while (true)
         {
-            throw StoreErrors.DuplicateId(job.Id, nameof(job));
+            using (NpgsqlCommand insert = store.Command(
+                $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
+                "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
+                "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
+                "paused, due_at, finished_at, result, error) VALUES (@id, @created_at, @name, @task, @args, @kwargs, @trigger, @max_runs, " +
+                "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
+                "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
+                $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
+                "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING"))
+            {
+                row.BindState(insert);
+                row.BindDefinition(insert);
+                Db.Add(insert, "created_at", row.CreatedAt);
+                Db.Add(insert, "finished", row.State.IsFinished);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    store.Changes.Add(Change(JobStoreChangeKind.Added, row));
+                    return new AddJobResult { Job = job, Added = true };
+                }
+            }
+
+            using NpgsqlCommand existing = store.Command(
+                $"SELECT {JobRow.Columns} FROM {_s}jobs WHERE source = @source AND name = @name AND status IN (0, 1)");
+            Db.Add(existing, "source", row.Source!);
+            Db.Add(existing, "name", row.Name);
+            NpgsqlDataReader reader = await existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return new AddJobResult { Job = ToJob(JobRow.Read(reader)), Added = false };
+                }
+            }
         }
     }
 
@@ -122,17 +184,52 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Each filter is a range of an index: status and source by <c>(status, seq)</c> and <c>(source, seq)</c>, a name or a
+    /// name prefix by <c>(name COLLATE "C", seq)</c>, a prefix as a range up to <see cref="JobNamePrefix.UpperBound"/>.
+    /// The total comes from <see cref="CountAsync"/> when no name or source filter is set.
+    /// </remarks>
     public async ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
-        string where = query.Status is null ? "" : " WHERE status = @status";
+        string? upper = query.NamePrefix is { Length: > 0 } prefix ? JobNamePrefix.UpperBound(prefix) : null;
+        var where = new List<string>();
+        if (query.Status is not null)
+        {
+            where.Add("status = @status");
+        }
+
+        if (query.Name is not null)
+        {
+            where.Add("name COLLATE \"C\" = @name");
+        }
+
+        if (query.NamePrefix is { Length: > 0 })
+        {
+            where.Add("name COLLATE \"C\" >= @prefix");
+        }
+
+        if (upper is not null)
+        {
+            where.Add("name COLLATE \"C\" < @upper");
+        }
+
+        if (query.Source is not null)
+        {
+            where.Add("source = @source");
+        }
+
+        string filter = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+        bool counted = query.Name is null && query.NamePrefix is null && query.Source is null;
         return await ReadAsync(async store =>
         {
             var items = new List<Job>();
-            using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{where} ORDER BY seq OFFSET @offset LIMIT @limit"))
+            using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{filter} ORDER BY seq OFFSET @offset LIMIT @limit"))
             {
                 Bind(command);
+                Db.Add(command, "offset", (long)query.Offset);
+                Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
                 NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
@@ -143,9 +240,19 @@ public sealed partial class PostgreSqlJobStore
                 }
             }
 
-            using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{where}");
-            Bind(count);
-            long total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            long total;
+            if (counted)
+            {
+                JobCounts counts = await CountInAsync(store, cancellationToken).ConfigureAwait(false);
+                total = query.Status is { } status ? counts[status] : counts.Total;
+            }
+            else
+            {
+                using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{filter}");
+                Bind(count);
+                total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
             return new JobPage { Items = items, Total = (int)total };
         }, cancellationToken).ConfigureAwait(false);
 
@@ -156,9 +263,40 @@ public sealed partial class PostgreSqlJobStore
                 Db.Add(command, "status", (int)status);
             }
 
-            Db.Add(command, "offset", (long)query.Offset);
-            Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
+            AddText(command, "name", query.Name);
+            AddText(command, "prefix", query.NamePrefix is { Length: > 0 } ? query.NamePrefix : null);
+            AddText(command, "upper", upper);
+            AddText(command, "source", query.Source);
         }
+
+        static void AddText(NpgsqlCommand command, string name, string? value)
+        {
+            if (value is not null)
+            {
+                Db.Add(command, name, value);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default) =>
+        await ReadAsync(store => CountInAsync(store, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Counts the jobs per status on the transaction's connection.</summary>
+    private async Task<JobCounts> CountInAsync(StoreTransaction store, CancellationToken cancellationToken)
+    {
+        var counts = new long[5];
+        using NpgsqlCommand command = store.Command($"SELECT status, count(*) FROM {_s}jobs GROUP BY status");
+        NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                counts[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+
+        return new JobCounts { Pending = counts[0], Running = counts[1], Completed = counts[2], Failed = counts[3], Cancelled = counts[4] };
     }
 
     /// <inheritdoc/>

@@ -24,29 +24,8 @@ public sealed partial class SqliteJobStore
     {
         ArgumentNullException.ThrowIfNull(job);
         cancellationToken.ThrowIfCancellationRequested();
-        if (job.Func is not null)
-        {
-            throw new ArgumentException(
-                $"Job '{job.Name}' runs a delegate, which the SQLite store cannot keep across restarts: register it with " +
-                "scheduler.RegisterTask(name, handler) and schedule the task by name.", nameof(job));
-        }
-
         ThrowIfReadOnly();
-
-        var row = new JobRow
-        {
-            Id = job.Id,
-            Name = job.Name,
-            Task = job.Task,
-            Args = JsonValues.FromArgs(job.Args),
-            Kwargs = JsonValues.FromKwargs(job.Kwargs),
-            TriggerJson = job.Trigger?.ToJson(),
-            MaxRuns = job.MaxRuns,
-            Source = job.Source,
-            CreatedAt = job.CreatedAt.UtcTicks,
-            Options = job.Options,
-            State = JobState.ForNewJob(job),
-        };
+        JobRow row = ToNewRow(job, nameof(job));
         JobStoreChange change;
         lock (_lock)
         {
@@ -72,12 +51,96 @@ public sealed partial class SqliteJobStore
                 throw StoreErrors.DuplicateId(job.Id, nameof(job));
             }
 
-            change = LogChange(JobStoreChangeKind.Added, row, _time.GetUtcNow().UtcTicks);
+            change = AddedChange(row);
             transaction.Commit();
         }
 
         Raise(change);
         return new(new AddJobResult { Job = job, Added = true });
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One <c>BEGIN IMMEDIATE</c> transaction for the whole batch, with the same checks as <see cref="AddAsync"/> per job:
+    /// other processes see every added job or none, and the file is written (and flushed) once.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// A job's id exists or appears twice; a job runs a delegate rather than a registered task; or an argument is not a JSON
+    /// value. Nothing of the batch is added.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (jobs.Count == 0)
+        {
+            return new(Array.Empty<AddJobResult>());
+        }
+
+        ThrowIfReadOnly();
+        var rows = new JobRow[jobs.Count];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = ToNewRow(jobs[i] ?? throw new ArgumentNullException(nameof(jobs), $"The job at index {i} is null."), nameof(jobs));
+        }
+
+        var results = new AddJobResult[rows.Length];
+        var changes = new List<JobStoreChange>(rows.Length);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using StoreTransaction transaction = BeginWrite();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                JobRow row = rows[i];
+                if (row.TriggerJson is not null)
+                {
+                    _jobs.CacheTrigger(row.TriggerJson, jobs[i].Trigger!);
+                }
+
+                if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
+                {
+                    results[i] = new AddJobResult { Job = _jobs.ToJob(existing), Added = false };
+                    continue;
+                }
+
+                try
+                {
+                    _jobs.Insert(row);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+                {
+                    // The transaction is rolled back when it is disposed uncommitted: nothing of the batch stays.
+                    throw StoreErrors.DuplicateId(row.Id, nameof(jobs));
+                }
+
+                changes.Add(AddedChange(row));
+                results[i] = new AddJobResult { Job = jobs[i], Added = true };
+            }
+
+            transaction.Commit();
+        }
+
+        foreach (JobStoreChange change in changes)
+        {
+            Raise(change);
+        }
+
+        return new(results);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return new(_jobs.CountAll());
+        }
     }
 
     /// <inheritdoc/>
@@ -106,8 +169,8 @@ public sealed partial class SqliteJobStore
 
             // One read transaction, so the total and the page agree even while another process writes.
             using StoreTransaction transaction = _db.BeginRead();
-            int total = _jobs.Count(query.Status);
-            List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query.Status, query.Limit, query.Offset) : [];
+            int total = _jobs.Count(query);
+            List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query) : [];
             transaction.Commit();
             return new(new JobPage { Items = items, Total = total });
         }
@@ -218,6 +281,36 @@ public sealed partial class SqliteJobStore
             return _jobs.ToJob(row);
         }
     }
+
+    /// <summary>The row of a job to add.</summary>
+    /// <exception cref="ArgumentException">The job runs a delegate, or an argument is not a JSON value.</exception>
+    private static JobRow ToNewRow(Job job, string parameter)
+    {
+        if (job.Func is not null)
+        {
+            throw new ArgumentException(
+                $"Job '{job.Name}' runs a delegate, which the SQLite store cannot keep across restarts: register it with " +
+                "scheduler.RegisterTask(name, handler) and schedule the task by name.", parameter);
+        }
+
+        return new JobRow
+        {
+            Id = job.Id,
+            Name = job.Name,
+            Task = job.Task,
+            Args = JsonValues.FromArgs(job.Args),
+            Kwargs = JsonValues.FromKwargs(job.Kwargs),
+            TriggerJson = job.Trigger?.ToJson(),
+            MaxRuns = job.MaxRuns,
+            Source = job.Source,
+            CreatedAt = job.CreatedAt.UtcTicks,
+            Options = job.Options,
+            State = JobState.ForNewJob(job),
+        };
+    }
+
+    /// <summary>The change an add raises; call inside the transaction that adds the job.</summary>
+    private JobStoreChange AddedChange(JobRow row) => LogChange(JobStoreChangeKind.Added, row, _time.GetUtcNow().UtcTicks);
 
     private static void ThrowIfBadPage(int offset, int? limit)
     {

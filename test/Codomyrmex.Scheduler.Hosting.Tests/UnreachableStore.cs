@@ -25,6 +25,11 @@ internal sealed class UnreachableStore(TimeProvider clock) : IJobStore
 
     public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default) => Check()._inner.AddAsync(job, cancellationToken);
 
+    public ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default) =>
+        Check()._inner.AddManyAsync(jobs, cancellationToken);
+
+    public ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default) => Check()._inner.CountAsync(cancellationToken);
+
     public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default) => Check()._inner.GetAsync(id, cancellationToken);
 
     public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default) => Check()._inner.ListAsync(query, cancellationToken);

@@ -39,16 +39,9 @@ internal sealed class JobTable
     private readonly JobStateParameters _writeDefinitionState;
 
     private readonly SqliteCommand _nextDue;
-    private readonly SqliteCommand _listAll;
-    private readonly SqliteParameter _listAllLimit;
-    private readonly SqliteParameter _listAllOffset;
-    private readonly SqliteCommand _listByStatus;
-    private readonly SqliteParameter _listByStatusStatus;
-    private readonly SqliteParameter _listByStatusLimit;
-    private readonly SqliteParameter _listByStatusOffset;
     private readonly SqliteCommand _countAll;
-    private readonly SqliteCommand _countByStatus;
-    private readonly SqliteParameter _countByStatusStatus;
+    private readonly StoreConnection _db;
+    private readonly Dictionary<int, SqliteCommand> _filtered = [];
     private readonly SqliteCommand _delete;
     private readonly SqliteParameter _deleteSeq;
     private readonly SqliteCommand _liveDeclared;
@@ -60,6 +53,7 @@ internal sealed class JobTable
 
     public JobTable(StoreConnection db, string path, TimeProvider time)
     {
+        _db = db;
         _path = path;
         _time = time;
 
@@ -91,16 +85,7 @@ internal sealed class JobTable
         _writeDefinitionState = new JobStateParameters(_writeDefinition);
 
         _nextDue = db.Prepare("SELECT min(due_at) FROM jobs WHERE due_at IS NOT NULL;");
-        _listAll = db.Prepare($"SELECT {JobColumns.List.Text} FROM jobs ORDER BY seq LIMIT $limit OFFSET $offset;");
-        _listAllLimit = StoreConnection.Parameter(_listAll, "$limit");
-        _listAllOffset = StoreConnection.Parameter(_listAll, "$offset");
-        _listByStatus = db.Prepare($"SELECT {JobColumns.List.Text} FROM jobs WHERE status = $status ORDER BY seq LIMIT $limit OFFSET $offset;");
-        _listByStatusStatus = StoreConnection.Parameter(_listByStatus, "$status");
-        _listByStatusLimit = StoreConnection.Parameter(_listByStatus, "$limit");
-        _listByStatusOffset = StoreConnection.Parameter(_listByStatus, "$offset");
-        _countAll = db.Prepare("SELECT count(*) FROM jobs;");
-        _countByStatus = db.Prepare("SELECT count(*) FROM jobs WHERE status = $status;");
-        _countByStatusStatus = StoreConnection.Parameter(_countByStatus, "$status");
+        _countAll = db.Prepare("SELECT status, count(*) FROM jobs GROUP BY status;");
         _delete = db.Prepare("DELETE FROM jobs WHERE seq = $seq;");
         _deleteSeq = StoreConnection.Parameter(_delete, "$seq");
 
@@ -197,32 +182,40 @@ internal sealed class JobTable
     /// <summary>The earliest due time of any job, in UTC ticks.</summary>
     public long? NextDue() => _nextDue.ExecuteScalar() is long due ? due : null;
 
-    public int Count(JobStatus? status)
+    /// <summary>How many jobs there are in each status.</summary>
+    public JobCounts CountAll()
     {
-        SqliteCommand count = _countAll;
-        if (status is { } only)
+        var counts = new long[5];
+        using (SqliteDataReader reader = _countAll.ExecuteReader())
         {
-            _countByStatusStatus.Value = (long)only;
-            count = _countByStatus;
+            while (reader.Read())
+            {
+                counts[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
         }
 
+        return new JobCounts { Pending = counts[0], Running = counts[1], Completed = counts[2], Failed = counts[3], Cancelled = counts[4] };
+    }
+
+    /// <summary>How many jobs match the query's filters.</summary>
+    public int Count(in JobQuery query)
+    {
+        if (query.Name is null && query.NamePrefix is null && query.Source is null)
+        {
+            JobCounts counts = CountAll();
+            return (int)(query.Status is { } status ? counts[status] : counts.Total);
+        }
+
+        SqliteCommand count = Filtered(query, count: true);
         return Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A page of jobs in the order they were added; a <paramref name="limit"/> of <see langword="null"/> reads to the end.</summary>
-    public List<Job> List(JobStatus? status, int? limit, int offset)
+    /// <summary>A page of the jobs that match the query, in the order they were added.</summary>
+    public List<Job> List(in JobQuery query)
     {
-        SqliteCommand list = _listAll;
-        (SqliteParameter limitParameter, SqliteParameter offsetParameter) = (_listAllLimit, _listAllOffset);
-        if (status is { } only)
-        {
-            _listByStatusStatus.Value = (long)only;
-            list = _listByStatus;
-            (limitParameter, offsetParameter) = (_listByStatusLimit, _listByStatusOffset);
-        }
-
-        limitParameter.Value = limit ?? -1L;
-        offsetParameter.Value = (long)offset;
+        SqliteCommand list = Filtered(query, count: false);
+        list.Parameters["$limit"].Value = query.Limit ?? -1L;
+        list.Parameters["$offset"].Value = (long)query.Offset;
         var items = new List<Job>();
         using SqliteDataReader reader = list.ExecuteReader();
         while (reader.Read())
@@ -231,6 +224,69 @@ internal sealed class JobTable
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// The statement for the query's filters, made once per combination of filters and kept, with the filters bound. A name
+    /// prefix is a range of the name index (<see cref="JobNamePrefix.UpperBound"/>), never a <c>LIKE</c> pattern.
+    /// </summary>
+    private SqliteCommand Filtered(in JobQuery query, bool count)
+    {
+        string? upper = query.NamePrefix is { Length: > 0 } prefix ? JobNamePrefix.UpperBound(prefix) : null;
+        int shape = (count ? 1 : 0) | (query.Status is null ? 0 : 2) | (query.Name is null ? 0 : 4) | (query.NamePrefix is { Length: > 0 } ? 8 : 0)
+            | (upper is null ? 0 : 16) | (query.Source is null ? 0 : 32);
+        if (!_filtered.TryGetValue(shape, out SqliteCommand? command))
+        {
+            var where = new List<string>();
+            if (query.Status is not null)
+            {
+                where.Add("status = $status");
+            }
+
+            if (query.Name is not null)
+            {
+                where.Add("name = $name");
+            }
+
+            if (query.NamePrefix is { Length: > 0 })
+            {
+                where.Add("name >= $prefix");
+            }
+
+            if (upper is not null)
+            {
+                where.Add("name < $upper");
+            }
+
+            if (query.Source is not null)
+            {
+                where.Add("source = $source");
+            }
+
+            string filter = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+            command = _db.Prepare(count
+                ? $"SELECT count(*) FROM jobs{filter};"
+                : $"SELECT {JobColumns.List.Text} FROM jobs{filter} ORDER BY seq LIMIT $limit OFFSET $offset;");
+            foreach (string name in (string[])["$status", "$name", "$prefix", "$upper", "$source"])
+            {
+                StoreConnection.Parameter(command, name);
+            }
+
+            if (!count)
+            {
+                StoreConnection.Parameter(command, "$limit");
+                StoreConnection.Parameter(command, "$offset");
+            }
+
+            _filtered.Add(shape, command);
+        }
+
+        command.Parameters["$status"].Value = query.Status is { } status ? (long)status : DBNull.Value;
+        command.Parameters["$name"].Value = (object?)query.Name ?? DBNull.Value;
+        command.Parameters["$prefix"].Value = (object?)query.NamePrefix ?? DBNull.Value;
+        command.Parameters["$upper"].Value = (object?)upper ?? DBNull.Value;
+        command.Parameters["$source"].Value = (object?)query.Source ?? DBNull.Value;
+        return command;
     }
 
     public void Delete(long seq)

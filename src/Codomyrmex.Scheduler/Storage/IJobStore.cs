@@ -52,6 +52,26 @@ public interface IJobStore
     /// <exception cref="ArgumentException">A job with the same id exists (<see cref="StoreErrors.DuplicateId"/>), or the store cannot keep this job.</exception>
     ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default);
 
+    /// <summary>Adds many jobs in one atomic step: all of them, or none if one is not valid.</summary>
+    /// <param name="jobs">The jobs, each with <see cref="Job.NextRun"/> set to its first run.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// One result per job, in the order given, each what <see cref="AddAsync"/> would answer: the job and
+    /// <see cref="AddJobResult.Added"/> true; or, when a live job of the same <see cref="Job.Source"/> and
+    /// <see cref="Job.Name"/> exists (an earlier job of the same batch included), that job and
+    /// <see cref="AddJobResult.Added"/> false. An empty list adds nothing and returns an empty list.
+    /// </returns>
+    /// <remarks>
+    /// One transaction in a durable store, one lock in memory: other nodes see all the added jobs or none. It is much
+    /// cheaper than one <see cref="AddAsync"/> per job. <see cref="Changed"/> is raised after the step, once per added job.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="jobs"/> or one of its items is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A job's id exists, appears twice in the batch (<see cref="StoreErrors.DuplicateId"/>), or the store cannot keep a job:
+    /// nothing of the batch is added.
+    /// </exception>
+    ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a snapshot of a job.</summary>
     /// <param name="id">The job's id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -59,10 +79,23 @@ public interface IJobStore
     ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Lists jobs, in the order they were added.</summary>
-    /// <param name="query">The status filter and the page.</param>
+    /// <param name="query">The filters (status, name, name prefix, source; all must match) and the page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One page of jobs and the total that match.</returns>
+    /// <remarks>
+    /// Every filter and the total are read through an index or kept counts, so one page costs about the same at a million
+    /// jobs as at ten thousand; only a deep <see cref="JobQuery.Offset"/> costs more, as the store passes over that many jobs.
+    /// </remarks>
     ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts the jobs in each status, in one call.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The counts, one consistent snapshot.</returns>
+    /// <remarks>
+    /// Cheap at any number of jobs (stores keep the counts, or read them from an index), so that a metrics gauge, a
+    /// dashboard or a command line may call it often.
+    /// </remarks>
+    ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a job's name, trigger, arguments, limits and policies, if nobody changed it since it was read.</summary>
     /// <param name="job">The new values; its <see cref="Job.Version"/> must be the version that was read.</param>

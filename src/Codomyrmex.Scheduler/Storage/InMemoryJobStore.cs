@@ -19,7 +19,7 @@ namespace Codomyrmex.Scheduler.Storage;
 /// store's lock is released. All members are thread-safe.
 /// </para>
 /// </remarks>
-public sealed class InMemoryJobStore : IJobStore
+public sealed partial class InMemoryJobStore : IJobStore
 {
     private static readonly IReadOnlyList<ClaimedRun> NoRuns = [];
     private static readonly IReadOnlyList<SkippedOccurrence> NoSkips = [];
@@ -106,24 +106,7 @@ public sealed class InMemoryJobStore : IJobStore
                 return new(new AddJobResult { Job = other.ToJob(), Added = false });
             }
 
-            entry.Sequence = _sequence++;
-            _statusCounts[(int)entry.State.Status]++;
-            if (entry.State.IsFinished)
-            {
-                MarkFinished(entry);
-            }
-
-            if (JobIds.TryParse(job.Id, out ulong key))
-            {
-                _jobs.Add(key, entry);
-            }
-            else
-            {
-                (_jobsWithForeignIds ??= new Dictionary<string, Entry>(StringComparer.Ordinal)).Add(job.Id, entry);
-            }
-
-            Declare(entry);
-            Reschedule(entry);
+            Insert(entry);
         }
 
         Raise(JobStoreChangeKind.Added, entry);
@@ -137,44 +120,6 @@ public sealed class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             return new(Find(id)?.ToJob());
-        }
-    }
-
-    /// <inheritdoc/>
-    public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
-        int limit = query.Limit ?? int.MaxValue;
-        lock (_lock)
-        {
-            // The kept counts give the total at once, so the walk stops as soon as the page is full or every match is seen.
-            int total = query.Status is { } only ? _statusCounts[(int)only] : _statusCounts.Sum();
-            var items = new List<Job>(Math.Min(limit, Math.Max(0, total - query.Offset)));
-            if (limit == 0 || query.Offset >= total)
-            {
-                return new(new JobPage { Items = items, Total = total });
-            }
-
-            int matched = 0;
-            foreach (Entry entry in AllEntries(ordered: true))
-            {
-                if (query.Status is { } status && entry.State.Status != status)
-                {
-                    continue;
-                }
-
-                if (matched++ >= query.Offset)
-                {
-                    items.Add(entry.ToJob());
-                    if (items.Count == limit || matched == total)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            return new(new JobPage { Items = items, Total = total });
         }
     }
 

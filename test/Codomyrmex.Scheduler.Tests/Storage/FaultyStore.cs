@@ -49,6 +49,11 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
 
     public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default) => _inner.AddAsync(job, cancellationToken);
 
+    public ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default) =>
+        _inner.AddManyAsync(jobs, cancellationToken);
+
+    public ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default) => _inner.CountAsync(cancellationToken);
+
     public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         FailGet?.Invoke(id) == true ? throw new InvalidOperationException("database is locked (a simulated SQLITE_BUSY)") : _inner.GetAsync(id, cancellationToken);
 
