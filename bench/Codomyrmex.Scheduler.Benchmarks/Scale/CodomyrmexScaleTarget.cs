@@ -9,8 +9,9 @@ namespace Codomyrmex.Scheduler.Benchmarks.Scale;
 
 /// <summary>
 /// Codomyrmex.Scheduler on one of its stores: the in-memory store, a SQLite file in the temporary folder, or a PostgreSQL schema of
-/// its own (dropped at the end). Jobs are scheduled through a <see cref="Scheduler"/> (not started, so nothing else touches the
-/// store) as the registered task <c>noop</c>, as a durable user schedules them; the other operations call the store itself.
+/// its own (dropped at the end). Jobs are scheduled one at a time through a <see cref="Scheduler"/> (not started, so nothing else
+/// touches the store) as the registered task <c>noop</c>, as a durable user schedules them, and in batches with the store's
+/// <see cref="IJobStore.AddManyAsync"/> (jobs made as the scheduler makes them); the other operations call the store itself.
 /// </summary>
 internal sealed class CodomyrmexScaleTarget : ScaleTarget
 {
@@ -37,7 +38,7 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
 
     public override string Name => "Codomyrmex " + _kind;
 
-    public override bool HasBatch => false;
+    public override bool HasBatch => true;
 
     public override bool CanReopen => _kind != "memory";
 
@@ -70,11 +71,7 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
     public override async ValueTask DeclareAsync(int count) =>
         await Scheduler.ReconcileAsync(DeclaredSource, Declared(count)).ConfigureAwait(false);
 
-    public override bool Supports(ScaleOperation operation) => operation switch
-    {
-        ScaleOperation.ListByName or ScaleOperation.ListByNamePrefix or ScaleOperation.ListBySource => false,
-        _ => true,
-    };
+    public override bool Supports(ScaleOperation operation) => true;
 
     public override async ValueTask PrepareAsync(ScaleOperation operation)
     {
@@ -103,11 +100,24 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
                 JobPage page = await Store.ListAsync(new JobQuery { Status = JobStatus.Pending, Limit = PageSize }).ConfigureAwait(false);
                 Expect(page.Items.Count, PageSize, operation);
                 break;
+            case ScaleOperation.ListByName:
+                string name = AnyName(random);
+                JobPage named = await Store.ListAsync(new JobQuery { Name = name, Limit = PageSize }).ConfigureAwait(false);
+                Expect(named.Items.Count, 1, operation);
+                break;
+            case ScaleOperation.ListByNamePrefix:
+                JobPage prefixed = await Store.ListAsync(new JobQuery { NamePrefix = AnyPrefix(random), Limit = PageSize }).ConfigureAwait(false);
+                Expect(prefixed.Items.Count, PageSize, operation);
+                break;
+            case ScaleOperation.ListBySource:
+                JobPage declared = await Store.ListAsync(new JobQuery { Source = DeclaredSource, Limit = PageSize }).ConfigureAwait(false);
+                Expect(declared.Items.Count, PageSize, operation);
+                break;
             case ScaleOperation.Count:
-                JobPage counted = await Store.ListAsync(new JobQuery { Limit = 0 }).ConfigureAwait(false);
-                if (counted.Total < Count)
+                JobCounts counts = await Store.CountAsync().ConfigureAwait(false);
+                if (counts.Total < Count)
                 {
-                    throw new InvalidOperationException($"{counted.Total} jobs counted, fewer than the {Count} added.");
+                    throw new InvalidOperationException($"{counts.Total} jobs counted, fewer than the {Count} added.");
                 }
 
                 break;
@@ -193,8 +203,30 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
     protected override async ValueTask<object> AddOneAsync(int index, DateTimeOffset due) =>
         await Scheduler.ScheduleAsync(NoopTask, new OnceTrigger(due), name: JobName(index)).ConfigureAwait(false);
 
-    protected override ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count) =>
-        throw new NotSupportedException("No batch call yet.");
+    /// <summary>One <see cref="IJobStore.AddManyAsync"/> of jobs made as the scheduler makes them for a task.</summary>
+    protected override async ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count)
+    {
+        DateTimeOffset now = Store.TimeProvider.GetUtcNow();
+        var jobs = new Job[count];
+        for (int k = 0; k < count; k++)
+        {
+            DateTimeOffset due = Due(from + k);
+            jobs[k] = new Job
+            {
+                Id = RunIds.New(),
+                Name = JobName(from + k),
+                Task = NoopTask,
+                Trigger = new OnceTrigger(due),
+                Status = JobStatus.Pending,
+                CreatedAt = now,
+                NextRun = due,
+                Version = 1,
+            };
+        }
+
+        IReadOnlyList<AddJobResult> added = await Store.AddManyAsync(jobs).ConfigureAwait(false);
+        return [.. added.Select(result => (object)result.Job.Id)];
+    }
 
     protected override void Keep(int index, object handle)
     {
