@@ -19,6 +19,9 @@ namespace Codomyrmex.Scheduler.Benchmarks.Scale;
 internal static class ScaleScenario
 {
     private const int DeclaredJobs = 100;
+
+    /// <summary>How long one <c>schedctl jobs list</c> may take before it is killed and left out at the larger sizes.</summary>
+    private static readonly TimeSpan SchedctlTimeout = TimeSpan.FromMinutes(2);
     private const int Batch = 1000;
 
     /// <summary>The batch the schedule figure measures: small, so that measuring adds few jobs at the smallest size.</summary>
@@ -87,6 +90,7 @@ internal static class ScaleScenario
         await target.DeclareAsync(DeclaredJobs).ConfigureAwait(false);
         long baseline = GC.GetTotalMemory(forceFullCollection: true);
         double fillRate = double.NaN;
+        bool schedctlGaveUp = false;
         var random = new Random(42);
         foreach (int size in sizes)
         {
@@ -168,18 +172,28 @@ internal static class ScaleScenario
                 await ours.CompleteClaimedAsync().ConfigureAwait(false);
             }
 
-            if (target.SqlitePath is { } path && schedctl is not null)
+            if (target.SqlitePath is { } path && schedctl is not null && !schedctlGaveUp)
             {
                 var runs = new List<double>();
                 int lines = 0;
                 while (runs.Count < 3 && (runs.Count == 0 || runs.Sum() < 10_000))
                 {
-                    (TimeSpan took, lines) = await SchedctlRunner.RunAsync(schedctl, path, "jobs", "list").ConfigureAwait(false);
-                    runs.Add(took.TotalMilliseconds);
+                    if (await SchedctlRunner.RunAsync(schedctl, path, SchedctlTimeout, "jobs", "list").ConfigureAwait(false) is not { } run)
+                    {
+                        results.Note($"schedctl jobs list did not exit within {SchedctlTimeout.TotalSeconds:0} s at {size:N0} jobs: killed, and not run at larger sizes.");
+                        schedctlGaveUp = true;
+                        break;
+                    }
+
+                    runs.Add(run.Took.TotalMilliseconds);
+                    lines = run.Lines;
                 }
 
-                results.Add(target.Name, "schedctl jobs list (fresh process to exit)", "ms", ScaleMeasureKind.Cost, size, MedianOf(runs));
-                results.Add(target.Name, "schedctl jobs list: lines printed", "lines", ScaleMeasureKind.Info, size, lines);
+                if (runs.Count > 0 && !schedctlGaveUp)
+                {
+                    results.Add(target.Name, "schedctl jobs list (fresh process to exit)", "ms", ScaleMeasureKind.Cost, size, MedianOf(runs));
+                    results.Add(target.Name, "schedctl jobs list: lines printed", "lines", ScaleMeasureKind.Info, size, lines);
+                }
             }
 
             if (target.CanReopen)

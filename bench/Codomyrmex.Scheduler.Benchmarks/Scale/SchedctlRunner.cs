@@ -28,8 +28,11 @@ internal static class SchedctlRunner
         return null;
     }
 
-    /// <summary>Runs <c>schedctl ARGS --store sqlite:PATH</c>; returns the wall time and how many lines it printed.</summary>
-    public static async Task<(TimeSpan Took, int Lines)> RunAsync(string schedctl, string database, params string[] args)
+    /// <summary>
+    /// Runs <c>schedctl ARGS --store sqlite:PATH</c>; returns the wall time and how many lines it printed, or null when it did not
+    /// exit within <paramref name="timeout"/> (it is then killed, with its children).
+    /// </summary>
+    public static async Task<(TimeSpan Took, int Lines)?> RunAsync(string schedctl, string database, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -49,13 +52,24 @@ internal static class SchedctlRunner
         long began = Stopwatch.GetTimestamp();
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("schedctl did not start.");
         Task<string> error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
         int lines = 0;
-        while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is not null)
+        try
         {
-            lines++;
+            while (await process.StandardOutput.ReadLineAsync(deadline.Token).ConfigureAwait(false) is not null)
+            {
+                lines++;
+            }
+
+            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().ConfigureAwait(false);
+            return null;
         }
 
-        await process.WaitForExitAsync().ConfigureAwait(false);
         TimeSpan took = Stopwatch.GetElapsedTime(began);
         if (process.ExitCode != 0)
         {
