@@ -126,16 +126,18 @@ internal static class ScaleScenario
             }
 
             // Schedule one call at a time, then in batches, at this size.
-            long[] ticks = new long[calls * 2];
+            // At least twice the calls and 0.2 s of them (a pause of the GC is then one call among many), at most a tenth of the size.
+            var ticks = new List<long>();
             long oneByOne = Stopwatch.GetTimestamp();
-            for (int i = 0; i < ticks.Length; i++)
+            while (ticks.Count < Math.Max(10, size / 10) && (ticks.Count < calls * 2 || Stopwatch.GetElapsedTime(oneByOne) < TimeSpan.FromSeconds(0.2)))
             {
                 long start = Stopwatch.GetTimestamp();
                 await target.ScheduleOneAsync().ConfigureAwait(false);
-                ticks[i] = Stopwatch.GetTimestamp() - start;
+                ticks.Add(Stopwatch.GetTimestamp() - start);
             }
 
-            results.Add(target.Name, "Schedule, one call at a time", "calls/s", ScaleMeasureKind.Rate, size, ticks.Length / Stopwatch.GetElapsedTime(oneByOne).TotalSeconds);
+            results.Add(target.Name, "Schedule, one call at a time", "calls/s", ScaleMeasureKind.Rate, size, ticks.Count / Stopwatch.GetElapsedTime(oneByOne).TotalSeconds);
+            results.Add(target.Name, "Schedule, one call (median call)", "µs", ScaleMeasureKind.Cost, size, Median([.. ticks]) * 1_000_000.0 / Stopwatch.Frequency);
             if (target.HasBatch)
             {
                 long[] batches = new long[5];
