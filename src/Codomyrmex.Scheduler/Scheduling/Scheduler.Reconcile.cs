@@ -21,7 +21,9 @@ public sealed partial class Scheduler
     /// <remarks>
     /// <para>
     /// Jobs are matched by name among the jobs of <paramref name="source"/> that are not cancelled; jobs scheduled in code
-    /// or by another source are never touched. An updated job keeps its id, counters and run history; if its trigger or
+    /// or by another source are never touched, nor read: the store is asked for this source's jobs only, and the new ones
+    /// are added in one <see cref="IJobStore.AddManyAsync"/> (one transaction on a durable store), so reconciling a few
+    /// definitions costs the same on a store of a million jobs as on an empty one. An updated job keeps its id, counters and run history; if its trigger or
     /// limit changed, its next run is computed again (a finished job with runs left becomes pending). A removed job is
     /// cancelled, so a definition added again later starts a new job.
     /// </para>
@@ -40,16 +42,17 @@ public sealed partial class Scheduler
         ThrowIfDisposed();
         List<JobDefinition> wanted = [.. definitions];
         DateTimeOffset now = StoreNow;
-        ThrowIfInvalid(wanted, now);
+        ThrowIfInvalid(wanted, now, namesUnique: true);
 
         // As Start does first: record runs lost while nothing ran them, which also makes a single-process store (SQLite)
         // ours, so that a process that may not run the store is refused here, before it changes any job.
         await RecoverLostRunsAsync(cancellationToken).ConfigureAwait(false);
 
+        // Only this source's jobs: the store finds them by source, so a start on a store of a million jobs reads the few it declared.
         Dictionary<string, Job> current = new(StringComparer.Ordinal);
-        foreach (Job job in (await _store.ListAsync(default, cancellationToken).ConfigureAwait(false)).Items)
+        foreach (Job job in (await _store.ListAsync(new JobQuery { Source = source }, cancellationToken).ConfigureAwait(false)).Items)
         {
-            if (job.Source == source && job.Status != JobStatus.Cancelled)
+            if (job.Status != JobStatus.Cancelled)
             {
                 // Two live jobs of one name (a store that does not enforce one live job per source and name, or one written
                 // before it did): the newest stands, the other goes.
@@ -66,41 +69,29 @@ public sealed partial class Scheduler
             }
         }
 
+        // The new definitions are added in one call (one transaction on a durable store). The store checks each name against
+        // the live jobs of the source in the same step, so a node that lost the race to another reconciling the same source
+        // gets that node's job back, and brings it to this definition below.
+        List<Job> fresh = [.. wanted.Where(d => !current.ContainsKey(d.Name)).Select(d => NewJob(d, now, source))];
+        IReadOnlyList<AddJobResult> results = fresh.Count == 0 ? [] : await AddJobsCoreAsync(fresh, cancellationToken).ConfigureAwait(false);
+        int next = 0;
         List<string> added = [], updated = [], removed = [], unchanged = [];
         foreach (JobDefinition definition in wanted)
         {
-            if (!current.Remove(definition.Name, out Job? existing))
+            if (!current.Remove(definition.Name, out Job? job))
             {
-                Job job = NewJob(definition.Name, definition.Trigger, definition.MaxRuns, definition.Options, now) with
-                {
-                    Task = definition.Task,
-                    Args = JsonArguments.Positional(definition.Args),
-                    Kwargs = JsonArguments.Keyword(definition.Kwargs),
-                    Source = source,
-                };
-                AddJobResult result = await AddJobCoreAsync(job, definition.Trigger, cancellationToken).ConfigureAwait(false);
+                AddJobResult result = results[next++];
                 if (result.Added)
                 {
                     added.Add(definition.Name);
+                    continue;
                 }
-                else if (await UpdateFromDefinitionAsync(result.Job, definition, now, cancellationToken).ConfigureAwait(false))
-                {
-                    // Another node reconciling the same source added it first: that job is the one, brought to this definition.
-                    updated.Add(definition.Name);
-                }
-                else
-                {
-                    unchanged.Add(definition.Name);
-                }
+
+                // Another node reconciling the same source added it first: that job is the one, brought to this definition.
+                job = result.Job;
             }
-            else if (await UpdateFromDefinitionAsync(existing, definition, now, cancellationToken).ConfigureAwait(false))
-            {
-                updated.Add(definition.Name);
-            }
-            else
-            {
-                unchanged.Add(definition.Name);
-            }
+
+            (await UpdateFromDefinitionAsync(job, definition, now, cancellationToken).ConfigureAwait(false) ? updated : unchanged).Add(definition.Name);
         }
 
         foreach (Job gone in current.Values)
@@ -113,8 +104,8 @@ public sealed partial class Scheduler
         return new ReconcileResult(added, updated, removed, unchanged);
     }
 
-    /// <summary>Checks every definition before anything changes, listing every problem.</summary>
-    private void ThrowIfInvalid(List<JobDefinition> definitions, DateTimeOffset now)
+    /// <summary>Checks every definition before anything changes, listing every problem; <paramref name="namesUnique"/> for the definitions of one source.</summary>
+    private void ThrowIfInvalid(List<JobDefinition> definitions, DateTimeOffset now, bool namesUnique)
     {
         var errors = new List<string>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -128,7 +119,7 @@ public sealed partial class Scheduler
                 continue;
             }
 
-            if (!names.Add(name))
+            if (namesUnique && !names.Add(name))
             {
                 errors.Add($"Job '{name}' is defined twice.");
             }
@@ -171,6 +162,16 @@ public sealed partial class Scheduler
             throw new ArgumentException("The job definitions are not valid: " + string.Join(" ", errors), nameof(definitions));
         }
     }
+
+    /// <summary>A new pending job of a definition, declared by <paramref name="source"/> (<see langword="null"/>: scheduled in code).</summary>
+    private Job NewJob(JobDefinition definition, DateTimeOffset now, string? source) =>
+        NewJob(definition.Name, definition.Trigger, definition.MaxRuns, definition.Options, now) with
+        {
+            Task = definition.Task,
+            Args = JsonArguments.Positional(definition.Args),
+            Kwargs = JsonArguments.Keyword(definition.Kwargs),
+            Source = source,
+        };
 
     /// <summary>Updates a job to match its definition; false if it already did.</summary>
     private async Task<bool> UpdateFromDefinitionAsync(Job existing, JobDefinition definition, DateTimeOffset now, CancellationToken cancellationToken)

@@ -157,6 +157,15 @@ public sealed partial class Scheduler
         int? maxRuns = null, JobOptions? options = null) =>
         Complete(ScheduleAsync(task, trigger, args, kwargs, name, maxRuns, options));
 
+    /// <summary>Schedules many jobs of registered tasks in one call: all of them, or none if one is not valid.</summary>
+    /// <param name="definitions">The jobs: each names a registered task.</param>
+    /// <returns>The jobs' ids, in the order of <paramref name="definitions"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="definitions"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">A definition is not valid; the message lists every problem, and no job is added.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    /// <remarks>See <see cref="ScheduleManyAsync"/>.</remarks>
+    public IReadOnlyList<string> ScheduleMany(IEnumerable<JobDefinition> definitions) => Complete(ScheduleManyAsync(definitions));
+
     /// <summary>Cancels a job: a pending job never runs again, and a running one has its token cancelled.</summary>
     /// <param name="id">The job's id.</param>
     /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>

@@ -103,6 +103,47 @@ public sealed partial class Scheduler
         return AddJobAsync(job, trigger, cancellationToken);
     }
 
+    /// <summary>Schedules many jobs of registered tasks in one call: all of them, or none if one is not valid.</summary>
+    /// <param name="definitions">The jobs: each names a registered task, as a definition given to <see cref="ReconcileAsync"/> does.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The jobs' ids, in the order of <paramref name="definitions"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="definitions"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A definition is not valid: its name is empty, it names a task that is not registered, has a trigger that never fires,
+    /// has invalid options or max runs, or has args or kwargs nested more than 64 levels deep. The message lists every
+    /// problem, and no job is added.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
+    /// <remarks>
+    /// <para>
+    /// Each definition becomes the job <see cref="ScheduleAsync(string, Trigger?, JsonArray?, JsonObject?, string?, int?, JobOptions?, CancellationToken)"/>
+    /// would add. Every definition is checked before any job is added, and the jobs are added in one
+    /// <see cref="IJobStore.AddManyAsync"/>: one transaction on a durable store, one step on the in-memory store, so a
+    /// batch is much cheaper than as many calls and a failure leaves none of it behind.
+    /// </para>
+    /// <para>
+    /// Names need not be unique, and the jobs have no <see cref="Job.Source"/>: they are scheduled in code, so
+    /// <see cref="ReconcileAsync"/> never updates or cancels them.
+    /// </para>
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<string>> ScheduleManyAsync(IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ThrowIfDisposed();
+        List<JobDefinition> wanted = [.. definitions];
+        DateTimeOffset now = StoreNow;
+        ThrowIfInvalid(wanted, now, namesUnique: false);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        List<Job> jobs = [.. wanted.Select(definition => NewJob(definition, now, source: null))];
+        IReadOnlyList<AddJobResult> results = await AddJobsCoreAsync(jobs, cancellationToken).ConfigureAwait(false);
+        SignalChange();
+        return [.. results.Select(result => result.Job.Id)];
+    }
+
     /// <summary>Reads the run history, newest first.</summary>
     /// <param name="query">The job, the outcome and the page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -208,6 +249,49 @@ public sealed partial class Scheduler
         return adding.IsCompletedSuccessfully ? new(adding.Result.Job.Id) : AwaitIdAsync(adding);
 
         static async ValueTask<string> AwaitIdAsync(ValueTask<AddJobResult> adding) => (await adding.ConfigureAwait(false)).Job.Id;
+    }
+
+    /// <summary>Adds new jobs to the store in one call, drawing new ids on the rare collision.</summary>
+    /// <returns>What <see cref="AddJobCoreAsync"/> would return for each job, in order.</returns>
+    private async ValueTask<IReadOnlyList<AddJobResult>> AddJobsCoreAsync(List<Job> jobs, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AddJobResult> results;
+        while (true)
+        {
+            try
+            {
+                results = await _store.AddManyAsync(jobs, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (ArgumentException)
+            {
+                // The batch added nothing. If 64 random bits collided with stored ids, draw those again; else the error stands.
+                bool drawn = false;
+                for (int i = 0; i < jobs.Count; i++)
+                {
+                    if (await _store.GetAsync(jobs[i].Id, cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        jobs[i] = jobs[i] with { Id = JobIds.Format(JobIds.NewKey()) };
+                        drawn = true;
+                    }
+                }
+
+                if (!drawn)
+                {
+                    throw;
+                }
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            foreach (AddJobResult result in results.Where(result => result.Added))
+            {
+                Log.JobScheduled(_logger, result.Job.Name, result.Job.Id, result.Job.Trigger?.ToString() ?? "run once", result.Job.NextRun);
+            }
+        }
+
+        return results;
     }
 
     /// <summary>Adds a new job to the store, drawing a new id on the rare collision.</summary>

@@ -366,13 +366,12 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-    private IEnumerable<Measurement<long>> ObserveJobsByStatus()
+    /// <summary>The jobs-by-status gauge: one count of every status from the store per collection.</summary>
+    private Measurement<long>[] ObserveJobsByStatus()
     {
-        foreach (JobStatus status in Enum.GetValues<JobStatus>())
-        {
-            int total = Complete(_store.ListAsync(new JobQuery { Status = status, Limit = 0 })).Total;
-            yield return new Measurement<long>(total, new KeyValuePair<string, object?>("status", StatusTag(status)));
-        }
+        JobCounts counts = Complete(_store.CountAsync());
+        return [.. Enum.GetValues<JobStatus>().Select(status =>
+            new Measurement<long>(counts[status], new KeyValuePair<string, object?>("status", StatusTag(status))))];
     }
 
     private static string StatusTag(JobStatus status) => status switch

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Time.Testing;
+using static Codomyrmex.Scheduler.Triggers;
+
+namespace Codomyrmex.Scheduler.Tests;
+
+/// <summary>The jobs-by-status gauge: every status from one count of the store per collection, never a list of jobs.</summary>
+public sealed class JobsGaugeTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task JobsGauge_ReportsEveryStatus_FromOneCountPerCollection()
+    {
+        var clock = new FakeTimeProvider(Start);
+        (IJobStore store, RecordingStore recorder) = RecordingStore.Wrap(new InMemoryJobStore(timeProvider: clock));
+        using var meters = new OwnMeters();
+        using var meter = new MeterListener();
+        var jobs = new ConcurrentQueue<(string Status, long Value)>();
+        meter.InstrumentPublished = (instrument, listener) =>
+        {
+            // Only this scheduler's meter: tests running beside this one have gauges of the same name.
+            if (instrument.Name == "codomyrmex.scheduler.jobs" && ReferenceEquals(instrument.Meter, meters.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            jobs.Enqueue(((string)tags.ToArray().Single(t => t.Key == "status").Value!, value)));
+        meter.Start();
+        await using var scheduler = new Scheduler(new SchedulerOptions { TimeProvider = clock, Store = store, MeterFactory = meters });
+
+        scheduler.Schedule(() => { }, name: "done");
+        scheduler.Schedule(() => throw new InvalidOperationException(), name: "broken");
+        scheduler.Cancel(scheduler.Schedule(() => { }, name: "dropped", trigger: Every(hours: 1)));
+        for (int i = 0; i < 3; i++)
+        {
+            scheduler.Schedule(() => { }, name: "later", trigger: Every(hours: 1));
+        }
+
+        scheduler.Start();
+        await scheduler.WhenIdleAsync(TestContext.Current.CancellationToken);
+        recorder.Calls.Clear();
+        meter.RecordObservableInstruments();
+
+        Assert.Equal(
+            [("pending", 3L), ("running", 0L), ("completed", 1L), ("failed", 1L), ("cancelled", 1L)],
+            jobs.OrderBy(m => Enum.Parse<JobStatus>(m.Status, ignoreCase: true)));
+        Assert.Single(recorder.Of(nameof(IJobStore.CountAsync)));
+        Assert.Empty(recorder.Of(nameof(IJobStore.ListAsync)));
+    }
+
+    /// <summary>Makes the scheduler's meter and keeps it, so the listener can tell it from those of tests running beside this one.</summary>
+    private sealed class OwnMeters : IMeterFactory
+    {
+        public Meter? Meter { get; private set; }
+
+        public Meter Create(MeterOptions options) => Meter = new Meter(options);
+
+        public void Dispose() => Meter?.Dispose();
+    }
+}
