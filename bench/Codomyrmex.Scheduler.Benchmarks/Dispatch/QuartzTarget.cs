@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Quartz;
 
 namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
@@ -25,33 +24,10 @@ internal sealed class QuartzTarget : DispatchTarget
         _file = sqlite ? new TemporaryDatabase("quartz") : null;
         if (_file is not null)
         {
-            // Quartz leaves the journal mode to the file: start it in WAL, as the other two stores run, so that the race is not
-            // between journal modes. The synchronous level stays SQLite's default (FULL), which Quartz does not change.
-            using var connection = new SqliteConnection("Data Source=" + _file.Path);
-            connection.Open();
-            using SqliteCommand wal = connection.CreateCommand();
-            wal.CommandText = "PRAGMA journal_mode = WAL;";
-            wal.ExecuteNonQuery();
+            QuartzSetup.UseWal(_file.Path);
         }
 
-        _factory = QuartzSchedulerBuilder.Create(quartz =>
-        {
-            quartz.ConfigureScheduler(options => options.InstanceName = "bench-" + Interlocked.Increment(ref s_instances));
-            if (_file is null)
-            {
-                quartz.UseInMemoryStore();
-            }
-            else
-            {
-                quartz.UsePersistentStore(store =>
-                {
-                    store.UseSqlite("Data Source=" + _file.Path);
-                    store.ProvisionSchema();
-                });
-            }
-
-            quartz.UseDefaultThreadPool(workers);
-        }).Build();
+        _factory = QuartzSetup.Build("bench-" + Interlocked.Increment(ref s_instances), _file?.Path, workers);
         _scheduler = Wait(_factory.GetScheduler());
     }
 
