@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Codomyrmex.Scheduler.Mcp.Tests.Tools;
+
+/// <summary>The tools over an in-memory scheduler on a fake clock, called directly (no transport): for limits and clock rules.</summary>
+internal sealed class InProcessTools : IAsyncDisposable
+{
+    public InProcessTools(Action<SchedulerMcpOptions>? configure = null)
+    {
+        Scheduler = new Scheduler(new SchedulerOptions { TimeProvider = Clock, TimeZone = TimeZoneInfo.Utc });
+        Scheduler.RegisterTask("report", () => { });
+        var options = new SchedulerMcpOptions();
+        options.Tasks.Add(new SchedulerMcpTask { Name = "report", Description = "Writes the report.", TakesArgs = true, Kwargs = ["format"] });
+        configure?.Invoke(options);
+        Tools = SchedulerMcpTools.Create(Scheduler, options).ToDictionary(tool => tool.ProtocolTool.Name);
+    }
+
+    /// <summary>A server that never runs: the request context wants one; the tools read only the call's parameters.</summary>
+    private readonly McpServer _server = McpServer.Create(new StreamServerTransport(Stream.Null, Stream.Null), new McpServerOptions());
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public Scheduler Scheduler { get; }
+
+    public IReadOnlyDictionary<string, McpServerTool> Tools { get; }
+
+    public async Task<(JsonElement Json, bool IsError)> CallAsync(string tool, string argumentsJson)
+    {
+        using JsonDocument document = JsonDocument.Parse(argumentsJson);
+        var request = new RequestContext<CallToolRequestParams>(_server, new JsonRpcRequest { Method = "tools/call" }, new CallToolRequestParams
+        {
+            Name = tool,
+            Arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
+        });
+        CallToolResult result = await Tools[tool].InvokeAsync(request, TestContext.Current.CancellationToken);
+        return (result.StructuredContent!.Value, result.IsError == true);
+    }
+
+    public async Task<string> ScheduleAsync(string name, string trigger = """ "trigger_type": "interval", "trigger_config": {"hours": 1} """)
+    {
+        (JsonElement json, bool isError) = await CallAsync("schedule_job", $$"""{"name": "{{name}}", "task": "report", {{trigger}}}""");
+        Assert.False(isError, json.GetRawText());
+        return json.GetProperty("job_id").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await Scheduler.DisposeAsync();
+    }
+}
