@@ -171,7 +171,9 @@ public sealed class ClusterTests : IAsyncLifetime
             failures.Add($"{twice.Key.Item1} at {twice.Key.Item2:O} ran {twice.Count()} times without being a recovery.");
         }
 
-        ClusterReport.Write([$"cluster: schema {_schema}, folder {_folder}", .. Figures(jobCount, intervals, history, lines, from, to, killedAt, stoppedAt)]);
+        ClusterReport.Write([$"cluster: schema {_schema}, folder {_folder}", .. Figures(jobCount, intervals, history, lines, from, to, killedAt, stoppedAt),
+            string.Create(CultureInfo.InvariantCulture, $"cluster: problems (an occurrence missing, doubled or not marked): {failures.Count}"),
+            .. failures.Take(5).Select(failure => "cluster:   " + failure)]);
         Assert.True(failures.Count == 0, $"{failures.Count} problem(s):\n" + string.Join('\n', failures.Take(50)));
         Assert.NotEmpty(succeeded);
     }
@@ -206,8 +208,7 @@ public sealed class ClusterTests : IAsyncLifetime
             string.Create(CultureInfo.InvariantCulture, $"cluster: 3 schedctl run nodes, {jobCount} jobs ({intervals.Values.Count(i => i.TotalSeconds == 1)} every 1s, " +
                 $"{intervals.Values.Count(i => i.TotalSeconds == 2)} every 2s), lease {Lease.TotalSeconds}s; node1 SIGKILLed at {KillAt.TotalSeconds}s, " +
                 $"node2 SIGSTOPped {PauseAt.TotalSeconds}s-{ResumeAt.TotalSeconds}s, SIGINT at {StopAt.TotalSeconds}s"),
-            string.Create(CultureInfo.InvariantCulture, $"cluster: runs succeeded {succeeded.Count} ({inWindow} occurrences in the {(to - from).TotalSeconds:F0}s window, " +
-                $"each exactly once), log lines {lines.Count}"),
+            string.Create(CultureInfo.InvariantCulture, $"cluster: runs succeeded {succeeded.Count} ({inWindow} in the {(to - from).TotalSeconds:F0}s window), log lines {lines.Count}"),
             string.Create(CultureInfo.InvariantCulture, $"cluster: recoveries {succeeded.Count(run => run.IsRecovery)}; interrupted {interrupted.Count} " +
                 $"(lost with the killed node1: {interrupted.Count(run => run.Node.StartsWith("node1", StringComparison.Ordinal))}, " +
                 $"fenced on the paused node2: {interrupted.Count(run => run.Node.StartsWith("node2", StringComparison.Ordinal))})"),

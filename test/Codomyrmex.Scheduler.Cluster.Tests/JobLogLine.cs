@@ -5,9 +5,12 @@ namespace Codomyrmex.Scheduler.Cluster.Tests;
 /// <summary>One line a job's command appended to the shared log: <c>JOB SCHEDULED-AT RUN-ID RECOVERY</c>.</summary>
 internal sealed record JobLogLine(string Job, DateTimeOffset ScheduledAt, string RunId, bool IsRecovery)
 {
-    /// <summary>The shell command that appends the line: one <c>printf</c> of under 512 bytes, so lines from many processes never mix.</summary>
+    /// <summary>
+    /// The shell command that appends the line (one <c>printf</c> of under 512 bytes, so lines from many processes never mix),
+    /// then stays a second, so that a node killed or paused has runs in flight.
+    /// </summary>
     public static string Command(string logPath) =>
-        "printf '%s %s %s %s\\n' \"$SCHEDCTL_JOB_NAME\" \"$SCHEDCTL_SCHEDULED_AT\" \"$SCHEDCTL_RUN_ID\" \"$SCHEDCTL_RECOVERY\" >> '" + logPath + "'";
+        "printf '%s %s %s %s\\n' \"$SCHEDCTL_JOB_NAME\" \"$SCHEDCTL_SCHEDULED_AT\" \"$SCHEDCTL_RUN_ID\" \"$SCHEDCTL_RECOVERY\" >> '" + logPath + "'; sleep 1";
 
     public static JobLogLine Parse(string line)
     {

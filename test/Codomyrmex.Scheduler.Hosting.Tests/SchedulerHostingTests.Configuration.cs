@@ -198,7 +198,7 @@ public sealed class SchedulerHostingConfigurationTests
     [Theory]
     [InlineData("memory:x", "Scheduler:Store: Store memory: takes nothing after it")]
     [InlineData("sqlite:", "Scheduler:Store: Store 'sqlite:' has no path after sqlite:")]
-    [InlineData("mysql:db", "Scheduler:Store: unknown store 'mysql'; the stores this application knows are memory, sqlite.")]
+    [InlineData("mysql:db", "Scheduler:Store: unknown store 'mysql'; the stores this application knows are memory, sqlite, postgres.")]
     public async Task StartAsync_BadStoreText_SameParserAsSchedctl(string store, string expected)
     {
         var clock = new FakeTimeProvider(TestHost.Start);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Codomyrmex.Scheduler.Shared;
@@ -10,7 +11,7 @@ namespace Codomyrmex.Scheduler.Shared;
 /// ours, <c>Schema=NAME</c> (Npgsql has no such key), which names the schema holding the store's tables and is taken out
 /// before Npgsql sees the rest. Messages name the host, port, database and user, never the password.
 /// </summary>
-internal sealed class PostgresTarget
+internal sealed partial class PostgresTarget
 {
     /// <summary>The connection string key that names the store's schema; not an Npgsql (or libpq) key.</summary>
     public const string SchemaKey = "Schema";
@@ -70,6 +71,12 @@ internal sealed class PostgresTarget
         {
             // The builder's own message quotes nothing of the text, but say what the form is.
             throw new ArgumentException("the connection string is not Key=Value pairs separated by ';' (for example Host=db;Database=jobs;Username=app).");
+        }
+
+        // The builder drops a key whose value is empty; "Schema=" given empty is a mistake, not the default.
+        if (EmptySchema().IsMatch(text))
+        {
+            throw new ArgumentException("the connection string's Schema= is empty; give the schema of the store's tables, or leave the key out for codomyrmex.");
         }
 
         string? schema = null;
@@ -137,4 +144,7 @@ internal sealed class PostgresTarget
 
         return $"{Described}: {exception.Message}";
     }
+
+    [GeneratedRegex(@"(^|;)\s*schema\s*=\s*(;|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex EmptySchema();
 }

@@ -28,7 +28,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         // The test server trusts every local connection, so the way it refuses a user is a role that does not exist.
         { "{0};Username=no_such_role;Password=hunter2", "refused user no_such_role" },
         { "{0};Database=no_such_database;Password=hunter2", "database no_such_database does not exist" },
-        { "Host=db;Hots=x;Password=hunter2", "Keyword not supported: 'hots'" },
+        { "Host=db;Hots=x;Password=hunter2", "the connection string is not valid" },
         { "Host=db;Port=x;Password=hunter2", "the connection string is not valid" },
         { "Password=hunter2;Host", "not Key=Value pairs" },
         { "postgresql://app:hunter2@db/jobs", "is a URL" },
