@@ -55,6 +55,11 @@ internal static partial class DispatchScenarios
             await DurableAsync();
         }
 
+        if (scenario is "cluster" or "all")
+        {
+            await ClusterAsync();
+        }
+
         Console.WriteLine();
         Console.WriteLine($"Total time: {total.Elapsed.TotalSeconds:0} s");
         return 0;
