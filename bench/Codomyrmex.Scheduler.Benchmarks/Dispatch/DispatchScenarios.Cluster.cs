@@ -13,7 +13,8 @@ internal static partial class DispatchScenarios
 {
     private const string PostgresVariable = "CODOMYRMEX_POSTGRES";
 
-    private static async Task ClusterAsync()
+    /// <param name="firesPerSecond">False (<c>--scenario cluster-latency</c>) for the two latency tables alone.</param>
+    private static async Task ClusterAsync(bool firesPerSecond)
     {
         if (Environment.GetEnvironmentVariable(PostgresVariable) is not { Length: > 0 } connectionString)
         {
@@ -22,6 +23,17 @@ internal static partial class DispatchScenarios
             return;
         }
 
+        if (firesPerSecond)
+        {
+            await ClusterFiresAsync(connectionString);
+        }
+
+        await ClaimToStartAsync(connectionString);
+        await ClusterLatenessAsync(connectionString);
+    }
+
+    private static async Task ClusterFiresAsync(string connectionString)
+    {
         int n = Scaled(20_000);
         var table = new MarkdownTable($"Many nodes (PostgreSQL): {n:N0} no-op one-shot durable jobs, all due when the nodes start",
             "Library", "Nodes", "Run", "Schedule calls/s", "Start to last fire (s)", "Fires/s", "Start to first fire (ms)", "CPU (s)", "Check");
@@ -33,9 +45,6 @@ internal static partial class DispatchScenarios
                 await ClusterFiresOnceAsync(connectionString, nodes, n, table, run);
             }
         }
-
-        await ClaimToStartAsync(connectionString);
-        await ClusterLatenessAsync(connectionString);
     }
 
     private static async Task ClusterFiresOnceAsync(string connectionString, int nodes, int n, MarkdownTable? table, int run)

@@ -55,9 +55,9 @@ internal static partial class DispatchScenarios
             await DurableAsync();
         }
 
-        if (scenario is "cluster" or "all")
+        if (scenario is "cluster" or "cluster-latency" or "all")
         {
-            await ClusterAsync();
+            await ClusterAsync(firesPerSecond: scenario != "cluster-latency");
         }
 
         Console.WriteLine();
