@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.PostgreSql;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
 
@@ -28,8 +30,55 @@ internal static partial class DispatchScenarios
             await ClusterFiresAsync(connectionString);
         }
 
+        await GroupCommitAsync(connectionString);
         await ClaimToStartAsync(connectionString);
         await ClusterLatenessAsync(connectionString);
+    }
+
+    /// <summary>
+    /// Group commit, before and after, side by side on one store: claimed runs completed one at a time (each its own
+    /// transaction, as every completion was before the store batched them) and all at once (queued, written together).
+    /// </summary>
+    private static async Task GroupCommitAsync(string connectionString)
+    {
+        int n = Math.Max(500, (int)(5_000 * s_scale));
+        var table = new MarkdownTable($"Completions on one PostgreSQL store instance: {n:N0} claimed runs completed one at a time or all at once",
+            "Library", "Callers", "Completions/s", "Transactions", "Check");
+        foreach (bool together in new[] { false, true, false, true })
+        {
+            await using var cluster = new PostgreSqlCluster(connectionString, 1, Workers, s => s.RegisterTask("fire", FireRecorder.Fire));
+            await cluster.MigrateAsync();
+            PostgreSqlJobStore store = cluster.Stores[0];
+            await cluster.ScheduleAsync("fire", n, _ => DateTimeOffset.UtcNow.AddMinutes(-1));
+            var node = NodeIdentity.Create("bench", DateTimeOffset.UtcNow);
+            var runs = new List<ClaimedRun>(n);
+            while (runs.Count < n)
+            {
+                runs.AddRange((await store.ClaimDueAsync(new ClaimRequest { Node = node, MaxRuns = 500, LeaseDuration = TimeSpan.FromMinutes(10) })).Runs);
+            }
+
+            RunCompletion Done(ClaimedRun run) => new() { Run = run, Outcome = RunOutcome.Succeeded, StartedAt = run.ClaimedAt, FinishedAt = run.ClaimedAt };
+            int before = store.CompletionTransactions;
+            long start = Stopwatch.GetTimestamp();
+            RunCompletionResult[] results;
+            if (together)
+            {
+                results = await Task.WhenAll(runs.Select(r => store.CompleteRunAsync(Done(r)).AsTask()));
+            }
+            else
+            {
+                results = new RunCompletionResult[n];
+                for (int i = 0; i < n; i++)
+                {
+                    results[i] = await store.CompleteRunAsync(Done(runs[i]));
+                }
+            }
+
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            int recorded = results.Count(r => r.Status == RunCompletionStatus.Recorded);
+            table.Row("Codomyrmex (PostgreSQL)", together ? "all at once" : "one at a time", n / seconds, store.CompletionTransactions - before,
+                recorded == n ? "ok" : $"**{recorded:N0} recorded of {n:N0}**");
+        }
     }
 
     private static async Task ClusterFiresAsync(string connectionString)

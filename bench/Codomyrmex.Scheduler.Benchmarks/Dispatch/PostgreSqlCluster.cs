@@ -33,6 +33,8 @@ internal sealed class PostgreSqlCluster : IAsyncDisposable
 
     public List<Scheduler> Nodes { get; } = [];
 
+    public IReadOnlyList<PostgreSqlJobStore> Stores => _stores;
+
     public async Task MigrateAsync()
     {
         foreach (PostgreSqlJobStore store in _stores)
