@@ -55,6 +55,11 @@ internal static partial class DispatchScenarios
             await DurableAsync();
         }
 
+        if (scenario is "cluster" or "cluster-latency" or "all")
+        {
+            await ClusterAsync(firesPerSecond: scenario != "cluster-latency");
+        }
+
         Console.WriteLine();
         Console.WriteLine($"Total time: {total.Elapsed.TotalSeconds:0} s");
         return 0;

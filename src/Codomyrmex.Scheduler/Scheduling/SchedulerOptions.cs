@@ -28,8 +28,22 @@ public sealed class SchedulerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how long a claimed run is held before another node may take it over; renewed while it runs.</summary>
-    /// <value>The default is 5 minutes.</value>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+    /// <value>The default is 3 seconds, renewed every second.</value>
+    /// <remarks>
+    /// <para>
+    /// The scheduler renews its leases, and looks for runs whose node vanished, every third of the lease (every second by
+    /// default), so one late renewal loses nothing. The lease is the failover time: when a node dies, its runs are recovered
+    /// by another node within one lease and one renewal interval (about 4 seconds by default), and their jobs run again.
+    /// </para>
+    /// <para>
+    /// The trade-off: a node that cannot reach the store, or is paused (a debugger, a stopped process, a long garbage
+    /// collection, a starved thread pool), for longer than its lease loses its runs: it stops them and records nothing for
+    /// them (the store refuses their completion as fenced) while another node runs them again. That is correct, not a bug:
+    /// a run is never recorded twice. Lengthen the lease where pauses of seconds are normal or where one job body must not be
+    /// started twice, and accept a failover as slow as the lease; a lease of minutes costs nothing but failover time.
+    /// </para>
+    /// </remarks>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Gets or sets this scheduler's name in a cluster and in run history.</summary>
     /// <value>The default is <see langword="null"/>: the machine name and process id.</value>

@@ -9,8 +9,8 @@ namespace Codomyrmex.Scheduler.Tests;
 /// </summary>
 public partial class SchedulerTests
 {
-    /// <summary>The default lease (5 minutes) over three: the heartbeat's interval.</summary>
-    private static readonly TimeSpan Beat = TimeSpan.FromMinutes(5) / 3;
+    /// <summary>The tests' lease over three: the heartbeat's interval.</summary>
+    private static readonly TimeSpan Beat = TestLease / 3;
 
     [Fact]
     public async Task EveryWorkerBusyAndTheQueueFull_TheHeartbeatStillRenewsTheHeldRuns()

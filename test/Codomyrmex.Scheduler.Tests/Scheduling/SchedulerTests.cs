@@ -24,6 +24,9 @@ public partial class SchedulerTests : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The lease of the tests' schedulers unless a test gives one: longer than the clock jumps of a test not about leases.</summary>
+    protected static readonly TimeSpan TestLease = TimeSpan.FromMinutes(5);
+
     protected Scheduler NewScheduler(int maxWorkers = 4, IJobStore? store = null, TimeSpan? shutdownTimeout = null, TimeSpan? lease = null)
     {
         Clock.SetLocalTimeZone(TimeZoneInfo.Utc);
@@ -34,7 +37,9 @@ public partial class SchedulerTests : IAsyncDisposable
             TimeZone = TimeZoneInfo.Utc,
             Store = store,
             ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(30),
-            LeaseDuration = lease ?? new SchedulerOptions().LeaseDuration,
+            // Five minutes unless a test says otherwise: these tests jump the clock by seconds and minutes while a run holds its
+            // lease, and a test not about leases must not lose its run to the default lease of a few seconds.
+            LeaseDuration = lease ?? TestLease,
         });
         _schedulers.Add(scheduler);
         return scheduler;

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.PostgreSql;
+using Codomyrmex.Scheduler.Storage;
+
+namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
+
+/// <summary>
+/// The <c>cluster</c> scenario: Codomyrmex nodes on one PostgreSQL database (<c>CODOMYRMEX_POSTGRES</c>, as
+/// <c>eng/postgres.sh start</c> prints it), all in this process, each with a pool, store and scheduler of its own: durable
+/// fires per second with 1, 2 and 3 nodes, claim-to-start latency (a job scheduled on one node, started by whichever node
+/// the notification wakes), and lateness at 1,000 fires per second on 3 nodes.
+/// </summary>
+internal static partial class DispatchScenarios
+{
+    private const string PostgresVariable = "CODOMYRMEX_POSTGRES";
+
+    /// <param name="firesPerSecond">False (<c>--scenario cluster-latency</c>) for the two latency tables alone.</param>
+    private static async Task ClusterAsync(bool firesPerSecond)
+    {
+        if (Environment.GetEnvironmentVariable(PostgresVariable) is not { Length: > 0 } connectionString)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"cluster: skipped, {PostgresVariable} is not set (start a server with eng/postgres.sh start and export what it prints).");
+            return;
+        }
+
+        if (firesPerSecond)
+        {
+            await ClusterFiresAsync(connectionString);
+        }
+
+        await GroupCommitAsync(connectionString);
+        await ClaimToStartAsync(connectionString);
+        await ClusterLatenessAsync(connectionString);
+    }
+
+    /// <summary>
+    /// Group commit, before and after, side by side on one store: claimed runs completed one at a time (each its own
+    /// transaction, as every completion was before the store batched them) and all at once (queued, written together).
+    /// </summary>
+    private static async Task GroupCommitAsync(string connectionString)
+    {
+        int n = Math.Max(500, (int)(5_000 * s_scale));
+        var table = new MarkdownTable($"Completions on one PostgreSQL store instance: {n:N0} claimed runs completed one at a time or all at once",
+            "Library", "Callers", "Completions/s", "Transactions", "Check");
+        foreach (bool together in new[] { false, true, false, true })
+        {
+            await using var cluster = new PostgreSqlCluster(connectionString, 1, Workers, s => s.RegisterTask("fire", FireRecorder.Fire));
+            await cluster.MigrateAsync();
+            PostgreSqlJobStore store = cluster.Stores[0];
+            await cluster.ScheduleAsync("fire", n, _ => DateTimeOffset.UtcNow.AddMinutes(-1));
+            var node = NodeIdentity.Create("bench", DateTimeOffset.UtcNow);
+            var runs = new List<ClaimedRun>(n);
+            while (runs.Count < n)
+            {
+                runs.AddRange((await store.ClaimDueAsync(new ClaimRequest { Node = node, MaxRuns = 500, LeaseDuration = TimeSpan.FromMinutes(10) })).Runs);
+            }
+
+            RunCompletion Done(ClaimedRun run) => new() { Run = run, Outcome = RunOutcome.Succeeded, StartedAt = run.ClaimedAt, FinishedAt = run.ClaimedAt };
+            int before = store.CompletionTransactions;
+            long start = Stopwatch.GetTimestamp();
+            RunCompletionResult[] results;
+            if (together)
+            {
+                results = await Task.WhenAll(runs.Select(r => store.CompleteRunAsync(Done(r)).AsTask()));
+            }
+            else
+            {
+                results = new RunCompletionResult[n];
+                for (int i = 0; i < n; i++)
+                {
+                    results[i] = await store.CompleteRunAsync(Done(runs[i]));
+                }
+            }
+
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            int recorded = results.Count(r => r.Status == RunCompletionStatus.Recorded);
+            table.Row("Codomyrmex (PostgreSQL)", together ? "all at once" : "one at a time", n / seconds, store.CompletionTransactions - before,
+                recorded == n ? "ok" : $"**{recorded:N0} recorded of {n:N0}**");
+        }
+    }
+
+    private static async Task ClusterFiresAsync(string connectionString)
+    {
+        int n = Scaled(20_000);
+        var table = new MarkdownTable($"Many nodes (PostgreSQL): {n:N0} no-op one-shot durable jobs, all due when the nodes start",
+            "Library", "Nodes", "Run", "Schedule calls/s", "Start to last fire (s)", "Fires/s", "Start to first fire (ms)", "CPU (s)", "Check");
+        foreach (int nodes in new[] { 1, 2, 3 })
+        {
+            await ClusterFiresOnceAsync(connectionString, nodes, Scaled(2_000), table: null, run: 0);
+            for (int run = 1; run <= 3; run++)
+            {
+                await ClusterFiresOnceAsync(connectionString, nodes, n, table, run);
+            }
+        }
+    }
+
+    private static async Task ClusterFiresOnceAsync(string connectionString, int nodes, int n, MarkdownTable? table, int run)
+    {
+        await using var cluster = new PostgreSqlCluster(connectionString, nodes, Workers, s => s.RegisterTask("fire", FireRecorder.Fire));
+        await cluster.MigrateAsync();
+        FireRecorder.Reset(n, timestamps: false);
+        DateTimeOffset due = DateTimeOffset.UtcNow;
+        long scheduling = Stopwatch.GetTimestamp();
+        await cluster.ScheduleAsync("fire", n, _ => due);
+        TimeSpan scheduled = Stopwatch.GetElapsedTime(scheduling);
+
+        TimeSpan cpu = CpuTime();
+        long start = Stopwatch.GetTimestamp();
+        cluster.StartAll();
+        bool done = FireRecorder.Done.Wait(TimeSpan.FromMinutes(3));
+        long last = done ? FireRecorder.Last : Stopwatch.GetTimestamp();
+        cpu = CpuTime() - cpu;
+        double seconds = Stopwatch.GetElapsedTime(start, last).TotalSeconds;
+        double firstMs = Stopwatch.GetElapsedTime(start, FireRecorder.First).TotalMilliseconds;
+        await Task.Delay(200);
+        string check = !done ? $"**timed out with {FireRecorder.Count:N0} of {n:N0}**"
+            : FireRecorder.Count != n ? $"**{FireRecorder.Count:N0} fires for {n:N0} jobs**"
+            : "ok";
+        table?.Row("Codomyrmex (PostgreSQL)", nodes, run, n / scheduled.TotalSeconds, seconds, n / seconds, firstMs, cpu.TotalSeconds, check);
+    }
+
+    /// <summary>
+    /// Claim-to-start latency: with 3 nodes started and idle, one job at a time is scheduled on node 1, due at once; the time from
+    /// the schedule call's return to the start of the job body, on whichever node claimed it.
+    /// </summary>
+    private static async Task ClaimToStartAsync(string connectionString)
+    {
+        int n = Math.Max(100, (int)(500 * s_scale));
+        var started = new TaskCompletionSource[1];
+        await using var cluster = new PostgreSqlCluster(connectionString, 3, Workers, s => s.RegisterTask("ping", () => Volatile.Read(ref started[0]).TrySetResult()));
+        await cluster.MigrateAsync();
+        cluster.StartAll();
+        var ticks = new long[n];
+        for (int i = -20; i < n; i++)
+        {
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref started[0], signal);
+            await cluster.Nodes[0].ScheduleAsync("ping", new OnceTrigger(DateTimeOffset.UtcNow));
+            long scheduled = Stopwatch.GetTimestamp();
+            await signal.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            if (i >= 0)
+            {
+                ticks[i] = Math.Max(0, Stopwatch.GetTimestamp() - scheduled);
+            }
+        }
+
+        LatencyStats s = LatencyStats.From(ticks, 1000);
+        var table = new MarkdownTable($"Claim to start on 3 PostgreSQL nodes: {n} jobs, one at a time, due when scheduled (ms, from the schedule call's return to the job body)",
+            "Library", "Min", "Mean", "p50", "p99", "Max");
+        table.Row("Codomyrmex (PostgreSQL, 3 nodes)", s.Min, s.Mean, s.P50, s.P99, s.Max);
+    }
+
+    /// <summary>The lateness job on a durable store: its index is its first argument.</summary>
+    private static Task<object?> RecordArgument(JobContext context, CancellationToken cancellationToken)
+    {
+        FireRecorder.Record(((JsonNode)context.Args[0]!).GetValue<int>());
+        return Task.FromResult<object?>(null);
+    }
+
+    /// <summary>Lateness at 1,000 fires per second on 3 nodes: jobs due 1 ms apart, scheduled ahead, start minus due time.</summary>
+    private static async Task ClusterLatenessAsync(string connectionString)
+    {
+        int n = Scaled(10_000);
+        var table = new MarkdownTable($"Lateness on 3 PostgreSQL nodes at 1,000 fires/s: {n:N0} jobs due 1 ms apart (ms, start of the job body minus its due time)",
+            "Library", "Run", "Min", "Mean", "p50", "p99", "p99.9", "Max", "Check");
+        for (int run = 1; run <= 3; run++)
+        {
+            await using var cluster = new PostgreSqlCluster(connectionString, 3, Workers, s => s.RegisterTask("record", RecordArgument));
+            await cluster.MigrateAsync();
+            cluster.StartAll();
+            FireRecorder.Reset(n, timestamps: true);
+
+            // Due from 3 s (plus the time scheduling takes) ahead, so that every job is in the store before the first is due.
+            DateTimeOffset baseTime = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3) + TimeSpan.FromMilliseconds(n / 4.0);
+            long baseStamp = Stopwatch.GetTimestamp() + (long)((baseTime - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
+            await cluster.ScheduleAsync("record", n, i => baseTime + TimeSpan.FromMilliseconds(i));
+            bool done = FireRecorder.Done.Wait(TimeSpan.FromMinutes(3));
+            long[] late = new long[n];
+            for (int i = 0; i < n; i++)
+            {
+                late[i] = FireRecorder.Started[i] - (baseStamp + (long)(i * Stopwatch.Frequency / 1000.0));
+            }
+
+            long early = late.Min();
+            LatencyStats s = LatencyStats.From(late.Select(t => Math.Max(0, t)).ToArray(), 1000);
+            table.Row("Codomyrmex (PostgreSQL, 3 nodes)", run, s.Min, s.Mean, s.P50, s.P99, s.P999, s.Max,
+                done ? (early < -Stopwatch.Frequency / 100 ? $"**{early * 1000.0 / Stopwatch.Frequency:0.0} ms early**" : "ok") : $"**timed out with {FireRecorder.Count:N0}**");
+        }
+    }
+}
