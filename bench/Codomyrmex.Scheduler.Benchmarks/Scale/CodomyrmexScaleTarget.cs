@@ -10,8 +10,9 @@ namespace Codomyrmex.Scheduler.Benchmarks.Scale;
 /// <summary>
 /// Codomyrmex.Scheduler on one of its stores: the in-memory store, a SQLite file in the temporary folder, or a PostgreSQL schema of
 /// its own (dropped at the end). Jobs are scheduled one at a time through a <see cref="Scheduler"/> (not started, so nothing else
-/// touches the store) as the registered task <c>noop</c>, as a durable user schedules them, and in batches with the store's
-/// <see cref="IJobStore.AddManyAsync"/> (jobs made as the scheduler makes them); the other operations call the store itself.
+/// touches the store) as the registered task <c>noop</c>, as a durable user schedules them, and in batches with
+/// <see cref="Scheduler.ScheduleManyAsync"/> or the store's <see cref="IJobStore.AddManyAsync"/> (jobs made as the scheduler makes
+/// them; the fill uses this one); the other operations call the store itself.
 /// </summary>
 internal sealed class CodomyrmexScaleTarget : ScaleTarget
 {
@@ -39,6 +40,8 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
     public override string Name => "Codomyrmex " + _kind;
 
     public override bool HasBatch => true;
+
+    public override bool HasSchedulerBatch => true;
 
     public override bool CanReopen => _kind != "memory";
 
@@ -203,9 +206,23 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
     protected override async ValueTask<object> AddOneAsync(int index, DateTimeOffset due) =>
         await Scheduler.ScheduleAsync(NoopTask, new OnceTrigger(due), name: JobName(index)).ConfigureAwait(false);
 
-    /// <summary>One <see cref="IJobStore.AddManyAsync"/> of jobs made as the scheduler makes them for a task.</summary>
-    protected override async ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count)
+    /// <summary>
+    /// One <see cref="Scheduler.ScheduleManyAsync"/> of task definitions, or one <see cref="IJobStore.AddManyAsync"/> of jobs made as
+    /// the scheduler makes them for a task.
+    /// </summary>
+    protected override async ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count, bool scheduler)
     {
+        if (scheduler)
+        {
+            IReadOnlyList<string> ids = await Scheduler.ScheduleManyAsync(Enumerable.Range(from, count).Select(index => new JobDefinition
+            {
+                Name = JobName(index),
+                Task = NoopTask,
+                Trigger = new OnceTrigger(Due(index)),
+            })).ConfigureAwait(false);
+            return [.. ids];
+        }
+
         DateTimeOffset now = Store.TimeProvider.GetUtcNow();
         var jobs = new Job[count];
         for (int k = 0; k < count; k++)

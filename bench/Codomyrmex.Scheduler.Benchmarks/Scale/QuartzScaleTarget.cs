@@ -108,7 +108,7 @@ internal sealed class QuartzScaleTarget : ScaleTarget
         return job.Key.Name;
     }
 
-    protected override async ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count)
+    protected override async ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count, bool scheduler)
     {
         var jobs = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>(count);
         var names = new object[count];

@@ -140,15 +140,14 @@ internal static class ScaleScenario
             results.Add(target.Name, "Schedule, one call (median call)", "µs", ScaleMeasureKind.Cost, size, Median([.. ticks]) * 1_000_000.0 / Stopwatch.Frequency);
             if (target.HasBatch)
             {
-                long[] batches = new long[5];
-                for (int i = 0; i < batches.Length; i++)
-                {
-                    long start = Stopwatch.GetTimestamp();
-                    await target.ScheduleBatchAsync(MeasuredBatch).ConfigureAwait(false);
-                    batches[i] = Stopwatch.GetTimestamp() - start;
-                }
+                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (store)", "jobs/s", ScaleMeasureKind.Rate, size,
+                    await BatchRateAsync(target, scheduler: false).ConfigureAwait(false));
+            }
 
-                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch}", "jobs/s", ScaleMeasureKind.Rate, size, MeasuredBatch / (Median(batches) / Stopwatch.Frequency));
+            if (target.HasSchedulerBatch)
+            {
+                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (ScheduleManyAsync)", "jobs/s", ScaleMeasureKind.Rate, size,
+                    await BatchRateAsync(target, scheduler: true).ConfigureAwait(false));
             }
 
             if (target.StoreBytes > 0)
@@ -231,6 +230,20 @@ internal static class ScaleScenario
         }
     }
 
+    /// <summary>Jobs per second of the median of five batch calls.</summary>
+    private static async Task<double> BatchRateAsync(ScaleTarget target, bool scheduler)
+    {
+        long[] batches = new long[5];
+        for (int i = 0; i < batches.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await target.ScheduleBatchAsync(MeasuredBatch, scheduler).ConfigureAwait(false);
+            batches[i] = Stopwatch.GetTimestamp() - start;
+        }
+
+        return MeasuredBatch / (Median(batches) / Stopwatch.Frequency);
+    }
+
     /// <summary>A few calls of everything, not reported, so that compiling the code is not in the first size's figures.</summary>
     private static async Task WarmUpAsync(ScaleTarget target, Random random)
     {
@@ -242,6 +255,11 @@ internal static class ScaleScenario
         if (target.HasBatch)
         {
             await target.ScheduleBatchAsync(MeasuredBatch).ConfigureAwait(false);
+        }
+
+        if (target.HasSchedulerBatch)
+        {
+            await target.ScheduleBatchAsync(MeasuredBatch, scheduler: true).ConfigureAwait(false);
         }
 
         foreach (ScaleOperation operation in Enum.GetValues<ScaleOperation>())

@@ -56,11 +56,17 @@ internal abstract class ScaleTarget : IAsyncDisposable
         Count++;
     }
 
-    /// <summary>Schedules jobs <see cref="Count"/> to <see cref="Count"/> + <paramref name="count"/> - 1 with one batch call.</summary>
-    public async ValueTask ScheduleBatchAsync(int count)
+    /// <summary>Gets whether the scheduler has a batch call of its own above the store's (ours: <c>ScheduleManyAsync</c>).</summary>
+    public virtual bool HasSchedulerBatch => false;
+
+    /// <summary>
+    /// Schedules jobs <see cref="Count"/> to <see cref="Count"/> + <paramref name="count"/> - 1 with one batch call: the store's, or
+    /// with <paramref name="scheduler"/> the scheduler's.
+    /// </summary>
+    public async ValueTask ScheduleBatchAsync(int count, bool scheduler = false)
     {
         int from = Count;
-        IReadOnlyList<object> handles = await AddBatchAsync(from, count).ConfigureAwait(false);
+        IReadOnlyList<object> handles = await AddBatchAsync(from, count, scheduler).ConfigureAwait(false);
         for (int k = 0; k < count; k++)
         {
             Keep(from + k, handles[k]);
@@ -91,7 +97,7 @@ internal abstract class ScaleTarget : IAsyncDisposable
 
     protected abstract ValueTask<object> AddOneAsync(int index, DateTimeOffset due);
 
-    protected abstract ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count);
+    protected abstract ValueTask<IReadOnlyList<object>> AddBatchAsync(int from, int count, bool scheduler);
 
     /// <summary>Keeps the handle of job <paramref name="index"/> when it is a sample.</summary>
     protected abstract void Keep(int index, object handle);

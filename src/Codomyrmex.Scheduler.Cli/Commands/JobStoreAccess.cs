@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Codomyrmex.Scheduler.Shared;
 using Codomyrmex.Scheduler.Sqlite;
@@ -92,25 +93,55 @@ internal static class JobStoreAccess
     private static SqliteJobStoreOptions Options(string path, bool readOnly, bool live) =>
         live ? new() { Path = path, ReadOnly = readOnly } : new() { Path = path, PollInterval = Timeout.InfiniteTimeSpan, ReadOnly = readOnly };
 
+    /// <summary>How many ids of the live jobs that share a name an ambiguous name lists.</summary>
+    private const int AmbiguousListed = 10;
+
+    /// <summary>The statuses of jobs that may still run: a name finds the one such job that has it.</summary>
+    private static readonly JobStatus[] LiveStatuses = [JobStatus.Pending, JobStatus.Running, JobStatus.Completed, JobStatus.Failed];
+
     /// <summary>
     /// Finds a job: by name among jobs that are not cancelled, then by id, then the latest cancelled job of that name (so that
     /// <c>show</c>, <c>history</c> and a second <c>cancel</c> still find a job that was cancelled or removed from its file).
     /// </summary>
+    /// <remarks>
+    /// The store is asked by name and status (one indexed lookup each), never for every job, and reads at most a few jobs even
+    /// when a million share the name.
+    /// </remarks>
     /// <exception cref="Failure">No job has that name or id, or several live jobs share the name.</exception>
     public static async Task<Job> FindAsync(IJobStore store, string storeText, string nameOrId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Job> jobs = (await store.ListAsync(default, cancellationToken).ConfigureAwait(false)).Items;
-        Job[] live = [.. jobs.Where(j => j.Name == nameOrId && j.Status != JobStatus.Cancelled)];
-        if (live.Length > 1)
+        var live = new List<Job>();
+        long liveTotal = 0;
+        foreach (JobStatus status in LiveStatuses)
         {
-            throw new Failure($"{live.Length} jobs are named '{nameOrId}' (ids {string.Join(", ", live.Select(j => j.Id))}); give the id.");
+            JobPage page = await store.ListAsync(new JobQuery { Name = nameOrId, Status = status, Limit = AmbiguousListed }, cancellationToken)
+                .ConfigureAwait(false);
+            live.AddRange(page.Items);
+            liveTotal += page.Total;
+        }
+
+        if (liveTotal > 1)
+        {
+            Job[] listed = [.. live.OrderBy(j => j.CreatedAt).Take(AmbiguousListed)];
+            string more = liveTotal > listed.Length ? string.Create(CultureInfo.InvariantCulture, $" and {liveTotal - listed.Length:N0} more") : "";
+            throw new Failure(string.Create(CultureInfo.InvariantCulture,
+                $"{liveTotal:N0} jobs are named '{nameOrId}' (ids {string.Join(", ", listed.Select(j => j.Id))}{more}); give the id."));
         }
 
         return live.FirstOrDefault()
             ?? await store.GetAsync(nameOrId, cancellationToken).ConfigureAwait(false)
-            ?? jobs.LastOrDefault(j => j.Name == nameOrId)
+            ?? await LastCancelledAsync(store, nameOrId, cancellationToken).ConfigureAwait(false)
             ?? throw new Failure($"no job named or with id '{nameOrId}' in {StoreOption.Shown(storeText)}.",
                 $"Run 'schedctl jobs list --store {StoreOption.Shown(storeText)}' to see the jobs.");
+    }
+
+    /// <summary>The cancelled job of that name added last, or <see langword="null"/>.</summary>
+    private static async Task<Job?> LastCancelledAsync(IJobStore store, string name, CancellationToken cancellationToken)
+    {
+        var cancelled = new JobQuery { Name = name, Status = JobStatus.Cancelled };
+        int total = (await store.ListAsync(cancelled with { Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
+        return total == 0 ? null
+            : (await store.ListAsync(cancelled with { Offset = total - 1, Limit = 1 }, cancellationToken).ConfigureAwait(false)).Items is [.., Job last] ? last : null;
     }
 
     /// <summary>Runs a jobs command that only reads, on the store opened read-only: a <see cref="Failure"/> becomes one line on stderr and exit code 1.</summary>

@@ -7,6 +7,9 @@ namespace Codomyrmex.Scheduler.Cli.Commands;
 /// <summary><c>schedctl jobs pause|resume|delete|purge</c>.</summary>
 internal static partial class JobsCommand
 {
+    /// <summary>How many finished jobs purge reads at a time.</summary>
+    private const int PurgeBatch = 1000;
+
     private static Command CreatePause()
     {
         Argument<string> job = JobArgument();
@@ -139,18 +142,42 @@ internal static partial class JobsCommand
         // An age longer than the calendar reaches back (10000000d) is valid and simply matches nothing.
         DateTimeOffset now = TimeProvider.System.GetUtcNow();
         DateTimeOffset cutoff = olderThan < now - DateTimeOffset.MinValue ? now - olderThan : DateTimeOffset.MinValue;
-        IReadOnlyList<Job> jobs = (await invocation.Store.ListAsync(default, invocation.Cancellation).ConfigureAwait(false)).Items;
         var deleted = new List<Job>();
         var running = new List<Job>();
-        foreach (Job job in jobs.Where(j => j.FinishedAt < cutoff))
+
+        // Only finished jobs are read, a page of each status at a time: the jobs that may still run (most of a large store) never are.
+        foreach (JobStatus status in (JobStatus[])[JobStatus.Completed, JobStatus.Failed, JobStatus.Cancelled])
         {
-            if (job.ActiveRuns > 0)
+            for (int offset = 0; ;)
             {
-                running.Add(job); // cancelled while it ran: its run's outcome is still to be recorded.
-            }
-            else if (dryRun || await invocation.Store.DeleteAsync(job.Id, invocation.Cancellation).ConfigureAwait(false))
-            {
-                deleted.Add(job);
+                JobPage page = await invocation.Store.ListAsync(new JobQuery { Status = status, Offset = offset, Limit = PurgeBatch }, invocation.Cancellation)
+                    .ConfigureAwait(false);
+                foreach (Job job in page.Items)
+                {
+                    if (!(job.FinishedAt < cutoff))
+                    {
+                        offset++;
+                    }
+                    else if (job.ActiveRuns > 0)
+                    {
+                        running.Add(job); // cancelled while it ran: its run's outcome is still to be recorded.
+                        offset++;
+                    }
+                    else if (dryRun)
+                    {
+                        deleted.Add(job);
+                        offset++;
+                    }
+                    else if (await invocation.Store.DeleteAsync(job.Id, invocation.Cancellation).ConfigureAwait(false))
+                    {
+                        deleted.Add(job); // gone from the list, so the next page starts where this one ended.
+                    }
+                }
+
+                if (page.Items.Count < PurgeBatch)
+                {
+                    break;
+                }
             }
         }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
@@ -78,27 +79,111 @@ internal static partial class JobsCommand
         public Task<Job> FindAsync(Argument<string> job) => JobStoreAccess.FindAsync(Store, StoreText, Parse.GetRequiredValue(job), Cancellation);
     }
 
+    /// <summary>How many jobs <c>jobs list</c> prints unless told otherwise: one page, so that a store of a million jobs answers at once.</summary>
+    private const int ListPage = 100;
+
+    /// <summary>The filters of <c>jobs list</c>, all of which a job must match.</summary>
+    private readonly record struct ListFilter(string? Status, string? Name, string? NamePrefix, string? Source);
+
     private static Command CreateList()
     {
         var status = new Option<string?>("--status") { Description = "Only jobs with this status.", HelpName = string.Join('|', Statuses) };
         status.AcceptOnlyFromAmong(Statuses);
-        Option<bool> json = Schedctl.JsonOption("the jobs (an array)");
-        return Create("list",
-            "List the jobs of the store: name, id, status (and whether paused), schedule, next and last run, successful and failed runs; " +
-            "above them, the process that runs the store's jobs, or that none does.",
-            [status, json], i => ListAsync(i, i.Parse.GetValue(status), i.Parse.GetValue(json)), readOnly: true);
+        var name = new Option<string?>("--name") { Description = "Only jobs with exactly this name.", HelpName = "NAME" };
+        var prefix = new Option<string?>("--name-prefix")
+        {
+            Description = "Only jobs whose name starts with this text, matched case by case (the store finds them in its index of names; " +
+                "there is no search for text inside names).",
+            HelpName = "TEXT",
+        };
+        var source = new Option<string?>("--source")
+        {
+            Description = "Only jobs declared by this source: the full path of the jobs file a schedctl run read (as 'schedctl jobs show' prints it).",
+            HelpName = "SOURCE",
+        };
+        var limit = new Option<int>("--limit")
+        {
+            Description = $"The most jobs to print; the last line says how many match and how to see the next page. Default: {ListPage}.",
+            DefaultValueFactory = _ => ListPage,
+        };
+        var offset = new Option<int>("--offset")
+        {
+            Description = "How many matching jobs to pass over first, in the order they were added (for the next pages; an offset deep into " +
+                "a large store costs more than the first pages, as the store walks past the jobs it skips).",
+        };
+        var all = new Option<bool>("--all") { Description = "Print every matching job instead of one page (on a large store, a long read)." };
+        limit.Validators.Add(result => AtLeast(result, limit.Name, 1));
+        offset.Validators.Add(result => AtLeast(result, offset.Name, 0));
+        Option<bool> json = Schedctl.JsonOption("the page of jobs, how many match in all (total) and the offset of the next page");
+        Command command = Create("list",
+            $"List the jobs of the store, {ListPage} at a time in the order they were added (--limit, --offset, --all): name, id, status (and " +
+            "whether paused), schedule, next and last run, successful and failed runs; above them, the process that runs the store's jobs, or " +
+            "that none does; below them, how many jobs match and the command for the next page.",
+            [status, name, prefix, source, limit, offset, all, json],
+            i => ListAsync(i, new ListFilter(i.Parse.GetValue(status), i.Parse.GetValue(name), i.Parse.GetValue(prefix), i.Parse.GetValue(source)),
+                i.Parse.GetValue(offset), i.Parse.GetValue(all) ? null : i.Parse.GetValue(limit), i.Parse.GetValue(json)),
+            readOnly: true);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(all) && result.GetResult(limit) is { Implicit: false })
+            {
+                result.AddError("--all and --limit do not go together: --all prints every matching job.");
+            }
+        });
+        return command;
+
+        static void AtLeast(System.CommandLine.Parsing.OptionResult result, string option, int least)
+        {
+            if (result.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out int n) && n < least)
+            {
+                result.AddError($"{option} must be {least} or more.");
+            }
+        }
     }
 
-    private static async Task<int> ListAsync(Invocation invocation, string? status, bool json)
+    private static async Task<int> ListAsync(Invocation invocation, ListFilter filter, int offset, int? limit, bool json)
     {
         (TextWriter output, IJobStore store, CancellationToken ct) = (invocation.Output, invocation.Store, invocation.Cancellation);
-        JobStatus? filter = status is null ? null : Enum.Parse<JobStatus>(status, ignoreCase: true);
-        IReadOnlyList<Job> jobs = (await store.ListAsync(new JobQuery { Status = filter }, ct).ConfigureAwait(false)).Items;
+        var query = new JobQuery
+        {
+            Status = filter.Status is null ? null : Enum.Parse<JobStatus>(filter.Status, ignoreCase: true),
+            Name = filter.Name,
+            NamePrefix = filter.NamePrefix,
+            Source = filter.Source,
+            Offset = offset,
+            Limit = limit,
+        };
+
+        // One page from the store, filtered there: never every job, and the total is the store's count of the matches.
+        JobPage page = await store.ListAsync(query, ct).ConfigureAwait(false);
+        IReadOnlyList<Job> jobs = page.Items;
+        int? nextOffset = offset + jobs.Count < page.Total && jobs.Count > 0 ? offset + jobs.Count : null;
         if (json)
         {
             JsonOutput.Write(output, writer =>
             {
-                writer.WriteStartArray();
+                writer.WriteStartObject();
+                writer.WriteNumber("total", page.Total);
+                writer.WriteNumber("offset", offset);
+                if (limit is { } most)
+                {
+                    writer.WriteNumber("limit", most);
+                }
+                else
+                {
+                    writer.WriteNull("limit");
+                }
+
+                if (nextOffset is { } next)
+                {
+                    writer.WriteNumber("next_offset", next);
+                }
+                else
+                {
+                    writer.WriteNull("next_offset");
+                }
+
+                writer.WriteStartArray("jobs");
                 foreach (Job job in jobs)
                 {
                     writer.WriteStartObject();
@@ -107,22 +192,31 @@ internal static partial class JobsCommand
                 }
 
                 writer.WriteEndArray();
+                writer.WriteEndObject();
             });
             return ExitCodes.Success;
         }
 
         TimeText time = invocation.Time;
+        string matching = Matching(filter);
+        if (page.Total == 0)
+        {
+            await output.WriteLineAsync($"No {matching}.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        if (jobs.Count == 0)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"No jobs past --offset {offset}: {page.Total:N0} {(page.Total == 1 ? Singular(matching) : matching)} in all.")).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
         var table = new TextTable("NAME", "ID", "STATUS", "SCHEDULE", "NEXT RUN", "LAST RUN", "SUCCEEDED>", "FAILED>");
         foreach (Job job in jobs)
         {
             table.Add(job.Name, job.Id, JobFormat.Status(job), JobFormat.Schedule(job.Trigger, time), JobFormat.Time(job.NextRun, time),
                 JobFormat.Time(job.LastRun, time), job.RunCount.ToString(CultureInfo.InvariantCulture), job.FailureCount.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (table.Count == 0)
-        {
-            await output.WriteLineAsync(status is null ? "No jobs." : $"No {status} jobs.").ConfigureAwait(false);
-            return ExitCodes.Success;
         }
 
         // Next-run times in the past mean something else with a runner (it is busy) than without one (nothing fires): say which.
@@ -135,8 +229,74 @@ internal static partial class JobsCommand
         }
 
         table.Write(output);
+        string shown = offset == 0 && jobs.Count == page.Total
+            ? string.Create(CultureInfo.InvariantCulture, $"{page.Total:N0} {(page.Total == 1 ? Singular(matching) : matching)}.")
+            : string.Create(CultureInfo.InvariantCulture, $"Showing {offset + 1:N0}-{offset + jobs.Count:N0} of {page.Total:N0} {matching}.");
+        if (nextOffset is { } following)
+        {
+            shown += " Next: " + NextPageCommand(invocation, filter, limit, following);
+        }
+
+        await output.WriteLineAsync(TextTable.Printable(shown)).ConfigureAwait(false);
         return ExitCodes.Success;
     }
+
+    /// <summary>What the listed jobs are, in words: <c>pending jobs named 'x'</c>.</summary>
+    private static string Matching(ListFilter filter)
+    {
+        var text = new StringBuilder(filter.Status is null ? "jobs" : filter.Status + " jobs");
+        if (filter.Name is { } name)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" named '{name}'");
+        }
+
+        if (filter.NamePrefix is { } prefix)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" whose name starts with '{prefix}'");
+        }
+
+        if (filter.Source is { } source)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" from {source}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The words of <see cref="Matching"/> for one job: <c>pending job named 'x'</c>.</summary>
+    private static string Singular(string matching)
+    {
+        int jobs = matching.IndexOf("jobs", StringComparison.Ordinal);
+        return matching[..jobs] + "job" + matching[(jobs + 4)..];
+    }
+
+    /// <summary>The command line that prints the page after this one: the same filters, page size and store, and the next offset.</summary>
+    private static string NextPageCommand(Invocation invocation, ListFilter filter, int? limit, int offset)
+    {
+        var words = new List<string> { "schedctl", "jobs", "list" };
+        foreach ((string option, string? value) in new[]
+        {
+            ("--status", filter.Status), ("--name", filter.Name), ("--name-prefix", filter.NamePrefix), ("--source", filter.Source),
+            ("--limit", limit is { } most && most != ListPage ? most.ToString(CultureInfo.InvariantCulture) : null),
+            ("--offset", offset.ToString(CultureInfo.InvariantCulture)),
+            ("--store", invocation.StoreText == StoreOption.Resolve(null) ? null : invocation.StoreText),
+        })
+        {
+            if (value is not null)
+            {
+                words.Add(option);
+                words.Add(ShellWord(value));
+            }
+        }
+
+        return string.Join(' ', words);
+    }
+
+    /// <summary>A word as a POSIX shell reads it back: as it is when it is plain, else in single quotes.</summary>
+    private static string ShellWord(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@%+,".Contains(c, StringComparison.Ordinal))
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static Command CreateShow()
     {

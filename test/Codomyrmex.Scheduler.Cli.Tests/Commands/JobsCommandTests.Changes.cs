@@ -75,7 +75,7 @@ public sealed partial class JobsCommandTests
         Schedctl.Result gone = await Schedctl.RunAsync("jobs", "show", "sleeper", "--store", store);
         Assert.True(gone.ExitCode == 1, gone.ToString());
         Schedctl.Result list = await Schedctl.RunAsync("jobs", "list", "--json", "--store", store);
-        Assert.Equal(["tick"], list.Json().RootElement.EnumerateArray().Select(j => j.GetProperty("name").GetString()));
+        Assert.Equal(["tick"], list.Json().RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("name").GetString()));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed partial class JobsCommandTests
         await RunUntilAsync(folder, "doomed"); // the file still declares it: run adds it again, as a new job
 
         Schedctl.Result json = await Schedctl.RunAsync("jobs", "list", "--json", "--store", store);
-        JsonElement[] jobs = [.. json.Json().RootElement.EnumerateArray()];
+        JsonElement[] jobs = [.. json.Json().RootElement.GetProperty("jobs").EnumerateArray()];
         Assert.Equal(["doomed", "doomed"], jobs.Select(j => j.GetProperty("name").GetString()));
         Assert.Equal(["cancelled", "pending"], jobs.Select(j => j.GetProperty("status").GetString()));
         string cancelledId = jobs[0].GetProperty("job_id").GetString()!;
@@ -112,13 +112,13 @@ public sealed partial class JobsCommandTests
         JsonElement planned = dryRun.Json().RootElement;
         Assert.True(planned.GetProperty("dry_run").GetBoolean());
         Assert.Equal([cancelledId], planned.GetProperty("deleted").EnumerateArray().Select(j => j.GetProperty("job_id").GetString()));
-        Assert.Equal(2, (await Schedctl.RunAsync("jobs", "list", "--json", "--store", store)).Json().RootElement.GetArrayLength());
+        Assert.Equal(2, (await Schedctl.RunAsync("jobs", "list", "--json", "--store", store)).Json().RootElement.GetProperty("jobs").GetArrayLength());
 
         Schedctl.Result purge = await Schedctl.RunAsync("jobs", "purge", "--finished", "--older-than", "0s", "--store", store);
         Assert.True(purge.ExitCode == 0, purge.ToString());
         Assert.Equal("Deleted 1 job that finished more than 0s ago, with their history:", purge.Lines[0]);
         Assert.Contains(purge.Lines, l => l.StartsWith("doomed ", StringComparison.Ordinal) && l.Contains(cancelledId, StringComparison.Ordinal));
-        JsonElement[] left = [.. (await Schedctl.RunAsync("jobs", "list", "--json", "--store", store)).Json().RootElement.EnumerateArray()];
+        JsonElement[] left = [.. (await Schedctl.RunAsync("jobs", "list", "--json", "--store", store)).Json().RootElement.GetProperty("jobs").EnumerateArray()];
         Assert.Equal([liveId], left.Select(j => j.GetProperty("job_id").GetString()));
         Assert.Equal(1, (await Schedctl.RunAsync("jobs", "history", cancelledId, "--store", store)).ExitCode);
     }

@@ -85,8 +85,8 @@ public sealed partial class JobsCommandTests
         string name = HostileNames[which];
         Schedctl.Result json = await Schedctl.RunAsync("jobs", "list", "--store", Store, "--json");
         using JsonDocument document = json.Json();
-        string id = document.RootElement.EnumerateArray().Single(j => j.GetProperty("name").GetString() == name).GetProperty("job_id").GetString()!;
-        Assert.Contains(document.RootElement.EnumerateArray(), j => j.GetProperty("name").GetString() == name); // JSON keeps it whole
+        string id = document.RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("name").GetString() == name).GetProperty("job_id").GetString()!;
+        Assert.Contains(document.RootElement.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("name").GetString() == name); // JSON keeps it whole
 
         Schedctl.Result table = await Schedctl.RunAsync("jobs", "list", "--store", Store);
 
@@ -99,7 +99,8 @@ public sealed partial class JobsCommandTests
         Assert.EndsWith("…", cell, StringComparison.Ordinal);
         Assert.InRange(Columns(cell), 39, 40);
         Assert.StartsWith(cell[..^1], name, StringComparison.Ordinal); // cut, never changed, and never in the middle of a character
-        Assert.All(table.Lines.Skip(2), l => Assert.Matches(@"^\S", l[Index(l, idColumn)..]));
+        Assert.All(table.Lines[2..^1], l => Assert.Matches(@"^\S", l[Index(l, idColumn)..]));
+        Assert.Matches(@"^\d+ jobs\.$", table.Lines[^1]); // below the table: how many match
     }
 
     /// <summary>The index in <paramref name="line"/> where terminal column <paramref name="column"/> starts.</summary>

@@ -29,7 +29,7 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
         Schedctl.Result json = await Schedctl.RunAsync("jobs", "list", "--store", Store, "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
         using JsonDocument document = json.Json();
-        JsonElement[] jobs = [.. document.RootElement.EnumerateArray()];
+        JsonElement[] jobs = [.. document.RootElement.GetProperty("jobs").EnumerateArray()];
         Assert.Equal(["tick", "fails", "later", "broken"], jobs.Take(4).Select(j => j.GetProperty("name").GetString()));
         JsonElement first = jobs[0];
         Assert.False(first.GetProperty("paused").GetBoolean());
@@ -48,7 +48,7 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
 
         Schedctl.Result failed = await Schedctl.RunAsync("jobs", "list", "--store", Store, "--status", "cancelled", "--json");
         using JsonDocument none = failed.Json();
-        Assert.Equal(0, none.RootElement.GetArrayLength());
+        Assert.Equal(0, none.RootElement.GetProperty("jobs").GetArrayLength());
     }
 
     [Fact]
