@@ -4,7 +4,13 @@ namespace Codomyrmex.Scheduler.Storage;
 public sealed partial class InMemoryJobStore
 {
     /// <summary>Every job by name, then by the order added.</summary>
-    private readonly NameIndex _byName = new();
+    private readonly SortedEntries _byName = new(byName: true);
+
+    /// <summary>
+    /// The jobs in the order added, by class: [0] pending or running (a claim or a completion moves nothing), then completed,
+    /// failed and cancelled, so that a page of any status reads that page and not every job.
+    /// </summary>
+    private readonly SortedEntries[] _byClass = [new(byName: false), new(byName: false), new(byName: false), new(byName: false)];
 
     /// <summary>The jobs of each source, in the order added.</summary>
     private readonly Dictionary<string, List<Entry>> _bySource = new(StringComparer.Ordinal);
@@ -108,7 +114,7 @@ public sealed partial class InMemoryJobStore
 
             if (query.Name is not null || query.NamePrefix is { Length: > 0 })
             {
-                (string from, string? to) = query.Name is { } name ? (name, name + "\0") : (query.NamePrefix!, NameIndex.UpperBound(query.NamePrefix!));
+                (string from, string? to) = query.Name is { } name ? (name, name + "\0") : (query.NamePrefix!, SortedEntries.UpperBound(query.NamePrefix!));
                 (int start, int end) = _byName.Range(from, to);
                 int count = end - start;
                 int? total = query.Status is null && (query.Name is null || query.NamePrefix is null) ? count : null;
@@ -130,12 +136,75 @@ public sealed partial class InMemoryJobStore
                     return new(Page(range, query, limit, total));
                 }
 
-                return new(Page(AllEntries(ordered: true), query, limit, total));
+                return new(Page(InOrder(), query, limit, total));
             }
 
             // Without a name or source filter the kept counts give the total at once, so the walk stops as soon as the page is full.
             int known = query.Status is { } only ? _statusCounts[(int)only] : _statusCounts.Sum();
-            return new(Page(AllEntries(ordered: true), query, limit, known));
+            switch (query.Status)
+            {
+                case null:
+                    return new(Page(InOrder(), query, limit, known));
+                case JobStatus.Pending:
+                    // Running jobs are as few as the runs in progress: the pending ones are nearly all of the live ones.
+                    return new(Page(_byClass[0].From(0), query, limit, known));
+                case JobStatus.Running:
+                    var running = new List<Entry>();
+                    foreach (ActiveRun run in _runs.Values)
+                    {
+                        if (run.Entry.State.Status == JobStatus.Running && !running.Contains(run.Entry))
+                        {
+                            running.Add(run.Entry);
+                        }
+                    }
+
+                    running.Sort(BySequence.Instance);
+                    return new(Page(running, query, limit, known));
+                default:
+                    // Every job of a finished class has its status: start at the offset.
+                    return new(Page(_byClass[ClassOf(query.Status.Value)].From(query.Offset), query with { Offset = 0 }, limit, known - Math.Min(known, query.Offset), known));
+            }
+        }
+    }
+
+    /// <summary>The class of a status: 0 for pending or running, 1 to 3 for completed, failed, cancelled.</summary>
+    private static int ClassOf(JobStatus status) => status < JobStatus.Completed ? 0 : (int)status - 1;
+
+    /// <summary>Every job in the order added: the classes merged by sequence.</summary>
+    private IEnumerable<Entry> InOrder()
+    {
+        IEnumerator<Entry>[] heads = [.. _byClass.Select(c => c.From(0).GetEnumerator())];
+        bool[] more = [.. heads.Select(h => h.MoveNext())];
+        while (true)
+        {
+            int next = -1;
+            for (int i = 0; i < heads.Length; i++)
+            {
+                if (more[i] && (next < 0 || heads[i].Current.Sequence < heads[next].Current.Sequence))
+                {
+                    next = i;
+                }
+            }
+
+            if (next < 0)
+            {
+                yield break;
+            }
+
+            yield return heads[next].Current;
+            more[next] = heads[next].MoveNext();
+        }
+    }
+
+    /// <summary>Keeps a job in the list of its class; call when its status changed from <paramref name="before"/> (adding and removing are idempotent).</summary>
+    private void Reclass(Entry entry, JobStatus before)
+    {
+        int from = ClassOf(before);
+        int to = ClassOf(entry.State.Status);
+        if (from != to)
+        {
+            _byClass[from].Remove(entry);
+            _byClass[to].Add(entry);
         }
     }
 
@@ -143,7 +212,16 @@ public sealed partial class InMemoryJobStore
     /// A page of the jobs of <paramref name="entries"/> (in the order they were added) that match the query; with a known
     /// <paramref name="total"/> the walk stops once the page is full, else it counts every match.
     /// </summary>
-    private static JobPage Page(IEnumerable<Entry> entries, in JobQuery query, int limit, int? total)
+    private static JobPage Page(IEnumerable<Entry> entries, in JobQuery query, int limit, int? total) => Page(entries, query, limit, total, total);
+
+    /// <summary>A page as <see cref="Page(IEnumerable{Entry}, in JobQuery, int, int?)"/>, that reports <paramref name="reported"/> as the total.</summary>
+    private static JobPage Page(IEnumerable<Entry> entries, in JobQuery query, int limit, int? total, int? reported)
+    {
+        JobPage page = PageOf(entries, query, limit, total);
+        return reported is { } shown ? new JobPage { Items = page.Items, Total = shown } : page;
+    }
+
+    private static JobPage PageOf(IEnumerable<Entry> entries, in JobQuery query, int limit, int? total)
     {
         var items = new List<Job>();
         if (total is { } none && (limit == 0 || query.Offset >= none))
@@ -207,6 +285,7 @@ public sealed partial class InMemoryJobStore
     private void IndexName(Entry entry)
     {
         _byName.Add(entry);
+        _byClass[ClassOf(entry.State.Status)].Add(entry);
         if (entry.Source is { } source)
         {
             if (!_bySource.TryGetValue(source, out List<Entry>? same))
@@ -223,6 +302,13 @@ public sealed partial class InMemoryJobStore
     private void UnindexName(Entry entry)
     {
         _byName.Remove(entry);
+
+        // Its status may have changed since it was listed (an update that gives a finished job runs again): look in each class.
+        foreach (SortedEntries listed in _byClass)
+        {
+            listed.Remove(entry);
+        }
+
         if (entry.Source is { } source && _bySource.TryGetValue(source, out List<Entry>? same))
         {
             int at = same.BinarySearch(entry, BySequence.Instance);
@@ -247,16 +333,18 @@ public sealed partial class InMemoryJobStore
     }
 
     /// <summary>
-    /// Jobs sorted by name (ordinal), then by the order added: a list of sorted chunks of at most <see cref="ChunkSize"/>
-    /// references, about ten bytes per job. Adding or removing a job costs a binary search and a move within one chunk;
-    /// a position (rank) costs a walk over the chunks' counts.
+    /// Jobs sorted by name (ordinal) then by the order added, or by the order added only: a list of sorted chunks of at most
+    /// <see cref="ChunkSize"/> references, eight to sixteen bytes per job. Adding or removing a job costs a binary search and a
+    /// move within one chunk; a position (rank) costs a walk over the chunks' counts.
     /// </summary>
-    private sealed class NameIndex
+    private sealed class SortedEntries(bool byName)
     {
         private const int ChunkSize = 256;
 
+        private readonly bool _byName = byName;
         private readonly List<Entry[]> _chunks = [];
         private readonly List<int> _counts = [];
+        private int _count;
 
         /// <summary>Gets the least name after every name that starts with <paramref name="prefix"/> (UTF-16 ordinal order), or null if none.</summary>
         public static string? UpperBound(string prefix)
@@ -282,7 +370,23 @@ public sealed partial class InMemoryJobStore
             Entry[] items = _chunks[chunk];
             int count = _counts[chunk];
             int at = Search(items, count, entry.Name, entry.Sequence);
-            at = at < 0 ? ~at : at;
+            if (at >= 0)
+            {
+                return; // listed already
+            }
+
+            at = ~at;
+            _count++;
+            if (count == ChunkSize && at == ChunkSize)
+            {
+                // After the end of a full chunk (a new job in a list by the order added): a new chunk, so such lists stay full.
+                var next = new Entry[ChunkSize];
+                next[0] = entry;
+                _chunks.Insert(chunk + 1, next);
+                _counts.Insert(chunk + 1, 1);
+                return;
+            }
+
             if (count == ChunkSize)
             {
                 // Split: the upper half moves to a new chunk after this one.
@@ -322,6 +426,7 @@ public sealed partial class InMemoryJobStore
                 return;
             }
 
+            _count--;
             Array.Copy(items, at + 1, items, at, count - at - 1);
             items[count - 1] = null!;
             if (count == 1 && _chunks.Count > 1)
@@ -367,15 +472,26 @@ public sealed partial class InMemoryJobStore
             return slice;
         }
 
-        private int Count()
-        {
-            int total = 0;
-            foreach (int count in _counts)
-            {
-                total += count;
-            }
+        private int Count() => _count;
 
-            return total;
+        /// <summary>The jobs from position <paramref name="start"/> on, in order; the list must not change while it is read.</summary>
+        public IEnumerable<Entry> From(int start)
+        {
+            int position = 0;
+            for (int chunk = 0; chunk < _chunks.Count; chunk++)
+            {
+                int count = _counts[chunk];
+                if (position + count > start)
+                {
+                    Entry[] items = _chunks[chunk];
+                    for (int i = Math.Max(0, start - position); i < count; i++)
+                    {
+                        yield return items[i];
+                    }
+                }
+
+                position += count;
+            }
         }
 
         /// <summary>How many jobs sort before <paramref name="name"/> (with any sequence).</summary>
@@ -418,7 +534,7 @@ public sealed partial class InMemoryJobStore
             return low;
         }
 
-        private static int Search(Entry[] items, int count, string name, int sequence)
+        private int Search(Entry[] items, int count, string name, int sequence)
         {
             int low = 0;
             int high = count - 1;
@@ -444,9 +560,9 @@ public sealed partial class InMemoryJobStore
             return ~low;
         }
 
-        private static int Compare(Entry entry, string name, int sequence)
+        private int Compare(Entry entry, string name, int sequence)
         {
-            int order = string.CompareOrdinal(entry.Name, name);
+            int order = _byName ? string.CompareOrdinal(entry.Name, name) : 0;
             return order != 0 ? order : entry.Sequence.CompareTo(sequence);
         }
     }

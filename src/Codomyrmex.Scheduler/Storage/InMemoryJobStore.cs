@@ -775,6 +775,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         {
             _statusCounts[(int)before]--;
             _statusCounts[(int)entry.State.Status]++;
+            Reclass(entry, before);
             if (!entry.State.IsFinished)
             {
                 entry.FinishedAt = 0;

@@ -162,6 +162,49 @@ public abstract partial class JobStoreContractTests
     }
 
     [Fact]
+    public async Task List_ByStatus_PagesInAddedOrder_AfterCancelsDeletesAndUpdates()
+    {
+        IJobStore store = CreateStore();
+        Job[] jobs = [.. Enumerable.Range(0, 6).Select(i => NewJob(firstRun: T0.AddHours(1), name: $"job-{i}"))];
+        foreach (Job job in jobs)
+        {
+            await store.AddAsync(job, Token);
+        }
+
+        await store.CancelAsync(jobs[4].Id, Token);
+        await store.CancelAsync(jobs[1].Id, Token);
+        await store.CancelAsync(jobs[2].Id, Token);
+        Assert.True(await store.DeleteAsync(jobs[2].Id, Token));
+        Job late = NewJob(firstRun: T0.AddHours(1), name: "late");
+        await store.AddAsync(late, Token);
+        await store.CancelAsync(late.Id, Token);
+
+        // Compared as text: the ids of the page, then the total.
+        async Task<string> Page(JobQuery query)
+        {
+            JobPage page = await store.ListAsync(query, Token);
+            return string.Join(",", page.Items.Select(j => j.Id)) + " of " + page.Total;
+        }
+
+        static string Shows(int total, params Job[] items) => string.Join(",", items.Select(j => j.Id)) + " of " + total;
+
+        Assert.Equal(Shows(3, jobs[1], jobs[4], late), await Page(new JobQuery { Status = JobStatus.Cancelled }));
+        Assert.Equal(Shows(3, jobs[4]), await Page(new JobQuery { Status = JobStatus.Cancelled, Offset = 1, Limit = 1 }));
+        Assert.Equal(Shows(3), await Page(new JobQuery { Status = JobStatus.Cancelled, Offset = 3 }));
+        Assert.Equal(Shows(3, jobs[3], jobs[5]), await Page(new JobQuery { Status = JobStatus.Pending, Offset = 1 }));
+        Assert.Equal(Shows(6, jobs[0], jobs[1], jobs[3], jobs[4], jobs[5], late), await Page(default));
+        Assert.Equal(Shows(6, jobs[3], jobs[4]), await Page(new JobQuery { Offset = 2, Limit = 2 }));
+
+        // A claimed job is running, and listed as such; once its run ends it is pending again, in its place.
+        ClaimedRun run = (await ClaimNowAsync(store, jobs[3].Id, T0))!;
+        Assert.Equal(Shows(1, jobs[3]), await Page(new JobQuery { Status = JobStatus.Running }));
+        Assert.Equal(Shows(2, jobs[0], jobs[5]), await Page(new JobQuery { Status = JobStatus.Pending }));
+        await CompleteAsync(store, run, RunOutcome.Succeeded, T0);
+        Assert.Equal(Shows(3, jobs[0], jobs[3], jobs[5]), await Page(new JobQuery { Status = JobStatus.Pending }));
+        Assert.Equal(Shows(0), await Page(new JobQuery { Status = JobStatus.Running }));
+    }
+
+    [Fact]
     public async Task Count_FollowsEveryChangeOfStatus_OnEveryInstance()
     {
         IJobStore store = CreateStore();
