@@ -193,7 +193,15 @@ public sealed partial class PostgreSqlJobStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
-        string? upper = query.NamePrefix is { Length: > 0 } prefix ? JobNamePrefix.UpperBound(prefix) : null;
+        if (HasNul(query.Name) || HasNul(query.NamePrefix) || HasNul(query.Source))
+        {
+            // PostgreSQL text cannot hold U+0000, so no stored job has it (and the server would refuse it as a parameter).
+            return new JobPage { Items = [], Total = 0 };
+        }
+
+        // The name index keys on the first 256 characters (see Schema/002_queries.sql): a range of it, then the whole name.
+        string? key = query.NamePrefix is { Length: > 0 } prefix ? Truncate(prefix) : null;
+        string? upper = key is null ? null : JobNamePrefix.UpperBound(key);
         var where = new List<string>();
         if (query.Status is not null)
         {
@@ -202,17 +210,17 @@ public sealed partial class PostgreSqlJobStore
 
         if (query.Name is not null)
         {
-            where.Add("name COLLATE \"C\" = @name");
+            where.Add($"{NameKey} = left(@name, {NameKeyLength}) AND name = @name");
         }
 
-        if (query.NamePrefix is { Length: > 0 })
+        if (key is not null)
         {
-            where.Add("name COLLATE \"C\" >= @prefix");
+            where.Add($"{NameKey} >= @key AND starts_with(name, @prefix)");
         }
 
         if (upper is not null)
         {
-            where.Add("name COLLATE \"C\" < @upper");
+            where.Add($"{NameKey} < @upper");
         }
 
         if (query.Source is not null)
@@ -264,7 +272,8 @@ public sealed partial class PostgreSqlJobStore
             }
 
             AddText(command, "name", query.Name);
-            AddText(command, "prefix", query.NamePrefix is { Length: > 0 } ? query.NamePrefix : null);
+            AddText(command, "key", key);
+            AddText(command, "prefix", key is null ? null : query.NamePrefix);
             AddText(command, "upper", upper);
             AddText(command, "source", query.Source);
         }
@@ -278,15 +287,44 @@ public sealed partial class PostgreSqlJobStore
         }
     }
 
+    /// <summary>The indexed part of a name: its first <see cref="NameKeyLength"/> characters, compared byte by byte.</summary>
+    private const string NameKey = "(left(name, 256) COLLATE \"C\")";
+
+    private const int NameKeyLength = 256;
+
+    private static bool HasNul(string? text) => text is not null && text.Contains('\0', StringComparison.Ordinal);
+
+    /// <summary>The first <see cref="NameKeyLength"/> characters (code points, as PostgreSQL's <c>left</c> counts them) of a prefix.</summary>
+    private static string Truncate(string prefix)
+    {
+        int index = 0;
+        for (int count = 0; count < NameKeyLength && index < prefix.Length; count++)
+        {
+            index += char.IsSurrogatePair(prefix, index) ? 2 : 1;
+        }
+
+        return prefix[..index];
+    }
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the counters the store keeps per status class and server process (see <c>Schema/002_queries.sql</c>), folding
+    /// those of processes that have ended, and counts the running jobs by the status index: the cost does not grow with the
+    /// number of jobs, and no claim or completion waits for a shared counter.
+    /// </remarks>
     public async ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default) =>
         await ReadAsync(store => CountInAsync(store, cancellationToken), cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Counts the jobs per status on the transaction's connection.</summary>
+    /// <summary>Counts the jobs per status on the transaction's connection, in one statement (one snapshot).</summary>
     private async Task<JobCounts> CountInAsync(StoreTransaction store, CancellationToken cancellationToken)
     {
         var counts = new long[5];
-        using NpgsqlCommand command = store.Command($"SELECT status, count(*) FROM {_s}jobs GROUP BY status");
+        using NpgsqlCommand command = store.Command(
+            $"WITH gone AS (DELETE FROM {_s}job_counts WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) " +
+            "RETURNING class, jobs), " +
+            $"folded AS (INSERT INTO {_s}job_counts AS counted (class, backend, jobs) SELECT class, 0, sum(jobs) FROM gone GROUP BY class " +
+            "ON CONFLICT (class, backend) DO UPDATE SET jobs = counted.jobs + excluded.jobs) " +
+            $"SELECT class, sum(jobs)::bigint FROM {_s}job_counts GROUP BY class UNION ALL SELECT 1, count(*) FROM {_s}jobs WHERE status = 1");
         NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -296,7 +334,7 @@ public sealed partial class PostgreSqlJobStore
             }
         }
 
-        return new JobCounts { Pending = counts[0], Running = counts[1], Completed = counts[2], Failed = counts[3], Cancelled = counts[4] };
+        return new JobCounts { Pending = counts[0] - counts[1], Running = counts[1], Completed = counts[2], Failed = counts[3], Cancelled = counts[4] };
     }
 
     /// <inheritdoc/>

@@ -309,8 +309,16 @@ public sealed partial class SqliteJobStore
         };
     }
 
-    /// <summary>The change an add raises; call inside the transaction that adds the job.</summary>
-    private JobStoreChange AddedChange(JobRow row) => LogChange(JobStoreChangeKind.Added, row, _time.GetUtcNow().UtcTicks);
+    /// <summary>
+    /// The change an add raises. It is not logged for other store instances: an add only ever makes something due earlier,
+    /// which they learn from the earliest due time when the file's change counter moves (see <c>Poll</c>), so adding a job
+    /// writes the job's row and nothing else.
+    /// </summary>
+    private static JobStoreChange AddedChange(JobRow row)
+    {
+        long due = row.State.DueAtTicks;
+        return new JobStoreChange { Kind = JobStoreChangeKind.Added, JobId = row.Id, DueAt = due == 0 ? null : Utc(due) };
+    }
 
     private static void ThrowIfBadPage(int offset, int? limit)
     {

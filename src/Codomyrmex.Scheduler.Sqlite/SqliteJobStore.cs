@@ -32,10 +32,13 @@ namespace Codomyrmex.Scheduler.Sqlite;
 /// lock and may share the file with the dispatching process.
 /// </para>
 /// <para>
-/// Every change a dispatcher relies on is also logged in the file, in the change's own transaction. Other store instances on
-/// the file (another process's, or another in this process) read the log when the file's change counter
-/// (<c>PRAGMA data_version</c>) moves, which they look at every <see cref="SqliteJobStoreOptions.PollInterval"/>, and raise
-/// <see cref="Changed"/> with the job's id: a <c>schedctl jobs cancel</c> reaches the dispatching process within a poll.
+/// Every change to a job that another process must act on (a cancel, a delete, a pause, an update, a run due again) is also
+/// logged in the file, in the change's own transaction. Other store instances on the file (another process's, or another in
+/// this process) read the log when the file's change counter (<c>PRAGMA data_version</c>) moves, which they look at every
+/// <see cref="SqliteJobStoreOptions.PollInterval"/>, and raise <see cref="Changed"/> with the job's id: a
+/// <c>schedctl jobs cancel</c> reaches the dispatching process within a poll. Adds are not logged, so that adding a job writes
+/// only its row: when the counter moves, the instance raises one <see cref="JobStoreChangeKind.Added"/> change without a job id
+/// and with the earliest due time, which is all a dispatcher needs to know of jobs added elsewhere.
 /// </para>
 /// <para>
 /// <see cref="ClaimNowAsync"/> (a manual run, <c>schedctl jobs run</c>) and <see cref="RenewAsync"/> do not need the lock
@@ -251,6 +254,13 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             {
                 changes = _changes.ReadOthers();
                 _dataVersion = version;
+
+                // Adds are not logged (they would cost every add a second row): another instance may have added jobs, so
+                // say when the earliest job is due; a dispatcher that wakes by then anyway ignores it.
+                if (_jobs.NextDue() is { } due)
+                {
+                    (changes ??= []).Add(new JobStoreChange { Kind = JobStoreChangeKind.Added, DueAt = Utc(due) });
+                }
             }
         }
         catch (SqliteException)

@@ -7,7 +7,7 @@ namespace Codomyrmex.Scheduler.PostgreSql.Internal;
 internal static class StoreSchema
 {
     /// <summary>The migrations, in order: the script at index i brings the schema from version i to i + 1.</summary>
-    private static readonly string[] s_scripts = ["001_initial.sql"];
+    private static readonly string[] s_scripts = ["001_initial.sql", "002_queries.sql"];
 
     /// <summary>Gets the schema version this code writes; a newer schema is refused.</summary>
     public static int CurrentVersion => s_scripts.Length;

@@ -17,7 +17,7 @@ internal static class SqliteSchema
     public const int ApplicationId = 0x43646D53;
 
     /// <summary>The schema version this code writes; files of a newer version are refused, older ones migrated.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
@@ -171,6 +171,34 @@ internal static class SqliteSchema
                 AND first.name = jobs.name AND first.status IN (0, 1) AND first.seq < jobs.seq);
         CREATE UNIQUE INDEX jobs_declared ON jobs (source, name) WHERE source IS NOT NULL AND status IN (0, 1);  -- Pending, Running
         CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+        """,
+        // Version 4: a million jobs. Listing by name, name prefix or source reads a range of an index (each index ends with
+        // the rowid, seq, so a range is in the order jobs were added), and jobs are counted as they come, finish and go
+        // (triggers, in the transaction that changes them) rather than by reading every job, so a page's total and the
+        // jobs-by-status gauge cost the same at any size. Counted by class: live (pending or running: a claim or a completion
+        // that moves a job between the two writes nothing more) and each finished status; running jobs, as many as runs in
+        // progress, are counted from the status index. The status index is (status, seq) already: seq is the rowid.
+        """
+        CREATE INDEX jobs_name ON jobs (name);                                   -- BINARY collation: ordinal ranges
+        CREATE INDEX jobs_source ON jobs (source) WHERE source IS NOT NULL;
+
+        CREATE TABLE job_counts (
+            class INTEGER PRIMARY KEY,                                           -- 0: pending or running; else the JobStatus
+            jobs  INTEGER NOT NULL
+        );
+        INSERT INTO job_counts (class, jobs) VALUES (0, 0), (2, 0), (3, 0), (4, 0);
+        UPDATE job_counts SET jobs = (SELECT count(*) FROM jobs WHERE (jobs.status >= 2) * jobs.status = job_counts.class);
+        CREATE TRIGGER jobs_counted_insert AFTER INSERT ON jobs BEGIN
+            UPDATE job_counts SET jobs = jobs + 1 WHERE class = (new.status >= 2) * new.status;
+        END;
+        CREATE TRIGGER jobs_counted_delete AFTER DELETE ON jobs BEGIN
+            UPDATE job_counts SET jobs = jobs - 1 WHERE class = (old.status >= 2) * old.status;
+        END;
+        CREATE TRIGGER jobs_counted_status AFTER UPDATE OF status ON jobs
+            WHEN (old.status >= 2) * old.status <> (new.status >= 2) * new.status BEGIN
+            UPDATE job_counts SET jobs = jobs - 1 WHERE class = (old.status >= 2) * old.status;
+            UPDATE job_counts SET jobs = jobs + 1 WHERE class = (new.status >= 2) * new.status;
+        END;
         """,
     ];
 

@@ -3,6 +3,18 @@ namespace Codomyrmex.Scheduler.Storage;
 /// <summary>Listing and counting jobs, and adding many at once.</summary>
 public sealed partial class InMemoryJobStore
 {
+    /// <summary>Every job by name, then by the order added.</summary>
+    private readonly SortedEntries _byName = new(byName: true);
+
+    /// <summary>
+    /// The jobs in the order added, by class: [0] pending or running (a claim or a completion moves nothing), then completed,
+    /// failed and cancelled, so that a page of any status reads that page and not every job.
+    /// </summary>
+    private readonly SortedEntries[] _byClass = [new(byName: false), new(byName: false), new(byName: false), new(byName: false)];
+
+    /// <summary>The jobs of each source, in the order added.</summary>
+    private readonly Dictionary<string, List<Entry>> _bySource = new(StringComparer.Ordinal);
+
     /// <inheritdoc/>
     /// <remarks>One lock for the whole batch: other threads see every added job or none.</remarks>
     public ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
@@ -80,6 +92,13 @@ public sealed partial class InMemoryJobStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A name or a name prefix is a range of a name index (sorted by name, then by the order jobs were added): its total costs
+    /// O(n / 256) at most and an exact name's page O(log n + page). A prefix's page takes the range's jobs in the order they
+    /// were added when the range is small next to the page, and otherwise walks the jobs in that order, passing over those
+    /// that do not match. A source's jobs are indexed apart. A status alone is counted as jobs change; the page walks the
+    /// jobs in the order they were added, so a page of a rare status among many jobs may read many.
+    /// </remarks>
     public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
@@ -87,37 +106,149 @@ public sealed partial class InMemoryJobStore
         int limit = query.Limit ?? int.MaxValue;
         lock (_lock)
         {
+            if (query.Source is { } source)
+            {
+                List<Entry> declared = _bySource.GetValueOrDefault(source) ?? [];
+                return new(Page(declared, query, limit, total: null));
+            }
+
+            if (query.Name is not null || query.NamePrefix is { Length: > 0 })
+            {
+                (string from, string? to) = query.Name is { } name ? (name, name + "\0") : (query.NamePrefix!, SortedEntries.UpperBound(query.NamePrefix!));
+                (int start, int end) = _byName.Range(from, to);
+                int count = end - start;
+                int? total = query.Status is null && (query.Name is null || query.NamePrefix is null) ? count : null;
+                long wanted = Math.Min((long)query.Offset + limit, count);
+
+                // A page of an exact name is already in added order; a prefix's range is in name order: sort the range by
+                // the order added when that reads fewer jobs than walking all jobs for the page would.
+                if (query.NamePrefix is null || query.Name is not null)
+                {
+                    return new(Page(_byName.Slice(start, end), query, limit, total));
+                }
+
+                // Sorting reads the range (about count x log count steps); the walk about wanted x jobs / count.
+                long jobs = _statusCounts.Sum();
+                if (total is null || count <= 1024 || (long)count * count * 16 <= wanted * jobs)
+                {
+                    List<Entry> range = _byName.Slice(start, end);
+                    range.Sort(BySequence.Instance);
+                    return new(Page(range, query, limit, total));
+                }
+
+                return new(Page(InOrder(), query, limit, total));
+            }
+
             // Without a name or source filter the kept counts give the total at once, so the walk stops as soon as the page is full.
-            int? known = query.Name is null && query.NamePrefix is null && query.Source is null
-                ? query.Status is { } only ? _statusCounts[(int)only] : _statusCounts.Sum()
-                : null;
-            var items = new List<Job>();
-            if (limit == 0 && known is { } none)
+            int known = query.Status is { } only ? _statusCounts[(int)only] : _statusCounts.Sum();
+            switch (query.Status)
             {
-                return new(new JobPage { Items = items, Total = none });
+                case null:
+                    return new(Page(InOrder(), query, limit, known));
+                case JobStatus.Pending:
+                    // Running jobs are as few as the runs in progress: the pending ones are nearly all of the live ones.
+                    return new(Page(_byClass[0].From(0), query, limit, known));
+                case JobStatus.Running:
+                    var running = new List<Entry>();
+                    foreach (ActiveRun run in _runs.Values)
+                    {
+                        if (run.Entry.State.Status == JobStatus.Running && !running.Contains(run.Entry))
+                        {
+                            running.Add(run.Entry);
+                        }
+                    }
+
+                    running.Sort(BySequence.Instance);
+                    return new(Page(running, query, limit, known));
+                default:
+                    // Every job of a finished class has its status: start at the offset.
+                    return new(Page(_byClass[ClassOf(query.Status.Value)].From(query.Offset), query with { Offset = 0 }, limit, known - Math.Min(known, query.Offset), known));
             }
-
-            int matched = 0;
-            foreach (Entry entry in AllEntries(ordered: true))
-            {
-                if (!Matches(entry, query))
-                {
-                    continue;
-                }
-
-                if (matched++ >= query.Offset && items.Count < limit)
-                {
-                    items.Add(entry.ToJob());
-                }
-
-                if (known is { } total && (items.Count == limit || matched == total))
-                {
-                    return new(new JobPage { Items = items, Total = total });
-                }
-            }
-
-            return new(new JobPage { Items = items, Total = known ?? matched });
         }
+    }
+
+    /// <summary>The class of a status: 0 for pending or running, 1 to 3 for completed, failed, cancelled.</summary>
+    private static int ClassOf(JobStatus status) => status < JobStatus.Completed ? 0 : (int)status - 1;
+
+    /// <summary>Every job in the order added: the classes merged by sequence.</summary>
+    private IEnumerable<Entry> InOrder()
+    {
+        IEnumerator<Entry>[] heads = [.. _byClass.Select(c => c.From(0).GetEnumerator())];
+        bool[] more = [.. heads.Select(h => h.MoveNext())];
+        while (true)
+        {
+            int next = -1;
+            for (int i = 0; i < heads.Length; i++)
+            {
+                if (more[i] && (next < 0 || heads[i].Current.Sequence < heads[next].Current.Sequence))
+                {
+                    next = i;
+                }
+            }
+
+            if (next < 0)
+            {
+                yield break;
+            }
+
+            yield return heads[next].Current;
+            more[next] = heads[next].MoveNext();
+        }
+    }
+
+    /// <summary>Keeps a job in the list of its class; call when its status changed from <paramref name="before"/> (adding and removing are idempotent).</summary>
+    private void Reclass(Entry entry, JobStatus before)
+    {
+        int from = ClassOf(before);
+        int to = ClassOf(entry.State.Status);
+        if (from != to)
+        {
+            _byClass[from].Remove(entry);
+            _byClass[to].Add(entry);
+        }
+    }
+
+    /// <summary>
+    /// A page of the jobs of <paramref name="entries"/> (in the order they were added) that match the query; with a known
+    /// <paramref name="total"/> the walk stops once the page is full, else it counts every match.
+    /// </summary>
+    private static JobPage Page(IEnumerable<Entry> entries, in JobQuery query, int limit, int? total) => Page(entries, query, limit, total, total);
+
+    /// <summary>A page as <see cref="Page(IEnumerable{Entry}, in JobQuery, int, int?)"/>, that reports <paramref name="reported"/> as the total.</summary>
+    private static JobPage Page(IEnumerable<Entry> entries, in JobQuery query, int limit, int? total, int? reported)
+    {
+        JobPage page = PageOf(entries, query, limit, total);
+        return reported is { } shown ? new JobPage { Items = page.Items, Total = shown } : page;
+    }
+
+    private static JobPage PageOf(IEnumerable<Entry> entries, in JobQuery query, int limit, int? total)
+    {
+        var items = new List<Job>();
+        if (total is { } none && (limit == 0 || query.Offset >= none))
+        {
+            return new JobPage { Items = items, Total = none };
+        }
+
+        int matched = 0;
+        foreach (Entry entry in entries)
+        {
+            if (!Matches(entry, query))
+            {
+                continue;
+            }
+
+            if (matched++ >= query.Offset && items.Count < limit)
+            {
+                items.Add(entry.ToJob());
+            }
+
+            if (total is { } known && (items.Count == limit || matched == known))
+            {
+                break;
+            }
+        }
+
+        return new JobPage { Items = items, Total = total ?? matched };
     }
 
     private static bool Matches(Entry entry, in JobQuery query) =>
@@ -146,6 +277,293 @@ public sealed partial class InMemoryJobStore
         }
 
         Declare(entry);
+        IndexName(entry);
         Reschedule(entry);
+    }
+
+    /// <summary>Puts a job in the name index, and in the source index if it has a source.</summary>
+    private void IndexName(Entry entry)
+    {
+        _byName.Add(entry);
+        _byClass[ClassOf(entry.State.Status)].Add(entry);
+        if (entry.Source is { } source)
+        {
+            if (!_bySource.TryGetValue(source, out List<Entry>? same))
+            {
+                _bySource.Add(source, same = []);
+            }
+
+            int at = same.Count == 0 || same[^1].Sequence < entry.Sequence ? same.Count : ~same.BinarySearch(entry, BySequence.Instance);
+            same.Insert(at, entry);
+        }
+    }
+
+    /// <summary>Takes a job out of the name and source indexes, before it is renamed or deleted.</summary>
+    private void UnindexName(Entry entry)
+    {
+        _byName.Remove(entry);
+
+        // Its status may have changed since it was listed (an update that gives a finished job runs again): look in each class.
+        foreach (SortedEntries listed in _byClass)
+        {
+            listed.Remove(entry);
+        }
+
+        if (entry.Source is { } source && _bySource.TryGetValue(source, out List<Entry>? same))
+        {
+            int at = same.BinarySearch(entry, BySequence.Instance);
+            if (at >= 0)
+            {
+                same.RemoveAt(at);
+            }
+
+            if (same.Count == 0)
+            {
+                _bySource.Remove(source);
+            }
+        }
+    }
+
+    /// <summary>Orders jobs by the order they were added.</summary>
+    private sealed class BySequence : IComparer<Entry>
+    {
+        public static readonly BySequence Instance = new();
+
+        public int Compare(Entry? x, Entry? y) => x!.Sequence.CompareTo(y!.Sequence);
+    }
+
+    /// <summary>
+    /// Jobs sorted by name (ordinal) then by the order added, or by the order added only: a list of sorted chunks of at most
+    /// <see cref="ChunkSize"/> references, eight to sixteen bytes per job. Adding or removing a job costs a binary search and a
+    /// move within one chunk; a position (rank) costs a walk over the chunks' counts.
+    /// </summary>
+    private sealed class SortedEntries(bool byName)
+    {
+        private const int ChunkSize = 256;
+
+        private readonly bool _byName = byName;
+        private readonly List<Entry[]> _chunks = [];
+        private readonly List<int> _counts = [];
+        private int _count;
+
+        /// <summary>Gets the least name after every name that starts with <paramref name="prefix"/> (UTF-16 ordinal order), or null if none.</summary>
+        public static string? UpperBound(string prefix)
+        {
+            int last = prefix.Length - 1;
+            while (last >= 0 && prefix[last] == char.MaxValue)
+            {
+                last--;
+            }
+
+            return last < 0 ? null : string.Concat(prefix.AsSpan(0, last), [(char)(prefix[last] + 1)]);
+        }
+
+        public void Add(Entry entry)
+        {
+            if (_chunks.Count == 0)
+            {
+                _chunks.Add(new Entry[ChunkSize]);
+                _counts.Add(0);
+            }
+
+            int chunk = ChunkOf(entry.Name, entry.Sequence);
+            Entry[] items = _chunks[chunk];
+            int count = _counts[chunk];
+            int at = Search(items, count, entry.Name, entry.Sequence);
+            if (at >= 0)
+            {
+                return; // listed already
+            }
+
+            at = ~at;
+            _count++;
+            if (count == ChunkSize && at == ChunkSize)
+            {
+                // After the end of a full chunk (a new job in a list by the order added): a new chunk, so such lists stay full.
+                var next = new Entry[ChunkSize];
+                next[0] = entry;
+                _chunks.Insert(chunk + 1, next);
+                _counts.Insert(chunk + 1, 1);
+                return;
+            }
+
+            if (count == ChunkSize)
+            {
+                // Split: the upper half moves to a new chunk after this one.
+                var upper = new Entry[ChunkSize];
+                int half = ChunkSize / 2;
+                Array.Copy(items, half, upper, 0, ChunkSize - half);
+                Array.Clear(items, half, ChunkSize - half);
+                _chunks.Insert(chunk + 1, upper);
+                _counts[chunk] = half;
+                _counts.Insert(chunk + 1, ChunkSize - half);
+                if (at > half)
+                {
+                    (chunk, items, at) = (chunk + 1, upper, at - half);
+                }
+
+                count = _counts[chunk];
+            }
+
+            Array.Copy(items, at, items, at + 1, count - at);
+            items[at] = entry;
+            _counts[chunk] = count + 1;
+        }
+
+        public void Remove(Entry entry)
+        {
+            if (_chunks.Count == 0)
+            {
+                return;
+            }
+
+            int chunk = ChunkOf(entry.Name, entry.Sequence);
+            Entry[] items = _chunks[chunk];
+            int count = _counts[chunk];
+            int at = Search(items, count, entry.Name, entry.Sequence);
+            if (at < 0 || !ReferenceEquals(items[at], entry))
+            {
+                return;
+            }
+
+            _count--;
+            Array.Copy(items, at + 1, items, at, count - at - 1);
+            items[count - 1] = null!;
+            if (count == 1 && _chunks.Count > 1)
+            {
+                _chunks.RemoveAt(chunk);
+                _counts.RemoveAt(chunk);
+            }
+            else
+            {
+                _counts[chunk] = count - 1;
+            }
+        }
+
+        /// <summary>The positions of the first name at or after <paramref name="from"/> and of the first at or after <paramref name="to"/> (the end if null).</summary>
+        public (int Start, int End) Range(string from, string? to)
+        {
+            int start = Rank(from);
+            int end = to is null ? Count() : Rank(to);
+            return (start, Math.Max(start, end));
+        }
+
+        /// <summary>The jobs at positions <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
+        public List<Entry> Slice(int start, int end)
+        {
+            var slice = new List<Entry>(end - start);
+            int position = 0;
+            for (int chunk = 0; chunk < _chunks.Count && position < end; chunk++)
+            {
+                int count = _counts[chunk];
+                if (position + count > start)
+                {
+                    int from = Math.Max(0, start - position);
+                    int to = Math.Min(count, end - position);
+                    for (int i = from; i < to; i++)
+                    {
+                        slice.Add(_chunks[chunk][i]);
+                    }
+                }
+
+                position += count;
+            }
+
+            return slice;
+        }
+
+        private int Count() => _count;
+
+        /// <summary>The jobs from position <paramref name="start"/> on, in order; the list must not change while it is read.</summary>
+        public IEnumerable<Entry> From(int start)
+        {
+            int position = 0;
+            for (int chunk = 0; chunk < _chunks.Count; chunk++)
+            {
+                int count = _counts[chunk];
+                if (position + count > start)
+                {
+                    Entry[] items = _chunks[chunk];
+                    for (int i = Math.Max(0, start - position); i < count; i++)
+                    {
+                        yield return items[i];
+                    }
+                }
+
+                position += count;
+            }
+        }
+
+        /// <summary>How many jobs sort before <paramref name="name"/> (with any sequence).</summary>
+        private int Rank(string name)
+        {
+            if (_chunks.Count == 0)
+            {
+                return 0;
+            }
+
+            int chunk = ChunkOf(name, int.MinValue);
+            int position = 0;
+            for (int i = 0; i < chunk; i++)
+            {
+                position += _counts[i];
+            }
+
+            int at = Search(_chunks[chunk], _counts[chunk], name, int.MinValue);
+            return position + (at < 0 ? ~at : at);
+        }
+
+        /// <summary>The chunk that holds, or would hold, the key: the last chunk whose first item is not after it.</summary>
+        private int ChunkOf(string name, int sequence)
+        {
+            int low = 0;
+            int high = _chunks.Count - 1;
+            while (low < high)
+            {
+                int middle = (low + high + 1) >> 1;
+                if (Compare(_chunks[middle][0], name, sequence) <= 0)
+                {
+                    low = middle;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            return low;
+        }
+
+        private int Search(Entry[] items, int count, string name, int sequence)
+        {
+            int low = 0;
+            int high = count - 1;
+            while (low <= high)
+            {
+                int middle = (low + high) >> 1;
+                int order = Compare(items[middle], name, sequence);
+                if (order == 0)
+                {
+                    return middle;
+                }
+
+                if (order < 0)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            return ~low;
+        }
+
+        private int Compare(Entry entry, string name, int sequence)
+        {
+            int order = _byName ? string.CompareOrdinal(entry.Name, name) : 0;
+            return order != 0 ? order : entry.Sequence.CompareTo(sequence);
+        }
     }
 }

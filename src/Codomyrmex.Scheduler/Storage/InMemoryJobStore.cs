@@ -141,8 +141,10 @@ public sealed partial class InMemoryJobStore : IJobStore
             JobStatus before = entry.State.Status;
             entry.State.ApplyUpdate(entry.Trigger, entry.MaxRuns, job);
             Undeclare(entry);
+            UnindexName(entry);
             entry.Update(job);
             Declare(entry);
+            IndexName(entry);
             Reschedule(entry, before);
             updated = entry.ToJob();
         }
@@ -669,6 +671,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         _statusCounts[(int)entry.State.Status]--;
         _ = entry.ForeignId is null ? _jobs.Remove(entry.Key) : _jobsWithForeignIds!.Remove(entry.ForeignId);
         Undeclare(entry);
+        UnindexName(entry);
         entry.Removed = true;
     }
 
@@ -772,6 +775,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         {
             _statusCounts[(int)before]--;
             _statusCounts[(int)entry.State.Status]++;
+            Reclass(entry, before);
             if (!entry.State.IsFinished)
             {
                 entry.FinishedAt = 0;

@@ -42,7 +42,7 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
             {
                 Assert.True(await reader.ReadAsync(Token));
                 Assert.Equal(1L, reader.GetInt64(0));
-                Assert.Equal(1, reader.GetInt32(1));
+                Assert.Equal(2, reader.GetInt32(1));
             }
 
             Job job = NewJob();
@@ -87,7 +87,7 @@ public sealed class PostgreSqlJobStoreServerTests : IAsyncDisposable
         await using NpgsqlCommand tables = PostgresServer.Admin.CreateCommand(
             "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = @schema");
         tables.Parameters.AddWithValue("schema", first.Schema);
-        Assert.Equal("claims,jobs,nodes,runs,schema_version", await tables.ExecuteScalarAsync(Token));
+        Assert.Equal("claims,job_counts,jobs,nodes,runs,schema_version", await tables.ExecuteScalarAsync(Token));
     }
 
     [Fact]

@@ -21,6 +21,10 @@ public sealed class PostgreSqlJobStoreTests : JobStoreContractTests, IAsyncDispo
 
     protected override IJobStore OpenSecond(IJobStore store) => Open(_options[store]);
 
+    /// <inheritdoc/>
+    /// <value>PostgreSQL's text cannot hold U+0000.</value>
+    protected override bool KeepsNulInText => false;
+
     public async ValueTask DisposeAsync()
     {
         foreach (PostgreSqlJobStore store in _stores)

@@ -45,11 +45,13 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Turns a store of the current schema back into what version 2 wrote (no fencing, nodes, change log, instance ids).</summary>
+    /// <summary>Turns a store of the current schema back into what version 2 wrote (no fencing, nodes, change log, instance ids, name indexes, counts).</summary>
     internal static void DowngradeToVersion2(string path)
     {
         using SqliteConnection raw = Raw(path);
         Execute(raw, """
+            DROP TRIGGER jobs_counted_insert; DROP TRIGGER jobs_counted_delete; DROP TRIGGER jobs_counted_status; DROP TABLE job_counts;
+            DROP INDEX jobs_name; DROP INDEX jobs_source;
             DROP INDEX jobs_declared; DROP INDEX jobs_finished; DROP TABLE changes; DROP TABLE nodes; DROP TABLE counters;
             ALTER TABLE runs DROP COLUMN instance_id;
             DROP INDEX claims_instance;
@@ -92,6 +94,10 @@ public sealed class SqliteJobStoreFileTests : IDisposable
             Assert.Contains("same source and name", duplicate.Error, StringComparison.Ordinal);
             Assert.Equal(JobStatus.Pending, (await store.GetAsync("0000000000003", Token))!.Status);
 
+            // The counts per status start from the jobs as the upgrade left them.
+            JobCounts counts = await store.CountAsync(Token);
+            Assert.Equal((1L, 1L, 1L, 3L), (counts.Pending, counts.Running, counts.Cancelled, counts.Total));
+
             // The claim of version 2 is kept, held by its old node name, and recovered as the run of a process that ended.
             ClaimedRun lost = Assert.Single(await store.RecoverExpiredAsync(Token));
             Assert.Equal((held.RunId, "node-a", "node-a"), (lost.RunId, lost.InstanceId, lost.NodeName));
@@ -107,7 +113,7 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         using SqliteConnection after = Raw(path);
         using SqliteCommand version = after.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
-        Assert.Equal(3L, version.ExecuteScalar());
+        Assert.Equal(4L, version.ExecuteScalar());
     }
 
     [Fact]
@@ -253,18 +259,20 @@ public sealed class SqliteJobStoreFileTests : IDisposable
         await other.CancelAsync("0000000000001", Token);
         Assert.Empty(changes);
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(
-            [(JobStoreChangeKind.Added, "0000000000001", (DateTimeOffset?)T0.AddHours(1)), (JobStoreChangeKind.Cancelled, "0000000000001", null)],
-            changes.Select(c => (c.Kind, c.JobId, c.DueAt)));
 
-        // Its own changes it raises at once; the poll does not raise them again, nor the others' twice.
+        // The add is not logged (it left nothing due: the job is cancelled); the cancel is, with the job's id.
+        Assert.Equal([(JobStoreChangeKind.Cancelled, "0000000000001", (DateTimeOffset?)null)], changes.Select(c => (c.Kind, c.JobId, c.DueAt)));
+
+        // Another instance's add is raised as the earliest due time, without a job id; its own changes it raises at once, and
+        // the poll raises neither its own again nor the others' twice.
         await other.AddAsync(TaskJob("0000000000002", firstRun: T0.AddHours(1)), Token);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal((JobStoreChangeKind.Added, null, (DateTimeOffset?)T0.AddHours(1)), (changes[^1].Kind, changes[^1].JobId, changes[^1].DueAt));
         await watcher.SetPausedAsync("0000000000002", paused: true, Token);
         Assert.Equal(JobStoreChangeKind.Paused, changes[^1].Kind);
         clock.Advance(TimeSpan.FromSeconds(1));
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal([JobStoreChangeKind.Added, JobStoreChangeKind.Cancelled, JobStoreChangeKind.Paused, JobStoreChangeKind.Added],
-            changes.Select(c => c.Kind));
+        Assert.Equal([JobStoreChangeKind.Cancelled, JobStoreChangeKind.Added, JobStoreChangeKind.Paused], changes.Select(c => c.Kind));
     }
 
     [Fact]

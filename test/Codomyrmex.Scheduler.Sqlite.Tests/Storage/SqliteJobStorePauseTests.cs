@@ -54,7 +54,7 @@ public sealed class SqliteJobStorePauseTests : IDisposable
         using (SqliteCommand version = raw.CreateCommand())
         {
             version.CommandText = "PRAGMA user_version;";
-            Assert.Equal(3L, version.ExecuteScalar());
+            Assert.Equal(4L, version.ExecuteScalar());
         }
 
         using SqliteJobStore reopened = Open(path);
