@@ -53,7 +53,7 @@ public sealed partial class DashboardPagesTests
     }
 
     [Fact]
-    public async Task JobsPage_FiltersByStatusAndByName()
+    public async Task JobsPage_FiltersByStatusAndByTheStartOfTheName()
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
         TestJobs.Nightly(scheduler, "backup-db");
@@ -64,8 +64,13 @@ public sealed partial class DashboardPagesTests
         using HttpClient client = host.Client();
 
         Assert.Equal(["cleanup"], Names(await client.GetStringAsync("?status=cancelled", Ct)));
-        Assert.Equal(["Backup-files", "backup-db"], Names(await client.GetStringAsync("?name=backup", Ct)));
-        Assert.Equal(["Backup-files", "backup-db"], Names(await client.GetStringAsync("?status=pending&name=BACKUP", Ct)));
+        string backup = await client.GetStringAsync("?name=backup", Ct);
+        Assert.Equal(["backup-db"], Names(backup));
+        Assert.Contains("<label>Name starts with <input type=\"search\" name=\"name\" id=\"filter-name\" value=\"backup\"", backup);
+        Assert.Equal(["Backup-files"], Names(await client.GetStringAsync("?status=pending&name=Backup-", Ct)));
+        Assert.Equal(["Backup-files", "backup-db"], Names(await client.GetStringAsync("?status=pending&name=", Ct)));
+        Assert.Contains("id=\"no-jobs\"", await client.GetStringAsync("?name=BACKUP", Ct)); // the start of the name, case by case
+        Assert.Contains("id=\"no-jobs\"", await client.GetStringAsync("?name=db", Ct)); // the start, not anywhere in it
         Assert.Contains("id=\"no-jobs\"", await client.GetStringAsync("?status=failed", Ct));
     }
 

@@ -35,5 +35,23 @@ public sealed class DashboardScaleTests
             Assert.Contains("100000 jobs", html);
             Assert.All(recorder.JobQueries, query => Assert.InRange(query.Limit ?? int.MaxValue, 0, 50));
         }
+
+        // The name filter is the store's too: the page of a prefix is asked for, never scanned for, and the counts are one call.
+        foreach ((string path, string firstName, string total) in new[]
+                 {
+                     ("?name=job-0123", "job-012399", "· 100 jobs"), ("?name=job-0123&sort=oldest&page=2", "job-012350", "· 100 jobs"),
+                     ("?status=pending&name=job-09999", "job-099999", "· 10 jobs"),
+                 })
+        {
+            recorder.JobQueries.Clear();
+            recorder.Calls.Clear();
+            string html = await client.GetStringAsync(path, Ct);
+
+            Assert.Equal(firstName, Regex.Match(html, "<td class=\"name\"><a href=\"[^\"]+\">([^<]*)</a>").Groups[1].Value);
+            Assert.Contains(total, html);
+            Assert.All(recorder.JobQueries, query => Assert.StartsWith(query.NamePrefix!, firstName, StringComparison.Ordinal));
+            Assert.All(recorder.JobQueries, query => Assert.InRange(query.Limit ?? int.MaxValue, 0, 50));
+            Assert.Equal(1, recorder.Calls.Count(call => call == nameof(IJobStore.CountAsync)));
+        }
     }
 }

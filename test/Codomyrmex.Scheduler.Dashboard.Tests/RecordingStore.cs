@@ -15,6 +15,9 @@ public class RecordingStore : DispatchProxy
 
     public ConcurrentQueue<JobQuery> JobQueries { get; } = new();
 
+    /// <summary>Gets the names of the store methods called, in order.</summary>
+    public ConcurrentQueue<string> Calls { get; } = new();
+
     public static (IJobStore Store, RecordingStore Recorder) Wrap(IJobStore inner)
     {
         IJobStore store = Create<IJobStore, RecordingStore>();
@@ -25,6 +28,7 @@ public class RecordingStore : DispatchProxy
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
+        Calls.Enqueue(targetMethod!.Name);
         if (args?.FirstOrDefault() is JobQuery query)
         {
             JobQueries.Enqueue(query);

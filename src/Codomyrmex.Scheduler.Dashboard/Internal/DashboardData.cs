@@ -7,19 +7,17 @@ namespace Codomyrmex.Scheduler.Dashboard.Internal;
 /// touch <see cref="IJobStore"/> or the query types themselves.
 /// </summary>
 /// <remarks>
-/// Reads are paged by the store: a page of jobs is one <see cref="IJobStore.ListAsync"/> with a limit (two for newest first:
-/// the count, then the page counted from the end), so a store of 100,000 jobs renders a page as fast as a store of ten. The
-/// one exception is the name filter: the store cannot filter by name yet, so it walks the store in batches until the page is
-/// full, and says so on the page (<see cref="JobList.Scanned"/>). It lives as long as the application that maps the
-/// dashboard, and so do its subscriptions to the scheduler's and the store's events.
+/// Reads are paged and filtered by the store: a page of jobs is one <see cref="IJobStore.ListAsync"/> with a limit (two for
+/// newest first: the count, then the page counted from the end), the name filter is the query's
+/// <see cref="JobQuery.NamePrefix"/> (names that start with the text, case by case: the store finds them in its index of
+/// names), and the counts by status are one <see cref="IJobStore.CountAsync"/>, so a store of a million jobs renders a page
+/// as fast as a store of ten. It lives as long as the application that maps the dashboard, and so do its subscriptions to the
+/// scheduler's and the store's events.
 /// Queries are written with initializers (not constructors) so they read the same whether the query types are positional
 /// records or have init-only properties.
 /// </remarks>
 internal sealed class DashboardData
 {
-    /// <summary>How many jobs one batch of a name search reads.</summary>
-    private const int ScanBatch = 1000;
-
     /// <summary>How many of the newest runs the nodes view reads to find what each node ran last.</summary>
     private const int NodeHistory = 200;
 
@@ -44,38 +42,34 @@ internal sealed class DashboardData
     /// <summary>The scheduler's clock.</summary>
     public TimeProvider Time => _scheduler.TimeProvider;
 
-    /// <summary>Reads one page of jobs.</summary>
-    public async Task<JobList> ListJobsAsync(JobStatus? status, string? name, bool newestFirst, int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>Reads one page of jobs: of a status (all for <see langword="null"/>) whose name starts with <paramref name="namePrefix"/> (any for empty).</summary>
+    public async Task<JobList> ListJobsAsync(JobStatus? status, string? namePrefix, bool newestFirst, int page, int pageSize, CancellationToken cancellationToken)
     {
         int offset = checked(Math.Max(0, page - 1) * pageSize);
-        if (!string.IsNullOrEmpty(name))
-        {
-            return await SearchAsync(status, name, newestFirst, offset, pageSize, cancellationToken).ConfigureAwait(false);
-        }
-
+        var filter = new JobQuery { Status = status, NamePrefix = string.IsNullOrEmpty(namePrefix) ? null : namePrefix };
         if (!newestFirst)
         {
-            JobPage forward = await _store.ListAsync(new JobQuery { Status = status, Offset = offset, Limit = pageSize }, cancellationToken).ConfigureAwait(false);
-            return new JobList(forward.Items, forward.Total, forward.Total > offset + forward.Items.Count, Scanned: false);
+            JobPage forward = await _store.ListAsync(filter with { Offset = offset, Limit = pageSize }, cancellationToken).ConfigureAwait(false);
+            return new JobList(forward.Items, forward.Total, forward.Total > offset + forward.Items.Count);
         }
 
         // The store lists jobs in the order they were added; newest first is the same page counted from the end.
-        int total = (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
+        int total = (await _store.ListAsync(filter with { Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
         int end = total - offset;
         if (end <= 0)
         {
-            return new JobList([], total, HasMore: false, Scanned: false);
+            return new JobList([], total, HasMore: false);
         }
 
         int start = Math.Max(0, end - pageSize);
-        JobPage backward = await _store.ListAsync(new JobQuery { Status = status, Offset = start, Limit = end - start }, cancellationToken).ConfigureAwait(false);
+        JobPage backward = await _store.ListAsync(filter with { Offset = start, Limit = end - start }, cancellationToken).ConfigureAwait(false);
         var items = backward.Items.Reverse().ToList();
-        return new JobList(items, backward.Total, start > 0, Scanned: false);
+        return new JobList(items, backward.Total, start > 0);
     }
 
-    /// <summary>Counts the jobs with a status (all jobs for <see langword="null"/>).</summary>
-    public async Task<int> CountAsync(JobStatus? status, CancellationToken cancellationToken) =>
-        (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
+    /// <summary>Counts the jobs of each status, in one call to the store.</summary>
+    public async Task<JobCounts> CountAsync(CancellationToken cancellationToken) =>
+        await _store.CountAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Reads a job.</summary>
     public async Task<Job?> GetJobAsync(string id, CancellationToken cancellationToken) =>
@@ -162,44 +156,6 @@ internal sealed class DashboardData
 #pragma warning restore CA1031
         {
         }
-    }
-
-    /// <summary>Finds a page of jobs whose name contains the text (ignoring case), reading the store in batches.</summary>
-    private async Task<JobList> SearchAsync(JobStatus? status, string name, bool newestFirst, int offset, int pageSize, CancellationToken cancellationToken)
-    {
-        var items = new List<Job>(pageSize);
-        int total = (await _store.ListAsync(new JobQuery { Status = status, Offset = 0, Limit = 0 }, cancellationToken).ConfigureAwait(false)).Total;
-        int matched = 0;
-        bool more = false;
-        for (int batch = 0; batch * ScanBatch < total && !more; batch++)
-        {
-            int from = newestFirst ? Math.Max(0, total - ((batch + 1) * ScanBatch)) : batch * ScanBatch;
-            int count = newestFirst ? total - (batch * ScanBatch) - from : ScanBatch;
-            JobPage page = await _store.ListAsync(new JobQuery { Status = status, Offset = from, Limit = count }, cancellationToken).ConfigureAwait(false);
-            IEnumerable<Job> ordered = newestFirst ? page.Items.Reverse() : page.Items;
-            foreach (Job job in ordered)
-            {
-                if (!job.Name.Contains(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                if (matched++ < offset)
-                {
-                    continue;
-                }
-
-                if (items.Count == pageSize)
-                {
-                    more = true;
-                    break;
-                }
-
-                items.Add(job);
-            }
-        }
-
-        return new JobList(items, Total: null, more, Scanned: true);
     }
 
     private void OnJobEvent(object? sender, JobEvent e) => Changed?.Invoke(e.JobId);

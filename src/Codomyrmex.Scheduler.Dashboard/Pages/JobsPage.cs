@@ -3,7 +3,7 @@ using Codomyrmex.Scheduler.Dashboard.Internal;
 
 namespace Codomyrmex.Scheduler.Dashboard.Pages;
 
-/// <summary>The jobs view: filter by status and name, sort by when added, one page read from the store.</summary>
+/// <summary>The jobs view: filter by status and by the start of the name, sort by when added, one page read from the store.</summary>
 internal static class JobsPage
 {
     public static async Task<string> RenderAsync(PageContext page, CancellationToken cancellationToken)
@@ -16,11 +16,9 @@ internal static class JobsPage
         int size = page.App.Options.PageSize;
         DashboardData data = page.App.Data;
         JobList jobs = await data.ListJobsAsync(status, name, newest, pageNumber, size, cancellationToken).ConfigureAwait(false);
-        var counts = new List<(JobStatus? Status, int Count)> { (null, await data.CountAsync(null, cancellationToken).ConfigureAwait(false)) };
-        foreach (JobStatus each in Enum.GetValues<JobStatus>())
-        {
-            counts.Add((each, await data.CountAsync(each, cancellationToken).ConfigureAwait(false)));
-        }
+        JobCounts all = await data.CountAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new List<(JobStatus? Status, long Count)> { (null, all.Total) };
+        counts.AddRange(Enum.GetValues<JobStatus>().Select(each => ((JobStatus?)each, all[each])));
 
         string Href(JobStatus? st, int p) => page.Base + "/?" + string.Join('&', new[]
         {
@@ -39,26 +37,22 @@ internal static class JobsPage
                 html.Raw("<option").Raw(each == status ? " selected" : "").Raw(">").Text(Formats.Name(each)).Raw("</option>");
             }
 
-            html.Raw("</select></label> <label>Name <input type=\"search\" name=\"name\" id=\"filter-name\" value=\"").Text(name).Raw("\" placeholder=\"contains…\"></label> ");
+            html.Raw("</select></label> <label>Name starts with <input type=\"search\" name=\"name\" id=\"filter-name\" value=\"").Text(name)
+                .Raw("\" placeholder=\"backup- (case-sensitive)\"></label> ");
             html.Raw("<label>Sort <select name=\"sort\" id=\"filter-sort\"><option value=\"newest\"").Raw(newest ? " selected" : "").Raw(">newest first</option>");
             html.Raw("<option value=\"oldest\"").Raw(newest ? "" : " selected").Raw(">oldest first</option></select></label> ");
             html.Raw("<button type=\"submit\" id=\"filter-apply\">Filter</button></form>");
         }, html =>
         {
             html.Raw("<nav class=\"tabs\">");
-            foreach ((JobStatus? st, int count) in counts)
+            foreach ((JobStatus? st, long count) in counts)
             {
                 html.Raw("<a href=\"").Text(Href(st, 1)).Raw("\" data-status=\"").Text(st is null ? "all" : Formats.Name(st.Value)).Raw("\"")
                     .Raw(st == status ? " class=\"on\"" : "").Raw(">").Text(st is null ? "all" : Formats.Name(st.Value))
-                    .Raw(" <span class=\"count\">").Text(count).Raw("</span></a>");
+                    .Raw(" <span class=\"count\">").Text(count.ToString(CultureInfo.InvariantCulture)).Raw("</span></a>");
             }
 
             html.Raw("</nav>");
-            if (jobs.Scanned)
-            {
-                html.Raw("<p class=\"hint\">Filtering by name reads the jobs in batches: the store cannot filter by name itself yet.</p>");
-            }
-
             if (jobs.Items.Count == 0)
             {
                 html.Raw("<p class=\"empty\" id=\"no-jobs\">No jobs").Raw(status is null && name.Length == 0 ? " yet" : " match").Raw(".</p>");
@@ -82,10 +76,8 @@ internal static class JobsPage
             }
 
             html.Raw("<span>page ").Text(pageNumber);
-            if (jobs.Total is { } total)
-            {
-                html.Raw(" of ").Text(Math.Max(1, (total + size - 1) / size)).Raw(" · ").Text(total).Raw(total == 1 ? " job" : " jobs");
-            }
+            int total = jobs.Total;
+            html.Raw(" of ").Text(Math.Max(1, (total + size - 1) / size)).Raw(" · ").Text(total).Raw(total == 1 ? " job" : " jobs");
 
             html.Raw("</span>");
             if (jobs.HasMore)

@@ -15,7 +15,7 @@ public sealed class JobsGaugeTests
     public async Task JobsGauge_ReportsEveryStatus_FromOneCountPerCollection()
     {
         var clock = new FakeTimeProvider(Start);
-        (IJobStore store, RecordingStore recorder) = RecordingStore.Wrap(new InMemoryJobStore(timeProvider: clock));
+        (IJobStore store, JobStoreContractTests.RecordingStore recorder) = JobStoreContractTests.RecordingStore.Wrap(new InMemoryJobStore(timeProvider: clock));
         using var meters = new OwnMeters();
         using var meter = new MeterListener();
         var jobs = new ConcurrentQueue<(string Status, long Value)>();
