@@ -6,7 +6,7 @@ namespace Codomyrmex.Scheduler.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// <c>--scenario fires|lateness|memory|durable|all [--quick]</c> runs the dispatch scenarios (see <see cref="DispatchScenarios"/>);
+    /// <c>--scenario fires|lateness|memory|durable|dispatch|all [--quick]</c> runs the dispatch scenarios (see <see cref="DispatchScenarios"/>);
     /// anything else goes to BenchmarkDotNet.
     /// </summary>
     public static int Main(string[] args)

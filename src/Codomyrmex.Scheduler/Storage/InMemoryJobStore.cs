@@ -38,6 +38,7 @@ public sealed class InMemoryJobStore : IJobStore
     private Entry[] _heap = new Entry[16];
     private int _heapCount;
     private readonly RunHistoryOptions _history;
+    private readonly InMemoryRunHistory _runRows = new();
     private readonly JobRetentionOptions _retention;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -548,7 +549,7 @@ public sealed class InMemoryJobStore : IJobStore
                         continue;
                     }
 
-                    runsDeleted += entry.History?.Count ?? 0;
+                    runsDeleted += entry.History.Count;
                     Remove(entry);
                     jobsDeleted++;
                 }
@@ -563,9 +564,9 @@ public sealed class InMemoryJobStore : IJobStore
                 {
                     Entry entry = _historyExpiry.Dequeue().Entry;
                     HistoryJobsVisited++;
-                    if (!entry.Removed && entry.History is { Count: > 0 } history)
+                    if (!entry.Removed && entry.History.Count > 0)
                     {
-                        int dropped = history.DropFinishedBefore(cutoff, left);
+                        int dropped = _runRows.DropFinishedBefore(ref entry.History, cutoff, left);
                         left -= dropped;
                         runsDeleted += dropped;
                     }
@@ -656,12 +657,12 @@ public sealed class InMemoryJobStore : IJobStore
             IEnumerable<RunRecord> runs;
             if (query.JobId is { } id)
             {
-                runs = Find(id) is { History: { } history } entry ? history.NewestFirst().Select(r => r.ToRecord(entry.Id)) : [];
+                runs = Find(id) is { } entry ? _runRows.NewestFirst(entry.History).Select(r => r.ToRecord(entry.Id)) : [];
             }
             else
             {
-                runs = AllEntries(ordered: false).Where(e => e.History is not null)
-                    .SelectMany(e => e.History!.NewestFirst().Select(r => (Row: r, Entry: e)))
+                runs = AllEntries(ordered: false).Where(e => e.History.Count > 0)
+                    .SelectMany(e => _runRows.NewestFirst(e.History).Select(r => (Row: r, Entry: e)))
                     .OrderByDescending(r => r.Row.Sequence)
                     .Select(r => r.Row.ToRecord(r.Entry.Id));
             }
@@ -724,6 +725,7 @@ public sealed class InMemoryJobStore : IJobStore
         _statusCounts[(int)entry.State.Status]--;
         _ = entry.ForeignId is null ? _jobs.Remove(entry.Key) : _jobsWithForeignIds!.Remove(entry.ForeignId);
         Undeclare(entry);
+        _runRows.Clear(ref entry.History);
         entry.Removed = true;
     }
 
@@ -809,13 +811,13 @@ public sealed class InMemoryJobStore : IJobStore
             return;
         }
 
-        InMemoryRunHistory history = entry.History ??= new InMemoryRunHistory();
         if (_retention.Runs is not null)
         {
             _historyExpiry.Enqueue((entry, finished));
         }
 
-        history.Add(
+        _runRows.Add(
+            ref entry.History,
             InMemoryRunHistory.Row.Create(++_historySequence, run, outcome, started, finished, error, RunRecords.FormatResult(result, _history.MaxResultLength)),
             _history.MaxRunsPerJob ?? int.MaxValue);
     }
@@ -1019,8 +1021,8 @@ public sealed class InMemoryJobStore : IJobStore
 
         public string? Source { get; private set; }
 
-        /// <summary>The recent runs, with the store-wide order in which they were written.</summary>
-        public InMemoryRunHistory? History { get; set; }
+        /// <summary>Where the job's recent runs are in the store's history rows (a field, so that it can be passed by reference).</summary>
+        public InMemoryRunHistory.Slot History;
 
         public void Update(Job job)
         {

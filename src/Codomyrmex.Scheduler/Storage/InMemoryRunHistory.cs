@@ -4,106 +4,154 @@ using Codomyrmex.Scheduler.Internal;
 namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>
-/// One job's recent runs for <see cref="InMemoryJobStore"/>: compact rows, turned into <see cref="RunRecord"/>s only when
-/// read. The first row lives inline (most jobs scheduled in bulk run once), later ones in a ring that, once grown, is
-/// reused: writing a run allocates nothing, and what a run leaves behind is one row, not objects the GC must trace.
+/// The run history of every job of one <see cref="InMemoryJobStore"/>: compact rows in a few large arrays shared by all jobs,
+/// turned into <see cref="RunRecord"/>s only when read. Each job's rows form a list, oldest first, through the rows' links;
+/// the job keeps only where its list starts and ends (a <see cref="Slot"/>). Rows freed by the per-job limit, by retention
+/// or by deleting a job are reused.
 /// </summary>
+/// <remarks>
+/// Why not an object per job: a job's history is written when the job is old (it was scheduled long before it ran), so a
+/// new object per job's first run is a young object referenced from an old one, which every young collection must find
+/// and then copy into the older generations. Rows in arrays that are allocated once (large enough to live with the old
+/// objects) leave nothing behind for a collection to trace or copy; writing a run allocates nothing once the arrays have grown.
+/// Not thread-safe: the store calls it under its lock.
+/// </remarks>
 internal sealed class InMemoryRunHistory
 {
-    private Row _first;
-    private Row[]? _rows;
-    private int _start;
-    private int _count;
+    /// <summary>Rows per array: 4,096 rows of about 120 bytes, so each array is on the large object heap from the start.</summary>
+    private const int ChunkShift = 12;
+    private const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
 
-    /// <summary>Gets how many runs are kept.</summary>
-    public int Count => _count;
+    private Cell[][] _chunks = [];
 
-    /// <summary>Appends a run, dropping the oldest once <paramref name="max"/> are kept.</summary>
-    public void Add(in Row row, int max)
+    /// <summary>How many rows were ever handed out (the high-water mark); rows at or past it are new.</summary>
+    private int _used;
+
+    /// <summary>The first free row plus one (0: none); free rows are linked through <see cref="Cell.Next"/>.</summary>
+    private int _free;
+
+    /// <summary>Appends a run to a job's history, dropping its oldest rows once <paramref name="max"/> are kept.</summary>
+    public void Add(ref Slot slot, in Row row, int max)
     {
-        if (_rows is null)
+        while (slot.Count >= max && slot.Count > 0)
         {
-            if (_count == 0 || max == 1)
-            {
-                _first = row;
-                _count = 1;
-                return;
-            }
-
-            _rows = new Row[Math.Min(4, max)];
-            _rows[0] = _first;
-            _first = default;
-            _start = 0;
+            FreeOldest(ref slot);
         }
 
-        if (_count == max)
+        if (max <= 0)
         {
-            _rows[_start] = row;
-            _start = (_start + 1) % _rows.Length;
             return;
         }
 
-        if (_count == _rows.Length)
+        int index = Allocate();
+        ref Cell cell = ref At(index);
+        cell.Row = row;
+        cell.Next = 0;
+        if (slot.Newest == 0)
         {
-            var grown = new Row[(int)Math.Min(_rows.Length * 2L, max)];
-            for (int i = 0; i < _count; i++)
-            {
-                grown[i] = _rows[(_start + i) % _rows.Length];
-            }
-
-            _rows = grown;
-            _start = 0;
+            slot.Oldest = index + 1;
+        }
+        else
+        {
+            At(slot.Newest - 1).Next = index + 1;
         }
 
-        _rows[(_start + _count) % _rows.Length] = row;
-        _count++;
+        slot.Newest = index + 1;
+        slot.Count++;
     }
 
-    /// <summary>Drops the runs that finished before <paramref name="ticks"/> (UTC), oldest first, at most <paramref name="max"/>.</summary>
+    /// <summary>Drops a job's runs that finished before <paramref name="ticks"/> (UTC), oldest first, at most <paramref name="max"/>.</summary>
     /// <returns>How many were dropped.</returns>
-    public int DropFinishedBefore(long ticks, int max)
+    public int DropFinishedBefore(ref Slot slot, long ticks, int max)
     {
-        if (_rows is null)
-        {
-            if (_count == 1 && max > 0 && _first.Finished < ticks)
-            {
-                _first = default;
-                _count = 0;
-                return 1;
-            }
-
-            return 0;
-        }
-
         int dropped = 0;
-        while (_count > 0 && dropped < max && _rows[_start].Finished < ticks)
+        while (slot.Count > 0 && dropped < max && At(slot.Oldest - 1).Row.Finished < ticks)
         {
-            _rows[_start] = default;
-            _start = (_start + 1) % _rows.Length;
-            _count--;
+            FreeOldest(ref slot);
             dropped++;
         }
 
         return dropped;
     }
 
-    /// <summary>The rows, newest first.</summary>
-    public IEnumerable<Row> NewestFirst()
+    /// <summary>Drops all of a job's runs (the job is being deleted).</summary>
+    public void Clear(ref Slot slot)
     {
-        if (_rows is null)
+        while (slot.Count > 0)
         {
-            if (_count == 1)
-            {
-                yield return _first;
-            }
+            FreeOldest(ref slot);
+        }
+    }
 
-            yield break;
+    /// <summary>A job's rows, newest first (a copy: the caller may read it outside the store's lock).</summary>
+    public Row[] NewestFirst(in Slot slot)
+    {
+        var rows = new Row[slot.Count];
+        int index = slot.Oldest;
+        for (int i = rows.Length - 1; i >= 0; i--)
+        {
+            ref Cell cell = ref At(index - 1);
+            rows[i] = cell.Row;
+            index = cell.Next;
         }
 
-        for (int i = _count - 1; i >= 0; i--)
+        return rows;
+    }
+
+    private ref Cell At(int index) => ref _chunks[index >> ChunkShift][index & ChunkMask];
+
+    private int Allocate()
+    {
+        if (_free != 0)
         {
-            yield return _rows[(_start + i) % _rows.Length];
+            int index = _free - 1;
+            _free = At(index).Next;
+            return index;
         }
+
+        if (_used >> ChunkShift == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, _chunks.Length + 1);
+            _chunks[^1] = new Cell[ChunkSize];
+        }
+
+        return _used++;
+    }
+
+    private void FreeOldest(ref Slot slot)
+    {
+        int index = slot.Oldest - 1;
+        ref Cell cell = ref At(index);
+        slot.Oldest = cell.Next;
+        slot.Count--;
+        if (slot.Count == 0)
+        {
+            slot.Newest = 0;
+        }
+
+        // Cleared, so that a freed row keeps no error or result text alive.
+        cell.Row = default;
+        cell.Next = _free;
+        _free = index + 1;
+    }
+
+    /// <summary>Where a job's rows are: its oldest and newest row, each plus one (0: none), and how many.</summary>
+    [StructLayout(LayoutKind.Auto)]
+    public struct Slot
+    {
+        public int Oldest;
+        public int Newest;
+        public int Count;
+    }
+
+    [StructLayout(LayoutKind.Auto)]
+    private struct Cell
+    {
+        public Row Row;
+
+        /// <summary>The job's next newer row plus one (0: this is its newest), or for a free row the next free one.</summary>
+        public int Next;
     }
 
     /// <summary>

@@ -56,4 +56,53 @@ public sealed class InMemoryJobStoreTests : JobStoreContractTests
         Assert.Equal(1, store.HistoryJobsVisited);
         Assert.Equal(199, (await store.GetRunsAsync(new RunQuery(), Token)).Total);
     }
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(3, 10)]
+    [InlineData(5, 5)]
+    [InlineData(100, 7)]
+    public async Task History_JobsInterleavedDeletedAndAddedAgain_EachKeepsItsOwnNewestRunsOnly(int maxRunsPerJob, int runsPerJob)
+    {
+        // Every job's rows live in arrays shared by all jobs, and a deleted job's rows are reused: a job must only ever see its own.
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions { TimeProvider = Clock, History = new RunHistoryOptions { MaxRunsPerJob = maxRunsPerJob } });
+        var jobs = new List<Job>();
+        for (int i = 0; i < 6; i++)
+        {
+            jobs.Add(NewJob(EveryMinute(), name: "job" + i));
+            await store.AddAsync(jobs[^1], Token);
+        }
+
+        async Task RunAllAsync(IEnumerable<Job> which, int round)
+        {
+            foreach (Job job in which)
+            {
+                ClaimedRun run = (await ClaimNowAsync(store, job.Id, T0.AddMinutes(round)))!;
+                await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddMinutes(round), result: job.Name + "#" + round);
+            }
+        }
+
+        for (int round = 0; round < runsPerJob; round++)
+        {
+            await RunAllAsync(jobs, round);
+        }
+
+        Assert.True(await store.DeleteAsync(jobs[1].Id, Token));
+        Assert.True(await store.DeleteAsync(jobs[4].Id, Token));
+        var added = NewJob(EveryMinute(), name: "added");
+        await store.AddAsync(added, Token);
+        await RunAllAsync([added], 100);
+        Assert.Equal(["\"added#100\""], (await store.GetRunsAsync(new RunQuery { JobId = added.Id }, Token)).Items.Select(r => r.Result));
+        Assert.Empty((await store.GetRunsAsync(new RunQuery { JobId = jobs[1].Id }, Token)).Items);
+
+        foreach (Job job in jobs.Where((_, i) => i is not (1 or 4)))
+        {
+            RunPage page = await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Token);
+            int kept = Math.Min(maxRunsPerJob, runsPerJob);
+            string?[] expected = Enumerable.Range(runsPerJob - kept, kept).Reverse().Select(r => $"\"{job.Name}#{r}\"").ToArray();
+            Assert.Equal(expected, page.Items.Select(r => r.Result));
+            Assert.All(page.Items, r => Assert.Equal(job.Id, r.JobId));
+        }
+
+        Assert.Equal((4 * Math.Min(maxRunsPerJob, runsPerJob)) + 1, (await store.GetRunsAsync(new RunQuery(), Token)).Total);
+    }
 }
