@@ -563,7 +563,7 @@ public sealed class InMemoryJobStore : IJobStore
                         continue;
                     }
 
-                    runsDeleted += entry.History.Count;
+                    runsDeleted += _runRows.Count(entry.History);
                     Remove(entry);
                     jobsDeleted++;
                 }
@@ -578,7 +578,7 @@ public sealed class InMemoryJobStore : IJobStore
                 {
                     Entry entry = _historyExpiry.Dequeue().Entry;
                     HistoryJobsVisited++;
-                    if (!entry.Removed && entry.History.Count > 0)
+                    if (!entry.Removed && entry.History != 0)
                     {
                         int dropped = _runRows.DropFinishedBefore(ref entry.History, cutoff, left);
                         left -= dropped;
@@ -675,7 +675,7 @@ public sealed class InMemoryJobStore : IJobStore
             }
             else
             {
-                runs = AllEntries(ordered: false).Where(e => e.History.Count > 0)
+                runs = AllEntries(ordered: false).Where(e => e.History != 0)
                     .SelectMany(e => _runRows.NewestFirst(e.History).Select(r => (Row: r, Entry: e)))
                     .OrderByDescending(r => r.Row.Sequence)
                     .Select(r => r.Row.ToRecord(r.Entry.Id));
@@ -986,8 +986,8 @@ public sealed class InMemoryJobStore : IJobStore
 
         private static readonly IReadOnlyList<object?> NoArgs = [];
 
-        /// <summary>Where the job's recent runs are in the store's history rows (a field, so that it can be passed by reference).</summary>
-        public InMemoryRunHistory.Slot History;
+        /// <summary>The job's newest run in the store's history rows, plus one; 0 for none (a field, so that it can be passed by reference).</summary>
+        public int History;
 
         private long _nextRun;
         private long _lastRun;

@@ -5,9 +5,9 @@ namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>
 /// The run history of every job of one <see cref="InMemoryJobStore"/>: compact rows in a few large arrays shared by all jobs,
-/// turned into <see cref="RunRecord"/>s only when read. Each job's rows form a list, oldest first, through the rows' links;
-/// the job keeps only where its list starts and ends (a <see cref="Slot"/>). Rows freed by the per-job limit, by retention
-/// or by deleting a job are reused.
+/// turned into <see cref="RunRecord"/>s only when read. Each job's rows form a list linked both ways; the job keeps only its
+/// newest row's number, and that row knows the oldest and the count. Rows freed by the per-job limit, by retention or by
+/// deleting a job are reused.
 /// </summary>
 /// <remarks>
 /// Why not an object per job: a job's history is written when the job is old (it was scheduled long before it ran), so a
@@ -28,72 +28,82 @@ internal sealed class InMemoryRunHistory
     /// <summary>How many rows were ever handed out (the high-water mark); rows at or past it are new.</summary>
     private int _used;
 
-    /// <summary>The first free row plus one (0: none); free rows are linked through <see cref="Cell.Next"/>.</summary>
+    /// <summary>The first free row plus one (0: none); free rows are linked through <see cref="Cell.Older"/>.</summary>
     private int _free;
 
-    /// <summary>Appends a run to a job's history, dropping its oldest rows once <paramref name="max"/> are kept.</summary>
-    public void Add(ref Slot slot, in Row row, int max)
-    {
-        while (slot.Count >= max && slot.Count > 0)
-        {
-            FreeOldest(ref slot);
-        }
+    /// <summary>Gets how many runs a job keeps.</summary>
+    /// <param name="newest">The job's newest row plus one (0: it keeps none).</param>
+    public int Count(int newest) => newest == 0 ? 0 : At(newest - 1).Count;
 
+    /// <summary>Appends a run to a job's history, dropping its oldest rows once <paramref name="max"/> are kept.</summary>
+    /// <param name="newest">The job's newest row plus one (0: none yet); set to the new row.</param>
+    /// <param name="row">The run.</param>
+    /// <param name="max">The most rows the job keeps.</param>
+    public void Add(ref int newest, in Row row, int max)
+    {
         if (max <= 0)
         {
+            Clear(ref newest);
             return;
+        }
+
+        (int oldest, int count) = Ends(newest);
+        while (count >= max)
+        {
+            FreeOldest(ref newest, ref oldest, ref count);
         }
 
         int index = Allocate();
         ref Cell cell = ref At(index);
         cell.Row = row;
-        cell.Next = 0;
-        if (slot.Newest == 0)
+        cell.Older = newest;
+        cell.Newer = 0;
+        if (newest != 0)
         {
-            slot.Oldest = index + 1;
-        }
-        else
-        {
-            At(slot.Newest - 1).Next = index + 1;
+            At(newest - 1).Newer = index + 1;
         }
 
-        slot.Newest = index + 1;
-        slot.Count++;
+        newest = index + 1;
+        cell.Oldest = oldest == 0 ? newest : oldest;
+        cell.Count = count + 1;
     }
 
     /// <summary>Drops a job's runs that finished before <paramref name="ticks"/> (UTC), oldest first, at most <paramref name="max"/>.</summary>
     /// <returns>How many were dropped.</returns>
-    public int DropFinishedBefore(ref Slot slot, long ticks, int max)
+    public int DropFinishedBefore(ref int newest, long ticks, int max)
     {
+        (int oldest, int count) = Ends(newest);
         int dropped = 0;
-        while (slot.Count > 0 && dropped < max && At(slot.Oldest - 1).Row.Finished < ticks)
+        while (count > 0 && dropped < max && At(oldest - 1).Row.Finished < ticks)
         {
-            FreeOldest(ref slot);
+            FreeOldest(ref newest, ref oldest, ref count);
             dropped++;
         }
 
+        SetEnds(newest, oldest, count);
         return dropped;
     }
 
     /// <summary>Drops all of a job's runs (the job is being deleted).</summary>
-    public void Clear(ref Slot slot)
+    public void Clear(ref int newest)
     {
-        while (slot.Count > 0)
+        while (newest != 0)
         {
-            FreeOldest(ref slot);
+            int index = newest - 1;
+            newest = At(index).Older;
+            Free(index);
         }
     }
 
     /// <summary>A job's rows, newest first (a copy: the caller may read it outside the store's lock).</summary>
-    public Row[] NewestFirst(in Slot slot)
+    public Row[] NewestFirst(int newest)
     {
-        var rows = new Row[slot.Count];
-        int index = slot.Oldest;
-        for (int i = rows.Length - 1; i >= 0; i--)
+        var rows = new Row[Count(newest)];
+        for (int i = 0, index = newest; i < rows.Length; i++)
         {
             ref Cell cell = ref At(index - 1);
             rows[i] = cell.Row;
-            index = cell.Next;
+            index = cell.Older;
         }
 
         return rows;
@@ -101,12 +111,33 @@ internal sealed class InMemoryRunHistory
 
     private ref Cell At(int index) => ref _chunks[index >> ChunkShift][index & ChunkMask];
 
+    private (int Oldest, int Count) Ends(int newest)
+    {
+        if (newest == 0)
+        {
+            return (0, 0);
+        }
+
+        ref Cell cell = ref At(newest - 1);
+        return (cell.Oldest, cell.Count);
+    }
+
+    private void SetEnds(int newest, int oldest, int count)
+    {
+        if (newest != 0)
+        {
+            ref Cell cell = ref At(newest - 1);
+            cell.Oldest = oldest;
+            cell.Count = count;
+        }
+    }
+
     private int Allocate()
     {
         if (_free != 0)
         {
             int index = _free - 1;
-            _free = At(index).Next;
+            _free = At(index).Older;
             return index;
         }
 
@@ -119,30 +150,31 @@ internal sealed class InMemoryRunHistory
         return _used++;
     }
 
-    private void FreeOldest(ref Slot slot)
+    /// <summary>Frees a job's oldest row; the caller writes the new ends into the newest row (if any) when done.</summary>
+    private void FreeOldest(ref int newest, ref int oldest, ref int count)
     {
-        int index = slot.Oldest - 1;
-        ref Cell cell = ref At(index);
-        slot.Oldest = cell.Next;
-        slot.Count--;
-        if (slot.Count == 0)
+        int index = oldest - 1;
+        oldest = At(index).Newer;
+        count--;
+        if (oldest == 0)
         {
-            slot.Newest = 0;
+            newest = 0;
+        }
+        else
+        {
+            At(oldest - 1).Older = 0;
         }
 
-        // Cleared, so that a freed row keeps no error or result text alive.
-        cell.Row = default;
-        cell.Next = _free;
-        _free = index + 1;
+        Free(index);
     }
 
-    /// <summary>Where a job's rows are: its oldest and newest row, each plus one (0: none), and how many.</summary>
-    [StructLayout(LayoutKind.Auto)]
-    public struct Slot
+    private void Free(int index)
     {
-        public int Oldest;
-        public int Newest;
-        public int Count;
+        // Cleared, so that a freed row keeps no error or result text alive.
+        ref Cell cell = ref At(index);
+        cell = default;
+        cell.Older = _free;
+        _free = index + 1;
     }
 
     [StructLayout(LayoutKind.Auto)]
@@ -150,8 +182,17 @@ internal sealed class InMemoryRunHistory
     {
         public Row Row;
 
-        /// <summary>The job's next newer row plus one (0: this is its newest), or for a free row the next free one.</summary>
-        public int Next;
+        /// <summary>The job's next older row plus one (0: this is its oldest); for a free row, the next free one.</summary>
+        public int Older;
+
+        /// <summary>The job's next newer row plus one (0: this is its newest).</summary>
+        public int Newer;
+
+        /// <summary>In a job's newest row: its oldest row plus one.</summary>
+        public int Oldest;
+
+        /// <summary>In a job's newest row: how many rows the job keeps.</summary>
+        public int Count;
     }
 
     /// <summary>
