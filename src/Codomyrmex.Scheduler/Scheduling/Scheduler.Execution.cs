@@ -105,8 +105,7 @@ public sealed partial class Scheduler
     /// One attempt of a run, with its timeout; records the outcome and raises the events. A failed attempt with attempts
     /// left is recorded with a retry time: the store makes the retry the job's next due run, so no worker waits for it.
     /// </summary>
-    /// <remarks>A value task: with a job that completes at once (most do), the whole run allocates no task of its own.</remarks>
-    private async ValueTask<RunResult> ExecuteRunAsync(RunHandle handle)
+    private async Task<RunResult> ExecuteRunAsync(RunHandle handle)
     {
         ClaimedRun run = handle.Run;
         Job job = run.Job;
@@ -129,7 +128,7 @@ public sealed partial class Scheduler
         {
             try
             {
-                Task<object?> invocation = InvokeAsync(ResolveHandler(job), run, startedAt, linked?.Token ?? handle.Token);
+                Task<object?> invocation = InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token);
                 EndStarting(handle);
                 value = await invocation.ConfigureAwait(false);
                 outcome = RunOutcome.Succeeded;
@@ -377,8 +376,8 @@ public sealed partial class Scheduler
     /// <summary>A run's error text, as <see cref="Job.Error"/> shows it: <c>Type: message</c>.</summary>
     private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
-    /// <summary>Calls a job's delegate in whichever of the supported shapes it has; only the shape that takes a context gets one.</summary>
-    private async Task<object?> InvokeAsync(Delegate func, ClaimedRun run, DateTimeOffset fireTime, CancellationToken token)
+    /// <summary>Calls a job's delegate in whichever of the supported shapes it has.</summary>
+    private static async Task<object?> InvokeAsync(Delegate func, JobContext context, CancellationToken token)
     {
         switch (func)
         {
@@ -395,9 +394,9 @@ public sealed partial class Scheduler
                 await cancellable(token).ConfigureAwait(false);
                 return null;
             case Func<JobContext, CancellationToken, Task<object?>> contextual:
-                return await contextual(new JobContext(run, fireTime, _time), token).ConfigureAwait(false);
+                return await contextual(context, token).ConfigureAwait(false);
             default:
-                throw new InvalidOperationException($"Job '{run.Job.Name}' has a delegate of an unsupported shape: {func.GetType()}.");
+                throw new InvalidOperationException($"Job '{context.JobName}' has a delegate of an unsupported shape: {func.GetType()}.");
         }
     }
 
