@@ -7,7 +7,7 @@ namespace Codomyrmex.Scheduler.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// <c>--scenario fires|lateness|memory|durable|cluster|cluster-latency|all [--quick]</c> runs the dispatch scenarios (see <see cref="DispatchScenarios"/>),
+    /// <c>--scenario fires|lateness|memory|durable|dispatch|cluster|cluster-latency|all [--quick]</c> runs the dispatch scenarios (see <see cref="DispatchScenarios"/>),
     /// <c>--scenario scale ...</c> the store-size scenario (see <see cref="ScaleScenario"/>); anything else goes to BenchmarkDotNet.
     /// </summary>
     public static int Main(string[] args)

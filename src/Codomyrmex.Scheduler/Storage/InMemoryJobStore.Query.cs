@@ -152,7 +152,7 @@ public sealed partial class InMemoryJobStore
                     var running = new List<Entry>();
                     foreach (ActiveRun run in _runs.Values)
                     {
-                        if (run.Entry.State.Status == JobStatus.Running && !running.Contains(run.Entry))
+                        if (run.Entry.Status == JobStatus.Running && !running.Contains(run.Entry))
                         {
                             running.Add(run.Entry);
                         }
@@ -200,7 +200,7 @@ public sealed partial class InMemoryJobStore
     private void Reclass(Entry entry, JobStatus before)
     {
         int from = ClassOf(before);
-        int to = ClassOf(entry.State.Status);
+        int to = ClassOf(entry.Status);
         if (from != to)
         {
             _byClass[from].Remove(entry);
@@ -252,7 +252,7 @@ public sealed partial class InMemoryJobStore
     }
 
     private static bool Matches(Entry entry, in JobQuery query) =>
-        (query.Status is not { } status || entry.State.Status == status) &&
+        (query.Status is not { } status || entry.Status == status) &&
         (query.Name is not { } name || string.Equals(entry.Name, name, StringComparison.Ordinal)) &&
         (query.NamePrefix is not { } prefix || entry.Name.StartsWith(prefix, StringComparison.Ordinal)) &&
         (query.Source is not { } source || string.Equals(entry.Source, source, StringComparison.Ordinal));
@@ -261,8 +261,8 @@ public sealed partial class InMemoryJobStore
     private void Insert(Entry entry)
     {
         entry.Sequence = _sequence++;
-        _statusCounts[(int)entry.State.Status]++;
-        if (entry.State.IsFinished)
+        _statusCounts[(int)entry.Status]++;
+        if (entry.IsFinished)
         {
             MarkFinished(entry);
         }
@@ -285,7 +285,7 @@ public sealed partial class InMemoryJobStore
     private void IndexName(Entry entry)
     {
         _byName.Add(entry);
-        _byClass[ClassOf(entry.State.Status)].Add(entry);
+        _byClass[ClassOf(entry.Status)].Add(entry);
         if (entry.Source is { } source)
         {
             if (!_bySource.TryGetValue(source, out List<Entry>? same))

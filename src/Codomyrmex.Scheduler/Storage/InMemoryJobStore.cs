@@ -38,6 +38,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     private Entry[] _heap = new Entry[16];
     private int _heapCount;
     private readonly RunHistoryOptions _history;
+    private readonly InMemoryRunHistory _runRows = new();
     private readonly JobRetentionOptions _retention;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -132,14 +133,16 @@ public sealed partial class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             entry = Find(job.Id);
-            if (entry is null || entry.State.Version != job.Version)
+            if (entry is null || entry.Version != job.Version)
             {
                 return new((Job?)null);
             }
 
             // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
-            JobStatus before = entry.State.Status;
-            entry.State.ApplyUpdate(entry.Trigger, entry.MaxRuns, job);
+            JobStatus before = entry.Status;
+            JobState state = entry.ReadState();
+            state.ApplyUpdate(entry.Trigger, entry.MaxRuns, job);
+            entry.WriteState(state);
             Undeclare(entry);
             UnindexName(entry);
             entry.Update(job);
@@ -166,8 +169,10 @@ public sealed partial class InMemoryJobStore : IJobStore
                 return new((Job?)null);
             }
 
-            JobStatus before = entry.State.Status;
-            entry.State.Cancel();
+            JobStatus before = entry.Status;
+            JobState state = entry.ReadState();
+            state.Cancel();
+            entry.WriteState(state);
             Reschedule(entry, before);
             job = entry.ToJob();
         }
@@ -191,7 +196,9 @@ public sealed partial class InMemoryJobStore : IJobStore
                 return new((Job?)null);
             }
 
-            changed = entry.State.SetPaused(paused);
+            JobState state = entry.ReadState();
+            changed = state.SetPaused(paused);
+            entry.WriteState(state);
             Reschedule(entry);
             job = entry.ToJob();
         }
@@ -217,7 +224,7 @@ public sealed partial class InMemoryJobStore : IJobStore
                 return new(false);
             }
 
-            if (entry.State.ActiveRuns > 0)
+            if (entry.ActiveRuns > 0)
             {
                 throw StoreErrors.DeleteWhileRunning(entry.Id, entry.Name);
             }
@@ -248,8 +255,10 @@ public sealed partial class InMemoryJobStore : IJobStore
             while ((runs?.Count ?? 0) < request.MaxRuns && _heapCount > 0 && _heap[0].DueKey <= nowTicks)
             {
                 Entry entry = _heap[0];
-                JobStatus before = entry.State.Status;
-                ClaimResult claim = entry.State.ClaimTicks(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks);
+                JobStatus before = entry.Status;
+                JobState state = entry.ReadState();
+                ClaimResult claim = state.ClaimTicks(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks);
+                entry.WriteState(state);
                 Reschedule(entry, before);
                 if (claim.Decision == ClaimDecision.Run)
                 {
@@ -293,24 +302,26 @@ public sealed partial class InMemoryJobStore : IJobStore
                 return new((ClaimedRun?)null);
             }
 
-            if (entry.State.Status == JobStatus.Cancelled)
+            if (entry.Status == JobStatus.Cancelled)
             {
                 throw StoreErrors.ClaimCancelled(jobId, entry.Name);
             }
 
-            if (entry.State.LimitReached(entry.MaxRuns))
+            if (entry.ReadState().LimitReached(entry.MaxRuns))
             {
                 throw StoreErrors.ClaimLimitReached(jobId, entry.Name, entry.MaxRuns);
             }
 
-            if (entry.State.IsFinished && LiveDeclared(entry) is { } live)
+            if (entry.IsFinished && LiveDeclared(entry) is { } live)
             {
                 throw StoreErrors.ClaimNameTaken(jobId, entry.Name, live.Id);
             }
 
             DateTimeOffset now = _time.GetUtcNow();
-            JobStatus before = entry.State.Status;
-            entry.State.ClaimNow(now, entry.MaxRuns);
+            JobStatus before = entry.Status;
+            JobState state = entry.ReadState();
+            state.ClaimNow(now, entry.MaxRuns);
+            entry.WriteState(state);
             Reschedule(entry, before);
             return new(StartRun(entry, now, now, request.Node, LongTime.Add(now, request.LeaseDuration), manual: true));
         }
@@ -346,10 +357,12 @@ public sealed partial class InMemoryJobStore : IJobStore
             _runs.Remove(claimed.RunId);
             entry = run.Entry;
             long dueBefore = entry.DueKey;
-            JobStatus before = entry.State.Status;
+            JobStatus before = entry.Status;
             long retryAt = completion.RetryAfter is null ? completion.RetryAt?.UtcTicks ?? 0 : JobState.RetryTicks(completion, _time.GetUtcNow().UtcTicks);
-            entry.State.CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
+            JobState state = entry.ReadState();
+            state.CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
                 claimed.ScheduledTime.UtcTicks, claimed.Attempt, retryAt);
+            entry.WriteState(state);
             if (completion.Outcome == RunOutcome.Succeeded)
             {
                 entry.Result = completion.Result;
@@ -434,8 +447,10 @@ public sealed partial class InMemoryJobStore : IJobStore
                 ClaimedRun run = active.Run;
                 _runs.Remove(run.RunId);
                 Entry entry = active.Entry;
-                JobStatus before = entry.State.Status;
-                entry.State.InterruptTicks(run.ClaimedAt.UtcTicks, now, run.ScheduledTime.UtcTicks, run.Attempt, entry.Options.Recoverable);
+                JobStatus before = entry.Status;
+                JobState state = entry.ReadState();
+                state.InterruptTicks(run.ClaimedAt.UtcTicks, now, run.ScheduledTime.UtcTicks, run.Attempt, entry.Options.Recoverable);
+                entry.WriteState(state);
                 string error = RunRecords.LeaseExpired(run, Utc(active.LeaseUntil));
                 entry.Error = error;
                 Reschedule(entry, before);
@@ -489,13 +504,13 @@ public sealed partial class InMemoryJobStore : IJobStore
                     }
 
                     _finished.Dequeue();
-                    if (entry.State.ActiveRuns > 0)
+                    if (entry.ActiveRuns > 0)
                     {
                         _finished.Enqueue((entry, finishedAt));
                         continue;
                     }
 
-                    runsDeleted += entry.History?.Count ?? 0;
+                    runsDeleted += _runRows.Count(entry.History);
                     Remove(entry);
                     jobsDeleted++;
                 }
@@ -510,9 +525,9 @@ public sealed partial class InMemoryJobStore : IJobStore
                 {
                     Entry entry = _historyExpiry.Dequeue().Entry;
                     HistoryJobsVisited++;
-                    if (!entry.Removed && entry.History is { Count: > 0 } history)
+                    if (!entry.Removed && entry.History != 0)
                     {
-                        int dropped = history.DropFinishedBefore(cutoff, left);
+                        int dropped = _runRows.DropFinishedBefore(ref entry.History, cutoff, left);
                         left -= dropped;
                         runsDeleted += dropped;
                     }
@@ -603,12 +618,12 @@ public sealed partial class InMemoryJobStore : IJobStore
             IEnumerable<RunRecord> runs;
             if (query.JobId is { } id)
             {
-                runs = Find(id) is { History: { } history } entry ? history.NewestFirst().Select(r => r.ToRecord(entry.Id)) : [];
+                runs = Find(id) is { } entry ? _runRows.NewestFirst(entry.History).Select(r => r.ToRecord(entry.Id)) : [];
             }
             else
             {
-                runs = AllEntries(ordered: false).Where(e => e.History is not null)
-                    .SelectMany(e => e.History!.NewestFirst().Select(r => (Row: r, Entry: e)))
+                runs = AllEntries(ordered: false).Where(e => e.History != 0)
+                    .SelectMany(e => _runRows.NewestFirst(e.History).Select(r => (Row: r, Entry: e)))
                     .OrderByDescending(r => r.Row.Sequence)
                     .Select(r => r.Row.ToRecord(r.Entry.Id));
             }
@@ -668,10 +683,11 @@ public sealed partial class InMemoryJobStore : IJobStore
             RemoveAt(entry.HeapIndex);
         }
 
-        _statusCounts[(int)entry.State.Status]--;
+        _statusCounts[(int)entry.Status]--;
         _ = entry.ForeignId is null ? _jobs.Remove(entry.Key) : _jobsWithForeignIds!.Remove(entry.ForeignId);
         Undeclare(entry);
         UnindexName(entry);
+        _runRows.Clear(ref entry.History);
         entry.Removed = true;
     }
 
@@ -696,7 +712,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         {
             foreach (Entry other in same)
             {
-                if (!other.State.IsFinished)
+                if (!other.IsFinished)
                 {
                     return other;
                 }
@@ -757,13 +773,13 @@ public sealed partial class InMemoryJobStore : IJobStore
             return;
         }
 
-        InMemoryRunHistory history = entry.History ??= new InMemoryRunHistory();
         if (_retention.Runs is not null)
         {
             _historyExpiry.Enqueue((entry, finished));
         }
 
-        history.Add(
+        _runRows.Add(
+            ref entry.History,
             InMemoryRunHistory.Row.Create(++_historySequence, run, outcome, started, finished, error, RunRecords.FormatResult(result, _history.MaxResultLength)),
             _history.MaxRunsPerJob ?? int.MaxValue);
     }
@@ -771,12 +787,12 @@ public sealed partial class InMemoryJobStore : IJobStore
     /// <summary>Counts the entry's change of status, then puts it where its due time says in the heap.</summary>
     private void Reschedule(Entry entry, JobStatus before)
     {
-        if (entry.State.Status != before)
+        if (entry.Status != before)
         {
             _statusCounts[(int)before]--;
-            _statusCounts[(int)entry.State.Status]++;
+            _statusCounts[(int)entry.Status]++;
             Reclass(entry, before);
-            if (!entry.State.IsFinished)
+            if (!entry.IsFinished)
             {
                 entry.FinishedAt = 0;
             }
@@ -792,7 +808,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     /// <summary>Puts the entry where its due time says in the heap, or takes it out if it is not due ever.</summary>
     private void Reschedule(Entry entry)
     {
-        long due = entry.State.DueAtTicks;
+        long due = entry.ReadState().DueAtTicks;
         long key = due == 0 ? long.MaxValue : due;
         if (entry.HeapIndex < 0)
         {
@@ -903,10 +919,35 @@ public sealed partial class InMemoryJobStore : IJobStore
         entry.HeapIndex = index;
     }
 
-    /// <summary>One job, kept compact: the immutable parts by reference, the changing parts in a <see cref="JobState"/>.</summary>
+    /// <summary>
+    /// One job, kept compact, since a store may hold millions: what every job has in fields of its own, the
+    /// <see cref="JobState"/> as plain fields (read and written whole, see <see cref="ReadState"/>), and what most jobs leave
+    /// at its default (arguments, a task, a source, limits, policies, a result, an error, a retry or queued run) in a
+    /// <see cref="Rare"/> part that exists only once one of them is set.
+    /// </summary>
     private sealed class Entry
     {
-        public JobState State;
+        private const byte LastFailedFlag = 1;
+        private const byte RetryIsRecoveryFlag = 2;
+        private const byte WaitsForIdleFlag = 4;
+        private const byte PausedFlag = 8;
+        private const byte RemovedFlag = 16;
+
+        private static readonly IReadOnlyList<object?> NoArgs = [];
+
+        /// <summary>The job's newest run in the store's history rows, plus one; 0 for none (a field, so that it can be passed by reference).</summary>
+        public int History;
+
+        private long _nextRun;
+        private long _lastRun;
+        private long _lastDuration;
+        private long _version;
+        private int _runCount;
+        private int _failureCount;
+        private int _activeRuns;
+        private byte _status;
+        private byte _flags;
+        private Rare? _rare;
 
         public Entry(Job job, int sequence)
         {
@@ -917,18 +958,18 @@ public sealed partial class InMemoryJobStore : IJobStore
             }
             else
             {
-                ForeignId = job.Id;
+                RareData.ForeignId = job.Id;
             }
 
             Sequence = sequence;
             CreatedAt = job.CreatedAt.UtcTicks;
-            State = JobState.ForNewJob(job);
+            WriteState(JobState.ForNewJob(job));
             Update(job);
         }
 
         public ulong Key { get; }
 
-        public string? ForeignId { get; }
+        public string? ForeignId => _rare?.ForeignId;
 
         public string Id => ForeignId ?? JobIds.Format(Key);
 
@@ -943,73 +984,200 @@ public sealed partial class InMemoryJobStore : IJobStore
         /// <summary>When the job became finished, by the store's clock; 0 while it may run.</summary>
         public long FinishedAt { get; set; }
 
-        /// <summary>Whether the job was deleted (its place in the retention queue is stale).</summary>
-        public bool Removed { get; set; }
+        /// <summary>Gets or sets a value indicating whether the job was deleted (its place in the retention queue is stale).</summary>
+        public bool Removed
+        {
+            get => (_flags & RemovedFlag) != 0;
+            set => _flags = value ? (byte)(_flags | RemovedFlag) : (byte)(_flags & ~RemovedFlag);
+        }
 
         public string Name { get; private set; } = "";
 
         public Delegate? Func { get; private set; }
 
-        public string? Task { get; private set; }
-
-        public IReadOnlyList<object?> Args { get; private set; } = [];
-
-        public IReadOnlyDictionary<string, object?> Kwargs { get; private set; } = Job.NoKwargs;
-
         public Trigger? Trigger { get; private set; }
 
-        public JobOptions Options { get; private set; } = JobOptions.Default;
+        public string? Task => _rare?.Task;
 
-        public int? MaxRuns { get; private set; }
+        public IReadOnlyList<object?> Args => _rare?.Args ?? NoArgs;
 
-        public object? Result { get; set; }
+        public IReadOnlyDictionary<string, object?> Kwargs => _rare?.Kwargs ?? Job.NoKwargs;
 
-        public string? Error { get; set; }
+        public JobOptions Options => _rare?.Options ?? JobOptions.Default;
 
-        public string? Source { get; private set; }
+        public int? MaxRuns => _rare?.MaxRuns;
 
-        /// <summary>The recent runs, with the store-wide order in which they were written.</summary>
-        public InMemoryRunHistory? History { get; set; }
+        public string? Source => _rare?.Source;
+
+        public object? Result
+        {
+            get => _rare?.Result;
+            set
+            {
+                if (value is not null || _rare is not null)
+                {
+                    RareData.Result = value;
+                }
+            }
+        }
+
+        public string? Error
+        {
+            get => _rare?.Error;
+            set
+            {
+                if (value is not null || _rare is not null)
+                {
+                    RareData.Error = value;
+                }
+            }
+        }
+
+        public JobStatus Status => (JobStatus)_status;
+
+        public bool IsFinished => Status is JobStatus.Cancelled or JobStatus.Completed or JobStatus.Failed;
+
+        public int ActiveRuns => _activeRuns;
+
+        public long Version => _version;
+
+        /// <summary>Gets a copy of the job's state: change it with <see cref="WriteState"/>, never through this copy.</summary>
+        public JobState State => ReadState();
+
+        private Rare RareData => _rare ??= new Rare();
+
+        /// <summary>The job's state, put together from the fields: the rules change a copy, which <see cref="WriteState"/> stores back.</summary>
+        public JobState ReadState()
+        {
+            Rare? rare = _rare;
+            return new JobState
+            {
+                Status = (JobStatus)_status,
+                LastFailed = (_flags & LastFailedFlag) != 0,
+                RunCount = _runCount,
+                FailureCount = _failureCount,
+                ActiveRuns = _activeRuns,
+                NextRunTicks = _nextRun,
+                QueuedTicks = rare?.QueuedTicks ?? 0,
+                LastRunTicks = _lastRun,
+                LastDurationTicks = _lastDuration,
+                Version = _version,
+                RetryAtTicks = rare?.RetryAtTicks ?? 0,
+                RetryOfTicks = rare?.RetryOfTicks ?? 0,
+                RetryAttempt = rare?.RetryAttempt ?? 0,
+                RetryIsRecovery = (_flags & RetryIsRecoveryFlag) != 0,
+                WaitsForIdle = (_flags & WaitsForIdleFlag) != 0,
+                IsPaused = (_flags & PausedFlag) != 0,
+            };
+        }
+
+        /// <summary>Stores the job's state; the rare part is made only when a queued run or a retry needs it.</summary>
+        public void WriteState(in JobState state)
+        {
+            _status = (byte)state.Status;
+            _runCount = state.RunCount;
+            _failureCount = state.FailureCount;
+            _activeRuns = state.ActiveRuns;
+            _nextRun = state.NextRunTicks;
+            _lastRun = state.LastRunTicks;
+            _lastDuration = state.LastDurationTicks;
+            _version = state.Version;
+            _flags = (byte)((_flags & RemovedFlag)
+                | (state.LastFailed ? LastFailedFlag : 0)
+                | (state.RetryIsRecovery ? RetryIsRecoveryFlag : 0)
+                | (state.WaitsForIdle ? WaitsForIdleFlag : 0)
+                | (state.IsPaused ? PausedFlag : 0));
+            if (_rare is not null || state.QueuedTicks != 0 || state.RetryAtTicks != 0 || state.RetryOfTicks != 0 || state.RetryAttempt != 0)
+            {
+                Rare rare = RareData;
+                rare.QueuedTicks = state.QueuedTicks;
+                rare.RetryAtTicks = state.RetryAtTicks;
+                rare.RetryOfTicks = state.RetryOfTicks;
+                rare.RetryAttempt = state.RetryAttempt;
+            }
+        }
 
         public void Update(Job job)
         {
             Name = job.Name;
             Func = job.Func;
-            Task = job.Task;
-            Args = job.Args;
-            Kwargs = job.Kwargs;
-            Options = job.Options;
-            MaxRuns = job.MaxRuns;
-            Source = job.Source;
             Trigger = job.Trigger;
+            bool usual = job.Task is null && ReferenceEquals(job.Args, NoArgs) && ReferenceEquals(job.Kwargs, Job.NoKwargs)
+                && ReferenceEquals(job.Options, JobOptions.Default) && job.MaxRuns is null && job.Source is null;
+            if (usual && _rare is null)
+            {
+                return;
+            }
+
+            Rare rare = RareData;
+            rare.Task = job.Task;
+            rare.Args = ReferenceEquals(job.Args, NoArgs) ? null : job.Args;
+            rare.Kwargs = ReferenceEquals(job.Kwargs, Job.NoKwargs) ? null : job.Kwargs;
+            rare.Options = ReferenceEquals(job.Options, JobOptions.Default) ? null : job.Options;
+            rare.MaxRuns = job.MaxRuns;
+            rare.Source = job.Source;
         }
 
-        public Job ToJob() => new()
+        public Job ToJob()
         {
-            Id = Id,
-            Name = Name,
-            Func = Func,
-            Task = Task,
-            Args = Args,
-            Kwargs = Kwargs,
-            Trigger = Trigger,
-            Status = State.Status,
-            CreatedAt = Utc(CreatedAt),
-            LastRun = State.LastRunTicks == 0 ? null : Utc(State.LastRunTicks),
-            NextRun = State.GetShownNextRun(Trigger),
-            RunCount = State.RunCount,
-            MaxRuns = MaxRuns,
-            Result = Result,
-            Error = Error,
-            FailureCount = State.FailureCount,
-            LastDuration = State.LastRunTicks == 0 ? null : TimeSpan.FromTicks(State.LastDurationTicks),
-            Options = Options,
-            Source = Source,
-            ActiveRuns = State.ActiveRuns,
-            IsPaused = State.IsPaused,
-            FinishedAt = FinishedAt == 0 ? null : Utc(FinishedAt),
-            Version = State.Version,
-        };
+            JobState state = ReadState();
+            return new()
+            {
+                Id = Id,
+                Name = Name,
+                Func = Func,
+                Task = Task,
+                Args = Args,
+                Kwargs = Kwargs,
+                Trigger = Trigger,
+                Status = state.Status,
+                CreatedAt = Utc(CreatedAt),
+                LastRun = state.LastRunTicks == 0 ? null : Utc(state.LastRunTicks),
+                NextRun = state.GetShownNextRun(Trigger),
+                RunCount = state.RunCount,
+                MaxRuns = MaxRuns,
+                Result = Result,
+                Error = Error,
+                FailureCount = state.FailureCount,
+                LastDuration = state.LastRunTicks == 0 ? null : TimeSpan.FromTicks(state.LastDurationTicks),
+                Options = Options,
+                Source = Source,
+                ActiveRuns = state.ActiveRuns,
+                IsPaused = state.IsPaused,
+                FinishedAt = FinishedAt == 0 ? null : Utc(FinishedAt),
+                Version = state.Version,
+            };
+        }
+
+        /// <summary>What most jobs leave at its default; <see langword="null"/> here means that default.</summary>
+        private sealed class Rare
+        {
+            public string? ForeignId { get; set; }
+
+            public string? Task { get; set; }
+
+            public IReadOnlyList<object?>? Args { get; set; }
+
+            public IReadOnlyDictionary<string, object?>? Kwargs { get; set; }
+
+            public JobOptions? Options { get; set; }
+
+            public int? MaxRuns { get; set; }
+
+            public string? Source { get; set; }
+
+            public object? Result { get; set; }
+
+            public string? Error { get; set; }
+
+            public long QueuedTicks { get; set; }
+
+            public long RetryAtTicks { get; set; }
+
+            public long RetryOfTicks { get; set; }
+
+            public int RetryAttempt { get; set; }
+        }
     }
 
     private sealed class ActiveRun(Entry entry, ClaimedRun run)

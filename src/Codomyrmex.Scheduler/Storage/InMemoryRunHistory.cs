@@ -4,106 +4,195 @@ using Codomyrmex.Scheduler.Internal;
 namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>
-/// One job's recent runs for <see cref="InMemoryJobStore"/>: compact rows, turned into <see cref="RunRecord"/>s only when
-/// read. The first row lives inline (most jobs scheduled in bulk run once), later ones in a ring that, once grown, is
-/// reused: writing a run allocates nothing, and what a run leaves behind is one row, not objects the GC must trace.
+/// The run history of every job of one <see cref="InMemoryJobStore"/>: compact rows in a few large arrays shared by all jobs,
+/// turned into <see cref="RunRecord"/>s only when read. Each job's rows form a list linked both ways; the job keeps only its
+/// newest row's number, and that row knows the oldest and the count. Rows freed by the per-job limit, by retention or by
+/// deleting a job are reused.
 /// </summary>
+/// <remarks>
+/// Why not an object per job: a job's history is written when the job is old (it was scheduled long before it ran), so a
+/// new object per job's first run is a young object referenced from an old one, which every young collection must find
+/// and then copy into the older generations. Rows in arrays that are allocated once (large enough to live with the old
+/// objects) leave nothing behind for a collection to trace or copy; writing a run allocates nothing once the arrays have grown.
+/// Not thread-safe: the store calls it under its lock.
+/// </remarks>
 internal sealed class InMemoryRunHistory
 {
-    private Row _first;
-    private Row[]? _rows;
-    private int _start;
-    private int _count;
+    /// <summary>Rows per array: 4,096 rows of about 120 bytes, so each array is on the large object heap from the start.</summary>
+    private const int ChunkShift = 12;
+    private const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
 
-    /// <summary>Gets how many runs are kept.</summary>
-    public int Count => _count;
+    private Cell[][] _chunks = [];
 
-    /// <summary>Appends a run, dropping the oldest once <paramref name="max"/> are kept.</summary>
-    public void Add(in Row row, int max)
+    /// <summary>How many rows were ever handed out (the high-water mark); rows at or past it are new.</summary>
+    private int _used;
+
+    /// <summary>The first free row plus one (0: none); free rows are linked through <see cref="Cell.Older"/>.</summary>
+    private int _free;
+
+    /// <summary>Gets how many runs a job keeps.</summary>
+    /// <param name="newest">The job's newest row plus one (0: it keeps none).</param>
+    public int Count(int newest) => newest == 0 ? 0 : At(newest - 1).Count;
+
+    /// <summary>Appends a run to a job's history, dropping its oldest rows once <paramref name="max"/> are kept.</summary>
+    /// <param name="newest">The job's newest row plus one (0: none yet); set to the new row.</param>
+    /// <param name="row">The run.</param>
+    /// <param name="max">The most rows the job keeps.</param>
+    public void Add(ref int newest, in Row row, int max)
     {
-        if (_rows is null)
+        if (max <= 0)
         {
-            if (_count == 0 || max == 1)
-            {
-                _first = row;
-                _count = 1;
-                return;
-            }
-
-            _rows = new Row[Math.Min(4, max)];
-            _rows[0] = _first;
-            _first = default;
-            _start = 0;
-        }
-
-        if (_count == max)
-        {
-            _rows[_start] = row;
-            _start = (_start + 1) % _rows.Length;
+            Clear(ref newest);
             return;
         }
 
-        if (_count == _rows.Length)
+        (int oldest, int count) = Ends(newest);
+        while (count >= max)
         {
-            var grown = new Row[(int)Math.Min(_rows.Length * 2L, max)];
-            for (int i = 0; i < _count; i++)
-            {
-                grown[i] = _rows[(_start + i) % _rows.Length];
-            }
-
-            _rows = grown;
-            _start = 0;
+            FreeOldest(ref newest, ref oldest, ref count);
         }
 
-        _rows[(_start + _count) % _rows.Length] = row;
-        _count++;
+        int index = Allocate();
+        ref Cell cell = ref At(index);
+        cell.Row = row;
+        cell.Older = newest;
+        cell.Newer = 0;
+        if (newest != 0)
+        {
+            At(newest - 1).Newer = index + 1;
+        }
+
+        newest = index + 1;
+        cell.Oldest = oldest == 0 ? newest : oldest;
+        cell.Count = count + 1;
     }
 
-    /// <summary>Drops the runs that finished before <paramref name="ticks"/> (UTC), oldest first, at most <paramref name="max"/>.</summary>
+    /// <summary>Drops a job's runs that finished before <paramref name="ticks"/> (UTC), oldest first, at most <paramref name="max"/>.</summary>
     /// <returns>How many were dropped.</returns>
-    public int DropFinishedBefore(long ticks, int max)
+    public int DropFinishedBefore(ref int newest, long ticks, int max)
     {
-        if (_rows is null)
-        {
-            if (_count == 1 && max > 0 && _first.Finished < ticks)
-            {
-                _first = default;
-                _count = 0;
-                return 1;
-            }
-
-            return 0;
-        }
-
+        (int oldest, int count) = Ends(newest);
         int dropped = 0;
-        while (_count > 0 && dropped < max && _rows[_start].Finished < ticks)
+        while (count > 0 && dropped < max && At(oldest - 1).Row.Finished < ticks)
         {
-            _rows[_start] = default;
-            _start = (_start + 1) % _rows.Length;
-            _count--;
+            FreeOldest(ref newest, ref oldest, ref count);
             dropped++;
         }
 
+        SetEnds(newest, oldest, count);
         return dropped;
     }
 
-    /// <summary>The rows, newest first.</summary>
-    public IEnumerable<Row> NewestFirst()
+    /// <summary>Drops all of a job's runs (the job is being deleted).</summary>
+    public void Clear(ref int newest)
     {
-        if (_rows is null)
+        while (newest != 0)
         {
-            if (_count == 1)
-            {
-                yield return _first;
-            }
+            int index = newest - 1;
+            newest = At(index).Older;
+            Free(index);
+        }
+    }
 
-            yield break;
+    /// <summary>A job's rows, newest first (a copy: the caller may read it outside the store's lock).</summary>
+    public Row[] NewestFirst(int newest)
+    {
+        var rows = new Row[Count(newest)];
+        for (int i = 0, index = newest; i < rows.Length; i++)
+        {
+            ref Cell cell = ref At(index - 1);
+            rows[i] = cell.Row;
+            index = cell.Older;
         }
 
-        for (int i = _count - 1; i >= 0; i--)
+        return rows;
+    }
+
+    private ref Cell At(int index) => ref _chunks[index >> ChunkShift][index & ChunkMask];
+
+    private (int Oldest, int Count) Ends(int newest)
+    {
+        if (newest == 0)
         {
-            yield return _rows[(_start + i) % _rows.Length];
+            return (0, 0);
         }
+
+        ref Cell cell = ref At(newest - 1);
+        return (cell.Oldest, cell.Count);
+    }
+
+    private void SetEnds(int newest, int oldest, int count)
+    {
+        if (newest != 0)
+        {
+            ref Cell cell = ref At(newest - 1);
+            cell.Oldest = oldest;
+            cell.Count = count;
+        }
+    }
+
+    private int Allocate()
+    {
+        if (_free != 0)
+        {
+            int index = _free - 1;
+            _free = At(index).Older;
+            return index;
+        }
+
+        if (_used >> ChunkShift == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, _chunks.Length + 1);
+            _chunks[^1] = new Cell[ChunkSize];
+        }
+
+        return _used++;
+    }
+
+    /// <summary>Frees a job's oldest row; the caller writes the new ends into the newest row (if any) when done.</summary>
+    private void FreeOldest(ref int newest, ref int oldest, ref int count)
+    {
+        int index = oldest - 1;
+        oldest = At(index).Newer;
+        count--;
+        if (oldest == 0)
+        {
+            newest = 0;
+        }
+        else
+        {
+            At(oldest - 1).Older = 0;
+        }
+
+        Free(index);
+    }
+
+    private void Free(int index)
+    {
+        // Cleared, so that a freed row keeps no error or result text alive.
+        ref Cell cell = ref At(index);
+        cell = default;
+        cell.Older = _free;
+        _free = index + 1;
+    }
+
+    [StructLayout(LayoutKind.Auto)]
+    private struct Cell
+    {
+        public Row Row;
+
+        /// <summary>The job's next older row plus one (0: this is its oldest); for a free row, the next free one.</summary>
+        public int Older;
+
+        /// <summary>The job's next newer row plus one (0: this is its newest).</summary>
+        public int Newer;
+
+        /// <summary>In a job's newest row: its oldest row plus one.</summary>
+        public int Oldest;
+
+        /// <summary>In a job's newest row: how many rows the job keeps.</summary>
+        public int Count;
     }
 
     /// <summary>

@@ -56,4 +56,113 @@ public sealed class InMemoryJobStoreTests : JobStoreContractTests
         Assert.Equal(1, store.HistoryJobsVisited);
         Assert.Equal(199, (await store.GetRunsAsync(new RunQuery(), Token)).Total);
     }
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(3, 10)]
+    [InlineData(5, 5)]
+    [InlineData(100, 7)]
+    public async Task History_JobsInterleavedDeletedAndAddedAgain_EachKeepsItsOwnNewestRunsOnly(int maxRunsPerJob, int runsPerJob)
+    {
+        // Every job's rows live in arrays shared by all jobs, and a deleted job's rows are reused: a job must only ever see its own.
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions { TimeProvider = Clock, History = new RunHistoryOptions { MaxRunsPerJob = maxRunsPerJob } });
+        var jobs = new List<Job>();
+        for (int i = 0; i < 6; i++)
+        {
+            jobs.Add(NewJob(EveryMinute(), name: "job" + i));
+            await store.AddAsync(jobs[^1], Token);
+        }
+
+        async Task RunAllAsync(IEnumerable<Job> which, int round)
+        {
+            foreach (Job job in which)
+            {
+                ClaimedRun run = (await ClaimNowAsync(store, job.Id, T0.AddMinutes(round)))!;
+                await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddMinutes(round), result: job.Name + "#" + round);
+            }
+        }
+
+        for (int round = 0; round < runsPerJob; round++)
+        {
+            await RunAllAsync(jobs, round);
+        }
+
+        Assert.True(await store.DeleteAsync(jobs[1].Id, Token));
+        Assert.True(await store.DeleteAsync(jobs[4].Id, Token));
+        var added = NewJob(EveryMinute(), name: "added");
+        await store.AddAsync(added, Token);
+        await RunAllAsync([added], 100);
+        Assert.Equal(["\"added#100\""], (await store.GetRunsAsync(new RunQuery { JobId = added.Id }, Token)).Items.Select(r => r.Result));
+        Assert.Empty((await store.GetRunsAsync(new RunQuery { JobId = jobs[1].Id }, Token)).Items);
+
+        foreach (Job job in jobs.Where((_, i) => i is not (1 or 4)))
+        {
+            RunPage page = await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Token);
+            int kept = Math.Min(maxRunsPerJob, runsPerJob);
+            string?[] expected = Enumerable.Range(runsPerJob - kept, kept).Reverse().Select(r => $"\"{job.Name}#{r}\"").ToArray();
+            Assert.Equal(expected, page.Items.Select(r => r.Result));
+            Assert.All(page.Items, r => Assert.Equal(job.Id, r.JobId));
+        }
+
+        Assert.Equal((4 * Math.Min(maxRunsPerJob, runsPerJob)) + 1, (await store.GetRunsAsync(new RunQuery(), Token)).Total);
+    }
+    public static TheoryData<string> Definitions => ["usual", "args", "kwargs", "options", "maxRuns", "task", "source", "all"];
+
+    [Theory]
+    [MemberData(nameof(Definitions))]
+    public async Task Update_FromUsualToUnusualAndBack_GetShowsEachDefinitionExactly(string what)
+    {
+        // A job keeps what most jobs leave at its default in a part of its own, made only when needed: each way there and
+        // back must show exactly what was given, and a run's result and error must not stick to the next run.
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions { TimeProvider = Clock });
+        Job usual = NewJob(EveryMinute(), name: "job");
+        await store.AddAsync(usual, Token);
+        Job unusual = What(what, usual);
+
+        Job stored = (await store.UpdateAsync(unusual with { Version = 1 }, Token))!;
+        AssertDefinition(unusual, stored);
+        AssertDefinition(unusual, (await store.GetAsync(usual.Id, Token))!);
+
+        ClaimedRun failed = (await ClaimNowAsync(store, usual.Id, T0))!;
+        Job afterFailure = (await CompleteAsync(store, failed, RunOutcome.Failed, T0, error: "Boom: bad"))!;
+        Assert.Equal("Boom: bad", afterFailure.Error);
+        ClaimedRun succeeded = (await ClaimNowAsync(store, usual.Id, T0.AddMinutes(1)))!;
+        Job afterSuccess = (await CompleteAsync(store, succeeded, RunOutcome.Succeeded, T0.AddMinutes(1), result: null))!;
+        Assert.Null(afterSuccess.Error);
+        Assert.Null(afterSuccess.Result);
+
+        Job back = (await store.UpdateAsync(usual with { Version = afterSuccess.Version }, Token))!;
+        AssertDefinition(usual, back);
+        AssertDefinition(usual, (await store.GetAsync(usual.Id, Token))!);
+        Assert.Equal(1, back.RunCount);
+        Assert.Equal(1, back.FailureCount);
+    }
+
+    private static Job What(string what, Job job)
+    {
+        var options = new JobOptions { MaxAttempts = 3, Overlap = OverlapPolicy.Queue };
+        return what switch
+        {
+            "usual" => job,
+            "args" => job with { Args = [1, "two", null] },
+            "kwargs" => job with { Kwargs = new Dictionary<string, object?> { ["a"] = 1 } },
+            "options" => job with { Options = options },
+            "maxRuns" => job with { MaxRuns = 5 },
+            "task" => job with { Task = "backup", Func = null },
+            "source" => job with { Source = "jobs.json" },
+            _ => job with { Args = [1], Kwargs = new Dictionary<string, object?> { ["b"] = 2 }, Options = options, MaxRuns = 7, Task = "backup", Func = null, Source = "x" },
+        };
+    }
+
+    private static void AssertDefinition(Job expected, Job actual)
+    {
+        Assert.Equal(expected.Name, actual.Name);
+        Assert.Same(expected.Func, actual.Func);
+        Assert.Equal(expected.Task, actual.Task);
+        Assert.Equal(expected.Args, actual.Args);
+        Assert.Equal(expected.Kwargs, actual.Kwargs);
+        Assert.Same(expected.Options, actual.Options);
+        Assert.Equal(expected.MaxRuns, actual.MaxRuns);
+        Assert.Equal(expected.Source, actual.Source);
+        Assert.Same(expected.Trigger, actual.Trigger);
+    }
 }
