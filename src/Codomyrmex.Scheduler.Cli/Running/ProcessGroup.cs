@@ -14,7 +14,15 @@ internal sealed class ProcessGroup
     private const int SigTerm = 15;
     private const int SigKill = 9;
     private const int NoSuchProcess = 3; // ESRCH
+
+    /// <summary>The first wait between looks at whether the group is empty; it doubles up to <see cref="MaxPollInterval"/>.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The longest wait between looks. A look may scan <c>/proc</c> (synchronously, on a pool thread): a node stopping dozens
+    /// of runs at once that scanned every 50 ms starved the thread pool its heartbeat runs on.
+    /// </summary>
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(400);
 
     /// <summary>How long to wait after SIGKILL for the kernel to remove the processes (they cannot refuse it).</summary>
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
@@ -59,14 +67,17 @@ internal sealed class ProcessGroup
     private async Task<bool> WaitUntilEmptyAsync(TimeSpan limit)
     {
         long start = Stopwatch.GetTimestamp();
+        TimeSpan wait = PollInterval;
         while (!IsEmpty)
         {
-            if (Stopwatch.GetElapsedTime(start) >= limit)
+            TimeSpan left = limit - Stopwatch.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero)
             {
                 return false;
             }
 
-            await Task.Delay(PollInterval, TimeProvider.System).ConfigureAwait(false);
+            await Task.Delay(wait < left ? wait : left, TimeProvider.System).ConfigureAwait(false);
+            wait = wait * 2 < MaxPollInterval ? wait * 2 : MaxPollInterval;
         }
 
         return true;
