@@ -261,8 +261,16 @@ public sealed partial class PostgreSqlJobStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The most lost runs one <see cref="RecoverExpiredAsync"/> recovers, so that its transaction stays short.</summary>
+    private const int MaxRecoveredPerCall = 100;
+
     /// <inheritdoc/>
-    /// <remarks>Expired claims are locked with <c>SKIP LOCKED</c>, so nodes recovering at once never record a lost run twice.</remarks>
+    /// <remarks>
+    /// Expired claims are locked with <c>SKIP LOCKED</c>, so nodes recovering at once never record a lost run twice. The
+    /// transaction is kept short, for other nodes' completions and renewals queue behind the rows it holds: at most
+    /// <see cref="MaxRecoveredPerCall"/> claims, and a job another transaction holds (a claim or a completion on another node)
+    /// is not waited for; its lost runs are left to the next call.
+    /// </remarks>
     public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
     {
         return await InTransactionAsync(async store =>
@@ -272,7 +280,7 @@ public sealed partial class PostgreSqlJobStore
             using (NpgsqlCommand select = store.Command(
                 "WITH t AS (SELECT " + Db.Now + " AS now) SELECT run_id, job_id, scheduled, claimed_at, instance_id, node_name, lease_until, attempt, " +
                 $"is_manual, is_recovery, token, t.now FROM {_s}claims, t WHERE lease_until <= t.now ORDER BY job_id, claimed_at " +
-                "FOR UPDATE OF claims SKIP LOCKED"))
+                $"LIMIT {MaxRecoveredPerCall} FOR UPDATE OF claims SKIP LOCKED"))
             {
                 NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
@@ -301,7 +309,13 @@ public sealed partial class PostgreSqlJobStore
             var recovered = new List<ClaimedRun>(lost.Count);
             foreach (IGrouping<string, LostClaim> group in lost.GroupBy(l => l.JobId, StringComparer.Ordinal))
             {
-                (JobRow? row, _) = await LockJobAsync(store, group.Key, cancellationToken).ConfigureAwait(false);
+                (JobRow? row, _) = await LockJobAsync(store, group.Key, cancellationToken, skipLocked: true).ConfigureAwait(false);
+                if (row is null && await JobExistsAsync(store, group.Key, cancellationToken).ConfigureAwait(false))
+                {
+                    // Held by another transaction: looked at again by the next call.
+                    continue;
+                }
+
                 Job? before = row is null ? null : ToJob(row);
                 foreach (LostClaim stored in group)
                 {
@@ -335,6 +349,14 @@ public sealed partial class PostgreSqlJobStore
 
             return (IReadOnlyList<ClaimedRun>)recovered;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a job exists, without waiting for a lock on its row.</summary>
+    private async Task<bool> JobExistsAsync(StoreTransaction store, string id, CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand exists = store.Command($"SELECT EXISTS (SELECT 1 FROM {_s}jobs WHERE id = @id)");
+        Db.Add(exists, "id", id);
+        return (bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private static void MoveParameters(NpgsqlCommand from, NpgsqlBatchCommand to)

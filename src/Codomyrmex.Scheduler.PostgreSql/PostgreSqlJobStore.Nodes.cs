@@ -32,19 +32,34 @@ public sealed partial class PostgreSqlJobStore
                 await beat.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            using (NpgsqlCommand dead = store.Command($"DELETE FROM {_s}nodes WHERE alive_until < @at"))
+            // Rows another transaction holds (a node beating at this moment) are skipped: a heartbeat never waits for another
+            // node's, and the next heartbeat of any node deletes what is left.
+            using (NpgsqlCommand dead = store.Command(
+                $"DELETE FROM {_s}nodes WHERE instance_id IN (SELECT instance_id FROM {_s}nodes WHERE alive_until < @at FOR UPDATE SKIP LOCKED)"))
             {
                 Db.Add(dead, "at", now);
                 await dead.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var renewed = new HashSet<string>(StringComparer.Ordinal);
+            // A claim another transaction holds is skipped, not waited for: a node recovering it (its lease has lapsed, so it is
+            // lost to this node anyway) or this node's own completion of it (the run is over). A heartbeat that waited held
+            // up every renewal behind another node's recovery, so the leases of live nodes lapsed one after another. A skipped
+            // claim whose lease has not lapsed is kept (the run is finishing here); one whose lease has lapsed is lost.
+            var kept = new HashSet<string>(StringComparer.Ordinal);
+            int renewed = 0;
             if (heartbeat.Runs.Count > 0)
             {
                 using NpgsqlCommand renew = store.Command(
-                    $"UPDATE {_s}claims c SET lease_until = @lease_until FROM unnest(@run_ids, @tokens) AS h(run_id, token) " +
-                    "WHERE c.run_id = h.run_id AND c.token = h.token AND c.instance_id = @instance_id RETURNING c.run_id");
+                    $"WITH h AS (SELECT run_id, token FROM unnest(@run_ids, @tokens) AS h(run_id, token)), " +
+                    $"mine AS (SELECT c.run_id, c.lease_until FROM {_s}claims c JOIN h ON c.run_id = h.run_id AND c.token = h.token " +
+                    "WHERE c.instance_id = @instance_id), " +
+                    $"free AS (SELECT c.run_id FROM {_s}claims c JOIN h ON c.run_id = h.run_id AND c.token = h.token " +
+                    "WHERE c.instance_id = @instance_id FOR UPDATE OF c SKIP LOCKED), " +
+                    $"renewed AS (UPDATE {_s}claims c SET lease_until = @lease_until FROM free WHERE c.run_id = free.run_id RETURNING c.run_id) " +
+                    "SELECT mine.run_id, mine.run_id IN (SELECT run_id FROM renewed) FROM mine " +
+                    "WHERE mine.run_id IN (SELECT run_id FROM renewed) OR mine.lease_until > @at");
                 Db.Add(renew, "lease_until", until);
+                Db.Add(renew, "at", now);
                 Db.Add(renew, "run_ids", heartbeat.Runs.Select(r => r.RunId).ToArray());
                 Db.Add(renew, "tokens", heartbeat.Runs.Select(r => r.FencingToken).ToArray());
                 Db.Add(renew, "instance_id", node.InstanceId);
@@ -53,13 +68,14 @@ public sealed partial class PostgreSqlJobStore
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        renewed.Add(reader.GetString(0));
+                        kept.Add(reader.GetString(0));
+                        renewed += reader.GetBoolean(1) ? 1 : 0;
                     }
                 }
             }
 
-            string[] lost = heartbeat.Runs.Where(r => !renewed.Contains(r.RunId)).Select(r => r.RunId).ToArray();
-            return new LeaseRenewal { LeaseUntil = Utc(until), Lost = lost, Renewed = renewed.Count };
+            string[] lost = heartbeat.Runs.Where(r => !kept.Contains(r.RunId)).Select(r => r.RunId).ToArray();
+            return new LeaseRenewal { LeaseUntil = Utc(until), Lost = lost, Renewed = renewed };
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -278,10 +278,14 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         return new JobStoreChange { Kind = kind, JobId = row.Id, DueAt = due == 0 ? null : Utc(due) };
     }
 
-    /// <summary>Reads a job's row and the store's time, locking the row until the transaction ends.</summary>
-    private async Task<(JobRow? Row, long Now)> LockJobAsync(StoreTransaction store, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a job's row and the store's time, locking the row until the transaction ends; with <paramref name="skipLocked"/>,
+    /// a row another transaction holds is not waited for and reads as no row.
+    /// </summary>
+    private async Task<(JobRow? Row, long Now)> LockJobAsync(StoreTransaction store, string id, CancellationToken cancellationToken, bool skipLocked = false)
     {
-        using NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = @id FOR UPDATE");
+        using NpgsqlCommand command = store.Command(
+            $"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = @id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""));
         Db.Add(command, "id", id);
         NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))

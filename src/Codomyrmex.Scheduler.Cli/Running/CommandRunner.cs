@@ -32,7 +32,9 @@ internal static class CommandRunner
     /// The wrapper, run by <c>setsid</c> as <c>sh -c WRAPPER schedctl-run COMMAND...</c>. It keeps schedctl's pipe as its
     /// stdin for a watcher in the background (any end of it kills the group) and gives the command <c>/dev/null</c>. It
     /// outlives SIGTERM/SIGINT/SIGHUP to the group (the trap does nothing), so it keeps watching until the command ends, and
-    /// exits with the command's status.
+    /// exits with the command's status. It reaps the watcher it killed: left a zombie, the watcher would be handed to init
+    /// and keep the group in existence until init reaps it (some container inits take seconds), and every look at whether
+    /// the group is empty would have to scan <c>/proc</c> instead of one <c>kill(-group, 0)</c>.
     /// </summary>
     private const string Wrapper = """
         trap : TERM INT HUP
@@ -43,6 +45,7 @@ internal static class CommandRunner
         "$@"
         status=$?
         kill -KILL "$watcher" 2>/dev/null
+        wait "$watcher" 2>/dev/null
         exit "$status"
         """;
 

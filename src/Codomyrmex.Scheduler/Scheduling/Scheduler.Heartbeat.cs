@@ -25,11 +25,15 @@ public sealed partial class Scheduler
     private int _beatAgain;
     private Task _beat = Task.CompletedTask;
 
+    /// <summary>Set while a look for lost runs (started by a heartbeat, never awaited by it) is in progress.</summary>
+    private int _recovering;
+    private Task _recovery = Task.CompletedTask;
+
     /// <summary>How often the node's heartbeat renews its runs and lost runs are looked for: three times per lease, so one late renewal loses nothing.</summary>
     private TimeSpan HeartbeatInterval => _options.LeaseDuration / 3;
 
-    /// <summary>Gets a value indicating whether a heartbeat is in progress (for <see cref="WhenIdleAsync"/>).</summary>
-    private bool IsBeating => Volatile.Read(ref _beating) != 0;
+    /// <summary>Gets a value indicating whether a heartbeat or a look for lost runs is in progress (for <see cref="WhenIdleAsync"/>).</summary>
+    private bool IsBeating => Volatile.Read(ref _beating) != 0 || Volatile.Read(ref _recovering) != 0;
 
     /// <summary>Starts the heartbeat's timer unless it runs: called by <c>Start</c> and after this node takes a run.</summary>
     private void ArmHeartbeat()
@@ -95,6 +99,11 @@ public sealed partial class Scheduler
     }
 
     /// <summary>Beats, and again while a heartbeat came due during the last one; <see cref="_beating"/> is set on entry.</summary>
+    /// <remarks>
+    /// The look for lost runs is started here but not awaited: recovering another node's runs takes locks other nodes' writes
+    /// hold and may take seconds, and a renewal that waited for it let this node's own leases lapse, so other nodes recovered
+    /// its runs in turn, each recovery delaying the next renewal: a cluster that stopped heartbeating as a whole.
+    /// </remarks>
     private async Task BeatAsync()
     {
         while (true)
@@ -105,7 +114,7 @@ public sealed partial class Scheduler
                 await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
                 if (IsRunning)
                 {
-                    await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
+                    StartRecovery();
                 }
             }
 #pragma warning disable CA1031 // A store that fails now is asked again at the next heartbeat.
@@ -123,6 +132,33 @@ public sealed partial class Scheduler
                 return;
             }
         }
+    }
+
+    /// <summary>Starts a look for lost runs unless one is in progress (the next heartbeat starts another).</summary>
+    private void StartRecovery()
+    {
+        if (Interlocked.CompareExchange(ref _recovering, 1, 0) == 0)
+        {
+            Volatile.Write(ref _recovery, Task.Run(RecoverAsync));
+        }
+    }
+
+    /// <summary>Looks for lost runs; <see cref="_recovering"/> is set on entry and cleared at the end.</summary>
+    private async Task RecoverAsync()
+    {
+        try
+        {
+            await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A store that fails now is asked again at the next heartbeat.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.MaintenanceFailed(_logger, exception);
+        }
+
+        Volatile.Write(ref _recovering, 0);
+        SignalChange(wakeDispatcher: false);
     }
 
     /// <summary>

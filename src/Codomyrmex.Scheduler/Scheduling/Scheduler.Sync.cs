@@ -275,6 +275,7 @@ public sealed partial class Scheduler
             Volatile.Write(ref _dispatcher, null);
             await dispatcher.StopAsync().ConfigureAwait(false);
             await Volatile.Read(ref _beat).ConfigureAwait(false);
+            await Volatile.Read(ref _recovery).ConfigureAwait(false);
             Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
             Task workers = dispatcher.WorkersAsync();
             using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

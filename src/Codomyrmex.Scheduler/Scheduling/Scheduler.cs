@@ -256,6 +256,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             await StopAsync().ConfigureAwait(false);
             _heartbeatTimer.Dispose();
             await Volatile.Read(ref _beat).ConfigureAwait(false);
+            await Volatile.Read(ref _recovery).ConfigureAwait(false);
             _store.Changed -= OnStoreChanged;
             _metrics.Dispose();
         }
