@@ -7,6 +7,9 @@ internal sealed partial class SchedulerToolset
     /// <summary>The runs <c>job_status</c> shows.</summary>
     private const int StatusHistory = 10;
 
+    /// <summary>The deepest <c>offset</c> <c>list_jobs</c> and <c>job_history</c> accept: a store passes over that many rows one by one.</summary>
+    internal const int MaxOffset = 100_000;
+
     private async ValueTask<JsonObject> ListJobsAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         JobStatus? status = null;
@@ -17,7 +20,7 @@ internal sealed partial class SchedulerToolset
         }
 
         int limit = arguments.OptionalInteger("limit", 1, 1000) ?? 100;
-        int offset = arguments.OptionalInteger("offset", 0, int.MaxValue) ?? 0;
+        int offset = arguments.OptionalInteger("offset", 0, MaxOffset) ?? 0;
         JobPage page = await _scheduler.ListJobsAsync(new JobQuery { Status = status, Limit = limit, Offset = offset }, cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
@@ -47,7 +50,7 @@ internal sealed partial class SchedulerToolset
     {
         Job job = await FindAsync(JobId(arguments), cancellationToken).ConfigureAwait(false);
         int limit = arguments.OptionalInteger("limit", 1, 100) ?? 20;
-        int offset = arguments.OptionalInteger("offset", 0, int.MaxValue) ?? 0;
+        int offset = arguments.OptionalInteger("offset", 0, MaxOffset) ?? 0;
         RunPage runs = await _scheduler.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = limit, Offset = offset }, cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
