@@ -103,7 +103,8 @@ internal sealed partial class SchedulerToolset
 
         if (!started.Task.IsCompleted && run.IsFaulted)
         {
-            throw new ToolError($"Job {job.Id} could not start: {Texts.Clip(run.Exception!.InnerException!.Message.Split('\n')[0])}");
+            // Whatever stopped it is logged by the tool, not shown to the agent.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(run.Exception!.InnerException!);
         }
 
         return new JsonObject { ["job_id"] = job.Id, ["name"] = job.Name, ["started"] = true };
