@@ -89,10 +89,25 @@ internal sealed partial class SchedulerToolset
         {
             // The run belongs to the scheduler, not to this call: it goes on when the caller stops waiting, and the
             // scheduler's shutdown or a cancel_job stops it.
-            run = _scheduler.RunNowAsync(job.Id, CancellationToken.None);
-            _manualRuns[run] = true;
+            // At most one manual run per job is in flight; its entry goes when it ends, so the map holds only running jobs.
+            if (!_manualRuns.TryAdd(job.Id, 0))
+            {
+                throw new ToolError($"Job {job.Id} has a manual run in progress; wait for it to end (job_status shows it).");
+            }
+
+            try
+            {
+                run = _scheduler.RunNowAsync(job.Id, CancellationToken.None);
+            }
+            catch
+            {
+                _manualRuns.TryRemove(job.Id, out _);
+                throw;
+            }
+
+            string id = job.Id;
             _ = run.ContinueWith(
-                (ended, runs) => ((System.Collections.Concurrent.ConcurrentDictionary<Task, bool>)runs!).TryRemove(ended, out _),
+                (ended, runs) => ((System.Collections.Concurrent.ConcurrentDictionary<string, byte>)runs!).TryRemove(id, out byte _),
                 _manualRuns, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             await Task.WhenAny(run, started.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
