@@ -7,11 +7,12 @@ builder.Services.AddScheduler().AddTask("report", (services, context, ct) => Rep
 builder.Services.AddSchedulerMcp(mcp =>
 {
     mcp.Tasks.Add(new SchedulerMcpTask { Name = "report", Description = "Builds the sales report.", TakesArgs = true });
-    mcp.AccessToken = builder.Configuration["Mcp:Token"];   // or leave null and use the app's own authorization
+    mcp.AccessToken = builder.Configuration["Mcp:Token"]     // or AllowAnonymous = true with .RequireAuthorization()
+        ?? throw new InvalidOperationException("Set Mcp:Token: the MCP endpoint runs jobs.");
 });
 
 WebApplication app = builder.Build();
-app.MapSchedulerMcp("/mcp");                              // returns the endpoint builder: .RequireAuthorization(...) works
+app.MapSchedulerMcp("/mcp");                              // throws at map time when there is no token and no AllowAnonymous
 
 await app.RunAsync();
 

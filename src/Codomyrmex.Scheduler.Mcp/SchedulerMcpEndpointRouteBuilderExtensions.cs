@@ -19,13 +19,25 @@ public static class SchedulerMcpEndpointRouteBuilderExtensions
     /// <remarks>
     /// With <see cref="SchedulerMcpOptions.AccessToken"/> set, every request must carry <c>Authorization: Bearer TOKEN</c>; one
     /// without it, or with another token, is answered 401 before the MCP server reads it, so no tool runs. Tokens are compared
-    /// in constant time. Without a token, protect the endpoint with the app's own authorization.
+    /// in constant time. Without a token the endpoint is refused unless <see cref="SchedulerMcpOptions.AllowAnonymous"/> is set,
+    /// for an app that protects it with its own authorization (<c>.RequireAuthorization()</c> on the returned builder).
     /// </remarks>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="SchedulerMcpOptions.AccessToken"/> is null and <see cref="SchedulerMcpOptions.AllowAnonymous"/> is false.
+    /// </exception>
     public static IEndpointConventionBuilder MapSchedulerMcp(this IEndpointRouteBuilder endpoints, string pattern = "/mcp")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        SchedulerMcpOptions options = endpoints.ServiceProvider.GetRequiredService<IOptions<SchedulerMcpOptions>>().Value;
+        if (options.AccessToken is null && !options.AllowAnonymous)
+        {
+            throw new InvalidOperationException(
+                "The MCP endpoint has no access token: set SchedulerMcpOptions.AccessToken, or set SchedulerMcpOptions.AllowAnonymous "
+                + "to true when the app authorizes the endpoint itself (RequireAuthorization).");
+        }
+
         IEndpointConventionBuilder builder = endpoints.MapMcp(pattern);
-        if (endpoints.ServiceProvider.GetRequiredService<IOptions<SchedulerMcpOptions>>().Value.AccessToken is { } token)
+        if (options.AccessToken is { } token)
         {
             byte[] expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
             builder.Add(endpoint =>

@@ -22,6 +22,10 @@ public sealed class SchedulerMcpOptions
 
     /// <summary>Gets or sets how many jobs created through MCP may be live (pending or running) at once.</summary>
     /// <value>The default is 100.</value>
+    /// <remarks>
+    /// The cap is enforced per server process: one process checks and schedules one job at a time, but two processes sharing
+    /// a durable store each count and schedule independently, so together they may briefly exceed it.
+    /// </remarks>
     public int MaxJobs { get; set; } = 100;
 
     /// <summary>Gets or sets the shortest interval, and the shortest gap between two cron occurrences, a caller may schedule.</summary>
@@ -48,10 +52,15 @@ public sealed class SchedulerMcpOptions
     /// <value>The default is <see langword="null"/>: UTC.</value>
     public TimeZoneInfo? TimeZone { get; set; }
 
-    /// <summary>Gets or sets the bearer token every HTTP request must carry; <see langword="null"/> leaves authorization to the app.</summary>
-    /// <value>The default is <see langword="null"/>.</value>
+    /// <summary>Gets or sets the bearer token every HTTP request must carry.</summary>
+    /// <value>The default is <see langword="null"/>: <c>MapSchedulerMcp</c> refuses to map the endpoint unless <see cref="AllowAnonymous"/> is set.</value>
     /// <remarks>A request without it (or with another) is answered 401 before any tool runs; tokens are compared in constant time.</remarks>
     public string? AccessToken { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether <c>MapSchedulerMcp</c> may map the endpoint without an <see cref="AccessToken"/>.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    /// <remarks>Set it only when the app authorizes the endpoint itself (<c>.RequireAuthorization()</c>): without either, anyone who reaches it can run jobs.</remarks>
+    public bool AllowAnonymous { get; set; }
 
     /// <summary>Lists what is wrong with the options, each naming the bad value; empty when they are valid.</summary>
     /// <returns>The problems.</returns>
@@ -88,7 +97,7 @@ public sealed class SchedulerMcpOptions
 
         if (AccessToken is { Length: 0 })
         {
-            problems.Add("AccessToken is empty; leave it null to let the app authorize requests.");
+            problems.Add("AccessToken is empty; leave it null and set AllowAnonymous to let the app authorize requests.");
         }
 
         return problems;

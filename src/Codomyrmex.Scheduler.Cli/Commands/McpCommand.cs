@@ -145,6 +145,12 @@ internal static class McpCommand
         return IPEndPoint.TryParse(text, out endpoint) && text.Contains(':', StringComparison.Ordinal);
     }
 
+    /// <summary>Logs only the tools' unexpected failures, to stderr.</summary>
+    private static void ToolErrorsToStandardError(ILoggingBuilder logging) =>
+        logging.AddFilter((category, level) => category == "Codomyrmex.Scheduler.Mcp" && level >= LogLevel.Error)
+            .AddSimpleConsole(console => console.SingleLine = true)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+
     /// <summary>Serves the tools on stdin/stdout until the client closes them or the stop token fires.</summary>
     private static async Task ServeStdioAsync(Scheduler scheduler, SchedulerMcpOptions options, CancellationToken stop)
     {
@@ -154,7 +160,10 @@ internal static class McpCommand
             serverOptions.ToolCollection.Add(tool);
         }
 
-        McpServer server = McpServer.Create(new StdioServerTransport(serverOptions), serverOptions);
+        // A tool's unexpected failure is logged to stderr (stdout carries the protocol); the agent sees only its id.
+        ServiceProvider services = new ServiceCollection().AddLogging(ToolErrorsToStandardError).BuildServiceProvider();
+        await using ConfiguredAsyncDisposable disposeServices = services.ConfigureAwait(false);
+        McpServer server = McpServer.Create(new StdioServerTransport(serverOptions), serverOptions, services.GetRequiredService<ILoggerFactory>(), services);
         await using ConfiguredAsyncDisposable disposeServer = server.ConfigureAwait(false);
         try
         {
@@ -173,6 +182,7 @@ internal static class McpCommand
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endpoint));
         builder.Logging.ClearProviders();
+        ToolErrorsToStandardError(builder.Logging);
         builder.Services.AddSchedulerMcp(mcp =>
         {
             mcp.Scheduler = scheduler;

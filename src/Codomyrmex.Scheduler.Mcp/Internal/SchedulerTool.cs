@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -56,7 +59,14 @@ internal sealed class SchedulerTool : McpServerTool
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            (answer, failed) = (Error($"The scheduler could not do that: {Texts.Clip(exception.Message.Split('\n')[0])}"), true);
+            // The exception's text may name files, hosts or connection details: it goes to the server's log, never to the agent.
+            string correlation = Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..12];
+            ILogger logger = (request.Services ?? request.Server?.Services)?.GetService<ILoggerFactory>()?.CreateLogger("Codomyrmex.Scheduler.Mcp")
+                ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+#pragma warning disable CA1848, CA2254 // One rare line: a cached LoggerMessage delegate buys nothing here.
+            logger.LogError(exception, "MCP tool {Tool} failed (id {Correlation}).", ProtocolTool.Name, correlation);
+#pragma warning restore CA1848, CA2254
+            (answer, failed) = (Error($"Internal error: the scheduler could not do that; see the server's log (id {correlation})."), true);
         }
 
         string text = answer.ToJsonString();

@@ -7,6 +7,9 @@ internal sealed partial class SchedulerToolset
     /// <summary>The runs <c>job_status</c> shows.</summary>
     private const int StatusHistory = 10;
 
+    /// <summary>The deepest <c>offset</c> <c>list_jobs</c> and <c>job_history</c> accept: a store passes over that many rows one by one.</summary>
+    internal const int MaxOffset = 100_000;
+
     private async ValueTask<JsonObject> ListJobsAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         JobStatus? status = null;
@@ -17,7 +20,7 @@ internal sealed partial class SchedulerToolset
         }
 
         int limit = arguments.OptionalInteger("limit", 1, 1000) ?? 100;
-        int offset = arguments.OptionalInteger("offset", 0, int.MaxValue) ?? 0;
+        int offset = arguments.OptionalInteger("offset", 0, MaxOffset) ?? 0;
         JobPage page = await _scheduler.ListJobsAsync(new JobQuery { Status = status, Limit = limit, Offset = offset }, cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
@@ -47,7 +50,7 @@ internal sealed partial class SchedulerToolset
     {
         Job job = await FindAsync(JobId(arguments), cancellationToken).ConfigureAwait(false);
         int limit = arguments.OptionalInteger("limit", 1, 100) ?? 20;
-        int offset = arguments.OptionalInteger("offset", 0, int.MaxValue) ?? 0;
+        int offset = arguments.OptionalInteger("offset", 0, MaxOffset) ?? 0;
         RunPage runs = await _scheduler.GetRunsAsync(new RunQuery { JobId = job.Id, Limit = limit, Offset = offset }, cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
@@ -86,10 +89,25 @@ internal sealed partial class SchedulerToolset
         {
             // The run belongs to the scheduler, not to this call: it goes on when the caller stops waiting, and the
             // scheduler's shutdown or a cancel_job stops it.
-            run = _scheduler.RunNowAsync(job.Id, CancellationToken.None);
-            _manualRuns[run] = true;
+            // At most one manual run per job is in flight; its entry goes when it ends, so the map holds only running jobs.
+            if (!_manualRuns.TryAdd(job.Id, 0))
+            {
+                throw new ToolError($"Job {job.Id} has a manual run in progress; wait for it to end (job_status shows it).");
+            }
+
+            try
+            {
+                run = _scheduler.RunNowAsync(job.Id, CancellationToken.None);
+            }
+            catch
+            {
+                _manualRuns.TryRemove(job.Id, out _);
+                throw;
+            }
+
+            string id = job.Id;
             _ = run.ContinueWith(
-                (ended, runs) => ((System.Collections.Concurrent.ConcurrentDictionary<Task, bool>)runs!).TryRemove(ended, out _),
+                (ended, runs) => ((System.Collections.Concurrent.ConcurrentDictionary<string, byte>)runs!).TryRemove(id, out byte _),
                 _manualRuns, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             await Task.WhenAny(run, started.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -100,7 +118,8 @@ internal sealed partial class SchedulerToolset
 
         if (!started.Task.IsCompleted && run.IsFaulted)
         {
-            throw new ToolError($"Job {job.Id} could not start: {Texts.Clip(run.Exception!.InnerException!.Message.Split('\n')[0])}");
+            // Whatever stopped it is logged by the tool, not shown to the agent.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(run.Exception!.InnerException!);
         }
 
         return new JsonObject { ["job_id"] = job.Id, ["name"] = job.Name, ["started"] = true };

@@ -85,14 +85,14 @@ internal sealed partial class SchedulerToolset
 
     private static readonly JobStatus[] LiveStatuses = [JobStatus.Pending, JobStatus.Running];
 
-    /// <summary>The live (pending or running) jobs created through MCP.</summary>
+    /// <summary>The live (pending or running) jobs created through MCP, counted by the store without reading them.</summary>
     private async ValueTask<int> CountLiveAsync(CancellationToken cancellationToken)
     {
         int count = 0;
         foreach (JobStatus status in LiveStatuses)
         {
-            JobPage page = await _scheduler.ListJobsAsync(new JobQuery { Status = status }, cancellationToken).ConfigureAwait(false);
-            count += page.Items.Count(job => job.Source == _options.Source);
+            JobPage page = await _scheduler.ListJobsAsync(new JobQuery { Status = status, Source = _options.Source, Limit = 0 }, cancellationToken).ConfigureAwait(false);
+            count += page.Total;
         }
 
         return count;

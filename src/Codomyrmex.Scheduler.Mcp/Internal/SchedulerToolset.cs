@@ -20,7 +20,7 @@ internal sealed partial class SchedulerToolset
     private readonly SemaphoreSlim _scheduling = new(1, 1);
 
     /// <summary>The runs <c>run_job_now</c> started and that have not ended, so their outcome is always observed.</summary>
-    private readonly ConcurrentDictionary<Task, bool> _manualRuns = new();
+    private readonly ConcurrentDictionary<string, byte> _manualRuns = new(StringComparer.Ordinal);
 
     public SchedulerToolset(Scheduler scheduler, SchedulerMcpOptions options)
     {

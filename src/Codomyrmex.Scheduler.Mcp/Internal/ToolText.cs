@@ -75,7 +75,7 @@ internal static class ToolText
          "properties": {
            "status": {"type": "string", "enum": ["pending", "running", "completed", "failed", "cancelled"], "description": "Only jobs in this status."},
            "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "description": "The most jobs to answer."},
-           "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "How many matching jobs to skip."}},
+           "offset": {"type": "integer", "minimum": 0, "maximum": 100000, "default": 0, "description": "How many matching jobs to skip (at most 100,000)."}},
          "additionalProperties": false}
         """;
 
@@ -84,7 +84,7 @@ internal static class ToolText
          "properties": {
            "job_id": {"type": "string", "description": "The job's id."},
            "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20, "description": "The most runs to answer."},
-           "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "How many of the newest runs to skip."}},
+           "offset": {"type": "integer", "minimum": 0, "maximum": 100000, "default": 0, "description": "How many of the newest runs to skip (at most 100,000)."}},
          "required": ["job_id"], "additionalProperties": false}
         """;
 

@@ -89,6 +89,30 @@ public sealed partial class HttpServerTests
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
+    [Fact]
+    public async Task Http_EveryOtherMethodAndRoute_WithoutTheToken_IsRefusedOrNotRouted()
+    {
+        await using var server = await HttpProcess.StartAsync(["--token", "the-token"]);
+        using var http = new HttpClient();
+        foreach ((HttpMethod method, string url) in new[]
+        {
+            (HttpMethod.Get, server.Url),
+            (HttpMethod.Delete, server.Url),
+            (HttpMethod.Get, server.Url + "/sse"),
+            (HttpMethod.Post, server.Url + "/message"),
+        })
+        {
+            using var request = new HttpRequestMessage(method, url);
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+            // The server is stateless: only POST is mapped, so GET and DELETE are not routed (405), nor are the legacy SSE
+            // routes (404); whatever is routed must answer 401 before the MCP server sees it.
+            Assert.True(
+                response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound,
+                $"{method} {url}: {response.StatusCode}");
+        }
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string url, string? token, string scheme = "Bearer")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Initialize, Encoding.UTF8, "application/json") };
