@@ -40,7 +40,7 @@ public sealed partial class PostgreSqlJobStore
         ArgumentNullException.ThrowIfNull(completion);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new PendingCompletion(completion);
+        var pending = new PendingCompletion(completion, _history.MaxResultLength);
         _completions.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _completing, 1, 0) == 0)
         {
