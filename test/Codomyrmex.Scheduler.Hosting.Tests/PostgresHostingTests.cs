@@ -51,13 +51,18 @@ public sealed class PostgresHostingTests : IAsyncLifetime
     public async Task Configuration_Postgres_LeasesForThreeSecondsUnlessTheLeaseIsSet(string? lease, int expectedSeconds)
     {
         var clock = new FakeTimeProvider(TestHost.Start);
-        using IHost host = TestHost.Build(clock, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Scheduler:Store"] = "postgres",
             ["Scheduler:ConnectionStringName"] = "Jobs",
             ["ConnectionStrings:Jobs"] = $"{PostgresServer.ConnectionString};Schema={_schema}",
-            ["Scheduler:LeaseDuration"] = lease,
-        });
+        };
+        if (lease is not null)
+        {
+            settings["Scheduler:LeaseDuration"] = lease;
+        }
+
+        using IHost host = TestHost.Build(clock, settings);
 
         await host.StartAsync(Token);
         var store = Assert.IsType<PostgreSqlJobStore>(host.Services.GetRequiredService<Scheduler>().Store);
