@@ -42,8 +42,24 @@ public sealed class SchedulerHostingOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how long a claimed run is held before another node may take it over.</summary>
-    /// <value>The default is 5 minutes.</value>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+    /// <value>
+    /// The default is 5 minutes, and <see cref="PostgreSql.PostgreSqlJobStore.RecommendedLeaseDuration"/> (3 seconds) for a
+    /// scheduler on the PostgreSQL store, where several nodes fail over to each other.
+    /// </value>
+    public TimeSpan LeaseDuration
+    {
+        get => _leaseDuration;
+        set
+        {
+            _leaseDuration = value;
+            LeaseDurationSet = true;
+        }
+    }
+
+    private TimeSpan _leaseDuration = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether code or configuration set <see cref="LeaseDuration"/> (else a PostgreSQL store gets its shorter default).</summary>
+    internal bool LeaseDurationSet { get; private set; }
 
     /// <summary>Gets or sets this scheduler's name in a cluster and in run history.</summary>
     /// <value>The default is <see langword="null"/>: the machine name and process id.</value>

@@ -9,6 +9,9 @@ namespace Codomyrmex.Scheduler.PostgreSql;
 /// <summary>Completing runs: concurrent completions on one instance are written together, in one transaction (group commit).</summary>
 public sealed partial class PostgreSqlJobStore
 {
+    /// <summary>The pause before a batch that rolled back is written again one by one, so that a conflict can clear.</summary>
+    private static readonly TimeSpan s_retryBackoff = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The completions waiting for the writer.</summary>
     private readonly ConcurrentQueue<PendingCompletion> _completions = new();
 
@@ -30,8 +33,11 @@ public sealed partial class PostgreSqlJobStore
     /// claim, so a node that lost its lease records nothing over the new holder. Each caller gets its own answer.
     /// </para>
     /// <para>
-    /// When a transaction of several completions fails, each is written again alone, so one completion the database refuses
-    /// does not fail the others; each caller whose completion could not be written gets the exception. Cancelling
+    /// When a transaction of several completions surely rolled back (the server reported an error), each is written again
+    /// alone after a short pause, so one completion the database refuses does not fail the others; each caller whose
+    /// completion could not be written gets the exception. When the outcome of the COMMIT is unknown (the connection was
+    /// lost), every caller of the batch gets the exception: the runs may be recorded, and completing again is answered by the
+    /// claim's fencing. Cancelling
     /// <paramref name="cancellationToken"/> after the completion was queued stops the wait, not the write: the run may be recorded.
     /// </para>
     /// </remarks>
@@ -40,7 +46,7 @@ public sealed partial class PostgreSqlJobStore
         ArgumentNullException.ThrowIfNull(completion);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new PendingCompletion(completion);
+        var pending = new PendingCompletion(completion, _history.MaxResultLength);
         _completions.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _completing, 1, 0) == 0)
         {
@@ -101,18 +107,39 @@ public sealed partial class PostgreSqlJobStore
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            if (batch.Count == 1)
+            // Only a batch whose transaction surely rolled back may be written again one by one. When the outcome of COMMIT is
+            // unknown (the connection was lost), the batch may be recorded: a retry would find its claims gone and answer
+            // Fenced for runs that were recorded. Each caller gets the exception instead and completes again; the claim's
+            // fencing records the run once.
+            if (batch.Count == 1 || !RolledBack(exception))
             {
-                batch[0].Failed(exception);
+                foreach (PendingCompletion pending in batch)
+                {
+                    pending.Failed(exception);
+                }
+
                 return;
             }
 
+            await Task.Delay(s_retryBackoff, TimeProvider.System).ConfigureAwait(false);
             foreach (PendingCompletion pending in batch)
             {
                 await WriteCompletionsAsync([pending]).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>
+    /// Whether a transaction that threw surely rolled back: the server reported an error (which aborts the transaction, and
+    /// a COMMIT that fails rolls back), or our own code threw before COMMIT was sent. A lost connection (an
+    /// <see cref="NpgsqlException"/> that is not a server error) or an error that ended the session leaves the COMMIT's outcome unknown.
+    /// </summary>
+    internal static bool RolledBack(Exception exception) => exception switch
+    {
+        PostgresException server => server.InvariantSeverity is "ERROR",
+        NpgsqlException => false,
+        _ => true,
+    };
 
     private async Task<RunCompletionResult[]> CompleteAllAsync(StoreTransaction store, List<PendingCompletion> batch)
     {

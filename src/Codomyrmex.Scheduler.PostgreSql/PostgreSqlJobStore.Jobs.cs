@@ -308,9 +308,10 @@ public sealed partial class PostgreSqlJobStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Reads the counters the store keeps per status class and server process (see <c>Schema/002_queries.sql</c>), folding
-    /// those of processes that have ended, and counts the running jobs by the status index: the cost does not grow with the
-    /// number of jobs, and no claim or completion waits for a shared counter.
+    /// Reads the counters the store keeps per status class and server process (see <c>Schema/002_queries.sql</c>; the rows
+    /// of processes that have ended are folded by the nodes' heartbeats) and counts the running jobs by the status index: the
+    /// cost does not grow with the number of jobs, no claim or completion waits for a shared counter, and counting only
+    /// reads, so a role that may only read can count and a metrics scrape never writes or locks.
     /// </remarks>
     public async ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default) =>
         await ReadAsync(store => CountInAsync(store, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -320,10 +321,6 @@ public sealed partial class PostgreSqlJobStore
     {
         var counts = new long[5];
         using NpgsqlCommand command = store.Command(
-            $"WITH gone AS (DELETE FROM {_s}job_counts WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) " +
-            "RETURNING class, jobs), " +
-            $"folded AS (INSERT INTO {_s}job_counts AS counted (class, backend, jobs) SELECT class, 0, sum(jobs) FROM gone GROUP BY class " +
-            "ON CONFLICT (class, backend) DO UPDATE SET jobs = counted.jobs + excluded.jobs) " +
             $"SELECT class, sum(jobs)::bigint FROM {_s}job_counts GROUP BY class UNION ALL SELECT 1, count(*) FROM {_s}jobs WHERE status = 1");
         NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))

@@ -41,6 +41,17 @@ public sealed partial class PostgreSqlJobStore
                 await dead.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // The job counters of server processes that have ended fold into backend 0, so that the rows stay as few as the
+            // live processes and counting only reads.
+            using (NpgsqlCommand fold = store.Command(
+                $"WITH gone AS (DELETE FROM {_s}job_counts WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) " +
+                "RETURNING class, jobs) " +
+                $"INSERT INTO {_s}job_counts AS counted (class, backend, jobs) SELECT class, 0, sum(jobs) FROM gone GROUP BY class " +
+                "ON CONFLICT (class, backend) DO UPDATE SET jobs = counted.jobs + excluded.jobs"))
+            {
+                await fold.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             // A claim another transaction holds is skipped, not waited for: a node recovering it (its lease has lapsed, so it is
             // lost to this node anyway) or this node's own completion of it (the run is over). A heartbeat that waited held
             // up every renewal behind another node's recovery, so the leases of live nodes lapsed one after another. A skipped

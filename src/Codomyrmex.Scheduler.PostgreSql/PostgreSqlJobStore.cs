@@ -33,6 +33,15 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     /// <summary>A lease longer than this is cut to it, so that server time plus lease never leaves the range of ticks.</summary>
     private static readonly long s_maxLeaseTicks = TimeSpan.FromDays(365 * 100).Ticks;
 
+    /// <summary>Gets the lease that <c>schedctl</c> and the generic host give a scheduler on this store when none is set: 3 seconds.</summary>
+    /// <value>3 seconds: renewed every second, so that the runs of a node that dies are recovered by another in about 4 seconds.</value>
+    /// <remarks>
+    /// A <see cref="Scheduler"/> built in code keeps its own default (<see cref="SchedulerOptions.LeaseDuration"/>, 5 minutes),
+    /// which suits a store only one process uses; on this store set <see cref="SchedulerOptions.LeaseDuration"/> to this value,
+    /// or longer where pauses of seconds are normal.
+    /// </remarks>
+    public static TimeSpan RecommendedLeaseDuration { get; } = TimeSpan.FromSeconds(3);
+
     private readonly NpgsqlDataSource _source;
     private readonly bool _ownsSource;
     private readonly string _schema;

@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.PostgreSql;
+using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -40,6 +41,33 @@ public sealed class PostgresHostingTests : IAsyncLifetime
         Assert.Equal(_schema, store.Schema);
         Assert.Equal("report", Assert.Single((await scheduler.ListJobsAsync(default, Token)).Items).Name);
         Assert.Single(await store.ListNodesAsync(Token));
+        await host.StopAsync(Token);
+    }
+
+    [Theory]
+    [InlineData(null, 3)]
+    [InlineData("10s", 10)]
+    [InlineData("5m", 300)]
+    public async Task Configuration_Postgres_LeasesForThreeSecondsUnlessTheLeaseIsSet(string? lease, int expectedSeconds)
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Scheduler:Store"] = "postgres",
+            ["Scheduler:ConnectionStringName"] = "Jobs",
+            ["ConnectionStrings:Jobs"] = $"{PostgresServer.ConnectionString};Schema={_schema}",
+        };
+        if (lease is not null)
+        {
+            settings["Scheduler:LeaseDuration"] = lease;
+        }
+
+        using IHost host = TestHost.Build(clock, settings);
+
+        await host.StartAsync(Token);
+        var store = Assert.IsType<PostgreSqlJobStore>(host.Services.GetRequiredService<Scheduler>().Store);
+        NodeInfo node = Assert.Single(await store.ListNodesAsync(Token));
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), node.AliveUntil - node.LastSeen);
         await host.StopAsync(Token);
     }
 

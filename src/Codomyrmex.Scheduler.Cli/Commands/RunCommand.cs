@@ -7,6 +7,7 @@ using Codomyrmex.Scheduler.Cli.Jobs;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.PostgreSql;
 using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
@@ -152,7 +153,8 @@ internal static class RunCommand
         IJobStore store = opened.Store;
         {
             var options = new SchedulerOptions { Store = store, MaxWorkers = settings.Workers, ShutdownTimeout = grace, NodeName = settings.Node };
-            if (leaseDuration is { } duration)
+            // A node of a cluster fails over in seconds; a store only this process uses keeps the library's long lease.
+            if ((leaseDuration ?? (store is PostgreSqlJobStore ? PostgreSqlJobStore.RecommendedLeaseDuration : null)) is { } duration)
             {
                 options.LeaseDuration = duration;
             }

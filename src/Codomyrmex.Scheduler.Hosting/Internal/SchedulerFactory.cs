@@ -27,6 +27,11 @@ internal static class SchedulerFactory
         options.LoggerFactory = services.GetService<ILoggerFactory>();
         options.MeterFactory = services.GetService<IMeterFactory>();
         options.Store = services.GetRequiredService<StoreHolder>().Store;
+        if (!hosting.LeaseDurationSet && options.Store is PostgreSqlJobStore)
+        {
+            options.LeaseDuration = PostgreSqlJobStore.RecommendedLeaseDuration;
+        }
+
         var scheduler = new Scheduler(options);
         foreach (TaskRegistration task in services.GetServices<TaskRegistration>())
         {

@@ -12,7 +12,7 @@ CREATE INDEX jobs_source ON jobs (source, seq) WHERE source IS NOT NULL;
 -- pending or running (a claim or a completion that moves a job between the two writes nothing here) and 2, 3, 4 the
 -- finished statuses; running jobs, as many as the runs in progress, are counted from jobs_status. Each server process
 -- (backend) adds to rows of its own, so that nodes adding and finishing jobs at once never wait for one counter row; the
--- count is the sum, and the rows of backends that have ended are folded into backend 0 when the store counts.
+-- count is the sum, and the rows of backends that have ended are folded into backend 0 by the nodes' heartbeats.
 CREATE TABLE job_counts (
     class   integer NOT NULL,
     backend integer NOT NULL,   -- pg_backend_pid() of the writer; 0: folded

@@ -28,12 +28,19 @@ public sealed class SchedulerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how long a claimed run is held before another node may take it over; renewed while it runs.</summary>
-    /// <value>The default is 3 seconds, renewed every second.</value>
+    /// <value>The default is 5 minutes, renewed every 100 seconds.</value>
     /// <remarks>
     /// <para>
-    /// The scheduler renews its leases, and looks for runs whose node vanished, every third of the lease (every second by
-    /// default), so one late renewal loses nothing. The lease is the failover time: when a node dies, its runs are recovered
-    /// by another node within one lease and one renewal interval (about 4 seconds by default), and their jobs run again.
+    /// The scheduler renews its leases, and looks for runs whose node vanished, every third of the lease, so one late
+    /// renewal loses nothing. The lease is the failover time: when a node dies, its runs are recovered by another node within
+    /// one lease and one renewal interval, and their jobs run again.
+    /// </para>
+    /// <para>
+    /// The default suits a store only one process uses (<see cref="InMemoryJobStore"/>, SQLite), where no other node takes
+    /// over: a shorter lease there only means that a stall longer than the lease makes the scheduler recover, and run again,
+    /// its own running runs. Where several nodes share a store, a short lease makes failover fast: <c>schedctl</c> and the
+    /// generic host give a scheduler on the PostgreSQL store a lease of 3 seconds (renewed every second, failover in about
+    /// 4 seconds) unless one is set; a library user who builds a <see cref="Scheduler"/> on that store sets this property.
     /// </para>
     /// <para>
     /// The trade-off: a node that cannot reach the store, or is paused (a debugger, a stopped process, a long garbage
@@ -43,7 +50,7 @@ public sealed class SchedulerOptions
     /// started twice, and accept a failover as slow as the lease; a lease of minutes costs nothing but failover time.
     /// </para>
     /// </remarks>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets or sets this scheduler's name in a cluster and in run history.</summary>
     /// <value>The default is <see langword="null"/>: the machine name and process id.</value>

@@ -45,6 +45,21 @@ public sealed partial class PostgreSqlJobStoreServerTests
         Assert.Equal(10, (await store.GetRunsAsync(default, Token)).Total);
     }
 
+    public static TheoryData<Exception, bool> BatchFailures => new()
+    {
+        { new PostgresException("deadlock detected", "ERROR", "ERROR", "40P01"), true },
+        { new PostgresException("value too long", "ERROR", "ERROR", "22001"), true },
+        { new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01"), false },
+        { new NpgsqlException("Exception while reading from stream", new IOException("connection reset")), false },
+        { new NpgsqlException("Timeout during reading attempt", new TimeoutException()), false },
+        { new InvalidOperationException("a rule refused the completion"), true },
+    };
+
+    [Theory]
+    [MemberData(nameof(BatchFailures))]
+    public void BatchThatFailed_IsWrittenAgainOneByOne_OnlyWhenItSurelyRolledBack(Exception exception, bool rolledBack) =>
+        Assert.Equal(rolledBack, PostgreSqlJobStore.RolledBack(exception));
+
     [Fact]
     public async Task Complete_OneCompletionTheDatabaseRefuses_FailsAlone_TheOthersInItsBatchAreRecorded()
     {

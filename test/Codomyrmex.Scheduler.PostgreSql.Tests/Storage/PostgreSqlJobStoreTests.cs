@@ -52,4 +52,20 @@ public sealed class PostgreSqlJobStoreTests : JobStoreContractTests, IAsyncDispo
         _options[store] = options;
         return store;
     }
+
+    [Theory]
+    [InlineData("ok", "ok")]
+    [InlineData("a long result", "\"a l…")]
+    public async Task CompletedRun_KeepsTheResultInTheJobRow_CutToTheHistorysLimit_AndStillJson(string result, string kept)
+    {
+        IJobStore store = CreateStore(new RunHistoryOptions { MaxResultLength = 5 });
+        Job job = NewJob();
+        await store.AddAsync(job, Token);
+        ClaimedRun run = (await ClaimAsync(store, T0)).Runs[0];
+        await CompleteAsync(store, run, RunOutcome.Succeeded, T0, result: result);
+
+        // Read back by a second instance, from the row.
+        Job stored = (await OpenSecond(store).GetAsync(job.Id, Token))!;
+        Assert.Equal(kept, Assert.IsAssignableFrom<System.Text.Json.Nodes.JsonValue>(stored.Result).GetValue<string>());
+    }
 }

@@ -13,6 +13,13 @@ public partial class SchedulerTests
     private static readonly TimeSpan Beat = TestLease / 3;
 
     [Fact]
+    public void DefaultLease_IsFiveMinutes_SoAStallOnASingleProcessStoreDoesNotRecoverItsOwnRuns()
+    {
+        // A short lease is for nodes that fail over to each other; schedctl and the host set it for the PostgreSQL store.
+        Assert.Equal(TimeSpan.FromMinutes(5), new SchedulerOptions().LeaseDuration);
+    }
+
+    [Fact]
     public async Task EveryWorkerBusyAndTheQueueFull_TheHeartbeatStillRenewsTheHeldRuns()
     {
         var store = new FaultyStore(Clock);
