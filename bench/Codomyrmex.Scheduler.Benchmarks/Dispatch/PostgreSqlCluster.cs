@@ -7,7 +7,8 @@ namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
 /// <summary>
 /// Several Codomyrmex nodes on one PostgreSQL schema, in this process: each node has its own <see cref="NpgsqlDataSource"/>
 /// (a pool of its own, as another machine would have), its own <see cref="PostgreSqlJobStore"/> and its own <see cref="Scheduler"/>
-/// with default options (the lease included). The schema is new and is dropped on dispose.
+/// with default options except the lease, which is <see cref="PostgreSqlJobStore.RecommendedLeaseDuration"/> as schedctl and the host
+/// use on PostgreSQL. The schema is new and is dropped on dispose.
 /// </summary>
 internal sealed class PostgreSqlCluster : IAsyncDisposable
 {
@@ -23,7 +24,13 @@ internal sealed class PostgreSqlCluster : IAsyncDisposable
         {
             NpgsqlDataSource source = NpgsqlDataSource.Create(connectionString);
             var store = new PostgreSqlJobStore(source, new PostgreSqlJobStoreOptions { Schema = _schema });
-            var scheduler = new Scheduler(new SchedulerOptions { MaxWorkers = workers, Store = store, NodeName = $"node{i + 1}" });
+            var scheduler = new Scheduler(new SchedulerOptions
+            {
+                MaxWorkers = workers,
+                Store = store,
+                NodeName = $"node{i + 1}",
+                LeaseDuration = PostgreSqlJobStore.RecommendedLeaseDuration,
+            });
             register(scheduler);
             _sources.Add(source);
             _stores.Add(store);
