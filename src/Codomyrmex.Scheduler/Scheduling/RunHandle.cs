@@ -65,7 +65,11 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>Marks a run the dispatcher queued and no worker has started yet.</summary>
     public void MarkStarting() => _starting = 1;
 
-    /// <summary>Ends the "starting" state once (the job's code has been entered, or the run will never start).</summary>
+    /// <summary>Marks a run whose job code has returned and whose outcome is not written yet (settling, as a starting run is).</summary>
+    /// <returns>Whether the run was not marked until now.</returns>
+    public bool BeginSettling() => Interlocked.Exchange(ref _starting, 1) == 0;
+
+    /// <summary>Ends the "starting" state once (the job's code has been entered, or the run's outcome is written).</summary>
     /// <returns>Whether the run was starting until now.</returns>
     public bool EndStarting() => Interlocked.Exchange(ref _starting, 0) != 0;
 

@@ -69,13 +69,6 @@ public sealed partial class Scheduler
             ClaimedRun run = handle.Run;
             DateTimeOffset now = _time.GetUtcNow();
             JobOptions options = run.Job.Options;
-            if (dispatcher.IsStopping || handle.JobCancelled || (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1
-                && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime))
-            {
-                // It will not run.
-                EndStarting(handle);
-            }
-
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
@@ -129,7 +122,12 @@ public sealed partial class Scheduler
             try
             {
                 Task<object?> invocation = InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token);
-                EndStarting(handle);
+                if (!invocation.IsCompleted)
+                {
+                    // Inside its code, waiting for what the job waits for. (A job that returned at once is still settling.)
+                    EndStarting(handle);
+                }
+
                 value = await invocation.ConfigureAwait(false);
                 outcome = RunOutcome.Succeeded;
                 if (timeout?.IsCancellationRequested == true)
@@ -143,7 +141,6 @@ public sealed partial class Scheduler
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                EndStarting(handle);
                 outcome = RunOutcome.Failed;
                 failure = exception;
                 if (timeout?.IsCancellationRequested == true && !handle.Token.IsCancellationRequested)
@@ -163,6 +160,8 @@ public sealed partial class Scheduler
             }
         }
 
+        // Its code has returned, but the store counts it as running until its outcome is written: settling again until then.
+        BeginSettling(handle);
         DateTimeOffset finishedAt = _time.GetUtcNow();
         TimeSpan duration = finishedAt - startedAt;
         string? error = outcome == RunOutcome.Interrupted ? RunRecords.ShutDown(_node) : failure is null ? null : Describe(failure);
@@ -245,9 +244,9 @@ public sealed partial class Scheduler
     private static readonly TimeSpan[] RecordRetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
     /// <summary>
-    /// Writes the outcome to the store, trying again a few times if the store fails; the run leaves the active set only after
-    /// that (and after its metric), so <see cref="WhenIdleAsync"/> sees it recorded. If every try fails the exception
-    /// propagates, and the run stays claimed in the store until its lease is recovered.
+    /// Writes the outcome to the store, trying again a few times if the store fails; the run leaves the active set and stops
+    /// settling only after that (and after its metric), so <see cref="WhenIdleAsync"/> and <see cref="WhenQuietAsync"/> see it
+    /// recorded. If every try fails the exception propagates, and the run stays claimed in the store until its lease is recovered.
     /// </summary>
     /// <param name="handle">The run.</param>
     /// <param name="completion">Its outcome.</param>
@@ -280,6 +279,7 @@ public sealed partial class Scheduler
             }
 
             _activeRuns.TryRemove(run.RunId, out _);
+            EndStarting(handle);
             SignalChange(wakeDispatcher: false);
         }
     }

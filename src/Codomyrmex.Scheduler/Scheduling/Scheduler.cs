@@ -39,7 +39,10 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// their runs start, so that a Cancel never misses a run claimed just before it (without a lock around the claim).
     /// </summary>
     private long _cancelEpoch;
-    /// <summary>Runs the dispatcher queued whose job code has not been entered yet (see <see cref="WhenQuietAsync"/>).</summary>
+    /// <summary>
+    /// Runs that are settling (see <see cref="WhenQuietAsync"/>): queued by the dispatcher with their job code not entered yet,
+    /// or with their job code returned and their outcome not yet written.
+    /// </summary>
     private int _startingRuns;
     private TaskCompletionSource _changed = NewSignal();
     private int _idleWaiters;
@@ -180,9 +183,13 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Completes when, while the scheduler runs, nothing is due at the clock's current time, no claim or maintenance is in
-    /// progress or due, and every claimed run has entered its job's code (up to its first await), whatever runs are going:
-    /// for tests whose jobs run across many steps of a fake clock.
+    /// progress or due, every claimed run has entered its job's code (up to its first await), and every run whose code has
+    /// returned has its outcome written, whatever runs are going: for tests whose jobs run across many steps of a fake clock.
     /// </summary>
+    /// <remarks>
+    /// The store counts a run as running until its outcome is written, so a step of the clock taken before that would see the
+    /// next occurrence overlap it.
+    /// </remarks>
     internal Task WhenQuietAsync(CancellationToken cancellationToken = default) => WhenAsync(includeRuns: false, cancellationToken);
 
     private async Task WhenAsync(bool includeRuns, CancellationToken cancellationToken)
@@ -343,7 +350,16 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Notes that a queued run has entered its job's code, or will never run.</summary>
+    /// <summary>Notes that a run's job code has returned (or never ran): it settles until its outcome is written.</summary>
+    private void BeginSettling(RunHandle handle)
+    {
+        if (handle.BeginSettling())
+        {
+            Interlocked.Increment(ref _startingRuns);
+        }
+    }
+
+    /// <summary>Notes that a settling run has entered its job's code, or has its outcome written.</summary>
     private void EndStarting(RunHandle handle)
     {
         if (handle.EndStarting())

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using Codomyrmex.Scheduler.Storage;
 using Microsoft.Extensions.Time.Testing;
 using static Codomyrmex.Scheduler.Triggers;
@@ -79,6 +80,43 @@ public abstract partial class JobStoreContractTests
         Assert.DoesNotContain(history.Items, record => record.Outcome == RunOutcome.Interrupted);
     }
 
+    [Fact]
+    public async Task WhenQuiet_WaitsForTheOutcomeOfARunWhoseCodeReturned_SoTheNextStepFindsItRecorded()
+    {
+        // A run whose code has returned is still running in the store until its outcome is written: a test that moved the
+        // clock on before that saw the next occurrence skipped as an overlap (a worker descheduled between the two on a busy
+        // machine was enough).
+        (IJobStore store, GatedCompletions completions) = GatedCompletions.Wrap(CreateStore());
+        Scheduler? self = null;
+        await using Scheduler node = NewScheduler(Clock, store, async (_, token) =>
+        {
+            // Returns once the dispatcher has settled, so that only the outcome is left to write.
+            await self!.WhenQuietAsync(token);
+            return null;
+        });
+        self = node;
+        string id = await node.ScheduleAsync(task: "long", trigger: Every(seconds: 30), cancellationToken: Token);
+        await node.StartAsync(Token);
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        Task quiet;
+        try
+        {
+            await completions.Entered.WaitAsync(TimeSpan.FromSeconds(30), Token);
+            quiet = node.WhenQuietAsync(Token);
+            Assert.False(quiet.IsCompleted);
+        }
+        finally
+        {
+            // Whatever happened, the run's outcome gets written, so the scheduler can stop.
+            completions.Open();
+        }
+
+        await quiet.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        RunPage history = await store.GetRunsAsync(new RunQuery { JobId = id }, Token);
+        Assert.Equal(RunOutcome.Succeeded, Assert.Single(history.Items).Outcome);
+        await node.StopAsync(Token);
+    }
+
     /// <summary>A scheduler named "node" (the instance ids tell them apart) on its own clock, running the task "long".</summary>
     private static Scheduler NewScheduler(FakeTimeProvider clock, IJobStore store, Func<JobContext, CancellationToken, Task<object?>> body)
     {
@@ -106,6 +144,55 @@ public abstract partial class JobStoreContractTests
         foreach (Scheduler node in nodes)
         {
             await node.WhenQuietAsync(Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        }
+    }
+
+    /// <summary>A real store whose completions wait at a gate until the test opens it; every other call passes on unchanged.</summary>
+    public class GatedCompletions : DispatchProxy
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private IJobStore _inner = null!;
+
+        /// <summary>Gets a task that completes when the first completion reaches the gate.</summary>
+        public Task Entered => _entered.Task;
+
+        public static (IJobStore Store, GatedCompletions Gate) Wrap(IJobStore inner)
+        {
+            IJobStore store = Create<IJobStore, GatedCompletions>();
+            var gate = (GatedCompletions)(object)store;
+            gate._inner = inner;
+            return (store, gate);
+        }
+
+        /// <summary>Lets the completions waiting at the gate, and every later one, through.</summary>
+        public void Open() => _open.TrySetResult();
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IJobStore.CompleteRunAsync))
+            {
+#pragma warning disable CA2012 // Boxed only to be returned as the proxied call's result, which its caller awaits once.
+                return CompleteAfterTheGateAsync((RunCompletion)args![0]!, (CancellationToken)args[1]!);
+#pragma warning restore CA2012
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
+
+        private async ValueTask<RunCompletionResult> CompleteAfterTheGateAsync(RunCompletion completion, CancellationToken cancellationToken)
+        {
+            _entered.TrySetResult();
+            await _open.Task.WaitAsync(cancellationToken);
+            return await _inner.CompleteRunAsync(completion, cancellationToken);
         }
     }
 
