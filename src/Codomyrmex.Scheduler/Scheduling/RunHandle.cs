@@ -4,16 +4,23 @@ namespace Codomyrmex.Scheduler;
 
 /// <summary>A claimed run inside this process, with the cancellation that ends it.</summary>
 /// <remarks>
+/// <para>
 /// A scheduled run has a source of its own, which the dispatcher cancels at shutdown: not a source linked to a shared
 /// shutdown token, whose registrations every run would contend on. Only a RunNow run links the caller's token.
+/// </para>
+/// <para>
+/// The source is made only when something asks for the token (a job whose delegate takes one, a timeout): most jobs never
+/// do, and a source per run was a large part of what a run allocates. A cancel before then is remembered, and the source
+/// made later starts cancelled.
+/// </para>
 /// </remarks>
 /// <param name="run">The claimed run.</param>
 /// <param name="claimedAt">This node's time just before it asked the store for the run.</param>
 /// <param name="external">A RunNow caller's token, or none.</param>
 internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, CancellationToken external = default) : IDisposable
 {
-    private readonly CancellationTokenSource _cancellation =
-        external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : new CancellationTokenSource();
+    private CancellationTokenSource? _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
+    private int _cancelled;
     private volatile bool _jobCancelled;
     private volatile bool _shutDown;
     private volatile bool _lost;
@@ -31,7 +38,10 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public TimeSpan StoreOffset { get; } = run.ClaimedAt - claimedAt;
 
     /// <summary>Gets the token that ends the run: cancelled when the job is cancelled or the scheduler shuts down.</summary>
-    public CancellationToken Token => _cancellation.Token;
+    public CancellationToken Token => Source().Token;
+
+    /// <summary>Gets a value indicating whether the run's token is cancelled (or will be, once it is made).</summary>
+    public bool IsCancellationRequested => Volatile.Read(ref _cancelled) != 0 || external.IsCancellationRequested;
 
     public bool JobCancelled => _jobCancelled;
 
@@ -87,9 +97,18 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
 
     public void Cancel()
     {
+        // The exchange is a full fence: either Source sees the flag after making its source, or this sees the source.
+        Interlocked.Exchange(ref _cancelled, 1);
+        CancelSource(Volatile.Read(ref _cancellation));
+    }
+
+    public void Dispose() => Volatile.Read(ref _cancellation)?.Dispose();
+
+    private static void CancelSource(CancellationTokenSource? source)
+    {
         try
         {
-            _cancellation.Cancel();
+            source?.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -97,5 +116,25 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
         }
     }
 
-    public void Dispose() => _cancellation.Dispose();
+    /// <summary>The run's source, made on first use; cancelled at once if the run was cancelled before.</summary>
+    private CancellationTokenSource Source()
+    {
+        if (Volatile.Read(ref _cancellation) is { } existing)
+        {
+            return existing;
+        }
+
+        var made = new CancellationTokenSource();
+        CancellationTokenSource source = Interlocked.CompareExchange(ref _cancellation, made, null) ?? made;
+        if (!ReferenceEquals(source, made))
+        {
+            made.Dispose();
+        }
+        else if (Volatile.Read(ref _cancelled) != 0)
+        {
+            CancelSource(source);
+        }
+
+        return source;
+    }
 }

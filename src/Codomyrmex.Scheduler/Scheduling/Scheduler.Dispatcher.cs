@@ -360,7 +360,7 @@ public sealed partial class Scheduler
             {
                 try
                 {
-                    await _scheduler.PurgeAsync().ConfigureAwait(false);
+                    await _scheduler.MaintainAsync().ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // A store that fails now is asked again at the next maintenance.
                 catch (Exception exception)

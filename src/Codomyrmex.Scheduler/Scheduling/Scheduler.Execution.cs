@@ -98,7 +98,7 @@ public sealed partial class Scheduler
     /// One attempt of a run, with its timeout; records the outcome and raises the events. A failed attempt with attempts
     /// left is recorded with a retry time: the store makes the retry the job's next due run, so no worker waits for it.
     /// </summary>
-    private async Task<RunResult> ExecuteRunAsync(RunHandle handle)
+    private async ValueTask<RunResult> ExecuteRunAsync(RunHandle handle)
     {
         ClaimedRun run = handle.Run;
         Job job = run.Job;
@@ -121,7 +121,7 @@ public sealed partial class Scheduler
         {
             try
             {
-                Task<object?> invocation = InvokeAsync(ResolveHandler(job), new JobContext(run, startedAt, _time), linked?.Token ?? handle.Token);
+                ValueTask<object?> invocation = InvokeAsync(ResolveHandler(job), handle, linked, startedAt);
                 if (!invocation.IsCompleted)
                 {
                     // Inside its code, waiting for what the job waits for. (A job that returned at once is still settling.)
@@ -143,7 +143,7 @@ public sealed partial class Scheduler
             {
                 outcome = RunOutcome.Failed;
                 failure = exception;
-                if (timeout?.IsCancellationRequested == true && !handle.Token.IsCancellationRequested)
+                if (timeout?.IsCancellationRequested == true && !handle.IsCancellationRequested)
                 {
                     failure = new TimeoutException($"Job '{job.Name}' timed out after {options.Timeout}.", exception);
                 }
@@ -167,7 +167,7 @@ public sealed partial class Scheduler
         string? error = outcome == RunOutcome.Interrupted ? RunRecords.ShutDown(_node) : failure is null ? null : Describe(failure);
         DateTimeOffset? retryAt = null;
         TimeSpan? retryAfter = null;
-        if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.Token.IsCancellationRequested)
+        if (outcome == RunOutcome.Failed && !run.IsManual && run.Attempt < options.MaxAttempts && !handle.IsCancellationRequested)
         {
             TimeSpan delay = options.GetRetryDelay(run.Attempt + 1, Random.Shared.NextDouble());
             retryAt = LongTime.Add(handle.ToStoreTime(finishedAt), delay);
@@ -184,17 +184,7 @@ public sealed partial class Scheduler
         }
 
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
-        var completion = new RunCompletion
-        {
-            Run = run,
-            Outcome = outcome,
-            StartedAt = startedAt,
-            FinishedAt = finishedAt,
-            Result = outcome == RunOutcome.Succeeded ? value : null,
-            Error = error,
-            RetryAt = retryAt,
-            RetryAfter = retryAfter,
-        };
+        var completion = new RunEnd(outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt, retryAfter);
         string outcomeTag = outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome);
         if (!await RecordAsync(handle, completion, outcomeTag, duration).ConfigureAwait(false))
         {
@@ -256,14 +246,19 @@ public sealed partial class Scheduler
     /// <see langword="false"/> if the run was lost: the store gave it to another claim (this node's lease lapsed), so its
     /// outcome is not recorded, and is not this node's to report.
     /// </returns>
-    private async Task<bool> RecordAsync(RunHandle handle, RunCompletion completion, string? outcomeTag = null, TimeSpan duration = default)
+    private Task<bool> RecordAsync(RunHandle handle, RunCompletion completion, string? outcomeTag = null, TimeSpan duration = default) =>
+        RecordAsync(handle, new RunEnd(completion.Outcome, completion.StartedAt, completion.FinishedAt, completion.Result, completion.Error,
+            completion.RetryAt, completion.RetryAfter), outcomeTag, duration);
+
+    /// <inheritdoc cref="RecordAsync(RunHandle, RunCompletion, string?, TimeSpan)"/>
+    private async Task<bool> RecordAsync(RunHandle handle, RunEnd completion, string? outcomeTag = null, TimeSpan duration = default)
     {
-        ClaimedRun run = completion.Run;
+        ClaimedRun run = handle.Run;
         bool lost = handle.Lost;
         try
         {
             // A run the heartbeat reported lost is not written at all: the store would refuse it (fenced) anyway.
-            lost = lost || await WriteAsync(completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
+            lost = lost || await WriteAsync(run, completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
             if (lost)
             {
                 Log.RunLost(_logger, run.RunId, run.Job.Name, run.Job.Id);
@@ -284,20 +279,30 @@ public sealed partial class Scheduler
         }
     }
 
-    private async ValueTask<RunCompletionStatus> WriteAsync(RunCompletion completion)
+    private async ValueTask<RunCompletionStatus> WriteAsync(ClaimedRun run, RunEnd end)
     {
         for (int attempt = 0; ; attempt++)
         {
             try
             {
-                // The default store's fast path: the same write, without a Job snapshot nobody reads.
+                // The default store's fast path: the same write, without a RunCompletion or a Job snapshot nobody reads.
                 return _store is InMemoryJobStore memory
-                    ? memory.CompleteRun(completion, snapshot: false, out _)
-                    : (await _store.CompleteRunAsync(completion).ConfigureAwait(false)).Status;
+                    ? memory.CompleteRun(run, end.Outcome, end.StartedAt, end.FinishedAt, end.Result, end.Error, end.RetryAt, end.RetryAfter, snapshot: false, out _)
+                    : (await _store.CompleteRunAsync(new RunCompletion
+                    {
+                        Run = run,
+                        Outcome = end.Outcome,
+                        StartedAt = end.StartedAt,
+                        FinishedAt = end.FinishedAt,
+                        Result = end.Result,
+                        Error = end.Error,
+                        RetryAt = end.RetryAt,
+                        RetryAfter = end.RetryAfter,
+                    }).ConfigureAwait(false)).Status;
             }
             catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
             {
-                Log.RecordRetrying(_logger, completion.Run.Job.Name, completion.Run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
+                Log.RecordRetrying(_logger, run.Job.Name, run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
                 await Task.Delay(RecordRetryDelays[attempt], _time).ConfigureAwait(false);
             }
         }
@@ -338,6 +343,16 @@ public sealed partial class Scheduler
     /// <summary>The most retention batches one maintenance deletes; the rest waits for the next.</summary>
     private const int MaxPurgeBatches = 100;
 
+    /// <summary>The maintenance: retention, then the jobs-by-status gauge's count (a store other than the in-memory one is counted here, off the metrics thread).</summary>
+    private async Task MaintainAsync()
+    {
+        await PurgeAsync().ConfigureAwait(false);
+        if (_store is not InMemoryJobStore)
+        {
+            await RefreshJobCountsAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Deletes what retention says has expired, a bounded batch per call, calling again while a call deleted anything, up to
     /// a bound per maintenance so that a store with a huge backlog is caught up over several maintenances.
@@ -377,7 +392,11 @@ public sealed partial class Scheduler
     private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
     /// <summary>Calls a job's delegate in whichever of the supported shapes it has.</summary>
-    private static async Task<object?> InvokeAsync(Delegate func, JobContext context, CancellationToken token)
+    /// <remarks>
+    /// The token (and with it the run's cancellation source) and the <see cref="JobContext"/> are made only for the shapes
+    /// that take them: most jobs take neither, and each is an allocation per run.
+    /// </remarks>
+    private async ValueTask<object?> InvokeAsync(Delegate func, RunHandle handle, CancellationTokenSource? linked, DateTimeOffset startedAt)
     {
         switch (func)
         {
@@ -391,14 +410,18 @@ public sealed partial class Scheduler
             case Func<object?> function:
                 return function();
             case Func<CancellationToken, Task> cancellable:
-                await cancellable(token).ConfigureAwait(false);
+                await cancellable(linked?.Token ?? handle.Token).ConfigureAwait(false);
                 return null;
             case Func<JobContext, CancellationToken, Task<object?>> contextual:
-                return await contextual(context, token).ConfigureAwait(false);
+                return await contextual(new JobContext(handle.Run, startedAt, _time), linked?.Token ?? handle.Token).ConfigureAwait(false);
             default:
-                throw new InvalidOperationException($"Job '{context.JobName}' has a delegate of an unsupported shape: {func.GetType()}.");
+                throw new InvalidOperationException($"Job '{handle.Run.Job.Name}' has a delegate of an unsupported shape: {func.GetType()}.");
         }
     }
 
     private readonly record struct RunResult(object? Value, Exception? Exception);
+
+    /// <summary>How a run ended, before it is written: the fields of a <see cref="RunCompletion"/>, which only a store other than the in-memory one gets.</summary>
+    private readonly record struct RunEnd(RunOutcome Outcome, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, object? Result, string? Error,
+        DateTimeOffset? RetryAt, TimeSpan? RetryAfter);
 }

@@ -159,12 +159,9 @@ public sealed partial class Scheduler
                 "scheduler.RegisterTask(\"name\", handler) and schedule it by name with scheduler.Schedule(task: \"name\", trigger, ...).", nameof(func));
         }
 
-        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, StoreNow) with
-        {
-            Func = invoke,
-            Args = args is null ? [] : args.ToArray(),
-            Kwargs = kwargs is null || kwargs.Count == 0 ? Job.NoKwargs : new Dictionary<string, object?>(kwargs),
-        };
+        // Built once, not copied with `with`: a schedule call's largest allocation is this record.
+        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, StoreNow, invoke, args?.ToArray(),
+            kwargs is null || kwargs.Count == 0 ? null : new Dictionary<string, object?>(kwargs));
         return AddJobAsync(job, trigger, cancellationToken);
     }
 

@@ -198,8 +198,9 @@ public sealed partial class Scheduler
     /// </summary>
     private DateTimeOffset StoreNow => _store.TimeProvider.GetUtcNow();
 
-    /// <summary>A new pending job with its trigger bound now; the caller fills in what it runs.</summary>
-    private Job NewJob(string name, Trigger? trigger, int? maxRuns, JobOptions? options, DateTimeOffset now)
+    /// <summary>A new pending job with its trigger bound now; the caller fills in what it runs (a delegate here, or a task after).</summary>
+    private Job NewJob(string name, Trigger? trigger, int? maxRuns, JobOptions? options, DateTimeOffset now, Delegate? func = null,
+        IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null)
     {
         if (maxRuns is < 1)
         {
@@ -228,6 +229,9 @@ public sealed partial class Scheduler
         {
             Id = JobIds.Format(JobIds.NewKey()),
             Name = name,
+            Func = func,
+            Args = args ?? [],
+            Kwargs = kwargs ?? Job.NoKwargs,
             Trigger = bound,
             Status = JobStatus.Pending,
             CreatedAt = now,

@@ -50,6 +50,11 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private Exception? _dispatchError;
     private int _disposed;
 
+    /// <summary>The jobs-by-status gauge's last count of a store other than the in-memory one, and when it was made (this node's UTC ticks).</summary>
+    private JobCounts? _jobCounts;
+    private long _jobCountsAt;
+    private int _countingJobs;
+
     /// <summary>Creates a scheduler with an in-memory store and <paramref name="maxWorkers"/> workers.</summary>
     /// <param name="maxWorkers">How many job bodies may run at once.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
@@ -383,12 +388,55 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-    /// <summary>The jobs-by-status gauge: one count of every status from the store per collection.</summary>
+    /// <summary>
+    /// The jobs-by-status gauge. It never calls the store on the metrics thread: the in-memory store's own counts are read
+    /// at once; any other store's come from the last count the maintenance made (every minute while started), and a
+    /// collection that finds none, or finds them older than that, starts a count in the background and reports what it has.
+    /// </summary>
     private Measurement<long>[] ObserveJobsByStatus()
     {
-        JobCounts counts = Complete(_store.CountAsync());
-        return [.. Enum.GetValues<JobStatus>().Select(status =>
+        JobCounts? counts;
+        if (_store is InMemoryJobStore memory)
+        {
+            counts = memory.Counts();
+        }
+        else
+        {
+            counts = Volatile.Read(ref _jobCounts);
+            if (counts is null || _time.GetUtcNow().UtcTicks - Volatile.Read(ref _jobCountsAt) >= PurgeInterval.Ticks)
+            {
+                _ = Task.Run(RefreshJobCountsAsync);
+            }
+        }
+
+        return counts is null ? [] : [.. Enum.GetValues<JobStatus>().Select(status =>
             new Measurement<long>(counts[status], new KeyValuePair<string, object?>("status", StatusTag(status))))];
+    }
+
+    /// <summary>Counts the jobs by status for the gauge (one count at a time; a count asked for while one runs is that one).</summary>
+    private async Task RefreshJobCountsAsync()
+    {
+        if (Interlocked.CompareExchange(ref _countingJobs, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            JobCounts counts = await _store.CountAsync().ConfigureAwait(false);
+            Volatile.Write(ref _jobCountsAt, _time.GetUtcNow().UtcTicks);
+            Volatile.Write(ref _jobCounts, counts);
+        }
+#pragma warning disable CA1031 // A store that cannot count now is asked again at the next maintenance or collection.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.MaintenanceFailed(_logger, exception);
+        }
+        finally
+        {
+            Volatile.Write(ref _countingJobs, 0);
+        }
     }
 
     private static string StatusTag(JobStatus status) => status switch

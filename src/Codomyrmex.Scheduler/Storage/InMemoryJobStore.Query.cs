@@ -76,25 +76,28 @@ public sealed partial class InMemoryJobStore
 
     /// <inheritdoc/>
     /// <remarks>The store keeps the counts as jobs change status: O(1).</remarks>
-    public ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default)
+    public ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default) => new(Counts());
+
+    /// <summary>The jobs by status, from the counts the store keeps as jobs change: for the scheduler's gauge, which must not wait.</summary>
+    internal JobCounts Counts()
     {
         lock (_lock)
         {
-            return new(new JobCounts
+            return new JobCounts
             {
                 Pending = _statusCounts[(int)JobStatus.Pending],
                 Running = _statusCounts[(int)JobStatus.Running],
                 Completed = _statusCounts[(int)JobStatus.Completed],
                 Failed = _statusCounts[(int)JobStatus.Failed],
                 Cancelled = _statusCounts[(int)JobStatus.Cancelled],
-            });
+            };
         }
     }
 
     /// <inheritdoc/>
     /// <remarks>
-    /// A name or a name prefix is a range of a name index (sorted by name, then by the order jobs were added): its total costs
-    /// O(n / 256) at most and an exact name's page O(log n + page). A prefix's page takes the range's jobs in the order they
+    /// A name or a name prefix is a range of a name index (sorted by name, then by the order jobs were added), found by a binary
+    /// search: its total costs O(log n + matches / 256) and an exact name's page O(log n + page), whatever the number of jobs. A prefix's page takes the range's jobs in the order they
     /// were added when the range is small next to the page, and otherwise walks the jobs in that order, passing over those
     /// that do not match. A source's jobs are indexed apart. A status alone is counted as jobs change; the page walks the
     /// jobs in the order they were added, so a page of a rare status among many jobs may read many.
@@ -115,8 +118,8 @@ public sealed partial class InMemoryJobStore
             if (query.Name is not null || query.NamePrefix is { Length: > 0 })
             {
                 (string from, string? to) = query.Name is { } name ? (name, name + "\0") : (query.NamePrefix!, SortedEntries.UpperBound(query.NamePrefix!));
-                (int start, int end) = _byName.Range(from, to);
-                int count = end - start;
+                SortedEntries.Span range = _byName.Find(from, to);
+                int count = range.Count;
                 int? total = query.Status is null && (query.Name is null || query.NamePrefix is null) ? count : null;
                 long wanted = Math.Min((long)query.Offset + limit, count);
 
@@ -124,16 +127,16 @@ public sealed partial class InMemoryJobStore
                 // the order added when that reads fewer jobs than walking all jobs for the page would.
                 if (query.NamePrefix is null || query.Name is not null)
                 {
-                    return new(Page(_byName.Slice(start, end), query, limit, total));
+                    return new(Page(_byName.Read(range), query, limit, total));
                 }
 
                 // Sorting reads the range (about count x log count steps); the walk about wanted x jobs / count.
                 long jobs = _statusCounts.Sum();
                 if (total is null || count <= 1024 || (long)count * count * 16 <= wanted * jobs)
                 {
-                    List<Entry> range = _byName.Slice(start, end);
-                    range.Sort(BySequence.Instance);
-                    return new(Page(range, query, limit, total));
+                    List<Entry> sorted = [.. _byName.Read(range)];
+                    sorted.Sort(BySequence.Instance);
+                    return new(Page(sorted, query, limit, total));
                 }
 
                 return new(Page(InOrder(), query, limit, total));
@@ -269,7 +272,7 @@ public sealed partial class InMemoryJobStore
 
         if (entry.ForeignId is null)
         {
-            _jobs.Add(entry.Key, entry);
+            _jobs.Add(entry);
         }
         else
         {
@@ -344,7 +347,6 @@ public sealed partial class InMemoryJobStore
         private readonly bool _byName = byName;
         private readonly List<Entry[]> _chunks = [];
         private readonly List<int> _counts = [];
-        private int _count;
 
         /// <summary>Gets the least name after every name that starts with <paramref name="prefix"/> (UTF-16 ordinal order), or null if none.</summary>
         public static string? UpperBound(string prefix)
@@ -376,7 +378,6 @@ public sealed partial class InMemoryJobStore
             }
 
             at = ~at;
-            _count++;
             if (count == ChunkSize && at == ChunkSize)
             {
                 // After the end of a full chunk (a new job in a list by the order added): a new chunk, so such lists stay full.
@@ -426,7 +427,6 @@ public sealed partial class InMemoryJobStore
                 return;
             }
 
-            _count--;
             Array.Copy(items, at + 1, items, at, count - at - 1);
             items[count - 1] = null!;
             if (count == 1 && _chunks.Count > 1)
@@ -440,39 +440,53 @@ public sealed partial class InMemoryJobStore
             }
         }
 
-        /// <summary>The positions of the first name at or after <paramref name="from"/> and of the first at or after <paramref name="to"/> (the end if null).</summary>
-        public (int Start, int End) Range(string from, string? to)
+        /// <summary>
+        /// The jobs from the first at or after <paramref name="from"/> up to the first at or after <paramref name="to"/> (to the
+        /// end if null): a binary search for the start, then a walk that counts whole chunks by their counts, so a range costs
+        /// O(log n + its length / chunk size), never a walk from the first chunk.
+        /// </summary>
+        public Span Find(string from, string? to)
         {
-            int start = Rank(from);
-            int end = to is null ? Count() : Rank(to);
-            return (start, Math.Max(start, end));
-        }
-
-        /// <summary>The jobs at positions <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
-        public List<Entry> Slice(int start, int end)
-        {
-            var slice = new List<Entry>(end - start);
-            int position = 0;
-            for (int chunk = 0; chunk < _chunks.Count && position < end; chunk++)
+            if (_chunks.Count == 0)
             {
-                int count = _counts[chunk];
-                if (position + count > start)
-                {
-                    int from = Math.Max(0, start - position);
-                    int to = Math.Min(count, end - position);
-                    for (int i = from; i < to; i++)
-                    {
-                        slice.Add(_chunks[chunk][i]);
-                    }
-                }
-
-                position += count;
+                return default;
             }
 
-            return slice;
+            int chunk = ChunkOf(from, int.MinValue);
+            int at = Search(_chunks[chunk], _counts[chunk], from, int.MinValue);
+            at = at < 0 ? ~at : at;
+            int count = 0;
+            for (int c = chunk, first = at; c < _chunks.Count; c++, first = 0)
+            {
+                Entry[] items = _chunks[c];
+                int n = _counts[c];
+                if (to is not null && n > 0 && string.CompareOrdinal(items[n - 1].Name, to) >= 0)
+                {
+                    // The range ends in this chunk.
+                    int end = Search(items, n, to, int.MinValue);
+                    return new Span(chunk, at, count + Math.Max(0, (end < 0 ? ~end : end) - first));
+                }
+
+                count += n - first;
+            }
+
+            return new Span(chunk, at, count);
         }
 
-        private int Count() => _count;
+        /// <summary>The jobs of a range <see cref="Find"/> returned, in order; the list must not change while it is read.</summary>
+        public IEnumerable<Entry> Read(Span span)
+        {
+            int left = span.Count;
+            for (int c = span.Chunk, first = span.At; left > 0 && c < _chunks.Count; c++, first = 0)
+            {
+                Entry[] items = _chunks[c];
+                int n = _counts[c];
+                for (int i = first; i < n && left > 0; i++, left--)
+                {
+                    yield return items[i];
+                }
+            }
+        }
 
         /// <summary>The jobs from position <paramref name="start"/> on, in order; the list must not change while it is read.</summary>
         public IEnumerable<Entry> From(int start)
@@ -492,25 +506,6 @@ public sealed partial class InMemoryJobStore
 
                 position += count;
             }
-        }
-
-        /// <summary>How many jobs sort before <paramref name="name"/> (with any sequence).</summary>
-        private int Rank(string name)
-        {
-            if (_chunks.Count == 0)
-            {
-                return 0;
-            }
-
-            int chunk = ChunkOf(name, int.MinValue);
-            int position = 0;
-            for (int i = 0; i < chunk; i++)
-            {
-                position += _counts[i];
-            }
-
-            int at = Search(_chunks[chunk], _counts[chunk], name, int.MinValue);
-            return position + (at < 0 ? ~at : at);
         }
 
         /// <summary>The chunk that holds, or would hold, the key: the last chunk whose first item is not after it.</summary>
@@ -565,5 +560,8 @@ public sealed partial class InMemoryJobStore
             int order = _byName ? string.CompareOrdinal(entry.Name, name) : 0;
             return order != 0 ? order : entry.Sequence.CompareTo(sequence);
         }
+
+        /// <summary>A range of the list: where it starts (a chunk and a position in it) and how many jobs it holds.</summary>
+        public readonly record struct Span(int Chunk, int At, int Count);
     }
 }

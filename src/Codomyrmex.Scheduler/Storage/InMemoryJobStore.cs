@@ -25,7 +25,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     private static readonly IReadOnlyList<SkippedOccurrence> NoSkips = [];
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<ulong, Entry> _jobs = [];
+    private readonly KeyTable _jobs = new();
     private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string Name), List<Entry>> _declared = [];
@@ -97,7 +97,8 @@ public sealed partial class InMemoryJobStore : IJobStore
         var entry = new Entry(job, _sequence);
         lock (_lock)
         {
-            if (Find(job.Id) is not null)
+            // By the key the entry parsed once (not Find, which would parse the id again).
+            if (entry.ForeignId is null ? _jobs.Find(entry.Key) is not null : _jobsWithForeignIds?.ContainsKey(entry.ForeignId) == true)
             {
                 throw StoreErrors.DuplicateId(job.Id, nameof(job));
             }
@@ -110,7 +111,7 @@ public sealed partial class InMemoryJobStore : IJobStore
             Insert(entry);
         }
 
-        Raise(JobStoreChangeKind.Added, entry);
+        Raise(JobStoreChangeKind.Added, entry, job.Id);
         return new(new AddJobResult { Job = job, Added = true });
     }
 
@@ -330,19 +331,22 @@ public sealed partial class InMemoryJobStore : IJobStore
     /// <inheritdoc/>
     public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
     {
-        RunCompletionStatus status = CompleteRun(completion, snapshot: true, out Job? job);
+        ArgumentNullException.ThrowIfNull(completion);
+        RunCompletionStatus status = CompleteRun(completion.Run, completion.Outcome, completion.StartedAt, completion.FinishedAt, completion.Result,
+            completion.Error, completion.RetryAt, completion.RetryAfter, snapshot: true, out Job? job);
         return new(new RunCompletionResult { Status = status, Job = job });
     }
 
     /// <summary>
-    /// Records a run's outcome; with <paramref name="snapshot"/> false it makes no <see cref="Job"/> snapshot of the result,
-    /// which the scheduler's own completions do not need (a snapshot is most of what recording a run allocates).
+    /// Records a run's outcome, given as the fields of a <see cref="RunCompletion"/> (the scheduler's own completions make
+    /// none); with <paramref name="snapshot"/> false it makes no <see cref="Job"/> snapshot of the result, which the
+    /// scheduler does not need (a snapshot is most of what recording a run allocates).
     /// </summary>
     /// <returns>Whether the outcome was recorded, fenced (the claim is no longer live) or the job is gone.</returns>
-    internal RunCompletionStatus CompleteRun(RunCompletion completion, bool snapshot, out Job? job)
+    internal RunCompletionStatus CompleteRun(ClaimedRun claimed, RunOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt, object? result,
+        string? error, DateTimeOffset? retryAt, TimeSpan? retryAfter, bool snapshot, out Job? job)
     {
-        ArgumentNullException.ThrowIfNull(completion);
-        ClaimedRun claimed = completion.Run;
+        ArgumentNullException.ThrowIfNull(claimed);
         Entry entry;
         bool dueEarlier;
         lock (_lock)
@@ -358,24 +362,23 @@ public sealed partial class InMemoryJobStore : IJobStore
             entry = run.Entry;
             long dueBefore = entry.DueKey;
             JobStatus before = entry.Status;
-            long retryAt = completion.RetryAfter is null ? completion.RetryAt?.UtcTicks ?? 0 : JobState.RetryTicks(completion, _time.GetUtcNow().UtcTicks);
+            // A delay counts from the store's clock now; a time is taken as it is.
+            long retryTicks = retryAfter is { } delay ? LongTime.Add(_time.GetUtcNow(), delay).UtcTicks : retryAt?.UtcTicks ?? 0;
             JobState state = entry.ReadState();
-            state.CompleteTicks(completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks,
-                claimed.ScheduledTime.UtcTicks, claimed.Attempt, retryAt);
+            state.CompleteTicks(outcome, startedAt.UtcTicks, finishedAt.UtcTicks, claimed.ScheduledTime.UtcTicks, claimed.Attempt, retryTicks);
             entry.WriteState(state);
-            if (completion.Outcome == RunOutcome.Succeeded)
+            if (outcome == RunOutcome.Succeeded)
             {
-                entry.Result = completion.Result;
+                entry.Result = result;
                 entry.Error = null;
             }
-            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+            else if (outcome is RunOutcome.Failed or RunOutcome.Interrupted)
             {
-                entry.Error = completion.Error;
+                entry.Error = error;
             }
 
             Reschedule(entry, before);
-            AddToHistory(entry, run.Run, completion.Outcome, completion.StartedAt.UtcTicks, completion.FinishedAt.UtcTicks, completion.Error,
-                completion.Outcome == RunOutcome.Succeeded ? completion.Result : null);
+            AddToHistory(entry, run.Run, outcome, startedAt.UtcTicks, finishedAt.UtcTicks, error, outcome == RunOutcome.Succeeded ? result : null);
             dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
             job = snapshot ? entry.ToJob() : null;
         }
@@ -651,12 +654,12 @@ public sealed partial class InMemoryJobStore : IJobStore
     private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
 
     /// <summary>Raises <see cref="Changed"/> for a job, with its due time when it is due at all (read outside the lock: a hint, not a promise).</summary>
-    private void Raise(JobStoreChangeKind kind, Entry entry)
+    private void Raise(JobStoreChangeKind kind, Entry entry, string? id = null)
     {
         if (Changed is { } handler)
         {
             long due = entry.DueKey;
-            JobStoreEvents.Raise(handler, this, new JobStoreChange { Kind = kind, JobId = entry.Id, DueAt = due == long.MaxValue ? null : Utc(due) }, _logger);
+            JobStoreEvents.Raise(handler, this, new JobStoreChange { Kind = kind, JobId = id ?? entry.Id, DueAt = due == long.MaxValue ? null : Utc(due) }, _logger);
         }
     }
 
@@ -664,7 +667,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     {
         if (JobIds.TryParse(id, out ulong key))
         {
-            return _jobs.GetValueOrDefault(key);
+            return _jobs.Find(key);
         }
 
         return _jobsWithForeignIds?.GetValueOrDefault(id);
@@ -949,6 +952,9 @@ public sealed partial class InMemoryJobStore : IJobStore
         private byte _flags;
         private Rare? _rare;
 
+        /// <summary>The delegate, or the task name of a job without one: a durable user's job (a task) needs no rare part for it.</summary>
+        private object? _work;
+
         public Entry(Job job, int sequence)
         {
             // Ids the scheduler made are kept as their 64-bit number (8 bytes instead of a 48-byte string).
@@ -993,11 +999,13 @@ public sealed partial class InMemoryJobStore : IJobStore
 
         public string Name { get; private set; } = "";
 
-        public Delegate? Func { get; private set; }
+        /// <summary>Gets the job's delegate, if it has one.</summary>
+        public Delegate? Func => _work as Delegate;
 
         public Trigger? Trigger { get; private set; }
 
-        public string? Task => _rare?.Task;
+        /// <summary>Gets the job's task name: kept in the field the delegate would use (a job has one or the other), else in the rare part.</summary>
+        public string? Task => _work as string ?? _rare?.Task;
 
         public IReadOnlyList<object?> Args => _rare?.Args ?? NoArgs;
 
@@ -1100,9 +1108,9 @@ public sealed partial class InMemoryJobStore : IJobStore
         public void Update(Job job)
         {
             Name = job.Name;
-            Func = job.Func;
+            _work = (object?)job.Func ?? job.Task;
             Trigger = job.Trigger;
-            bool usual = job.Task is null && ReferenceEquals(job.Args, NoArgs) && ReferenceEquals(job.Kwargs, Job.NoKwargs)
+            bool usual = (job.Task is null || job.Func is null) && ReferenceEquals(job.Args, NoArgs) && ReferenceEquals(job.Kwargs, Job.NoKwargs)
                 && ReferenceEquals(job.Options, JobOptions.Default) && job.MaxRuns is null && job.Source is null;
             if (usual && _rare is null)
             {
@@ -1110,7 +1118,7 @@ public sealed partial class InMemoryJobStore : IJobStore
             }
 
             Rare rare = RareData;
-            rare.Task = job.Task;
+            rare.Task = job.Func is null ? null : job.Task;
             rare.Args = ReferenceEquals(job.Args, NoArgs) ? null : job.Args;
             rare.Kwargs = ReferenceEquals(job.Kwargs, Job.NoKwargs) ? null : job.Kwargs;
             rare.Options = ReferenceEquals(job.Options, JobOptions.Default) ? null : job.Options;

@@ -11,6 +11,109 @@ public sealed class InMemoryJobStoreTests : JobStoreContractTests
     /// <summary>Every node of a process shares one in-memory store: the "second instance" is the same one.</summary>
     protected override IJobStore OpenSecond(IJobStore store) => store;
 
+    /// <summary>
+    /// Names whose ranges in the name index span many of its chunks (256 jobs each), start and end inside chunks and at their
+    /// edges, and outlive deletes that leave chunks part full: every exact name and prefix lists what a scan of all jobs finds.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(42)]
+    public async Task List_ByNameAndPrefix_AcrossManyIndexChunks_MatchesAScanOfEveryJob(int seed)
+    {
+        var random = new Random(seed);
+        var store = new InMemoryJobStore(timeProvider: Clock);
+        string[] names = ["a", "b", "b", "b", "b", "b", "b", "b\0", "b0", "bb", "c", "tenant-1/x", "tenant-1/y", "tenant-10/x", "\uffff", "\uffff\uffff", ""];
+        List<Job> live = [];
+        for (int i = 0; i < 3_000; i++)
+        {
+            string name = names[random.Next(names.Length)];
+            Job job = NewJob(firstRun: T0.AddHours(1), name: name.Length == 0 ? $"unique-{i}" : name);
+            await store.AddAsync(job, Token);
+            live.Add(job);
+        }
+
+        foreach (Job gone in live.Where((_, i) => i % 3 == seed % 3).ToList())
+        {
+            await store.CancelAsync(gone.Id, Token);
+            Assert.True(await store.DeleteAsync(gone.Id, Token));
+            live.Remove(gone);
+        }
+
+        string[] asked = [.. names.Where(n => n.Length > 0), "unique-1", "unique-2999", "not-there", "B", "a\0"];
+        foreach (string name in asked)
+        {
+            string[] expected = [.. live.Where(j => j.Name == name).Select(j => j.Id)];
+            foreach ((int offset, int? limit) in ((int, int?)[])[(0, null), (0, 50), (expected.Length / 2, 100), (expected.Length, 10), (expected.Length + 1, 10)])
+            {
+                JobPage page = await store.ListAsync(new JobQuery { Name = name, Offset = offset, Limit = limit }, Token);
+                Assert.Equal(expected.Length, page.Total);
+                Assert.Equal(expected.Skip(offset).Take(limit ?? int.MaxValue), page.Items.Select(j => j.Id));
+            }
+        }
+
+        foreach (string prefix in (string[])["b", "b\0", "tenant-1", "tenant-1/", "\uffff", "unique-1", "c", "zzz"])
+        {
+            string[] expected = [.. live.Where(j => j.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(j => j.Id)];
+            JobPage page = await store.ListAsync(new JobQuery { NamePrefix = prefix, Offset = 3, Limit = 40 }, Token);
+            Assert.Equal(expected.Length, page.Total);
+            Assert.Equal(expected.Skip(3).Take(40), page.Items.Select(j => j.Id));
+        }
+    }
+
+    /// <summary>
+    /// The store's table of jobs by id through growth and deletes, with ids whose numbers crowd together (consecutive, differing
+    /// only in their high bits, only in their low bits): every job is found by its id, and none that was deleted.
+    /// </summary>
+    [Theory]
+    [InlineData("consecutive")]
+    [InlineData("high bits")]
+    [InlineData("low bits of a big number")]
+    [InlineData("random")]
+    public async Task Get_AfterManyAddsAndDeletes_FindsEveryJobByItsId(string kind)
+    {
+        var store = new InMemoryJobStore(timeProvider: Clock);
+        var random = new Random(kind.Length);
+        ulong[] keys = kind switch
+        {
+            "consecutive" => [.. Enumerable.Range(0, 5_000).Select(i => (ulong)i)],
+            "high bits" => [.. Enumerable.Range(0, 5_000).Select(i => (ulong)i << 51)],
+            "low bits of a big number" => [.. Enumerable.Range(0, 5_000).Select(i => 0xfedc_ba98_0000_0000UL | (uint)i)],
+            _ => [.. Enumerable.Range(0, 5_000).Select(_ => (ulong)random.NextInt64(long.MinValue, long.MaxValue)).Distinct()],
+        };
+        string[] ids = [.. keys.Select(Internal.JobIds.Format)];
+        Job template = NewJob(firstRun: T0.AddHours(1), name: "keyed");
+        foreach (string id in ids)
+        {
+            await store.AddAsync(template with { Id = id }, Token);
+        }
+
+        HashSet<string> deleted = [.. ids.Where((_, i) => i % 3 == 1 || i % 7 == 0)];
+        foreach (string id in deleted)
+        {
+            await store.CancelAsync(id, Token);
+            Assert.True(await store.DeleteAsync(id, Token));
+        }
+
+        foreach (string id in ids)
+        {
+            Assert.Equal(deleted.Contains(id) ? null : id, (await store.GetAsync(id, Token))?.Id);
+        }
+
+        foreach (string id in deleted)
+        {
+            await store.AddAsync(template with { Id = id }, Token);
+        }
+
+        foreach (string id in ids)
+        {
+            Assert.Equal(id, (await store.GetAsync(id, Token))?.Id);
+        }
+
+        Assert.Equal(ids.Length, (await store.CountAsync(Token)).Total);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddAsync(template with { Id = ids[^1] }, Token));
+    }
+
     [Fact]
     public void IsNotDurable() => Assert.False(new InMemoryJobStore().IsDurable);
 
