@@ -164,6 +164,7 @@ public sealed partial class Scheduler
         }
 
         DateTimeOffset finishedAt = _time.GetUtcNow();
+        handle.EndBody();
         TimeSpan duration = finishedAt - startedAt;
         string? error = outcome == RunOutcome.Interrupted ? RunRecords.ShutDown(_node) : failure is null ? null : Describe(failure);
         DateTimeOffset? retryAt = null;
