@@ -98,16 +98,9 @@ public sealed partial class PostgreSqlJobStore
             var batch = new NpgsqlBatch(store.Connection, store.Transaction);
             await using (batch.ConfigureAwait(false))
             {
-                foreach (JobRow row in rows)
+                if (rows.Count > 0)
                 {
-                    var update = new NpgsqlBatchCommand($"UPDATE {_s}jobs SET {JobRow.StateAssignments} WHERE id = @id");
-                    using (var binder = new NpgsqlCommand())
-                    {
-                        row.BindState(binder);
-                        MoveParameters(binder, update);
-                    }
-
-                    batch.BatchCommands.Add(update);
+                    batch.BatchCommands.Add(StateUpdate(rows));
                 }
 
                 var insert = new NpgsqlBatchCommand(
@@ -357,16 +350,6 @@ public sealed partial class PostgreSqlJobStore
         using NpgsqlCommand exists = store.Command($"SELECT EXISTS (SELECT 1 FROM {_s}jobs WHERE id = @id)");
         Db.Add(exists, "id", id);
         return (bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
-
-    private static void MoveParameters(NpgsqlCommand from, NpgsqlBatchCommand to)
-    {
-        NpgsqlParameter[] parameters = from.Parameters.ToArray();
-        from.Parameters.Clear();
-        foreach (NpgsqlParameter parameter in parameters)
-        {
-            to.Parameters.Add(parameter);
-        }
     }
 
     /// <summary>Records a run claimed now (outside the schedule) and returns its fencing token.</summary>

@@ -246,18 +246,7 @@ public sealed partial class PostgreSqlJobStore
         var write = new NpgsqlBatch(store.Connection, store.Transaction);
         await using (write.ConfigureAwait(false))
         {
-            foreach (JobRow row in rows)
-            {
-                var update = new NpgsqlBatchCommand($"UPDATE {_s}jobs SET {JobRow.StateAssignments} WHERE id = @id");
-                using (var binder = new NpgsqlCommand())
-                {
-                    row.BindState(binder);
-                    MoveParameters(binder, update);
-                }
-
-                write.BatchCommands.Add(update);
-            }
-
+            write.BatchCommands.Add(StateUpdate(rows));
             if (_history.MaxRunsPerJob != 0)
             {
                 var insert = new NpgsqlBatchCommand(
@@ -282,20 +271,58 @@ public sealed partial class PostgreSqlJobStore
                 write.BatchCommands.Add(insert);
                 if (_history.MaxRunsPerJob is { } keep)
                 {
-                    foreach (string jobId in records.Select(r => r.JobId).Distinct(StringComparer.Ordinal))
-                    {
-                        var trim = new NpgsqlBatchCommand(
-                            $"DELETE FROM {_s}runs WHERE job_id = @job_id AND seq < (SELECT seq FROM {_s}runs WHERE job_id = @job_id ORDER BY seq DESC " +
-                            "OFFSET @keep - 1 LIMIT 1)");
-                        trim.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
-                        trim.Parameters.Add(new NpgsqlParameter<long>("keep", keep));
-                        write.BatchCommands.Add(trim);
-                    }
+                    // One statement for every job of the batch: each job's rows older than its newest `keep`.
+                    var trim = new NpgsqlBatchCommand(
+                        $"DELETE FROM {_s}runs r USING (SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY job_id ORDER BY seq DESC) AS n " +
+                        $"FROM {_s}runs WHERE job_id = ANY(@job_ids)) AS ranked WHERE n > @keep) AS old WHERE r.seq = old.seq");
+                    trim.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", records.Select(r => r.JobId).Distinct(StringComparer.Ordinal).ToArray()));
+                    trim.Parameters.Add(new NpgsqlParameter<long>("keep", keep));
+                    write.BatchCommands.Add(trim);
                 }
             }
 
             await write.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// One statement that writes the states of <paramref name="rows"/> (distinct jobs, locked by this transaction) back: the
+    /// columns of <see cref="JobRow.StateAssignments"/>, each as an array, rather than a statement per job.
+    /// </summary>
+    private NpgsqlBatchCommand StateUpdate(IReadOnlyCollection<JobRow> rows)
+    {
+        var update = new NpgsqlBatchCommand(
+            $"UPDATE {_s}jobs AS j SET status = t.status, last_failed = t.last_failed, run_count = t.run_count, failure_count = t.failure_count, " +
+            "active_runs = t.active_runs, next_run = t.next_run, queued = t.queued, last_run = t.last_run, last_duration = t.last_duration, " +
+            "version = t.version, retry_at = t.retry_at, retry_of = t.retry_of, retry_attempt = t.retry_attempt, retry_is_recovery = t.retry_is_recovery, " +
+            "waits_for_idle = t.waits_for_idle, paused = t.paused, due_at = t.due_at, finished_at = t.finished_at, result = t.result, error = t.error " +
+            "FROM unnest(@id, @status, @last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, " +
+            "@retry_at, @retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, @finished_at, @result, @error) AS t(id, status, " +
+            "last_failed, run_count, failure_count, active_runs, next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, " +
+            "retry_is_recovery, waits_for_idle, paused, due_at, finished_at, result, error) WHERE j.id = t.id");
+        NpgsqlParameterCollection p = update.Parameters;
+        p.Add(new NpgsqlParameter<string[]>("id", rows.Select(r => r.Id).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("status", rows.Select(r => (int)r.State.Status).ToArray()));
+        p.Add(new NpgsqlParameter<bool[]>("last_failed", rows.Select(r => r.State.LastFailed).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("run_count", rows.Select(r => r.State.RunCount).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("failure_count", rows.Select(r => r.State.FailureCount).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("active_runs", rows.Select(r => r.State.ActiveRuns).ToArray()));
+        p.Add(new NpgsqlParameter<long[]>("next_run", rows.Select(r => r.State.NextRunTicks).ToArray()));
+        p.Add(new NpgsqlParameter<long[]>("queued", rows.Select(r => r.State.QueuedTicks).ToArray()));
+        p.Add(new NpgsqlParameter<long[]>("last_run", rows.Select(r => r.State.LastRunTicks).ToArray()));
+        p.Add(new NpgsqlParameter<long[]>("last_duration", rows.Select(r => r.State.LastDurationTicks).ToArray()));
+        p.Add(new NpgsqlParameter<long[]>("version", rows.Select(r => r.State.Version).ToArray()));
+        p.Add(new NpgsqlParameter<long[]>("retry_at", rows.Select(r => r.State.RetryAtTicks).ToArray()));
+        p.Add(new NpgsqlParameter<long[]>("retry_of", rows.Select(r => r.State.RetryOfTicks).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("retry_attempt", rows.Select(r => r.State.RetryAttempt).ToArray()));
+        p.Add(new NpgsqlParameter<bool[]>("retry_is_recovery", rows.Select(r => r.State.RetryIsRecovery).ToArray()));
+        p.Add(new NpgsqlParameter<bool[]>("waits_for_idle", rows.Select(r => r.State.WaitsForIdle).ToArray()));
+        p.Add(new NpgsqlParameter<bool[]>("paused", rows.Select(r => r.State.IsPaused).ToArray()));
+        p.Add(new NpgsqlParameter<long?[]>("due_at", rows.Select(r => r.State.DueAtTicks is var due && due != 0 ? due : (long?)null).ToArray()));
+        p.Add(new NpgsqlParameter<long?[]>("finished_at", rows.Select(r => r.FinishedAt != 0 ? r.FinishedAt : (long?)null).ToArray()));
+        p.Add(TextArray("result", rows.Select(r => r.Result)));
+        p.Add(TextArray("error", rows.Select(r => r.Error)));
+        return update;
     }
 
     private static NpgsqlParameter TextArray(string name, IEnumerable<string?> values) =>

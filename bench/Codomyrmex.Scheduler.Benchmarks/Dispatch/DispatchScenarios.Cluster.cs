@@ -81,44 +81,88 @@ internal static partial class DispatchScenarios
         }
     }
 
+    /// <summary>
+    /// Fires per second with 1, 2 and 3 nodes, the libraries side by side: ours, Quartz.NET clustered (defaults and tuned) and
+    /// Hangfire.PostgreSql, each on the same work (<see cref="ClusterJobs"/> one-shot no-op jobs due at once, scheduled through node 1),
+    /// a warm-up run first and then three runs. <c>--cluster-libraries codomyrmex,quartz,quartz-tuned,hangfire</c> (the default: all)
+    /// picks some.
+    /// </summary>
     private static async Task ClusterFiresAsync(string connectionString)
     {
-        int n = Scaled(20_000);
-        var table = new MarkdownTable($"Many nodes (PostgreSQL): {n:N0} no-op one-shot durable jobs, all due when the nodes start",
+        string[] libraries = ClusterLibraries();
+        var table = new MarkdownTable($"Many nodes (PostgreSQL): {ClusterJobs:N0} no-op one-shot durable jobs, all due when the nodes start",
             "Library", "Nodes", "Run", "Schedule calls/s", "Start to last fire (s)", "Fires/s", "Start to first fire (ms)", "CPU (s)", "Check");
         foreach (int nodes in new[] { 1, 2, 3 })
         {
-            await ClusterFiresOnceAsync(connectionString, nodes, Scaled(2_000), table: null, run: 0);
-            for (int run = 1; run <= 3; run++)
+            foreach (string library in libraries)
             {
-                await ClusterFiresOnceAsync(connectionString, nodes, n, table, run);
+                ClusterContender Make() => library switch
+                {
+                    "quartz" => new QuartzPostgresCluster(connectionString, nodes, tuned: false),
+                    "quartz-tuned" => new QuartzPostgresCluster(connectionString, nodes, tuned: true),
+                    "hangfire" => new HangfirePostgresCluster(connectionString, nodes, Workers, HangfirePolling),
+                    _ => new CodomyrmexPostgresCluster(connectionString, nodes, Workers),
+                };
+
+                await ClusterFiresOnceAsync(Make(), nodes, ClusterWarmUpJobs, table: null, run: 0);
+                for (int run = 1; run <= 3; run++)
+                {
+                    await ClusterFiresOnceAsync(Make(), nodes, ClusterJobs, table, run);
+                }
             }
         }
     }
 
-    private static async Task ClusterFiresOnceAsync(string connectionString, int nodes, int n, MarkdownTable? table, int run)
+    /// <summary>
+    /// The jobs of each run of the cluster race: 2,000, the workload the issue measured Quartz and Hangfire on; 500 with
+    /// <c>--quick</c>, where Quartz and Hangfire at tens of fires per second would take most of an hour.
+    /// </summary>
+    private static int ClusterJobs => s_scale < 1 ? 500 : 2_000;
+
+    /// <summary>The jobs of each library's warm-up run (not reported).</summary>
+    private static int ClusterWarmUpJobs => ClusterJobs / 10;
+
+    private static readonly string[] AllClusterLibraries = ["codomyrmex", "quartz", "quartz-tuned", "hangfire"];
+
+    /// <summary>The libraries <c>--cluster-libraries a,b</c> names, in that order; all of them by default.</summary>
+    private static string[] ClusterLibraries()
     {
-        await using var cluster = new PostgreSqlCluster(connectionString, nodes, Workers, s => s.RegisterTask("fire", FireRecorder.Fire));
-        await cluster.MigrateAsync();
+        string[] args = Environment.GetCommandLineArgs();
+        int at = Array.IndexOf(args, "--cluster-libraries");
+        if (at < 0 || at + 1 >= args.Length)
+        {
+            return AllClusterLibraries;
+        }
+
+        string[] chosen = args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] unknown = chosen.Except(AllClusterLibraries, StringComparer.Ordinal).ToArray();
+        return unknown.Length == 0 ? chosen
+            : throw new ArgumentException($"--cluster-libraries: unknown {string.Join(", ", unknown)} (known: {string.Join(", ", AllClusterLibraries)}).");
+    }
+
+    private static async Task ClusterFiresOnceAsync(ClusterContender contender, int nodes, int n, MarkdownTable? table, int run)
+    {
+        await using ClusterContender _ = contender;
+        await contender.SetUpAsync();
         FireRecorder.Reset(n, timestamps: false);
         DateTimeOffset due = DateTimeOffset.UtcNow;
         long scheduling = Stopwatch.GetTimestamp();
-        await cluster.ScheduleAsync("fire", n, _ => due);
+        await contender.ScheduleAsync(n, due);
         TimeSpan scheduled = Stopwatch.GetElapsedTime(scheduling);
 
         TimeSpan cpu = CpuTime();
         long start = Stopwatch.GetTimestamp();
-        cluster.StartAll();
+        contender.StartAll();
         bool done = FireRecorder.Done.Wait(TimeSpan.FromMinutes(3));
         long last = done ? FireRecorder.Last : Stopwatch.GetTimestamp();
         cpu = CpuTime() - cpu;
         double seconds = Stopwatch.GetElapsedTime(start, last).TotalSeconds;
-        double firstMs = Stopwatch.GetElapsedTime(start, FireRecorder.First).TotalMilliseconds;
+        double firstMs = FireRecorder.First == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, FireRecorder.First).TotalMilliseconds;
         await Task.Delay(200);
         string check = !done ? $"**timed out with {FireRecorder.Count:N0} of {n:N0}**"
             : FireRecorder.Count != n ? $"**{FireRecorder.Count:N0} fires for {n:N0} jobs**"
             : "ok";
-        table?.Row("Codomyrmex (PostgreSQL)", nodes, run, n / scheduled.TotalSeconds, seconds, n / seconds, firstMs, cpu.TotalSeconds, check);
+        table?.Row(contender.Name, nodes, run, n / scheduled.TotalSeconds, seconds, n / seconds, firstMs, cpu.TotalSeconds, check);
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     private volatile bool _shutDown;
     private volatile bool _lost;
     private int _starting;
+    private readonly TaskCompletionSource _bodyEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _leaseUntil = Internal.LongTime.Add(claimedAt, run.LeaseUntil - run.ClaimedAt).UtcTicks;
 
     public ClaimedRun Run { get; } = run;
@@ -82,6 +83,12 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>Ends the "starting" state once (the job's code has been entered, or the run's outcome is written).</summary>
     /// <returns>Whether the run was starting until now.</returns>
     public bool EndStarting() => Interlocked.Exchange(ref _starting, 0) != 0;
+
+    /// <summary>Gets a task that completes when the job's code has returned (before its outcome is recorded).</summary>
+    public Task BodyEnded => _bodyEnded.Task;
+
+    /// <summary>Marks the job's code as returned: its worker may take the next run while the outcome is recorded.</summary>
+    public void EndBody() => _bodyEnded.TrySetResult();
 
     public void Lose()
     {

@@ -488,33 +488,57 @@ public sealed partial class Scheduler
             }
         }
 
+        /// <summary>
+        /// A worker: runs one job at a time. Once a job's code has returned, the worker takes the next run while the outcome is
+        /// being recorded (a durable store's write, which group-commits with the other workers' outcomes); the recorded run
+        /// leaves the in-flight count only then, so the queue bounds the runs awaiting their record, and the worker ends after
+        /// its last record.
+        /// </summary>
         private async Task WorkAsync()
         {
             ChannelReader<RunHandle> reader = _queue.Reader;
+            var recording = new List<Task>();
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (reader.TryRead(out RunHandle? handle))
                 {
-                    try
+                    Task run = RunAsync(handle);
+                    if (!run.IsCompleted)
                     {
-                        await _scheduler.ExecuteAsync(handle, this).ConfigureAwait(false);
-                    }
-#pragma warning disable CA1031 // A store that cannot record one outcome must not take a worker down with it.
-                    catch (Exception exception)
-#pragma warning restore CA1031
-                    {
-                        Log.RunNotRecorded(_scheduler._logger, handle.Run.Job.Name, handle.Run.Job.Id, exception);
-                    }
-                    finally
-                    {
-                        if (Interlocked.Decrement(ref _inFlight) <= _lowWater && _waitingForRoom)
+                        await Task.WhenAny(run, handle.BodyEnded).ConfigureAwait(false);
+                        recording.RemoveAll(static t => t.IsCompleted);
+                        if (!run.IsCompleted)
                         {
-                            Wake();
+                            recording.Add(run);
                         }
-
-                        _scheduler.SignalChange(wakeDispatcher: false);
                     }
                 }
+            }
+
+            await Task.WhenAll(recording).ConfigureAwait(false);
+        }
+
+        /// <summary>Runs one queued run through to its record; a record that fails is logged, and the run leaves the in-flight count.</summary>
+        private async Task RunAsync(RunHandle handle)
+        {
+            try
+            {
+                await _scheduler.ExecuteAsync(handle, this).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A store that cannot record one outcome must not take a worker down with it.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.RunNotRecorded(_scheduler._logger, handle.Run.Job.Name, handle.Run.Job.Id, exception);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _inFlight) <= _lowWater && _waitingForRoom)
+                {
+                    Wake();
+                }
+
+                _scheduler.SignalChange(wakeDispatcher: false);
             }
         }
     }

@@ -163,6 +163,7 @@ public sealed partial class Scheduler
         // Its code has returned, but the store counts it as running until its outcome is written: settling again until then.
         BeginSettling(handle);
         DateTimeOffset finishedAt = _time.GetUtcNow();
+        handle.EndBody();
         TimeSpan duration = finishedAt - startedAt;
         string? error = outcome == RunOutcome.Interrupted ? RunRecords.ShutDown(_node) : failure is null ? null : Describe(failure);
         DateTimeOffset? retryAt = null;
