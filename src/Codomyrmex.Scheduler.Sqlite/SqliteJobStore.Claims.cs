@@ -1,5 +1,6 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -12,7 +13,10 @@ public sealed partial class SqliteJobStore
     /// from the file is refused. The fencing counter is read once and written once per batch, in the claim's transaction.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="ClaimRequest.MaxRuns"/> is less than 1.</exception>
-    /// <exception cref="InvalidOperationException">Another live process dispatches from this file (the message names it), or the store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Another live process dispatches from this file (the message names it), or the store was opened read-only. Also thrown when the
+    /// file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
@@ -24,62 +28,69 @@ public sealed partial class SqliteJobStore
         List<SkippedOccurrence>? skipped = null;
         DateTimeOffset now;
         long? next;
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            EnsureDispatchLock();
-            using StoreTransaction transaction = BeginWrite();
-            (now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
-            long nowTicks = now.UtcTicks;
-            long token = 0;
-            while ((runs?.Count ?? 0) < request.MaxRuns)
+            lock (_lock)
             {
-                JobRow? row = _jobs.FirstDue(nowTicks);
-                if (row is null)
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                EnsureDispatchLock();
+                using StoreTransaction transaction = BeginWrite();
+                (now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+                long nowTicks = now.UtcTicks;
+                long token = 0;
+                while ((runs?.Count ?? 0) < request.MaxRuns)
                 {
-                    break;
-                }
-
-                Trigger? trigger;
-                try
-                {
-                    trigger = _jobs.TriggerOf(row);
-                }
-                catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
-                {
-                    // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
-                    row.State.Fail();
-                    row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
-                    _jobs.WriteState(row);
-                    continue;
-                }
-
-                ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, now);
-                _jobs.WriteState(row);
-                if (claim.Decision == ClaimDecision.Run)
-                {
-                    token = token == 0 ? _claims.LastToken() + 1 : token + 1;
-                    (runs ??= []).Add(InsertClaim(row, claim.ScheduledTime, now, request.Node, leaseUntil, token, manual: false, claim.Attempt, claim.IsRecovery));
-                }
-                else if (claim.Decision == ClaimDecision.Skip)
-                {
-                    (skipped ??= []).Add(new SkippedOccurrence
+                    JobRow? row = _jobs.FirstDue(nowTicks);
+                    if (row is null)
                     {
-                        JobId = row.Id,
-                        JobName = row.Name,
-                        ScheduledTime = claim.ScheduledTime,
-                        Reason = claim.SkipReason.GetValueOrDefault(),
-                    });
+                        break;
+                    }
+
+                    Trigger? trigger;
+                    try
+                    {
+                        trigger = _jobs.TriggerOf(row);
+                    }
+                    catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
+                    {
+                        // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
+                        row.State.Fail();
+                        row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
+                        _jobs.WriteState(row);
+                        continue;
+                    }
+
+                    ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, now);
+                    _jobs.WriteState(row);
+                    if (claim.Decision == ClaimDecision.Run)
+                    {
+                        token = token == 0 ? _claims.LastToken() + 1 : token + 1;
+                        (runs ??= []).Add(InsertClaim(row, claim.ScheduledTime, now, request.Node, leaseUntil, token, manual: false, claim.Attempt, claim.IsRecovery));
+                    }
+                    else if (claim.Decision == ClaimDecision.Skip)
+                    {
+                        (skipped ??= []).Add(new SkippedOccurrence
+                        {
+                            JobId = row.Id,
+                            JobName = row.Name,
+                            ScheduledTime = claim.ScheduledTime,
+                            Reason = claim.SkipReason.GetValueOrDefault(),
+                        });
+                    }
                 }
-            }
 
-            if (token != 0)
-            {
-                _claims.WriteLastToken(token);
-            }
+                if (token != 0)
+                {
+                    _claims.WriteLastToken(token);
+                }
 
-            next = _jobs.NextDue();
-            transaction.Commit();
+                next = _jobs.NextDue();
+                transaction.Commit();
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         return new(new ClaimBatch { Runs = runs ?? [], Skipped = skipped ?? [], Now = now, NextDueAt = next is { } due ? Utc(due) : null });
@@ -92,7 +103,8 @@ public sealed partial class SqliteJobStore
     /// </remarks>
     /// <exception cref="InvalidOperationException">
     /// The job is cancelled, its <see cref="Job.MaxRuns"/> are used up, it is a finished declared job whose source and name a newer
-    /// live job has, or the store was opened read-only.
+    /// live job has, or the store was opened read-only. Also thrown when the file is damaged: the message names it, and the
+    /// operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
@@ -101,39 +113,46 @@ public sealed partial class SqliteJobStore
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using StoreTransaction transaction = BeginWrite();
-            JobRow? row = _jobs.ById(jobId);
-            if (row is null)
+            lock (_lock)
             {
-                return new((ClaimedRun?)null);
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                using StoreTransaction transaction = BeginWrite();
+                JobRow? row = _jobs.ById(jobId);
+                if (row is null)
+                {
+                    return new((ClaimedRun?)null);
+                }
 
-            if (row.State.Status == JobStatus.Cancelled)
-            {
-                throw StoreErrors.ClaimCancelled(jobId, row.Name);
-            }
+                if (row.State.Status == JobStatus.Cancelled)
+                {
+                    throw StoreErrors.ClaimCancelled(jobId, row.Name);
+                }
 
-            if (row.State.LimitReached(row.MaxRuns))
-            {
-                throw StoreErrors.ClaimLimitReached(jobId, row.Name, row.MaxRuns);
-            }
+                if (row.State.LimitReached(row.MaxRuns))
+                {
+                    throw StoreErrors.ClaimLimitReached(jobId, row.Name, row.MaxRuns);
+                }
 
-            if (row.State.IsFinished && row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } live)
-            {
-                throw StoreErrors.ClaimNameTaken(jobId, row.Name, live.Id);
-            }
+                if (row.State.IsFinished && row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } live)
+                {
+                    throw StoreErrors.ClaimNameTaken(jobId, row.Name, live.Id);
+                }
 
-            (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
-            row.State.ClaimNow(now, row.MaxRuns);
-            _jobs.WriteState(row);
-            long token = _claims.LastToken() + 1;
-            ClaimedRun run = InsertClaim(row, now, now, request.Node, leaseUntil, token, manual: true);
-            _claims.WriteLastToken(token);
-            transaction.Commit();
-            return new(run);
+                (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+                row.State.ClaimNow(now, row.MaxRuns);
+                _jobs.WriteState(row);
+                long token = _claims.LastToken() + 1;
+                ClaimedRun run = InsertClaim(row, now, now, request.Node, leaseUntil, token, manual: true);
+                _claims.WriteLastToken(token);
+                transaction.Commit();
+                return new(run);
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
     }
 
@@ -142,7 +161,9 @@ public sealed partial class SqliteJobStore
     /// The job's <see cref="Job.FinishedAt"/>, if the run finished it, is the store's time of the completion, and a
     /// <see cref="RunCompletion.RetryAfter"/> counts from that time too.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
     {
@@ -153,47 +174,54 @@ public sealed partial class SqliteJobStore
         RunRecord record = RunRecords.FromCompletion(completion, _history.Options);
         Job job;
         JobStoreChange? change = null;
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using StoreTransaction transaction = BeginWrite();
-            if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)
+            lock (_lock)
             {
-                // Recovered, re-claimed or completed already (fenced), or the job is gone: nothing is recorded.
-                return new(new RunCompletionResult
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                using StoreTransaction transaction = BeginWrite();
+                if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)
                 {
-                    Status = _jobs.ById(run.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced,
-                });
-            }
+                    // Recovered, re-claimed or completed already (fenced), or the job is gone: nothing is recorded.
+                    return new(new RunCompletionResult
+                    {
+                        Status = _jobs.ById(run.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced,
+                    });
+                }
 
-            _claims.Delete(run.RunId);
-            JobRow row = _jobs.BySeq(seq)!;
-            long dueBefore = DueKey(row.State);
-            DateTimeOffset now = _time.GetUtcNow();
-            row.State.Complete(completion, now);
-            if (completion.Outcome == RunOutcome.Succeeded)
-            {
-                row.Result = result;
-                row.Error = null;
-            }
-            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
-            {
-                row.Error = completion.Error;
-            }
+                _claims.Delete(run.RunId);
+                JobRow row = _jobs.BySeq(seq)!;
+                long dueBefore = DueKey(row.State);
+                DateTimeOffset now = _time.GetUtcNow();
+                row.State.Complete(completion, now);
+                if (completion.Outcome == RunOutcome.Succeeded)
+                {
+                    row.Result = result;
+                    row.Error = null;
+                }
+                else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+                {
+                    row.Error = completion.Error;
+                }
 
-            _jobs.WriteState(row);
-            _history.Insert(record);
-            if (DueKey(row.State) < dueBefore)
-            {
-                // A queued run or a retry made the job due earlier: a dispatcher must look again.
-                change = LogChange(JobStoreChangeKind.Completed, row, now.UtcTicks);
+                _jobs.WriteState(row);
+                _history.Insert(record);
+                if (DueKey(row.State) < dueBefore)
+                {
+                    // A queued run or a retry made the job due earlier: a dispatcher must look again.
+                    change = LogChange(JobStoreChangeKind.Completed, row, now.UtcTicks);
+                }
+
+                transaction.Commit();
+
+                // The caller gets back the value itself; a later read gets its JSON.
+                job = _jobs.ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null,
+                    keepStoredResult: completion.Outcome != RunOutcome.Succeeded);
             }
-
-            transaction.Commit();
-
-            // The caller gets back the value itself; a later read gets its JSON.
-            job = _jobs.ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null,
-                keepStoredResult: completion.Outcome != RunOutcome.Succeeded);
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         if (change is { } changed)
@@ -209,48 +237,58 @@ public sealed partial class SqliteJobStore
     /// Runs claimed by an earlier holder of the file's dispatch lock are recovered too, whatever their lease: that process has
     /// ended. Joins or takes the dispatch lock first, as <see cref="ClaimDueAsync"/> does.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">Another live process dispatches from this file (the message names it), or the store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Another live process dispatches from this file (the message names it), or the store was opened read-only. Also thrown when the
+    /// file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         List<ClaimedRun>? lost = null;
         List<JobStoreChange>? changes = null;
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            EnsureDispatchLock();
-            using StoreTransaction transaction = BeginWrite();
-            DateTimeOffset now = _time.GetUtcNow();
-            foreach (ClaimRow claim in _claims.Expired(now.UtcTicks, Epoch))
+            lock (_lock)
             {
-                _claims.Delete(claim.RunId);
-                JobRow row = _jobs.BySeq(claim.JobSeq)!;
-                var run = new ClaimedRun
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                EnsureDispatchLock();
+                using StoreTransaction transaction = BeginWrite();
+                DateTimeOffset now = _time.GetUtcNow();
+                foreach (ClaimRow claim in _claims.Expired(now.UtcTicks, Epoch))
                 {
-                    RunId = claim.RunId,
-                    Job = _jobs.ToJob(row),
-                    ScheduledTime = Utc(claim.Scheduled),
-                    ClaimedAt = Utc(claim.ClaimedAt),
-                    InstanceId = claim.InstanceId,
-                    NodeName = claim.NodeName,
-                    LeaseUntil = Utc(claim.LeaseUntil),
-                    IsManual = claim.IsManual,
-                    Attempt = claim.Attempt,
-                    IsRecovery = claim.IsRecovery,
-                    FencingToken = claim.FencingToken,
-                };
-                row.State.Interrupt(run, now, row.Options.Recoverable);
-                row.Error = claim.Epoch != 0 && claim.Epoch != Epoch
-                    ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.NodeName}' ({claim.InstanceId}) ended before the run completed."
-                    : RunRecords.LeaseExpired(run, run.LeaseUntil);
-                _jobs.WriteState(row);
-                _history.Insert(RunRecords.Interrupted(run, now, row.Error));
-                (changes ??= []).Add(LogChange(JobStoreChangeKind.Recovered, row, now.UtcTicks));
-                (lost ??= []).Add(run);
-            }
+                    _claims.Delete(claim.RunId);
+                    JobRow row = _jobs.BySeq(claim.JobSeq)!;
+                    var run = new ClaimedRun
+                    {
+                        RunId = claim.RunId,
+                        Job = _jobs.ToJob(row),
+                        ScheduledTime = Utc(claim.Scheduled),
+                        ClaimedAt = Utc(claim.ClaimedAt),
+                        InstanceId = claim.InstanceId,
+                        NodeName = claim.NodeName,
+                        LeaseUntil = Utc(claim.LeaseUntil),
+                        IsManual = claim.IsManual,
+                        Attempt = claim.Attempt,
+                        IsRecovery = claim.IsRecovery,
+                        FencingToken = claim.FencingToken,
+                    };
+                    row.State.Interrupt(run, now, row.Options.Recoverable);
+                    row.Error = claim.Epoch != 0 && claim.Epoch != Epoch
+                        ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.NodeName}' ({claim.InstanceId}) ended before the run completed."
+                        : RunRecords.LeaseExpired(run, run.LeaseUntil);
+                    _jobs.WriteState(row);
+                    _history.Insert(RunRecords.Interrupted(run, now, row.Error));
+                    (changes ??= []).Add(LogChange(JobStoreChangeKind.Recovered, row, now.UtcTicks));
+                    (lost ??= []).Add(run);
+                }
 
-            transaction.Commit();
+                transaction.Commit();
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         foreach (JobStoreChange change in changes ?? [])
@@ -262,14 +300,24 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">
+    /// The file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return new(_jobs.NextDue() is { } due ? Utc(due) : null);
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return new(_jobs.NextDue() is { } due ? Utc(due) : null);
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
     }
 

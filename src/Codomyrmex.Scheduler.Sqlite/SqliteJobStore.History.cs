@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
+using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -6,21 +7,31 @@ namespace Codomyrmex.Scheduler.Sqlite;
 public sealed partial class SqliteJobStore
 {
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">
+    /// The file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<RunPage> GetRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
     {
         ThrowIfBadPage(query.Offset, query.Limit);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
 
-            // One read transaction, so the total and the page agree even while another process writes.
-            using StoreTransaction transaction = _db.BeginRead();
-            int total = _history.Count(query);
-            List<RunRecord> items = query.Limit != 0 && query.Offset < total ? _history.Page(query) : [];
-            transaction.Commit();
-            return new(new RunPage { Items = items, Total = total });
+                // One read transaction, so the total and the page agree even while another process writes.
+                using StoreTransaction transaction = _db.BeginRead();
+                int total = _history.Count(query);
+                List<RunRecord> items = query.Limit != 0 && query.Offset < total ? _history.Page(query) : [];
+                transaction.Commit();
+                return new(new RunPage { Items = items, Total = total });
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
+using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -13,20 +14,30 @@ public sealed partial class SqliteJobStore
     /// <c>&lt;path&gt;.lock</c> for reading for an instant (a shared lock); a process that tries to take the dispatch lock in that
     /// instant is refused as if the file were in use, so call it to inform people, not in a loop.
     /// </remarks>
+    /// <exception cref="InvalidOperationException">
+    /// The file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public SqliteLockHolder? GetLockHolder()
     {
         SqliteLockHolder? recorded;
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            recorded = ReadHolder(activeOnly: true) is { } holder
-                ? new SqliteLockHolder { ProcessId = holder.Pid, ProcessName = holder.Process, Host = holder.Host, Since = holder.Since }
-                : null;
-            if (recorded is null || DispatchLock.IsHeld(_path))
+            lock (_lock)
             {
-                return recorded;
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                recorded = ReadHolder(activeOnly: true) is { } holder
+                    ? new SqliteLockHolder { ProcessId = holder.Pid, ProcessName = holder.Process, Host = holder.Host, Since = holder.Since }
+                    : null;
+                if (recorded is null || DispatchLock.IsHeld(_path))
+                {
+                    return recorded;
+                }
             }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         try

@@ -18,7 +18,9 @@ public sealed partial class SqliteJobStore
     /// <exception cref="ArgumentException">
     /// A job with the same id exists; the job runs a delegate rather than a registered task; or an argument is not a JSON value.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
     {
@@ -27,32 +29,39 @@ public sealed partial class SqliteJobStore
         ThrowIfReadOnly();
         JobRow row = ToNewRow(job, nameof(job));
         JobStoreChange change;
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (row.TriggerJson is not null)
+            lock (_lock)
             {
-                _jobs.CacheTrigger(row.TriggerJson, job.Trigger!);
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (row.TriggerJson is not null)
+                {
+                    _jobs.CacheTrigger(row.TriggerJson, job.Trigger!);
+                }
 
-            using StoreTransaction transaction = BeginWrite();
-            if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
-            {
-                return new(new AddJobResult { Job = _jobs.ToJob(existing), Added = false });
-            }
+                using StoreTransaction transaction = BeginWrite();
+                if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
+                {
+                    return new(new AddJobResult { Job = _jobs.ToJob(existing), Added = false });
+                }
 
-            try
-            {
-                _jobs.Insert(row);
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
-            {
-                // The id: the live source and name were looked up in this transaction, which holds the write lock.
-                throw StoreErrors.DuplicateId(job.Id, nameof(job));
-            }
+                try
+                {
+                    _jobs.Insert(row);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+                {
+                    // The id: the live source and name were looked up in this transaction, which holds the write lock.
+                    throw StoreErrors.DuplicateId(job.Id, nameof(job));
+                }
 
-            change = AddedChange(row);
-            transaction.Commit();
+                change = AddedChange(row);
+                transaction.Commit();
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         Raise(change);
@@ -68,7 +77,9 @@ public sealed partial class SqliteJobStore
     /// A job's id exists or appears twice; a job runs a delegate rather than a registered task; or an argument is not a JSON
     /// value. Nothing of the batch is added.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
     {
@@ -88,39 +99,46 @@ public sealed partial class SqliteJobStore
 
         var results = new AddJobResult[rows.Length];
         var changes = new List<JobStoreChange>(rows.Length);
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using StoreTransaction transaction = BeginWrite();
-            for (int i = 0; i < rows.Length; i++)
+            lock (_lock)
             {
-                JobRow row = rows[i];
-                if (row.TriggerJson is not null)
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                using StoreTransaction transaction = BeginWrite();
+                for (int i = 0; i < rows.Length; i++)
                 {
-                    _jobs.CacheTrigger(row.TriggerJson, jobs[i].Trigger!);
+                    JobRow row = rows[i];
+                    if (row.TriggerJson is not null)
+                    {
+                        _jobs.CacheTrigger(row.TriggerJson, jobs[i].Trigger!);
+                    }
+
+                    if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
+                    {
+                        results[i] = new AddJobResult { Job = _jobs.ToJob(existing), Added = false };
+                        continue;
+                    }
+
+                    try
+                    {
+                        _jobs.Insert(row);
+                    }
+                    catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+                    {
+                        // The transaction is rolled back when it is disposed uncommitted: nothing of the batch stays.
+                        throw StoreErrors.DuplicateId(row.Id, nameof(jobs));
+                    }
+
+                    changes.Add(AddedChange(row));
+                    results[i] = new AddJobResult { Job = jobs[i], Added = true };
                 }
 
-                if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
-                {
-                    results[i] = new AddJobResult { Job = _jobs.ToJob(existing), Added = false };
-                    continue;
-                }
-
-                try
-                {
-                    _jobs.Insert(row);
-                }
-                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
-                {
-                    // The transaction is rolled back when it is disposed uncommitted: nothing of the batch stays.
-                    throw StoreErrors.DuplicateId(row.Id, nameof(jobs));
-                }
-
-                changes.Add(AddedChange(row));
-                results[i] = new AddJobResult { Job = jobs[i], Added = true };
+                transaction.Commit();
             }
-
-            transaction.Commit();
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         foreach (JobStoreChange change in changes)
@@ -132,47 +150,77 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">
+    /// The file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return new(_jobs.CountAll());
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return new(_jobs.CountAll());
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">
+    /// The file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            JobRow? row = _jobs.ById(id);
-            return new(row is null ? null : _jobs.ToJob(row));
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                JobRow? row = _jobs.ById(id);
+                return new(row is null ? null : _jobs.ToJob(row));
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">
+    /// The file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ThrowIfBadPage(query.Offset, query.Limit);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
 
-            // One read transaction, so the total and the page agree even while another process writes.
-            using StoreTransaction transaction = _db.BeginRead();
-            int total = _jobs.Count(query);
-            List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query) : [];
-            transaction.Commit();
-            return new(new JobPage { Items = items, Total = total });
+                // One read transaction, so the total and the page agree even while another process writes.
+                using StoreTransaction transaction = _db.BeginRead();
+                int total = _jobs.Count(query);
+                List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query) : [];
+                transaction.Commit();
+                return new(new JobPage { Items = items, Total = total });
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
     }
 
@@ -180,7 +228,9 @@ public sealed partial class SqliteJobStore
     /// <exception cref="ArgumentException">
     /// An argument of the job is not a JSON value, or the update would make the job a second live job of its source and name.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default)
     {
@@ -191,44 +241,51 @@ public sealed partial class SqliteJobStore
         string? trigger = job.Trigger?.ToJson();
         Job updated;
         JobStoreChange change;
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using StoreTransaction transaction = BeginWrite();
-            JobRow? row = _jobs.ById(job.Id);
-            if (row is null || row.State.Version != job.Version)
+            lock (_lock)
             {
-                return new((Job?)null);
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                using StoreTransaction transaction = BeginWrite();
+                JobRow? row = _jobs.ById(job.Id);
+                if (row is null || row.State.Version != job.Version)
+                {
+                    return new((Job?)null);
+                }
 
-            // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
-            row.State.ApplyUpdate(_jobs.TriggerOf(row), row.MaxRuns, job);
-            row.Name = job.Name;
-            row.Task = job.Task;
-            row.Args = args;
-            row.Kwargs = kwargs;
-            row.TriggerJson = trigger;
-            row.MaxRuns = job.MaxRuns;
-            row.Options = job.Options;
-            row.Source = job.Source;
-            if (trigger is not null)
-            {
-                _jobs.CacheTrigger(trigger, job.Trigger!);
-            }
+                // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
+                row.State.ApplyUpdate(_jobs.TriggerOf(row), row.MaxRuns, job);
+                row.Name = job.Name;
+                row.Task = job.Task;
+                row.Args = args;
+                row.Kwargs = kwargs;
+                row.TriggerJson = trigger;
+                row.MaxRuns = job.MaxRuns;
+                row.Options = job.Options;
+                row.Source = job.Source;
+                if (trigger is not null)
+                {
+                    _jobs.CacheTrigger(trigger, job.Trigger!);
+                }
 
-            try
-            {
-                _jobs.WriteDefinition(row);
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
-            {
-                throw new ArgumentException(
-                    $"Job '{job.Id}' cannot become '{job.Name}' of source '{job.Source}': another live job has that source and name.", nameof(job), e);
-            }
+                try
+                {
+                    _jobs.WriteDefinition(row);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+                {
+                    throw new ArgumentException(
+                        $"Job '{job.Id}' cannot become '{job.Name}' of source '{job.Source}': another live job has that source and name.", nameof(job), e);
+                }
 
-            change = LogChange(JobStoreChangeKind.Updated, row, _time.GetUtcNow().UtcTicks);
-            transaction.Commit();
-            updated = _jobs.ToJob(row);
+                change = LogChange(JobStoreChangeKind.Updated, row, _time.GetUtcNow().UtcTicks);
+                transaction.Commit();
+                updated = _jobs.ToJob(row);
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         Raise(change);
@@ -236,7 +293,9 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -260,25 +319,32 @@ public sealed partial class SqliteJobStore
     /// <returns>The job after the change, or <see langword="null"/> if there is no such job.</returns>
     private Job? ChangeState(string id, Func<JobRow, JobStoreChangeKind?> change, out JobStoreChange? changed)
     {
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using StoreTransaction transaction = BeginWrite();
-            JobRow? row = _jobs.ById(id);
-            changed = null;
-            if (row is null)
+            lock (_lock)
             {
-                return null;
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                using StoreTransaction transaction = BeginWrite();
+                JobRow? row = _jobs.ById(id);
+                changed = null;
+                if (row is null)
+                {
+                    return null;
+                }
 
-            if (change(row) is { } kind)
-            {
-                _jobs.WriteState(row);
-                changed = LogChange(kind, row, _time.GetUtcNow().UtcTicks);
-            }
+                if (change(row) is { } kind)
+                {
+                    _jobs.WriteState(row);
+                    changed = LogChange(kind, row, _time.GetUtcNow().UtcTicks);
+                }
 
-            transaction.Commit();
-            return _jobs.ToJob(row);
+                transaction.Commit();
+                return _jobs.ToJob(row);
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
     }
 

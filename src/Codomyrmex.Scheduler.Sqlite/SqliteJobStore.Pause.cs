@@ -1,5 +1,6 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -11,7 +12,9 @@ public sealed partial class SqliteJobStore
     /// A paused job has no due time in the file, so a dispatcher in another process claims nothing of it; a resume reaches that
     /// dispatcher through its <see cref="Changed"/> within <see cref="SqliteJobStoreOptions.PollInterval"/>.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
     {
@@ -33,31 +36,41 @@ public sealed partial class SqliteJobStore
 
     /// <inheritdoc/>
     /// <remarks>The job's row and its history rows go in one transaction. A run claimed from another process counts as in progress.</remarks>
-    /// <exception cref="InvalidOperationException">A run of the job is in progress, or the store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A run of the job is in progress, or the store was opened read-only. Also thrown when the file is damaged: the message names it,
+    /// and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using StoreTransaction transaction = BeginWrite();
-            JobRow? row = _jobs.ById(id);
-            if (row is null)
+            lock (_lock)
             {
-                return new(false);
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                using StoreTransaction transaction = BeginWrite();
+                JobRow? row = _jobs.ById(id);
+                if (row is null)
+                {
+                    return new(false);
+                }
 
-            if (row.State.ActiveRuns > 0 || _claims.CountForJob(row.Seq) > 0)
-            {
-                throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
-            }
+                if (row.State.ActiveRuns > 0 || _claims.CountForJob(row.Seq) > 0)
+                {
+                    throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
+                }
 
-            _history.DeleteForJob(row.Id);
-            _jobs.Delete(row.Seq);
-            _changes.Write(JobStoreChangeKind.Deleted, row.Id, 0, _time.GetUtcNow().UtcTicks);
-            transaction.Commit();
+                _history.DeleteForJob(row.Id);
+                _jobs.Delete(row.Seq);
+                _changes.Write(JobStoreChangeKind.Deleted, row.Id, 0, _time.GetUtcNow().UtcTicks);
+                transaction.Commit();
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         Raise(new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = id });

@@ -1,5 +1,6 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -17,42 +18,51 @@ public sealed partial class SqliteJobStore
     /// </para>
     /// <para>A cancelled job whose run is still going is kept until the run has ended.</para>
     /// </remarks>
-    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         int jobsDeleted = 0;
         int runsDeleted = 0;
-        lock (_lock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using StoreTransaction transaction = BeginWrite();
-            long now = _time.GetUtcNow().UtcTicks;
-            int batch = _retention.BatchSize;
-            if (_retention.FinishedJobs is { } keepJobs)
+            lock (_lock)
             {
-                foreach ((long seq, string id) in _jobs.FinishedBefore(now - Math.Min(keepJobs.Ticks, now), batch))
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                using StoreTransaction transaction = BeginWrite();
+                long now = _time.GetUtcNow().UtcTicks;
+                int batch = _retention.BatchSize;
+                if (_retention.FinishedJobs is { } keepJobs)
                 {
-                    runsDeleted += _history.DeleteForJob(id);
-                    _jobs.Delete(seq);
-                    jobsDeleted++;
+                    foreach ((long seq, string id) in _jobs.FinishedBefore(now - Math.Min(keepJobs.Ticks, now), batch))
+                    {
+                        runsDeleted += _history.DeleteForJob(id);
+                        _jobs.Delete(seq);
+                        jobsDeleted++;
+                    }
                 }
-            }
 
-            if (_retention.Runs is { } keepRuns)
-            {
-                runsDeleted += _history.PurgeOlderThan(now - Math.Min(keepRuns.Ticks, now), batch);
-            }
+                if (_retention.Runs is { } keepRuns)
+                {
+                    runsDeleted += _history.PurgeOlderThan(now - Math.Min(keepRuns.Ticks, now), batch);
+                }
 
-            _nodes.DeleteDead(now);
-            _changes.Prune(now - Math.Min(_changeRetention.Ticks, now), batch);
-            if (jobsDeleted > 0)
-            {
-                _changes.Write(JobStoreChangeKind.Purged, null, 0, now);
-            }
+                _nodes.DeleteDead(now);
+                _changes.Prune(now - Math.Min(_changeRetention.Ticks, now), batch);
+                if (jobsDeleted > 0)
+                {
+                    _changes.Write(JobStoreChangeKind.Purged, null, 0, now);
+                }
 
-            transaction.Commit();
+                transaction.Commit();
+            }
+        }
+        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+        {
+            throw Damaged(e);
         }
 
         if (jobsDeleted > 0)

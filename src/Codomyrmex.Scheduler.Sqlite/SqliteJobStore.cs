@@ -52,13 +52,18 @@ namespace Codomyrmex.Scheduler.Sqlite;
 /// read back as <see cref="System.Text.Json.Nodes.JsonNode"/> values.
 /// </para>
 /// <para>
-/// Opening a file checks it before writing anything: that it is a SQLite database, a job store (or empty) of a schema
-/// version this code reads, and not damaged (<c>PRAGMA quick_check</c>, which reads every page: about half a second for a
-/// 200 MB file, a few milliseconds for a store of the default history size). A file that fails is refused with an
-/// <see cref="InvalidOperationException"/> naming it, and is left exactly as it was; SQLite may have created its <c>-wal</c> and
-/// <c>-shm</c> files beside it, which hold nothing of the store's. A writable store then switches the file to write-ahead
-/// logging and creates or upgrades the schema; the lock file <c>&lt;path&gt;.lock</c> appears only when a process first
-/// dispatches. See <see cref="SqliteJobStoreOptions.ReadOnly"/> for a store that never writes.
+/// Opening a file checks it before writing anything: that it is a SQLite database, not truncated, a job store (or empty) of a
+/// schema version this code reads, with every table, index and trigger of that version. This reads the header and the schema
+/// only, so a store of a million jobs opens in milliseconds; <see cref="SqliteJobStoreOptions.IntegrityCheck"/> adds a check of
+/// every page, which takes seconds at that size. A file that fails is refused with an <see cref="InvalidOperationException"/>
+/// naming it, and is left exactly as it was; SQLite may have created its <c>-wal</c> and <c>-shm</c> files beside it, which hold
+/// nothing of the store's. A writable store then switches the file to write-ahead logging and creates or upgrades the schema;
+/// the lock file <c>&lt;path&gt;.lock</c> appears only when a process first dispatches. See
+/// <see cref="SqliteJobStoreOptions.ReadOnly"/> for a store that never writes.
+/// </para>
+/// <para>
+/// SQLite checks every page it reads. An operation that reads a damaged page throws an <see cref="InvalidOperationException"/>
+/// that names the file and says it is damaged, and its transaction is rolled back, so it changes nothing.
 /// </para>
 /// <para>All members are thread-safe: one connection serves the store, one operation at a time.</para>
 /// </remarks>
@@ -137,6 +142,11 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
                 _poll = _time.CreateTimer(static state => ((SqliteJobStore)state!).Poll(), this, options.PollInterval, options.PollInterval);
             }
         }
+        catch (SqliteException e)
+        {
+            DisposeCore();
+            throw SqliteSchema.Explain(e, _path, _readOnly);
+        }
         catch
         {
             DisposeCore();
@@ -189,6 +199,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     }
 
     private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>The error of an operation that read a damaged page (its transaction is rolled back as the error leaves it).</summary>
+    private InvalidOperationException Damaged(SqliteException e) => SqliteSchema.Damaged(_path, e);
 
     /// <summary>The store's time, and that time plus <paramref name="duration"/> (the end of the longest date if it would pass it).</summary>
     private (DateTimeOffset Now, DateTimeOffset Until) NowPlus(TimeSpan duration)

@@ -128,6 +128,7 @@ internal static class ScaleScenario
             // Schedule one call at a time, then in batches, at this size.
             // At least twice the calls and 0.2 s of them (a pause of the GC is then one call among many), at most a tenth of the size.
             var ticks = new List<long>();
+            TimeSpan cpu = ProcessorTime();
             long oneByOne = Stopwatch.GetTimestamp();
             while (ticks.Count < Math.Max(10, size / 10) && (ticks.Count < calls * 2 || Stopwatch.GetElapsedTime(oneByOne) < TimeSpan.FromSeconds(0.2)))
             {
@@ -138,16 +139,19 @@ internal static class ScaleScenario
 
             results.Add(target.Name, "Schedule, one call at a time", "calls/s", ScaleMeasureKind.Rate, size, ticks.Count / Stopwatch.GetElapsedTime(oneByOne).TotalSeconds);
             results.Add(target.Name, "Schedule, one call (median call)", "µs", ScaleMeasureKind.Cost, size, Median([.. ticks]) * 1_000_000.0 / Stopwatch.Frequency);
+            results.Add(target.Name, "Schedule, one call (CPU per call)", "µs", ScaleMeasureKind.Cost, size, (ProcessorTime() - cpu).TotalMicroseconds / ticks.Count);
             if (target.HasBatch)
             {
-                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (store)", "jobs/s", ScaleMeasureKind.Rate, size,
-                    await BatchRateAsync(target, scheduler: false).ConfigureAwait(false));
+                (double rate, double cpuPerJob) = await BatchRateAsync(target, scheduler: false).ConfigureAwait(false);
+                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (store)", "jobs/s", ScaleMeasureKind.Rate, size, rate);
+                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (store, CPU per job)", "µs", ScaleMeasureKind.Cost, size, cpuPerJob);
             }
 
             if (target.HasSchedulerBatch)
             {
-                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (ScheduleManyAsync)", "jobs/s", ScaleMeasureKind.Rate, size,
-                    await BatchRateAsync(target, scheduler: true).ConfigureAwait(false));
+                (double rate, double cpuPerJob) = await BatchRateAsync(target, scheduler: true).ConfigureAwait(false);
+                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (ScheduleManyAsync)", "jobs/s", ScaleMeasureKind.Rate, size, rate);
+                results.Add(target.Name, $"Schedule, batches of {MeasuredBatch} (ScheduleManyAsync, CPU per job)", "µs", ScaleMeasureKind.Cost, size, cpuPerJob);
             }
 
             if (target.StoreBytes > 0)
@@ -230,10 +234,11 @@ internal static class ScaleScenario
         }
     }
 
-    /// <summary>Jobs per second of the median of five batch calls.</summary>
-    private static async Task<double> BatchRateAsync(ScaleTarget target, bool scheduler)
+    /// <summary>Jobs per second of the median of five batch calls, and the process's CPU time per job over the five.</summary>
+    private static async Task<(double Rate, double CpuPerJob)> BatchRateAsync(ScaleTarget target, bool scheduler)
     {
         long[] batches = new long[5];
+        TimeSpan cpu = ProcessorTime();
         for (int i = 0; i < batches.Length; i++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -241,7 +246,17 @@ internal static class ScaleScenario
             batches[i] = Stopwatch.GetTimestamp() - start;
         }
 
-        return MeasuredBatch / (Median(batches) / Stopwatch.Frequency);
+        return (MeasuredBatch / (Median(batches) / Stopwatch.Frequency), (ProcessorTime() - cpu).TotalMicroseconds / (batches.Length * MeasuredBatch));
+    }
+
+    /// <summary>
+    /// The CPU time of this process (every thread; nothing else runs while a figure is measured): unlike the wall clock, it does not
+    /// count the time the process waits for a core, so it can be compared between sizes measured at different loads.
+    /// </summary>
+    private static TimeSpan ProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     /// <summary>A few calls of everything, not reported, so that compiling the code is not in the first size's figures.</summary>

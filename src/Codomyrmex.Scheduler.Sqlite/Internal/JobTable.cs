@@ -96,9 +96,11 @@ internal sealed class JobTable
         _liveDeclaredSource = StoreConnection.Parameter(_liveDeclared, "$source");
         _liveDeclaredName = StoreConnection.Parameter(_liveDeclared, "$name");
 
-        // Finished: JobStatus Completed, Failed or Cancelled, with no run still going (a cancelled job's run may be).
+        // Finished: JobStatus Completed, Failed or Cancelled, with no run still going (a cancelled job's run may be). The unary
+        // + keeps the planner off the status index, which would read every finished job and sort them: a range of
+        // jobs_finished, oldest first, stops after the batch however many jobs have finished.
         _finishedBefore = db.Prepare(
-            "SELECT seq, id FROM jobs WHERE finished_at < $cutoff AND status IN (2, 3, 4) AND active_runs = 0 " +
+            "SELECT seq, id FROM jobs WHERE finished_at < $cutoff AND +status IN (2, 3, 4) AND active_runs = 0 " +
             "AND NOT EXISTS (SELECT 1 FROM claims WHERE claims.job_seq = jobs.seq) ORDER BY finished_at LIMIT $batch;");
         _finishedBeforeCutoff = StoreConnection.Parameter(_finishedBefore, "$cutoff");
         _finishedBeforeBatch = StoreConnection.Parameter(_finishedBefore, "$batch");

@@ -202,6 +202,16 @@ internal static class SqliteSchema
         """,
     ];
 
+    /// <summary>The tables, indexes and triggers of the current version, which the store's statements rely on (a migration adds its own here).</summary>
+    private static readonly (string Type, string Name)[] s_objects =
+    [
+        ("table", "jobs"), ("table", "claims"), ("table", "runs"), ("table", "lock_holder"), ("table", "counters"), ("table", "nodes"),
+        ("table", "changes"), ("table", "job_counts"),
+        ("index", "jobs_due"), ("index", "jobs_status"), ("index", "claims_lease"), ("index", "claims_instance"), ("index", "runs_job"),
+        ("index", "jobs_declared"), ("index", "jobs_finished"), ("index", "jobs_name"), ("index", "jobs_source"),
+        ("trigger", "jobs_counted_insert"), ("trigger", "jobs_counted_delete"), ("trigger", "jobs_counted_status"),
+    ];
+
     /// <summary>Opens the file, checks that it is ours, sets WAL and creates or migrates the schema.</summary>
     /// <exception cref="InvalidOperationException">The file cannot be used; the message names it and says what to do.</exception>
     public static StoreConnection Open(string path, SqliteJobStoreOptions options)
@@ -249,7 +259,12 @@ internal static class SqliteSchema
             // Look before touching: reading these changes nothing, so another program's database, or a damaged one, is left
             // as it is.
             Check(connection, path);
-            CheckIntegrity(connection, path);
+            CheckObjects(connection, path);
+            if (options.IntegrityCheck != SqliteIntegrityCheck.Schema)
+            {
+                CheckIntegrity(connection, path, options.IntegrityCheck);
+            }
+
             if (options.ReadOnly)
             {
                 CheckReadable(connection, path);
@@ -299,7 +314,7 @@ internal static class SqliteSchema
     }
 
     /// <summary>Turns an error of SQLite at open into one that names the file and says what to do.</summary>
-    private static InvalidOperationException Explain(SqliteException e, string path, bool readOnly) => e.SqliteErrorCode switch
+    public static InvalidOperationException Explain(SqliteException e, string path, bool readOnly) => e.SqliteErrorCode switch
     {
         SqliteReadOnly or SqliteCantOpen when readOnly => new InvalidOperationException(
             $"The job store '{path}' cannot be read by this process ({e.Message}). This user needs read access to the file; while " +
@@ -348,13 +363,45 @@ internal static class SqliteSchema
     }
 
     /// <summary>
-    /// Refuses a damaged file before anything is written to it: <c>PRAGMA quick_check</c> reads every page and checks the
-    /// b-trees (not the indexes against their tables, which <c>integrity_check</c> adds at several times the cost).
+    /// Refuses a file of the current version whose schema lacks a table, index or trigger this code uses (another program
+    /// dropped it, or the schema's pages are damaged): reads only the schema, so it costs the same at any size. Objects that
+    /// others added are allowed.
     /// </summary>
-    private static void CheckIntegrity(SqliteConnection connection, string path)
+    private static void CheckObjects(SqliteConnection connection, string path)
+    {
+        if (Scalar<long>(connection, "PRAGMA application_id;") != ApplicationId || Scalar<long>(connection, "PRAGMA user_version;") != CurrentVersion)
+        {
+            return; // empty, or an older version that Migrate brings up to date.
+        }
+
+        var present = new HashSet<(string, string)>();
+        using (SqliteCommand command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT type, name FROM sqlite_schema;";
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                present.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        string[] missing = [.. s_objects.Where(item => !present.Contains(item)).Select(item => $"{item.Type} {item.Name}")];
+        if (missing.Length > 0)
+        {
+            throw new InvalidOperationException(
+                $"The job store '{path}' is damaged: its schema (version {CurrentVersion}) lacks {string.Join(", ", missing)}, which another " +
+                "program removed or which is in a damaged page. Restore it from a backup; the file was not changed.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a damaged file before anything is written to it: <c>PRAGMA quick_check</c> reads every page and checks the
+    /// b-trees; <c>PRAGMA integrity_check</c> also checks the indexes against their tables, at several times the cost.
+    /// </summary>
+    private static void CheckIntegrity(SqliteConnection connection, string path, SqliteIntegrityCheck level)
     {
         using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = "PRAGMA quick_check(5);";
+        command.CommandText = level == SqliteIntegrityCheck.Full ? "PRAGMA integrity_check(5);" : "PRAGMA quick_check(5);";
         var problems = new List<string>();
         using (SqliteDataReader reader = command.ExecuteReader())
         {
@@ -372,6 +419,14 @@ internal static class SqliteSchema
                 $"`sqlite3 {path} \"PRAGMA integrity_check\"`; the file was not changed.");
         }
     }
+
+    /// <summary>Gets whether SQLite's error says the file is damaged or not a database, which retrying cannot mend.</summary>
+    public static bool IsDamage(SqliteException e) => e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase;
+
+    /// <summary>The error of an operation that read a damaged page: names the file and says what to do; the operation changed nothing.</summary>
+    public static InvalidOperationException Damaged(string path, SqliteException e) => new(
+        $"The job store '{path}' is damaged ({e.Message}); the operation was rolled back and changed nothing. Stop the scheduler " +
+        $"and restore the file from a backup, or check it with `sqlite3 {path} \"PRAGMA integrity_check\"`.", e);
 
     /// <summary>A read-only store cannot create or migrate a schema: the file must already be a store of this version.</summary>
     private static void CheckReadable(SqliteConnection connection, string path)

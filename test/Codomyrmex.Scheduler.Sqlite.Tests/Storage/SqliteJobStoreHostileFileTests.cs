@@ -47,16 +47,29 @@ public sealed class SqliteJobStoreHostileFileTests : IDisposable
         return path;
     }
 
+    /// <summary>What the check at open finds whatever <see cref="SqliteIntegrityCheck"/> says: it reads only the header and the schema.</summary>
     public static TheoryData<string, string> Damages() => new()
     {
-        { "middle pages overwritten", "is damaged" },
-        { "a b-tree page's header zeroed", "is damaged" },
         { "truncated to half", "is damaged" },
         { "truncated inside the header", "is damaged" },
         { "garbage", "not a SQLite database" },
         { "text", "not a SQLite database" },
         { "another program's database", "of another program" },
         { "a newer schema", "newer than this version" },
+        { "an index dropped", "lacks index jobs_name" },
+        { "a trigger dropped", "lacks trigger jobs_counted_status" },
+        { "a table renamed", "lacks table counters" },
+    };
+
+    /// <summary>Damage inside pages, which only a check that reads every page, or an operation that reads those pages, finds.</summary>
+    public static TheoryData<string> PageDamages() => ["middle pages overwritten", "a b-tree page's header zeroed"];
+
+    public static TheoryData<string, SqliteIntegrityCheck> PageDamagesAndFullChecks() => new()
+    {
+        { "middle pages overwritten", SqliteIntegrityCheck.Quick },
+        { "middle pages overwritten", SqliteIntegrityCheck.Full },
+        { "a b-tree page's header zeroed", SqliteIntegrityCheck.Quick },
+        { "a b-tree page's header zeroed", SqliteIntegrityCheck.Full },
     };
 
     /// <summary>Makes the damage in the file at <paramref name="path"/> (a real store).</summary>
@@ -96,15 +109,30 @@ public sealed class SqliteJobStoreHostileFileTests : IDisposable
 
                 SqliteConnection.ClearAllPools();
                 break;
+            case "an index dropped":
+                Alter(path, "DROP INDEX jobs_name;");
+                break;
+            case "a trigger dropped":
+                Alter(path, "DROP TRIGGER jobs_counted_status;");
+                break;
+            case "a table renamed":
+                Alter(path, "ALTER TABLE counters RENAME TO counters_old;");
+                break;
             case "a newer schema":
-                using (SqliteConnection raw = Raw(path))
-                {
-                    Execute(raw, "PRAGMA user_version = 99;");
-                }
-
-                SqliteConnection.ClearAllPools();
+                Alter(path, "PRAGMA user_version = 99;");
                 break;
         }
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on the file through a connection of its own, closed at once.</summary>
+    private static void Alter(string path, string sql)
+    {
+        using (SqliteConnection raw = Raw(path))
+        {
+            Execute(raw, sql);
+        }
+
+        SqliteConnection.ClearAllPools();
     }
 
     [Theory]
@@ -124,6 +152,73 @@ public sealed class SqliteJobStoreHostileFileTests : IDisposable
         SqliteConnection.ClearAllPools();
         Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(path)));
         Assert.False(File.Exists(path + ".lock"));
+    }
+
+    [Theory]
+    [MemberData(nameof(PageDamagesAndFullChecks))]
+    public async Task Open_DamagedPages_WithACheckOfEveryPage_ErrorNamingTheFile_AndNoByteChanged(string damage, SqliteIntegrityCheck check)
+    {
+        string path = await NewStoreAsync();
+        Damage(path, damage);
+        byte[] before = SHA256.HashData(File.ReadAllBytes(path));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteJobStore(
+            new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan, IntegrityCheck = check }).Dispose());
+        Assert.Contains($"The job store '{path}' is damaged", error.Message, StringComparison.Ordinal);
+        var readOnly = Assert.Throws<InvalidOperationException>(() => new SqliteJobStore(
+            new SqliteJobStoreOptions { Path = path, PollInterval = Timeout.InfiniteTimeSpan, IntegrityCheck = check, ReadOnly = true }).Dispose());
+        Assert.Contains($"The job store '{path}' is damaged", readOnly.Message, StringComparison.Ordinal);
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(path)));
+        Assert.False(File.Exists(path + ".lock"));
+    }
+
+    /// <summary>
+    /// The default check reads no page of the tables, so the store opens; the operations that read the damaged pages (here, the
+    /// history of job 1, all 2,000 runs of the file) fail with an error naming the file, and a change that reads them (deleting
+    /// the job with its history) is rolled back whole.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PageDamages))]
+    public async Task DamagedPages_DefaultCheck_TheOperationsThatReadThemFail_NamingTheFile_AndChangeNothing(string damage)
+    {
+        string path = await NewStoreAsync();
+        Damage(path, damage);
+
+        using (SqliteJobStore store = Open(path))
+        {
+            Assert.Equal(20, (await store.ListAsync(default, Token)).Total);
+            AssertDamaged(await Assert.ThrowsAsync<InvalidOperationException>(() => store.GetRunsAsync(new RunQuery { JobId = "0000000000001" }, Token).AsTask()));
+            AssertDamaged(await Assert.ThrowsAsync<InvalidOperationException>(() => store.DeleteAsync("0000000000001", Token).AsTask()));
+
+            // The delete was rolled back: the job is there, and the next change works.
+            Assert.NotNull(await store.GetAsync("0000000000001", Token));
+            Assert.Equal(JobStatus.Cancelled, (await store.CancelAsync("0000000000002", Token))?.Status);
+        }
+
+        using (SqliteJobStore store = Open(path))
+        {
+            Assert.Equal(JobStatus.Cancelled, (await store.GetAsync("0000000000002", Token))?.Status);
+            Assert.NotNull(await store.GetAsync("0000000000001", Token));
+        }
+
+        void AssertDamaged(InvalidOperationException error)
+        {
+            Assert.Contains($"The job store '{path}' is damaged", error.Message, StringComparison.Ordinal);
+            Assert.Contains("changed nothing", error.Message, StringComparison.Ordinal);
+            Assert.IsType<SqliteException>(error.InnerException);
+        }
+    }
+
+    [Theory]
+    [InlineData((SqliteIntegrityCheck)3)]
+    [InlineData((SqliteIntegrityCheck)(-1))]
+    public void Options_AnIntegrityCheckThatIsNotOne_ArgumentExceptionNamingIt(SqliteIntegrityCheck check)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SqliteJobStore(new SqliteJobStoreOptions { Path = _folder.NewPath(), IntegrityCheck = check }));
+        Assert.Contains($"IntegrityCheck is {check}", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_folder.Path));
     }
 
     [Fact]
