@@ -1,6 +1,7 @@
 using Codomyrmex.Scheduler.PostgreSql.Internal;
 using Codomyrmex.Scheduler.Storage;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Codomyrmex.Scheduler.PostgreSql;
 
@@ -257,99 +258,186 @@ public sealed partial class PostgreSqlJobStore
     /// <summary>The most lost runs one <see cref="RecoverExpiredAsync"/> recovers, so that its transaction stays short.</summary>
     private const int MaxRecoveredPerCall = 100;
 
+    /// <summary>
+    /// How long (ms) a recovery's transaction may wait for this process between its two round trips before the server ends
+    /// the session, and with it the locks: a node paused (or starved of CPU) in the middle of a recovery must not hold the
+    /// lost runs' jobs for longer than a heartbeat of the other nodes, which recover them then.
+    /// </summary>
+    private const int RecoveryIdleTimeoutMilliseconds = 1000;
+
     /// <inheritdoc/>
     /// <remarks>
-    /// Expired claims are locked with <c>SKIP LOCKED</c>, so nodes recovering at once never record a lost run twice. The
-    /// transaction is kept short, for other nodes' completions and renewals queue behind the rows it holds: at most
-    /// <see cref="MaxRecoveredPerCall"/> claims, and a job another transaction holds (a claim or a completion on another node)
-    /// is not waited for; its lost runs are left to the next call.
+    /// <para>
+    /// Two round trips, so that its locks are held across one wait for this process, not one per lost run: the first begins
+    /// the transaction and locks the expired claims with their jobs (<c>SKIP LOCKED</c>: a claim or a job another
+    /// transaction holds is left to the next call, so nodes recovering at once never record a lost run twice, and a
+    /// recovery never waits for another node's claim or completion); the shared rules (<see cref="JobState.Interrupt"/>)
+    /// run here; the second deletes the claims, writes the jobs and the history, notifies the other nodes and commits.
+    /// </para>
+    /// <para>
+    /// At most <see cref="MaxRecoveredPerCall"/> runs per call. The server ends the transaction if this process does not
+    /// come back within a second (a node paused in the middle), which rolls it back and frees the jobs for another node.
+    /// </para>
     /// </remarks>
     public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
     {
-        return await InTransactionAsync(async store =>
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            var lost = new List<LostClaim>();
-            long now = 0;
-            using (NpgsqlCommand select = store.Command(
-                "WITH t AS (SELECT " + Db.Now + " AS now) SELECT run_id, job_id, scheduled, claimed_at, instance_id, node_name, lease_until, attempt, " +
-                $"is_manual, is_recovery, token, t.now FROM {_s}claims, t WHERE lease_until <= t.now ORDER BY job_id, claimed_at " +
-                $"LIMIT {MaxRecoveredPerCall} FOR UPDATE OF claims SKIP LOCKED"))
+            try
             {
-                NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                return await RecoverAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch when (connection.State == System.Data.ConnectionState.Open)
+            {
+                await RollBackQuietlyAsync(connection).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ClaimedRun>> RecoverAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, JobRow>(StringComparer.Ordinal);
+        var lost = new List<LostClaim>();
+        var orphans = new List<string>();
+        long now = 0;
+        var find = new NpgsqlBatch(connection);
+        await using (find.ConfigureAwait(false))
+        {
+            find.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            find.BatchCommands.Add(new NpgsqlBatchCommand($"SET LOCAL idle_in_transaction_session_timeout = {RecoveryIdleTimeoutMilliseconds}"));
+            var expired = new NpgsqlBatchCommand(
+                $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now, c.run_id, c.scheduled, c.claimed_at, c.instance_id, " +
+                $"c.node_name, c.lease_until, c.attempt, c.is_manual, c.is_recovery, c.token FROM {_s}claims c JOIN {_s}jobs j ON j.id = c.job_id " +
+                $"CROSS JOIN t WHERE c.lease_until <= t.now ORDER BY c.job_id, c.claimed_at LIMIT {MaxRecoveredPerCall} FOR UPDATE OF c, j SKIP LOCKED");
+            expired.Parameters.Add(NowParameter());
+            find.BatchCommands.Add(expired);
+
+            // A claim whose job is gone (no store deletes a job with a claimed run, but a hand may) is deleted with the others.
+            var orphaned = new NpgsqlBatchCommand(
+                $"WITH t AS (SELECT {Db.Now} AS now) SELECT c.run_id FROM {_s}claims c CROSS JOIN t WHERE c.lease_until <= t.now " +
+                $"AND NOT EXISTS (SELECT 1 FROM {_s}jobs j WHERE j.id = c.job_id) LIMIT {MaxRecoveredPerCall} FOR UPDATE OF c SKIP LOCKED");
+            orphaned.Parameters.Add(NowParameter());
+            find.BatchCommands.Add(orphaned);
+            NpgsqlDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    string jobId = reader.GetString(1);
+                    if (!rows.ContainsKey(jobId))
                     {
-                        now = reader.GetInt64(11);
-                        lost.Add(new LostClaim
-                        {
-                            RunId = reader.GetString(0),
-                            JobId = reader.GetString(1),
-                            Scheduled = reader.GetInt64(2),
-                            ClaimedAt = reader.GetInt64(3),
-                            InstanceId = reader.GetString(4),
-                            NodeName = reader.GetString(5),
-                            LeaseUntil = reader.GetInt64(6),
-                            Attempt = reader.GetInt32(7),
-                            IsManual = reader.GetBoolean(8),
-                            IsRecovery = reader.GetBoolean(9),
-                            FencingToken = reader.GetInt64(10),
-                        });
+                        rows.Add(jobId, JobRow.Read(reader));
                     }
+
+                    now = reader.GetInt64(38);
+                    lost.Add(new LostClaim
+                    {
+                        RunId = reader.GetString(39),
+                        JobId = jobId,
+                        Scheduled = reader.GetInt64(40),
+                        ClaimedAt = reader.GetInt64(41),
+                        InstanceId = reader.GetString(42),
+                        NodeName = reader.GetString(43),
+                        LeaseUntil = reader.GetInt64(44),
+                        Attempt = reader.GetInt32(45),
+                        IsManual = reader.GetBoolean(46),
+                        IsRecovery = reader.GetBoolean(47),
+                        FencingToken = reader.GetInt64(48),
+                    });
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    orphans.Add(reader.GetString(0));
                 }
             }
+        }
 
-            var recovered = new List<ClaimedRun>(lost.Count);
+        if (lost.Count == 0 && orphans.Count == 0)
+        {
+            using var commit = new NpgsqlCommand("COMMIT", connection);
+            await commit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+
+        var recovered = new List<ClaimedRun>(lost.Count);
+        var changes = new List<JobStoreChange>(lost.Count);
+        var write = new NpgsqlBatch(connection);
+        await using (write.ConfigureAwait(false))
+        {
+            var delete = new NpgsqlBatchCommand($"DELETE FROM {_s}claims WHERE run_id = ANY($1)");
+            delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. lost.Select(l => l.RunId), .. orphans] });
+            write.BatchCommands.Add(delete);
             foreach (IGrouping<string, LostClaim> group in lost.GroupBy(l => l.JobId, StringComparer.Ordinal))
             {
-                (JobRow? row, _) = await LockJobAsync(store, group.Key, cancellationToken, skipLocked: true).ConfigureAwait(false);
-                if (row is null && await JobExistsAsync(store, group.Key, cancellationToken).ConfigureAwait(false))
-                {
-                    // Held by another transaction: looked at again by the next call.
-                    continue;
-                }
-
-                Job? before = row is null ? null : ToJob(row);
+                JobRow row = rows[group.Key];
+                Job before = ToJob(row);
                 foreach (LostClaim stored in group)
                 {
-                    using (NpgsqlCommand delete = store.Command($"DELETE FROM {_s}claims WHERE run_id = @run_id"))
-                    {
-                        Db.Add(delete, "run_id", stored.RunId);
-                        await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (row is null || before is null)
-                    {
-                        continue;
-                    }
-
                     ClaimedRun run = stored.ToRun(before);
                     row.State.Interrupt(run, Utc(now), row.Options.Recoverable);
                     string error = RunRecords.LeaseExpired(run, run.LeaseUntil);
                     row.Error = error;
-                    await AddToHistoryAsync(store, RunRecords.Interrupted(run, Utc(now), error), cancellationToken).ConfigureAwait(false);
+                    AddToHistory(write, RunRecords.Interrupted(run, Utc(now), error));
                     recovered.Add(run);
                 }
 
-                if (row is not null)
+                row.StampFinished(now);
+                var update = new NpgsqlBatchCommand($"UPDATE {_s}jobs SET {JobRow.StateAssignments} WHERE id = @id");
+                using (var binder = new NpgsqlCommand())
                 {
-                    row.StampFinished(now);
-                    await WriteAsync(store, row, definition: false, cancellationToken).ConfigureAwait(false);
-                    JobStoreChange change = Change(JobStoreChangeKind.Recovered, row);
-                    store.Changes.AddRange(Enumerable.Repeat(change, group.Count()));
+                    row.BindState(binder);
+                    MoveParameters(binder, update);
                 }
+
+                write.BatchCommands.Add(update);
+                changes.AddRange(Enumerable.Repeat(Change(JobStoreChangeKind.Recovered, row), group.Count()));
             }
 
-            return (IReadOnlyList<ClaimedRun>)recovered;
-        }, cancellationToken).ConfigureAwait(false);
+            if (changes.Count > 0)
+            {
+                var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, p) FROM unnest($2) AS p");
+                notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _channel });
+                notify.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. changes.Select(c => ChangeListener.Payload(_storeId, c))] });
+                write.BatchCommands.Add(notify);
+            }
+
+            write.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (JobStoreChange change in changes)
+        {
+            JobStoreEvents.Raise(Changed, this, change, _logger);
+        }
+
+        return recovered;
     }
 
-    /// <summary>Whether a job exists, without waiting for a lock on its row.</summary>
-    private async Task<bool> JobExistsAsync(StoreTransaction store, string id, CancellationToken cancellationToken)
+    /// <summary>The <c>@now</c> parameter of <see cref="Db.Now"/>: the store's own clock when it has one, else the server's.</summary>
+    private NpgsqlParameter NowParameter() =>
+        new("now", NpgsqlDbType.Bigint) { Value = (object?)_clock?.GetUtcNow().UtcTicks ?? DBNull.Value };
+
+    /// <summary>Ends a transaction begun by SQL that failed part way; a connection that broke meanwhile is discarded by the pool anyway.</summary>
+    private static async Task RollBackQuietlyAsync(NpgsqlConnection connection)
     {
-        using NpgsqlCommand exists = store.Command($"SELECT EXISTS (SELECT 1 FROM {_s}jobs WHERE id = @id)");
-        Db.Add(exists, "id", id);
-        return (bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        try
+        {
+            using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection is gone: so is the transaction.
+        }
+        catch (InvalidOperationException)
+        {
+            // The connection is busy or broken: the pool resets or discards it.
+        }
     }
 
     /// <summary>Records a run claimed now (outside the schedule) and returns its fencing token.</summary>

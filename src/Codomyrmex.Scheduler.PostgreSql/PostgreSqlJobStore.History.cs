@@ -139,40 +139,39 @@ public sealed partial class PostgreSqlJobStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a history record and trims the job's history to <see cref="RunHistoryOptions.MaxRunsPerJob"/>.</summary>
-    private async Task AddToHistoryAsync(StoreTransaction store, RunRecord record, CancellationToken cancellationToken)
+    /// <summary>Adds to a batch the writing of a history record and the trimming of the job's history to <see cref="RunHistoryOptions.MaxRunsPerJob"/>.</summary>
+    private void AddToHistory(NpgsqlBatch batch, RunRecord record)
     {
         if (_history.MaxRunsPerJob == 0)
         {
             return;
         }
 
-        string trim = _history.MaxRunsPerJob is null ? ""
-            : $"; DELETE FROM {_s}runs WHERE job_id = @job_id AND seq < (SELECT seq FROM {_s}runs WHERE job_id = @job_id ORDER BY seq DESC " +
-              "OFFSET @keep - 1 LIMIT 1)";
-        using NpgsqlCommand insert = store.Command(
+        var insert = new NpgsqlBatchCommand(
             $"INSERT INTO {_s}runs (run_id, job_id, job_name, scheduled, started_at, finished_at, node, instance_id, outcome, error, result, attempt, " +
-            "is_manual, is_recovery) VALUES (@run_id, @job_id, @job_name, @scheduled, @started_at, @finished_at, @node, @instance_id, @outcome, " +
-            "@error, @result, @attempt, @is_manual, @is_recovery)" + trim);
-        Db.Add(insert, "run_id", record.RunId);
-        Db.Add(insert, "job_id", record.JobId);
-        Db.Add(insert, "job_name", record.JobName);
-        Db.Add(insert, "scheduled", record.ScheduledTime.UtcTicks);
-        Db.Add(insert, "started_at", record.StartedAt.UtcTicks);
-        Db.Add(insert, "finished_at", record.FinishedAt.UtcTicks);
-        Db.Add(insert, "node", record.Node);
-        Db.Add(insert, "instance_id", record.InstanceId, NpgsqlDbType.Text);
-        Db.Add(insert, "outcome", (int)record.Outcome);
-        Db.Add(insert, "error", record.Error, NpgsqlDbType.Text);
-        Db.Add(insert, "result", record.Result, NpgsqlDbType.Text);
-        Db.Add(insert, "attempt", record.Attempt);
-        Db.Add(insert, "is_manual", record.IsManual);
-        Db.Add(insert, "is_recovery", record.IsRecovery);
+            "is_manual, is_recovery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.RunId });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.JobId });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.JobName });
+        insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = record.ScheduledTime.UtcTicks });
+        insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = record.StartedAt.UtcTicks });
+        insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = record.FinishedAt.UtcTicks });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Node });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)record.InstanceId ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)record.Outcome });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)record.Error ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)record.Result ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = record.Attempt });
+        insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = record.IsManual });
+        insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = record.IsRecovery });
+        batch.BatchCommands.Add(insert);
         if (_history.MaxRunsPerJob is { } keep)
         {
-            Db.Add(insert, "keep", (long)keep);
+            var trim = new NpgsqlBatchCommand(
+                $"DELETE FROM {_s}runs WHERE job_id = $1 AND seq < (SELECT seq FROM {_s}runs WHERE job_id = $1 ORDER BY seq DESC OFFSET $2 - 1 LIMIT 1)");
+            trim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.JobId });
+            trim.Parameters.Add(new NpgsqlParameter<long> { TypedValue = keep });
+            batch.BatchCommands.Add(trim);
         }
-
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -8,11 +8,28 @@ using Npgsql;
 namespace Codomyrmex.Scheduler.Cluster.Tests;
 
 /// <summary>
-/// Three real <c>schedctl run</c> processes on one PostgreSQL database run a few hundred jobs firing every second or two for
+/// Three real <c>schedctl run</c> processes on one PostgreSQL database run a hundred jobs firing every second or two for
 /// about a minute; one is killed (SIGKILL) at 20 s, another paused (SIGSTOP) from 30 s to 45 s. Then the history in the store
 /// and the log the jobs wrote must show every occurrence in the window exactly once, the lost ones run again and marked as
 /// recoveries.
 /// </summary>
+/// <remarks>
+/// <para>
+/// What a lost run is. The killed node's runs in flight are lost with it (their commands die with it: the wrapper kills
+/// its group when schedctl's pipe closes). The paused node's commands run on (they are in sessions of their own, which
+/// SIGSTOP to schedctl's group does not reach) and may write their lines, but the node cannot record them: its leases
+/// lapse, another node records those runs as interrupted and runs each occurrence again, marked as a recovery, and when
+/// the node wakes its completions and renewals are refused (fenced) and it records nothing. So an occurrence may have two
+/// lines in the log: one unmarked, of a run the history has as interrupted, and one marked, of the recovery. It never has
+/// two successful runs, nor two unmarked lines.
+/// </para>
+/// <para>
+/// The test checks exactly once, not how fast: it prints the longest time a job went without a run after the kill and
+/// after the pause (the README quotes them), and fails only on an occurrence missing, doubled or not marked. Before the
+/// nodes are stopped it waits for the occurrences of the window to have run, so that a loaded machine's lateness is not
+/// counted as a missing occurrence.
+/// </para>
+/// </remarks>
 public sealed class ClusterTests : IAsyncLifetime
 {
     /// <summary>How long a node's claim holds without a heartbeat: the failover time is about this plus one heartbeat (a third of it).</summary>
@@ -72,11 +89,6 @@ public sealed class ClusterTests : IAsyncLifetime
     [Fact]
     public async Task ThreeNodes_KillOnePauseAnother_EveryOccurrenceRunsExactlyOnce()
     {
-        // Known to fail today (README, "Many nodes"): after the kill, jobs go 13-31 s without a run and some occurrences are
-        // missed, so failover is not yet what the store promises. The test runs when asked for (CODOMYRMEX_CLUSTER=1), and
-        // is skipped otherwise so that it does not hide the rest of the suite's result; it turns on by default once it passes.
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("CODOMYRMEX_CLUSTER") == "1",
-            "The cluster test is known to fail (failover gaps of 13-31 s); set CODOMYRMEX_CLUSTER=1 to run it.");
         string connectionString = PostgresServer.ConnectionString;
         _source = NpgsqlDataSource.Create(connectionString);
         int jobCount = int.TryParse(Environment.GetEnvironmentVariable("CODOMYRMEX_CLUSTER_JOBS"), CultureInfo.InvariantCulture, out int n) ? n : 100;
@@ -98,15 +110,33 @@ public sealed class ClusterTests : IAsyncLifetime
 
         DateTimeOffset start = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        // CODOMYRMEX_CLUSTER_FAULTS=0 runs the same minute without the kill and the pause: the baseline, to see whether the
+        // cluster keeps up at all on a machine.
+        bool faults = Environment.GetEnvironmentVariable("CODOMYRMEX_CLUSTER_FAULTS") != "0";
         await Until(clock, KillAt);
         DateTimeOffset killedAt = DateTimeOffset.UtcNow;
-        await Signal("KILL", _nodes[1]);
+        if (faults)
+        {
+            await Signal("KILL", _nodes[1]);
+        }
+
         await Until(clock, PauseAt);
-        await Signal("STOP", _nodes[2]);
+        if (faults)
+        {
+            await Signal("STOP", _nodes[2]);
+        }
+
         await Until(clock, ResumeAt);
-        await Signal("CONT", _nodes[2]);
+        if (faults)
+        {
+            await Signal("CONT", _nodes[2]);
+        }
+
         await Until(clock, StopAt);
         DateTimeOffset stoppedAt = DateTimeOffset.UtcNow;
+        DateTimeOffset from = start + Margin, to = stoppedAt - Margin;
+        TimeSpan drained = await DrainAsync(intervals, to);
+        string cpu = string.Join(", ", _nodes.Select((node, i) => $"node{i} {CpuSeconds(node.Id)}"));
         // SIGINT to schedctl alone, as a service manager stops it: its commands, in process groups of their own, finish.
         await _nodes[0].SignalAsync("INT");
         await _nodes[2].SignalAsync("INT");
@@ -115,7 +145,6 @@ public sealed class ClusterTests : IAsyncLifetime
 
         List<RunRecord> history = await ReadHistoryAsync();
         List<JobLogLine> lines = [.. File.ReadAllLines(log).Where(line => line.Length > 0).Select(JobLogLine.Parse)];
-        DateTimeOffset from = start + Margin, to = stoppedAt - Margin;
         var failures = new List<string>();
 
         // None doubled: one successful run per occurrence, anywhere in the history.
@@ -176,7 +205,8 @@ public sealed class ClusterTests : IAsyncLifetime
             failures.Add($"{twice.Key.Item1} at {twice.Key.Item2:O} ran {twice.Count()} times without being a recovery.");
         }
 
-        ClusterReport.Write([$"cluster: schema {_schema}, folder {_folder}", .. Figures(jobCount, intervals, history, lines, from, to, killedAt, stoppedAt),
+        ClusterReport.Write([$"cluster: schema {_schema}, folder {_folder}", .. Figures(jobCount, intervals, history, lines, from, to, killedAt, killedAt + (PauseAt - KillAt), stoppedAt),
+            $"cluster: CPU seconds per node over the run: {cpu}; the last occurrences of the window ran {drained.TotalSeconds:F1}s after it ended",
             string.Create(CultureInfo.InvariantCulture, $"cluster: problems (an occurrence missing, doubled or not marked): {failures.Count}"),
             .. failures.Take(5).Select(failure => "cluster:   " + failure)]);
         Assert.True(failures.Count == 0, $"{failures.Count} problem(s):\n" + string.Join('\n', failures.Take(50)));
@@ -185,27 +215,26 @@ public sealed class ClusterTests : IAsyncLifetime
 
     /// <summary>The figures the README quotes, one line each.</summary>
     private static List<string> Figures(int jobCount, Dictionary<string, TimeSpan> intervals, List<RunRecord> history, List<JobLogLine> lines,
-        DateTimeOffset from, DateTimeOffset to, DateTimeOffset killedAt, DateTimeOffset stoppedAt)
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset killedAt, DateTimeOffset pausedAt, DateTimeOffset stoppedAt)
     {
         List<RunRecord> succeeded = [.. history.Where(run => run.Outcome == RunOutcome.Succeeded)];
         int inWindow = succeeded.Count(run => run.ScheduledTime >= from && run.ScheduledTime <= to);
         List<RunRecord> interrupted = [.. history.Where(run => run.Outcome == RunOutcome.Interrupted)];
 
-        // The longest a job went without a run starting, after the kill: the failover time plus the job's own interval.
-        var gaps = new List<(string Job, TimeSpan Gap)>();
+        // The longest a job went without a run starting, beyond its interval: after the kill (the failover time plus the
+        // lateness of the next run) and after the pause (the same for the paused node's runs).
+        var afterKill = new List<(string Job, TimeSpan Gap)>();
+        var afterPause = new List<(string Job, TimeSpan Gap)>();
         foreach (string job in intervals.Keys)
         {
             DateTimeOffset[] starts = [.. succeeded.Where(run => run.JobName == job && run.StartedAt >= killedAt && run.StartedAt <= stoppedAt)
                 .Select(run => run.StartedAt).Order()];
             for (int i = 1; i < starts.Length; i++)
             {
-                gaps.Add((job, starts[i] - starts[i - 1] - intervals[job]));
+                (starts[i - 1] < pausedAt ? afterKill : afterPause).Add((job, starts[i] - starts[i - 1] - intervals[job]));
             }
         }
 
-        (string worstJob, TimeSpan worst) = gaps.Count > 0 ? gaps.MaxBy(gap => gap.Gap) : ("-", TimeSpan.Zero);
-        TimeSpan[] perJob = [.. gaps.GroupBy(gap => gap.Job).Select(g => g.Max(gap => gap.Gap)).Order()];
-        TimeSpan median = perJob.Length > 0 ? perJob[perJob.Length / 2] : TimeSpan.Zero;
         string perNode = string.Join(", ", succeeded.GroupBy(run => run.Node).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}: {g.Count()}")));
         return
@@ -217,13 +246,72 @@ public sealed class ClusterTests : IAsyncLifetime
             string.Create(CultureInfo.InvariantCulture, $"cluster: recoveries {succeeded.Count(run => run.IsRecovery)}; interrupted {interrupted.Count} " +
                 $"(lost with the killed node1: {interrupted.Count(run => run.Node.StartsWith("node1", StringComparison.Ordinal))}, " +
                 $"fenced on the paused node2: {interrupted.Count(run => run.Node.StartsWith("node2", StringComparison.Ordinal))})"),
-            string.Create(CultureInfo.InvariantCulture, $"cluster: longest gap of a job after the kill, beyond its interval: {worst.TotalSeconds:F2}s ({worstJob}); " +
-                $"median of the per-job longest gaps {median.TotalSeconds:F2}s"),
+            "cluster: longest gap of a job after the kill, beyond its interval: " + Gaps(afterKill),
+            "cluster: longest gap of a job after the pause, beyond its interval: " + Gaps(afterPause),
             "cluster: runs per node: " + perNode,
             "cluster: outcomes: " + string.Join(", ", history.GroupBy(run => run.Outcome).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}"))) +
                 string.Concat(history.Where(run => run.Error is not null).GroupBy(run => run.Error).Take(3).Select(g => $"; '{g.Key}' x{g.Count()}")),
             string.Create(CultureInfo.InvariantCulture, $"cluster: load average at the end {LoadAverage()}"),
         ];
+    }
+
+    /// <summary>The longest gap, whose job, and the median of the jobs' longest gaps.</summary>
+    private static string Gaps(List<(string Job, TimeSpan Gap)> gaps)
+    {
+        if (gaps.Count == 0)
+        {
+            return "none";
+        }
+
+        (string job, TimeSpan worst) = gaps.MaxBy(gap => gap.Gap);
+        TimeSpan[] perJob = [.. gaps.GroupBy(gap => gap.Job).Select(g => g.Max(gap => gap.Gap)).Order()];
+        return string.Create(CultureInfo.InvariantCulture, $"{worst.TotalSeconds:F2}s ({job}); median of the per-job longest gaps {perJob[perJob.Length / 2].TotalSeconds:F2}s");
+    }
+
+    /// <summary>
+    /// Waits (up to a minute) until every job has a successful run of an occurrence after <paramref name="to"/> less one
+    /// interval, which is the last occurrence of the window, so that the nodes stop only once the window has run; returns
+    /// how long that took.
+    /// </summary>
+    private async Task<TimeSpan> DrainAsync(Dictionary<string, TimeSpan> intervals, DateTimeOffset to)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            await using NpgsqlCommand select = _source!.CreateCommand(
+                $"SELECT job_name, max(scheduled) FROM \"{_schema}\".runs WHERE outcome = {(int)RunOutcome.Succeeded} GROUP BY job_name");
+            var last = new Dictionary<string, long>(StringComparer.Ordinal);
+            await using (NpgsqlDataReader reader = await select.ExecuteReaderAsync(Token))
+            {
+                while (await reader.ReadAsync(Token))
+                {
+                    last[reader.GetString(0)] = reader.GetInt64(1);
+                }
+            }
+
+            if (intervals.All(job => last.TryGetValue(job.Key, out long ticks) && ticks > (to - job.Value).UtcTicks))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), Token);
+        }
+
+        return waited.Elapsed;
+    }
+
+    private static string CpuSeconds(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return string.Create(CultureInfo.InvariantCulture, $"{(long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / 100.0:F1}");
+        }
+        catch (IOException)
+        {
+            return "gone";
+        }
     }
 
     private static string LoadAverage() =>
@@ -244,7 +332,9 @@ public sealed class ClusterTests : IAsyncLifetime
                 ["name"] = name,
                 ["schedule"] = string.Create(CultureInfo.InvariantCulture, $"@every {seconds}s"),
                 ["shell"] = true,
-                ["command"] = JobLogLine.Command(log),
+                // One job in ten (every two seconds) stays a second after its line, so that the killed and the paused node have runs
+                // in flight; never two at once of one job, for a job holds one lost run for recovery at a time (README, "Many nodes").
+                ["command"] = JobLogLine.Command(log, i % 10 == 5 ? 1 : 0),
                 // A run lost with its node runs again; a run still going when the next occurrence comes does not hold it back.
                 ["recoverable"] = true,
                 ["overlap"] = "allow",

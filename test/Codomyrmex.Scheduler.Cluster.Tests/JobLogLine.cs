@@ -6,13 +6,13 @@ namespace Codomyrmex.Scheduler.Cluster.Tests;
 internal sealed record JobLogLine(string Job, DateTimeOffset ScheduledAt, string RunId, bool IsRecovery)
 {
     /// <summary>
-    /// The shell command that appends the line (one <c>printf</c> of under 512 bytes, so lines from many processes never mix),
-    /// then stays a fifth of a second, so that a node killed or paused has runs in flight while the work stays within what one
-    /// node alone can carry (the test counts every occurrence that did not run as missing, so it must not load the nodes past
-    /// their workers: 100 jobs make about 62 runs a second, some 12 in flight at a time, against 32 workers per node).
+    /// The shell command that appends the line (one <c>printf</c> of under 512 bytes, so lines from many processes never mix).
+    /// A body is as light as a command gets, so that the cluster carries a hundred jobs on two cores; <paramref name="seconds"/>
+    /// above zero keeps it running that long after the line, so that a node killed or paused has runs in flight.
     /// </summary>
-    public static string Command(string logPath) =>
-        "printf '%s %s %s %s\\n' \"$SCHEDCTL_JOB_NAME\" \"$SCHEDCTL_SCHEDULED_AT\" \"$SCHEDCTL_RUN_ID\" \"$SCHEDCTL_RECOVERY\" >> '" + logPath + "'; sleep 0.2";
+    public static string Command(string logPath, int seconds) =>
+        "printf '%s %s %s %s\\n' \"$SCHEDCTL_JOB_NAME\" \"$SCHEDCTL_SCHEDULED_AT\" \"$SCHEDCTL_RUN_ID\" \"$SCHEDCTL_RECOVERY\" >> '" + logPath + "'"
+        + (seconds > 0 ? string.Create(CultureInfo.InvariantCulture, $"; sleep {seconds}") : "");
 
     public static JobLogLine Parse(string line)
     {
