@@ -456,4 +456,15 @@ public sealed partial class PostgreSqlJobStore
         Db.Add(insert, "lease_until", leaseUntil);
         return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
+
+    /// <summary>Moves the parameters a row bound on a command onto a batch command (a parameter belongs to one collection).</summary>
+    private static void MoveParameters(NpgsqlCommand from, NpgsqlBatchCommand to)
+    {
+        NpgsqlParameter[] parameters = from.Parameters.ToArray();
+        from.Parameters.Clear();
+        foreach (NpgsqlParameter parameter in parameters)
+        {
+            to.Parameters.Add(parameter);
+        }
+    }
 }
