@@ -25,7 +25,8 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     private volatile bool _shutDown;
     private volatile bool _lost;
     private int _starting;
-    private readonly TaskCompletionSource _bodyEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _bodyEnded;
+    private int _bodyDone;
     private long _leaseUntil = Internal.LongTime.Add(claimedAt, run.LeaseUntil - run.ClaimedAt).UtcTicks;
 
     public ClaimedRun Run { get; } = run;
@@ -85,10 +86,35 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public bool EndStarting() => Interlocked.Exchange(ref _starting, 0) != 0;
 
     /// <summary>Gets a task that completes when the job's code has returned (before its outcome is recorded).</summary>
-    public Task BodyEnded => _bodyEnded.Task;
+    /// <remarks>Made only when a worker waits for it: most runs end before their worker looks, and need none.</remarks>
+    public Task BodyEnded
+    {
+        get
+        {
+            if (Volatile.Read(ref _bodyDone) != 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource source = Interlocked.CompareExchange(ref _bodyEnded, made, null) ?? made;
+
+            // The exchange is a full fence: either EndBody sees this source, or this sees its flag.
+            if (Volatile.Read(ref _bodyDone) != 0)
+            {
+                source.TrySetResult();
+            }
+
+            return source.Task;
+        }
+    }
 
     /// <summary>Marks the job's code as returned: its worker may take the next run while the outcome is recorded.</summary>
-    public void EndBody() => _bodyEnded.TrySetResult();
+    public void EndBody()
+    {
+        Interlocked.Exchange(ref _bodyDone, 1);
+        Volatile.Read(ref _bodyEnded)?.TrySetResult();
+    }
 
     public void Lose()
     {

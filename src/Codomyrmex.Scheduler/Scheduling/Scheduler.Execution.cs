@@ -82,6 +82,16 @@ public sealed partial class Scheduler
                 return;
             }
 
+            if (now >= handle.LeaseUntil)
+            {
+                // Its lease lapsed while it waited for a worker (this process was paused, or starved of CPU, and no heartbeat
+                // renewed it): another node may have recovered it and be running it now. It does not start here, and nothing is
+                // written for it: the store records it as interrupted when it recovers the lease.
+                handle.Lose();
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
+                return;
+            }
+
             if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime)
             {
                 // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
