@@ -23,8 +23,9 @@ public sealed class SchedulerMcpOptions
     /// <summary>Gets or sets how many jobs created through MCP may be live (pending or running) at once.</summary>
     /// <value>The default is 100.</value>
     /// <remarks>
-    /// The cap is enforced per server process: one process checks and schedules one job at a time, but two processes sharing
-    /// a durable store each count and schedule independently, so together they may briefly exceed it.
+    /// The cap is per store: it counts the store's live jobs of <see cref="Source"/>, whichever process created them, so two
+    /// servers on one store share it. One process checks and adds one job at a time; two processes that check at the same
+    /// moment may each add one, exceeding the cap by at most one job per process until a job ends.
     /// </remarks>
     public int MaxJobs { get; set; } = 100;
 

@@ -57,7 +57,7 @@ internal static class McpCommand
             Description = "How long a command that is being stopped has after SIGTERM before SIGKILL.",
             DefaultValueFactory = _ => DurationText.Format(CommandRunOptions.DefaultKillTimeout),
         };
-        var maxJobs = new Option<int>("--max-jobs") { Description = "How many jobs created through MCP may be live (pending or running) at once.", DefaultValueFactory = _ => 100 };
+        var maxJobs = new Option<int>("--max-jobs") { Description = "How many jobs created through MCP may be live (pending or running) at once, counted in the whole store.", DefaultValueFactory = _ => 100 };
         var minInterval = new Option<string>("--min-interval")
         {
             Description = "The shortest interval (and cron gap) an agent may schedule.",

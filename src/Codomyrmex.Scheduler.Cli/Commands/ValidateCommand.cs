@@ -119,10 +119,12 @@ internal static class ValidateCommand
         (task.TakesArgs, task.Kwargs.Count) switch
         {
             (false, 0) => "-",
-            (true, 0) => "args",
+            (true, 0) => Args(task),
             (false, _) => "kwargs " + string.Join(", ", task.Kwargs),
-            _ => "args, kwargs " + string.Join(", ", task.Kwargs),
+            _ => Args(task) + ", kwargs " + string.Join(", ", task.Kwargs),
         };
+
+    private static string Args(TaskShape task) => task.ArgsMayBeOptions ? "args (options too)" : "args";
 
     private static string NextRun(JobSpec job, DateTimeOffset? next, TimeText time) =>
         job.RunsAtStart ? "at start" : next is { } instant ? time.Format(instant) : "-";
@@ -183,6 +185,7 @@ internal static class ValidateCommand
             writer.WriteEndArray();
             writer.WriteBoolean("shell", task.Shell);
             writer.WriteBoolean("takes_args", task.TakesArgs);
+            writer.WriteBoolean("args_may_be_options", task.ArgsMayBeOptions);
             writer.WriteStartArray("kwargs");
             foreach (string name in task.Kwargs)
             {

@@ -13,6 +13,7 @@ internal static class McpTasks
         Name = task.Name,
         Description = task.Description,
         TakesArgs = task.TakesArgs,
+        ArgsMayBeOptions = task.ArgsMayBeOptions,
         Kwargs = task.Kwargs,
         CreateJob = request => ToDefinition(task, request),
     });

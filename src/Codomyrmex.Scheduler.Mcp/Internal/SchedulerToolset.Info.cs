@@ -12,6 +12,7 @@ internal sealed partial class SchedulerToolset
             ["name"] = task.Name,
             ["description"] = task.Description,
             ["takes_args"] = task.TakesArgs,
+            ["args_may_be_options"] = task.TakesArgs && task.ArgsMayBeOptions,
             ["kwargs"] = new JsonArray([.. task.Kwargs.Select(name => (JsonNode)name)]),
         })]),
     });

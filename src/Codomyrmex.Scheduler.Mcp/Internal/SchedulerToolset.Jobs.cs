@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler.Mcp.Internal;
 
@@ -15,7 +16,7 @@ internal sealed partial class SchedulerToolset
         JobStatus? status = null;
         if (arguments.OptionalElement("status") is { } given)
         {
-            string text = given.ValueKind == System.Text.Json.JsonValueKind.String ? given.GetString()! : given.GetRawText();
+            string text = given.ValueKind == System.Text.Json.JsonValueKind.String ? ToolArguments.Text(given, "\"status\"") : given.GetRawText();
             status = JobJson.ParseStatus(text) ?? throw new ToolError($"Unknown status: {Texts.Clip(text)}");
         }
 
@@ -118,11 +119,42 @@ internal sealed partial class SchedulerToolset
 
         if (!started.Task.IsCompleted && run.IsFaulted)
         {
-            // Whatever stopped it is logged by the tool, not shown to the agent.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(run.Exception!.InnerException!);
+            Exception refusal = run.Exception!.InnerException!;
+            await ThrowIfRefusedAsync(job.Id, refusal, cancellationToken).ConfigureAwait(false);
+
+            // Whatever else stopped it is logged by the tool, not shown to the agent.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal);
         }
 
         return new JsonObject { ["job_id"] = job.Id, ["name"] = job.Name, ["started"] = true };
+    }
+
+    /// <summary>
+    /// Turns a store's refusal to run a job now into the caller's error: the job is gone, cancelled, has made or started all of
+    /// its runs, or is finished with a newer live job of its name. Only the stores' own refusals (<see cref="StoreErrors"/>,
+    /// which name the job and nothing of the store) are shown; any other failure stays an internal error.
+    /// </summary>
+    private async ValueTask ThrowIfRefusedAsync(string id, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not (ArgumentException or InvalidOperationException))
+        {
+            return;
+        }
+
+        Job? job = await _scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            throw new ToolError($"Job not found: {Texts.Clip(id)}");
+        }
+
+        string message = exception.Message;
+        if (exception is InvalidOperationException
+            && (message == StoreErrors.ClaimCancelled(job.Id, job.Name).Message
+                || message == StoreErrors.ClaimLimitReached(job.Id, job.Name, job.MaxRuns).Message
+                || message.StartsWith(StoreErrors.ClaimNameTaken(job.Id, job.Name, "").Message.Split(" and job '")[0] + " and job '", StringComparison.Ordinal)))
+        {
+            throw new ToolError(message);
+        }
     }
 
     private async ValueTask<JsonObject> PauseJobAsync(ToolArguments arguments, CancellationToken cancellationToken)

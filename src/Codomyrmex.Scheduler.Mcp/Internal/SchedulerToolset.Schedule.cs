@@ -136,13 +136,19 @@ internal sealed partial class SchedulerToolset
         {
             foreach (JsonProperty property in named.EnumerateObject())
             {
-                if (!task.Kwargs.Contains(property.Name, StringComparer.Ordinal))
+                string keyword = ToolArguments.Name(property, "\"kwargs\"");
+                if (!task.Kwargs.Contains(keyword, StringComparer.Ordinal))
                 {
                     throw new ToolError(task.Kwargs.Count == 0
                         ? $"Task '{task.Name}' takes no keyword arguments, so \"kwargs\" must be empty."
-                        : $"Task '{task.Name}' takes no keyword argument \"{Texts.Clip(property.Name)}\"; it takes {string.Join(", ", task.Kwargs)}.");
+                        : $"Task '{task.Name}' takes no keyword argument \"{Texts.Clip(keyword)}\"; it takes {string.Join(", ", task.Kwargs)}.");
                 }
             }
+        }
+
+        if (ArgumentRules.Problem(task, args, kwargs) is { } problem)
+        {
+            throw new ToolError(problem);
         }
 
         // Parsed again from the text, so the job owns its nodes and keeps nothing of the request's document.

@@ -48,7 +48,7 @@ internal sealed class ToolArguments
             throw new ToolError($"\"{name}\" must be a string, not {Describe(value)}.");
         }
 
-        string text = value.GetString()!;
+        string text = Text(value, $"\"{name}\"");
         if (text.Length > maxLength)
         {
             throw new ToolError(string.Create(CultureInfo.InvariantCulture, $"\"{name}\" is {text.Length} characters long; at most {maxLength} are allowed."));
@@ -90,6 +90,32 @@ internal sealed class ToolArguments
         }
 
         return (int)number;
+    }
+
+    /// <summary>A JSON string's text; a string that is not valid UTF-16 (a lone surrogate escaped as <c>\ud800</c>) is refused, naming <paramref name="what"/>.</summary>
+    public static string Text(JsonElement value, string what)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ToolError($"{what} is not valid Unicode text: it holds a lone surrogate (an escape such as \\ud800 without its pair).");
+        }
+    }
+
+    /// <summary>A JSON property's name; a name that is not valid UTF-16 is refused, naming <paramref name="what"/>.</summary>
+    public static string Name(JsonProperty property, string what)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ToolError($"A name in {what} is not valid Unicode text: it holds a lone surrogate (an escape such as \\ud800 without its pair).");
+        }
     }
 
     /// <summary>Names a JSON value's type for a message: "a number", "an object".</summary>

@@ -31,8 +31,8 @@ internal static class ToolText
     public const string JobHistory = "Page through a job's runs, newest first: outcome, scheduled and actual times, duration, error." + Errors;
 
     public const string ListTasks =
-        "List the tasks schedule_job may run: name, description, takes_args (whether args may be given) and kwargs (the only keyword " +
-        "arguments allowed). Nothing else can be scheduled.";
+        "List the tasks schedule_job may run: name, description, takes_args (whether args may be given), args_may_be_options (whether " +
+        "an argument may start with '-') and kwargs (the only keyword arguments allowed). Nothing else can be scheduled.";
 
     public const string ExplainCron =
         "Explain a cron expression in plain English and list its next runs in a time zone, to check a schedule before scheduling it." + Errors;
@@ -64,8 +64,8 @@ internal static class ToolText
                "expression": {"type": "string", "description": "cron: five fields (minute hour day-of-month month day-of-week), six with seconds first, or @daily etc."},
                "time_zone": {"type": "string", "description": "cron: an IANA zone such as Europe/Berlin; default UTC."}},
              "additionalProperties": false},
-           "args": {"type": "array", "description": "Positional arguments, only for a task whose takes_args is true."},
-           "kwargs": {"type": "object", "description": "Keyword arguments, only the names the task's kwargs list."},
+           "args": {"type": "array", "description": "Positional arguments, only for a task whose takes_args is true; one starting with '-' only if its args_may_be_options is true. No control characters."},
+           "kwargs": {"type": "object", "description": "Keyword arguments, only the names the task's kwargs list. No control characters."},
            "max_runs": {"type": "integer", "minimum": 1, "description": "The most runs, failed ones included; omit for no limit."}},
          "required": ["name", "task", "trigger_type", "trigger_config"], "additionalProperties": false}
         """;

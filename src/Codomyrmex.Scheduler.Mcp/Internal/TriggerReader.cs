@@ -24,14 +24,17 @@ internal static partial class TriggerReader
 
         return type switch
         {
-            "once" => Once(new ToolArguments(fields.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value)), ["run_at"]), now),
-            "interval" => Interval(new ToolArguments(fields.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value)), IntervalFields), options),
-            "cron" => Cron(new ToolArguments(fields.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value)), ["expression", "time_zone"]), options, now),
+            "once" => Once(new ToolArguments(Fields(fields), ["run_at"]), now),
+            "interval" => Interval(new ToolArguments(Fields(fields), IntervalFields), options),
+            "cron" => Cron(new ToolArguments(Fields(fields), ["expression", "time_zone"]), options, now),
             _ => throw new ToolError($"Unknown trigger_type: {Texts.Clip(type)}; it must be once, interval or cron."),
         };
     }
 
     private static readonly string[] IntervalFields = ["seconds", "minutes", "hours", "days"];
+
+    private static IEnumerable<KeyValuePair<string, JsonElement>> Fields(JsonElement config) =>
+        config.EnumerateObject().Select(p => KeyValuePair.Create(ToolArguments.Name(p, "\"trigger_config\""), p.Value));
 
     private static OnceTrigger Once(ToolArguments config, DateTimeOffset now)
     {

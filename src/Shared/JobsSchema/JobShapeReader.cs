@@ -21,7 +21,7 @@ internal sealed class JobShapeReader(JobSourceRules rules)
     public static readonly string[] CommandFields = ["command", "shell", "working_dir", "env"];
 
     /// <summary>The fields of a task of a jobs file.</summary>
-    public static readonly string[] TaskFields = ["command", "shell", "working_dir", "env", "timeout", "description", "takes_args", "kwargs"];
+    public static readonly string[] TaskFields = ["command", "shell", "working_dir", "env", "timeout", "description", "takes_args", "args_may_be_options", "kwargs"];
 
     private readonly Dictionary<string, SchemaNode> _namesSeen = new(StringComparer.Ordinal);
 
@@ -263,6 +263,12 @@ internal sealed class JobShapeReader(JobSourceRules rules)
                 "give its \"command\" as an argv array to let it take arguments.");
         }
 
+        bool argsMayBeOptions = task.Field("args_may_be_options") is { } options && Boolean(options, "args_may_be_options") is true;
+        if (argsMayBeOptions && !takesArgs)
+        {
+            Fail(task.Field("args_may_be_options")!, $"{label} sets \"args_may_be_options\" but takes no arguments; set \"takes_args\": true as well, or remove it.");
+        }
+
         List<string> kwargs = task.Field("kwargs") is { } allowed ? ReadAllowList(allowed) : [];
         return Errors > errors || command is null
             ? null
@@ -276,6 +282,7 @@ internal sealed class JobShapeReader(JobSourceRules rules)
                 Environment = environment,
                 Timeout = timeout,
                 TakesArgs = takesArgs,
+                ArgsMayBeOptions = argsMayBeOptions,
                 Kwargs = kwargs,
                 Node = task,
             };

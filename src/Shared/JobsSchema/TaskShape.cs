@@ -44,6 +44,13 @@ internal sealed class TaskShape
     /// <summary>Gets a value indicating whether a run's <c>args</c> are appended to the argv.</summary>
     public bool TakesArgs { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether an MCP caller's <c>args</c> may start with <c>-</c> (<c>"args_may_be_options": true</c>);
+    /// by default such an argument is refused, so that a caller cannot pass the program an option. The file's own jobs are
+    /// written by the task's author and are not limited by it.
+    /// </summary>
+    public bool ArgsMayBeOptions { get; init; }
+
     /// <summary>Gets the names of the environment variables a run's <c>kwargs</c> may set.</summary>
     public IReadOnlyList<string> Kwargs { get; init; } = [];
 

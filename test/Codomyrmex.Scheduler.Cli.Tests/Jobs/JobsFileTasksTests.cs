@@ -89,7 +89,7 @@ public sealed class JobsFileTasksTests
         { """ "t": { "command": ["x"], "kwargs": ["A=B"] } """, "\"A=B", "the environment variable name \"A=B\" contains '='; a name cannot, the first '=' ends it." },
         { """ "t": { "command": ["x"], "kwargs": "A" } """, "\"A\" }", "a task's \"kwargs\" must be an array of the environment variables a run may set, [\"NAME\", ...], not \"A\"." },
         { """ "t": { "comand": ["x"] } """, "\"comand", "unknown field \"comand\" in a task; did you mean \"command\"?" },
-        { """ "t": { "command": ["x"], "schedule": "@daily" } """, "\"schedule", "unknown field \"schedule\" in a task; known fields are command, shell, working_dir, env, timeout, description, takes_args, kwargs." },
+        { """ "t": { "command": ["x"], "schedule": "@daily" } """, "\"schedule", "unknown field \"schedule\" in a task; known fields are command, shell, working_dir, env, timeout, description, takes_args, args_may_be_options, kwargs." },
         { """ "t": ["x"] """, "[", "task 't' must be an object with a \"command\", not an array." },
     };
 

@@ -8,6 +8,9 @@ namespace Codomyrmex.Scheduler.Mcp.Tests.Tools;
 /// <summary>The tools over an in-memory scheduler on a fake clock, called directly (no transport): for limits and clock rules.</summary>
 internal sealed class InProcessTools : IAsyncDisposable
 {
+    /// <summary>A server that never runs: the request context wants one; the tools read only the call's parameters.</summary>
+    private static readonly McpServer Server = McpServer.Create(new StreamServerTransport(Stream.Null, Stream.Null), new McpServerOptions());
+
     public InProcessTools(Action<SchedulerMcpOptions>? configure = null)
     {
         Scheduler = new Scheduler(new SchedulerOptions { TimeProvider = Clock, TimeZone = TimeZoneInfo.Utc });
@@ -18,24 +21,24 @@ internal sealed class InProcessTools : IAsyncDisposable
         Tools = SchedulerMcpTools.Create(Scheduler, options).ToDictionary(tool => tool.ProtocolTool.Name);
     }
 
-    /// <summary>A server that never runs: the request context wants one; the tools read only the call's parameters.</summary>
-    private readonly McpServer _server = McpServer.Create(new StreamServerTransport(Stream.Null, Stream.Null), new McpServerOptions());
-
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public Scheduler Scheduler { get; }
 
     public IReadOnlyDictionary<string, McpServerTool> Tools { get; }
 
-    public async Task<(JsonElement Json, bool IsError)> CallAsync(string tool, string argumentsJson)
+    public Task<(JsonElement Json, bool IsError)> CallAsync(string tool, string argumentsJson) => CallAsync(Tools[tool], argumentsJson);
+
+    /// <summary>Calls one tool with arguments written as JSON, as a server would, and returns its structured answer.</summary>
+    public static async Task<(JsonElement Json, bool IsError)> CallAsync(McpServerTool tool, string argumentsJson)
     {
         using JsonDocument document = JsonDocument.Parse(argumentsJson);
-        var request = new RequestContext<CallToolRequestParams>(_server, new JsonRpcRequest { Method = "tools/call" }, new CallToolRequestParams
+        var request = new RequestContext<CallToolRequestParams>(Server, new JsonRpcRequest { Method = "tools/call" }, new CallToolRequestParams
         {
-            Name = tool,
+            Name = tool.ProtocolTool.Name,
             Arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
         });
-        CallToolResult result = await Tools[tool].InvokeAsync(request, TestContext.Current.CancellationToken);
+        CallToolResult result = await tool.InvokeAsync(request, TestContext.Current.CancellationToken);
         return (result.StructuredContent!.Value, result.IsError == true);
     }
 
@@ -46,9 +49,5 @@ internal sealed class InProcessTools : IAsyncDisposable
         return json.GetProperty("job_id").GetString()!;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await Scheduler.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Scheduler.DisposeAsync();
 }
