@@ -78,12 +78,16 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public void MarkStarting() => _starting = 1;
 
     /// <summary>Marks a run whose job code has returned and whose outcome is not written yet (settling, as a starting run is).</summary>
-    /// <returns>Whether the run was not marked until now.</returns>
-    public bool BeginSettling() => Interlocked.Exchange(ref _starting, 1) == 0;
+    /// <returns>Whether the run was neither marked nor settled until now.</returns>
+    public bool BeginSettling() => Interlocked.CompareExchange(ref _starting, 1, 0) == 0;
 
-    /// <summary>Ends the "starting" state once (the job's code has been entered, or the run's outcome is written).</summary>
+    /// <summary>Ends the "starting" state once: the job's code has been entered.</summary>
     /// <returns>Whether the run was starting until now.</returns>
-    public bool EndStarting() => Interlocked.Exchange(ref _starting, 0) != 0;
+    public bool EndStarting() => Interlocked.CompareExchange(ref _starting, 0, 1) == 1;
+
+    /// <summary>Ends the "starting" state for good: the run's outcome is written (or it never ran), so it never settles again.</summary>
+    /// <returns>Whether the run was starting until now.</returns>
+    public bool Settled() => Interlocked.Exchange(ref _starting, 2) == 1;
 
     /// <summary>Gets a task that completes when the job's code has returned (before its outcome is recorded).</summary>
     /// <remarks>Made only when a worker waits for it: most runs end before their worker looks, and need none.</remarks>

@@ -134,8 +134,11 @@ public sealed partial class Scheduler
                 ValueTask<object?> invocation = InvokeAsync(ResolveHandler(job), handle, linked, startedAt);
                 if (!invocation.IsCompleted)
                 {
-                    // Inside its code, waiting for what the job waits for. (A job that returned at once is still settling.)
+                    // Inside its code, waiting for what the job waits for. (A job that returned at once is still settling.) It
+                    // settles again the moment its code returns, on the thread that completes it: the await below may resume
+                    // on another thread much later (always, under a synchronization context, such as a test's).
                     EndStarting(handle);
+                    _ = invocation.ContinueWith(_ => BeginSettling(handle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
                 value = await invocation.ConfigureAwait(false);
@@ -285,7 +288,11 @@ public sealed partial class Scheduler
             }
 
             _activeRuns.TryRemove(run.RunId, out _);
-            EndStarting(handle);
+            if (handle.Settled())
+            {
+                Interlocked.Decrement(ref _startingRuns);
+            }
+
             SignalChange(wakeDispatcher: false);
         }
     }
