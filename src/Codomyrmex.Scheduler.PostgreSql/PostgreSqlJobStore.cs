@@ -227,9 +227,6 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         }
     }
 
-    /// <summary>How long (ms) a store transaction may wait for this process between round trips before the server ends it.</summary>
-    private const int TransactionIdleTimeoutMilliseconds = 2000;
-
     /// <summary>Runs <paramref name="work"/> in a transaction, notifies its changes in it, commits, then raises them.</summary>
     private async Task<T> InTransactionAsync<T>(Func<StoreTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -242,14 +239,6 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
             NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                // A process paused or starved of CPU in the middle of a transaction must not hold its rows for long: other
-                // nodes skip locked jobs when they claim and wait for them when they complete, so one stalled node held
-                // jobs of the whole cluster for as long as it stalled. The server ends such a transaction (and frees its locks).
-                using (var limit = new NpgsqlCommand($"SET LOCAL idle_in_transaction_session_timeout = {TransactionIdleTimeoutMilliseconds}", connection, transaction))
-                {
-                    await limit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
                 store = new StoreTransaction(connection, transaction, _clock);
                 result = await work(store).ConfigureAwait(false);
                 if (store.Changes.Count > 0)

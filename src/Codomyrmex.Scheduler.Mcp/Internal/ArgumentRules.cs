@@ -16,7 +16,8 @@ namespace Codomyrmex.Scheduler.Mcp.Internal;
 /// </para>
 /// <para>
 /// Characters: a NUL ends an argv element or environment value early; other control characters (C0, DEL, C1: line breaks,
-/// escape sequences) and the bidirectional overrides (U+202A-U+202E, U+2066-U+2069) let a value rewrite what a log, a
+/// escape sequences), the line and paragraph separators (U+2028, U+2029) and the bidirectional overrides (U+202A-U+202E,
+/// U+2066-U+2069) let a value rewrite what a log, a
 /// terminal or the dashboard shows about it. Strings of an agent's call may hold none of them, at any depth; a jobs file's
 /// own jobs, written by the file's author, are not bound by this.
 /// </para>
@@ -94,6 +95,12 @@ internal static class ArgumentRules
             if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
             {
                 return string.Create(CultureInfo.InvariantCulture, $"a bidirectional-override character (U+{(int)c:X4})");
+            }
+
+            if (c is '\u2028' or '\u2029')
+            {
+                // Not control characters to .NET, but line breaks to logs, terminals and browsers.
+                return string.Create(CultureInfo.InvariantCulture, $"a line or paragraph separator (U+{(int)c:X4})");
             }
         }
 

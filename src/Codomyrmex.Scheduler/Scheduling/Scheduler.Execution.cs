@@ -82,12 +82,12 @@ public sealed partial class Scheduler
                 return;
             }
 
-            if (now >= handle.LeaseUntil)
+            if (handle.Lost || now >= handle.LeaseUntil)
             {
-                // Its lease lapsed while it waited for a worker (this process was paused, or starved of CPU, and no heartbeat
-                // renewed it): another node may have recovered it and be running it now. It does not start here, and nothing is
-                // written for it: the store records it as interrupted when it recovers the lease.
-                handle.Lose();
+                // Lost, or its lease lapsed while it waited for a worker (this process was paused, or starved of CPU, and no
+                // heartbeat renewed it): another node may have recovered it and be running it now, so it does not start here.
+                // It is recorded as skipped, which the store refuses (fenced) if another claim holds it now; a lost run is
+                // not written at all.
                 await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
@@ -131,17 +131,24 @@ public sealed partial class Scheduler
         {
             try
             {
+#pragma warning disable CA2012 // Consumed once: checked for completion (which consumes nothing), then awaited or made a task.
                 ValueTask<object?> invocation = InvokeAsync(ResolveHandler(job), handle, linked, startedAt);
-                if (!invocation.IsCompleted)
+                if (invocation.IsCompleted)
+                {
+                    value = await invocation.ConfigureAwait(false);
+                }
+                else
                 {
                     // Inside its code, waiting for what the job waits for. (A job that returned at once is still settling.) It
                     // settles again the moment its code returns, on the thread that completes it: the await below may resume
                     // on another thread much later (always, under a synchronization context, such as a test's).
                     EndStarting(handle);
-                    _ = invocation.ContinueWith(_ => BeginSettling(handle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    Task<object?> pending = invocation.AsTask();
+                    _ = pending.ContinueWith(_ => BeginSettling(handle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    value = await pending.ConfigureAwait(false);
                 }
+#pragma warning restore CA2012
 
-                value = await invocation.ConfigureAwait(false);
                 outcome = RunOutcome.Succeeded;
                 if (timeout?.IsCancellationRequested == true)
                 {
@@ -272,7 +279,7 @@ public sealed partial class Scheduler
         try
         {
             // A run the heartbeat reported lost is not written at all: the store would refuse it (fenced) anyway.
-            lost = lost || await WriteAsync(run, completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
+            lost = lost || await WriteAsync(handle, completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
             if (lost)
             {
                 Log.RunLost(_logger, run.RunId, run.Job.Name, run.Job.Id);
@@ -297,8 +304,9 @@ public sealed partial class Scheduler
         }
     }
 
-    private async ValueTask<RunCompletionStatus> WriteAsync(ClaimedRun run, RunEnd end)
+    private async ValueTask<RunCompletionStatus> WriteAsync(RunHandle handle, RunEnd end)
     {
+        ClaimedRun run = handle.Run;
         for (int attempt = 0; ; attempt++)
         {
             try
@@ -321,7 +329,11 @@ public sealed partial class Scheduler
             catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
             {
                 Log.RecordRetrying(_logger, run.Job.Name, run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
+
+                // Backing off is waiting for the clock, not settling: one that waits for quiet moves the clock that ends it.
+                EndStarting(handle);
                 await Task.Delay(RecordRetryDelays[attempt], _time).ConfigureAwait(false);
+                BeginSettling(handle);
             }
         }
     }
@@ -407,7 +419,22 @@ public sealed partial class Scheduler
     }
 
     /// <summary>A run's error text, as <see cref="Job.Error"/> shows it: <c>Type: message</c>.</summary>
-    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
+    private static string Describe(Exception exception)
+    {
+        string message;
+        try
+        {
+            message = exception.Message;
+        }
+#pragma warning disable CA1031 // A job's exception whose Message throws must not keep its run from being recorded.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            message = "(its Message threw)";
+        }
+
+        return $"{exception.GetType().Name}: {message}";
+    }
 
     /// <summary>Calls a job's delegate in whichever of the supported shapes it has.</summary>
     /// <remarks>

@@ -403,7 +403,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         else
         {
             counts = Volatile.Read(ref _jobCounts);
-            if (counts is null || _time.GetUtcNow().UtcTicks - Volatile.Read(ref _jobCountsAt) >= PurgeInterval.Ticks)
+            if (Volatile.Read(ref _disposed) == 0 && (counts is null || _time.GetUtcNow().UtcTicks - Volatile.Read(ref _jobCountsAt) >= PurgeInterval.Ticks))
             {
                 _ = Task.Run(RefreshJobCountsAsync);
             }

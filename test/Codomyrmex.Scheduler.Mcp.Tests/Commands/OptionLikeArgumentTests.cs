@@ -33,6 +33,7 @@ public sealed class OptionLikeArgumentTests(ArgumentServerFixture fixture) : ICl
         { "files", """ "args": ["c1\u0085"] """, "holds a control character (U+0085)" },
         { "files", """ "args": ["\u202Etxt.exe"] """, "=Argument 0 of \"args\" holds a bidirectional-override character (U+202E); arguments may not hold control or bidirectional-override characters." },
         { "files", """ "args": ["x\u2066y"] """, "holds a bidirectional-override character (U+2066)" },
+        { "files", """ "args": ["x\u2028y"] """, "holds a line or paragraph separator (U+2028)" },
         { "files", """ "kwargs": {"MODE": "a\nb"} """, "=The keyword argument \"MODE\" holds a control character (U+000A); keyword values may not hold control or bidirectional-override characters." },
         { "files", """ "kwargs": {"MODE": "\u001b]0;owned\u0007"} """, "The keyword argument \"MODE\" holds a control character (U+001B)" },
         { "files", """ "kwargs": {"MODE": "\u2069"} """, "holds a bidirectional-override character (U+2069)" },
