@@ -233,7 +233,10 @@ internal static class RunCommand
             catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
 #pragma warning restore CA1031
             {
-                await error.WriteLineAsync($"schedctl run: {exception.Message}").ConfigureAwait(false);
+                // A store that fails once open (a damaged page read by the reconcile) is worded as a store that fails to open.
+                await error.WriteLineAsync(exception is System.Data.Common.DbException || exception.InnerException is System.Data.Common.DbException
+                    ? "schedctl: " + StoreOption.Failure(storeText, exception.Message)
+                    : $"schedctl run: {exception.Message}").ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
         }
