@@ -82,12 +82,10 @@ public sealed partial class Scheduler
                 return;
             }
 
-            if (handle.Lost || now >= handle.LeaseUntil)
+            if (handle.Lost)
             {
-                // Lost, or its lease lapsed while it waited for a worker (this process was paused, or starved of CPU, and no
-                // heartbeat renewed it): another node may have recovered it and be running it now, so it does not start here.
-                // It is recorded as skipped, which the store refuses (fenced) if another claim holds it now; a lost run is
-                // not written at all.
+                // The heartbeat found it taken over (or its lease lapsing with the store out of reach) while it waited for a
+                // worker: another node may be running it now, so it does not start here, and nothing is written for it.
                 await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
