@@ -117,6 +117,49 @@ public abstract partial class JobStoreContractTests
         await node.StopAsync(Token);
     }
 
+    [Fact]
+    public async Task AWorker_TakesTheNextRun_WhileAnOutcomeIsWritten_AndStopWaitsForTheWrite()
+    {
+        // One worker, two runs due at once, and every completion held at a gate: the second run's code runs while the first
+        // run's outcome is still being written, and Stop returns only once both outcomes are in the store.
+        (IJobStore store, GatedCompletions completions) = GatedCompletions.Wrap(CreateStore());
+        int ran = 0;
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scheduler = new Scheduler(new SchedulerOptions
+        {
+            TimeProvider = Clock,
+            TimeZone = TimeZoneInfo.Utc,
+            Store = store,
+            MaxWorkers = 1,
+            ShutdownTimeout = TimeSpan.FromMinutes(1),
+        });
+        scheduler.RegisterTask("work", () =>
+        {
+            if (Interlocked.Increment(ref ran) == 2)
+            {
+                both.TrySetResult();
+            }
+        });
+        string first = await scheduler.ScheduleAsync(task: "work", trigger: new OnceTrigger(Clock.GetUtcNow()), cancellationToken: Token);
+        string second = await scheduler.ScheduleAsync(task: "work", trigger: new OnceTrigger(Clock.GetUtcNow()), cancellationToken: Token);
+
+        await scheduler.StartAsync(Token);
+        await completions.Entered.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        await both.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Task stop = scheduler.StopAsync(Token);
+        Assert.False(stop.IsCompleted, "Stop returned with outcomes still waiting to be written.");
+        Assert.Equal(JobStatus.Running, (await store.GetAsync(first, Token))!.Status);
+
+        completions.Open();
+        await stop.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        foreach (string id in new[] { first, second })
+        {
+            Assert.Equal(JobStatus.Completed, (await store.GetAsync(id, Token))!.Status);
+            RunPage history = await store.GetRunsAsync(new RunQuery { JobId = id }, Token);
+            Assert.Equal(RunOutcome.Succeeded, Assert.Single(history.Items).Outcome);
+        }
+    }
+
     /// <summary>A scheduler named "node" (the instance ids tell them apart) on its own clock, running the task "long".</summary>
     private static Scheduler NewScheduler(FakeTimeProvider clock, IJobStore store, Func<JobContext, CancellationToken, Task<object?>> body)
     {
