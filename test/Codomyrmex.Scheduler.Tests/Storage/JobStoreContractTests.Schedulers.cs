@@ -97,6 +97,10 @@ public abstract partial class JobStoreContractTests
         self = node;
         string id = await node.ScheduleAsync(task: "long", trigger: Every(seconds: 30), cancellationToken: Token);
         await node.StartAsync(Token);
+
+        // Settled first (its wait for the job armed), as every step of the clock in these tests is: a dispatcher still in its
+        // first claim when the clock jumps arms its wait from the time it read before the jump, a whole step late.
+        await node.WhenQuietAsync(Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
         Clock.Advance(TimeSpan.FromSeconds(30));
         Task quiet;
         try
