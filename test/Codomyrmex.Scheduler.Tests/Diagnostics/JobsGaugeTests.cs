@@ -20,19 +20,8 @@ public sealed class JobsGaugeTests
         var clock = new FakeTimeProvider(Start);
         (IJobStore store, JobStoreContractTests.RecordingStore recorder) = JobStoreContractTests.RecordingStore.Wrap(new InMemoryJobStore(timeProvider: clock));
         using var meters = new OwnMeters();
-        using var meter = new MeterListener();
         var jobs = new ConcurrentQueue<(string Status, long Value)>();
-        meter.InstrumentPublished = (instrument, listener) =>
-        {
-            // Only this scheduler's meter: tests running beside this one have gauges of the same name.
-            if (instrument.Name == "codomyrmex.scheduler.jobs" && ReferenceEquals(instrument.Meter, meters.Meter))
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        meter.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            jobs.Enqueue(((string)tags.ToArray().Single(t => t.Key == "status").Value!, value)));
-        meter.Start();
+        using MeterListener meter = ListenToTheGauge(meters, jobs);
         await using var scheduler = new Scheduler(new SchedulerOptions { TimeProvider = clock, Store = store, MeterFactory = meters });
 
         scheduler.Schedule(() => { }, name: "done");
@@ -68,8 +57,23 @@ public sealed class JobsGaugeTests
     {
         var clock = new FakeTimeProvider(Start);
         using var meters = new OwnMeters();
-        using var meter = new MeterListener();
         var jobs = new ConcurrentQueue<(string Status, long Value)>();
+        using MeterListener meter = ListenToTheGauge(meters, jobs);
+        await using var scheduler = new Scheduler(new SchedulerOptions { TimeProvider = clock, MeterFactory = meters });
+        scheduler.Schedule(() => { }, name: "later", trigger: Every(hours: 1));
+        scheduler.Cancel(scheduler.Schedule(() => { }, name: "dropped", trigger: Every(hours: 1)));
+
+        meter.RecordObservableInstruments();
+
+        Assert.Equal(
+            [("pending", 1L), ("running", 0L), ("completed", 0L), ("failed", 0L), ("cancelled", 1L)],
+            jobs.OrderBy(m => Enum.Parse<JobStatus>(m.Status, ignoreCase: true)));
+    }
+
+    /// <summary>Listens to the jobs gauge of this test's scheduler only (tests running beside it have gauges of the same name).</summary>
+    private static MeterListener ListenToTheGauge(OwnMeters meters, ConcurrentQueue<(string Status, long Value)> jobs)
+    {
+        var meter = new MeterListener();
         meter.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Name == "codomyrmex.scheduler.jobs" && ReferenceEquals(instrument.Meter, meters.Meter))
@@ -80,15 +84,7 @@ public sealed class JobsGaugeTests
         meter.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             jobs.Enqueue(((string)tags.ToArray().Single(t => t.Key == "status").Value!, value)));
         meter.Start();
-        await using var scheduler = new Scheduler(new SchedulerOptions { TimeProvider = clock, MeterFactory = meters });
-        scheduler.Schedule(() => { }, name: "later", trigger: Every(hours: 1));
-        scheduler.Cancel(scheduler.Schedule(() => { }, name: "dropped", trigger: Every(hours: 1)));
-
-        meter.RecordObservableInstruments();
-
-        Assert.Equal(
-            [("pending", 1L), ("running", 0L), ("completed", 0L), ("failed", 0L), ("cancelled", 1L)],
-            jobs.OrderBy(m => Enum.Parse<JobStatus>(m.Status, ignoreCase: true)));
+        return meter;
     }
 
     /// <summary>Makes the scheduler's meter and keeps it, so the listener can tell it from those of tests running beside this one.</summary>
