@@ -1,3 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+using Codomyrmex.Scheduler.Diagnostics;
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
+
 namespace Codomyrmex.Scheduler;
 
 #pragma warning disable RS0026 // Named optional arguments: one overload per delegate shape, each with the same optional parameters.
@@ -159,10 +164,54 @@ public sealed partial class Scheduler
                 "scheduler.RegisterTask(\"name\", handler) and schedule it by name with scheduler.Schedule(task: \"name\", trigger, ...).", nameof(func));
         }
 
-        // Built once, not copied with `with`: a schedule call's largest allocation is this record.
-        Job job = NewJob(name ?? DefaultName(func), trigger, maxRuns, options, StoreNow, invoke, args?.ToArray(),
-            kwargs is null || kwargs.Count == 0 ? null : new Dictionary<string, object?>(kwargs));
+        name ??= DefaultName(func);
+        DateTimeOffset now = StoreNow;
+        object?[]? positional = args?.ToArray();
+        Dictionary<string, object?>? keyword = kwargs is null || kwargs.Count == 0 ? null : new Dictionary<string, object?>(kwargs);
+        if (_store is InMemoryJobStore memory)
+        {
+            // The in-memory store takes the job's parts: no Job record is built (a schedule call's largest allocation), and the
+            // store draws the id, so a collision needs no second call.
+            DateTimeOffset first = CheckNewJob(name, trigger, maxRuns, ref options, now, out Trigger? bound);
+            string id = memory.AddNew(name, invoke, positional, keyword, bound, now, first, maxRuns, options);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.JobScheduled(_logger, name, id, bound?.ToString() ?? "run once", first);
+            }
+
+            return new(id);
+        }
+
+        // Built once, not copied with `with`.
+        Job job = NewJob(name, trigger, maxRuns, options, now, invoke, positional, keyword);
         return AddJobAsync(job, trigger, cancellationToken);
+    }
+
+    /// <summary>Checks a new job's name, limit and options and binds its trigger now; the options become the default when null.</summary>
+    /// <returns>The job's first run: now for a job without a trigger.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRuns"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The name is empty, the options are not valid, or the trigger never fires.</exception>
+    private DateTimeOffset CheckNewJob(string name, Trigger? trigger, int? maxRuns, [NotNull] ref JobOptions? options, DateTimeOffset now, out Trigger? bound)
+    {
+        if (maxRuns is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxRuns), maxRuns, "maxRuns must be at least 1, or null for no limit.");
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("The job name is empty; leave it null for the default name.", nameof(name));
+        }
+
+        options ??= JobOptions.Default;
+        if (!ReferenceEquals(options, JobOptions.Default) && options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("The job options are not valid: " + string.Join(" ", problems), nameof(options));
+        }
+
+        bound = Bind(trigger, now);
+        return (bound is null ? now : bound.GetFirstRun(now))
+            ?? throw new ArgumentException($"The trigger '{trigger}' never fires after {now:O}, so the job would never run.", nameof(trigger));
     }
 
     /// <summary>

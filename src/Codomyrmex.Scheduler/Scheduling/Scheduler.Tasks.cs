@@ -202,29 +202,7 @@ public sealed partial class Scheduler
     private Job NewJob(string name, Trigger? trigger, int? maxRuns, JobOptions? options, DateTimeOffset now, Delegate? func = null,
         IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null)
     {
-        if (maxRuns is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxRuns), maxRuns, "maxRuns must be at least 1, or null for no limit.");
-        }
-
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw new ArgumentException("The job name is empty; leave it null for the default name.", nameof(name));
-        }
-
-        options ??= JobOptions.Default;
-        if (!ReferenceEquals(options, JobOptions.Default) && options.Validate() is { Count: > 0 } problems)
-        {
-            throw new ArgumentException("The job options are not valid: " + string.Join(" ", problems), nameof(options));
-        }
-
-        Trigger? bound = Bind(trigger, now);
-        DateTimeOffset? first = bound is null ? now : bound.GetFirstRun(now);
-        if (first is null)
-        {
-            throw new ArgumentException($"The trigger '{trigger}' never fires after {now:O}, so the job would never run.", nameof(trigger));
-        }
-
+        DateTimeOffset first = CheckNewJob(name, trigger, maxRuns, ref options, now, out Trigger? bound);
         return new Job
         {
             Id = JobIds.Format(JobIds.NewKey()),

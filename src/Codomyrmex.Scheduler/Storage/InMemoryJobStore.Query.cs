@@ -1,10 +1,15 @@
+using System.Runtime.InteropServices;
+
 namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>Listing and counting jobs, and adding many at once.</summary>
 public sealed partial class InMemoryJobStore
 {
-    /// <summary>Every job by name, then by the order added.</summary>
+    /// <summary>Every job by name, then by the order added: the ranges of name prefixes.</summary>
     private readonly SortedEntries _byName = new(byName: true);
+
+    /// <summary>Every job by its exact name, hashed.</summary>
+    private readonly NameTable _names = new(static name => name.GetHashCode(StringComparison.Ordinal));
 
     /// <summary>
     /// The jobs in the order added, by class: [0] pending or running (a claim or a completion moves nothing), then completed,
@@ -26,28 +31,30 @@ public sealed partial class InMemoryJobStore
         }
 
         var entries = new Entry[jobs.Count];
-        var ids = new HashSet<string>(jobs.Count, StringComparer.Ordinal);
+        var keys = new HashSet<ulong>(jobs.Count);
+        HashSet<string>? foreign = null;
         for (int i = 0; i < entries.Length; i++)
         {
             Job job = jobs[i] ?? throw new ArgumentNullException(nameof(jobs), $"The job at index {i} is null.");
-            if (!ids.Add(job.Id))
+            var entry = new Entry(job, 0);
+            if (entry.ForeignId is null ? !keys.Add(entry.Key) : !(foreign ??= new(StringComparer.Ordinal)).Add(entry.ForeignId))
             {
                 throw StoreErrors.DuplicateId(job.Id, nameof(jobs));
             }
 
-            entries[i] = new Entry(job, 0);
+            entries[i] = entry;
         }
 
         var results = new AddJobResult[entries.Length];
-        var added = new List<Entry>(entries.Length);
+        bool[] added = new bool[entries.Length];
         lock (_lock)
         {
             // Every id first, so that a batch that cannot be added leaves the store as it was.
-            foreach (Entry entry in entries)
+            for (int i = 0; i < entries.Length; i++)
             {
-                if (Find(entry.Id) is not null)
+                if (Holds(entries[i]))
                 {
-                    throw StoreErrors.DuplicateId(entry.Id, nameof(jobs));
+                    throw StoreErrors.DuplicateId(jobs[i].Id, nameof(jobs));
                 }
             }
 
@@ -61,14 +68,17 @@ public sealed partial class InMemoryJobStore
                 }
 
                 Insert(entry);
-                added.Add(entry);
+                added[i] = true;
                 results[i] = new AddJobResult { Job = jobs[i], Added = true };
             }
         }
 
-        foreach (Entry entry in added)
+        for (int i = 0; i < entries.Length; i++)
         {
-            Raise(JobStoreChangeKind.Added, entry);
+            if (added[i])
+            {
+                Raise(JobStoreChangeKind.Added, entries[i], jobs[i].Id);
+            }
         }
 
         return new(results);
@@ -96,8 +106,9 @@ public sealed partial class InMemoryJobStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// A name or a name prefix is a range of a name index (sorted by name, then by the order jobs were added), found by a binary
-    /// search: its total costs O(log n + matches / 256) and an exact name's page O(log n + page), whatever the number of jobs. A prefix's page takes the range's jobs in the order they
+    /// An exact name is found by a hash of it, with its jobs in the order added: its total costs O(1) and its page O(page /
+    /// 256 + offset / 256), whatever the number of jobs. A name prefix is a range of a name index (sorted by name, then by the
+    /// order jobs were added), found by a binary search: its total costs O(log n + matches / 256). A prefix's page takes the range's jobs in the order they
     /// were added when the range is small next to the page, and otherwise walks the jobs in that order, passing over those
     /// that do not match. A source's jobs are indexed apart. A status alone is counted as jobs change; the page walks the
     /// jobs in the order they were added, so a page of a rare status among many jobs may read many.
@@ -115,20 +126,28 @@ public sealed partial class InMemoryJobStore
                 return new(Page(declared, query, limit, total: null));
             }
 
-            if (query.Name is not null || query.NamePrefix is { Length: > 0 })
+            if (query.Name is { } name)
             {
-                (string from, string? to) = query.Name is { } name ? (name, name + "\0") : (query.NamePrefix!, SortedEntries.UpperBound(query.NamePrefix!));
-                SortedEntries.Span range = _byName.Find(from, to);
-                int count = range.Count;
-                int? total = query.Status is null && (query.Name is null || query.NamePrefix is null) ? count : null;
-                long wanted = Math.Min((long)query.Offset + limit, count);
-
-                // A page of an exact name is already in added order; a prefix's range is in name order: sort the range by
-                // the order added when that reads fewer jobs than walking all jobs for the page would.
-                if (query.NamePrefix is null || query.Name is not null)
+                // The name's jobs, in the order added, found by a hash of the name: with no other filter the page starts at the offset.
+                object? slot = _names.Find(name);
+                int count = slot switch { Entry => 1, SortedEntries group => group.Count, _ => 0 };
+                bool plain = query.Status is null && query.NamePrefix is null;
+                int skip = plain ? Math.Min(count, query.Offset) : 0;
+                IEnumerable<Entry> same = slot switch
                 {
-                    return new(Page(_byName.Read(range), query, limit, total));
-                }
+                    Entry alone when skip == 0 => [alone],
+                    SortedEntries group => group.From(skip),
+                    _ => [],
+                };
+                return new(plain ? Page(same, query with { Offset = 0 }, limit, count - skip, count) : Page(same, query, limit, total: null));
+            }
+
+            if (query.NamePrefix is { Length: > 0 } prefix)
+            {
+                SortedEntries.Span range = _byName.Find(prefix, SortedEntries.UpperBound(prefix));
+                int count = range.Count;
+                int? total = query.Status is null ? count : null;
+                long wanted = Math.Min((long)query.Offset + limit, count);
 
                 // Sorting reads the range (about count x log count steps); the walk about wanted x jobs / count.
                 long jobs = _statusCounts.Sum();
@@ -288,6 +307,7 @@ public sealed partial class InMemoryJobStore
     private void IndexName(Entry entry)
     {
         _byName.Add(entry);
+        _names.Add(entry);
         _byClass[ClassOf(entry.Status)].Add(entry);
         if (entry.Source is { } source)
         {
@@ -305,6 +325,7 @@ public sealed partial class InMemoryJobStore
     private void UnindexName(Entry entry)
     {
         _byName.Remove(entry);
+        _names.Remove(entry);
 
         // Its status may have changed since it was listed (an update that gives a finished job runs again): look in each class.
         foreach (SortedEntries listed in _byClass)
@@ -344,9 +365,22 @@ public sealed partial class InMemoryJobStore
     {
         private const int ChunkSize = 256;
 
+        /// <summary>The length of a list's first chunk: a chunk doubles up to <see cref="ChunkSize"/>, so a short list (a name's few jobs) stays small.</summary>
+        private const int FirstChunkSize = 4;
+
         private readonly bool _byName = byName;
         private readonly List<Entry[]> _chunks = [];
         private readonly List<int> _counts = [];
+
+        /// <summary>The order added of each chunk's first job: a list by the order added finds a job's chunk in these, not in the jobs.</summary>
+        private readonly List<int> _firsts = [];
+        private int _total;
+
+        /// <summary>Gets how many jobs the list holds.</summary>
+        public int Count => _total;
+
+        /// <summary>Gets the first job of the list, or null if it is empty.</summary>
+        public Entry? First => _total == 0 ? null : _chunks[0][0];
 
         /// <summary>Gets the least name after every name that starts with <paramref name="prefix"/> (UTF-16 ordinal order), or null if none.</summary>
         public static string? UpperBound(string prefix)
@@ -364,20 +398,31 @@ public sealed partial class InMemoryJobStore
         {
             if (_chunks.Count == 0)
             {
-                _chunks.Add(new Entry[ChunkSize]);
+                _chunks.Add(new Entry[FirstChunkSize]);
                 _counts.Add(0);
+                _firsts.Add(0);
             }
 
             int chunk = ChunkOf(entry.Name, entry.Sequence);
             Entry[] items = _chunks[chunk];
             int count = _counts[chunk];
-            int at = Search(items, count, entry.Name, entry.Sequence);
+
+            // Jobs are mostly added in order (a new job has the highest sequence): after the chunk's last item, no search.
+            int at = count > 0 && Compare(items[count - 1], entry.Name, entry.Sequence) < 0 ? ~count : Search(items, count, entry.Name, entry.Sequence);
             if (at >= 0)
             {
                 return; // listed already
             }
 
             at = ~at;
+            _total++;
+            if (count == items.Length && items.Length < ChunkSize)
+            {
+                // A short list's only chunk grows before it splits.
+                Array.Resize(ref items, Math.Min(ChunkSize, items.Length * 2));
+                _chunks[chunk] = items;
+            }
+
             if (count == ChunkSize && at == ChunkSize)
             {
                 // After the end of a full chunk (a new job in a list by the order added): a new chunk, so such lists stay full.
@@ -385,6 +430,7 @@ public sealed partial class InMemoryJobStore
                 next[0] = entry;
                 _chunks.Insert(chunk + 1, next);
                 _counts.Insert(chunk + 1, 1);
+                _firsts.Insert(chunk + 1, entry.Sequence);
                 return;
             }
 
@@ -398,6 +444,7 @@ public sealed partial class InMemoryJobStore
                 _chunks.Insert(chunk + 1, upper);
                 _counts[chunk] = half;
                 _counts.Insert(chunk + 1, ChunkSize - half);
+                _firsts.Insert(chunk + 1, upper[0].Sequence);
                 if (at > half)
                 {
                     (chunk, items, at) = (chunk + 1, upper, at - half);
@@ -409,6 +456,10 @@ public sealed partial class InMemoryJobStore
             Array.Copy(items, at, items, at + 1, count - at);
             items[at] = entry;
             _counts[chunk] = count + 1;
+            if (at == 0)
+            {
+                _firsts[chunk] = entry.Sequence;
+            }
         }
 
         public void Remove(Entry entry)
@@ -421,22 +472,28 @@ public sealed partial class InMemoryJobStore
             int chunk = ChunkOf(entry.Name, entry.Sequence);
             Entry[] items = _chunks[chunk];
             int count = _counts[chunk];
-            int at = Search(items, count, entry.Name, entry.Sequence);
+            int at = _byName ? Search(items, count, entry.Name, entry.Sequence) : IndexOf(items, count, entry);
             if (at < 0 || !ReferenceEquals(items[at], entry))
             {
                 return;
             }
 
+            _total--;
             Array.Copy(items, at + 1, items, at, count - at - 1);
             items[count - 1] = null!;
             if (count == 1 && _chunks.Count > 1)
             {
                 _chunks.RemoveAt(chunk);
                 _counts.RemoveAt(chunk);
+                _firsts.RemoveAt(chunk);
             }
             else
             {
                 _counts[chunk] = count - 1;
+                if (at == 0 && count > 1)
+                {
+                    _firsts[chunk] = items[0].Sequence;
+                }
             }
         }
 
@@ -513,6 +570,31 @@ public sealed partial class InMemoryJobStore
         {
             int low = 0;
             int high = _chunks.Count - 1;
+            if (high == 0 || Compare(_chunks[high][0], name, sequence) <= 0)
+            {
+                return high; // the last chunk: where a job added in order goes, found without a search
+            }
+
+            if (!_byName)
+            {
+                // By the order added: a search of the chunks' first numbers, a few kilobytes, not of jobs spread over the heap.
+                ReadOnlySpan<int> firsts = CollectionsMarshal.AsSpan(_firsts);
+                while (low < high)
+                {
+                    int middle = (low + high + 1) >> 1;
+                    if (firsts[middle] <= sequence)
+                    {
+                        low = middle;
+                    }
+                    else
+                    {
+                        high = middle - 1;
+                    }
+                }
+
+                return low;
+            }
+
             while (low < high)
             {
                 int middle = (low + high + 1) >> 1;
@@ -527,6 +609,20 @@ public sealed partial class InMemoryJobStore
             }
 
             return low;
+        }
+
+        /// <summary>Where a job is in a chunk, by reference: a scan of one chunk's references reads no job, where a binary search reads several.</summary>
+        private static int IndexOf(Entry[] items, int count, Entry entry)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (ReferenceEquals(items[i], entry))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         private int Search(Entry[] items, int count, string name, int sequence)

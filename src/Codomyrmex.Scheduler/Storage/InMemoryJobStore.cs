@@ -97,8 +97,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         var entry = new Entry(job, _sequence);
         lock (_lock)
         {
-            // By the key the entry parsed once (not Find, which would parse the id again).
-            if (entry.ForeignId is null ? _jobs.Find(entry.Key) is not null : _jobsWithForeignIds?.ContainsKey(entry.ForeignId) == true)
+            if (Holds(entry))
             {
                 throw StoreErrors.DuplicateId(job.Id, nameof(job));
             }
@@ -663,6 +662,10 @@ public sealed partial class InMemoryJobStore : IJobStore
         }
     }
 
+    /// <summary>Whether the store holds a job with the entry's id: by the key the entry parsed once (not <see cref="Find"/>, which would parse the id again).</summary>
+    private bool Holds(Entry entry) =>
+        entry.ForeignId is null ? _jobs.Find(entry.Key) is not null : _jobsWithForeignIds?.ContainsKey(entry.ForeignId) == true;
+
     private Entry? Find(string id)
     {
         if (JobIds.TryParse(id, out ulong key))
@@ -973,6 +976,16 @@ public sealed partial class InMemoryJobStore : IJobStore
             Update(job);
         }
 
+        /// <summary>A new pending job of a delegate, from its parts: what <see cref="Entry(Job, int)"/> makes of the <see cref="Job"/> they would build, without building it.</summary>
+        public Entry(ulong key, string name, Delegate func, IReadOnlyList<object?> args, IReadOnlyDictionary<string, object?> kwargs, Trigger? trigger,
+            long createdAt, long firstRun, int? maxRuns, JobOptions options)
+        {
+            Key = key;
+            CreatedAt = createdAt;
+            WriteState(new JobState { Status = JobStatus.Pending, NextRunTicks = firstRun, Version = 1 });
+            Define(name, func, task: null, trigger, args, kwargs, options, maxRuns, source: null);
+        }
+
         public ulong Key { get; }
 
         public string? ForeignId => _rare?.ForeignId;
@@ -1105,25 +1118,28 @@ public sealed partial class InMemoryJobStore : IJobStore
             }
         }
 
-        public void Update(Job job)
+        public void Update(Job job) => Define(job.Name, job.Func, job.Task, job.Trigger, job.Args, job.Kwargs, job.Options, job.MaxRuns, job.Source);
+
+        private void Define(string name, Delegate? func, string? task, Trigger? trigger, IReadOnlyList<object?> args, IReadOnlyDictionary<string, object?> kwargs,
+            JobOptions options, int? maxRuns, string? source)
         {
-            Name = job.Name;
-            _work = (object?)job.Func ?? job.Task;
-            Trigger = job.Trigger;
-            bool usual = (job.Task is null || job.Func is null) && ReferenceEquals(job.Args, NoArgs) && ReferenceEquals(job.Kwargs, Job.NoKwargs)
-                && ReferenceEquals(job.Options, JobOptions.Default) && job.MaxRuns is null && job.Source is null;
+            Name = name;
+            _work = (object?)func ?? task;
+            Trigger = trigger;
+            bool usual = (task is null || func is null) && ReferenceEquals(args, NoArgs) && ReferenceEquals(kwargs, Job.NoKwargs)
+                && ReferenceEquals(options, JobOptions.Default) && maxRuns is null && source is null;
             if (usual && _rare is null)
             {
                 return;
             }
 
             Rare rare = RareData;
-            rare.Task = job.Func is null ? null : job.Task;
-            rare.Args = ReferenceEquals(job.Args, NoArgs) ? null : job.Args;
-            rare.Kwargs = ReferenceEquals(job.Kwargs, Job.NoKwargs) ? null : job.Kwargs;
-            rare.Options = ReferenceEquals(job.Options, JobOptions.Default) ? null : job.Options;
-            rare.MaxRuns = job.MaxRuns;
-            rare.Source = job.Source;
+            rare.Task = func is null ? null : task;
+            rare.Args = ReferenceEquals(args, NoArgs) ? null : args;
+            rare.Kwargs = ReferenceEquals(kwargs, Job.NoKwargs) ? null : kwargs;
+            rare.Options = ReferenceEquals(options, JobOptions.Default) ? null : options;
+            rare.MaxRuns = maxRuns;
+            rare.Source = source;
         }
 
         public Job ToJob()
