@@ -355,7 +355,7 @@ public sealed partial class InMemoryJobStore : IJobStore
                 || !string.Equals(run.Run.InstanceId, claimed.InstanceId, StringComparison.Ordinal))
             {
                 job = null;
-                return Find(claimed.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced;
+                return Find(claimed.JobId) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced;
             }
 
             _runs.Remove(claimed.RunId);
@@ -750,14 +750,12 @@ public sealed partial class InMemoryJobStore : IJobStore
     private ClaimedRun StartRun(Entry entry, DateTimeOffset scheduled, DateTimeOffset now, NodeIdentity node, DateTimeOffset leaseUntil, bool manual,
         int attempt = 1, bool recovery = false)
     {
-        var run = new ClaimedRun
+        // No Job snapshot per run: the run carries what running it takes, and makes the snapshot from here if asked (SnapshotForRun).
+        var run = new ClaimedRun(this, entry, entry.Key, entry.ForeignId, entry.Name, entry.Options, (object?)entry.Func ?? entry.Task, RunIds.New(),
+            node.InstanceId, node.Name)
         {
-            RunId = RunIds.New(),
-            Job = entry.ToJob(),
             ScheduledTime = scheduled,
             ClaimedAt = now,
-            InstanceId = node.InstanceId,
-            NodeName = node.Name,
             LeaseUntil = leaseUntil,
             IsManual = manual,
             Attempt = attempt,
@@ -766,6 +764,15 @@ public sealed partial class InMemoryJobStore : IJobStore
         };
         _runs.Add(run.RunId, new ActiveRun(entry, run) { LeaseUntil = leaseUntil.UtcTicks });
         return run;
+    }
+
+    /// <summary>The <see cref="ClaimedRun.Job"/> of a run this store claimed, made when first read.</summary>
+    internal Job SnapshotForRun(object entry)
+    {
+        lock (_lock)
+        {
+            return ((Entry)entry).ToJob();
+        }
     }
 
     /// <summary>Appends a run to the job's history and applies the per-job limit to it.</summary>
