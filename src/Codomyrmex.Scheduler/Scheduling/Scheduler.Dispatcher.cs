@@ -273,7 +273,7 @@ public sealed partial class Scheduler
             foreach (ClaimedRun run in runs)
             {
                 var handle = new RunHandle(run, now);
-                scheduler._activeRuns[run.RunId] = handle;
+                scheduler._activeRuns[handle] = handle;
                 Interlocked.Increment(ref _inFlight);
                 claimed.Add(handle);
             }
@@ -299,7 +299,7 @@ public sealed partial class Scheduler
                         // heartbeat renews them), and the store recovers them once their leases lapse.
                         foreach (RunHandle handle in claimed)
                         {
-                            scheduler._activeRuns.TryRemove(handle.Run.RunId, out _);
+                            scheduler._activeRuns.TryRemove(handle, out _);
                             Interlocked.Decrement(ref _inFlight);
                             handle.Dispose();
                         }

@@ -18,6 +18,8 @@ public sealed class ClaimedRun
     private readonly JobOptions? _jobOptions;
     private readonly object? _work;
     private readonly ulong _jobKey;
+    private readonly ulong _runKey;
+    private string? _runId;
     private string? _jobId;
     private Job? _job;
 
@@ -33,7 +35,7 @@ public sealed class ClaimedRun
     [SetsRequiredMembers]
 #pragma warning disable CS8618 // Job is never null when read: it is made from the store then.
     internal ClaimedRun(InMemoryJobStore source, object entry, ulong jobKey, string? jobId, string jobName, JobOptions jobOptions, object? work,
-        string runId, string instanceId, string nodeName)
+        ulong runKey, string instanceId, string nodeName)
     {
         _source = source;
         _entry = entry;
@@ -42,14 +44,18 @@ public sealed class ClaimedRun
         _jobName = jobName;
         _jobOptions = jobOptions;
         _work = work;
-        RunId = runId;
+        _runKey = runKey;
         InstanceId = instanceId;
         NodeName = nodeName;
     }
 #pragma warning restore CS8618
 
     /// <summary>Gets the run's unique id (see <see cref="RunIds.New"/>).</summary>
-    public required string RunId { get; init; }
+    public required string RunId
+    {
+        get => _runId ??= JobIds.Format(_runKey);
+        init => _runId = value;
+    }
 
     /// <summary>Gets the job: as it was when the run was claimed.</summary>
     /// <remarks>
@@ -61,6 +67,19 @@ public sealed class ClaimedRun
     {
         get => Volatile.Read(ref _job) ?? MakeJob();
         init => _job = value;
+    }
+
+    /// <summary>Gets the number a run id of the store's own shape (<see cref="RunIds.New"/>) is made of, without formatting it.</summary>
+    /// <returns>Whether the id has that shape.</returns>
+    internal bool TryGetRunKey(out ulong key)
+    {
+        if (_source is not null)
+        {
+            key = _runKey;
+            return true;
+        }
+
+        return JobIds.TryParse(RunId, out key);
     }
 
     /// <summary>Gets the job's id, without making a <see cref="Job"/> snapshot.</summary>
