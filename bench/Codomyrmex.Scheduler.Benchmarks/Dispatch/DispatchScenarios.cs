@@ -28,6 +28,9 @@ internal static partial class DispatchScenarios
     /// <summary>Whether Hangfire runs too (not in <c>dispatch</c>, which races the in-memory scheduler against Quartz only).</summary>
     private static bool s_hangfire = true;
 
+    /// <summary>Whether the fires scenario leaves Quartz out (<c>--no-quartz</c>: for profiling our own runs alone, never for a ratio).</summary>
+    private static bool s_quartz = true;
+
     public static async Task<int> RunAsync(string[] args)
     {
         string scenario = args.Length > 0 ? args[0] : "all";
@@ -41,6 +44,8 @@ internal static partial class DispatchScenarios
             // The in-memory targets of the speed issue, side by side with Quartz in one run: fires and pending memory.
             s_hangfire = false;
         }
+
+        s_quartz = !args.Contains("--no-quartz");
 
         PrintMachine();
         var total = Stopwatch.StartNew();
@@ -92,8 +97,11 @@ internal static partial class DispatchScenarios
         {
             (() => new CodomyrmexTarget(Workers), 5),
             (() => new CodomyrmexTarget(Workers, history: new RunHistoryOptions { MaxRunsPerJob = 0 }), 5),
-            (() => new QuartzTarget(Workers), 5),
         };
+        if (s_quartz)
+        {
+            targets.Add((() => new QuartzTarget(Workers), 5));
+        }
         if (s_hangfire)
         {
             targets.Add((() => new HangfireTarget(Workers, HangfirePolling, useSchedule: false), 1));

@@ -33,6 +33,12 @@ internal sealed class SchedulerMetrics : IDisposable
         _meter.CreateObservableGauge("codomyrmex.scheduler.jobs", jobsByStatus, "{job}", "Jobs by status.");
     }
 
+    /// <summary>
+    /// Gets a value indicating whether any listener takes the run instruments: a run that starts when none does records neither
+    /// its start nor its end (the two always go together, so the active-runs count stays balanced).
+    /// </summary>
+    public bool IsRunTracked => _active.Enabled || _lateness.Enabled || _runs.Enabled || _duration.Enabled;
+
     public void RunStarted(string jobName, TimeSpan lateness)
     {
         _active.Add(1, new KeyValuePair<string, object?>("job.name", jobName));

@@ -31,7 +31,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
 
     public ClaimedRun Run { get; } = run;
 
-    public string JobId => Run.Job.Id;
+    public string JobId => Run.JobId;
 
     /// <summary>
     /// Gets the store's time minus this node's, as seen at the claim. The store's clock is the clock of record (scheduled

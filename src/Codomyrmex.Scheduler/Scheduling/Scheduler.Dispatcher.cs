@@ -44,7 +44,8 @@ public sealed partial class Scheduler
         /// <summary>On any other clock: the wait in progress, completed by <see cref="Wake"/> or by the timer.</summary>
         private TaskCompletionSource? _pending;
         private volatile bool _stopping;
-        private volatile bool _waitingForRoom;
+        /// <summary>1 while the loop waits for room in the queue; the first worker to make room takes it to 0 and wakes the loop (one wake, not one per worker).</summary>
+        private int _waitingForRoom;
         private volatile bool _claiming;
         private int _maintaining;
         private int _inFlight;
@@ -189,13 +190,13 @@ public sealed partial class Scheduler
             {
                 // Every worker is busy and the queue is full: wait for a worker to take a run, or for the next maintenance.
                 // (The heartbeat keeps the held runs' leases alive on its own timer meanwhile.)
-                _waitingForRoom = true;
+                Interlocked.Exchange(ref _waitingForRoom, 1);
                 if (_capacity - Volatile.Read(ref _inFlight) <= 0)
                 {
                     await WaitAsync(new DateTimeOffset(Volatile.Read(ref _nextMaintenance), TimeSpan.Zero)).ConfigureAwait(false);
                 }
 
-                _waitingForRoom = false;
+                Volatile.Write(ref _waitingForRoom, 0);
                 return;
             }
 
@@ -272,7 +273,7 @@ public sealed partial class Scheduler
             foreach (ClaimedRun run in runs)
             {
                 var handle = new RunHandle(run, now);
-                scheduler._activeRuns[run.RunId] = handle;
+                scheduler._activeRuns[handle] = handle;
                 Interlocked.Increment(ref _inFlight);
                 claimed.Add(handle);
             }
@@ -298,7 +299,7 @@ public sealed partial class Scheduler
                         // heartbeat renews them), and the store recovers them once their leases lapse.
                         foreach (RunHandle handle in claimed)
                         {
-                            scheduler._activeRuns.TryRemove(handle.Run.RunId, out _);
+                            scheduler._activeRuns.TryRemove(handle, out _);
                             Interlocked.Decrement(ref _inFlight);
                             handle.Dispose();
                         }
@@ -334,7 +335,7 @@ public sealed partial class Scheduler
                     catch (Exception exception)
 #pragma warning restore CA1031
                     {
-                        Log.RunNotRecorded(scheduler._logger, handle.Run.Job.Name, handle.Run.Job.Id, exception);
+                        Log.RunNotRecorded(scheduler._logger, handle.Run.JobName, handle.Run.JobId, exception);
                     }
                 }
             }
@@ -529,11 +530,12 @@ public sealed partial class Scheduler
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                Log.RunNotRecorded(_scheduler._logger, handle.Run.Job.Name, handle.Run.Job.Id, exception);
+                Log.RunNotRecorded(_scheduler._logger, handle.Run.JobName, handle.Run.JobId, exception);
             }
             finally
             {
-                if (Interlocked.Decrement(ref _inFlight) <= _lowWater && _waitingForRoom)
+                if (Interlocked.Decrement(ref _inFlight) <= _lowWater && Volatile.Read(ref _waitingForRoom) != 0
+                    && Interlocked.CompareExchange(ref _waitingForRoom, 0, 1) == 1)
                 {
                     Wake();
                 }

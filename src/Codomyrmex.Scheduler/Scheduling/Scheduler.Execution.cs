@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Internal;
 using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Codomyrmex.Scheduler;
 
@@ -33,7 +34,7 @@ public sealed partial class Scheduler
         ClaimedRun run = await _store.ClaimNowAsync(id, ClaimRequestFor(1), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, now, cancellationToken);
-        _activeRuns[run.RunId] = handle;
+        _activeRuns[handle] = handle;
         ArmHeartbeat();
 
         // A Cancel that came between the claim and the registration may not have seen this run: look again.
@@ -47,7 +48,7 @@ public sealed partial class Scheduler
         catch
         {
             // The run does not start: this node lets it go (no heartbeat renews it), and its lease lapses in the store.
-            _activeRuns.TryRemove(run.RunId, out _);
+            _activeRuns.TryRemove(handle, out _);
             SignalChange(wakeDispatcher: false);
             throw;
         }
@@ -68,7 +69,7 @@ public sealed partial class Scheduler
         {
             ClaimedRun run = handle.Run;
             DateTimeOffset now = _time.GetUtcNow();
-            JobOptions options = run.Job.Options;
+            JobOptions options = run.JobOptions;
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
@@ -93,7 +94,7 @@ public sealed partial class Scheduler
             if (options.Misfire == MisfirePolicy.Skip && run.Attempt == 1 && handle.ToStoreTime(now) - run.ScheduledTime > options.MisfireGraceTime)
             {
                 // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
-                OnSkipped(new SkippedOccurrence { JobId = run.Job.Id, JobName = run.Job.Name, ScheduledTime = run.ScheduledTime, Reason = SkipReason.Misfire }, now);
+                OnSkipped(new SkippedOccurrence { JobId = run.JobId, JobName = run.JobName, ScheduledTime = run.ScheduledTime, Reason = SkipReason.Misfire }, now);
                 await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
@@ -109,17 +110,38 @@ public sealed partial class Scheduler
     private async ValueTask<RunResult> ExecuteRunAsync(RunHandle handle)
     {
         ClaimedRun run = handle.Run;
-        Job job = run.Job;
-        JobOptions options = job.Options;
+        string jobName = run.JobName;
+        JobOptions options = run.JobOptions;
         DateTimeOffset startedAt = _time.GetUtcNow();
-        using Activity? activity = SchedulerMetrics.ActivitySource.StartActivity("codomyrmex.scheduler.job.run", ActivityKind.Internal);
-        activity?.SetTag("job.name", job.Name);
-        activity?.SetTag("job.id", job.Id);
-        activity?.SetTag("job.attempt", run.Attempt);
-        activity?.SetTag("job.scheduled_time", run.ScheduledTime.ToString("O", CultureInfo.InvariantCulture));
-        _metrics.RunStarted(job.Name, run.IsManual || run.Attempt > 1 ? TimeSpan.Zero : handle.ToStoreTime(startedAt) - run.ScheduledTime);
-        Log.RunStarted(_logger, job.Name, job.Id, run.ScheduledTime, run.Attempt);
-        Raise(JobStarted, nameof(JobStarted), new JobEvent(job.Id, job.Name, run.ScheduledTime, startedAt) { Attempt = run.Attempt });
+
+        // Nothing here formats the job's id, reads the clock again or builds an event unless someone listens: most runs have
+        // no listener at all, and each of these is a cost per run.
+        using Activity? activity = SchedulerMetrics.ActivitySource.HasListeners()
+            ? SchedulerMetrics.ActivitySource.StartActivity("codomyrmex.scheduler.job.run", ActivityKind.Internal)
+            : null;
+        if (activity is not null)
+        {
+            activity.SetTag("job.name", jobName);
+            activity.SetTag("job.id", run.JobId);
+            activity.SetTag("job.attempt", run.Attempt);
+            activity.SetTag("job.scheduled_time", run.ScheduledTime.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        bool tracked = _metrics.IsRunTracked;
+        if (tracked)
+        {
+            _metrics.RunStarted(jobName, run.IsManual || run.Attempt > 1 ? TimeSpan.Zero : handle.ToStoreTime(startedAt) - run.ScheduledTime);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.RunStarted(_logger, jobName, run.JobId, run.ScheduledTime, run.Attempt);
+        }
+
+        if (JobStarted is { } started)
+        {
+            Raise(started, nameof(JobStarted), new JobEvent(run.JobId, jobName, run.ScheduledTime, startedAt) { Attempt = run.Attempt });
+        }
 
         object? value = null;
         Exception? failure = null;
@@ -130,7 +152,7 @@ public sealed partial class Scheduler
             try
             {
 #pragma warning disable CA2012 // Consumed once: checked for completion (which consumes nothing), then awaited or made a task.
-                ValueTask<object?> invocation = InvokeAsync(ResolveHandler(job), handle, linked, startedAt);
+                ValueTask<object?> invocation = InvokeAsync(ResolveHandler(run), handle, linked, startedAt);
                 if (invocation.IsCompleted)
                 {
                     value = await invocation.ConfigureAwait(false);
@@ -151,7 +173,7 @@ public sealed partial class Scheduler
                 if (timeout?.IsCancellationRequested == true)
                 {
                     // It ignored its token and returned after the deadline: still a timeout.
-                    failure = new TimeoutException($"Job '{job.Name}' timed out after {options.Timeout}.");
+                    failure = new TimeoutException($"Job '{jobName}' timed out after {options.Timeout}.");
                     outcome = RunOutcome.Failed;
                 }
             }
@@ -163,7 +185,7 @@ public sealed partial class Scheduler
                 failure = exception;
                 if (timeout?.IsCancellationRequested == true && !handle.IsCancellationRequested)
                 {
-                    failure = new TimeoutException($"Job '{job.Name}' timed out after {options.Timeout}.", exception);
+                    failure = new TimeoutException($"Job '{jobName}' timed out after {options.Timeout}.", exception);
                 }
                 else if (handle.JobCancelled && exception is OperationCanceledException)
                 {
@@ -193,7 +215,7 @@ public sealed partial class Scheduler
 
             // The store times the retry by its own clock from the delay; retryAt is this node's estimate, for the event.
             retryAfter = delay;
-            Log.RunRetrying(_logger, job.Name, job.Id, run.Attempt, delay, error!);
+            Log.RunRetrying(_logger, jobName, run.JobId, run.Attempt, delay, error!);
         }
         else if (outcome == RunOutcome.Interrupted && options.Recoverable && !run.IsManual)
         {
@@ -204,7 +226,7 @@ public sealed partial class Scheduler
 
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
         var completion = new RunEnd(outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt, retryAfter);
-        string outcomeTag = outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome);
+        string? outcomeTag = !tracked ? null : outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome);
         if (!await RecordAsync(handle, completion, outcomeTag, duration).ConfigureAwait(false))
         {
             // Lost to another claim: whatever happened here is not this node's to report (the other claim reports its own).
@@ -212,7 +234,45 @@ public sealed partial class Scheduler
             return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
         }
 
-        var args = new JobEvent(job.Id, job.Name, run.ScheduledTime, finishedAt)
+        if (outcome == RunOutcome.Succeeded)
+        {
+            // The common case, with no listener: nothing to build.
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                Log.RunSucceeded(_logger, jobName, run.JobId, duration);
+            }
+
+            if (JobSucceeded is { } succeeded)
+            {
+                Raise(succeeded, nameof(JobSucceeded), EndEvent(run, finishedAt, outcome, duration, value, error, failure));
+            }
+        }
+        else if (outcome == RunOutcome.Cancelled)
+        {
+            Log.RunCancelled(_logger, jobName, run.JobId);
+        }
+        else if (outcome == RunOutcome.Interrupted)
+        {
+            Log.RunStoppedByShutdown(_logger, jobName, run.JobId, retryAt is not null);
+            Raise(JobFailed, nameof(JobFailed), EndEvent(run, finishedAt, outcome, duration, value, error, failure) with { RetryAt = retryAt });
+        }
+        else if (retryAt is null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+            Log.RunFailed(_logger, jobName, run.JobId, run.Attempt, error!, failure);
+            Raise(JobFailed, nameof(JobFailed), EndEvent(run, finishedAt, outcome, duration, value, error, failure));
+        }
+        else
+        {
+            Raise(JobRetrying, nameof(JobRetrying), EndEvent(run, finishedAt, outcome, duration, value, error, failure) with { RetryAt = retryAt });
+        }
+
+        return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
+    }
+
+    /// <summary>The event of a run that ended and was recorded.</summary>
+    private static JobEvent EndEvent(ClaimedRun run, DateTimeOffset finishedAt, RunOutcome outcome, TimeSpan duration, object? value, string? error,
+        Exception? failure) => new(run.JobId, run.JobName, run.ScheduledTime, finishedAt)
         {
             Attempt = run.Attempt,
             Outcome = outcome,
@@ -221,33 +281,6 @@ public sealed partial class Scheduler
             Error = error,
             Exception = failure,
         };
-        if (outcome == RunOutcome.Succeeded)
-        {
-            Log.RunSucceeded(_logger, job.Name, job.Id, duration);
-            Raise(JobSucceeded, nameof(JobSucceeded), args);
-        }
-        else if (outcome == RunOutcome.Cancelled)
-        {
-            Log.RunCancelled(_logger, job.Name, job.Id);
-        }
-        else if (outcome == RunOutcome.Interrupted)
-        {
-            Log.RunStoppedByShutdown(_logger, job.Name, job.Id, retryAt is not null);
-            Raise(JobFailed, nameof(JobFailed), args with { RetryAt = retryAt });
-        }
-        else if (retryAt is null)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, error);
-            Log.RunFailed(_logger, job.Name, job.Id, run.Attempt, error!, failure);
-            Raise(JobFailed, nameof(JobFailed), args);
-        }
-        else
-        {
-            Raise(JobRetrying, nameof(JobRetrying), args with { RetryAt = retryAt });
-        }
-
-        return new RunResult(value, outcome == RunOutcome.Succeeded ? null : failure);
-    }
 
     /// <summary>How long to wait before each new try to record an outcome the store refused (a busy or briefly unreachable database).</summary>
     private static readonly TimeSpan[] RecordRetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
@@ -259,7 +292,7 @@ public sealed partial class Scheduler
     /// </summary>
     /// <param name="handle">The run.</param>
     /// <param name="completion">Its outcome.</param>
-    /// <param name="outcomeTag">The metric's outcome for a run that started, or <see langword="null"/> for one that never did.</param>
+    /// <param name="outcomeTag">The metric's outcome for a run that started while the run metrics had a listener, or <see langword="null"/> (one that never started, or no listener then).</param>
     /// <param name="duration">How long it ran.</param>
     /// <returns>
     /// <see langword="false"/> if the run was lost: the store gave it to another claim (this node's lease lapsed), so its
@@ -280,7 +313,7 @@ public sealed partial class Scheduler
             lost = lost || await WriteAsync(handle, completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
             if (lost)
             {
-                Log.RunLost(_logger, run.RunId, run.Job.Name, run.Job.Id);
+                Log.RunLost(_logger, run.RunId, run.JobName, run.JobId);
             }
 
             return !lost;
@@ -289,10 +322,10 @@ public sealed partial class Scheduler
         {
             if (outcomeTag is not null)
             {
-                _metrics.RunEnded(run.Job.Name, lost ? SchedulerMetrics.LostTag : outcomeTag, duration);
+                _metrics.RunEnded(run.JobName, lost ? SchedulerMetrics.LostTag : outcomeTag, duration);
             }
 
-            _activeRuns.TryRemove(run.RunId, out _);
+            _activeRuns.TryRemove(handle, out _);
             if (handle.Settled())
             {
                 Interlocked.Decrement(ref _startingRuns);
@@ -326,7 +359,7 @@ public sealed partial class Scheduler
             }
             catch (Exception exception) when (attempt < RecordRetryDelays.Length && exception is not ObjectDisposedException)
             {
-                Log.RecordRetrying(_logger, run.Job.Name, run.Job.Id, attempt + 1, RecordRetryDelays[attempt], exception);
+                Log.RecordRetrying(_logger, run.JobName, run.JobId, attempt + 1, RecordRetryDelays[attempt], exception);
 
                 // Backing off is waiting for the clock, not settling: one that waits for quiet moves the clock that ends it.
                 EndStarting(handle);
@@ -458,7 +491,7 @@ public sealed partial class Scheduler
             case Func<JobContext, CancellationToken, Task<object?>> contextual:
                 return await contextual(new JobContext(handle.Run, startedAt, _time), linked?.Token ?? handle.Token).ConfigureAwait(false);
             default:
-                throw new InvalidOperationException($"Job '{handle.Run.Job.Name}' has a delegate of an unsupported shape: {func.GetType()}.");
+                throw new InvalidOperationException($"Job '{handle.Run.JobName}' has a delegate of an unsupported shape: {func.GetType()}.");
         }
     }
 

@@ -176,20 +176,21 @@ public sealed partial class Scheduler
     }
 
     /// <summary>The code a run executes: the job's delegate, or its task's.</summary>
-    private Delegate ResolveHandler(Job job)
+    private Delegate ResolveHandler(ClaimedRun run)
     {
-        if (job.Func is { } func)
+        if (run.JobFunc is { } func)
         {
             return func;
         }
 
-        if (job.Task is { } task && _tasks.TryGetValue(task, out Delegate? handler))
+        string? task = run.JobTask;
+        if (task is not null && _tasks.TryGetValue(task, out Delegate? handler))
         {
             return handler;
         }
 
         throw new InvalidOperationException(
-            $"Job '{job.Name}' runs task '{job.Task}', which is not registered on this scheduler: call RegisterTask(\"{job.Task}\", handler) before Start.");
+            $"Job '{run.JobName}' runs task '{task}', which is not registered on this scheduler: call RegisterTask(\"{task}\", handler) before Start.");
     }
 
     /// <summary>

@@ -31,7 +31,8 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private readonly SchedulerMetrics _metrics;
     private readonly string _node;
     private readonly NodeIdentity _identity;
-    private readonly ConcurrentDictionary<string, RunHandle> _activeRuns = new(StringComparer.Ordinal);
+    /// <summary>This process's runs, by their handle (not by run id, which the in-memory store formats only when someone reads it).</summary>
+    private readonly ConcurrentDictionary<RunHandle, RunHandle> _activeRuns = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
     /// <summary>

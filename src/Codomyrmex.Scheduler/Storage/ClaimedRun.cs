@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using Codomyrmex.Scheduler.Internal;
+
 namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>A run that a node has claimed and must now execute and complete.</summary>
@@ -9,11 +12,90 @@ namespace Codomyrmex.Scheduler.Storage;
 /// </remarks>
 public sealed class ClaimedRun
 {
-    /// <summary>Gets the run's unique id (see <see cref="RunIds.New"/>).</summary>
-    public required string RunId { get; init; }
+    private readonly InMemoryJobStore? _source;
+    private readonly object? _entry;
+    private readonly string? _jobName;
+    private readonly JobOptions? _jobOptions;
+    private readonly object? _work;
+    private readonly ulong _jobKey;
+    private readonly ulong _runKey;
+    private string? _runId;
+    private string? _jobId;
+    private Job? _job;
 
-    /// <summary>Gets the job as it was when the run was claimed.</summary>
-    public required Job Job { get; init; }
+    /// <summary>Creates a claimed run; every required member is set by the initializer.</summary>
+    public ClaimedRun()
+    {
+    }
+
+    /// <summary>
+    /// A run of the in-memory store, which makes no <see cref="Job"/> snapshot per claim: the run carries what running it
+    /// takes (the job's name, key, options and delegate or task), and <see cref="Job"/> is made from the store when first read.
+    /// </summary>
+    [SetsRequiredMembers]
+#pragma warning disable CS8618 // Job is never null when read: it is made from the store then.
+    internal ClaimedRun(InMemoryJobStore source, object entry, ulong jobKey, string? jobId, string jobName, JobOptions jobOptions, object? work,
+        ulong runKey, string instanceId, string nodeName)
+    {
+        _source = source;
+        _entry = entry;
+        _jobKey = jobKey;
+        _jobId = jobId;
+        _jobName = jobName;
+        _jobOptions = jobOptions;
+        _work = work;
+        _runKey = runKey;
+        InstanceId = instanceId;
+        NodeName = nodeName;
+    }
+#pragma warning restore CS8618
+
+    /// <summary>Gets the run's unique id (see <see cref="RunIds.New"/>).</summary>
+    public required string RunId
+    {
+        get => _runId ??= JobIds.Format(_runKey);
+        init => _runId = value;
+    }
+
+    /// <summary>Gets the job: as it was when the run was claimed.</summary>
+    /// <remarks>
+    /// The in-memory store makes this snapshot only when it is first read (the scheduler itself never needs it for a job
+    /// that takes no <see cref="JobContext"/>), so from that store it shows the job as it is at that first read: the same
+    /// definition unless the job was updated since the claim, and a state that may have moved on.
+    /// </remarks>
+    public required Job Job
+    {
+        get => Volatile.Read(ref _job) ?? MakeJob();
+        init => _job = value;
+    }
+
+    /// <summary>Gets the number a run id of the store's own shape (<see cref="RunIds.New"/>) is made of, without formatting it.</summary>
+    /// <returns>Whether the id has that shape.</returns>
+    internal bool TryGetRunKey(out ulong key)
+    {
+        if (_source is not null)
+        {
+            key = _runKey;
+            return true;
+        }
+
+        return JobIds.TryParse(RunId, out key);
+    }
+
+    /// <summary>Gets the job's id, without making a <see cref="Job"/> snapshot.</summary>
+    internal string JobId => _jobId ??= _source is null ? Job.Id : JobIds.Format(_jobKey);
+
+    /// <summary>Gets the job's name, without making a <see cref="Job"/> snapshot.</summary>
+    internal string JobName => _jobName ?? Job.Name;
+
+    /// <summary>Gets the job's policies, without making a <see cref="Job"/> snapshot.</summary>
+    internal JobOptions JobOptions => _jobOptions ?? Job.Options;
+
+    /// <summary>Gets the job's delegate, without making a <see cref="Job"/> snapshot.</summary>
+    internal Delegate? JobFunc => _source is null ? Job.Func : _work as Delegate;
+
+    /// <summary>Gets the job's registered task, without making a <see cref="Job"/> snapshot (a job with a delegate runs that, whatever its task).</summary>
+    internal string? JobTask => _source is null ? Job.Task : _work as string;
 
     /// <summary>Gets the occurrence the run is for (for a manual run, the moment it was asked for).</summary>
     public DateTimeOffset ScheduledTime { get; init; }
@@ -45,4 +127,10 @@ public sealed class ClaimedRun
     /// lost the run (a paused process whose lease expired) can be refused there too.
     /// </remarks>
     public long FencingToken { get; init; }
+
+    private Job MakeJob()
+    {
+        Job made = _source!.SnapshotForRun(_entry!);
+        return Interlocked.CompareExchange(ref _job, made, null) ?? made;
+    }
 }

@@ -26,7 +26,8 @@ public sealed partial class InMemoryJobStore : IJobStore
 
     private readonly Lock _lock = new();
     private readonly KeyTable _jobs = new();
-    private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
+    /// <summary>The runs held now, by the number their id is made of (every run id this store makes has that shape).</summary>
+    private readonly Dictionary<ulong, ActiveRun> _runs = [];
     private readonly Dictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string Name), List<Entry>> _declared = [];
     private readonly Queue<(Entry Entry, long FinishedAt)> _finished = new();
@@ -262,7 +263,7 @@ public sealed partial class InMemoryJobStore : IJobStore
                 Reschedule(entry, before);
                 if (claim.Decision == ClaimDecision.Run)
                 {
-                    (runs ??= []).Add(StartRun(entry, claim.ScheduledTime, now, request.Node, leaseUntil, manual: false, claim.Attempt, claim.IsRecovery));
+                    (runs ??= new(Math.Min(request.MaxRuns, _heapCount + 1))).Add(StartRun(entry, claim.ScheduledTime, now, request.Node, leaseUntil, manual: false, claim.Attempt, claim.IsRecovery));
                 }
                 else if (claim.Decision == ClaimDecision.Skip)
                 {
@@ -350,14 +351,14 @@ public sealed partial class InMemoryJobStore : IJobStore
         bool dueEarlier;
         lock (_lock)
         {
-            if (!_runs.TryGetValue(claimed.RunId, out ActiveRun? run) || run.Run.FencingToken != claimed.FencingToken
+            if (!claimed.TryGetRunKey(out ulong runKey) || !_runs.TryGetValue(runKey, out ActiveRun? run) || run.Run.FencingToken != claimed.FencingToken
                 || !string.Equals(run.Run.InstanceId, claimed.InstanceId, StringComparison.Ordinal))
             {
                 job = null;
-                return Find(claimed.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced;
+                return Find(claimed.JobId) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced;
             }
 
-            _runs.Remove(claimed.RunId);
+            _runs.Remove(runKey);
             entry = run.Entry;
             long dueBefore = entry.DueKey;
             JobStatus before = entry.Status;
@@ -413,7 +414,7 @@ public sealed partial class InMemoryJobStore : IJobStore
             record.AliveUntil = leaseUntil.UtcTicks;
             foreach (HeldRun held in heartbeat.Runs)
             {
-                if (_runs.TryGetValue(held.RunId, out ActiveRun? run) && run.Run.FencingToken == held.FencingToken
+                if (JobIds.TryParse(held.RunId, out ulong runKey) && _runs.TryGetValue(runKey, out ActiveRun? run) && run.Run.FencingToken == held.FencingToken
                     && string.Equals(run.Run.InstanceId, node.InstanceId, StringComparison.Ordinal))
                 {
                     run.LeaseUntil = leaseUntil.UtcTicks;
@@ -447,7 +448,7 @@ public sealed partial class InMemoryJobStore : IJobStore
             foreach (ActiveRun active in lost ?? [])
             {
                 ClaimedRun run = active.Run;
-                _runs.Remove(run.RunId);
+                _runs.Remove(active.RunKey);
                 Entry entry = active.Entry;
                 JobStatus before = entry.Status;
                 JobState state = entry.ReadState();
@@ -753,22 +754,36 @@ public sealed partial class InMemoryJobStore : IJobStore
     private ClaimedRun StartRun(Entry entry, DateTimeOffset scheduled, DateTimeOffset now, NodeIdentity node, DateTimeOffset leaseUntil, bool manual,
         int attempt = 1, bool recovery = false)
     {
-        var run = new ClaimedRun
+        // A new random key, as RunIds.New makes, unless a run held now has it (the id is formatted only if someone reads it).
+        ulong runKey = JobIds.NewKey();
+        while (_runs.ContainsKey(runKey))
         {
-            RunId = RunIds.New(),
-            Job = entry.ToJob(),
+            runKey = JobIds.NewKey();
+        }
+
+        // No Job snapshot per run: the run carries what running it takes, and makes the snapshot from here if asked (SnapshotForRun).
+        var run = new ClaimedRun(this, entry, entry.Key, entry.ForeignId, entry.Name, entry.Options, (object?)entry.Func ?? entry.Task, runKey,
+            node.InstanceId, node.Name)
+        {
             ScheduledTime = scheduled,
             ClaimedAt = now,
-            InstanceId = node.InstanceId,
-            NodeName = node.Name,
             LeaseUntil = leaseUntil,
             IsManual = manual,
             Attempt = attempt,
             IsRecovery = recovery,
             FencingToken = ++_fencing,
         };
-        _runs.Add(run.RunId, new ActiveRun(entry, run) { LeaseUntil = leaseUntil.UtcTicks });
+        _runs.Add(runKey, new ActiveRun(entry, run, runKey) { LeaseUntil = leaseUntil.UtcTicks });
         return run;
+    }
+
+    /// <summary>The <see cref="ClaimedRun.Job"/> of a run this store claimed, made when first read.</summary>
+    internal Job SnapshotForRun(object entry)
+    {
+        lock (_lock)
+        {
+            return ((Entry)entry).ToJob();
+        }
     }
 
     /// <summary>Appends a run to the job's history and applies the per-job limit to it.</summary>
@@ -1204,8 +1219,10 @@ public sealed partial class InMemoryJobStore : IJobStore
         }
     }
 
-    private sealed class ActiveRun(Entry entry, ClaimedRun run)
+    private sealed class ActiveRun(Entry entry, ClaimedRun run, ulong runKey)
     {
+        public ulong RunKey { get; } = runKey;
+
         public Entry Entry { get; } = entry;
 
         public ClaimedRun Run { get; } = run;

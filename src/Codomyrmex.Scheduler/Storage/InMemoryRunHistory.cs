@@ -206,8 +206,8 @@ internal sealed class InMemoryRunHistory
     {
         public static Row Create(long sequence, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, string? result)
         {
-            bool made = JobIds.TryParse(run.RunId, out ulong key);
-            return new Row(sequence, key, made ? null : run.RunId, run.Job.Name, run.NodeName, run.InstanceId, run.ScheduledTime.UtcTicks, started, finished, outcome, error,
+            bool made = run.TryGetRunKey(out ulong key);
+            return new Row(sequence, key, made ? null : run.RunId, run.JobName, run.NodeName, run.InstanceId, run.ScheduledTime.UtcTicks, started, finished, outcome, error,
                 result, run.Attempt, run.IsManual, run.IsRecovery);
         }
 

@@ -24,8 +24,8 @@ public static class RunRecords
         return new RunRecord
         {
             RunId = run.RunId,
-            JobId = run.Job.Id,
-            JobName = run.Job.Name,
+            JobId = run.JobId,
+            JobName = run.JobName,
             ScheduledTime = run.ScheduledTime,
             StartedAt = completion.StartedAt,
             FinishedAt = completion.FinishedAt,
@@ -52,8 +52,8 @@ public static class RunRecords
         return new()
         {
         RunId = run.RunId,
-        JobId = run.Job.Id,
-        JobName = run.Job.Name,
+        JobId = run.JobId,
+        JobName = run.JobName,
         ScheduledTime = run.ScheduledTime,
         StartedAt = run.ClaimedAt,
         FinishedAt = now < run.ClaimedAt ? run.ClaimedAt : now,
