@@ -272,7 +272,9 @@ public sealed partial class PostgreSqlJobStore
     /// the transaction and locks the expired claims with their jobs (<c>SKIP LOCKED</c>: a claim or a job another
     /// transaction holds is left to the next call, so nodes recovering at once never record a lost run twice, and a
     /// recovery never waits for another node's claim or completion); the shared rules (<see cref="JobState.Interrupt"/>)
-    /// run here; the second deletes the claims, writes the jobs and the history, notifies the other nodes and commits.
+    /// run here; the second deletes the claims, writes the jobs and the history, notifies the other nodes and commits. A
+    /// job's lost runs are taken in the order they were claimed; one that must wait for its job's retry slot
+    /// (<see cref="JobState.DefersRecovery"/>) is left claimed for a later call.
     /// </para>
     /// <para>
     /// At most <see cref="MaxRecoveredPerCall"/> runs per call. The server ends the transaction if this process does not
@@ -311,7 +313,11 @@ public sealed partial class PostgreSqlJobStore
             var expired = new NpgsqlBatchCommand(
                 $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now, c.run_id, c.scheduled, c.claimed_at, c.instance_id, " +
                 $"c.node_name, c.lease_until, c.attempt, c.is_manual, c.is_recovery, c.token FROM {_s}claims c JOIN {_s}jobs j ON j.id = c.job_id " +
-                $"CROSS JOIN t WHERE c.lease_until <= t.now ORDER BY c.job_id, c.claimed_at LIMIT {MaxRecoveredPerCall} FOR UPDATE OF c, j SKIP LOCKED");
+                "CROSS JOIN t WHERE c.lease_until <= t.now " +
+                // A recoverable job's later lost runs wait for its retry slot (JobState.DefersRecovery): only its first is
+                // read, so that runs left waiting never fill the call's limit and hold back other jobs' lost runs.
+                $"AND NOT (j.recoverable AND EXISTS (SELECT 1 FROM {_s}claims e WHERE e.job_id = c.job_id AND e.lease_until <= t.now AND e.token < c.token)) " +
+                $"ORDER BY c.job_id, c.token LIMIT {MaxRecoveredPerCall} FOR UPDATE OF c, j SKIP LOCKED");
             expired.Parameters.Add(NowParameter());
             find.BatchCommands.Add(expired);
 
@@ -370,20 +376,34 @@ public sealed partial class PostgreSqlJobStore
         await using (write.ConfigureAwait(false))
         {
             var delete = new NpgsqlBatchCommand($"DELETE FROM {_s}claims WHERE run_id = ANY($1)");
-            delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. lost.Select(l => l.RunId), .. orphans] });
+            var deleted = new List<string>(orphans);
             write.BatchCommands.Add(delete);
             foreach (IGrouping<string, LostClaim> group in lost.GroupBy(l => l.JobId, StringComparer.Ordinal))
             {
                 JobRow row = rows[group.Key];
                 Job before = ToJob(row);
+                int recorded = 0;
                 foreach (LostClaim stored in group)
                 {
+                    if (row.State.DefersRecovery(row.Options.Recoverable))
+                    {
+                        // Its job's retry slot holds another lost occurrence: this run stays claimed until a later look.
+                        continue;
+                    }
+
+                    recorded++;
+                    deleted.Add(stored.RunId);
                     ClaimedRun run = stored.ToRun(before);
                     row.State.Interrupt(run, Utc(now), row.Options.Recoverable);
                     string error = RunRecords.LeaseExpired(run, run.LeaseUntil);
                     row.Error = error;
                     AddToHistory(write, RunRecords.Interrupted(run, Utc(now), error));
                     recovered.Add(run);
+                }
+
+                if (recorded == 0)
+                {
+                    continue;
                 }
 
                 row.StampFinished(now);
@@ -395,8 +415,10 @@ public sealed partial class PostgreSqlJobStore
                 }
 
                 write.BatchCommands.Add(update);
-                changes.AddRange(Enumerable.Repeat(Change(JobStoreChangeKind.Recovered, row), group.Count()));
+                changes.AddRange(Enumerable.Repeat(Change(JobStoreChangeKind.Recovered, row), recorded));
             }
+
+            delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. deleted] });
 
             if (changes.Count > 0)
             {

@@ -56,6 +56,10 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     private readonly ChangeListener? _listener;
     private readonly ConcurrentDictionary<string, Trigger> _triggers = new(StringComparer.Ordinal);
     private readonly Lock _readyLock = new();
+
+    /// <summary>Held while the connection kept for heartbeats is in use (see <see cref="RenewAsync(NodeHeartbeat, CancellationToken)"/>).</summary>
+    private readonly Lock _heartbeatLock = new();
+    private NpgsqlConnection? _heartbeatConnection;
     private Task? _ready;
     private bool _disposed;
 
@@ -154,6 +158,12 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         }
 
         _disposed = true;
+        lock (_heartbeatLock)
+        {
+            _heartbeatConnection?.Dispose();
+            _heartbeatConnection = null;
+        }
+
         if (_listener is not null)
         {
             await _listener.DisposeAsync().ConfigureAwait(false);

@@ -257,8 +257,14 @@ public sealed partial class SqliteJobStore
                 DateTimeOffset now = _time.GetUtcNow();
                 foreach (ClaimRow claim in _claims.Expired(now.UtcTicks, Epoch))
                 {
-                    _claims.Delete(claim.RunId);
                     JobRow row = _jobs.BySeq(claim.JobSeq)!;
+                    if (row.State.DefersRecovery(row.Options.Recoverable))
+                    {
+                        // Its job's retry slot holds another lost occurrence: this run stays claimed until a later look.
+                        continue;
+                    }
+
+                    _claims.Delete(claim.RunId);
                     var run = new ClaimedRun
                     {
                         RunId = claim.RunId,

@@ -5,14 +5,43 @@ using Codomyrmex.Scheduler.Storage;
 namespace Codomyrmex.Scheduler;
 
 /// <summary>
-/// The heartbeat: it keeps the leases of the runs this scheduler holds alive, on a timer of its own, whenever the scheduler
+/// The heartbeat: it keeps the leases of the runs this scheduler holds alive, on a thread of its own, whenever the scheduler
 /// is started or holds a run (a <see cref="RunNowAsync"/> on a scheduler never started included). It never waits for the
-/// dispatcher's loop (which may sleep until a worker has room) nor for retention (which may take many batches).
+/// dispatcher's loop (which may sleep until a worker has room), for retention (which may take many batches), nor for the
+/// thread pool.
 /// </summary>
+/// <remarks>
+/// Why a thread, not the thread pool nor a timer alone: on a loaded machine (two cores, a few busy nodes and the commands
+/// they start) work queued on the thread pool waited seconds for a thread, and a timer's callback is queued there too, so
+/// renewals came later than the lease and live nodes lost their runs to the others. The heartbeat thread sleeps until the
+/// next heartbeat is due by the scheduler's <see cref="TimeProvider"/>, woken early by that provider's timer (which is what
+/// moves it on a fake clock), and beats on itself: a store whose renewal completes on the caller's thread (the PostgreSQL
+/// store does so on a thread of this kind, on a connection of its own) renews without waiting for any other work of the
+/// process. The thread ends when nothing needs a heartbeat (it is started again with the next run or start), and within a
+/// second once the scheduler is disposed.
+/// </remarks>
 public sealed partial class Scheduler
 {
-    /// <summary>Fires the heartbeat; armed by <see cref="ArmHeartbeat"/>, disarmed by itself once nothing needs it.</summary>
+    /// <summary>Wakes the heartbeat thread when a heartbeat is due (by the scheduler's clock, fake or not); armed by <see cref="ArmHeartbeat"/>.</summary>
     private readonly ITimer _heartbeatTimer;
+
+    /// <summary>The longest the heartbeat thread sleeps before it looks again, by the machine's clock: a timer callback that the thread pool delays does not delay it longer.</summary>
+    private static readonly TimeSpan s_heartbeatThreadNap = TimeSpan.FromSeconds(1);
+
+    /// <summary>Released to wake the heartbeat thread: a heartbeat to run, or a look at the time.</summary>
+    private readonly SemaphoreSlim _heartbeatWake = new(0, int.MaxValue);
+
+    /// <summary>Bumped when a heartbeat thread is started; a thread whose generation is no longer current ends.</summary>
+    private int _heartbeatGeneration;
+
+    /// <summary>Set while the current heartbeat thread runs; cleared by it as it ends.</summary>
+    private int _heartbeatThreadAlive;
+
+    /// <summary>Set when <see cref="OnHeartbeatTimer"/> asked the heartbeat thread for a beat; <see cref="_beating"/> is set then too.</summary>
+    private int _beatRequested;
+
+    /// <summary>Completed by the heartbeat thread when the beat <see cref="_beat"/> stands for ends.</summary>
+    private TaskCompletionSource? _beatDone;
 
     /// <summary>This node's time (UTC ticks) the next heartbeat is due at.</summary>
     private long _nextHeartbeat = long.MaxValue;
@@ -35,13 +64,67 @@ public sealed partial class Scheduler
     /// <summary>Gets a value indicating whether a heartbeat or a look for lost runs is in progress (for <see cref="WhenIdleAsync"/>).</summary>
     private bool IsBeating => Volatile.Read(ref _beating) != 0 || Volatile.Read(ref _recovering) != 0;
 
-    /// <summary>Starts the heartbeat's timer unless it runs: called by <c>Start</c> and after this node takes a run.</summary>
+    /// <summary>Starts the heartbeat (its timer and its thread) unless it runs: called by <c>Start</c> and after this node takes a run.</summary>
     private void ArmHeartbeat()
     {
         if (Interlocked.Exchange(ref _heartbeatArmed, 1) == 0)
         {
             ScheduleHeartbeat(_time.GetUtcNow());
+            int generation = Interlocked.Increment(ref _heartbeatGeneration);
+            Interlocked.Exchange(ref _heartbeatThreadAlive, 1);
+            var thread = new Thread(() => HeartbeatThread(generation))
+            {
+                IsBackground = true,
+                Name = "Codomyrmex.Scheduler heartbeat",
+            };
+            thread.Start();
         }
+    }
+
+    /// <summary>
+    /// The heartbeat thread: sleeps until woken (by the timer, or a beat to run) or until the next heartbeat is due, runs the
+    /// beats it is asked for, and ends once its heartbeat is disarmed (or another thread replaced it) or the scheduler is
+    /// disposed.
+    /// </summary>
+    private void HeartbeatThread(int generation)
+    {
+        while (Volatile.Read(ref _heartbeatGeneration) == generation && Volatile.Read(ref _heartbeatArmed) != 0 && Volatile.Read(ref _disposed) == 0)
+        {
+            if (Interlocked.Exchange(ref _beatRequested, 0) != 0)
+            {
+                Beat();
+                continue;
+            }
+
+            TimeSpan wait = new DateTimeOffset(Volatile.Read(ref _nextHeartbeat), TimeSpan.Zero) - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                // Woken by a beat to run or by the timer, or after a nap: the next turn looks again.
+                _heartbeatWake.Wait(wait < s_heartbeatThreadNap ? wait : s_heartbeatThreadNap);
+                continue;
+            }
+
+            // Due by the scheduler's clock, whether or not the timer's callback has run yet: the same look it takes.
+            OnHeartbeatTimer();
+        }
+
+        if (Volatile.Read(ref _heartbeatGeneration) == generation)
+        {
+            Interlocked.Exchange(ref _heartbeatThreadAlive, 0);
+        }
+
+        // A beat asked for while this thread was ending runs here (or on the thread pool, if its asker saw the thread end first).
+        if (Interlocked.Exchange(ref _beatRequested, 0) != 0)
+        {
+            Beat();
+        }
+    }
+
+    /// <summary>Runs a beat asked for by <see cref="OnHeartbeatTimer"/>, on the heartbeat thread, and completes its task.</summary>
+    private void Beat()
+    {
+        BeatAsync().GetAwaiter().GetResult();
+        Interlocked.Exchange(ref _beatDone, null)?.TrySetResult();
     }
 
     private void ScheduleHeartbeat(DateTimeOffset now)
@@ -62,6 +145,7 @@ public sealed partial class Scheduler
         }
     }
 
+    /// <summary>Runs when the heartbeat timer fires or the heartbeat thread wakes: asks the thread for a beat if one is due.</summary>
     private void OnHeartbeatTimer()
     {
         DateTimeOffset now = _time.GetUtcNow();
@@ -95,7 +179,17 @@ public sealed partial class Scheduler
             return;
         }
 
-        Volatile.Write(ref _beat, Task.Run(BeatAsync));
+        // The beat runs on the heartbeat thread; the timer's callback (on the thread pool) only wakes it.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _beatDone, done);
+        Volatile.Write(ref _beat, done.Task);
+        Interlocked.Exchange(ref _beatRequested, 1);
+        _heartbeatWake.Release();
+        if (Volatile.Read(ref _heartbeatThreadAlive) == 0 && Interlocked.Exchange(ref _beatRequested, 0) != 0)
+        {
+            // The thread has ended (the scheduler is being disposed): the beat runs here, so that whoever waits for it is answered.
+            _ = Task.Run(Beat);
+        }
     }
 
     /// <summary>Beats, and again while a heartbeat came due during the last one; <see cref="_beating"/> is set on entry.</summary>
@@ -175,6 +269,52 @@ public sealed partial class Scheduler
             {
                 handle.Lose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Before a queued run starts: if this node's estimate of the run's lease has lapsed (the node was paused, or starved of
+    /// CPU, since the last heartbeat), asks the store whether the run is still this node's, renewing it if so, and marks it
+    /// lost if not, so that it never starts while another node may be running it.
+    /// </summary>
+    /// <remarks>
+    /// The estimate alone does not decide: a lease lapsed by this node's clock may well be renewed still (a fake clock stepped
+    /// by a whole lease at once, a heartbeat just late) as long as no other node recovered the run. A store that cannot be
+    /// reached then cannot say: the run is lost here, as a heartbeat that cannot reach it fences such runs.
+    /// </remarks>
+    private async ValueTask ConfirmLeaseAsync(RunHandle handle)
+    {
+        DateTimeOffset sent = _time.GetUtcNow();
+        if (handle.Lost || sent < handle.LeaseUntil)
+        {
+            return;
+        }
+
+        try
+        {
+            LeaseRenewal renewal = await _store.RenewAsync(
+                new NodeHeartbeat
+                {
+                    Node = _identity,
+                    LeaseDuration = _options.LeaseDuration,
+                    Runs = [new HeldRun { RunId = handle.Run.RunId, FencingToken = handle.Run.FencingToken }],
+                },
+                CancellationToken.None).ConfigureAwait(false);
+            if (renewal.Lost.Count > 0)
+            {
+                handle.Lose();
+            }
+            else
+            {
+                handle.Renewed(LongTime.Add(sent, _options.LeaseDuration));
+            }
+        }
+#pragma warning disable CA1031 // The store cannot say whether the run is still this node's: it does not start.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.MaintenanceFailed(_logger, exception);
+            handle.Lose();
         }
     }
 

@@ -437,21 +437,31 @@ public sealed partial class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             long now = _time.GetUtcNow().UtcTicks;
+            List<ActiveRun>? expired = null;
             foreach (ActiveRun run in _runs.Values)
             {
                 if (run.LeaseUntil <= now)
                 {
-                    (lost ??= []).Add(run);
+                    (expired ??= []).Add(run);
                 }
             }
 
-            foreach (ActiveRun active in lost ?? [])
+            // A job's lost runs in the order they were claimed: a recoverable job's first takes the retry slot, the others wait.
+            expired?.Sort(static (a, b) => a.Run.FencingToken.CompareTo(b.Run.FencingToken));
+            foreach (ActiveRun active in expired ?? [])
             {
                 ClaimedRun run = active.Run;
-                _runs.Remove(active.RunKey);
                 Entry entry = active.Entry;
-                JobStatus before = entry.Status;
                 JobState state = entry.ReadState();
+                if (state.DefersRecovery(entry.Options.Recoverable))
+                {
+                    // Its job's retry slot holds another lost occurrence: this run stays claimed until a later look.
+                    continue;
+                }
+
+                (lost ??= []).Add(active);
+                _runs.Remove(active.RunKey);
+                JobStatus before = entry.Status;
                 state.InterruptTicks(run.ClaimedAt.UtcTicks, now, run.ScheduledTime.UtcTicks, run.Attempt, entry.Options.Recoverable);
                 entry.WriteState(state);
                 string error = RunRecords.LeaseExpired(run, Utc(active.LeaseUntil));

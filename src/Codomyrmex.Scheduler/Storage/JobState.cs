@@ -296,13 +296,28 @@ public struct JobState
         Settle();
     }
 
+    /// <summary>
+    /// Gets a value indicating whether a lost run of this job must wait before it is recorded: the job is recoverable and one
+    /// lost occurrence (or a failed attempt) already waits in its one retry slot.
+    /// </summary>
+    /// <param name="recoverable">The job's <see cref="JobOptions.Recoverable"/>.</param>
+    /// <returns>
+    /// <see langword="true"/> when the store must leave the lost run's claim as it is (its lease lapsed) and look again later:
+    /// once the pending retry is claimed the slot is free, and the next look records the run with <see cref="Interrupt"/>,
+    /// which runs its occurrence again. So every lost occurrence of a recoverable job runs again, one after another, lost runs
+    /// of one job in the order they were claimed. <see langword="false"/> for a job that is not recoverable, has no pending
+    /// retry, or is cancelled, paused or finished (its lost run is recorded now, as <see cref="Interrupt"/> says).
+    /// </returns>
+    public readonly bool DefersRecovery(bool recoverable) => recoverable && RetryAtTicks != 0 && !IsFinished && !IsPaused;
+
     /// <summary>Records a run lost with its node (its lease expired), noticed at <paramref name="now"/>.</summary>
     /// <param name="run">The lost run.</param>
     /// <param name="now">The store's time.</param>
     /// <param name="recoverable">The job's <see cref="JobOptions.Recoverable"/>.</param>
     /// <remarks>
     /// A recoverable job runs the occurrence again before any later one (a retry due at the lost occurrence, marked as a
-    /// recovery, so the loss is not counted as a failure); any other job counts a failure.
+    /// recovery, so the loss is not counted as a failure); any other job counts a failure. A store calls it only when
+    /// <see cref="DefersRecovery"/> is false: a recoverable job with a retry already pending is recorded as failed here.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="run"/> is null.</exception>
     public void Interrupt(ClaimedRun run, DateTimeOffset now, bool recoverable)

@@ -4,7 +4,7 @@ using static Codomyrmex.Scheduler.Triggers;
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
-/// The heartbeat keeps the leases of the runs a scheduler holds on a timer of its own: not held up by a dispatcher waiting
+/// The heartbeat keeps the leases of the runs a scheduler holds on a thread of its own: not held up by a dispatcher waiting
 /// for room or by a slow purge, running for a RunNow on a scheduler never started, and stopping runs whose lease it cannot renew.
 /// </summary>
 public partial class SchedulerTests
@@ -46,6 +46,10 @@ public partial class SchedulerTests
 
             // Past the lease of the claim: the store still holds every run for this node.
             Assert.Empty(await store.RecoverExpiredAsync(TestContext.Current.CancellationToken));
+
+            // The renewals ran on the heartbeat's own thread: work queued on the thread pool, which a loaded machine makes
+            // wait for seconds, never delays them.
+            Assert.Equal(0, store.RenewalsOnThreadPool);
         }
         finally
         {

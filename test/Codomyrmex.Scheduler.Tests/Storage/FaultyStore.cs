@@ -37,6 +37,11 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Gets what is released once per renewal that reached the store with at least one run.</summary>
     public SemaphoreSlim RenewedRuns { get; } = new(0);
 
+    /// <summary>Gets how many renewals with at least one run reached the store on a thread-pool thread.</summary>
+    public int RenewalsOnThreadPool => Volatile.Read(ref _renewalsOnThreadPool);
+
+    private int _renewalsOnThreadPool;
+
     public event EventHandler<JobStoreChange>? Changed
     {
         add => _inner.Changed += value;
@@ -97,6 +102,11 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
         if (FailRenew)
         {
             throw new TimeoutException("the store cannot be reached (a simulated partition)");
+        }
+
+        if (heartbeat.Runs.Count > 0 && Thread.CurrentThread.IsThreadPoolThread)
+        {
+            Interlocked.Increment(ref _renewalsOnThreadPool);
         }
 
         LeaseRenewal renewal = await _inner.RenewAsync(heartbeat, cancellationToken);
