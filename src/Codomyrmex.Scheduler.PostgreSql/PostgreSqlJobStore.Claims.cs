@@ -11,10 +11,11 @@ public sealed partial class PostgreSqlJobStore
     /// <inheritdoc/>
     /// <remarks>
     /// <para>
-    /// One transaction: the due jobs are locked earliest first with <c>FOR UPDATE SKIP LOCKED</c> (a job another node is
-    /// claiming is skipped, not waited for), <see cref="JobState.Claim"/> decides each in this process, and the claimed runs (with
-    /// their fencing tokens from a sequence) and the jobs' new states are written in one round trip. The rules run here rather
-    /// than in SQL so that every store applies the same code; PostgreSQL only provides the atomicity and the exclusion.
+    /// One transaction in two round trips: the due jobs are locked earliest first with <c>FOR UPDATE SKIP LOCKED</c> (a job
+    /// another node is claiming is skipped, not waited for) in the first, with <c>BEGIN</c>; <see cref="JobState.Claim"/> decides
+    /// each in this process; the claimed runs (with their fencing tokens from a sequence), the jobs' new states and <c>COMMIT</c>
+    /// go in the second. A claim that finds nothing due sends only <c>COMMIT</c> second. The rules run here rather than in SQL so
+    /// that every store applies the same code; PostgreSQL only provides the atomicity and the exclusion.
     /// </para>
     /// <para>A job that is due again at once (catching up missed occurrences) is claimed again in the same batch while it is locked.</para>
     /// </remarks>
@@ -23,16 +24,23 @@ public sealed partial class PostgreSqlJobStore
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxRuns, 1, nameof(request));
-        return await InTransactionAsync(async store =>
+        return await InBatchedTransactionAsync(async store =>
         {
             var rows = new List<JobRow>();
             long now = 0;
-            using (NpgsqlCommand select = store.Command(
-                $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now FROM {_s}jobs, t WHERE due_at <= t.now " +
-                "ORDER BY due_at, seq LIMIT @max FOR UPDATE OF jobs SKIP LOCKED"))
+
+            // Round trip 1: BEGIN and the due jobs, locked.
+            var find = new NpgsqlBatch(store.Connection);
+            await using (find.ConfigureAwait(false))
             {
-                Db.Add(select, "max", request.MaxRuns);
-                NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                find.BatchCommands.Add(BeginCommand());
+                var select = new NpgsqlBatchCommand(
+                    $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now FROM {_s}jobs, t WHERE due_at <= t.now " +
+                    "ORDER BY due_at, seq LIMIT @max FOR UPDATE OF jobs SKIP LOCKED");
+                select.Parameters.Add(NowParameter());
+                select.Parameters.Add(new NpgsqlParameter<int>("max", request.MaxRuns));
+                find.BatchCommands.Add(select);
+                NpgsqlDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -45,7 +53,7 @@ public sealed partial class PostgreSqlJobStore
 
             if (rows.Count == 0)
             {
-                now = await NowAsync(store, cancellationToken).ConfigureAwait(false);
+                return await ClaimedNothingAsync(store, cancellationToken).ConfigureAwait(false);
             }
 
             if (_clock is null)
@@ -95,14 +103,11 @@ public sealed partial class PostgreSqlJobStore
                 row.StampFinished(now);
             }
 
-            // One round trip: every job's new state, the claimed runs with their tokens, and the next due time.
-            var batch = new NpgsqlBatch(store.Connection, store.Transaction);
+            // Round trip 2: every job's new state, the claimed runs with their tokens, the next due time, and COMMIT.
+            var batch = new NpgsqlBatch(store.Connection);
             await using (batch.ConfigureAwait(false))
             {
-                if (rows.Count > 0)
-                {
-                    batch.BatchCommands.Add(StateUpdate(rows));
-                }
+                batch.BatchCommands.Add(StateUpdate(rows));
 
                 var insert = new NpgsqlBatchCommand(
                     $"INSERT INTO {_s}claims (run_id, job_id, scheduled, claimed_at, instance_id, node_name, lease_until, attempt, is_manual, " +
@@ -121,6 +126,7 @@ public sealed partial class PostgreSqlJobStore
                 insert.Parameters.Add(new NpgsqlParameter<bool[]>("recovery", claims.Select(c => c.Claim.IsRecovery).ToArray()));
                 batch.BatchCommands.Add(insert);
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT min(due_at) FROM {_s}jobs WHERE due_at IS NOT NULL"));
+                AddCommit(batch, store);
 
                 var tokens = new Dictionary<string, long>(claims.Count, StringComparer.Ordinal);
                 long? next;
@@ -135,6 +141,7 @@ public sealed partial class PostgreSqlJobStore
                     await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                     await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     next = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+                    await DrainAsync(reader, cancellationToken).ConfigureAwait(false);
                 }
 
                 // Each run's job as it is after the whole batch (several runs of one job share the snapshot).
@@ -167,6 +174,39 @@ public sealed partial class PostgreSqlJobStore
                 return new ClaimBatch { Runs = runs, Skipped = skipped ?? [], Now = at, NextDueAt = next is { } n ? Utc(n) : null };
             }
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends a claim that found nothing due: the time and the next due time, read in the round trip of its <c>COMMIT</c>, the
+    /// last before the dispatcher computes its wait from them, so that the wait starts from a reading only one transit old.
+    /// </summary>
+    private async Task<ClaimBatch> ClaimedNothingAsync(StoreTransaction store, CancellationToken cancellationToken)
+    {
+        long now;
+        long? next;
+        var batch = new NpgsqlBatch(store.Connection);
+        await using (batch.ConfigureAwait(false))
+        {
+            var idle = new NpgsqlBatchCommand($"SELECT {Db.Now}, (SELECT min(due_at) FROM {_s}jobs WHERE due_at IS NOT NULL)");
+            idle.Parameters.Add(NowParameter());
+            batch.BatchCommands.Add(idle);
+            AddCommit(batch, store);
+            NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                now = reader.GetInt64(0);
+                next = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                await DrainAsync(reader, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (_clock is null)
+        {
+            _serverClock.Observe(now);
+        }
+
+        return new ClaimBatch { Runs = [], Skipped = [], Now = Utc(now), NextDueAt = next is { } due ? Utc(due) : null };
     }
 
     /// <inheritdoc/>

@@ -27,10 +27,11 @@ public sealed partial class PostgreSqlJobStore
     /// <remarks>
     /// <para>
     /// Completions that arrive while another is being written wait in a queue; the caller that finds no writer becomes it and
-    /// writes everything queued in one transaction: the claims are deleted by run id, instance id and fencing token together
-    /// and the jobs locked in one round trip, the shared rules (<see cref="JobState.Complete"/>) run here, and the jobs' new
-    /// states and the history rows are written in a second. A run recovered (or re-claimed) meanwhile no longer matches its
-    /// claim, so a node that lost its lease records nothing over the new holder. Each caller gets its own answer.
+    /// writes everything queued in one transaction of two round trips: the claims are deleted by run id, instance id and
+    /// fencing token together and the jobs locked in the first (with <c>BEGIN</c>), the shared rules
+    /// (<see cref="JobState.Complete"/>) run here, and the jobs' new states, the history rows and <c>COMMIT</c> go in the
+    /// second. A run recovered (or re-claimed) meanwhile no longer matches its claim, so a node that lost its lease records
+    /// nothing over the new holder. Each caller gets its own answer.
     /// </para>
     /// <para>
     /// When a transaction of several completions surely rolled back (the server reported an error), each is written again
@@ -97,7 +98,7 @@ public sealed partial class PostgreSqlJobStore
         Interlocked.Increment(ref _completionTransactions);
         try
         {
-            RunCompletionResult[] results = await InTransactionAsync(store => CompleteAllAsync(store, batch), CancellationToken.None).ConfigureAwait(false);
+            RunCompletionResult[] results = await InBatchedTransactionAsync(store => CompleteAllAsync(store, batch), CancellationToken.None).ConfigureAwait(false);
             for (int i = 0; i < batch.Count; i++)
             {
                 batch[i].Answered(results[i]);
@@ -143,13 +144,14 @@ public sealed partial class PostgreSqlJobStore
 
     private async Task<RunCompletionResult[]> CompleteAllAsync(StoreTransaction store, List<PendingCompletion> batch)
     {
-        // Round trip 1: delete the claims that still match (run, holder and token), and lock the jobs in one order.
+        // Round trip 1: BEGIN, delete the claims that still match (run, holder and token), and lock the jobs in one order.
         var deleted = new HashSet<string>(StringComparer.Ordinal);
         var rows = new Dictionary<string, JobRow>(StringComparer.Ordinal);
         long now = 0;
-        var find = new NpgsqlBatch(store.Connection, store.Transaction);
+        var find = new NpgsqlBatch(store.Connection);
         await using (find.ConfigureAwait(false))
         {
+            find.BatchCommands.Add(BeginCommand());
             var delete = new NpgsqlBatchCommand(
                 $"DELETE FROM {_s}claims c USING unnest(@run_ids, @instance_ids, @tokens) AS t(r, i, k) " +
                 "WHERE c.run_id = t.r AND c.instance_id = t.i AND c.token = t.k RETURNING c.run_id");
@@ -236,14 +238,18 @@ public sealed partial class PostgreSqlJobStore
         {
             await WriteCompletedAsync(store, changed, records).ConfigureAwait(false);
         }
+        else
+        {
+            await CommitAsync(store, CancellationToken.None).ConfigureAwait(false);
+        }
 
         return results;
     }
 
-    /// <summary>Round trip 2: every job's new state, the history rows, and the history trimmed to its length per job.</summary>
+    /// <summary>Round trip 2: every job's new state, the history rows, the history trimmed to its length per job, and COMMIT.</summary>
     private async Task WriteCompletedAsync(StoreTransaction store, List<JobRow> rows, List<RunRecord> records)
     {
-        var write = new NpgsqlBatch(store.Connection, store.Transaction);
+        var write = new NpgsqlBatch(store.Connection);
         await using (write.ConfigureAwait(false))
         {
             write.BatchCommands.Add(StateUpdate(rows));
@@ -281,6 +287,7 @@ public sealed partial class PostgreSqlJobStore
                 }
             }
 
+            AddCommit(write, store);
             await write.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
     }

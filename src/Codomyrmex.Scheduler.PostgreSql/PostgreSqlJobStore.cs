@@ -271,6 +271,71 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction its own SQL begins and ends: its first batch starts with <c>BEGIN</c>
+    /// (<see cref="BeginCommand"/>) and its last ends with <see cref="AddCommit"/>, so that neither costs a round trip of its
+    /// own. When <paramref name="work"/> throws, the transaction is rolled back; once it returns, its changes are raised.
+    /// </summary>
+    private async Task<T> InBatchedTransactionAsync<T>(Func<StoreTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var store = new StoreTransaction(await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), null!, _clock);
+        await using (store.Connection.ConfigureAwait(false))
+        {
+            try
+            {
+                T result = await work(store).ConfigureAwait(false);
+                foreach (JobStoreChange change in store.Changes)
+                {
+                    JobStoreEvents.Raise(Changed, this, change, _logger);
+                }
+
+                return result;
+            }
+            catch when (store.Connection.State == System.Data.ConnectionState.Open)
+            {
+                await RollBackQuietlyAsync(store.Connection).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The first command of a batched transaction's first batch.</summary>
+    private static NpgsqlBatchCommand BeginCommand() => new("BEGIN");
+
+    /// <summary>Ends a batched transaction's last batch: the notification of its changes (if any), then <c>COMMIT</c>.</summary>
+    private void AddCommit(NpgsqlBatch batch, StoreTransaction store)
+    {
+        if (store.Changes.Count > 0)
+        {
+            var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, p) FROM unnest($2) AS p");
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _channel });
+            notify.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. store.Changes.Select(c => ChangeListener.Payload(_storeId, c))] });
+            batch.BatchCommands.Add(notify);
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+    }
+
+    /// <summary>Reads the results a batch's reader has left (the last batch's <c>COMMIT</c>), so that an error in them is thrown here.</summary>
+    private static async Task DrainAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    /// <summary>Runs a batch that ends a batched transaction and has no rows to read (a <c>COMMIT</c>, with its notification).</summary>
+    private async Task CommitAsync(StoreTransaction store, CancellationToken cancellationToken)
+    {
+        var batch = new NpgsqlBatch(store.Connection);
+        await using (batch.ConfigureAwait(false))
+        {
+            AddCommit(batch, store);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Runs a read on a connection of its own, outside any transaction.</summary>
     private async Task<T> ReadAsync<T>(Func<StoreTransaction, Task<T>> read, CancellationToken cancellationToken)
     {

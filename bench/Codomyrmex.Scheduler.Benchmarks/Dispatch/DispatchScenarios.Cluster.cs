@@ -25,15 +25,32 @@ internal static partial class DispatchScenarios
             return;
         }
 
-        if (firesPerSecond)
+        string[] parts = ClusterParts();
+        if (firesPerSecond && parts.Contains("fires"))
         {
             await ClusterFiresAsync(connectionString);
         }
 
-        await GroupCommitAsync(connectionString);
-        await ClaimToStartAsync(connectionString);
-        await ClusterLatenessAsync(connectionString);
+        if (parts.Contains("completions"))
+        {
+            await GroupCommitAsync(connectionString);
+        }
+
+        if (parts.Contains("claim"))
+        {
+            await ClaimToStartAsync(connectionString);
+        }
+
+        if (parts.Contains("lateness"))
+        {
+            await ClusterLatenessAsync(connectionString);
+        }
     }
+
+    private static readonly string[] AllClusterParts = ["fires", "completions", "claim", "lateness"];
+
+    /// <summary>The tables <c>--cluster-parts fires,completions,claim,lateness</c> names; all of them by default.</summary>
+    private static string[] ClusterParts() => ChosenFrom("--cluster-parts", AllClusterParts);
 
     /// <summary>
     /// Group commit, before and after, side by side on one store: claimed runs completed one at a time (each its own
@@ -125,19 +142,22 @@ internal static partial class DispatchScenarios
     private static readonly string[] AllClusterLibraries = ["codomyrmex", "quartz", "quartz-tuned", "hangfire"];
 
     /// <summary>The libraries <c>--cluster-libraries a,b</c> names, in that order; all of them by default.</summary>
-    private static string[] ClusterLibraries()
+    private static string[] ClusterLibraries() => ChosenFrom("--cluster-libraries", AllClusterLibraries);
+
+    /// <summary>The values <c>option a,b</c> names on the command line, in that order, each one of <paramref name="known"/>; all of them by default.</summary>
+    private static string[] ChosenFrom(string option, string[] known)
     {
         string[] args = Environment.GetCommandLineArgs();
-        int at = Array.IndexOf(args, "--cluster-libraries");
+        int at = Array.IndexOf(args, option);
         if (at < 0 || at + 1 >= args.Length)
         {
-            return AllClusterLibraries;
+            return known;
         }
 
         string[] chosen = args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        string[] unknown = chosen.Except(AllClusterLibraries, StringComparer.Ordinal).ToArray();
+        string[] unknown = chosen.Except(known, StringComparer.Ordinal).ToArray();
         return unknown.Length == 0 ? chosen
-            : throw new ArgumentException($"--cluster-libraries: unknown {string.Join(", ", unknown)} (known: {string.Join(", ", AllClusterLibraries)}).");
+            : throw new ArgumentException($"{option}: unknown {string.Join(", ", unknown)} (known: {string.Join(", ", known)}).");
     }
 
     private static async Task ClusterFiresOnceAsync(ClusterContender contender, int nodes, int n, MarkdownTable? table, int run)
