@@ -1,6 +1,5 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -24,76 +23,63 @@ public sealed partial class SqliteJobStore
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxRuns, 1, nameof(request));
         cancellationToken.ThrowIfCancellationRequested();
-        List<ClaimedRun>? runs = null;
-        List<SkippedOccurrence>? skipped = null;
-        DateTimeOffset now;
-        long? next;
-        try
+        JoinDispatchLock();
+        return WriteAsync(() =>
         {
-            lock (_lock)
+            List<ClaimedRun>? runs = null;
+            List<SkippedOccurrence>? skipped = null;
+            (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+            long nowTicks = now.UtcTicks;
+            long token = 0;
+            while ((runs?.Count ?? 0) < request.MaxRuns)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                EnsureDispatchLock();
-                using StoreTransaction transaction = BeginWrite();
-                (now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
-                long nowTicks = now.UtcTicks;
-                long token = 0;
-                while ((runs?.Count ?? 0) < request.MaxRuns)
+                JobRow? row = _jobs.FirstDue(nowTicks);
+                if (row is null)
                 {
-                    JobRow? row = _jobs.FirstDue(nowTicks);
-                    if (row is null)
-                    {
-                        break;
-                    }
+                    break;
+                }
 
-                    Trigger? trigger;
-                    try
-                    {
-                        trigger = _jobs.TriggerOf(row);
-                    }
-                    catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
-                    {
-                        // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
-                        row.State.Fail();
-                        row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
-                        _jobs.WriteState(row);
-                        continue;
-                    }
-
-                    ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, now);
+                Trigger? trigger;
+                try
+                {
+                    trigger = _jobs.TriggerOf(row);
+                }
+                catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
+                {
+                    // One job whose stored trigger is damaged fails, saying why; it must not stop every other job.
+                    row.State.Fail();
+                    row.Error = $"{nameof(InvalidOperationException)}: {exception.Message}";
                     _jobs.WriteState(row);
-                    if (claim.Decision == ClaimDecision.Run)
-                    {
-                        token = token == 0 ? _claims.LastToken() + 1 : token + 1;
-                        (runs ??= []).Add(InsertClaim(row, claim.ScheduledTime, now, request.Node, leaseUntil, token, manual: false, claim.Attempt, claim.IsRecovery));
-                    }
-                    else if (claim.Decision == ClaimDecision.Skip)
-                    {
-                        (skipped ??= []).Add(new SkippedOccurrence
-                        {
-                            JobId = row.Id,
-                            JobName = row.Name,
-                            ScheduledTime = claim.ScheduledTime,
-                            Reason = claim.SkipReason.GetValueOrDefault(),
-                        });
-                    }
+                    continue;
                 }
 
-                if (token != 0)
+                ClaimResult claim = row.State.Claim(trigger, row.Options, row.MaxRuns, now);
+                _jobs.WriteState(row);
+                if (claim.Decision == ClaimDecision.Run)
                 {
-                    _claims.WriteLastToken(token);
+                    token = token == 0 ? _claims.LastToken() + 1 : token + 1;
+                    (runs ??= []).Add(InsertClaim(row, claim.ScheduledTime, now, request.Node, leaseUntil, token, manual: false, claim.Attempt, claim.IsRecovery));
                 }
-
-                next = _jobs.NextDue();
-                transaction.Commit();
+                else if (claim.Decision == ClaimDecision.Skip)
+                {
+                    (skipped ??= []).Add(new SkippedOccurrence
+                    {
+                        JobId = row.Id,
+                        JobName = row.Name,
+                        ScheduledTime = claim.ScheduledTime,
+                        Reason = claim.SkipReason.GetValueOrDefault(),
+                    });
+                }
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
 
-        return new(new ClaimBatch { Runs = runs ?? [], Skipped = skipped ?? [], Now = now, NextDueAt = next is { } due ? Utc(due) : null });
+            if (token != 0)
+            {
+                _claims.WriteLastToken(token);
+            }
+
+            long? next = _jobs.NextDue();
+            return new ClaimBatch { Runs = runs ?? [], Skipped = skipped ?? [], Now = now, NextDueAt = next is { } due ? Utc(due) : null };
+        });
     }
 
     /// <inheritdoc/>
@@ -113,47 +99,37 @@ public sealed partial class SqliteJobStore
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
         cancellationToken.ThrowIfCancellationRequested();
-        try
+        return WriteAsync(() =>
         {
-            lock (_lock)
+            JobRow? row = _jobs.ById(jobId);
+            if (row is null)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                JobRow? row = _jobs.ById(jobId);
-                if (row is null)
-                {
-                    return new((ClaimedRun?)null);
-                }
-
-                if (row.State.Status == JobStatus.Cancelled)
-                {
-                    throw StoreErrors.ClaimCancelled(jobId, row.Name);
-                }
-
-                if (row.State.LimitReached(row.MaxRuns))
-                {
-                    throw StoreErrors.ClaimLimitReached(jobId, row.Name, row.MaxRuns);
-                }
-
-                if (row.State.IsFinished && row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } live)
-                {
-                    throw StoreErrors.ClaimNameTaken(jobId, row.Name, live.Id);
-                }
-
-                (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
-                row.State.ClaimNow(now, row.MaxRuns);
-                _jobs.WriteState(row);
-                long token = _claims.LastToken() + 1;
-                ClaimedRun run = InsertClaim(row, now, now, request.Node, leaseUntil, token, manual: true);
-                _claims.WriteLastToken(token);
-                transaction.Commit();
-                return new(run);
+                return (ClaimedRun?)null;
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+
+            if (row.State.Status == JobStatus.Cancelled)
+            {
+                throw StoreErrors.ClaimCancelled(jobId, row.Name);
+            }
+
+            if (row.State.LimitReached(row.MaxRuns))
+            {
+                throw StoreErrors.ClaimLimitReached(jobId, row.Name, row.MaxRuns);
+            }
+
+            if (row.State.IsFinished && row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } live)
+            {
+                throw StoreErrors.ClaimNameTaken(jobId, row.Name, live.Id);
+            }
+
+            (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(request.LeaseDuration);
+            row.State.ClaimNow(now, row.MaxRuns);
+            _jobs.WriteState(row);
+            long token = _claims.LastToken() + 1;
+            ClaimedRun run = InsertClaim(row, now, now, request.Node, leaseUntil, token, manual: true);
+            _claims.WriteLastToken(token);
+            return run;
+        });
     }
 
     /// <inheritdoc/>
@@ -165,71 +141,57 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
+    public async ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completion);
         cancellationToken.ThrowIfCancellationRequested();
         ClaimedRun run = completion.Run;
         string? result = completion.Outcome == RunOutcome.Succeeded ? JsonValues.FromResult(completion.Result) : null;
         RunRecord record = RunRecords.FromCompletion(completion, _history.Options);
-        Job job;
-        JobStoreChange? change = null;
-        try
+        (RunCompletionResult outcome, JobStoreChange? change) = await WriteAsync<(RunCompletionResult, JobStoreChange?)>(() =>
         {
-            lock (_lock)
+            if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)
+                // Recovered, re-claimed or completed already (fenced), or the job is gone: nothing is recorded.
+                return (new RunCompletionResult
                 {
-                    // Recovered, re-claimed or completed already (fenced), or the job is gone: nothing is recorded.
-                    return new(new RunCompletionResult
-                    {
-                        Status = _jobs.ById(run.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced,
-                    });
-                }
-
-                _claims.Delete(run.RunId);
-                JobRow row = _jobs.BySeq(seq)!;
-                long dueBefore = DueKey(row.State);
-                DateTimeOffset now = _time.GetUtcNow();
-                row.State.Complete(completion, now);
-                if (completion.Outcome == RunOutcome.Succeeded)
-                {
-                    row.Result = result;
-                    row.Error = null;
-                }
-                else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
-                {
-                    row.Error = completion.Error;
-                }
-
-                _jobs.WriteState(row);
-                _history.Insert(record);
-                if (DueKey(row.State) < dueBefore)
-                {
-                    // A queued run or a retry made the job due earlier: a dispatcher must look again.
-                    change = LogChange(JobStoreChangeKind.Completed, row, now.UtcTicks);
-                }
-
-                transaction.Commit();
-
-                // The caller gets back the value itself; a later read gets its JSON.
-                job = _jobs.ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null,
-                    keepStoredResult: completion.Outcome != RunOutcome.Succeeded);
+                    Status = _jobs.ById(run.Job.Id) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced,
+                }, null);
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+
+            _claims.Delete(run.RunId);
+            JobRow row = _jobs.BySeq(seq)!;
+            long dueBefore = DueKey(row.State);
+            DateTimeOffset now = _time.GetUtcNow();
+            row.State.Complete(completion, now);
+            if (completion.Outcome == RunOutcome.Succeeded)
+            {
+                row.Result = result;
+                row.Error = null;
+            }
+            else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+            {
+                row.Error = completion.Error;
+            }
+
+            _jobs.WriteState(row);
+            _history.Insert(record);
+
+            // A queued run or a retry that made the job due earlier is logged: a dispatcher must look again.
+            JobStoreChange? earlier = DueKey(row.State) < dueBefore ? LogChange(JobStoreChangeKind.Completed, row, now.UtcTicks) : null;
+
+            // The caller gets back the value itself; a later read gets its JSON.
+            Job job = _jobs.ToJob(row, completion.Outcome == RunOutcome.Succeeded ? completion.Result : null,
+                keepStoredResult: completion.Outcome != RunOutcome.Succeeded);
+            return (new RunCompletionResult { Status = RunCompletionStatus.Recorded, Job = job }, earlier);
+        }).ConfigureAwait(false);
 
         if (change is { } changed)
         {
             Raise(changed);
         }
 
-        return new(new RunCompletionResult { Status = RunCompletionStatus.Recorded, Job = job });
+        return outcome;
     }
 
     /// <inheritdoc/>
@@ -242,67 +204,58 @@ public sealed partial class SqliteJobStore
     /// file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        List<ClaimedRun>? lost = null;
-        List<JobStoreChange>? changes = null;
-        try
+        JoinDispatchLock();
+        (List<ClaimedRun>? lost, List<JobStoreChange>? changes) = await WriteAsync(() =>
         {
-            lock (_lock)
+            List<ClaimedRun>? lost = null;
+            List<JobStoreChange>? changes = null;
+            DateTimeOffset now = _time.GetUtcNow();
+            foreach (ClaimRow claim in _claims.Expired(now.UtcTicks, Epoch))
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                EnsureDispatchLock();
-                using StoreTransaction transaction = BeginWrite();
-                DateTimeOffset now = _time.GetUtcNow();
-                foreach (ClaimRow claim in _claims.Expired(now.UtcTicks, Epoch))
+                JobRow row = _jobs.BySeq(claim.JobSeq)!;
+                if (row.State.DefersRecovery(row.Options.Recoverable))
                 {
-                    JobRow row = _jobs.BySeq(claim.JobSeq)!;
-                    if (row.State.DefersRecovery(row.Options.Recoverable))
-                    {
-                        // Its job's retry slot holds another lost occurrence: this run stays claimed until a later look.
-                        continue;
-                    }
-
-                    _claims.Delete(claim.RunId);
-                    var run = new ClaimedRun
-                    {
-                        RunId = claim.RunId,
-                        Job = _jobs.ToJob(row),
-                        ScheduledTime = Utc(claim.Scheduled),
-                        ClaimedAt = Utc(claim.ClaimedAt),
-                        InstanceId = claim.InstanceId,
-                        NodeName = claim.NodeName,
-                        LeaseUntil = Utc(claim.LeaseUntil),
-                        IsManual = claim.IsManual,
-                        Attempt = claim.Attempt,
-                        IsRecovery = claim.IsRecovery,
-                        FencingToken = claim.FencingToken,
-                    };
-                    row.State.Interrupt(run, now, row.Options.Recoverable);
-                    row.Error = claim.Epoch != 0 && claim.Epoch != Epoch
-                        ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.NodeName}' ({claim.InstanceId}) ended before the run completed."
-                        : RunRecords.LeaseExpired(run, run.LeaseUntil);
-                    _jobs.WriteState(row);
-                    _history.Insert(RunRecords.Interrupted(run, now, row.Error));
-                    (changes ??= []).Add(LogChange(JobStoreChangeKind.Recovered, row, now.UtcTicks));
-                    (lost ??= []).Add(run);
+                    // Its job's retry slot holds another lost occurrence: this run stays claimed until a later look.
+                    continue;
                 }
 
-                transaction.Commit();
+                _claims.Delete(claim.RunId);
+                var run = new ClaimedRun
+                {
+                    RunId = claim.RunId,
+                    Job = _jobs.ToJob(row),
+                    ScheduledTime = Utc(claim.Scheduled),
+                    ClaimedAt = Utc(claim.ClaimedAt),
+                    InstanceId = claim.InstanceId,
+                    NodeName = claim.NodeName,
+                    LeaseUntil = Utc(claim.LeaseUntil),
+                    IsManual = claim.IsManual,
+                    Attempt = claim.Attempt,
+                    IsRecovery = claim.IsRecovery,
+                    FencingToken = claim.FencingToken,
+                };
+                row.State.Interrupt(run, now, row.Options.Recoverable);
+                row.Error = claim.Epoch != 0 && claim.Epoch != Epoch
+                    ? $"{nameof(RunOutcome.Interrupted)}: the process that ran it on node '{claim.NodeName}' ({claim.InstanceId}) ended before the run completed."
+                    : RunRecords.LeaseExpired(run, run.LeaseUntil);
+                _jobs.WriteState(row);
+                _history.Insert(RunRecords.Interrupted(run, now, row.Error));
+                (changes ??= []).Add(LogChange(JobStoreChangeKind.Recovered, row, now.UtcTicks));
+                (lost ??= []).Add(run);
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+
+            return (lost, changes);
+        }).ConfigureAwait(false);
 
         foreach (JobStoreChange change in changes ?? [])
         {
             Raise(change);
         }
 
-        return new(lost is null ? [] : lost);
+        return lost is null ? [] : lost;
     }
 
     /// <inheritdoc/>
@@ -313,18 +266,7 @@ public sealed partial class SqliteJobStore
     public ValueTask<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                return new(_jobs.NextDue() is { } due ? Utc(due) : null);
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+        return new(Read(() => _jobs.NextDue() is { } due ? Utc(due) : (DateTimeOffset?)null));
     }
 
     private static long DueKey(in JobState state) => state.DueAtTicks is 0 ? long.MaxValue : state.DueAtTicks;

@@ -1,5 +1,4 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
-using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -15,23 +14,14 @@ public sealed partial class SqliteJobStore
     {
         ThrowIfBadPage(query.Offset, query.Limit);
         cancellationToken.ThrowIfCancellationRequested();
-        try
+        return new(Read(() =>
         {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-
-                // One read transaction, so the total and the page agree even while another process writes.
-                using StoreTransaction transaction = _db.BeginRead();
-                int total = _history.Count(query);
-                List<RunRecord> items = query.Limit != 0 && query.Offset < total ? _history.Page(query) : [];
-                transaction.Commit();
-                return new(new RunPage { Items = items, Total = total });
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+            // One read transaction, so the total and the page agree even while another process writes.
+            using StoreTransaction transaction = _db.BeginRead();
+            int total = _history.Count(query);
+            List<RunRecord> items = query.Limit != 0 && query.Offset < total ? _history.Page(query) : [];
+            transaction.Commit();
+            return new RunPage { Items = items, Total = total };
+        }));
     }
 }

@@ -1,5 +1,4 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
-using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -20,24 +19,16 @@ public sealed partial class SqliteJobStore
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public SqliteLockHolder? GetLockHolder()
     {
-        SqliteLockHolder? recorded;
-        try
+        (SqliteLockHolder? recorded, bool known) = Read(() =>
         {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                recorded = ReadHolder(activeOnly: true) is { } holder
-                    ? new SqliteLockHolder { ProcessId = holder.Pid, ProcessName = holder.Process, Host = holder.Host, Since = holder.Since }
-                    : null;
-                if (recorded is null || DispatchLock.IsHeld(_path))
-                {
-                    return recorded;
-                }
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+            SqliteLockHolder? recorded = ReadHolder(activeOnly: true) is { } holder
+                ? new SqliteLockHolder { ProcessId = holder.Pid, ProcessName = holder.Process, Host = holder.Host, Since = holder.Since }
+                : null;
+            return (recorded, recorded is null || DispatchLock.IsHeld(_path));
+        });
+        if (known)
         {
-            throw Damaged(e);
+            return recorded;
         }
 
         try

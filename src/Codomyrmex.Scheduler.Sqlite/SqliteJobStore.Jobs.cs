@@ -7,8 +7,11 @@ namespace Codomyrmex.Scheduler.Sqlite;
 /// <summary>Adding, reading, listing, updating and cancelling jobs.</summary>
 public sealed partial class SqliteJobStore
 {
-    /// <summary>SQLite's result code for a broken constraint (here: the unique job id, or one live job per source and name).</summary>
-    private const int SqliteConstraint = 19;
+    /// <summary>
+    /// SQLite's extended result code for a broken unique index (here: the job id, or one live job per source and name); other
+    /// broken constraints (a trigger of another program that refuses the write) are reported as SQLite reports them.
+    /// </summary>
+    private const int SqliteConstraintUnique = 2067;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -22,50 +25,43 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
+    public async ValueTask<AddJobResult> AddAsync(Job job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfReadOnly();
         JobRow row = ToNewRow(job, nameof(job));
-        JobStoreChange change;
-        try
+        AddJobResult added = await WriteAsync(() =>
         {
-            lock (_lock)
+            if (row.TriggerJson is not null)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                if (row.TriggerJson is not null)
-                {
-                    _jobs.CacheTrigger(row.TriggerJson, job.Trigger!);
-                }
-
-                using StoreTransaction transaction = BeginWrite();
-                if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
-                {
-                    return new(new AddJobResult { Job = _jobs.ToJob(existing), Added = false });
-                }
-
-                try
-                {
-                    _jobs.Insert(row);
-                }
-                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
-                {
-                    // The id: the live source and name were looked up in this transaction, which holds the write lock.
-                    throw StoreErrors.DuplicateId(job.Id, nameof(job));
-                }
-
-                change = AddedChange(row);
-                transaction.Commit();
+                _jobs.CacheTrigger(row.TriggerJson, job.Trigger!);
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+
+            if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
+            {
+                return new AddJobResult { Job = _jobs.ToJob(existing), Added = false };
+            }
+
+            try
+            {
+                _jobs.Insert(row);
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintUnique)
+            {
+                // The id: the live source and name were looked up in this transaction, which holds the write lock.
+                throw StoreErrors.DuplicateId(job.Id, nameof(job));
+            }
+
+            return new AddJobResult { Job = job, Added = true };
+        }).ConfigureAwait(false);
+
+        if (added.Added)
         {
-            throw Damaged(e);
+            Raise(AddedChange(row));
         }
 
-        Raise(change);
-        return new(new AddJobResult { Job = job, Added = true });
+        return added;
     }
 
     /// <inheritdoc/>
@@ -81,13 +77,13 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<AddJobResult>> AddManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         cancellationToken.ThrowIfCancellationRequested();
         if (jobs.Count == 0)
         {
-            return new(Array.Empty<AddJobResult>());
+            return [];
         }
 
         ThrowIfReadOnly();
@@ -97,56 +93,48 @@ public sealed partial class SqliteJobStore
             rows[i] = ToNewRow(jobs[i] ?? throw new ArgumentNullException(nameof(jobs), $"The job at index {i} is null."), nameof(jobs));
         }
 
-        var results = new AddJobResult[rows.Length];
-        var changes = new List<JobStoreChange>(rows.Length);
-        try
+        AddJobResult[] results = await WriteAsync(() =>
         {
-            lock (_lock)
+            var results = new AddJobResult[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                for (int i = 0; i < rows.Length; i++)
+                JobRow row = rows[i];
+                if (row.TriggerJson is not null)
                 {
-                    JobRow row = rows[i];
-                    if (row.TriggerJson is not null)
-                    {
-                        _jobs.CacheTrigger(row.TriggerJson, jobs[i].Trigger!);
-                    }
-
-                    if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
-                    {
-                        results[i] = new AddJobResult { Job = _jobs.ToJob(existing), Added = false };
-                        continue;
-                    }
-
-                    try
-                    {
-                        _jobs.Insert(row);
-                    }
-                    catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
-                    {
-                        // The transaction is rolled back when it is disposed uncommitted: nothing of the batch stays.
-                        throw StoreErrors.DuplicateId(row.Id, nameof(jobs));
-                    }
-
-                    changes.Add(AddedChange(row));
-                    results[i] = new AddJobResult { Job = jobs[i], Added = true };
+                    _jobs.CacheTrigger(row.TriggerJson, jobs[i].Trigger!);
                 }
 
-                transaction.Commit();
+                if (row.Source is { } source && _jobs.LiveDeclared(source, row.Name) is { } existing)
+                {
+                    results[i] = new AddJobResult { Job = _jobs.ToJob(existing), Added = false };
+                    continue;
+                }
+
+                try
+                {
+                    _jobs.Insert(row);
+                }
+                catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintUnique)
+                {
+                    // The write's changes are rolled back: nothing of the batch stays.
+                    throw StoreErrors.DuplicateId(row.Id, nameof(jobs));
+                }
+
+                results[i] = new AddJobResult { Job = jobs[i], Added = true };
+            }
+
+            return results;
+        }).ConfigureAwait(false);
+
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (results[i].Added)
+            {
+                Raise(AddedChange(rows[i]));
             }
         }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
 
-        foreach (JobStoreChange change in changes)
-        {
-            Raise(change);
-        }
-
-        return new(results);
+        return results;
     }
 
     /// <inheritdoc/>
@@ -157,18 +145,7 @@ public sealed partial class SqliteJobStore
     public ValueTask<JobCounts> CountAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                return new(_jobs.CountAll());
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+        return new(Read(_jobs.CountAll));
     }
 
     /// <inheritdoc/>
@@ -180,19 +157,11 @@ public sealed partial class SqliteJobStore
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        try
+        return new(Read(() =>
         {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                JobRow? row = _jobs.ById(id);
-                return new(row is null ? null : _jobs.ToJob(row));
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+            JobRow? row = _jobs.ById(id);
+            return row is null ? (Job?)null : _jobs.ToJob(row);
+        }));
     }
 
     /// <inheritdoc/>
@@ -204,24 +173,15 @@ public sealed partial class SqliteJobStore
     {
         ThrowIfBadPage(query.Offset, query.Limit);
         cancellationToken.ThrowIfCancellationRequested();
-        try
+        return new(Read(() =>
         {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-
-                // One read transaction, so the total and the page agree even while another process writes.
-                using StoreTransaction transaction = _db.BeginRead();
-                int total = _jobs.Count(query);
-                List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query) : [];
-                transaction.Commit();
-                return new(new JobPage { Items = items, Total = total });
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+            // One read transaction, so the total and the page agree even while another process writes.
+            using StoreTransaction transaction = _db.BeginRead();
+            int total = _jobs.Count(query);
+            List<Job> items = query.Limit != 0 && query.Offset < total ? _jobs.List(query) : [];
+            transaction.Commit();
+            return new JobPage { Items = items, Total = total };
+        }));
     }
 
     /// <inheritdoc/>
@@ -232,64 +192,56 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default)
+    public async ValueTask<Job?> UpdateAsync(Job job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         cancellationToken.ThrowIfCancellationRequested();
         string args = JsonValues.FromArgs(job.Args);
         string kwargs = JsonValues.FromKwargs(job.Kwargs);
         string? trigger = job.Trigger?.ToJson();
-        Job updated;
-        JobStoreChange change;
-        try
+        (Job? updated, JobStoreChange change) = await WriteAsync<(Job?, JobStoreChange)>(() =>
         {
-            lock (_lock)
+            JobRow? row = _jobs.ById(job.Id);
+            if (row is null || row.State.Version != job.Version)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                JobRow? row = _jobs.ById(job.Id);
-                if (row is null || row.State.Version != job.Version)
-                {
-                    return new((Job?)null);
-                }
-
-                // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
-                row.State.ApplyUpdate(_jobs.TriggerOf(row), row.MaxRuns, job);
-                row.Name = job.Name;
-                row.Task = job.Task;
-                row.Args = args;
-                row.Kwargs = kwargs;
-                row.TriggerJson = trigger;
-                row.MaxRuns = job.MaxRuns;
-                row.Options = job.Options;
-                row.Source = job.Source;
-                if (trigger is not null)
-                {
-                    _jobs.CacheTrigger(trigger, job.Trigger!);
-                }
-
-                try
-                {
-                    _jobs.WriteDefinition(row);
-                }
-                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
-                {
-                    throw new ArgumentException(
-                        $"Job '{job.Id}' cannot become '{job.Name}' of source '{job.Source}': another live job has that source and name.", nameof(job), e);
-                }
-
-                change = LogChange(JobStoreChangeKind.Updated, row, _time.GetUtcNow().UtcTicks);
-                transaction.Commit();
-                updated = _jobs.ToJob(row);
+                return (null, default);
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+
+            // A new trigger or limit moves the next run to the one the caller computed; a finished job may be pending again.
+            row.State.ApplyUpdate(_jobs.TriggerOf(row), row.MaxRuns, job);
+            row.Name = job.Name;
+            row.Task = job.Task;
+            row.Args = args;
+            row.Kwargs = kwargs;
+            row.TriggerJson = trigger;
+            row.MaxRuns = job.MaxRuns;
+            row.Options = job.Options;
+            row.Source = job.Source;
+            if (trigger is not null)
+            {
+                _jobs.CacheTrigger(trigger, job.Trigger!);
+            }
+
+            try
+            {
+                _jobs.WriteDefinition(row);
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintUnique)
+            {
+                throw new ArgumentException(
+                    $"Job '{job.Id}' cannot become '{job.Name}' of source '{job.Source}': another live job has that source and name.", nameof(job), e);
+            }
+
+            JobStoreChange change = LogChange(JobStoreChangeKind.Updated, row, _time.GetUtcNow().UtcTicks);
+            return (_jobs.ToJob(row), change);
+        }).ConfigureAwait(false);
+
+        if (updated is not null)
         {
-            throw Damaged(e);
+            Raise(change);
         }
 
-        Raise(change);
-        return new(updated);
+        return updated;
     }
 
     /// <inheritdoc/>
@@ -297,11 +249,11 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
+    public async ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        Job? job = ChangeState(id, static row => row.State.Cancel() ? JobStoreChangeKind.Cancelled : null, out _);
+        (Job? job, _) = await ChangeStateAsync(id, static row => row.State.Cancel() ? JobStoreChangeKind.Cancelled : null).ConfigureAwait(false);
 
         // Raised for a job cancelled already too: a node that missed the first still cancels its runs.
         if (job is not null)
@@ -309,7 +261,7 @@ public sealed partial class SqliteJobStore
             Raise(new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = job.Id });
         }
 
-        return new(job);
+        return job;
     }
 
     /// <summary>
@@ -317,36 +269,24 @@ public sealed partial class SqliteJobStore
     /// changed, writes the state and logs the change before committing.
     /// </summary>
     /// <returns>The job after the change, or <see langword="null"/> if there is no such job.</returns>
-    private Job? ChangeState(string id, Func<JobRow, JobStoreChangeKind?> change, out JobStoreChange? changed)
-    {
-        try
+    private ValueTask<(Job? Job, JobStoreChange? Changed)> ChangeStateAsync(string id, Func<JobRow, JobStoreChangeKind?> change) =>
+        WriteAsync<(Job?, JobStoreChange?)>(() =>
         {
-            lock (_lock)
+            JobRow? row = _jobs.ById(id);
+            if (row is null)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                JobRow? row = _jobs.ById(id);
-                changed = null;
-                if (row is null)
-                {
-                    return null;
-                }
-
-                if (change(row) is { } kind)
-                {
-                    _jobs.WriteState(row);
-                    changed = LogChange(kind, row, _time.GetUtcNow().UtcTicks);
-                }
-
-                transaction.Commit();
-                return _jobs.ToJob(row);
+                return (null, null);
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
-    }
+
+            JobStoreChange? changed = null;
+            if (change(row) is { } kind)
+            {
+                _jobs.WriteState(row);
+                changed = LogChange(kind, row, _time.GetUtcNow().UtcTicks);
+            }
+
+            return (_jobs.ToJob(row), changed);
+        });
 
     /// <summary>The row of a job to add.</summary>
     /// <exception cref="ArgumentException">The job runs a delegate, or an argument is not a JSON value.</exception>

@@ -32,6 +32,22 @@ public sealed partial class SqliteJobStore
         _dispatchLock = DispatchLock.Acquire(_path, OpenLockFile, RecordHolder);
     }
 
+    /// <summary>
+    /// Joins or takes the dispatch lock before a write that dispatches is queued (taking it writes the holder in a transaction
+    /// of its own); once this store holds it, costs one read of a field.
+    /// </summary>
+    private void JoinDispatchLock()
+    {
+        if (Volatile.Read(ref _dispatchLock) is null)
+        {
+            _ = Read(() =>
+            {
+                EnsureDispatchLock();
+                return true;
+            });
+        }
+    }
+
     private FileStream OpenLockFile()
     {
         string lockPath = _path + ".lock";

@@ -1,6 +1,4 @@
-using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -22,38 +20,26 @@ public sealed partial class SqliteJobStore
         ArgumentNullException.ThrowIfNull(heartbeat.Node, nameof(heartbeat));
         cancellationToken.ThrowIfCancellationRequested();
         NodeIdentity node = heartbeat.Node;
-        List<string>? lost = null;
-        int renewed = 0;
-        DateTimeOffset leaseUntil;
-        try
+        return WriteAsync(() =>
         {
-            lock (_lock)
+            List<string>? lost = null;
+            int renewed = 0;
+            (DateTimeOffset now, DateTimeOffset leaseUntil) = NowPlus(heartbeat.LeaseDuration);
+            _nodes.Beat(node, now.UtcTicks, leaseUntil.UtcTicks);
+            foreach (HeldRun held in heartbeat.Runs)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                (DateTimeOffset now, leaseUntil) = NowPlus(heartbeat.LeaseDuration);
-                _nodes.Beat(node, now.UtcTicks, leaseUntil.UtcTicks);
-                foreach (HeldRun held in heartbeat.Runs)
+                if (_claims.Renew(held.RunId, node.InstanceId, held.FencingToken, leaseUntil.UtcTicks))
                 {
-                    if (_claims.Renew(held.RunId, node.InstanceId, held.FencingToken, leaseUntil.UtcTicks))
-                    {
-                        renewed++;
-                    }
-                    else
-                    {
-                        (lost ??= []).Add(held.RunId);
-                    }
+                    renewed++;
                 }
-
-                transaction.Commit();
+                else
+                {
+                    (lost ??= []).Add(held.RunId);
+                }
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
 
-        return new(new LeaseRenewal { LeaseUntil = leaseUntil, Lost = lost ?? [], Renewed = renewed });
+            return new LeaseRenewal { LeaseUntil = leaseUntil, Lost = lost ?? [], Renewed = renewed };
+        });
     }
 
     /// <inheritdoc/>
@@ -61,25 +47,15 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default)
+    public async ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instanceId);
         cancellationToken.ThrowIfCancellationRequested();
-        try
+        _ = await WriteAsync(() =>
         {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                ThrowIfReadOnly();
-                _nodes.Delete(instanceId);
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
-
-        return ValueTask.CompletedTask;
+            _nodes.Delete(instanceId);
+            return true;
+        }).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -91,17 +67,6 @@ public sealed partial class SqliteJobStore
     public ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                return new(_nodes.Live(_time.GetUtcNow().UtcTicks));
-            }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
+        return new(Read(() => _nodes.Live(_time.GetUtcNow().UtcTicks)));
     }
 }

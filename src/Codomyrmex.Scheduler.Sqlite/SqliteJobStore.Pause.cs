@@ -1,6 +1,5 @@
 using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -16,22 +15,21 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
+    public async ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        Job? job = ChangeState(
+        (Job? job, JobStoreChange? change) = await ChangeStateAsync(
             id,
             paused
                 ? static row => row.State.SetPaused(true) ? JobStoreChangeKind.Paused : null
-                : static row => row.State.SetPaused(false) ? JobStoreChangeKind.Resumed : null,
-            out JobStoreChange? change);
+                : static row => row.State.SetPaused(false) ? JobStoreChangeKind.Resumed : null).ConfigureAwait(false);
         if (change is { } changed)
         {
             Raise(changed);
         }
 
-        return new(job);
+        return job;
     }
 
     /// <inheritdoc/>
@@ -41,39 +39,34 @@ public sealed partial class SqliteJobStore
     /// and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        try
+        bool deleted = await WriteAsync(() =>
         {
-            lock (_lock)
+            JobRow? row = _jobs.ById(id);
+            if (row is null)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                JobRow? row = _jobs.ById(id);
-                if (row is null)
-                {
-                    return new(false);
-                }
-
-                if (row.State.ActiveRuns > 0 || _claims.CountForJob(row.Seq) > 0)
-                {
-                    throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
-                }
-
-                _history.DeleteForJob(row.Id);
-                _jobs.Delete(row.Seq);
-                _changes.Write(JobStoreChangeKind.Deleted, row.Id, 0, _time.GetUtcNow().UtcTicks);
-                transaction.Commit();
+                return false;
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
+
+            if (row.State.ActiveRuns > 0 || _claims.CountForJob(row.Seq) > 0)
+            {
+                throw StoreErrors.DeleteWhileRunning(row.Id, row.Name);
+            }
+
+            _history.DeleteForJob(row.Id);
+            _jobs.Delete(row.Seq);
+            _changes.Write(JobStoreChangeKind.Deleted, row.Id, 0, _time.GetUtcNow().UtcTicks);
+            return true;
+        }).ConfigureAwait(false);
+
+        if (deleted)
         {
-            throw Damaged(e);
+            Raise(new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = id });
         }
 
-        Raise(new JobStoreChange { Kind = JobStoreChangeKind.Deleted, JobId = id });
-        return new(true);
+        return deleted;
     }
 }

@@ -1,6 +1,4 @@
-using Codomyrmex.Scheduler.Sqlite.Internal;
 using Codomyrmex.Scheduler.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Codomyrmex.Scheduler.Sqlite;
 
@@ -22,54 +20,45 @@ public sealed partial class SqliteJobStore
     /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        int jobsDeleted = 0;
-        int runsDeleted = 0;
-        try
+        RetentionResult purged = await WriteAsync(() =>
         {
-            lock (_lock)
+            int jobsDeleted = 0;
+            int runsDeleted = 0;
+            long now = _time.GetUtcNow().UtcTicks;
+            int batch = _retention.BatchSize;
+            if (_retention.FinishedJobs is { } keepJobs)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                using StoreTransaction transaction = BeginWrite();
-                long now = _time.GetUtcNow().UtcTicks;
-                int batch = _retention.BatchSize;
-                if (_retention.FinishedJobs is { } keepJobs)
+                foreach ((long seq, string id) in _jobs.FinishedBefore(now - Math.Min(keepJobs.Ticks, now), batch))
                 {
-                    foreach ((long seq, string id) in _jobs.FinishedBefore(now - Math.Min(keepJobs.Ticks, now), batch))
-                    {
-                        runsDeleted += _history.DeleteForJob(id);
-                        _jobs.Delete(seq);
-                        jobsDeleted++;
-                    }
+                    runsDeleted += _history.DeleteForJob(id);
+                    _jobs.Delete(seq);
+                    jobsDeleted++;
                 }
-
-                if (_retention.Runs is { } keepRuns)
-                {
-                    runsDeleted += _history.PurgeOlderThan(now - Math.Min(keepRuns.Ticks, now), batch);
-                }
-
-                _nodes.DeleteDead(now);
-                _changes.Prune(now - Math.Min(_changeRetention.Ticks, now), batch);
-                if (jobsDeleted > 0)
-                {
-                    _changes.Write(JobStoreChangeKind.Purged, null, 0, now);
-                }
-
-                transaction.Commit();
             }
-        }
-        catch (SqliteException e) when (SqliteSchema.IsDamage(e))
-        {
-            throw Damaged(e);
-        }
 
-        if (jobsDeleted > 0)
+            if (_retention.Runs is { } keepRuns)
+            {
+                runsDeleted += _history.PurgeOlderThan(now - Math.Min(keepRuns.Ticks, now), batch);
+            }
+
+            _nodes.DeleteDead(now);
+            _changes.Prune(now - Math.Min(_changeRetention.Ticks, now), batch);
+            if (jobsDeleted > 0)
+            {
+                _changes.Write(JobStoreChangeKind.Purged, null, 0, now);
+            }
+
+            return new RetentionResult { JobsDeleted = jobsDeleted, RunsDeleted = runsDeleted };
+        }).ConfigureAwait(false);
+
+        if (purged.JobsDeleted > 0)
         {
             Raise(new JobStoreChange { Kind = JobStoreChangeKind.Purged });
         }
 
-        return new(new RetentionResult { JobsDeleted = jobsDeleted, RunsDeleted = runsDeleted });
+        return purged;
     }
 }

@@ -14,6 +14,9 @@ internal sealed class StoreConnection : IDisposable
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
     private readonly SqliteCommand _dataVersion;
+    private readonly SqliteCommand _savepoint;
+    private readonly SqliteCommand _release;
+    private readonly SqliteCommand _rollbackToSavepoint;
 
     public StoreConnection(SqliteConnection connection)
     {
@@ -23,6 +26,9 @@ internal sealed class StoreConnection : IDisposable
         _commit = Prepare("COMMIT;");
         _rollback = Prepare("ROLLBACK;");
         _dataVersion = Prepare("PRAGMA data_version;");
+        _savepoint = Prepare("SAVEPOINT one_write;");
+        _release = Prepare("RELEASE one_write;");
+        _rollbackToSavepoint = Prepare("ROLLBACK TO one_write;");
     }
 
     public SqliteConnection Connection { get; }
@@ -57,6 +63,19 @@ internal sealed class StoreConnection : IDisposable
     {
         _beginRead.ExecuteNonQuery();
         return new StoreTransaction(this);
+    }
+
+    /// <summary>Marks the start of one operation inside a transaction that holds several.</summary>
+    public void Savepoint() => _savepoint.ExecuteNonQuery();
+
+    /// <summary>Keeps the operation's changes in the enclosing transaction.</summary>
+    public void Release() => _release.ExecuteNonQuery();
+
+    /// <summary>Undoes the operation's changes and only them, leaving the enclosing transaction open.</summary>
+    public void RollbackToSavepoint()
+    {
+        _rollbackToSavepoint.ExecuteNonQuery();
+        _release.ExecuteNonQuery();
     }
 
     internal void Commit() => _commit.ExecuteNonQuery();
