@@ -87,6 +87,9 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
     private readonly ChangeLog _changes;
     private readonly ITimer? _poll;
     private long _dataVersion;
+
+    /// <summary>Whether a poll read a damaged page and logged it, and no poll has succeeded since (guarded by the lock).</summary>
+    private bool _pollFoundDamage;
     private bool _disposed;
 
     /// <summary>Opens (or creates) a store in the file at <paramref name="path"/> with the default options.</summary>
@@ -265,20 +268,31 @@ public sealed partial class SqliteJobStore : IJobStore, IAsyncDisposable, IDispo
             long version = _db.DataVersion;
             if (version != _dataVersion)
             {
-                changes = _changes.ReadOthers();
-                _dataVersion = version;
-
                 // Adds are not logged (they would cost every add a second row): another instance may have added jobs, so
-                // say when the earliest job is due; a dispatcher that wakes by then anyway ignores it.
-                if (_jobs.NextDue() is { } due)
+                // say when the earliest job is due; a dispatcher that wakes by then anyway ignores it. Read first, so that a
+                // poll that fails here reads everything again at the next tick.
+                long? due = _jobs.NextDue();
+                changes = _changes.ReadOthers();
+                if (due is { } earliest)
                 {
-                    (changes ??= []).Add(new JobStoreChange { Kind = JobStoreChangeKind.Added, DueAt = Utc(due) });
+                    (changes ??= []).Add(new JobStoreChange { Kind = JobStoreChangeKind.Added, DueAt = Utc(earliest) });
                 }
+
+                _dataVersion = version;
+                _pollFoundDamage = false;
             }
         }
-        catch (SqliteException)
+        catch (SqliteException e)
         {
-            return; // a poll that fails (the disk is busy) is simply made again at the next tick.
+            // A poll that fails is simply made again at the next tick: the disk was busy, or a page it read is damaged, which
+            // nobody would hear of from a timer thread, so it is logged, once until a poll succeeds again.
+            if (SqliteSchema.IsDamage(e) && !_pollFoundDamage)
+            {
+                _pollFoundDamage = true;
+                Log.PollFoundDamage(_logger, _path, e);
+            }
+
+            return;
         }
         finally
         {

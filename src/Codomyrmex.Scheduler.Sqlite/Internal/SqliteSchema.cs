@@ -459,14 +459,28 @@ internal static class SqliteSchema
         using StoreTransaction transaction = db.Begin();
         Check(connection, path);
         long version = Scalar<long>(connection, "PRAGMA user_version;");
-        for (long step = version; step < CurrentVersion; step++)
+        try
         {
-            Execute(connection, s_migrations[step], now);
-        }
+            for (long step = version; step < CurrentVersion; step++)
+            {
+                Execute(connection, s_migrations[step], now);
+            }
 
-        Execute(connection, string.Create(CultureInfo.InvariantCulture,
-            $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {CurrentVersion};"));
-        transaction.Commit();
+            Execute(connection, string.Create(CultureInfo.InvariantCulture,
+                $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {CurrentVersion};"));
+            transaction.Commit();
+        }
+        catch (SqliteException e) when (version > 0)
+        {
+            // Every step, and the version stamp, is in the one transaction, which did not commit: SQLite undoes all of it
+            // (the transaction rolls back here, or SQLite already rolled it back). Opening the file may have switched its
+            // journal to write-ahead logging before, which changes no data.
+            throw new InvalidOperationException(
+                $"The job store '{path}' could not be upgraded from schema version {version} to {CurrentVersion}: {e.Message}. The upgrade " +
+                $"is one transaction and did not commit, so the file still holds its version-{version} schema, jobs and history; an " +
+                "older version of Codomyrmex.Scheduler.Sqlite still reads it. If another program added tables, indexes or triggers to " +
+                "the file, remove them and open it again; otherwise restore it from a backup.", e);
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql, long? now = null)

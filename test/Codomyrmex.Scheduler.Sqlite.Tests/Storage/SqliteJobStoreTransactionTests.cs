@@ -101,29 +101,68 @@ public sealed class SqliteJobStoreTransactionTests : IDisposable
         Assert.Null(await store.GetAsync("0000000000001", Token));
     }
 
-    [Fact]
-    public void Open_AMigrationStepFails_TheFileKeepsItsVersion_AndNothingOfTheStepStays()
+    /// <summary>
+    /// Older files that another program changed so that a step of the upgrade fails half way: the first statement of the
+    /// step, or a later one after the step's first indexes were made.
+    /// </summary>
+    public static TheoryData<string, string, long, string> FailingUpgrades() => new()
+    {
+        {
+            "version 1, whose jobs table already has a column version 2 adds",
+            "DROP INDEX jobs_finished; ALTER TABLE jobs DROP COLUMN finished_at; PRAGMA user_version = 1;",
+            1, "duplicate column name: paused"
+        },
+        {
+            "version 3, with a table of version 4's name",
+            "DROP TRIGGER jobs_counted_insert; DROP TRIGGER jobs_counted_delete; DROP TRIGGER jobs_counted_status; DROP INDEX jobs_name; " +
+            "DROP INDEX jobs_source; DROP TABLE job_counts; CREATE TABLE job_counts (mine TEXT); PRAGMA user_version = 3;",
+            3, "table job_counts already exists"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(FailingUpgrades))]
+    public void Open_AMigrationStepFails_TheErrorSaysTheFileKeptItsVersion_AndNothingOfTheUpgradeStays(string file, string sql, long version, string cause)
     {
         string path = _folder.NewPath();
         using (Open(path))
         {
         }
 
-        // A version-1 file whose jobs table already has one of the columns version 2 adds: the step fails half way.
         using (SqliteConnection raw = Raw(path))
         {
-            Execute(raw, "DROP INDEX jobs_finished; ALTER TABLE jobs DROP COLUMN finished_at; PRAGMA user_version = 1;");
+            Execute(raw, sql);
         }
 
+        string[] before = Schema(path);
         InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => Open(path));
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("duplicate column name: paused", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"The job store '{path}' could not be upgraded from schema version {version} to 4", error.Message, StringComparison.Ordinal);
+        Assert.Contains(cause, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"did not commit, so the file still holds its version-{version} schema", error.Message, StringComparison.Ordinal);
+        Assert.IsType<SqliteException>(error.InnerException);
+
+        // What the error says: the version, and every table, index and trigger, as they were.
+        Assert.True(before.SequenceEqual(Schema(path)), $"The schema of {file} changed: {string.Join("; ", Schema(path))}");
         using SqliteConnection after = Raw(path);
-        using SqliteCommand version = after.CreateCommand();
-        version.CommandText = "PRAGMA user_version;";
-        Assert.Equal(1L, version.ExecuteScalar());
-        version.CommandText = "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'finished_at';";
-        Assert.Equal(0L, version.ExecuteScalar());
+        using SqliteCommand read = after.CreateCommand();
+        read.CommandText = "PRAGMA user_version;";
+        Assert.Equal(version, read.ExecuteScalar());
+    }
+
+    /// <summary>Every object of the file's schema with its SQL, in order.</summary>
+    private static string[] Schema(string path)
+    {
+        using SqliteConnection raw = Raw(path);
+        using SqliteCommand read = raw.CreateCommand();
+        read.CommandText = "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY type, name;";
+        var objects = new List<string>();
+        using SqliteDataReader reader = read.ExecuteReader();
+        while (reader.Read())
+        {
+            objects.Add(reader.GetString(0));
+        }
+
+        return [.. objects];
     }
 
     private static void RefuseWrites(string path, string table)
