@@ -74,6 +74,58 @@ public sealed class DiagnosticsTests
         Assert.Contains(logs.Entries, e => e.Id.Id == 1003);
     }
 
+    /// <summary>
+    /// A run that started while nothing listened to the run instruments records neither its start nor its end, so a listener
+    /// that comes in the middle sees the active-runs count balanced: only the runs that started after it.
+    /// </summary>
+    [Fact]
+    public async Task Metrics_ListenerAttachedDuringARun_SeesOnlyRunsStartedAfterIt_Balanced()
+    {
+        var clock = new FakeTimeProvider(Start);
+        using var meters = new TestMeterFactory();
+        var active = new ConcurrentQueue<(long Value, string Job)>();
+        var runs = new ConcurrentQueue<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (meters.Meters.Contains(instrument.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? job = tags.ToArray().FirstOrDefault(t => t.Key == "job.name").Value as string;
+            if (instrument.Name == "codomyrmex.scheduler.job.runs.active")
+            {
+                active.Enqueue((value, job ?? "(none)"));
+            }
+            else if (instrument.Name == "codomyrmex.scheduler.job.runs")
+            {
+                runs.Enqueue(job ?? "(none)");
+            }
+        });
+
+        await using var scheduler = new Scheduler(new SchedulerOptions { TimeProvider = clock, MeterFactory = meters });
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.Schedule(async () =>
+        {
+            entered.TrySetResult();
+            await gate.Task;
+        }, name: "before");
+        scheduler.Start();
+        await entered.Task.WaitAsync(TestContext.Current.CancellationToken);
+
+        listener.Start();
+        scheduler.Schedule(() => { }, name: "after");
+        gate.TrySetResult();
+        await scheduler.WhenIdleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([(1L, "after"), (-1L, "after")], active.ToArray());
+        Assert.Equal(["after"], runs.ToArray());
+    }
+
     [Fact]
     public async Task Metrics_CountRunsByOutcome_DurationLatenessSkipsAndJobsByStatus()
     {

@@ -114,6 +114,78 @@ public sealed class InMemoryJobStoreTests : JobStoreContractTests
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddAsync(template with { Id = ids[^1] }, Token));
     }
 
+    /// <summary>
+    /// The in-memory store makes no job snapshot and formats no run id per claim: each is made when first read, and is what
+    /// a snapshot made at the claim would have shown (the job, running; an id of the store's shape, the one the history records).
+    /// </summary>
+    [Fact]
+    public async Task Claim_JobAndRunIdMadeWhenFirstRead_AreTheClaimedJobsAndTheRecordedId()
+    {
+        var store = new InMemoryJobStore(timeProvider: Clock);
+        var options = new JobOptions { MaxAttempts = 3 };
+        Job job = NewJob(options: options, name: "nightly");
+        await store.AddAsync(job, Token);
+        ClaimedRun run = Assert.Single((await ClaimAsync(store, T0)).Runs);
+
+        Assert.Equal(job.Id, run.Job.Id);
+        Assert.Equal("nightly", run.Job.Name);
+        Assert.Equal("task", run.Job.Task);
+        Assert.Same(options, run.Job.Options);
+        Assert.Equal(JobStatus.Running, run.Job.Status);
+        Assert.Same(run.Job, run.Job);
+        Assert.Equal(13, run.RunId.Length);
+        Assert.Same(run.RunId, run.RunId);
+
+        await CompleteAsync(store, run, RunOutcome.Succeeded, T0);
+        Assert.Equal(run.RunId, Assert.Single((await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Token)).Items).RunId);
+    }
+
+    /// <summary>
+    /// A completion names its run by id and fencing token: one the store did not hand out (an id of another shape, another
+    /// id, the right id with another token or node) is refused as fenced, and the run stays held until its own completion.
+    /// </summary>
+    [Theory]
+    [InlineData("id of another shape")]
+    [InlineData("empty id")]
+    [InlineData("another id of the store's shape")]
+    [InlineData("id with a trailing space")]
+    [InlineData("another fencing token")]
+    [InlineData("another node")]
+    public async Task Complete_ARunTheStoreDidNotHandOut_IsFencedAndTheHeldRunStaysHeld(string forged)
+    {
+        var store = new InMemoryJobStore(timeProvider: Clock);
+        Job job = NewJob();
+        await store.AddAsync(job, Token);
+        ClaimedRun run = Assert.Single((await ClaimAsync(store, T0)).Runs);
+        var other = new ClaimedRun
+        {
+            RunId = forged switch
+            {
+                "id of another shape" => "run-1",
+                "empty id" => "",
+                "another id of the store's shape" => RunIds.New(),
+                "id with a trailing space" => run.RunId + " ",
+                _ => run.RunId,
+            },
+            Job = job,
+            ScheduledTime = run.ScheduledTime,
+            ClaimedAt = run.ClaimedAt,
+            InstanceId = forged == "another node" ? "someone-else" : run.InstanceId,
+            NodeName = run.NodeName,
+            LeaseUntil = run.LeaseUntil,
+            FencingToken = forged == "another fencing token" ? run.FencingToken + 1 : run.FencingToken,
+        };
+
+        RunCompletionResult refused = await store.CompleteRunAsync(
+            new RunCompletion { Run = other, Outcome = RunOutcome.Succeeded, StartedAt = T0, FinishedAt = T0 }, Token);
+        Assert.Equal(RunCompletionStatus.Fenced, refused.Status);
+        Assert.Equal(JobStatus.Running, (await store.GetAsync(job.Id, Token))!.Status);
+
+        RunCompletionResult recorded = await store.CompleteRunAsync(
+            new RunCompletion { Run = run, Outcome = RunOutcome.Succeeded, StartedAt = T0, FinishedAt = T0 }, Token);
+        Assert.Equal(RunCompletionStatus.Recorded, recorded.Status);
+    }
+
     [Fact]
     public void IsNotDurable() => Assert.False(new InMemoryJobStore().IsDurable);
 
