@@ -87,10 +87,45 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     /// <param name="connectionString">The Npgsql connection string.</param>
     /// <exception cref="ArgumentNullException"><paramref name="connectionString"/> is null.</exception>
     /// <exception cref="ArgumentException">The connection string is not valid.</exception>
+    /// <remarks>The data source is <see cref="CreateDataSource"/>'s: the store's statements are prepared on each connection.</remarks>
     public PostgreSqlJobStore(string connectionString)
-        : this(NpgsqlDataSource.Create(connectionString ?? throw new ArgumentNullException(nameof(connectionString))), ownsSource: true,
-            new PostgreSqlJobStoreOptions())
+        : this(CreateDataSource(connectionString), ownsSource: true, new PostgreSqlJobStoreOptions())
     {
+    }
+
+    /// <summary>
+    /// Gets the number of statements each connection keeps prepared that <see cref="CreateDataSource"/> sets when the connection
+    /// string sets none (Npgsql's <c>Max Auto Prepare</c>): 64.
+    /// </summary>
+    /// <value>64: more than the statements the store runs again and again.</value>
+    public static int RecommendedMaxAutoPrepare => 64;
+
+    /// <summary>
+    /// Creates a data source for the store: the connection string as given, with Npgsql's automatic preparation on
+    /// (<c>Max Auto Prepare</c> <see cref="RecommendedMaxAutoPrepare"/>) unless the connection string sets it.
+    /// </summary>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <returns>The data source, which the caller owns.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="connectionString"/> is null.</exception>
+    /// <exception cref="ArgumentException">The connection string is not valid.</exception>
+    /// <remarks>
+    /// A statement the store runs often (claims, completions, heartbeats) is then parsed and planned once per connection
+    /// rather than at every call (bench/README.md, "Many nodes", measures what that saves).
+    /// A data source built otherwise works the same, without that saving.
+    /// </remarks>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+
+        // Npgsql's builder says it contains every keyword it knows: look at the keys the string itself holds.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.MaxAutoPrepare = RecommendedMaxAutoPrepare;
+        }
+
+        return NpgsqlDataSource.Create(builder);
     }
 
     private PostgreSqlJobStore(NpgsqlDataSource dataSource, bool ownsSource, PostgreSqlJobStoreOptions options)

@@ -37,8 +37,11 @@ internal static class PostgresServer
     /// <summary>A data source of the tests' own, for setting up and looking into databases.</summary>
     public static NpgsqlDataSource Admin => s_admin.Value ?? throw new InvalidOperationException(Variable + " is not set.");
 
-    /// <summary>A new data source (a pool of its own, as another node would have).</summary>
-    public static NpgsqlDataSource NewDataSource() => NpgsqlDataSource.Create(ConnectionString);
+    /// <summary>
+    /// A new data source (a pool of its own, as another node would have), as <see cref="PostgreSqlJobStore.CreateDataSource"/>
+    /// makes it: the store's statements prepared on each connection, so the contract suite runs on prepared statements.
+    /// </summary>
+    public static NpgsqlDataSource NewDataSource() => PostgreSqlJobStore.CreateDataSource(ConnectionString);
 
     /// <summary>A schema name no other test uses: each test's store is a new, empty store on the shared test database.</summary>
     public static string NewSchema() => "test_" + Guid.NewGuid().ToString("N");

@@ -6,7 +6,8 @@ namespace Codomyrmex.Scheduler.Benchmarks.Dispatch;
 
 /// <summary>
 /// Several Codomyrmex nodes on one PostgreSQL schema, in this process: each node has its own <see cref="NpgsqlDataSource"/>
-/// (a pool of its own, as another machine would have), its own <see cref="PostgreSqlJobStore"/> and its own <see cref="Scheduler"/>
+/// (a pool of its own, as another machine would have, from <see cref="PostgreSqlJobStore.CreateDataSource"/>: Npgsql's automatic
+/// preparation on), its own <see cref="PostgreSqlJobStore"/> and its own <see cref="Scheduler"/>
 /// with default options except the lease, which is <see cref="PostgreSqlJobStore.RecommendedLeaseDuration"/> as schedctl and the host
 /// use on PostgreSQL. The schema is new and is dropped on dispose.
 /// </summary>
@@ -22,7 +23,7 @@ internal sealed class PostgreSqlCluster : IAsyncDisposable
         _connectionString = connectionString;
         for (int i = 0; i < nodes; i++)
         {
-            NpgsqlDataSource source = NpgsqlDataSource.Create(connectionString);
+            NpgsqlDataSource source = PostgreSqlJobStore.CreateDataSource(connectionString);
             var store = new PostgreSqlJobStore(source, new PostgreSqlJobStoreOptions { Schema = _schema });
             var scheduler = new Scheduler(new SchedulerOptions
             {

@@ -90,6 +90,34 @@ public sealed partial class PostgreSqlJobStoreServerTests : IAsyncDisposable
         Assert.Equal("claims,job_counts,jobs,nodes,runs,schema_version", await tables.ExecuteScalarAsync(Token));
     }
 
+    [Theory]
+    [InlineData("Host=127.0.0.1", 64)]
+    [InlineData("Host=127.0.0.1;Max Auto Prepare=5", 5)]
+    [InlineData("Host=127.0.0.1;Max Auto Prepare=0", 0)]
+    [InlineData("Host=127.0.0.1;maxautoprepare=7", 7)]
+    public async Task CreateDataSource_TurnsAutomaticPreparationOn_UnlessTheConnectionStringSetsIt(string connectionString, int expected)
+    {
+        await using NpgsqlDataSource source = PostgreSqlJobStore.CreateDataSource(connectionString);
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(source.ConnectionString).MaxAutoPrepare);
+        Assert.Equal("127.0.0.1", new NpgsqlConnectionStringBuilder(source.ConnectionString).Host);
+    }
+
+    [Fact]
+    public async Task CreateDataSource_Statements_ArePreparedOnTheServer_AfterAFewCalls()
+    {
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema(), ListenForChanges = false });
+        NodeIdentity node = Node;
+        for (int i = 0; i < 8; i++)
+        {
+            await store.ClaimDueAsync(new ClaimRequest { Node = node, MaxRuns = 10 }, Token);
+        }
+
+        // The pool's one connection has the claim's statements prepared: ask the server from that connection.
+        await using NpgsqlConnection connection = await _sources[^1].OpenConnectionAsync(Token);
+        await using NpgsqlCommand prepared = new("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FOR UPDATE OF jobs SKIP LOCKED%'", connection);
+        Assert.Equal(1L, (long)(await prepared.ExecuteScalarAsync(Token))!);
+    }
+
     [Fact]
     public void Options_NotValid_ListsEveryProblem()
     {
