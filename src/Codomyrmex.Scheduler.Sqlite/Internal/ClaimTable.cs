@@ -87,7 +87,7 @@ internal sealed class ClaimTable
 
         // Epoch 0: claimed by a store that did not hold the dispatch lock (a manual run from another process), so the
         // lock says nothing about whether its process lives; only its lease does.
-        _expired = db.Prepare($"SELECT {s_columns.Text} FROM claims WHERE lease_until <= $now OR (epoch <> 0 AND epoch <> $epoch) ORDER BY claimed_at;");
+        _expired = db.Prepare($"SELECT {s_columns.Text} FROM claims WHERE lease_until <= $now OR (epoch <> 0 AND epoch <> $epoch) ORDER BY fencing_token;");
         _expiredNow = StoreConnection.Parameter(_expired, "$now");
         _expiredEpoch = StoreConnection.Parameter(_expired, "$epoch");
         _countForJob = db.Prepare("SELECT count(*) FROM claims WHERE job_seq = $job_seq;");

@@ -83,7 +83,6 @@ public sealed partial class Scheduler
                 return;
             }
 
-            await ConfirmLeaseAsync(handle).ConfigureAwait(false);
             if (handle.Lost)
             {
                 // The heartbeat found it taken over (or its lease lapsing with the store out of reach) while it waited for a

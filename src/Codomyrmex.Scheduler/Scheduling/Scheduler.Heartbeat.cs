@@ -70,15 +70,21 @@ public sealed partial class Scheduler
         if (Interlocked.Exchange(ref _heartbeatArmed, 1) == 0)
         {
             ScheduleHeartbeat(_time.GetUtcNow());
-            int generation = Interlocked.Increment(ref _heartbeatGeneration);
-            Interlocked.Exchange(ref _heartbeatThreadAlive, 1);
-            var thread = new Thread(() => HeartbeatThread(generation))
-            {
-                IsBackground = true,
-                Name = "Codomyrmex.Scheduler heartbeat",
-            };
-            thread.Start();
+            StartHeartbeatThread();
         }
+    }
+
+    /// <summary>Starts a heartbeat thread; one that runs already ends at its next turn (it belongs to an older generation).</summary>
+    private void StartHeartbeatThread()
+    {
+        int generation = Interlocked.Increment(ref _heartbeatGeneration);
+        Interlocked.Exchange(ref _heartbeatThreadAlive, 1);
+        var thread = new Thread(() => HeartbeatThread(generation))
+        {
+            IsBackground = true,
+            Name = "Codomyrmex.Scheduler heartbeat",
+        };
+        thread.Start();
     }
 
     /// <summary>
@@ -123,8 +129,16 @@ public sealed partial class Scheduler
     /// <summary>Runs a beat asked for by <see cref="OnHeartbeatTimer"/>, on the heartbeat thread, and completes its task.</summary>
     private void Beat()
     {
-        BeatAsync().GetAwaiter().GetResult();
-        Interlocked.Exchange(ref _beatDone, null)?.TrySetResult();
+        // Taken before the beat: once it ends, a new beat may be asked for with a completion of its own, which is not this one's.
+        TaskCompletionSource? done = Interlocked.Exchange(ref _beatDone, null);
+        try
+        {
+            BeatAsync().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            done?.TrySetResult();
+        }
     }
 
     private void ScheduleHeartbeat(DateTimeOffset now)
@@ -166,7 +180,12 @@ public sealed partial class Scheduler
                 return;
             }
 
-            Volatile.Write(ref _heartbeatArmed, 1);
+            // Armed again: the heartbeat thread may have seen it disarmed for that moment and ended, so start one (an older one
+            // still running ends at its next turn).
+            if (Interlocked.Exchange(ref _heartbeatArmed, 1) == 0)
+            {
+                StartHeartbeatThread();
+            }
         }
 
         ScheduleHeartbeat(now);
@@ -269,52 +288,6 @@ public sealed partial class Scheduler
             {
                 handle.Lose();
             }
-        }
-    }
-
-    /// <summary>
-    /// Before a queued run starts: if this node's estimate of the run's lease has lapsed (the node was paused, or starved of
-    /// CPU, since the last heartbeat), asks the store whether the run is still this node's, renewing it if so, and marks it
-    /// lost if not, so that it never starts while another node may be running it.
-    /// </summary>
-    /// <remarks>
-    /// The estimate alone does not decide: a lease lapsed by this node's clock may well be renewed still (a fake clock stepped
-    /// by a whole lease at once, a heartbeat just late) as long as no other node recovered the run. A store that cannot be
-    /// reached then cannot say: the run is lost here, as a heartbeat that cannot reach it fences such runs.
-    /// </remarks>
-    private async ValueTask ConfirmLeaseAsync(RunHandle handle)
-    {
-        DateTimeOffset sent = _time.GetUtcNow();
-        if (handle.Lost || sent < handle.LeaseUntil)
-        {
-            return;
-        }
-
-        try
-        {
-            LeaseRenewal renewal = await _store.RenewAsync(
-                new NodeHeartbeat
-                {
-                    Node = _identity,
-                    LeaseDuration = _options.LeaseDuration,
-                    Runs = [new HeldRun { RunId = handle.Run.RunId, FencingToken = handle.Run.FencingToken }],
-                },
-                CancellationToken.None).ConfigureAwait(false);
-            if (renewal.Lost.Count > 0)
-            {
-                handle.Lose();
-            }
-            else
-            {
-                handle.Renewed(LongTime.Add(sent, _options.LeaseDuration));
-            }
-        }
-#pragma warning disable CA1031 // The store cannot say whether the run is still this node's: it does not start.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Log.MaintenanceFailed(_logger, exception);
-            handle.Lose();
         }
     }
 

@@ -189,6 +189,10 @@ public interface IJobStore
     /// <see cref="JobOptions.Recoverable"/>; then the occurrence is due again at once, and its next claim is marked
     /// <see cref="ClaimedRun.IsRecovery"/>. The lost claim is fenced: its node can no longer complete or renew it. A store that
     /// knows a node is gone (a single-process store reopened after a crash) may treat its runs as expired before their leases end.
+    /// Lost runs of one job are taken in the order they were claimed (by fencing token); while
+    /// <see cref="JobState.DefersRecovery"/> is true for the job (a recoverable job whose one retry slot already holds a lost
+    /// occurrence), a lost run is left as it is (not recorded, not returned, still renewable by its node) until a later call,
+    /// so that every lost occurrence of a recoverable job runs again.
     /// </remarks>
     ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default);
 

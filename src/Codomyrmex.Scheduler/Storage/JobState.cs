@@ -298,7 +298,9 @@ public struct JobState
 
     /// <summary>
     /// Gets a value indicating whether a lost run of this job must wait before it is recorded: the job is recoverable and one
-    /// lost occurrence (or a failed attempt) already waits in its one retry slot.
+    /// lost occurrence already waits in its one retry slot as a recovery (due at once, so the wait is short). A failed attempt
+    /// waiting out its backoff does not hold a lost run back (that could stall the job for as long as the backoff): the lost
+    /// run is recorded at once, and with the slot taken it counts as a failure.
     /// </summary>
     /// <param name="recoverable">The job's <see cref="JobOptions.Recoverable"/>.</param>
     /// <returns>
@@ -306,9 +308,9 @@ public struct JobState
     /// once the pending retry is claimed the slot is free, and the next look records the run with <see cref="Interrupt"/>,
     /// which runs its occurrence again. So every lost occurrence of a recoverable job runs again, one after another, lost runs
     /// of one job in the order they were claimed. <see langword="false"/> for a job that is not recoverable, has no pending
-    /// retry, or is cancelled, paused or finished (its lost run is recorded now, as <see cref="Interrupt"/> says).
+    /// recovery, or is cancelled, paused or finished (its lost run is recorded now, as <see cref="Interrupt"/> says).
     /// </returns>
-    public readonly bool DefersRecovery(bool recoverable) => recoverable && RetryAtTicks != 0 && !IsFinished && !IsPaused;
+    public readonly bool DefersRecovery(bool recoverable) => recoverable && RetryAtTicks != 0 && RetryIsRecovery && !IsFinished && !IsPaused;
 
     /// <summary>Records a run lost with its node (its lease expired), noticed at <paramref name="now"/>.</summary>
     /// <param name="run">The lost run.</param>

@@ -58,33 +58,6 @@ public partial class SchedulerTests
     }
 
     [Fact]
-    public async Task NodeStalledPastItsLeaseBetweenClaimAndStart_ARunAnotherNodeRecovered_NeverStarts()
-    {
-        var store = new FaultyStore(Clock);
-        store.AfterClaim = async batch =>
-        {
-            if (batch.Runs.Count > 0)
-            {
-                // The node stalls past its lease before it hands the run to a worker; another node recovers it meanwhile.
-                store.AfterClaim = null;
-                Clock.Advance(TestLease + Beat);
-                Assert.Single(await store.RecoverExpiredAsync(TestContext.Current.CancellationToken));
-            }
-        };
-        var scheduler = NewScheduler(store: store);
-        int runs = 0;
-        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), name: "once", trigger: new OnceTrigger(Monday.AddMinutes(1)));
-        scheduler.Start();
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        await Idle(scheduler);
-
-        // Its lease had lapsed by this node's clock: the worker asked the store, which said the run is lost, so it never started.
-        Assert.Equal(0, runs);
-        RunRecord record = Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
-        Assert.Equal(RunOutcome.Interrupted, record.Outcome);
-    }
-
-    [Fact]
     public async Task PurgeThatDoesNotReturn_TheHeartbeatStillRenewsTheHeldRuns()
     {
         var store = new FaultyStore(Clock);

@@ -48,6 +48,26 @@ public abstract partial class JobStoreContractTests
         Assert.Equal(0, recorded.FailureCount);
     }
 
+    [Fact]
+    public async Task RecoverExpired_LostRunWhileAFailedAttemptWaitsOutItsBackoff_IsRecordedAtOnce()
+    {
+        // The retry slot holds a failed attempt due in an hour, not a recovery: waiting for it would leave the job holding a
+        // dead run (and skipping its occurrences as overlaps) for that hour, so the lost run is recorded now.
+        IJobStore store = CreateStore();
+        IJobStore second = OpenSecond(store);
+        Job job = NewJob(EveryMinute(), options: new JobOptions { Recoverable = true, Overlap = OverlapPolicy.Allow, MaxAttempts = 3, MisfireGraceTime = TimeSpan.FromDays(1) });
+        await store.AddAsync(job, Token);
+        ClaimedRun failing = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1), node: NodeA, lease: TimeSpan.FromMinutes(10))).Runs);
+        ClaimedRun lost = Assert.Single((await ClaimAsync(store, T0.AddMinutes(2), node: NodeA, lease: TimeSpan.FromMinutes(10))).Runs);
+        Assert.NotNull(await CompleteAsync(store, failing, RunOutcome.Failed, T0.AddMinutes(3), error: "boom", retryAt: T0.AddHours(1)));
+        At(T0.AddMinutes(13));
+
+        Assert.Equal([lost.RunId], (await second.RecoverExpiredAsync(Token)).Select(r => r.RunId));
+        Job after = (await store.GetAsync(job.Id, Token))!;
+        Assert.Equal(0, after.ActiveRuns);
+        Assert.NotEqual(JobStatus.Running, after.Status);
+    }
+
     /// <summary>
     /// A recoverable job with two runs claimed by node A, whose leases have both lapsed; a look for lost runs on the second
     /// instance has recorded the first (due again as a recovery) and left the second waiting, claimed.
