@@ -356,9 +356,12 @@ public sealed class ClusterTests : IAsyncLifetime
                 ["name"] = name,
                 ["schedule"] = string.Create(CultureInfo.InvariantCulture, $"@every {seconds}s"),
                 ["shell"] = true,
-                // One job in ten (every two seconds) stays a second after its line, so that the killed and the paused node have runs
-                // in flight. A late node may hold several runs of one job at once: each lost one runs again, one after another.
-                ["command"] = JobLogLine.Command(log, i % 10 == 5 ? 1 : 0),
+                // One job in five (every two seconds) stays two seconds after its line, as long as its interval, so that one of its
+                // runs is in flight at any moment and the killed and the paused node hold some whatever the phase of the kill
+                // (with a stay of half the interval, a quiet machine's nodes were idle at the kill in every run; a longer stay
+                // holds so many of a node's workers that the nodes fall behind). A node may hold several runs of one job at once:
+                // each lost one runs again, one after another.
+                ["command"] = JobLogLine.Command(log, i % 10 is 5 or 7 ? 2 : 0),
                 // A run lost with its node runs again; a run still going when the next occurrence comes does not hold it back.
                 ["recoverable"] = true,
                 ["overlap"] = "allow",
