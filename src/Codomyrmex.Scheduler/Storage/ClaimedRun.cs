@@ -59,9 +59,10 @@ public sealed class ClaimedRun
 
     /// <summary>Gets the job the run belongs to: its definition, and its state as the store last had it.</summary>
     /// <remarks>
-    /// The durable stores read it with the claim. The in-memory store makes this snapshot only when it is first read (the scheduler itself never needs it for a job
-    /// that takes no <see cref="JobContext"/>), so from that store it shows the job as it is at that first read: the same
-    /// definition unless the job was updated since the claim, and a state that may have moved on.
+    /// The durable stores read it with the claim. The in-memory store makes this snapshot only when it is first read (the
+    /// scheduler itself never needs it for a job that takes no <see cref="JobContext"/>), so from that store it shows the job
+    /// as it is at that first read: the same definition unless the job was updated since the claim, and a state that may
+    /// have moved on.
     /// </remarks>
     public required Job Job
     {
