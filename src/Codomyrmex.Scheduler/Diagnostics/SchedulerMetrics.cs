@@ -55,6 +55,18 @@ internal sealed class SchedulerMetrics : IDisposable
         _duration.Record(duration.TotalSeconds, name, result);
     }
 
+    /// <summary>
+    /// Records a run that another node started and lost (its lease lapsed) as ended with <paramref name="outcome"/>: counted
+    /// and timed here, where it is recorded, but not taken off the active-runs count, which only the node that started it added to.
+    /// </summary>
+    public void RunRecovered(string jobName, string outcome, TimeSpan duration)
+    {
+        var name = new KeyValuePair<string, object?>("job.name", jobName);
+        var result = new KeyValuePair<string, object?>("outcome", outcome);
+        _runs.Add(1, name, result);
+        _duration.Record(duration.TotalSeconds, name, result);
+    }
+
     public void Skipped(string jobName, SkipReason reason) =>
         _skipped.Add(1, new KeyValuePair<string, object?>("job.name", jobName),
             new KeyValuePair<string, object?>("reason", reason == SkipReason.Overlap ? "overlap" : "misfire"));

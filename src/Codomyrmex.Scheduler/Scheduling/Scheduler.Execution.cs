@@ -379,7 +379,7 @@ public sealed partial class Scheduler
         {
             Job job = run.Job;
             Log.RunInterrupted(_logger, run.RunId, job.Name, job.Id, run.NodeName);
-            _metrics.RunEnded(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), storeNow - run.ClaimedAt);
+            _metrics.RunRecovered(job.Name, SchedulerMetrics.OutcomeTag(RunOutcome.Interrupted), storeNow - run.ClaimedAt);
             if (!job.Options.Recoverable)
             {
                 Raise(JobFailed, nameof(JobFailed), new JobEvent(job.Id, job.Name, run.ScheduledTime, now)

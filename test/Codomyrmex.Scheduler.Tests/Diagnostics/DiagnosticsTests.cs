@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -124,6 +125,60 @@ public sealed class DiagnosticsTests
 
         Assert.Equal([(1L, "after"), (-1L, "after")], active.ToArray());
         Assert.Equal(["after"], runs.ToArray());
+    }
+
+    /// <summary>
+    /// A run that another node started and lost is counted where it is recorded (an interrupted run), but its end is not
+    /// taken off this node's active-runs count, which it never added to: the count must not go below zero.
+    /// </summary>
+    [Fact]
+    public async Task Metrics_ARunLostByAnotherNode_IsCountedAsInterrupted_WithoutTakingAnActiveRunOff()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var store = new InMemoryJobStore(timeProvider: clock);
+        await using (var writer = new Scheduler(new SchedulerOptions { TimeProvider = clock, Store = store }))
+        {
+            await writer.ScheduleAsync(() => { }, name: "lost", trigger: Every(minutes: 1), cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        // A node claims the run and dies: nothing renews its 30-second lease.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var dead = new NodeIdentity { InstanceId = "dead/1", Name = "dead", Host = "test-host", ProcessId = 42, StartedAt = Start };
+        ClaimBatch claimed = await store.ClaimDueAsync(
+            new ClaimRequest { Node = dead, MaxRuns = 1, LeaseDuration = TimeSpan.FromSeconds(30) }, TestContext.Current.CancellationToken);
+        Assert.Single(claimed.Runs);
+        clock.Advance(TimeSpan.FromSeconds(31));
+
+        using var meters = new TestMeterFactory();
+        var active = new ConcurrentQueue<long>();
+        var runs = new ConcurrentQueue<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (meters.Meters.Contains(instrument.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "codomyrmex.scheduler.job.runs.active")
+            {
+                active.Enqueue(value);
+            }
+            else if (instrument.Name == "codomyrmex.scheduler.job.runs")
+            {
+                runs.Enqueue(tags.ToArray().FirstOrDefault(t => t.Key == "outcome").Value as string ?? "(none)");
+            }
+        });
+        listener.Start();
+
+        await using var survivor = new Scheduler(new SchedulerOptions { TimeProvider = clock, Store = store, MeterFactory = meters });
+        await survivor.StartAsync(TestContext.Current.CancellationToken);
+        await survivor.WhenIdleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["interrupted"], runs.ToArray());
+        Assert.Empty(active);
     }
 
     [Fact]
