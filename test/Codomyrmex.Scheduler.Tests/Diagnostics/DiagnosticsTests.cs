@@ -33,6 +33,18 @@ public sealed class DiagnosticsTests
         }
     }
 
+    /// <summary>A listener (not started) to every instrument of the meters <paramref name="meters"/> made.</summary>
+    private static MeterListener ListenTo(TestMeterFactory meters) => new()
+    {
+        InstrumentPublished = (instrument, listener) =>
+        {
+            if (meters.Meters.Contains(instrument.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        },
+    };
+
     private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
     {
         public ConcurrentQueue<(EventId Id, LogLevel Level, string Message)> Entries { get; } = new();
@@ -86,14 +98,7 @@ public sealed class DiagnosticsTests
         using var meters = new TestMeterFactory();
         var active = new ConcurrentQueue<(long Value, string Job)>();
         var runs = new ConcurrentQueue<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (meters.Meters.Contains(instrument.Meter))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
+        using MeterListener listener = ListenTo(meters);
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             string? job = tags.ToArray().FirstOrDefault(t => t.Key == "job.name").Value as string;
@@ -152,14 +157,7 @@ public sealed class DiagnosticsTests
         using var meters = new TestMeterFactory();
         var active = new ConcurrentQueue<long>();
         var runs = new ConcurrentQueue<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (meters.Meters.Contains(instrument.Meter))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
+        using MeterListener listener = ListenTo(meters);
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             if (instrument.Name == "codomyrmex.scheduler.job.runs.active")
@@ -188,14 +186,7 @@ public sealed class DiagnosticsTests
         using var meters = new TestMeterFactory();
         var longs = new ConcurrentQueue<(string Name, long Value, Dictionary<string, object?> Tags)>();
         var doubles = new ConcurrentQueue<(string Name, double Value)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (meters.Meters.Contains(instrument.Meter))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
+        using MeterListener listener = ListenTo(meters);
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             longs.Enqueue((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => doubles.Enqueue((instrument.Name, value)));
