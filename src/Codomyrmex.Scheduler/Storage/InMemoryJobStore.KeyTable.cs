@@ -3,9 +3,9 @@ namespace Codomyrmex.Scheduler.Storage;
 public sealed partial class InMemoryJobStore
 {
     /// <summary>
-    /// The jobs by their 64-bit id: an open-addressing table (linear probing, at most three quarters full) whose slots hold no
+    /// The jobs by their 64-bit id: an open-addressing table (linear probing, at most 13/16 full) whose slots hold no
     /// references, each a 32-bit tag of the key's hash and the entry's place in a directory of fixed-size chunks, which is
-    /// filled in order. It holds 19 to 29 bytes per job (8 per slot, 8 per directory place).
+    /// filled in order. It holds 18 to 28 bytes per job (8 per slot, 8 per directory place).
     /// </summary>
     /// <remarks>
     /// <para>
@@ -14,7 +14,8 @@ public sealed partial class InMemoryJobStore
     /// hash (a third of a 16 MB table at a million jobs). The directory is written in order, so new entries land in a few
     /// places next to each other. The tag also answers most probes without reading an entry (a miss of the processor's
     /// caches at millions of jobs): a search for a key the table does not hold (every new job's check) reads no entry, and
-    /// growing the table reads only the slots, since a slot's place follows from its tag.
+    /// growing the table reads only the slots, since a slot's place follows from its tag. Since a probe past another key's
+    /// slot costs no entry read, the table fills further than a table of references would before it doubles.
     /// </para>
     /// <para>
     /// The slot a key starts at is the high bits of a Fibonacci hash of it, whose top 32 bits are the tag, so keys that differ
@@ -81,7 +82,7 @@ public sealed partial class InMemoryJobStore
         /// <summary>Adds an entry whose key the table does not hold (the caller has looked).</summary>
         public void Add(Entry entry)
         {
-            if ((_count + 1) * 4L > _slots.Length * 3L)
+            if ((_count + 1) * 16L > _slots.Length * 13L)
             {
                 Grow();
             }
