@@ -21,11 +21,12 @@ public static partial class JobStoreEvents
         }
 
         ArgumentNullException.ThrowIfNull(logger);
-        foreach (Delegate each in handler.GetInvocationList())
+        // Enumerated in place: GetInvocationList would allocate an array on every change of every store.
+        foreach (EventHandler<JobStoreChange> each in Delegate.EnumerateInvocationList(handler))
         {
             try
             {
-                ((EventHandler<JobStoreChange>)each)(sender, change);
+                each(sender, change);
             }
             catch (Exception e)
             {
