@@ -407,6 +407,9 @@ public sealed partial class PostgreSqlJobStore
                 // A recoverable job's later lost runs wait for its retry slot (JobState.DefersRecovery): only its first is
                 // read, so that runs left waiting never fill the call's limit and hold back other jobs' lost runs.
                 $"AND NOT (j.recoverable AND EXISTS (SELECT 1 FROM {_s}claims e WHERE e.job_id = c.job_id AND e.lease_until <= t.now AND e.token < c.token)) " +
+                // Nor is the first of a job whose retry slot holds a recovery (JobState.DefersRecovery, in SQL): it would be left
+                // claimed, and a hundred such jobs would fill every call and hide the lost runs of all the others.
+                "AND NOT (j.recoverable AND j.retry_at <> 0 AND j.retry_is_recovery AND j.status < 2 AND NOT j.paused) " +
                 $"ORDER BY c.job_id, c.token LIMIT {MaxRecoveredPerCall} FOR UPDATE OF c, j SKIP LOCKED");
             expired.Parameters.Add(NowParameter());
             find.BatchCommands.Add(expired);
