@@ -17,11 +17,7 @@ public sealed partial class PostgreSqlJobStoreServerTests
         // Another transaction holds the node's row, so the renewal's upsert waits for it.
         await using NpgsqlConnection other = await PostgresServer.Admin.OpenConnectionAsync(Token);
         await using NpgsqlTransaction holding = await other.BeginTransactionAsync(Token);
-        await using (var hold = new NpgsqlCommand($"SELECT 1 FROM \"{store.Schema}\".nodes WHERE instance_id = @id FOR UPDATE", other, holding))
-        {
-            hold.Parameters.AddWithValue("id", Node.InstanceId);
-            Assert.Equal(1, await hold.ExecuteScalarAsync(Token));
-        }
+        await HoldRowAsync(holding, $"\"{store.Schema}\".nodes", "instance_id", Node.InstanceId);
 
         using var cancel = new CancellationTokenSource();
         var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,12 +62,7 @@ public sealed partial class PostgreSqlJobStoreServerTests
         var jobs = new List<Job>();
         for (int i = 0; i <= waiting; i++)
         {
-            Job job = NewJob(time.GetUtcNow() - TimeSpan.FromSeconds(1));
-            job = new Job
-            {
-                Id = job.Id, Name = job.Name, Task = job.Task, Status = job.Status, CreatedAt = job.CreatedAt, NextRun = job.NextRun,
-                Version = job.Version, Options = new JobOptions { Recoverable = true },
-            };
+            Job job = NewJob(time.GetUtcNow() - TimeSpan.FromSeconds(1)) with { Options = new JobOptions { Recoverable = true } };
             await store.AddAsync(job, Token);
             jobs.Add(job);
         }

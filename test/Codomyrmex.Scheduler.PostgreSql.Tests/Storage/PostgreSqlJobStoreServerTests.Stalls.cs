@@ -88,11 +88,7 @@ public sealed partial class PostgreSqlJobStoreServerTests
 
         await using NpgsqlConnection connection = await PostgresServer.Admin.OpenConnectionAsync(Token);
         await using NpgsqlTransaction holding = await connection.BeginTransactionAsync(Token);
-        await using (var hold = new NpgsqlCommand($"SELECT 1 FROM \"{store.Schema}\".jobs WHERE id = @id FOR UPDATE", connection, holding))
-        {
-            hold.Parameters.AddWithValue("id", held.Id);
-            await hold.ExecuteScalarAsync(Token);
-        }
+        await HoldRowAsync(holding, $"\"{store.Schema}\".jobs", "id", held.Id);
 
         ClaimBatch batch = await store.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 10, LeaseDuration = TimeSpan.FromMinutes(5) }, Token);
 
@@ -127,11 +123,17 @@ public sealed partial class PostgreSqlJobStoreServerTests
     {
         await using NpgsqlConnection connection = await PostgresServer.Admin.OpenConnectionAsync(Token);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(Token);
-        await using var wait = new NpgsqlCommand($"SELECT 1 FROM \"{store.Schema}\".jobs WHERE id = @id FOR UPDATE", connection, transaction);
-        wait.Parameters.AddWithValue("id", jobId);
-        wait.CommandTimeout = (int)Patience.TotalSeconds;
-        Assert.Equal(1, await wait.ExecuteScalarAsync(Token));
+        await HoldRowAsync(transaction, $"\"{store.Schema}\".jobs", "id", jobId);
         await transaction.RollbackAsync(Token);
+    }
+
+    /// <summary>Locks one row of <paramref name="table"/> in <paramref name="holding"/>, waiting for it as long as the tests' patience lasts.</summary>
+    private static async Task HoldRowAsync(NpgsqlTransaction holding, string table, string keyColumn, string key)
+    {
+        await using var hold = new NpgsqlCommand($"SELECT 1 FROM {table} WHERE {keyColumn} = @key FOR UPDATE", holding.Connection, holding);
+        hold.Parameters.AddWithValue("key", key);
+        hold.CommandTimeout = (int)Patience.TotalSeconds;
+        Assert.Equal(1, await hold.ExecuteScalarAsync(Token));
     }
 
     private static async Task<long> CountClaimsAsync(string schema)
