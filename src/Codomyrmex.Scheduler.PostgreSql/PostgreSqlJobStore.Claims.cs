@@ -22,7 +22,7 @@ public sealed partial class PostgreSqlJobStore
     /// A claim that finds nothing because every due job is held by another transaction (another node claiming it) answers the
     /// next due time of the jobs not held, and at most 10 ms from now while jobs are held, so that a node that lost the race
     /// for one job wakes for the next; a job that came due while the claim looked is claimed by looking again at once. The
-    /// server ends a claim whose transaction stays idle for a second between its round trips (this process stalled), so that
+    /// server ends a claim whose transaction stays idle for five seconds between its round trips (this process stalled), so that
     /// the jobs it locked are free for the other nodes; the claim then throws, having claimed nothing.
     /// </para>
     /// </remarks>
@@ -369,7 +369,7 @@ public sealed partial class PostgreSqlJobStore
     /// </para>
     /// <para>
     /// At most <see cref="MaxRecoveredPerCall"/> runs per call. The server ends the transaction if this process does not
-    /// come back within a second (a node paused in the middle), which rolls it back and frees the jobs for another node.
+    /// come back within five seconds (a node paused in the middle), which rolls it back and frees the jobs for another node.
     /// </para>
     /// </remarks>
     public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)

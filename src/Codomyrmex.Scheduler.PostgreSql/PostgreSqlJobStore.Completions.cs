@@ -37,7 +37,7 @@ public sealed partial class PostgreSqlJobStore
     /// When a transaction of several completions surely rolled back (the server reported an error), each is written again
     /// alone after a short pause, so one completion the database refuses does not fail the others; each caller whose
     /// completion could not be written gets the exception. When the server ended the session because this process stalled
-    /// between the two round trips (the transaction may stay idle for a second, so that a paused node does not hold the jobs'
+    /// between the two round trips (the transaction may stay idle for five seconds, so that a paused node does not hold the jobs'
     /// rows for the whole pause), nothing was written and the whole batch is written again at once. When the outcome of the COMMIT is unknown (the connection was
     /// lost), every caller of the batch gets the exception: the runs may be recorded, and completing again is answered by the
     /// claim's fencing. Cancelling

@@ -339,9 +339,9 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     /// How long a claim's, a completion's or a recovery's transaction may wait for this process between its round trips before
     /// the server ends the session, which rolls the transaction back and frees its rows: a node paused (stopped, or starved of
     /// CPU) in the middle of one must not hold the jobs it locked for the whole pause, since no other node can claim, complete
-    /// or recover them meanwhile. A second by default; tests shorten it.
+    /// or recover them meanwhile. Five seconds by default: a second was measured too short, since a loaded process's thread pool can delay the continuation between the round trips for longer, and a transaction ended for that fails a claim or costs a completion a second try; tests shorten it.
     /// </summary>
-    internal int TransactionIdleTimeoutMilliseconds { get; set; } = 1000;
+    internal int TransactionIdleTimeoutMilliseconds { get; set; } = 5000;
 
     /// <summary>Called between the two round trips of a claim or a completion (tests pause a transaction there); <see langword="null"/> by default.</summary>
     internal Func<Task>? BetweenRoundTrips { get; set; }
