@@ -18,22 +18,59 @@ public sealed partial class PostgreSqlJobStore
     /// that every store applies the same code; PostgreSQL only provides the atomicity and the exclusion.
     /// </para>
     /// <para>A job that is due again at once (catching up missed occurrences) is claimed again in the same batch while it is locked.</para>
+    /// <para>
+    /// A claim that finds nothing because every due job is held by another transaction (another node claiming it) answers the
+    /// next due time of the jobs not held, and at most 10 ms from now while jobs are held, so that a node that lost the race
+    /// for one job wakes for the next; a job that came due while the claim looked is claimed by looking again at once. The
+    /// server ends a claim whose transaction stays idle for five seconds between its round trips (this process stalled), so that
+    /// the jobs it locked are free for the other nodes; the claim then throws, having claimed nothing.
+    /// </para>
     /// </remarks>
     public async ValueTask<ClaimBatch> ClaimDueAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxRuns, 1, nameof(request));
+        for (int look = 1; ; look++)
+        {
+            ClaimBatch batch = await ClaimOnceAsync(request, cancellationToken).ConfigureAwait(false);
+            if (look == MaxClaimLooks || batch.Runs.Count > 0 || batch.Skipped.Count > 0 || batch.NextDueAt is not { } next || next > batch.Now)
+            {
+                return batch;
+            }
+
+            // A job came due between the claim's reading of the time and its end: look again at once, rather than answer
+            // "due, yet nothing claimed", on which a dispatcher pauses.
+        }
+    }
+
+    /// <summary>The most claims one <see cref="ClaimDueAsync"/> makes when each finds nothing, yet a job came due meanwhile.</summary>
+    private const int MaxClaimLooks = 3;
+
+    /// <summary>
+    /// How soon a claim that found every due job held by another transaction (another node claiming or completing it) says
+    /// to look again, when no other job is due sooner: the holder usually moves the job on within milliseconds, and when it
+    /// rolls back instead, the job is due and claimable again.
+    /// </summary>
+    private static readonly long s_heldRecheckTicks = TimeSpan.FromMilliseconds(10).Ticks;
+
+    /// <summary>One claim transaction of <see cref="ClaimDueAsync"/>.</summary>
+    private async Task<ClaimBatch> ClaimOnceAsync(ClaimRequest request, CancellationToken cancellationToken)
+    {
         return await InBatchedTransactionAsync(async store =>
         {
             var rows = new List<JobRow>();
             long now = 0;
+            long looked;
 
-            // Round trip 1: BEGIN and the due jobs, locked.
+            // Round trip 1: BEGIN, the time, and the due jobs, locked.
             var find = new NpgsqlBatch(store.Connection);
             await using (find.ConfigureAwait(false))
             {
-                find.BatchCommands.Add(BeginCommand());
+                AddBegin(find);
+                var time = new NpgsqlBatchCommand($"SELECT {Db.Now}");
+                time.Parameters.Add(NowParameter());
+                find.BatchCommands.Add(time);
                 var select = new NpgsqlBatchCommand(
                     $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now FROM {_s}jobs, t WHERE due_at <= t.now " +
                     "ORDER BY due_at, seq LIMIT @max FOR UPDATE OF jobs SKIP LOCKED");
@@ -43,6 +80,9 @@ public sealed partial class PostgreSqlJobStore
                 NpgsqlDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    looked = reader.GetInt64(0);
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
                         rows.Add(JobRow.Read(reader));
@@ -51,9 +91,10 @@ public sealed partial class PostgreSqlJobStore
                 }
             }
 
+            await BetweenRoundTripsAsync().ConfigureAwait(false);
             if (rows.Count == 0)
             {
-                return await ClaimedNothingAsync(store, cancellationToken).ConfigureAwait(false);
+                return await ClaimedNothingAsync(store, looked, cancellationToken).ConfigureAwait(false);
             }
 
             if (_clock is null)
@@ -180,15 +221,25 @@ public sealed partial class PostgreSqlJobStore
     /// Ends a claim that found nothing due: the time and the next due time, read in the round trip of its <c>COMMIT</c>, the
     /// last before the dispatcher computes its wait from them, so that the wait starts from a reading only one transit old.
     /// </summary>
-    private async Task<ClaimBatch> ClaimedNothingAsync(StoreTransaction store, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A job due by <paramref name="looked"/> (the time read just before the claim locked what was due) was held by another
+    /// transaction, since the claim skipped it: typically another node claiming it, which moves it on within milliseconds
+    /// and says nothing when it does. The next due time is therefore that of the jobs due after <paramref name="looked"/>, so
+    /// that a node that lost the race for one job wakes for the next rather than for the one taken; while jobs are held, it
+    /// is no later than <see cref="s_heldRecheckTicks"/> from now, so that a job whose holder rolled back waits no longer.
+    /// </remarks>
+    private async Task<ClaimBatch> ClaimedNothingAsync(StoreTransaction store, long looked, CancellationToken cancellationToken)
     {
         long now;
         long? next;
+        bool held;
         var batch = new NpgsqlBatch(store.Connection);
         await using (batch.ConfigureAwait(false))
         {
-            var idle = new NpgsqlBatchCommand($"SELECT {Db.Now}, (SELECT min(due_at) FROM {_s}jobs WHERE due_at IS NOT NULL)");
+            var idle = new NpgsqlBatchCommand(
+                $"SELECT {Db.Now}, (SELECT min(due_at) FROM {_s}jobs WHERE due_at > @looked), EXISTS (SELECT 1 FROM {_s}jobs WHERE due_at <= @looked)");
             idle.Parameters.Add(NowParameter());
+            idle.Parameters.Add(new NpgsqlParameter<long>("looked", looked));
             batch.BatchCommands.Add(idle);
             AddCommit(batch, store);
             NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -197,6 +248,7 @@ public sealed partial class PostgreSqlJobStore
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 now = reader.GetInt64(0);
                 next = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                held = reader.GetBoolean(2);
                 await DrainAsync(reader, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -204,6 +256,12 @@ public sealed partial class PostgreSqlJobStore
         if (_clock is null)
         {
             _serverClock.Observe(now);
+        }
+
+        if (held)
+        {
+            long recheck = now + s_heldRecheckTicks;
+            next = next is { } later && later < recheck ? later : recheck;
         }
 
         return new ClaimBatch { Runs = [], Skipped = [], Now = Utc(now), NextDueAt = next is { } due ? Utc(due) : null };
@@ -298,13 +356,6 @@ public sealed partial class PostgreSqlJobStore
     /// <summary>The most lost runs one <see cref="RecoverExpiredAsync"/> recovers, so that its transaction stays short.</summary>
     private const int MaxRecoveredPerCall = 100;
 
-    /// <summary>
-    /// How long (ms) a recovery's transaction may wait for this process between its two round trips before the server ends
-    /// the session, and with it the locks: a node paused (or starved of CPU) in the middle of a recovery must not hold the
-    /// lost runs' jobs for longer than a heartbeat of the other nodes, which recover them then.
-    /// </summary>
-    private const int RecoveryIdleTimeoutMilliseconds = 1000;
-
     /// <inheritdoc/>
     /// <remarks>
     /// <para>
@@ -318,7 +369,7 @@ public sealed partial class PostgreSqlJobStore
     /// </para>
     /// <para>
     /// At most <see cref="MaxRecoveredPerCall"/> runs per call. The server ends the transaction if this process does not
-    /// come back within a second (a node paused in the middle), which rolls it back and frees the jobs for another node.
+    /// come back within five seconds (a node paused in the middle), which rolls it back and frees the jobs for another node.
     /// </para>
     /// </remarks>
     public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
@@ -348,8 +399,7 @@ public sealed partial class PostgreSqlJobStore
         var find = new NpgsqlBatch(connection);
         await using (find.ConfigureAwait(false))
         {
-            find.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-            find.BatchCommands.Add(new NpgsqlBatchCommand($"SET LOCAL idle_in_transaction_session_timeout = {RecoveryIdleTimeoutMilliseconds}"));
+            AddBegin(find);
             var expired = new NpgsqlBatchCommand(
                 $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now, c.run_id, c.scheduled, c.claimed_at, c.instance_id, " +
                 $"c.node_name, c.lease_until, c.attempt, c.is_manual, c.is_recovery, c.token FROM {_s}claims c JOIN {_s}jobs j ON j.id = c.job_id " +
@@ -357,6 +407,9 @@ public sealed partial class PostgreSqlJobStore
                 // A recoverable job's later lost runs wait for its retry slot (JobState.DefersRecovery): only its first is
                 // read, so that runs left waiting never fill the call's limit and hold back other jobs' lost runs.
                 $"AND NOT (j.recoverable AND EXISTS (SELECT 1 FROM {_s}claims e WHERE e.job_id = c.job_id AND e.lease_until <= t.now AND e.token < c.token)) " +
+                // Nor is the first of a job whose retry slot holds a recovery (JobState.DefersRecovery, in SQL): it would be left
+                // claimed, and a hundred such jobs would fill every call and hide the lost runs of all the others.
+                "AND NOT (j.recoverable AND j.retry_at <> 0 AND j.retry_is_recovery AND j.status < 2 AND NOT j.paused) " +
                 $"ORDER BY c.job_id, c.token LIMIT {MaxRecoveredPerCall} FOR UPDATE OF c, j SKIP LOCKED");
             expired.Parameters.Add(NowParameter());
             find.BatchCommands.Add(expired);

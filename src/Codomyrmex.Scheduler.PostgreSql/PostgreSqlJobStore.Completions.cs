@@ -36,7 +36,9 @@ public sealed partial class PostgreSqlJobStore
     /// <para>
     /// When a transaction of several completions surely rolled back (the server reported an error), each is written again
     /// alone after a short pause, so one completion the database refuses does not fail the others; each caller whose
-    /// completion could not be written gets the exception. When the outcome of the COMMIT is unknown (the connection was
+    /// completion could not be written gets the exception. When the server ended the session because this process stalled
+    /// between the two round trips (the transaction may stay idle for five seconds, so that a paused node does not hold the jobs'
+    /// rows for the whole pause), nothing was written and the whole batch is written again at once. When the outcome of the COMMIT is unknown (the connection was
     /// lost), every caller of the batch gets the exception: the runs may be recorded, and completing again is answered by the
     /// claim's fencing. Cancelling
     /// <paramref name="cancellationToken"/> after the completion was queued stops the wait, not the write: the run may be recorded.
@@ -93,7 +95,9 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <summary>Writes completions in one transaction and answers each caller; never throws.</summary>
-    private async Task WriteCompletionsAsync(List<PendingCompletion> batch)
+    /// <param name="batch">The completions.</param>
+    /// <param name="again">Whether this is the batch's second try after the server ended an idle session (<see cref="IdleTimedOut"/>).</param>
+    private async Task WriteCompletionsAsync(List<PendingCompletion> batch, bool again = false)
     {
         Interlocked.Increment(ref _completionTransactions);
         try
@@ -108,6 +112,14 @@ public sealed partial class PostgreSqlJobStore
         catch (Exception exception)
 #pragma warning restore CA1031
         {
+            if (!again && IdleTimedOut(exception))
+            {
+                // This process stalled between the round trips and the server ended the session: nothing was written, and
+                // nothing in the batch was at fault, so the whole batch is written again at once on another connection.
+                await WriteCompletionsAsync(batch, again: true).ConfigureAwait(false);
+                return;
+            }
+
             // Only a batch whose transaction surely rolled back may be written again one by one. When the outcome of COMMIT is
             // unknown (the connection was lost), the batch may be recorded: a retry would find its claims gone and answer
             // Fenced for runs that were recorded. Each caller gets the exception instead and completes again; the claim's
@@ -135,12 +147,25 @@ public sealed partial class PostgreSqlJobStore
     /// a COMMIT that fails rolls back), or our own code threw before COMMIT was sent. A lost connection (an
     /// <see cref="NpgsqlException"/> that is not a server error) or an error that ended the session leaves the COMMIT's outcome unknown.
     /// </summary>
+    /// <remarks>
+    /// A session the server ended because its transaction stayed idle too long (<see cref="IdleTimedOut"/>) rolled back too:
+    /// the server was waiting for this process, so it had not received the <c>COMMIT</c>.
+    /// </remarks>
     internal static bool RolledBack(Exception exception) => exception switch
     {
-        PostgresException server => server.InvariantSeverity is "ERROR",
+        PostgresException server => server.InvariantSeverity is "ERROR" || IdleTimedOut(server),
         NpgsqlException => false,
         _ => true,
     };
+
+    /// <summary>
+    /// Whether the server ended the session because its transaction stayed idle longer than
+    /// <see cref="TransactionIdleTimeoutMilliseconds"/> (SQLSTATE 25P03): the transaction rolled back, nothing was written.
+    /// </summary>
+    internal static bool IdleTimedOut(Exception exception) => exception is PostgresException { SqlState: IdleInTransactionTimeout };
+
+    /// <summary>SQLSTATE idle_in_transaction_session_timeout.</summary>
+    private const string IdleInTransactionTimeout = "25P03";
 
     private async Task<RunCompletionResult[]> CompleteAllAsync(StoreTransaction store, List<PendingCompletion> batch)
     {
@@ -151,7 +176,7 @@ public sealed partial class PostgreSqlJobStore
         var find = new NpgsqlBatch(store.Connection);
         await using (find.ConfigureAwait(false))
         {
-            find.BatchCommands.Add(BeginCommand());
+            AddBegin(find);
             var delete = new NpgsqlBatchCommand(
                 $"DELETE FROM {_s}claims c USING unnest(@run_ids, @instance_ids, @tokens) AS t(r, i, k) " +
                 "WHERE c.run_id = t.r AND c.instance_id = t.i AND c.token = t.k RETURNING c.run_id");
@@ -180,6 +205,8 @@ public sealed partial class PostgreSqlJobStore
                 }
             }
         }
+
+        await BetweenRoundTripsAsync().ConfigureAwait(false);
 
         // The shared rules, in the order the completions arrived; each caller's job is the job right after its own completion.
         var results = new RunCompletionResult[batch.Count];

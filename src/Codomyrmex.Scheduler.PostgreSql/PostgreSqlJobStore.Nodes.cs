@@ -84,6 +84,9 @@ public sealed partial class PostgreSqlJobStore
         }
     }
 
+    /// <summary>SQLSTATE query_canceled.</summary>
+    private const string QueryCanceled = "57014";
+
     /// <summary>
     /// The heartbeat's one statement (see <see cref="RenewAsync(NodeHeartbeat, CancellationToken)"/>), on <paramref name="connection"/>,
     /// with blocking I/O when <paramref name="sync"/> (the returned task is then complete).
@@ -124,7 +127,28 @@ public sealed partial class PostgreSqlJobStore
         var kept = new HashSet<string>(StringComparer.Ordinal);
         int renewed = 0;
         long now = 0;
-        NpgsqlDataReader reader = sync ? beat.ExecuteReader() : await beat.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlDataReader reader;
+        if (sync)
+        {
+            // Blocking I/O takes no token: cancelling it asks the server to cancel the statement, so that a renewal waiting
+            // for a lock (or a server that does not answer) does not hold up the caller, who stops the heartbeat, until the
+            // command times out.
+            cancellationToken.ThrowIfCancellationRequested();
+            using CancellationTokenRegistration cancel = cancellationToken.UnsafeRegister(static command => ((NpgsqlCommand)command!).Cancel(), beat);
+            try
+            {
+                reader = beat.ExecuteReader();
+            }
+            catch (PostgresException e) when (e.SqlState == QueryCanceled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The renewal was cancelled.", e, cancellationToken);
+            }
+        }
+        else
+        {
+            reader = await beat.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             while (sync ? reader.Read() : await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -308,7 +308,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
 
     /// <summary>
     /// Runs <paramref name="work"/> in a transaction its own SQL begins and ends: its first batch starts with <c>BEGIN</c>
-    /// (<see cref="BeginCommand"/>) and its last ends with <see cref="AddCommit"/>, so that neither costs a round trip of its
+    /// (<see cref="AddBegin"/>) and its last ends with <see cref="AddCommit"/>, so that neither costs a round trip of its
     /// own. When <paramref name="work"/> throws, the transaction is rolled back; once it returns, its changes are raised.
     /// </summary>
     private async Task<T> InBatchedTransactionAsync<T>(Func<StoreTransaction, Task<T>> work, CancellationToken cancellationToken)
@@ -335,8 +335,30 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         }
     }
 
-    /// <summary>The first command of a batched transaction's first batch.</summary>
-    private static NpgsqlBatchCommand BeginCommand() => new("BEGIN");
+    /// <summary>
+    /// How long a claim's, a completion's or a recovery's transaction may wait for this process between its round trips before
+    /// the server ends the session, which rolls the transaction back and frees its rows: a node paused (stopped, or starved of
+    /// CPU) in the middle of one must not hold the jobs it locked for the whole pause, since no other node can claim, complete
+    /// or recover them meanwhile. Five seconds by default: a second was measured too short, since a loaded process's thread pool can delay the continuation between the round trips for longer, and a transaction ended for that fails a claim or costs a completion a second try; tests shorten it.
+    /// </summary>
+    internal int TransactionIdleTimeoutMilliseconds { get; set; } = 5000;
+
+    /// <summary>Called between the two round trips of a claim or a completion (tests pause a transaction there); <see langword="null"/> by default.</summary>
+    internal Func<Task>? BetweenRoundTrips { get; set; }
+
+    /// <summary>
+    /// Starts a batched transaction's first batch: <c>BEGIN</c>, and the server's limit on how long the transaction may stay idle
+    /// (<see cref="TransactionIdleTimeoutMilliseconds"/>), which costs no round trip of its own.
+    /// </summary>
+    private void AddBegin(NpgsqlBatch batch)
+    {
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SET LOCAL idle_in_transaction_session_timeout = " + TransactionIdleTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Runs the test hook between a transaction's round trips, if any.</summary>
+    private Task BetweenRoundTripsAsync() => BetweenRoundTrips is { } pause ? pause() : Task.CompletedTask;
 
     /// <summary>Ends a batched transaction's last batch: the notification of its changes (if any), then <c>COMMIT</c>.</summary>
     private void AddCommit(NpgsqlBatch batch, StoreTransaction store)

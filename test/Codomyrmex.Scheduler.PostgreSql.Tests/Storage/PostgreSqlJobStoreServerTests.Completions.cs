@@ -50,6 +50,7 @@ public sealed partial class PostgreSqlJobStoreServerTests
         { new PostgresException("deadlock detected", "ERROR", "ERROR", "40P01"), true },
         { new PostgresException("value too long", "ERROR", "ERROR", "22001"), true },
         { new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01"), false },
+        { new PostgresException("terminating connection due to idle-in-transaction timeout", "FATAL", "FATAL", "25P03"), true },
         { new NpgsqlException("Exception while reading from stream", new IOException("connection reset")), false },
         { new NpgsqlException("Timeout during reading attempt", new TimeoutException()), false },
         { new InvalidOperationException("a rule refused the completion"), true },

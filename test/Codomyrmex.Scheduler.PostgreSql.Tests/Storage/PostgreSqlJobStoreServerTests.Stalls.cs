@@ -1,0 +1,144 @@
+using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql.Tests;
+
+/// <summary>
+/// A node stalled between the round trips of a claim or a completion does not hold the jobs it locked: the server ends its
+/// session; and a claim that lost the race for a job says to look again at the next job, not at the one taken.
+/// </summary>
+public sealed partial class PostgreSqlJobStoreServerTests
+{
+    [Fact]
+    public async Task Complete_NodeStalledBetweenRoundTrips_FreesTheJobOnTheServer_AndTheCompletionIsWrittenOnceWhenItWakes()
+    {
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema() });
+        ClaimedRun run = (await ClaimManyAsync(store, 1))[0];
+        store.TransactionIdleTimeoutMilliseconds = 100;
+        int stalls = 0;
+        store.BetweenRoundTrips = async () =>
+        {
+            if (Interlocked.Increment(ref stalls) == 1)
+            {
+                // Stalled with the job locked: another transaction gets the job's row once the server ended the session.
+                await LockJobFromAnotherConnectionAsync(store, run.Job.Id);
+            }
+        };
+        int before = store.CompletionTransactions;
+
+        RunCompletionResult result = await store.CompleteRunAsync(Completed(run), Token);
+
+        Assert.Equal(RunCompletionStatus.Recorded, result.Status);
+        Assert.Equal(2, stalls);
+        Assert.Equal(2, store.CompletionTransactions - before);
+        Assert.Equal([run.RunId], (await store.GetRunsAsync(default, Token)).Items.Select(r => r.RunId));
+        Job? job = await store.GetAsync(run.Job.Id, Token);
+        Assert.Equal(1, job?.RunCount);
+        Assert.Equal(JobStatus.Completed, job?.Status);
+        Assert.Equal(0, await CountClaimsAsync(store.Schema));
+    }
+
+    [Fact]
+    public async Task Claim_NodeStalledBetweenRoundTrips_FreesTheJobsOnTheServer_SoAnotherNodeClaimsThem_AndTheStalledClaimTakesNothing()
+    {
+        string schema = NewSchema();
+        PostgreSqlJobStore stalled = Open(new PostgreSqlJobStoreOptions { Schema = schema });
+        PostgreSqlJobStore other = Open(new PostgreSqlJobStoreOptions { Schema = schema });
+        Job job = NewJob(LongAgo);
+        await stalled.AddAsync(job, Token);
+        stalled.TransactionIdleTimeoutMilliseconds = 100;
+        ClaimBatch? taken = null;
+        stalled.BetweenRoundTrips = async () =>
+        {
+            await LockJobFromAnotherConnectionAsync(stalled, job.Id);
+            taken = await other.ClaimDueAsync(new ClaimRequest { Node = new NodeIdentity { InstanceId = "node/2", Name = "other", Host = "test-host", ProcessId = 43 }, MaxRuns = 10, LeaseDuration = TimeSpan.FromMinutes(5) }, Token);
+        };
+
+        var error = await Assert.ThrowsAsync<PostgresException>(async () =>
+            await stalled.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 10, LeaseDuration = TimeSpan.FromMinutes(5) }, Token));
+
+        Assert.Equal("25P03", error.SqlState);
+        Assert.Equal([job.Id], taken!.Runs.Select(r => r.Job.Id));
+        Assert.Equal(1, await CountClaimsAsync(schema));
+        Assert.Equal(1, (await other.GetAsync(job.Id, Token))?.ActiveRuns);
+    }
+
+    public static TheoryData<int?, int> HeldDueJobCases => new()
+    {
+        // The next job that is not held (ms after now, none when null), and what the claim says (ms after now).
+        { null, 10 },
+        { 3_600_000, 10 },
+        { 4, 4 },
+        { 10, 10 },
+    };
+
+    [Theory]
+    [MemberData(nameof(HeldDueJobCases))]
+    public async Task Claim_EveryDueJobHeldByAnotherTransaction_SaysToLookAgainWhenTheNextJobIsDue_OrShortly(int? nextInMilliseconds, int expected)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 4, 0, 0, TimeSpan.Zero));
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema(), TimeProvider = time });
+        Job held = NewJob(time.GetUtcNow() - TimeSpan.FromSeconds(1));
+        await store.AddAsync(held, Token);
+        if (nextInMilliseconds is { } ms)
+        {
+            await store.AddAsync(NewJob(time.GetUtcNow() + TimeSpan.FromMilliseconds(ms)), Token);
+        }
+
+        await using NpgsqlConnection connection = await PostgresServer.Admin.OpenConnectionAsync(Token);
+        await using NpgsqlTransaction holding = await connection.BeginTransactionAsync(Token);
+        await HoldRowAsync(holding, $"\"{store.Schema}\".jobs", "id", held.Id);
+
+        ClaimBatch batch = await store.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 10, LeaseDuration = TimeSpan.FromMinutes(5) }, Token);
+
+        Assert.Empty(batch.Runs);
+        Assert.Equal(time.GetUtcNow(), batch.Now);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromMilliseconds(expected), batch.NextDueAt);
+
+        // Once the holder lets go without moving the job on (it rolled back), the job is claimed.
+        await holding.RollbackAsync(Token);
+        ClaimBatch after = await store.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 10, LeaseDuration = TimeSpan.FromMinutes(5) }, Token);
+        Assert.Equal([held.Id], after.Runs.Select(r => r.Job.Id));
+    }
+
+    [Fact]
+    public async Task Claim_NothingHeld_SaysTheNextDueTime()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 4, 0, 0, TimeSpan.Zero));
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema(), TimeProvider = time });
+        await store.AddAsync(NewJob(time.GetUtcNow() + TimeSpan.FromHours(1)), Token);
+
+        ClaimBatch batch = await store.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 10, LeaseDuration = TimeSpan.FromMinutes(5) }, Token);
+
+        Assert.Empty(batch.Runs);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromHours(1), batch.NextDueAt);
+    }
+
+    /// <summary>
+    /// Locks the job's row from another connection, which waits until the store's stalled transaction no longer holds it (the
+    /// server ended its session), then lets it go.
+    /// </summary>
+    private static async Task LockJobFromAnotherConnectionAsync(PostgreSqlJobStore store, string jobId)
+    {
+        await using NpgsqlConnection connection = await PostgresServer.Admin.OpenConnectionAsync(Token);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(Token);
+        await HoldRowAsync(transaction, $"\"{store.Schema}\".jobs", "id", jobId);
+        await transaction.RollbackAsync(Token);
+    }
+
+    /// <summary>Locks one row of <paramref name="table"/> in <paramref name="holding"/>, waiting for it as long as the tests' patience lasts.</summary>
+    private static async Task HoldRowAsync(NpgsqlTransaction holding, string table, string keyColumn, string key)
+    {
+        await using var hold = new NpgsqlCommand($"SELECT 1 FROM {table} WHERE {keyColumn} = @key FOR UPDATE", holding.Connection, holding);
+        hold.Parameters.AddWithValue("key", key);
+        hold.CommandTimeout = (int)Patience.TotalSeconds;
+        Assert.Equal(1, await hold.ExecuteScalarAsync(Token));
+    }
+
+    private static async Task<long> CountClaimsAsync(string schema)
+    {
+        await using NpgsqlCommand count = PostgresServer.Admin.CreateCommand($"SELECT count(*) FROM \"{schema}\".claims");
+        return (long)(await count.ExecuteScalarAsync(Token))!;
+    }
+}
