@@ -27,11 +27,9 @@ public sealed partial class Scheduler
     {
         private readonly Scheduler _scheduler;
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
-        private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = false });
+        private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = true });
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<RunHandle> _claimed = [];
-        /// <summary>The runs a worker's refill registers (one refill at a time: see <see cref="_refilling"/>).</summary>
-        private readonly List<RunHandle> _refilled = [];
         private readonly ITimer? _timer;
         private readonly bool _systemClock;
         private readonly int _capacity;
@@ -49,8 +47,6 @@ public sealed partial class Scheduler
         /// <summary>1 while the loop waits for room in the queue; the first worker to make room takes it to 0 and wakes the loop (one wake, not one per worker).</summary>
         private int _waitingForRoom;
         private volatile bool _claiming;
-        /// <summary>1 while a worker claims runs with the record of its last one (<see cref="TryBeginRefill"/>): one at a time.</summary>
-        private int _refilling;
         private int _maintaining;
         private int _inFlight;
         private long _nextMaintenance;
@@ -212,7 +208,7 @@ public sealed partial class Scheduler
                 long cancels = Interlocked.Read(ref scheduler._cancelEpoch);
                 batch = await scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(room)).ConfigureAwait(false);
                 Volatile.Write(ref scheduler._dispatchError, null);
-                await RegisterClaimedAsync(batch.Runs, cancels, now, _claimed).ConfigureAwait(false);
+                await RegisterClaimedAsync(batch.Runs, cancels, now).ConfigureAwait(false);
                 foreach (SkippedOccurrence skipped in batch.Skipped)
                 {
                     scheduler.OnSkipped(skipped, now);
@@ -265,7 +261,7 @@ public sealed partial class Scheduler
         /// it looks for the job's runs here, so a run registered too late for that look was claimed while the epoch moved,
         /// and its job is read again here before the run can start.
         /// </summary>
-        private async Task RegisterClaimedAsync(IReadOnlyList<ClaimedRun> runs, long cancels, DateTimeOffset now, List<RunHandle> claimed)
+        private async Task RegisterClaimedAsync(IReadOnlyList<ClaimedRun> runs, long cancels, DateTimeOffset now)
         {
             if (runs.Count == 0)
             {
@@ -273,6 +269,7 @@ public sealed partial class Scheduler
             }
 
             Scheduler scheduler = _scheduler;
+            List<RunHandle> claimed = _claimed;
             foreach (ClaimedRun run in runs)
             {
                 claimed.Add(new RunHandle(run, now));
@@ -345,77 +342,6 @@ public sealed partial class Scheduler
             finally
             {
                 claimed.Clear();
-            }
-        }
-
-        /// <summary>
-        /// Whether a worker recording a finished run should claim the next runs in the same call to the store (the in-memory
-        /// store's <see cref="InMemoryJobStore.CompleteAndClaim"/>): when the queue has drained to half, so that in a burst
-        /// the workers feed themselves, with no hop through the dispatcher and no wake of it. One worker at a time; the
-        /// dispatcher still owns the timing (it sleeps until the next due time, and claims whatever the workers leave).
-        /// </summary>
-        /// <param name="room">How many runs the claim may take.</param>
-        /// <returns>Whether to claim; if so, <see cref="EndRefillAsync"/> must follow.</returns>
-        public bool TryBeginRefill(out int room)
-        {
-            room = _capacity - Volatile.Read(ref _inFlight);
-
-            // The recording run leaves the count only after its record: the queue holds one fewer than the count says.
-            if (_stopping || room + 1 < _capacity - _lowWater || Volatile.Read(ref _refilling) != 0
-                || Interlocked.CompareExchange(ref _refilling, 1, 0) != 0)
-            {
-                return false;
-            }
-
-            room = Math.Max(1, _capacity - Volatile.Read(ref _inFlight));
-            return true;
-        }
-
-        /// <summary>Registers and queues what a worker's refill claimed (as the dispatcher's own claims are), then lets the next refill go.</summary>
-        /// <param name="batch">What the claim took, or <see langword="null"/> if the claim failed (<paramref name="error"/>).</param>
-        /// <param name="cancels">The cancel epoch read before the claim.</param>
-        /// <param name="now">This node's time just before the claim.</param>
-        /// <param name="error">What the claim met, if it failed.</param>
-        public async Task EndRefillAsync(ClaimBatch? batch, long cancels, DateTimeOffset now, Exception? error)
-        {
-            Scheduler scheduler = _scheduler;
-            try
-            {
-                if (error is not null)
-                {
-                    // The dispatcher meets it again at its next claim, and waits before the one after.
-                    Volatile.Write(ref scheduler._dispatchError, error);
-                    Log.DispatcherFailed(scheduler._logger, error);
-                    Wake();
-                }
-                else if (batch is not null)
-                {
-                    Volatile.Write(ref scheduler._dispatchError, null);
-                }
-
-                if (batch is not null)
-                {
-                    try
-                    {
-                        await RegisterClaimedAsync(batch.Runs, cancels, now, _refilled).ConfigureAwait(false);
-                    }
-#pragma warning disable CA1031 // The record is written: a failure here is the claim's (its runs are let go), not the record's.
-                    catch (Exception exception)
-#pragma warning restore CA1031
-                    {
-                        Volatile.Write(ref scheduler._dispatchError, exception);
-                        Log.DispatcherFailed(scheduler._logger, exception);
-                    }
-
-                    foreach (SkippedOccurrence skipped in batch.Skipped)
-                    {
-                        scheduler.OnSkipped(skipped, now);
-                    }
-                }
-            }
-            finally
-            {
-                Volatile.Write(ref _refilling, 0);
             }
         }
 

@@ -73,13 +73,13 @@ public sealed partial class Scheduler
             if (dispatcher.IsStopping)
             {
                 // Claimed but not started when Stop came: it does not run.
-                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }, refill: dispatcher).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
             if (handle.JobCancelled)
             {
-                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Cancelled, StartedAt = now, FinishedAt = now }, refill: dispatcher).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Cancelled, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
@@ -87,7 +87,7 @@ public sealed partial class Scheduler
             {
                 // The heartbeat found it taken over (or its lease lapsing with the store out of reach) while it waited for a
                 // worker: another node may be running it now, so it does not start here, and nothing is written for it.
-                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }, refill: dispatcher).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
@@ -95,11 +95,11 @@ public sealed partial class Scheduler
             {
                 // It waited for a worker longer than the grace time. (A retry is late by design: it is never skipped.)
                 OnSkipped(new SkippedOccurrence { JobId = run.JobId, JobName = run.JobName, ScheduledTime = run.ScheduledTime, Reason = SkipReason.Misfire }, now);
-                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }, refill: dispatcher).ConfigureAwait(false);
+                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
                 return;
             }
 
-            await ExecuteRunAsync(handle, dispatcher).ConfigureAwait(false);
+            await ExecuteRunAsync(handle).ConfigureAwait(false);
         }
     }
 
@@ -107,9 +107,7 @@ public sealed partial class Scheduler
     /// One attempt of a run, with its timeout; records the outcome and raises the events. A failed attempt with attempts
     /// left is recorded with a retry time: the store makes the retry the job's next due run, so no worker waits for it.
     /// </summary>
-    /// <param name="handle">The run.</param>
-    /// <param name="refill">The dispatcher whose worker runs it, which may claim its next runs with the record (see <see cref="Dispatcher.TryBeginRefill"/>); none for a RunNow run.</param>
-    private async ValueTask<RunResult> ExecuteRunAsync(RunHandle handle, Dispatcher? refill = null)
+    private async ValueTask<RunResult> ExecuteRunAsync(RunHandle handle)
     {
         ClaimedRun run = handle.Run;
         string jobName = run.JobName;
@@ -229,7 +227,7 @@ public sealed partial class Scheduler
         activity?.SetTag("job.outcome", SchedulerMetrics.OutcomeTag(outcome));
         var completion = new RunEnd(outcome, startedAt, finishedAt, outcome == RunOutcome.Succeeded ? value : null, error, retryAt, retryAfter);
         string? outcomeTag = !tracked ? null : outcome == RunOutcome.Failed && retryAt is not null ? "retrying" : SchedulerMetrics.OutcomeTag(outcome);
-        if (!await RecordAsync(handle, completion, outcomeTag, duration, refill).ConfigureAwait(false))
+        if (!await RecordAsync(handle, completion, outcomeTag, duration).ConfigureAwait(false))
         {
             // Lost to another claim: whatever happened here is not this node's to report (the other claim reports its own).
             activity?.SetTag("job.outcome", "lost");
@@ -296,24 +294,23 @@ public sealed partial class Scheduler
     /// <param name="completion">Its outcome.</param>
     /// <param name="outcomeTag">The metric's outcome for a run that started while the run metrics had a listener, or <see langword="null"/> (one that never started, or no listener then).</param>
     /// <param name="duration">How long it ran.</param>
-    /// <param name="refill">The dispatcher of the worker that records it, which may claim its next runs with the record; none for a RunNow run.</param>
     /// <returns>
     /// <see langword="false"/> if the run was lost: the store gave it to another claim (this node's lease lapsed), so its
     /// outcome is not recorded, and is not this node's to report.
     /// </returns>
-    private Task<bool> RecordAsync(RunHandle handle, RunCompletion completion, string? outcomeTag = null, TimeSpan duration = default, Dispatcher? refill = null) =>
+    private Task<bool> RecordAsync(RunHandle handle, RunCompletion completion, string? outcomeTag = null, TimeSpan duration = default) =>
         RecordAsync(handle, new RunEnd(completion.Outcome, completion.StartedAt, completion.FinishedAt, completion.Result, completion.Error,
-            completion.RetryAt, completion.RetryAfter), outcomeTag, duration, refill);
+            completion.RetryAt, completion.RetryAfter), outcomeTag, duration);
 
-    /// <inheritdoc cref="RecordAsync(RunHandle, RunCompletion, string?, TimeSpan, Dispatcher?)"/>
-    private async Task<bool> RecordAsync(RunHandle handle, RunEnd completion, string? outcomeTag = null, TimeSpan duration = default, Dispatcher? refill = null)
+    /// <inheritdoc cref="RecordAsync(RunHandle, RunCompletion, string?, TimeSpan)"/>
+    private async Task<bool> RecordAsync(RunHandle handle, RunEnd completion, string? outcomeTag = null, TimeSpan duration = default)
     {
         ClaimedRun run = handle.Run;
         bool lost = handle.Lost;
         try
         {
             // A run the heartbeat reported lost is not written at all: the store would refuse it (fenced) anyway.
-            lost = lost || await WriteAsync(handle, completion, refill).ConfigureAwait(false) == RunCompletionStatus.Fenced;
+            lost = lost || await WriteAsync(handle, completion).ConfigureAwait(false) == RunCompletionStatus.Fenced;
             if (lost)
             {
                 Log.RunLost(_logger, run.RunId, run.JobName, run.JobId);
@@ -338,34 +335,13 @@ public sealed partial class Scheduler
         }
     }
 
-    private async ValueTask<RunCompletionStatus> WriteAsync(RunHandle handle, RunEnd end, Dispatcher? refill)
+    private async ValueTask<RunCompletionStatus> WriteAsync(RunHandle handle, RunEnd end)
     {
         ClaimedRun run = handle.Run;
         for (int attempt = 0; ; attempt++)
         {
             try
             {
-                if (refill is not null && _store is InMemoryJobStore store && refill.TryBeginRefill(out int room))
-                {
-                    // The queue runs low: the record and the claim of the next runs in one call, under one lock of the store.
-                    long cancels = Interlocked.Read(ref _cancelEpoch);
-                    DateTimeOffset claimedAt = _time.GetUtcNow();
-                    ClaimBatch? batch = null;
-                    Exception? claimError = null;
-                    RunCompletionStatus status;
-                    try
-                    {
-                        status = store.CompleteAndClaim(run, end.Outcome, end.StartedAt, end.FinishedAt, end.Result, end.Error, end.RetryAt, end.RetryAfter,
-                            ClaimRequestFor(room), out batch, out claimError);
-                    }
-                    finally
-                    {
-                        await refill.EndRefillAsync(batch, cancels, claimedAt, claimError).ConfigureAwait(false);
-                    }
-
-                    return status;
-                }
-
                 // The default store's fast path: the same write, without a RunCompletion or a Job snapshot nobody reads.
                 return _store is InMemoryJobStore memory
                     ? memory.CompleteRun(run, end.Outcome, end.StartedAt, end.FinishedAt, end.Result, end.Error, end.RetryAt, end.RetryAfter, snapshot: false, out _)
