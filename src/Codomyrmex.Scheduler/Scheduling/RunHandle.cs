@@ -31,6 +31,15 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
 
     public ClaimedRun Run { get; } = run;
 
+    /// <summary>Gets or sets the run before this one in <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
+    internal RunHandle? ActivePrev { get; set; }
+
+    /// <summary>Gets or sets the run after this one in <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
+    internal RunHandle? ActiveNext { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the run is in an <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
+    internal bool IsActive { get; set; }
+
     public string JobId => Run.JobId;
 
     /// <summary>

@@ -272,11 +272,11 @@ public sealed partial class Scheduler
             List<RunHandle> claimed = _claimed;
             foreach (ClaimedRun run in runs)
             {
-                var handle = new RunHandle(run, now);
-                scheduler._activeRuns[handle] = handle;
-                Interlocked.Increment(ref _inFlight);
-                claimed.Add(handle);
+                claimed.Add(new RunHandle(run, now));
             }
+
+            scheduler._activeRuns.AddRange(claimed);
+            Interlocked.Add(ref _inFlight, claimed.Count);
 
             scheduler.ArmHeartbeat();
             try
@@ -299,7 +299,7 @@ public sealed partial class Scheduler
                         // heartbeat renews them), and the store recovers them once their leases lapse.
                         foreach (RunHandle handle in claimed)
                         {
-                            scheduler._activeRuns.TryRemove(handle, out _);
+                            scheduler._activeRuns.Remove(handle);
                             Interlocked.Decrement(ref _inFlight);
                             handle.Dispose();
                         }

@@ -34,7 +34,7 @@ public sealed partial class Scheduler
         ClaimedRun run = await _store.ClaimNowAsync(id, ClaimRequestFor(1), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
         using var handle = new RunHandle(run, now, cancellationToken);
-        _activeRuns[handle] = handle;
+        _activeRuns.Add(handle);
         ArmHeartbeat();
 
         // A Cancel that came between the claim and the registration may not have seen this run: look again.
@@ -48,7 +48,7 @@ public sealed partial class Scheduler
         catch
         {
             // The run does not start: this node lets it go (no heartbeat renews it), and its lease lapses in the store.
-            _activeRuns.TryRemove(handle, out _);
+            _activeRuns.Remove(handle);
             SignalChange(wakeDispatcher: false);
             throw;
         }
@@ -325,7 +325,7 @@ public sealed partial class Scheduler
                 _metrics.RunEnded(run.JobName, lost ? SchedulerMetrics.LostTag : outcomeTag, duration);
             }
 
-            _activeRuns.TryRemove(handle, out _);
+            _activeRuns.Remove(handle);
             if (handle.Settled())
             {
                 Interlocked.Decrement(ref _startingRuns);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Storage;
@@ -32,7 +31,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private readonly string _node;
     private readonly NodeIdentity _identity;
     /// <summary>This process's runs, by their handle (not by run id, which the in-memory store formats only when someone reads it).</summary>
-    private readonly ConcurrentDictionary<RunHandle, RunHandle> _activeRuns = new();
+    private readonly ActiveRunSet _activeRuns = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Codomyrmex.Scheduler.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -251,33 +253,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             now = _time.GetUtcNow();
-            long nowTicks = now.UtcTicks;
-            DateTimeOffset leaseUntil = LongTime.Add(now, request.LeaseDuration);
-            while ((runs?.Count ?? 0) < request.MaxRuns && _heapCount > 0 && _heap[0].DueKey <= nowTicks)
-            {
-                Entry entry = _heap[0];
-                JobStatus before = entry.Status;
-                JobState state = entry.ReadState();
-                ClaimResult claim = state.ClaimTicks(entry.Trigger, entry.Options, entry.MaxRuns, nowTicks);
-                entry.WriteState(state);
-                Reschedule(entry, before);
-                if (claim.Decision == ClaimDecision.Run)
-                {
-                    (runs ??= new(Math.Min(request.MaxRuns, _heapCount + 1))).Add(StartRun(entry, claim.ScheduledTime, now, request.Node, leaseUntil, manual: false, claim.Attempt, claim.IsRecovery));
-                }
-                else if (claim.Decision == ClaimDecision.Skip)
-                {
-                    (skipped ??= []).Add(new SkippedOccurrence
-                    {
-                        JobId = entry.Id,
-                        JobName = entry.Name,
-                        ScheduledTime = claim.ScheduledTime,
-                        Reason = claim.SkipReason.GetValueOrDefault(),
-                    });
-                }
-            }
-
-            next = _heapCount == 0 ? 0 : _heap[0].DueKey;
+            next = ClaimLocked(request, now, ref runs, ref skipped);
         }
 
         return new(new ClaimBatch
@@ -347,48 +323,67 @@ public sealed partial class InMemoryJobStore : IJobStore
         string? error, DateTimeOffset? retryAt, TimeSpan? retryAfter, bool snapshot, out Job? job)
     {
         ArgumentNullException.ThrowIfNull(claimed);
-        Entry entry;
+        RunCompletionStatus status;
+        Entry? entry;
         bool dueEarlier;
         lock (_lock)
         {
-            if (!claimed.TryGetRunKey(out ulong runKey) || !_runs.TryGetValue(runKey, out ActiveRun? run) || run.Run.FencingToken != claimed.FencingToken
-                || !string.Equals(run.Run.InstanceId, claimed.InstanceId, StringComparison.Ordinal))
-            {
-                job = null;
-                return Find(claimed.JobId) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced;
-            }
-
-            _runs.Remove(runKey);
-            entry = run.Entry;
-            long dueBefore = entry.DueKey;
-            JobStatus before = entry.Status;
-            // A delay counts from the store's clock now; a time is taken as it is.
-            long retryTicks = retryAfter is { } delay ? LongTime.Add(_time.GetUtcNow(), delay).UtcTicks : retryAt?.UtcTicks ?? 0;
-            JobState state = entry.ReadState();
-            state.CompleteTicks(outcome, startedAt.UtcTicks, finishedAt.UtcTicks, claimed.ScheduledTime.UtcTicks, claimed.Attempt, retryTicks);
-            entry.WriteState(state);
-            if (outcome == RunOutcome.Succeeded)
-            {
-                entry.Result = result;
-                entry.Error = null;
-            }
-            else if (outcome is RunOutcome.Failed or RunOutcome.Interrupted)
-            {
-                entry.Error = error;
-            }
-
-            Reschedule(entry, before);
-            AddToHistory(entry, run.Run, outcome, startedAt.UtcTicks, finishedAt.UtcTicks, error, outcome == RunOutcome.Succeeded ? result : null);
-            dueEarlier = entry.DueKey != long.MaxValue && entry.DueKey < dueBefore;
-            job = snapshot ? entry.ToJob() : null;
+            status = CompleteLocked(claimed, outcome, startedAt, finishedAt, result, error, retryAt, retryAfter, out entry, out dueEarlier);
+            job = snapshot && status == RunCompletionStatus.Recorded ? entry!.ToJob() : null;
         }
 
         if (dueEarlier)
         {
             // A queued run or a retry made the job due earlier: a dispatcher must look again.
-            Raise(JobStoreChangeKind.Completed, entry);
+            Raise(JobStoreChangeKind.Completed, entry!);
         }
 
+        return status;
+    }
+
+    /// <summary>
+    /// Records a run's outcome under the store's lock: the body of <see cref="CompleteRun"/>. Gives the run's job if the outcome
+    /// was recorded, and whether it made the job due earlier (a queued run or a retry), so that a dispatcher must look again.
+    /// </summary>
+    private RunCompletionStatus CompleteLocked(ClaimedRun claimed, RunOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt, object? result,
+        string? error, DateTimeOffset? retryAt, TimeSpan? retryAfter, out Entry? entry, out bool dueEarlier)
+    {
+        entry = null;
+        dueEarlier = false;
+        if (!claimed.TryGetRunKey(out ulong runKey) || !_runs.Remove(runKey, out ActiveRun run))
+        {
+            return Find(claimed.JobId) is null ? RunCompletionStatus.NotFound : RunCompletionStatus.Fenced;
+        }
+
+        if (run.Run.FencingToken != claimed.FencingToken || !string.Equals(run.Run.InstanceId, claimed.InstanceId, StringComparison.Ordinal))
+        {
+            // Another claim holds the run now: it stays as it was.
+            _runs.Add(runKey, run);
+            return RunCompletionStatus.Fenced;
+        }
+
+        Entry job = run.Entry;
+        long dueBefore = job.DueKey;
+        JobStatus before = job.Status;
+        // A delay counts from the store's clock now; a time is taken as it is.
+        long retryTicks = retryAfter is { } delay ? LongTime.Add(_time.GetUtcNow(), delay).UtcTicks : retryAt?.UtcTicks ?? 0;
+        JobState state = job.ReadState();
+        state.CompleteTicks(outcome, startedAt.UtcTicks, finishedAt.UtcTicks, claimed.ScheduledTime.UtcTicks, claimed.Attempt, retryTicks);
+        job.WriteState(state);
+        if (outcome == RunOutcome.Succeeded)
+        {
+            job.Result = result;
+            job.Error = null;
+        }
+        else if (outcome is RunOutcome.Failed or RunOutcome.Interrupted)
+        {
+            job.Error = error;
+        }
+
+        Reschedule(job, before);
+        AddToHistory(job, run.Run, outcome, startedAt.UtcTicks, finishedAt.UtcTicks, error, outcome == RunOutcome.Succeeded ? result : null);
+        dueEarlier = job.DueKey != long.MaxValue && job.DueKey < dueBefore;
+        entry = job;
         return RunCompletionStatus.Recorded;
     }
 
@@ -414,7 +409,9 @@ public sealed partial class InMemoryJobStore : IJobStore
             record.AliveUntil = leaseUntil.UtcTicks;
             foreach (HeldRun held in heartbeat.Runs)
             {
-                if (JobIds.TryParse(held.RunId, out ulong runKey) && _runs.TryGetValue(runKey, out ActiveRun? run) && run.Run.FencingToken == held.FencingToken
+                ref ActiveRun run = ref JobIds.TryParse(held.RunId, out ulong runKey) ? ref CollectionsMarshal.GetValueRefOrNullRef(_runs, runKey)
+                    : ref Unsafe.NullRef<ActiveRun>();
+                if (!Unsafe.IsNullRef(ref run) && run.Run.FencingToken == held.FencingToken
                     && string.Equals(run.Run.InstanceId, node.InstanceId, StringComparison.Ordinal))
                 {
                     run.LeaseUntil = leaseUntil.UtcTicks;
@@ -783,7 +780,7 @@ public sealed partial class InMemoryJobStore : IJobStore
             IsRecovery = recovery,
             FencingToken = ++_fencing,
         };
-        _runs.Add(runKey, new ActiveRun(entry, run, runKey) { LeaseUntil = leaseUntil.UtcTicks });
+        _runs.Add(runKey, new ActiveRun(entry, run, runKey, leaseUntil.UtcTicks));
         return run;
     }
 
@@ -1229,15 +1226,16 @@ public sealed partial class InMemoryJobStore : IJobStore
         }
     }
 
-    private sealed class ActiveRun(Entry entry, ClaimedRun run, ulong runKey)
+    /// <summary>A run held now, kept by value in the table of runs: no object of its own per run.</summary>
+    private struct ActiveRun(Entry entry, ClaimedRun run, ulong runKey, long leaseUntil)
     {
-        public ulong RunKey { get; } = runKey;
+        public readonly ulong RunKey { get; } = runKey;
 
-        public Entry Entry { get; } = entry;
+        public readonly Entry Entry { get; } = entry;
 
-        public ClaimedRun Run { get; } = run;
+        public readonly ClaimedRun Run { get; } = run;
 
-        public long LeaseUntil { get; set; }
+        public long LeaseUntil { get; set; } = leaseUntil;
     }
 
     /// <summary>A node as its heartbeats left it.</summary>
