@@ -203,9 +203,12 @@ public sealed partial class PostgreSqlJobStore
         string? key = query.NamePrefix is { Length: > 0 } prefix ? Truncate(prefix) : null;
         string? upper = key is null ? null : JobNamePrefix.UpperBound(key);
         var where = new List<string>();
-        if (query.Status is not null)
+        if (query.Status is { } wanted)
         {
-            where.Add("status = @status");
+            // The status is written into the statement, not bound: a prepared statement gets a generic plan after a few calls,
+            // which knows no status value and walks seq for every status, reading every job for one page of a rare status
+            // (the running or cancelled jobs). With the value, the plan reads (status, seq) when the status is rare.
+            where.Add("status = " + ((int)wanted).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (query.Name is not null)
@@ -266,11 +269,6 @@ public sealed partial class PostgreSqlJobStore
 
         void Bind(NpgsqlCommand command)
         {
-            if (query.Status is { } status)
-            {
-                Db.Add(command, "status", (int)status);
-            }
-
             AddText(command, "name", query.Name);
             AddText(command, "key", key);
             AddText(command, "prefix", key is null ? null : query.NamePrefix);
