@@ -151,7 +151,8 @@ public sealed class SchedulerBuilder
     /// <exception cref="ArgumentException"><paramref name="connectionString"/> is null or empty.</exception>
     /// <remarks>
     /// The same as <c>"Store": "postgres:CONNECTION-STRING"</c> in the <c>Scheduler</c> configuration section (or <c>"Store": "postgres"</c>
-    /// with <c>"ConnectionStringName"</c>), which wins over this. The host makes the store's data source and disposes it.
+    /// with <c>"ConnectionStringName"</c>), which wins over this. The host makes the store's data source with
+    /// <see cref="PostgreSqlJobStore.CreateDataSource"/> (the store's statements prepared on each connection) and disposes it.
     /// </remarks>
     public SchedulerBuilder UsePostgreSqlStore(string connectionString, PostgreSqlJobStoreOptions? options)
     {
@@ -175,7 +176,10 @@ public sealed class SchedulerBuilder
     /// </param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is null.</exception>
-    /// <remarks>A <c>Scheduler:Store</c> setting in configuration wins over this.</remarks>
+    /// <remarks>
+    /// A <c>Scheduler:Store</c> setting in configuration wins over this. The data source is used as it is:
+    /// <see cref="PostgreSqlJobStore.CreateDataSource"/> makes one that prepares the store's statements.
+    /// </remarks>
     public SchedulerBuilder UsePostgreSqlStore(NpgsqlDataSource dataSource, PostgreSqlJobStoreOptions? options)
     {
         ArgumentNullException.ThrowIfNull(dataSource);

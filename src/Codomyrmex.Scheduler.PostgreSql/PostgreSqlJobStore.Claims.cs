@@ -71,8 +71,10 @@ public sealed partial class PostgreSqlJobStore
                 var time = new NpgsqlBatchCommand($"SELECT {Db.Now}");
                 time.Parameters.Add(NowParameter());
                 find.BatchCommands.Add(time);
+                // due_at <= (SELECT now ...), a value, is a bound of the due index's range; due_at <= t.now is a join filter, and
+                // with fewer due jobs than @max the scan read every job (1.5-3.8 s at a million jobs, at every poll).
                 var select = new NpgsqlBatchCommand(
-                    $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now FROM {_s}jobs, t WHERE due_at <= t.now " +
+                    $"WITH t AS (SELECT {Db.Now} AS now) SELECT {JobRow.Columns}, t.now FROM {_s}jobs, t WHERE due_at <= (SELECT now FROM t) " +
                     "ORDER BY due_at, seq LIMIT @max FOR UPDATE OF jobs SKIP LOCKED");
                 select.Parameters.Add(NowParameter());
                 select.Parameters.Add(new NpgsqlParameter<int>("max", request.MaxRuns));

@@ -34,8 +34,8 @@ public sealed partial class PostgreSqlJobStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// One transaction for the whole batch, each job inserted as <see cref="AddAsync"/> inserts it: other nodes see every added
-    /// job or none.
+    /// One transaction for the whole batch, each job inserted as <see cref="AddAsync"/> inserts it, every insert in one round
+    /// trip: other nodes see every added job or none.
     /// </remarks>
     /// <exception cref="ArgumentException">
     /// A job's id exists or appears twice; a job runs a delegate rather than a registered task; or an argument is not a JSON
@@ -67,14 +67,52 @@ public sealed partial class PostgreSqlJobStore
         {
             return await InTransactionAsync(async store =>
             {
-                var results = new AddJobResult[rows.Length];
-                for (int i = 0; i < rows.Length; i++)
+                // Every insert in one round trip; a job whose source and name a live job holds (none inserted) is then looked up
+                // as AddAsync looks it up, so a batch of many jobs costs one round trip, not one per job.
+                var results = new AddJobResult?[rows.Length];
+                var batch = new NpgsqlBatch(store.Connection, store.Transaction);
+                await using (batch.ConfigureAwait(false))
                 {
-                    failed = rows[i].Id;
-                    results[i] = await InsertAsync(store, rows[i], jobs[i], cancellationToken).ConfigureAwait(false);
+                    foreach (JobRow row in rows)
+                    {
+                        using NpgsqlCommand bound = InsertCommand(store, row);
+                        var insert = new NpgsqlBatchCommand(bound.CommandText);
+                        NpgsqlParameter[] parameters = [.. bound.Parameters.Cast<NpgsqlParameter>()];
+                        bound.Parameters.Clear();
+                        foreach (NpgsqlParameter parameter in parameters)
+                        {
+                            insert.Parameters.Add(parameter);
+                        }
+
+                        batch.BatchCommands.Add(insert);
+                    }
+
+                    try
+                    {
+                        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PostgresException e) when (e.BatchCommand is { } command && batch.BatchCommands.IndexOf(command) is var at && at >= 0)
+                    {
+                        failed = rows[at].Id;
+                        throw;
+                    }
+
+                    for (int i = 0; i < rows.Length; i++)
+                    {
+                        if (batch.BatchCommands[i].RecordsAffected == 1)
+                        {
+                            store.Changes.Add(Change(JobStoreChangeKind.Added, rows[i]));
+                            results[i] = new AddJobResult { Job = jobs[i], Added = true };
+                        }
+                    }
                 }
 
-                return (IReadOnlyList<AddJobResult>)results;
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    results[i] ??= await InsertAsync(store, rows[i], jobs[i], cancellationToken).ConfigureAwait(false);
+                }
+
+                return (IReadOnlyList<AddJobResult>)[.. results.Select(result => result!)];
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_pkey")
@@ -122,20 +160,8 @@ public sealed partial class PostgreSqlJobStore
         // A live job of the same source and name that finishes between the insert and the read is gone: try again.
         while (true)
         {
-            using (NpgsqlCommand insert = store.Command(
-                $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
-                "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
-                "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
-                "paused, due_at, finished_at, result, error) VALUES (@id, @created_at, @name, @task, @args, @kwargs, @trigger, @max_runs, " +
-                "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
-                "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
-                $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
-                "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING"))
+            using (NpgsqlCommand insert = InsertCommand(store, row))
             {
-                row.BindState(insert);
-                row.BindDefinition(insert);
-                Db.Add(insert, "created_at", row.CreatedAt);
-                Db.Add(insert, "finished", row.State.IsFinished);
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
                 {
                     store.Changes.Add(Change(JobStoreChangeKind.Added, row));
@@ -156,6 +182,25 @@ public sealed partial class PostgreSqlJobStore
                 }
             }
         }
+    }
+
+    /// <summary>The insert of a new job's row, which inserts nothing when a live job of its source and name exists.</summary>
+    private NpgsqlCommand InsertCommand(StoreTransaction store, JobRow row)
+    {
+        NpgsqlCommand insert = store.Command(
+            $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
+            "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
+            "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
+            "paused, due_at, finished_at, result, error) VALUES (@id, @created_at, @name, @task, @args, @kwargs, @trigger, @max_runs, " +
+            "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
+            "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
+            $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
+            "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING");
+        row.BindState(insert);
+        row.BindDefinition(insert);
+        Db.Add(insert, "created_at", row.CreatedAt);
+        Db.Add(insert, "finished", row.State.IsFinished);
+        return insert;
     }
 
     /// <summary>The id of the pending or running job (paused included) declared with this source and name, if any.</summary>
@@ -203,9 +248,12 @@ public sealed partial class PostgreSqlJobStore
         string? key = query.NamePrefix is { Length: > 0 } prefix ? Truncate(prefix) : null;
         string? upper = key is null ? null : JobNamePrefix.UpperBound(key);
         var where = new List<string>();
-        if (query.Status is not null)
+        if (query.Status is { } wanted)
         {
-            where.Add("status = @status");
+            // The status is written into the statement, not bound: a prepared statement gets a generic plan after a few calls,
+            // which knows no status value and walks seq for every status, reading every job for one page of a rare status
+            // (the running or cancelled jobs). With the value, the plan reads (status, seq) when the status is rare.
+            where.Add("status = " + ((int)wanted).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (query.Name is not null)
@@ -266,11 +314,6 @@ public sealed partial class PostgreSqlJobStore
 
         void Bind(NpgsqlCommand command)
         {
-            if (query.Status is { } status)
-            {
-                Db.Add(command, "status", (int)status);
-            }
-
             AddText(command, "name", query.Name);
             AddText(command, "key", key);
             AddText(command, "prefix", key is null ? null : query.NamePrefix);

@@ -143,6 +143,44 @@ public sealed class PostgresHostingTests : IAsyncLifetime
         await host.StopAsync(Token);
     }
 
+    /// <summary>
+    /// A store the host makes from a connection string gets <see cref="PostgreSqlJobStore.CreateDataSource"/>'s data source, which
+    /// prepares a statement on the server after a few calls; a data source the application hands over is used as it is.
+    /// </summary>
+    [Theory]
+    [InlineData("connection string", true)]
+    [InlineData("configuration", true)]
+    [InlineData("application's plain data source", false)]
+    public async Task PostgresStore_StatementsArePrepared_UnlessTheApplicationHandsOverItsOwnDataSource(string how, bool prepared)
+    {
+        string connectionString = PostgresServer.ConnectionString;
+        await using NpgsqlDataSource plain = NpgsqlDataSource.Create(connectionString);
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = how switch
+        {
+            "connection string" => TestHost.Build(clock, scheduler: scheduler => scheduler.AddTask("noop", TestHost.NoOp)
+                .UsePostgreSqlStore($"{connectionString};Schema={_schema}", new PostgreSqlJobStoreOptions { ListenForChanges = false })),
+            "configuration" => TestHost.Build(clock, new Dictionary<string, string?> { ["Scheduler:Store"] = $"postgres:{connectionString};Schema={_schema}" },
+                scheduler => scheduler.AddTask("noop", TestHost.NoOp)),
+            _ => TestHost.Build(clock, scheduler: scheduler => scheduler.AddTask("noop", TestHost.NoOp)
+                .UsePostgreSqlStore(plain, new PostgreSqlJobStoreOptions { Schema = _schema, ListenForChanges = false })),
+        };
+        await host.StartAsync(Token);
+        Scheduler scheduler = host.Services.GetRequiredService<Scheduler>();
+        await PostgresServer.WatchPreparedStatementsAsync(_schema);
+
+        // One caller, one statement again and again: Npgsql prepares it on its connection at the fifth use when preparation is on.
+        for (int i = 0; i < 10; i++)
+        {
+            await scheduler.ScheduleAsync("noop", new OnceTrigger(TestHost.Start.AddDays(2)), name: $"once-{i}", cancellationToken: Token);
+        }
+
+        (long mostPrepared, long writes) = await PostgresServer.MostPreparedAsync(_schema);
+        Assert.True(writes >= 10, $"{writes} writes of the jobs table seen");
+        Assert.Equal(prepared, mostPrepared > 0);
+        await host.StopAsync(Token);
+    }
+
     [Fact]
     public async Task HealthCheck_StoreNotListening_IsDegradedWithTheReason()
     {

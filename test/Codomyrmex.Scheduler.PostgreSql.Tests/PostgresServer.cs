@@ -3,7 +3,8 @@ using Npgsql;
 namespace Codomyrmex.Scheduler.PostgreSql.Tests;
 
 /// <summary>
-/// The PostgreSQL server the tests run against, named by the <c>CODOMYRMEX_POSTGRES</c> connection string (<c>eng/postgres.sh start</c>
+/// The PostgreSQL server the PostgreSQL tests run against (this store's, and hosting's, schedctl's and the cluster's, which link
+/// this file), named by the <c>CODOMYRMEX_POSTGRES</c> connection string (<c>eng/postgres.sh start</c>
 /// starts a throwaway one and prints it). Without it a test is skipped on a laptop, and fails under CI (<c>CI=true</c>).
 /// </summary>
 internal static class PostgresServer
@@ -46,8 +47,36 @@ internal static class PostgresServer
     /// <summary>A schema name no other test uses: each test's store is a new, empty store on the shared test database.</summary>
     public static string NewSchema() => "test_" + Guid.NewGuid().ToString("N");
 
+    /// <summary>
+    /// Makes every statement that writes the store's <c>jobs</c> table in <paramref name="schema"/> record how many statements
+    /// its own session has prepared (read back with <see cref="MostPreparedAsync"/>): what a store's data source does, seen
+    /// from the server, for a store that runs in another process or behind a host.
+    /// </summary>
+    public static async Task WatchPreparedStatementsAsync(string schema)
+    {
+        await using NpgsqlCommand watch = Admin.CreateCommand($"""
+            CREATE TABLE "{schema}".prepared_probe (prepared bigint NOT NULL);
+            CREATE FUNCTION "{schema}".prepared_probe() RETURNS trigger LANGUAGE plpgsql AS
+                $$BEGIN INSERT INTO "{schema}".prepared_probe SELECT count(*) FROM pg_prepared_statements; RETURN NULL; END$$;
+            CREATE TRIGGER prepared_probe AFTER INSERT OR UPDATE ON "{schema}".jobs FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".prepared_probe();
+            """);
+        await watch.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// The most statements a session had prepared when it wrote the jobs table since <see cref="WatchPreparedStatementsAsync"/>,
+    /// and how many writes were seen.
+    /// </summary>
+    public static async Task<(long MostPrepared, long Writes)> MostPreparedAsync(string schema)
+    {
+        await using NpgsqlCommand read = Admin.CreateCommand($"""SELECT coalesce(max(prepared), 0), count(*) FROM "{schema}".prepared_probe""");
+        await using NpgsqlDataReader reader = await read.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     /// <summary>Drops the schemas a test made (none were made when there is no server).</summary>
-    public static async Task DropAsync(IEnumerable<string> schemas)
+    public static async Task DropAsync(params IEnumerable<string> schemas)
     {
         if (s_admin.Value is not { } admin)
         {

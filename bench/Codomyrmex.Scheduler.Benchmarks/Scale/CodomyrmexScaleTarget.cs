@@ -47,7 +47,8 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
 
     public override long StoreBytes => _file?.Bytes ?? (_postgres is null ? 0 : PostgresBytes());
 
-    public override string? SqlitePath => _file?.Path;
+    public override string? SchedctlStore =>
+        _file is not null ? "sqlite:" + _file.Path : _postgres is null ? null : $"postgres:{_postgres.ConnectionString};Schema={_schema}";
 
     public IJobStore Store { get; private set; }
 
@@ -59,7 +60,8 @@ internal sealed class CodomyrmexScaleTarget : ScaleTarget
 
     public static CodomyrmexScaleTarget Postgres(string connectionString)
     {
-        var source = NpgsqlDataSource.Create(connectionString);
+        // As the store, hosting and schedctl make it: the store's statements prepared on each connection.
+        NpgsqlDataSource source = PostgreSqlJobStore.CreateDataSource(connectionString);
         return new("PostgreSQL", null, source, "bench_scale_" + Guid.NewGuid().ToString("N")[..8]);
     }
 

@@ -177,7 +177,7 @@ internal static class ScaleScenario
                 await ours.CompleteClaimedAsync().ConfigureAwait(false);
             }
 
-            if (target.SqlitePath is { } path && schedctl is not null && !schedctlGaveUp)
+            if (target.SchedctlStore is { } path && schedctl is not null && !schedctlGaveUp)
             {
                 var runs = new List<double>();
                 int lines = 0;

@@ -40,8 +40,8 @@ internal abstract class ScaleTarget : IAsyncDisposable
     /// <summary>Gets the size of the store's database (file and write-ahead log, or the server's relation sizes), in bytes; 0 in memory.</summary>
     public virtual long StoreBytes => 0;
 
-    /// <summary>Gets the path of the SQLite file when the store is one, for schedctl.</summary>
-    public virtual string? SqlitePath => null;
+    /// <summary>Gets schedctl's <c>--store</c> for this store (<c>sqlite:PATH</c>, <c>postgres:CONNECTION;Schema=S</c>), or null.</summary>
+    public virtual string? SchedctlStore => null;
 
     protected DateTimeOffset Far { get; }
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Codomyrmex.Scheduler.Benchmarks.Scale;
 
 /// <summary>
-/// Runs the real <c>schedctl</c> (the Release build of src/Codomyrmex.Scheduler.Cli) as a child process against a SQLite file and
+/// Runs the real <c>schedctl</c> (the Release build of src/Codomyrmex.Scheduler.Cli) as a child process against a store and
 /// times it from start to exit, its output read and thrown away.
 /// </summary>
 internal static class SchedctlRunner
@@ -29,10 +29,10 @@ internal static class SchedctlRunner
     }
 
     /// <summary>
-    /// Runs <c>schedctl ARGS --store sqlite:PATH</c>; returns the wall time and how many lines it printed, or null when it did not
+    /// Runs <c>schedctl ARGS --store STORE</c> (<c>sqlite:PATH</c>, <c>postgres:...</c>); returns the wall time and how many lines it printed, or null when it did not
     /// exit within <paramref name="timeout"/> (it is then killed, with its children).
     /// </summary>
-    public static async Task<(TimeSpan Took, int Lines)?> RunAsync(string schedctl, string database, TimeSpan timeout, params string[] args)
+    public static async Task<(TimeSpan Took, int Lines)?> RunAsync(string schedctl, string store, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -47,7 +47,7 @@ internal static class SchedctlRunner
         }
 
         start.ArgumentList.Add("--store");
-        start.ArgumentList.Add("sqlite:" + database);
+        start.ArgumentList.Add(store);
         start.Environment["NO_COLOR"] = "1";
         long began = Stopwatch.GetTimestamp();
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("schedctl did not start.");

@@ -93,7 +93,7 @@ internal static class StoreOption
             throw new ArgumentException(string.Join(" ", problems));
         }
 
-        NpgsqlDataSource source = NpgsqlDataSource.Create(target.ConnectionString);
+        NpgsqlDataSource source = PostgreSqlJobStore.CreateDataSource(target.ConnectionString);
         var opened = new OpenStore(new PostgreSqlJobStore(source, options), source);
         try
         {

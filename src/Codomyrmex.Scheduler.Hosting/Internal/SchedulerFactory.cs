@@ -79,7 +79,7 @@ internal static class SchedulerFactory
             case StoreKind.Postgres:
                 // The connection string was read and checked at start (the validator); the store owns nothing, the holder its data source.
                 PostgresTarget target = PostgresTarget.Read(store.Argument ?? options.NamedConnectionString!);
-                NpgsqlDataSource source = NpgsqlDataSource.Create(target.ConnectionString);
+                NpgsqlDataSource source = PostgreSqlJobStore.CreateDataSource(target.ConnectionString);
                 return new StoreHolder(new PostgreSqlJobStore(source, PostgreSqlOptions(services, options, target.Schema)), source);
             default:
                 throw new InvalidOperationException(UnknownStoreMessage(store, providers));

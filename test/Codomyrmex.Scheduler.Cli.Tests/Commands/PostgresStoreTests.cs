@@ -106,6 +106,35 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         Assert.Contains("on postgres:... as node first/", first.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_PostgresStore_PreparesItsStatementsOnTheServer()
+    {
+        // The store exists before schedctl starts, so that the test can watch its jobs table from the start.
+        await using (Npgsql.NpgsqlDataSource source = PostgresServer.NewDataSource())
+        await using (var made = new PostgreSql.PostgreSqlJobStore(source, new PostgreSql.PostgreSqlJobStoreOptions { Schema = _schema, ListenForChanges = false }))
+        {
+            await made.MigrateAsync(TestContext.Current.CancellationToken);
+        }
+
+        await PostgresServer.WatchPreparedStatementsAsync(_schema);
+        string store = $"postgres:{PostgresServer.ConnectionString};Schema={_schema}";
+        string jobs = _folder.Write("jobs.json", """{ "jobs": [ { "name": "tick", "schedule": "@every 1s", "command": ["true"] } ] }""");
+        await using RunningSchedctl run = RunningSchedctl.StartInOwnGroup(_folder.Path, "run", jobs, "--store", store);
+
+        // Each run writes the jobs table (its claim and its outcome) with the same statements: Npgsql prepares a statement at its
+        // fifth use on a connection when the data source prepares, and never when it does not. Wait for runs, not for a time.
+        (long MostPrepared, long Writes) seen = default;
+        for (int runs = 0; runs < 30 && seen.MostPrepared == 0; runs++)
+        {
+            await run.WaitForLineAsync(line => RunningSchedctl.IsRun(line, "ok", "tick"));
+            seen = await PostgresServer.MostPreparedAsync(_schema);
+        }
+
+        await run.SignalGroupAsync("INT");
+        Assert.Equal(0, await run.ExitCodeAsync());
+        Assert.True(seen.MostPrepared > 0, $"no statement prepared in {seen.Writes} writes of the jobs table");
+    }
+
     /// <summary>The names of <c>jobs list --json</c>: an array of jobs, or an object holding one.</summary>
     private static IEnumerable<string> JsonNames(JsonElement root)
     {

@@ -1,0 +1,108 @@
+using Codomyrmex.Scheduler.Storage;
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql.Tests;
+
+/// <summary>
+/// Which index the store's list reads, seen from the server's own counters: a page of a rare status among many pending jobs
+/// reads the status index, not every job, also once the statement is prepared and planned without its parameters' values.
+/// </summary>
+public sealed class QueryPlanTests : IAsyncDisposable
+{
+    private const int PendingJobs = 2_000;
+
+    private static readonly NodeIdentity Node = new() { InstanceId = "node/1", Name = "node", Host = "test-host", ProcessId = 42 };
+
+    private readonly string _schema = PostgresServer.NewSchema();
+
+    private NpgsqlDataSource? _source;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <summary>Statuses far rarer than pending: one running job, three cancelled, none failed.</summary>
+    [Theory]
+    [InlineData(JobStatus.Running, 1)]
+    [InlineData(JobStatus.Cancelled, 3)]
+    [InlineData(JobStatus.Failed, 0)]
+    [InlineData(JobStatus.Completed, 0)]
+    public async Task ListByRareStatus_PreparedWithAGenericPlan_ReadsTheStatusIndexNotEveryJob(JobStatus status, int expected)
+    {
+        // One connection, so that the test reads the counters of the session the store used; every statement prepared at once
+        // and planned without its parameters' values (a prepared statement's generic plan, which the server picks on its own
+        // after five calls when it costs no more than the plans for the values).
+        var connection = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString)
+        {
+            MaxPoolSize = 1,
+            MaxAutoPrepare = 64,
+            AutoPrepareMinUsages = 1,
+            Options = "-c plan_cache_mode=force_generic_plan",
+        };
+        _source = NpgsqlDataSource.Create(connection.ConnectionString);
+        await using var store = new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions { Schema = _schema, ListenForChanges = false });
+        var far = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await store.AddManyAsync([.. Enumerable.Range(0, PendingJobs).Select(i => NewJob($"pending-{i:0000}", far))], Token);
+        await store.AddAsync(NewJob("due", new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero)), Token);
+        Assert.Single((await store.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 1, LeaseDuration = TimeSpan.FromMinutes(5) }, Token)).Runs);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.NotNull(await store.CancelAsync($"pending-{i:0000}", Token));
+        }
+
+        await ExecuteAsync($"ANALYZE \"{_schema}\".jobs");
+        (long seqBefore, long statusBefore) = await IndexReadsAsync();
+
+        JobPage page = await store.ListAsync(new JobQuery { Status = status, Limit = 100 }, Token);
+        JobPage again = await store.ListAsync(new JobQuery { Status = status, Limit = 100 }, Token);
+
+        (long seqAfter, long statusAfter) = await IndexReadsAsync();
+        Assert.Equal(expected, page.Items.Count);
+        Assert.Equal(expected, again.Total);
+        Assert.All(page.Items, job => Assert.Equal(status, job.Status));
+        Assert.True(seqAfter - seqBefore < PendingJobs / 10, $"{seqAfter - seqBefore} index entries of the jobs' order read for two pages of {expected}");
+        Assert.True(statusAfter > statusBefore, "the status index was not read");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_source is not null)
+        {
+            await _source.DisposeAsync();
+        }
+
+        await PostgresServer.DropAsync(_schema);
+    }
+
+    private static Job NewJob(string id, DateTimeOffset when) => new()
+    {
+        Id = id,
+        Name = id,
+        Task = "task",
+        Status = JobStatus.Pending,
+        CreatedAt = when,
+        NextRun = when,
+        Version = 1,
+    };
+
+    /// <summary>
+    /// How many entries the jobs' order index (<c>jobs_seq_key</c>) gave to scans, and how many scans read the status index,
+    /// on the store's own session: it flushes its counters to the server's statistics first.
+    /// </summary>
+    private async Task<(long Seq, long Status)> IndexReadsAsync()
+    {
+        await ExecuteAsync("SELECT pg_stat_force_next_flush()");
+        await using NpgsqlCommand read = _source!.CreateCommand(
+            "SELECT coalesce(sum(idx_tup_read) FILTER (WHERE indexrelname = 'jobs_seq_key'), 0)::bigint, " +
+            "coalesce(sum(idx_scan) FILTER (WHERE indexrelname = 'jobs_status'), 0)::bigint " +
+            "FROM pg_stat_user_indexes WHERE schemaname = $1");
+        read.Parameters.Add(new NpgsqlParameter { Value = _schema });
+        await using NpgsqlDataReader reader = await read.ExecuteReaderAsync(Token);
+        Assert.True(await reader.ReadAsync(Token));
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using NpgsqlCommand command = _source!.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(Token);
+    }
+}
