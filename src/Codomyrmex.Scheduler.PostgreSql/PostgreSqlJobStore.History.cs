@@ -85,6 +85,8 @@ public sealed partial class PostgreSqlJobStore
     /// <remarks>Finished jobs are deleted oldest first, with their history; rows another node is changing are skipped.</remarks>
     public async ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default)
     {
+        // The cut-off is a value ((SELECT now FROM t) - @keep), so it bounds the range of the finished_at indexes; as a join
+        // filter against t the scan read every finished job and every history row whenever fewer than a batch had expired.
         (int jobs, int runs) = await InTransactionAsync(async store =>
         {
             int jobsDeleted = 0;
@@ -92,8 +94,8 @@ public sealed partial class PostgreSqlJobStore
             if (_retention.FinishedJobs is { } keepJobs)
             {
                 using NpgsqlCommand purge = store.Command(
-                    $"WITH t AS (SELECT {Db.Now} AS now), doomed AS (SELECT id FROM {_s}jobs, t WHERE finished_at IS NOT NULL " +
-                    "AND finished_at < t.now - @keep AND active_runs = 0 ORDER BY finished_at LIMIT @batch FOR UPDATE OF jobs SKIP LOCKED), " +
+                    $"WITH t AS (SELECT {Db.Now} AS now), doomed AS (SELECT id FROM {_s}jobs WHERE finished_at IS NOT NULL " +
+                    "AND finished_at < (SELECT now FROM t) - @keep AND active_runs = 0 ORDER BY finished_at LIMIT @batch FOR UPDATE OF jobs SKIP LOCKED), " +
                     $"gone_runs AS (DELETE FROM {_s}runs WHERE job_id IN (SELECT id FROM doomed) RETURNING 1), " +
                     $"gone AS (DELETE FROM {_s}jobs WHERE id IN (SELECT id FROM doomed) RETURNING 1) " +
                     "SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM gone_runs)");
@@ -111,7 +113,7 @@ public sealed partial class PostgreSqlJobStore
             if (_retention.Runs is { } keepRuns)
             {
                 using NpgsqlCommand purge = store.Command(
-                    $"WITH t AS (SELECT {Db.Now} AS now), old AS (SELECT seq FROM {_s}runs, t WHERE finished_at < t.now - @keep " +
+                    $"WITH t AS (SELECT {Db.Now} AS now), old AS (SELECT seq FROM {_s}runs WHERE finished_at < (SELECT now FROM t) - @keep " +
                     $"ORDER BY seq LIMIT @batch FOR UPDATE OF runs SKIP LOCKED) DELETE FROM {_s}runs WHERE seq IN (SELECT seq FROM old)");
                 Db.Add(purge, "keep", keepRuns.Ticks);
                 Db.Add(purge, "batch", _retention.BatchSize);
