@@ -173,8 +173,10 @@ public sealed partial class Scheduler
 
         if (!IsRunning && _activeRuns.IsEmpty)
         {
-            // Nothing to keep alive. A run registered after the check above arms the timer itself, or is seen by this look.
-            Volatile.Write(ref _heartbeatArmed, 0);
+            // Nothing to keep alive. A run registered after the check above arms the timer itself, or is seen by this look. The
+            // disarm is a full fence (as the arming is), so the look below cannot be read before the disarm is seen: otherwise a
+            // run added in between could find the heartbeat still armed while this look finds it absent, and nothing would renew it.
+            Interlocked.Exchange(ref _heartbeatArmed, 0);
             if (!IsRunning && _activeRuns.IsEmpty)
             {
                 return;
