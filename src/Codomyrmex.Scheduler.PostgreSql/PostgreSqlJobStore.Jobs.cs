@@ -10,6 +10,9 @@ public sealed partial class PostgreSqlJobStore
     /// <summary>PostgreSQL's error code for a broken unique constraint.</summary>
     private const string UniqueViolation = "23505";
 
+    /// <summary>The most inserts one round trip of <see cref="AddManyAsync"/> sends: a batch of a million jobs is sent in chunks, not held whole.</summary>
+    private const int InsertsPerRoundTrip = 1000;
+
     /// <inheritdoc/>
     /// <remarks>
     /// A partial unique index keeps one live job per source and name, and the insert skips a conflicting row
@@ -67,42 +70,47 @@ public sealed partial class PostgreSqlJobStore
         {
             return await InTransactionAsync(async store =>
             {
-                // Every insert in one round trip; a job whose source and name a live job holds (none inserted) is then looked up
-                // as AddAsync looks it up, so a batch of many jobs costs one round trip, not one per job.
+                // The inserts in round trips of up to InsertsPerRoundTrip jobs (so a huge batch is not held in memory whole); a job
+                // whose source and name a live job holds (none inserted) is then looked up as AddAsync looks it up, so a batch of
+                // many jobs costs a round trip per chunk, not one per job.
                 var results = new AddJobResult?[rows.Length];
-                var batch = new NpgsqlBatch(store.Connection, store.Transaction);
-                await using (batch.ConfigureAwait(false))
+                for (int start = 0; start < rows.Length; start += InsertsPerRoundTrip)
                 {
-                    foreach (JobRow row in rows)
+                    int end = Math.Min(rows.Length, start + InsertsPerRoundTrip);
+                    var batch = new NpgsqlBatch(store.Connection, store.Transaction);
+                    await using (batch.ConfigureAwait(false))
                     {
-                        using NpgsqlCommand bound = InsertCommand(store, row);
-                        var insert = new NpgsqlBatchCommand(bound.CommandText);
-                        NpgsqlParameter[] parameters = [.. bound.Parameters.Cast<NpgsqlParameter>()];
-                        bound.Parameters.Clear();
-                        foreach (NpgsqlParameter parameter in parameters)
+                        for (int r = start; r < end; r++)
                         {
-                            insert.Parameters.Add(parameter);
+                            using NpgsqlCommand bound = InsertCommand(store, rows[r]);
+                            var insert = new NpgsqlBatchCommand(bound.CommandText);
+                            NpgsqlParameter[] parameters = [.. bound.Parameters.Cast<NpgsqlParameter>()];
+                            bound.Parameters.Clear();
+                            foreach (NpgsqlParameter parameter in parameters)
+                            {
+                                insert.Parameters.Add(parameter);
+                            }
+
+                            batch.BatchCommands.Add(insert);
                         }
 
-                        batch.BatchCommands.Add(insert);
-                    }
-
-                    try
-                    {
-                        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (PostgresException e) when (e.BatchCommand is { } command && batch.BatchCommands.IndexOf(command) is var at && at >= 0)
-                    {
-                        failed = rows[at].Id;
-                        throw;
-                    }
-
-                    for (int i = 0; i < rows.Length; i++)
-                    {
-                        if (batch.BatchCommands[i].RecordsAffected == 1)
+                        try
                         {
-                            store.Changes.Add(Change(JobStoreChangeKind.Added, rows[i]));
-                            results[i] = new AddJobResult { Job = jobs[i], Added = true };
+                            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (PostgresException e) when (e.BatchCommand is { } command && batch.BatchCommands.IndexOf(command) is var at && at >= 0)
+                        {
+                            failed = rows[start + at].Id;
+                            throw;
+                        }
+
+                        for (int i = start; i < end; i++)
+                        {
+                            if (batch.BatchCommands[i - start].RecordsAffected == 1)
+                            {
+                                store.Changes.Add(Change(JobStoreChangeKind.Added, rows[i]));
+                                results[i] = new AddJobResult { Job = jobs[i], Added = true };
+                            }
                         }
                     }
                 }
@@ -117,9 +125,22 @@ public sealed partial class PostgreSqlJobStore
         }
         catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_pkey")
         {
-            throw StoreErrors.DuplicateId(failed!, nameof(jobs));
+            // The server's error does not always say which command of the batch failed: the id that is taken is then read back.
+            failed ??= await FirstTakenIdAsync(rows, cancellationToken).ConfigureAwait(false);
+            throw StoreErrors.DuplicateId(failed ?? "(unknown)", nameof(jobs));
         }
     }
+
+    /// <summary>The first id of <paramref name="rows"/> that a job in the store already has, or <see langword="null"/>.</summary>
+    private Task<string?> FirstTakenIdAsync(JobRow[] rows, CancellationToken cancellationToken) =>
+        InTransactionAsync(async store =>
+        {
+            string[] ids = [.. rows.Select(row => row.Id)];
+            using NpgsqlCommand find = store.Command(
+                $"SELECT t.id FROM unnest(@ids) WITH ORDINALITY AS t(id, n) WHERE EXISTS (SELECT 1 FROM {_s}jobs j WHERE j.id = t.id) ORDER BY t.n LIMIT 1");
+            Db.Add(find, "ids", ids);
+            return await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }, cancellationToken);
 
     /// <summary>The row of a job to add, with its trigger kept for reading it back.</summary>
     /// <exception cref="ArgumentException">The job runs a delegate, or an argument is not a JSON value.</exception>

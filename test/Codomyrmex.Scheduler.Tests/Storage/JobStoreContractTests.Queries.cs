@@ -296,7 +296,8 @@ public abstract partial class JobStoreContractTests
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddManyAsync([NewJob(), null!], Token));
     }
 
-    public static TheoryData<string> RefusedBatches() => ["id of a job in the store", "id twice in the batch", "id twice, the second last"];
+    public static TheoryData<string> RefusedBatches() =>
+        ["id of a job in the store", "id twice in the batch", "id twice, the second last", "id of a job in the store, after 2,500 new jobs"];
 
     [Theory]
     [MemberData(nameof(RefusedBatches))]
@@ -311,10 +312,16 @@ public abstract partial class JobStoreContractTests
         {
             "id of a job in the store" => [fresh, declared, existing with { Name = "copy" }],
             "id twice in the batch" => [fresh, fresh with { Name = "copy" }, declared],
-            _ => [declared, fresh, NewJob(), fresh],
+            "id twice, the second last" => [declared, fresh, NewJob(), fresh],
+            _ => [fresh, declared, .. Enumerable.Range(0, 2_500).Select(i => NewJob(firstRun: T0.AddHours(1), name: $"many-{i}")), existing with { Name = "copy" }],
         };
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddManyAsync(batch, Token));
+        ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddManyAsync(batch, Token));
+        if (refused.StartsWith("id of a job in the store", StringComparison.Ordinal))
+        {
+            Assert.Contains(existing.Id, error.Message, StringComparison.Ordinal);
+        }
+
         Assert.Null(await store.GetAsync(fresh.Id, Token));
         Assert.Null(await store.GetAsync(declared.Id, Token));
         Assert.Equal([existing.Id], (await store.ListAsync(default, Token)).Items.Select(j => j.Id));
