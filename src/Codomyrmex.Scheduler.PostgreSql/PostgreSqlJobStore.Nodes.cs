@@ -67,6 +67,14 @@ public sealed partial class PostgreSqlJobStore
                 Debug.Assert(renewal.IsCompleted, "A synchronous renewal completes before it returns.");
                 return renewal.GetAwaiter().GetResult();
             }
+            catch (OperationCanceledException)
+            {
+                // The server's cancel request is asynchronous: one that arrives after the renewal ended could cancel the next
+                // statement on this connection, so a cancelled renewal's connection is not used again.
+                _heartbeatConnection = null;
+                connection.Dispose();
+                throw;
+            }
             catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
             {
                 // A connection that broke (the server ended it while it was idle, say) is dropped; one that was open before
