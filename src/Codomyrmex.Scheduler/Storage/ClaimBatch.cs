@@ -16,7 +16,8 @@ public sealed class ClaimBatch
     /// <remarks>
     /// A node sleeps <c>NextDueAt - Now</c> by its own clock, so a node whose clock is off neither spins nor claims early. A
     /// value at or before <see cref="Now"/> means more is due than the claim took (it was limited by
-    /// <see cref="ClaimRequest.MaxRuns"/>): claim again.
+    /// <see cref="ClaimRequest.MaxRuns"/>, or a job came due while the claim looked): claim again. A store shared by several
+    /// nodes may leave out due jobs that another node holds at the claim and answer a short recheck time instead.
     /// </remarks>
     public DateTimeOffset? NextDueAt { get; init; }
 }
