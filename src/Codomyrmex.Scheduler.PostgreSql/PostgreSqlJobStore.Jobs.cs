@@ -27,6 +27,15 @@ public sealed partial class PostgreSqlJobStore
         JobRow row = ToNewRow(job, nameof(job));
         try
         {
+            // The common case in one round trip: the insert and its notification in one statement, its own transaction (a
+            // transaction of BEGIN + insert, the notification, and COMMIT took three). Only a job whose source and name a live
+            // job holds (nothing inserted) takes the transaction that reads that job.
+            if (await InsertAloneAsync(row, cancellationToken).ConfigureAwait(false))
+            {
+                JobStoreEvents.Raise(Changed, this, Change(JobStoreChangeKind.Added, row), _logger);
+                return new AddJobResult { Job = job, Added = true };
+            }
+
             return await InTransactionAsync(store => InsertAsync(store, row, job, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "jobs_pkey")
@@ -205,10 +214,34 @@ public sealed partial class PostgreSqlJobStore
         }
     }
 
-    /// <summary>The insert of a new job's row, which inserts nothing when a live job of its source and name exists.</summary>
-    private NpgsqlCommand InsertCommand(StoreTransaction store, JobRow row)
+    /// <summary>
+    /// Inserts a job's row and notifies the other nodes of it in one statement outside any transaction (the notification is
+    /// sent when the statement commits); <see langword="false"/> when a live job of its source and name exists (nothing inserted).
+    /// </summary>
+    private async Task<bool> InsertAloneAsync(JobRow row, CancellationToken cancellationToken)
     {
-        NpgsqlCommand insert = store.Command(
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using NpgsqlCommand insert = InsertCommand(new StoreTransaction(connection, null!, _clock), row, notify: true);
+            Db.Add(insert, "channel", _channel);
+            Db.Add(insert, "payload", ChangeListener.Payload(_storeId, Change(JobStoreChangeKind.Added, row)));
+            NpgsqlDataReader reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The insert of a new job's row, which inserts nothing when a live job of its source and name exists; with
+    /// <paramref name="notify"/>, the statement also sends the notification <c>@payload</c> on <c>@channel</c> when it inserted.
+    /// </summary>
+    private NpgsqlCommand InsertCommand(StoreTransaction store, JobRow row, bool notify = false)
+    {
+        NpgsqlCommand insert = store.Command((notify ? "WITH ins AS (" : "") +
             $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
             "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
             "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
@@ -216,7 +249,8 @@ public sealed partial class PostgreSqlJobStore
             "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
             "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
             $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
-            "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING");
+            "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING" +
+            (notify ? " RETURNING 1) SELECT pg_notify(@channel, @payload) FROM ins" : ""));
         row.BindState(insert);
         row.BindDefinition(insert);
         Db.Add(insert, "created_at", row.CreatedAt);
