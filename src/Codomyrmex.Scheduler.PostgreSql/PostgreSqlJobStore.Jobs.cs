@@ -235,22 +235,27 @@ public sealed partial class PostgreSqlJobStore
         }
     }
 
+    /// <summary>The insert of a new job's row, made once per store: every add uses it, a batch once per job.</summary>
+    private string InsertSql => _insertSql ??=
+        $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
+        "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
+        "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
+        "paused, due_at, finished_at, result, error) VALUES (@id, @created_at, @name, @task, @args, @kwargs, @trigger, @max_runs, " +
+        "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
+        "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
+        $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
+        "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING";
+
+    private string? _insertSql;
+    private string? _insertAndNotifySql;
+
     /// <summary>
     /// The insert of a new job's row, which inserts nothing when a live job of its source and name exists; with
     /// <paramref name="notify"/>, the statement also sends the notification <c>@payload</c> on <c>@channel</c> when it inserted.
     /// </summary>
     private NpgsqlCommand InsertCommand(StoreTransaction store, JobRow row, bool notify = false)
     {
-        NpgsqlCommand insert = store.Command((notify ? "WITH ins AS (" : "") +
-            $"INSERT INTO {_s}jobs (id, created_at, name, task, args, kwargs, trigger, max_runs, source, overlap, misfire, misfire_grace, " +
-            "max_attempts, retry_delay, max_retry_delay, timeout, recoverable, status, last_failed, run_count, failure_count, active_runs, " +
-            "next_run, queued, last_run, last_duration, version, retry_at, retry_of, retry_attempt, retry_is_recovery, waits_for_idle, " +
-            "paused, due_at, finished_at, result, error) VALUES (@id, @created_at, @name, @task, @args, @kwargs, @trigger, @max_runs, " +
-            "@source, @overlap, @misfire, @misfire_grace, @max_attempts, @retry_delay, @max_retry_delay, @timeout, @recoverable, @status, " +
-            "@last_failed, @run_count, @failure_count, @active_runs, @next_run, @queued, @last_run, @last_duration, @version, @retry_at, " +
-            $"@retry_of, @retry_attempt, @retry_is_recovery, @waits_for_idle, @paused, @due_at, CASE WHEN @finished THEN {Db.Now} END, " +
-            "@result, @error) ON CONFLICT (source, name) WHERE source IS NOT NULL AND status IN (0, 1) DO NOTHING" +
-            (notify ? " RETURNING 1) SELECT pg_notify(@channel, @payload) FROM ins" : ""));
+        NpgsqlCommand insert = store.Command(notify ? _insertAndNotifySql ??= $"WITH ins AS ({InsertSql} RETURNING 1) SELECT pg_notify(@channel, @payload) FROM ins" : InsertSql);
         row.BindState(insert);
         row.BindDefinition(insert);
         Db.Add(insert, "created_at", row.CreatedAt);
