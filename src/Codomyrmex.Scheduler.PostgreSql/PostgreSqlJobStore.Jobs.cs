@@ -46,8 +46,8 @@ public sealed partial class PostgreSqlJobStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// One transaction for the whole batch, each job inserted as <see cref="AddAsync"/> inserts it, every insert in one round
-    /// trip: other nodes see every added job or none.
+    /// One transaction for the whole batch, each job inserted as <see cref="AddAsync"/> inserts it, the inserts in round trips
+    /// of up to 1,000 jobs: other nodes see every added job or none.
     /// </remarks>
     /// <exception cref="ArgumentException">
     /// A job's id exists or appears twice; a job runs a delegate rather than a registered task; or an argument is not a JSON
