@@ -13,17 +13,41 @@ namespace Codomyrmex.Scheduler;
 /// do, and a source per run was a large part of what a run allocates. A cancel before then is remembered, and the source
 /// made later starts cancelled.
 /// </para>
+/// <para>
+/// Whether the run starts is decided once, by one compare-exchange on its state: the worker moves it from queued to started
+/// just before it enters the job's code (<see cref="TryStart"/>), and Cancel, the heartbeat (a lost run) and Stop move it from
+/// queued to stopped (<see cref="CancelJob"/>, <see cref="Lose"/>, <see cref="CancelForShutdown"/>, <see cref="StopIfQueued"/>).
+/// Whichever comes first wins: a run stopped before its start never starts (its worker records it without entering its code),
+/// and a run that started has its token cancelled instead. So a Cancel that returns has either kept the run from starting or
+/// cancelled its token, with no window between the worker's last look and the job's code.
+/// </para>
 /// </remarks>
 /// <param name="run">The claimed run.</param>
 /// <param name="claimedAt">This node's time just before it asked the store for the run.</param>
 /// <param name="external">A RunNow caller's token, or none.</param>
 internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, CancellationToken external = default) : IDisposable
 {
+    /// <summary>Not started yet: a worker may still start it, or Cancel, the heartbeat or Stop may keep it from starting.</summary>
+    private const int Queued = 0;
+
+    /// <summary>A worker started it: it enters (or has entered) the job's code, and is stopped only through its token.</summary>
+    private const int Started = 1;
+
+    /// <summary>Stopped before its start: it never starts, and its worker records it without entering the job's code.</summary>
+    private const int Stopped = 2;
+
+    private const int PhaseMask = 3;
+
+    /// <summary>The token is cancelled, or is made cancelled (set only once the run started: a stopped run never reads it).</summary>
+    private const int CancelRequested = 4;
+
+    private const int JobCancelledFlag = 8;
+    private const int ShutDownFlag = 16;
+    private const int LostFlag = 32;
+
     private CancellationTokenSource? _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
-    private int _cancelled;
-    private volatile bool _jobCancelled;
-    private volatile bool _shutDown;
-    private volatile bool _lost;
+    /// <summary>The run's phase (<see cref="Queued"/>, <see cref="Started"/>, <see cref="Stopped"/>) and why it was stopped or cancelled: one word, changed only by compare-exchange.</summary>
+    private int _state;
     private int _starting;
     private TaskCompletionSource? _bodyEnded;
     private int _bodyDone;
@@ -52,18 +76,22 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public CancellationToken Token => Source().Token;
 
     /// <summary>Gets a value indicating whether the run's token is cancelled (or will be, once it is made).</summary>
-    public bool IsCancellationRequested => Volatile.Read(ref _cancelled) != 0 || external.IsCancellationRequested;
+    public bool IsCancellationRequested => (Volatile.Read(ref _state) & CancelRequested) != 0 || external.IsCancellationRequested;
 
-    public bool JobCancelled => _jobCancelled;
+    /// <summary>Gets a value indicating whether the run's job was cancelled: the run was stopped before its start, or its token cancelled.</summary>
+    public bool JobCancelled => (Volatile.Read(ref _state) & JobCancelledFlag) != 0;
 
     /// <summary>Gets a value indicating whether the caller of a RunNow run cancelled it (its process is stopping, say).</summary>
     public bool CallerCancelled => external.IsCancellationRequested;
 
     /// <summary>Gets a value indicating whether the scheduler's shutdown cancelled the run (it outlived the shutdown timeout).</summary>
-    public bool ShutDown => _shutDown;
+    public bool ShutDown => (Volatile.Read(ref _state) & ShutDownFlag) != 0;
 
     /// <summary>Gets a value indicating whether this node lost the run (its lease lapsed and the store gave the run to another claim).</summary>
-    public bool Lost => _lost;
+    public bool Lost => (Volatile.Read(ref _state) & LostFlag) != 0;
+
+    /// <summary>Gets a value indicating whether the run was stopped before its start: it never starts.</summary>
+    public bool StoppedBeforeStart => (Volatile.Read(ref _state) & PhaseMask) == Stopped;
 
     /// <summary>
     /// Gets the time, by this node's clock, until which the store surely holds the run for this node: the lease from the
@@ -77,11 +105,32 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>Converts a time of this node's clock to the store's.</summary>
     public DateTimeOffset ToStoreTime(DateTimeOffset nodeTime) => Internal.LongTime.Add(nodeTime, StoreOffset);
 
-    public void CancelJob()
+    /// <summary>
+    /// Moves the run from queued to started, unless Cancel, the heartbeat or Stop stopped it first: called by whoever runs it,
+    /// just before it enters the job's code, and entering it only if this returns <see langword="true"/>.
+    /// </summary>
+    /// <returns>Whether the run starts; <see langword="false"/> if it was stopped before its start (it never starts).</returns>
+    /// <remarks>One compare-exchange: the only cost this handshake adds to a run.</remarks>
+    public bool TryStart()
     {
-        _jobCancelled = true;
-        Cancel();
+        int state = Volatile.Read(ref _state);
+        while ((state & PhaseMask) == Queued)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, state | Started, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+
+        return false;
     }
+
+    /// <summary>The job was cancelled: the run never starts if it has not started yet, and has its token cancelled if it has.</summary>
+    /// <returns>Whether the run was stopped before its start (it never starts).</returns>
+    public bool CancelJob() => Stop(JobCancelledFlag);
 
     /// <summary>Marks a run the dispatcher queued and no worker has started yet.</summary>
     public void MarkStarting() => _starting = 1;
@@ -129,23 +178,31 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
         Volatile.Read(ref _bodyEnded)?.TrySetResult();
     }
 
-    public void Lose()
-    {
-        _lost = true;
-        Cancel();
-    }
+    /// <summary>This node lost the run (another claim may run it now): it never starts here if it has not started yet, and has its token cancelled if it has.</summary>
+    /// <returns>Whether the run was stopped before its start (it never starts).</returns>
+    public bool Lose() => Stop(LostFlag);
 
-    public void CancelForShutdown()
-    {
-        _shutDown = true;
-        Cancel();
-    }
+    /// <summary>The shutdown ends the run: it never starts if it has not started yet, and has its token cancelled if it has.</summary>
+    /// <returns>Whether the run was stopped before its start (it never starts).</returns>
+    public bool CancelForShutdown() => Stop(ShutDownFlag);
 
-    public void Cancel()
+    /// <summary>The shutdown began: the run never starts if it has not started yet; a started run goes on (its token is not cancelled).</summary>
+    /// <returns>Whether the run was stopped before its start (it never starts).</returns>
+    public bool StopIfQueued()
     {
-        // The exchange is a full fence: either Source sees the flag after making its source, or this sees the source.
-        Interlocked.Exchange(ref _cancelled, 1);
-        CancelSource(Volatile.Read(ref _cancellation));
+        int state = Volatile.Read(ref _state);
+        while ((state & PhaseMask) == Queued)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, state | Stopped | ShutDownFlag, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+
+        return (state & PhaseMask) == Stopped;
     }
 
     public void Dispose() => Volatile.Read(ref _cancellation)?.Dispose();
@@ -162,6 +219,41 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
         }
     }
 
+    /// <summary>
+    /// Stops the run for <paramref name="reason"/>: a queued run becomes stopped (it never starts, and its token is left alone);
+    /// a started one has its token cancelled.
+    /// </summary>
+    /// <returns>Whether the run was stopped before its start.</returns>
+    private bool Stop(int reason)
+    {
+        int state = Volatile.Read(ref _state);
+        while (true)
+        {
+            int next = (state & PhaseMask) switch
+            {
+                Queued => state | Stopped | reason,
+                Started => state | CancelRequested | reason,
+                _ => state | reason,
+            };
+            int seen = Interlocked.CompareExchange(ref _state, next, state);
+            if (seen == state)
+            {
+                break;
+            }
+
+            state = seen;
+        }
+
+        if ((state & PhaseMask) != Started)
+        {
+            return true;
+        }
+
+        // The exchange is a full fence: either Source sees the request after making its source, or this sees the source.
+        CancelSource(Volatile.Read(ref _cancellation));
+        return false;
+    }
+
     /// <summary>The run's source, made on first use; cancelled at once if the run was cancelled before.</summary>
     private CancellationTokenSource Source()
     {
@@ -176,7 +268,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
         {
             made.Dispose();
         }
-        else if (Volatile.Read(ref _cancelled) != 0)
+        else if ((Volatile.Read(ref _state) & CancelRequested) != 0)
         {
             CancelSource(source);
         }

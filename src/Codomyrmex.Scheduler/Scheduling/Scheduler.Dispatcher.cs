@@ -117,6 +117,16 @@ public sealed partial class Scheduler
         public async Task StopAsync()
         {
             _stopping = true;
+
+            // Claimed runs no worker has started never start now, even one whose worker looked at _stopping just before.
+            foreach (RunHandle run in _scheduler._activeRuns.Values)
+            {
+                if (!run.Run.IsManual)
+                {
+                    run.StopIfQueued();
+                }
+            }
+
             _queue.Writer.TryComplete();
             Wake();
             await _stopped.Task.ConfigureAwait(false);

@@ -113,6 +113,11 @@ public sealed partial class Scheduler
         string jobName = run.JobName;
         JobOptions options = run.JobOptions;
         DateTimeOffset startedAt = _time.GetUtcNow();
+        if (!handle.TryStart())
+        {
+            // Cancel, the heartbeat or Stop came after the last look and before this: the run never starts.
+            return await NotStartedAsync(handle, startedAt).ConfigureAwait(false);
+        }
 
         // Nothing here formats the job's id, reads the clock again or builds an event unless someone listens: most runs have
         // no listener at all, and each of these is a cost per run.
