@@ -122,6 +122,31 @@ public partial class SchedulerTests
     }
 
     [Fact]
+    public async Task RunNow_CancelledBetweenItsClaimAndItsStart_NeverEntersItsBody_AndThrows()
+    {
+        // The store has claimed the run for RunNow, which has not registered it yet: Cancel cannot find it, and RunNow reads
+        // the job again before the run can start.
+        var store = new FaultyStore(Clock);
+        var scheduler = NewScheduler(store: store);
+        int bodies = 0;
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref bodies), trigger: Every(hours: 1));
+        bool? cancelReturned = null;
+        store.AfterClaimNow = () => cancelReturned = scheduler.Cancel(id);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunNowAsync(id, TestContext.Current.CancellationToken));
+
+        Assert.True(cancelReturned);
+        Assert.Contains("cancelled", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, bodies);
+        Job job = scheduler.GetJob(id)!;
+        Assert.Equal(JobStatus.Cancelled, job.Status);
+        Assert.Equal(0, job.ActiveRuns);
+        RunRecord run = Assert.Single((await RunsOfAsync(scheduler, id)).Items);
+        Assert.Equal(RunOutcome.Cancelled, run.Outcome);
+        Assert.True(run.IsManual);
+    }
+
+    [Fact]
     public async Task Stop_RunClaimedButNotStarted_IsSkippedAndNeverEntersItsBody()
     {
         var scheduler = NewScheduler(maxWorkers: 1);

@@ -25,6 +25,9 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Gets or sets what a claim awaits after the store claimed, before it returns the batch.</summary>
     public Func<ClaimBatch, Task>? AfterClaim { get; set; }
 
+    /// <summary>Gets or sets what a claim for RunNow calls after the store claimed, before it returns the run.</summary>
+    public Action? AfterClaimNow { get; set; }
+
     /// <summary>Gets or sets a test that makes a read of a job throw when it returns true.</summary>
     public Func<string, bool>? FailGet { get; set; }
 
@@ -89,8 +92,12 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
         return batch;
     }
 
-    public ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default) =>
-        _inner.ClaimNowAsync(jobId, request, cancellationToken);
+    public async ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ClaimedRun? run = await _inner.ClaimNowAsync(jobId, request, cancellationToken);
+        AfterClaimNow?.Invoke();
+        return run;
+    }
 
     public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
         FailCompletion?.Invoke(completion) == true
