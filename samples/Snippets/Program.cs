@@ -22,7 +22,7 @@ static async Task QuickStartAsync()
     Job? job = scheduler.GetJob(jobId);          // an immutable snapshot: Status, NextRun, RunCount, Result, Error, ...
     scheduler.ListJobs(JobStatus.Pending);
     scheduler.RunNow(jobId);                     // runs it on this thread now; returns its result or rethrows its exception
-    scheduler.Cancel(jobId);                     // true if the job exists; a running job's token is cancelled
+    scheduler.Cancel(jobId);                     // true if the job exists; no run starts after it, a running one's token is cancelled
     await scheduler.StopAsync();                 // stops firing, waits up to ShutdownTimeout for running jobs
     _ = job;
 }

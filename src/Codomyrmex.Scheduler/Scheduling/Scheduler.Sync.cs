@@ -170,6 +170,7 @@ public sealed partial class Scheduler
     /// <param name="id">The job's id.</param>
     /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    /// <remarks>See <see cref="CancelAsync"/>: a run that has not started when this returns never starts.</remarks>
     public bool Cancel(string id) => Complete(CancelAsync(id));
 
     /// <summary>Gets a snapshot of a job.</summary>

@@ -142,6 +142,14 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the operation (not the job).</param>
     /// <returns><see langword="true"/> if the job exists (also when it was already cancelled); <see langword="false"/> otherwise.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    /// <remarks>
+    /// The rule is exact: a run of the job that has not started when this returns never starts, and a run that has started has
+    /// its <see cref="CancellationToken"/> cancelled. A run claimed and still waiting for a worker is recorded as
+    /// <see cref="RunOutcome.Cancelled"/> without entering the job's code; a <see cref="RunNowAsync"/> of the job that has not
+    /// entered it yet throws <see cref="InvalidOperationException"/>. A run starts when its worker commits to entering the job's
+    /// code, just before <see cref="JobStarted"/>: a job's first line may come after this returned, with its token cancelled by
+    /// then. A cancel made elsewhere (another node, another process on the store) does the same here once this node hears of it.
+    /// </remarks>
     public async ValueTask<bool> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
