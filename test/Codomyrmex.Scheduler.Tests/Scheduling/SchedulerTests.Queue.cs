@@ -1,0 +1,82 @@
+namespace Codomyrmex.Scheduler.Tests;
+
+/// <summary>
+/// The claim queue: with the in-memory store the dispatcher holds a burst in a deep queue (hundreds of runs claimed ahead of
+/// the workers); a queued run is still cancelled, stopped and run exactly as one the store still holds.
+/// </summary>
+public partial class SchedulerTests
+{
+    [Fact]
+    public async Task BurstLargerThanTheQueue_OneBlockedWorker_EveryRunRunsOnceAndACancelledOneNever()
+    {
+        var scheduler = NewScheduler(maxWorkers: 1);
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var runs = new int[700];
+        var ids = new string[runs.Length];
+        for (int i = 0; i < runs.Length; i++)
+        {
+            int index = i;
+            ids[i] = scheduler.Schedule(
+                async () =>
+                {
+                    Interlocked.Increment(ref runs[index]);
+                    entered.TrySetResult();
+                    await release.Task;
+                },
+                name: $"burst-{i}",
+                trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        }
+
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(entered.Task);
+
+        // Behind the one blocked worker: early jobs whose runs are claimed and queued (or about to be), and late ones still in
+        // the store. Cancelled either way, neither runs.
+        Assert.True(scheduler.Cancel(ids[300]));
+        Assert.True(scheduler.Cancel(ids[690]));
+        release.SetResult();
+        await Idle(scheduler);
+
+        for (int i = 0; i < runs.Length; i++)
+        {
+            bool cancelled = i is 300 or 690;
+            Assert.Equal(cancelled ? 0 : 1, runs[i]);
+            Assert.Equal(cancelled ? JobStatus.Cancelled : JobStatus.Completed, scheduler.GetJob(ids[i])!.Status);
+        }
+    }
+
+    [Fact]
+    public async Task BurstHeldInTheQueue_Stop_RecordsTheQueuedRunsAndRunsNoneOfThem()
+    {
+        var scheduler = NewScheduler(maxWorkers: 1, shutdownTimeout: TimeSpan.FromSeconds(30));
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        int started = 0;
+        var ids = new string[600];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = scheduler.Schedule(
+                async () =>
+                {
+                    Interlocked.Increment(ref started);
+                    entered.TrySetResult();
+                    await release.Task;
+                },
+                name: $"burst-{i}",
+                trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        }
+
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(entered.Task);
+        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
+        release.SetResult();
+        await Within(stopping);
+
+        // Only the run that had started ran; the queued ones were let go, and no job is left held by this node.
+        Assert.Equal(1, started);
+        Assert.Empty(scheduler.ListJobs(JobStatus.Running));
+    }
+}
