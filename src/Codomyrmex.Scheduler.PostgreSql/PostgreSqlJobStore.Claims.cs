@@ -273,7 +273,9 @@ public sealed partial class PostgreSqlJobStore
     /// <remarks>
     /// A finished declared job that runs again becomes live under its source and name. When another job of that source and name
     /// becomes live at the same moment (added, or run now on another node), the unique index refuses the second, and the caller
-    /// gets the contract's answer for a taken name, as when the other job was live before.
+    /// gets the contract's answer for a taken name, as when the other job was live before. The server ends the transaction
+    /// when it stays idle for five seconds between its round trips (this process stalled), freeing the job's row; the call
+    /// then throws, having claimed nothing.
     /// </remarks>
     public async ValueTask<ClaimedRun?> ClaimNowAsync(string jobId, ClaimRequest request, CancellationToken cancellationToken = default)
     {
@@ -305,7 +307,16 @@ public sealed partial class PostgreSqlJobStore
     {
         return await InTransactionAsync(async store =>
         {
+            // As a claim's: the server ends the transaction if this process stalls between its round trips, so that the job's
+            // row is not held for the whole stall (one round trip more, on the rare path of a run now).
+            using (NpgsqlCommand limit = store.Command("SET LOCAL idle_in_transaction_session_timeout = " +
+                TransactionIdleTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                await limit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             (JobRow? row, long now) = await LockJobAsync(store, jobId, cancellationToken).ConfigureAwait(false);
+            await BetweenRoundTripsAsync().ConfigureAwait(false);
             if (row is null)
             {
                 return null;

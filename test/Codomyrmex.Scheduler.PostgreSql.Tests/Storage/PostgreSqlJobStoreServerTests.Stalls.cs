@@ -40,6 +40,33 @@ public sealed partial class PostgreSqlJobStoreServerTests
     }
 
     [Fact]
+    public async Task ClaimNow_NodeStalledBetweenRoundTrips_FreesTheJobOnTheServer_AndTakesNothing()
+    {
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema() });
+        Job job = NewJob(LongAgo);
+        await store.AddAsync(job, Token);
+        store.TransactionIdleTimeoutMilliseconds = 100;
+        int stalls = 0;
+        store.BetweenRoundTrips = async () =>
+        {
+            if (Interlocked.Increment(ref stalls) == 1)
+            {
+                // Stalled with the job locked: another transaction gets the job's row once the server ended the session.
+                await LockJobFromAnotherConnectionAsync(store, job.Id);
+            }
+        };
+
+        var error = await Assert.ThrowsAsync<PostgresException>(async () => await store.ClaimNowAsync(job.Id, new ClaimRequest { Node = Node, LeaseDuration = TimeSpan.FromMinutes(5) }, Token));
+
+        Assert.Equal("25P03", error.SqlState);
+        Assert.Equal(0, await CountClaimsAsync(store.Schema));
+        Assert.Equal(0, (await store.GetAsync(job.Id, Token))?.ActiveRuns);
+        store.BetweenRoundTrips = null;
+        Assert.NotNull(await store.ClaimNowAsync(job.Id, new ClaimRequest { Node = Node, LeaseDuration = TimeSpan.FromMinutes(5) }, Token));
+        Assert.Equal(1, await CountClaimsAsync(store.Schema));
+    }
+
+    [Fact]
     public async Task Claim_NodeStalledBetweenRoundTrips_FreesTheJobsOnTheServer_SoAnotherNodeClaimsThem_AndTheStalledClaimTakesNothing()
     {
         string schema = NewSchema();
