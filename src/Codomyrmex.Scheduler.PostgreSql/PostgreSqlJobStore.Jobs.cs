@@ -487,7 +487,7 @@ public sealed partial class PostgreSqlJobStore
     /// <remarks>
     /// One round trip: a single autocommit statement applies <see cref="JobState.Cancel"/> to the row (an already cancelled job
     /// is left as it is), returns it and sends the <see cref="JobStoreChangeKind.Cancelled"/> notification when it commits.
-    /// Claimed runs are left alone: their nodes cancel them when they hear of the change, and their completions are recorded.
+    /// Claimed runs keep their claims (the active-run count is not touched): their nodes cancel them when they hear of the change.
     /// </remarks>
     public async ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
