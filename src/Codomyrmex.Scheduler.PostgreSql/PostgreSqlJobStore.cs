@@ -440,6 +440,61 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         }
     }
 
+    /// <summary>
+    /// Changes one job under its row lock in two round trips: the first sends <c>BEGIN</c>, the idle limit (<see cref="AddBegin"/>)
+    /// and the locking read of the row with the store's time; <paramref name="decide"/> then looks at the row (<see langword="null"/>
+    /// when there is none), adds what to write to the second batch and the changes to notify, and that batch ends with the
+    /// notification and <c>COMMIT</c> (<see cref="AddCommit"/>). When <paramref name="decide"/> throws, the transaction is rolled back.
+    /// </summary>
+    private Task<T> ChangeJobAsync<T>(string id, Func<StoreTransaction, JobRow?, long, NpgsqlBatch, T> decide, CancellationToken cancellationToken) =>
+        InBatchedTransactionAsync(async store =>
+        {
+            JobRow? row = null;
+            long now = 0;
+            var find = new NpgsqlBatch(store.Connection);
+            await using (find.ConfigureAwait(false))
+            {
+                AddBegin(find);
+                var select = new NpgsqlBatchCommand($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = @id FOR UPDATE");
+                Db.AddNow(select.Parameters, _clock);
+                Db.Add(select.Parameters, "id", id);
+                find.BatchCommands.Add(select);
+                NpgsqlDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        row = JobRow.Read(reader);
+                        now = reader.GetInt64(38);
+                    }
+                }
+            }
+
+            var write = new NpgsqlBatch(store.Connection);
+            await using (write.ConfigureAwait(false))
+            {
+                T result = decide(store, row, now, write);
+                AddCommit(write, store);
+                await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+        }, cancellationToken);
+
+    /// <summary>The <c>UPDATE</c> that writes a row's state (and, with <paramref name="definition"/>, its definition) back, for a batch.</summary>
+    private NpgsqlBatchCommand WriteCommand(JobRow row, bool definition)
+    {
+        var update = new NpgsqlBatchCommand(definition
+            ? $"UPDATE {_s}jobs SET {JobRow.StateAssignments}, {JobRow.DefinitionAssignments} WHERE id = @id"
+            : $"UPDATE {_s}jobs SET {JobRow.StateAssignments} WHERE id = @id");
+        row.BindState(update.Parameters);
+        if (definition)
+        {
+            row.BindDefinition(update.Parameters);
+        }
+
+        return update;
+    }
+
     /// <summary>Reads the store's time.</summary>
     private static async Task<long> NowAsync(StoreTransaction store, CancellationToken cancellationToken)
     {

@@ -119,6 +119,9 @@ internal static class ScaleScenario
             double filled = Stopwatch.GetElapsedTime(filling).TotalSeconds;
             fillRate = (target.Count - before) / filled;
             Console.WriteLine($"  filled {target.Name} to {target.Count:N0} ({(target.HasBatch ? "batches of 1,000" : "one call at a time")}, {fillRate:N0} jobs/s); load {Load()}");
+            long settling = Stopwatch.GetTimestamp();
+            await target.SettleAsync().ConfigureAwait(false);
+            Console.WriteLine($"  settled in {Stopwatch.GetElapsedTime(settling).TotalSeconds:0.0} s; load {Load()}");
 
             if (size == sizes[0])
             {
@@ -168,7 +171,9 @@ internal static class ScaleScenario
             {
                 if (target.Supports(operation))
                 {
-                    results.Add(target.Name, Label(operation), "µs", ScaleMeasureKind.Cost, size, await TimeAsync(target, operation, calls, random).ConfigureAwait(false));
+                    (double median, double cpuPerCall) = await TimeAsync(target, operation, calls, random).ConfigureAwait(false);
+                    results.Add(target.Name, Label(operation), "µs", ScaleMeasureKind.Cost, size, median);
+                    results.Add(target.Name, Label(operation) + " (CPU per call)", "µs", ScaleMeasureKind.Cost, size, cpuPerCall);
                 }
             }
 
@@ -277,29 +282,43 @@ internal static class ScaleScenario
             await target.ScheduleBatchAsync(MeasuredBatch, scheduler: true).ConfigureAwait(false);
         }
 
-        foreach (ScaleOperation operation in Enum.GetValues<ScaleOperation>())
+        // Each operation 50 times, twice, with a pause for the runtime to compile the hot methods again, optimized, in the
+        // background: with ten calls the first size's CPU per call included that compiling (more CPU than wall time per call).
+        for (int round = 0; round < 2; round++)
         {
-            if (target.Supports(operation))
+            foreach (ScaleOperation operation in Enum.GetValues<ScaleOperation>())
             {
-                await TimeAsync(target, operation, 10, random).ConfigureAwait(false);
+                if (target.Supports(operation))
+                {
+                    await TimeAsync(target, operation, 50, random).ConfigureAwait(false);
+                }
             }
+
+            await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The median of <paramref name="calls"/> timed calls (at most 10 s of them, at least 5), in µs.</summary>
-    private static async Task<double> TimeAsync(ScaleTarget target, ScaleOperation operation, int calls, Random random)
+    /// <summary>
+    /// The median of <paramref name="calls"/> timed calls (at most 10 s of them, at least 5), and the process's CPU time per call
+    /// summed over the calls alone (not their preparation), in µs. The CPU time is the client's share: it leaves out the server's
+    /// work and the waits for a core, which the wall-clock median includes.
+    /// </summary>
+    private static async Task<(double Median, double CpuPerCall)> TimeAsync(ScaleTarget target, ScaleOperation operation, int calls, Random random)
     {
         var ticks = new List<long>(calls);
+        TimeSpan cpu = TimeSpan.Zero;
         long began = Stopwatch.GetTimestamp();
         while (ticks.Count < calls && (ticks.Count < 5 || Stopwatch.GetElapsedTime(began) < TimeSpan.FromSeconds(10)))
         {
             await target.PrepareAsync(operation).ConfigureAwait(false);
+            TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
             long start = Stopwatch.GetTimestamp();
             await target.RunAsync(operation, random).ConfigureAwait(false);
             ticks.Add(Stopwatch.GetTimestamp() - start);
+            cpu += Environment.CpuUsage.TotalTime - cpuBefore;
         }
 
-        return Median([.. ticks]) * 1_000_000.0 / Stopwatch.Frequency;
+        return (Median([.. ticks]) * 1_000_000.0 / Stopwatch.Frequency, cpu.TotalMicroseconds / ticks.Count);
     }
 
     private static string Label(ScaleOperation operation) => operation switch

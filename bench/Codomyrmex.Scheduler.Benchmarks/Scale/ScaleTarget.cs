@@ -78,6 +78,9 @@ internal abstract class ScaleTarget : IAsyncDisposable
     /// <summary>Adds the jobs the declaring source owns (before the fill), when the store knows sources.</summary>
     public virtual ValueTask DeclareAsync(int count) => default;
 
+    /// <summary>After a fill, untimed: brings the store to the state a store of that size is in after a while (PostgreSQL: vacuumed and analyzed).</summary>
+    public virtual ValueTask SettleAsync() => default;
+
     public abstract bool Supports(ScaleOperation operation);
 
     /// <summary>Does the untimed part of one call of <paramref name="operation"/> (adding the job a claim takes).</summary>

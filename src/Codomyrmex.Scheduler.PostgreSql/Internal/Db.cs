@@ -12,13 +12,20 @@ internal static class Db
     /// </summary>
     public const string Now = "coalesce(@now, (extract(epoch from clock_timestamp()) * 10000000)::bigint + 621355968000000000)";
 
-    public static void Add<T>(NpgsqlCommand command, string name, T value) =>
-        command.Parameters.Add(new NpgsqlParameter<T>(name, value));
+    public static void Add<T>(NpgsqlCommand command, string name, T value) => Add(command.Parameters, name, value);
 
-    public static void Add(NpgsqlCommand command, string name, object? value, NpgsqlDbType type) =>
-        command.Parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
+    public static void Add(NpgsqlCommand command, string name, object? value, NpgsqlDbType type) => Add(command.Parameters, name, value, type);
+
+    public static void Add<T>(NpgsqlParameterCollection parameters, string name, T value) =>
+        parameters.Add(new NpgsqlParameter<T>(name, value));
+
+    public static void Add(NpgsqlParameterCollection parameters, string name, object? value, NpgsqlDbType type) =>
+        parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
 
     /// <summary>Binds <c>@now</c>: the store's own clock when it has one, else NULL so that <see cref="Now"/> reads the server's.</summary>
-    public static void AddNow(NpgsqlCommand command, TimeProvider? clock) =>
-        Add(command, "now", clock?.GetUtcNow().UtcTicks, NpgsqlDbType.Bigint);
+    public static void AddNow(NpgsqlCommand command, TimeProvider? clock) => AddNow(command.Parameters, clock);
+
+    /// <summary>Binds <c>@now</c> in a parameter collection (a batch command's), as <see cref="AddNow(NpgsqlCommand, TimeProvider?)"/> does.</summary>
+    public static void AddNow(NpgsqlParameterCollection parameters, TimeProvider? clock) =>
+        Add(parameters, "now", clock?.GetUtcNow().UtcTicks, NpgsqlDbType.Bigint);
 }

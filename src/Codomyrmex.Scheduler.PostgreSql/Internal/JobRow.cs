@@ -99,7 +99,10 @@ internal sealed class JobRow
     public void StampFinished(long now) => FinishedAt = !State.IsFinished ? 0 : FinishedAt != 0 ? FinishedAt : now;
 
     /// <summary>Binds the state parameters of <see cref="StateAssignments"/>, and <c>@id</c>.</summary>
-    public void BindState(NpgsqlCommand command)
+    public void BindState(NpgsqlCommand command) => BindState(command.Parameters);
+
+    /// <summary>Binds the state parameters of <see cref="StateAssignments"/>, and <c>@id</c>, in a command's or a batch command's parameters.</summary>
+    public void BindState(NpgsqlParameterCollection command)
     {
         Db.Add(command, "id", Id);
         Db.Add(command, "status", (int)State.Status);
@@ -126,7 +129,10 @@ internal sealed class JobRow
     }
 
     /// <summary>Binds the definition parameters of <see cref="DefinitionAssignments"/>.</summary>
-    public void BindDefinition(NpgsqlCommand command)
+    public void BindDefinition(NpgsqlCommand command) => BindDefinition(command.Parameters);
+
+    /// <summary>Binds the definition parameters of <see cref="DefinitionAssignments"/> in a command's or a batch command's parameters.</summary>
+    public void BindDefinition(NpgsqlParameterCollection command)
     {
         JobOptions options = Options;
         Db.Add(command, "name", Name);
