@@ -4,8 +4,9 @@ using Npgsql;
 namespace Codomyrmex.Scheduler.PostgreSql.Tests;
 
 /// <summary>
-/// Which index the store's list reads, seen from the server's own counters: a page of a rare status among many pending jobs
-/// reads the status index, not every job, also once the statement is prepared and planned without its parameters' values.
+/// Which index the store's list reads, seen from the server's own counters: a page of a rare status, or of a rare source beside
+/// a common one, among many pending jobs reads the status or source index, not every job, also once the statement is prepared
+/// and planned without its parameters' values.
 /// </summary>
 public sealed class QueryPlanTests : IAsyncDisposable
 {
@@ -27,17 +28,7 @@ public sealed class QueryPlanTests : IAsyncDisposable
     [InlineData(JobStatus.Completed, 0)]
     public async Task ListByRareStatus_PreparedWithAGenericPlan_ReadsTheStatusIndexNotEveryJob(JobStatus status, int expected)
     {
-        // One connection, so that the test reads the counters of the session the store used; every statement prepared at once
-        // and planned without its parameters' values (a prepared statement's generic plan, which the server picks on its own
-        // after five calls when it costs no more than the plans for the values).
-        var connection = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString)
-        {
-            MaxPoolSize = 1,
-            MaxAutoPrepare = 64,
-            AutoPrepareMinUsages = 1,
-            Options = "-c plan_cache_mode=force_generic_plan",
-        };
-        _source = NpgsqlDataSource.Create(connection.ConnectionString);
+        _source = GenericPlanSource();
         await using var store = new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions { Schema = _schema, ListenForChanges = false });
         var far = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
         await store.AddManyAsync([.. Enumerable.Range(0, PendingJobs).Select(i => NewJob($"pending-{i:0000}", far))], Token);
@@ -49,17 +40,40 @@ public sealed class QueryPlanTests : IAsyncDisposable
         }
 
         await ExecuteAsync($"ANALYZE \"{_schema}\".jobs");
-        (long seqBefore, long statusBefore) = await IndexReadsAsync();
+        (long seqBefore, long statusBefore) = await IndexReadsAsync("jobs_status");
 
         JobPage page = await store.ListAsync(new JobQuery { Status = status, Limit = 100 }, Token);
         JobPage again = await store.ListAsync(new JobQuery { Status = status, Limit = 100 }, Token);
 
-        (long seqAfter, long statusAfter) = await IndexReadsAsync();
+        (long seqAfter, long statusAfter) = await IndexReadsAsync("jobs_status");
         Assert.Equal(expected, page.Items.Count);
         Assert.Equal(expected, again.Total);
         Assert.All(page.Items, job => Assert.Equal(status, job.Status));
         Assert.True(seqAfter - seqBefore < PendingJobs / 10, $"{seqAfter - seqBefore} index entries of the jobs' order read for two pages of {expected}");
         Assert.True(statusAfter > statusBefore, "the status index was not read");
+    }
+
+    [Fact]
+    public async Task ListByRareSource_PreparedWithAGenericPlan_ReadsTheSourceIndexNotEveryJob()
+    {
+        // With source = $1, the generic plan walked the jobs' order and read every job.
+        _source = GenericPlanSource();
+        await using var store = new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions { Schema = _schema, ListenForChanges = false });
+        var far = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await store.AddManyAsync([.. Enumerable.Range(0, PendingJobs).Select(i => NewJob($"common-{i:0000}", far, "common"))], Token);
+        await store.AddManyAsync([.. Enumerable.Range(0, 3).Select(i => NewJob($"rare-{i}", far, "rare"))], Token);
+        await ExecuteAsync($"ANALYZE \"{_schema}\".jobs");
+        (long seqBefore, long sourceBefore) = await IndexReadsAsync("jobs_source");
+
+        JobPage page = await store.ListAsync(new JobQuery { Source = "rare", Limit = 100 }, Token);
+        JobPage again = await store.ListAsync(new JobQuery { Source = "rare", Limit = 100 }, Token);
+
+        (long seqAfter, long sourceAfter) = await IndexReadsAsync("jobs_source");
+        Assert.Equal(["rare-0", "rare-1", "rare-2"], page.Items.Select(job => job.Id));
+        Assert.Equal(3, again.Total);
+        Assert.True(seqAfter - seqBefore < PendingJobs / 10, $"{seqAfter - seqBefore} index entries of the jobs' order read for two pages of 3");
+        Assert.True(sourceAfter > sourceBefore, "the source index was not read");
+        Assert.Equal(PendingJobs, (await store.ListAsync(new JobQuery { Source = "common", Limit = 10 }, Token)).Total);
     }
 
     public async ValueTask DisposeAsync()
@@ -72,11 +86,25 @@ public sealed class QueryPlanTests : IAsyncDisposable
         await PostgresServer.DropAsync(_schema);
     }
 
-    private static Job NewJob(string id, DateTimeOffset when) => new()
+    /// <summary>
+    /// One connection, so that the test reads the counters of the session the store used; every statement prepared at once and
+    /// planned without its parameters' values (a prepared statement's generic plan, which the server picks on its own after
+    /// five calls when it costs no more than the plans for the values).
+    /// </summary>
+    private static NpgsqlDataSource GenericPlanSource() => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString)
+    {
+        MaxPoolSize = 1,
+        MaxAutoPrepare = 64,
+        AutoPrepareMinUsages = 1,
+        Options = "-c plan_cache_mode=force_generic_plan",
+    }.ConnectionString);
+
+    private static Job NewJob(string id, DateTimeOffset when, string? source = null) => new()
     {
         Id = id,
         Name = id,
         Task = "task",
+        Source = source,
         Status = JobStatus.Pending,
         CreatedAt = when,
         NextRun = when,
@@ -84,17 +112,18 @@ public sealed class QueryPlanTests : IAsyncDisposable
     };
 
     /// <summary>
-    /// How many entries the jobs' order index (<c>jobs_seq_key</c>) gave to scans, and how many scans read the status index,
-    /// on the store's own session: it flushes its counters to the server's statistics first.
+    /// How many entries the jobs' order index (<c>jobs_seq_key</c>) gave to scans, and how many scans read
+    /// <paramref name="index"/>, on the store's own session: it flushes its counters to the server's statistics first.
     /// </summary>
-    private async Task<(long Seq, long Status)> IndexReadsAsync()
+    private async Task<(long Seq, long Scans)> IndexReadsAsync(string index)
     {
         await ExecuteAsync("SELECT pg_stat_force_next_flush()");
         await using NpgsqlCommand read = _source!.CreateCommand(
             "SELECT coalesce(sum(idx_tup_read) FILTER (WHERE indexrelname = 'jobs_seq_key'), 0)::bigint, " +
-            "coalesce(sum(idx_scan) FILTER (WHERE indexrelname = 'jobs_status'), 0)::bigint " +
+            "coalesce(sum(idx_scan) FILTER (WHERE indexrelname = $2), 0)::bigint " +
             "FROM pg_stat_user_indexes WHERE schemaname = $1");
         read.Parameters.Add(new NpgsqlParameter { Value = _schema });
+        read.Parameters.Add(new NpgsqlParameter { Value = index });
         await using NpgsqlDataReader reader = await read.ExecuteReaderAsync(Token);
         Assert.True(await reader.ReadAsync(Token));
         return (reader.GetInt64(0), reader.GetInt64(1));
