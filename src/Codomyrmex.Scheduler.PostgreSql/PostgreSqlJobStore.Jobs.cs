@@ -298,9 +298,10 @@ public sealed partial class PostgreSqlJobStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
-        if (HasNul(query.Name) || HasNul(query.NamePrefix) || HasNul(query.Source))
+        if (HasNul(query.Name) || HasNul(query.NamePrefix) || HasNul(query.Source) || HasLoneSurrogate(query.Source))
         {
-            // PostgreSQL text cannot hold U+0000, so no stored job has it (and the server would refuse it as a parameter).
+            // PostgreSQL text cannot hold U+0000 or half a surrogate pair, so no stored job has them (and the server would refuse
+            // U+0000 as a parameter).
             return new JobPage { Items = [], Total = 0 };
         }
 
@@ -397,12 +398,57 @@ public sealed partial class PostgreSqlJobStore
     private const int NameKeyLength = 256;
 
     /// <summary>
-    /// A text as an escape string constant (<c>E'...'</c>, which reads backslashes the same whatever
-    /// <c>standard_conforming_strings</c> says), for a value that must be in the statement rather than bound; it holds no U+0000
-    /// (<see cref="HasNul"/>).
+    /// A text as an escape string constant (<c>E'...'</c>) of ASCII letters, digits and a few marks, every other character
+    /// written as a Unicode escape (<c>\uXXXX</c>, <c>\UXXXXXXXX</c>): for a value that must be in the statement rather than
+    /// bound. So the statement means the same whatever the session's <c>standard_conforming_strings</c> and whatever encoding
+    /// the client sends text in (a code page's best fit cannot turn a character into a quote or a backslash after escaping).
+    /// The text holds no U+0000 (<see cref="HasNul"/>) and no lone surrogate (<see cref="HasLoneSurrogate"/>).
     /// </summary>
-    private static string Literal(string text) =>
-        "E'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
+    private static string Literal(string text)
+    {
+        var literal = new System.Text.StringBuilder(text.Length + 8).Append("E'");
+        foreach (System.Text.Rune rune in text.EnumerateRunes())
+        {
+            int value = rune.Value;
+            if (value is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or ' ' or '-' or '_' or '.' or ':' or '/')
+            {
+                literal.Append((char)value);
+            }
+            else if (rune.IsBmp)
+            {
+                literal.Append("\\u").Append(value.ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                literal.Append("\\U").Append(value.ToString("X8", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return literal.Append('\'').ToString();
+    }
+
+    /// <summary>Whether a text holds half a surrogate pair, which no text column can hold (UTF-8 has no form for it).</summary>
+    private static bool HasLoneSurrogate(string? text)
+    {
+        if (text is null)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool HasNul(string? text) => text is not null && text.Contains('\0', StringComparison.Ordinal);
 

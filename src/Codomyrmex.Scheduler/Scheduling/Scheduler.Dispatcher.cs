@@ -25,15 +25,6 @@ public sealed partial class Scheduler
     /// </remarks>
     private sealed class Dispatcher : IDisposable
     {
-        /// <summary>The queue's depth beyond two runs a worker with a durable store.</summary>
-        private const int DurableQueueDepth = 64;
-
-        /// <summary>The queue's depth beyond two runs a worker with the in-memory store.</summary>
-        private const int InMemoryQueueDepth = 512;
-
-        /// <summary>The most runs one claim takes from the in-memory store (the loop claims again at once while there is room).</summary>
-        private const int InMemoryClaimSlice = 64;
-
         private readonly Scheduler _scheduler;
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = true });
@@ -43,7 +34,6 @@ public sealed partial class Scheduler
         private readonly bool _systemClock;
         private readonly int _capacity;
         private readonly int _lowWater;
-        private readonly int _claimSlice;
         private readonly Task[] _workers;
 
         /// <summary>On the system clock: set when the loop asks the waiter thread for a wait (<see cref="_waitDue"/>, <see cref="_waitDone"/>).</summary>
@@ -74,15 +64,8 @@ public sealed partial class Scheduler
             // Claimed runs wait in a queue so that workers never wait for the dispatcher, and the dispatcher, once the
             // queue is full, is woken only when it has drained to half: one wake per many runs, not one per run. A run
             // that waited in the queue past its grace time still follows the Skip misfire policy when it starts.
-            // The in-memory store serves this process alone, so a deep queue holds back no other node's runs: a burst then
-            // wakes the dispatcher once per a few hundred runs (each wake is a switch into the kernel and a claim cycle,
-            // which at 36 runs a wake were a large part of a short run's CPU: see bench/README.md, Dispatch), and each claim takes at most a slice of them, so
-            // the store's lock is never held long for the workers' records or a caller's Schedule. A durable store keeps a
-            // shallow queue: other nodes may claim what this one leaves, and its claims are transactions.
-            bool inMemory = scheduler._store is InMemoryJobStore;
-            _capacity = (2 * workers) + (inMemory ? InMemoryQueueDepth : DurableQueueDepth);
+            _capacity = (2 * workers) + 64;
             _lowWater = _capacity / 2;
-            _claimSlice = inMemory ? InMemoryClaimSlice : _capacity;
             _workers = new Task[workers];
             for (int i = 0; i < workers; i++)
             {
@@ -233,7 +216,7 @@ public sealed partial class Scheduler
             {
                 // Read before the claim: a Cancel that comes while the claim is in flight moves it (see RegisterClaimedAsync).
                 long cancels = Interlocked.Read(ref scheduler._cancelEpoch);
-                batch = await scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(Math.Min(room, _claimSlice))).ConfigureAwait(false);
+                batch = await scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(room)).ConfigureAwait(false);
                 Volatile.Write(ref scheduler._dispatchError, null);
                 await RegisterClaimedAsync(batch.Runs, cancels, now).ConfigureAwait(false);
                 foreach (SkippedOccurrence skipped in batch.Skipped)

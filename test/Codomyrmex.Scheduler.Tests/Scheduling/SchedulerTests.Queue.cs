@@ -1,8 +1,8 @@
 namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
-/// The claim queue: with the in-memory store the dispatcher holds a burst in a deep queue (hundreds of runs claimed ahead of
-/// the workers); a queued run is still cancelled, stopped and run exactly as one the store still holds.
+/// The claim queue: a burst larger than the queue, behind a blocked worker, leaves runs claimed and queued ahead of the
+/// workers and others still in the store; a queued run is cancelled, stopped and run exactly as one the store still holds.
 /// </summary>
 public partial class SchedulerTests
 {
