@@ -470,6 +470,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
                 }
             }
 
+            await BetweenRoundTripsAsync().ConfigureAwait(false);
             var write = new NpgsqlBatch(store.Connection);
             await using (write.ConfigureAwait(false))
             {

@@ -13,6 +13,9 @@ public sealed class CancelSqlTests : IAsyncDisposable
 {
     private static readonly NodeIdentity Node = new() { InstanceId = "node/1", Name = "node", Host = "test-host", ProcessId = 42 };
 
+    /// <summary>How long a test waits for the server before it fails rather than hang (a guard, not a measurement).</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private static readonly DateTimeOffset T0 = new(2026, 12, 6, 7, 0, 0, TimeSpan.Zero);
 
     private readonly string _schema = PostgresServer.NewSchema();
@@ -96,12 +99,48 @@ public sealed class CancelSqlTests : IAsyncDisposable
         }
 
         Task<Job?> cancel = store.CancelAsync("held", Token).AsTask();
+
+        // The cancel's statement reached the server and waits for the holder's row lock: a statement that skipped the locked
+        // row or refused to wait would have finished instead.
+        await WaitUntilBlockedByAsync(other.ProcessID, cancel);
+        Assert.False(cancel.IsCompleted, "the cancel finished while another transaction held the job's row");
         await holding.CommitAsync(Token);
         Job? cancelled = await cancel;
 
         // The cancel saw the other transaction's version: it waited for the row, as a row lock would have made it.
-        Assert.Equal(version + 11, cancelled!.Version);
+        Assert.NotNull(cancelled);
+        Assert.Equal(JobStatus.Cancelled, cancelled.Status);
+        Assert.Equal(version + 11, cancelled.Version);
         Assert.Equal(version + 11, (await ReadRowAsync("held")).State.Version);
+    }
+
+    [Fact]
+    public async Task Cancel_NotifiesOtherSessionsOnTheStoresChannel()
+    {
+        PostgreSqlJobStore store = Open();
+        var heard = new List<NpgsqlNotificationEventArgs>();
+        await using var listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Pooling = false }.ConnectionString);
+        await listener.OpenAsync(Token);
+        listener.Notification += (_, notification) => heard.Add(notification);
+        await using (var listen = new NpgsqlCommand($"LISTEN \"{PostgreSqlJobStore.ChannelOf(_schema)}\"", listener))
+        {
+            await listen.ExecuteNonQueryAsync(Token);
+        }
+
+        // The add's notification names the store that sent it (the first field): the cancel's must come from the same store.
+        await store.AddAsync(NewJob("heard", new OnceTrigger(T0 + TimeSpan.FromDays(1))), Token);
+        string added = await NextNotificationAsync(listener, heard);
+        string storeId = added[..added.IndexOf('|', StringComparison.Ordinal)];
+        Assert.Equal(
+            ChangeListener.Payload(storeId, new JobStoreChange { Kind = JobStoreChangeKind.Added, JobId = "heard", DueAt = T0 + TimeSpan.FromDays(1) }),
+            added);
+
+        Assert.NotNull(await store.CancelAsync("heard", Token));
+
+        Assert.Equal(
+            ChangeListener.Payload(storeId, new JobStoreChange { Kind = JobStoreChangeKind.Cancelled, JobId = "heard" }),
+            await NextNotificationAsync(listener, heard));
+        Assert.Empty(heard);
     }
 
     public async ValueTask DisposeAsync()
@@ -187,6 +226,42 @@ public sealed class CancelSqlTests : IAsyncDisposable
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// Waits until a backend of the test database runs the store's cancel statement and waits for a lock that the backend
+    /// <paramref name="holder"/> holds; fails as soon as <paramref name="cancel"/> finishes first.
+    /// </summary>
+    private async Task WaitUntilBlockedByAsync(int holder, Task cancel)
+    {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        patience.CancelAfter(Patience);
+        await using NpgsqlCommand blocked = PostgresServer.Admin.CreateCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' " +
+            "AND @holder = ANY (pg_blocking_pids(pid)) AND strpos(query, @statement) > 0");
+        blocked.Parameters.AddWithValue("holder", holder);
+        blocked.Parameters.AddWithValue("statement", $"WITH c AS (UPDATE \"{_schema}\".jobs SET version = CASE WHEN status = 4");
+        while ((long)(await blocked.ExecuteScalarAsync(patience.Token))! == 0)
+        {
+            Assert.False(cancel.IsCompleted, "the cancel finished without waiting for the row another transaction held");
+            await Task.Delay(TimeSpan.FromMilliseconds(10), patience.Token);
+        }
+    }
+
+    /// <summary>Takes the first notification heard on <paramref name="listener"/>, waiting for one if none came yet.</summary>
+    private async Task<string> NextNotificationAsync(NpgsqlConnection listener, List<NpgsqlNotificationEventArgs> heard)
+    {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        patience.CancelAfter(Patience);
+        while (heard.Count == 0)
+        {
+            await listener.WaitAsync(patience.Token);
+        }
+
+        NpgsqlNotificationEventArgs first = heard[0];
+        heard.RemoveAt(0);
+        Assert.Equal(PostgreSqlJobStore.ChannelOf(_schema), first.Channel);
+        return first.Payload;
     }
 
     private static Task<ClaimBatch> ClaimAsync(PostgreSqlJobStore store) =>

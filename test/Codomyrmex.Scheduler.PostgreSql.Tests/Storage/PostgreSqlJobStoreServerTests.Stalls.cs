@@ -5,8 +5,8 @@ using Npgsql;
 namespace Codomyrmex.Scheduler.PostgreSql.Tests;
 
 /// <summary>
-/// A node stalled between the round trips of a claim or a completion does not hold the jobs it locked: the server ends its
-/// session; and a claim that lost the race for a job says to look again at the next job, not at the one taken.
+/// A node stalled between the round trips of a claim, a completion, a run-now or a change of one job (update, pause, delete)
+/// does not hold the jobs it locked: the server ends its session; and a claim that lost the race for a job says to look again at the next job, not at the one taken.
 /// </summary>
 public sealed partial class PostgreSqlJobStoreServerTests
 {
@@ -62,8 +62,63 @@ public sealed partial class PostgreSqlJobStoreServerTests
         Assert.Equal(0, await CountClaimsAsync(store.Schema));
         Assert.Equal(0, (await store.GetAsync(job.Id, Token))?.ActiveRuns);
         store.BetweenRoundTrips = null;
+        store.TransactionIdleTimeoutMilliseconds = 5000;
         Assert.NotNull(await store.ClaimNowAsync(job.Id, new ClaimRequest { Node = Node, LeaseDuration = TimeSpan.FromMinutes(5) }, Token));
         Assert.Equal(1, await CountClaimsAsync(store.Schema));
+    }
+
+    [Theory]
+    [InlineData("update")]
+    [InlineData("pause")]
+    [InlineData("delete")]
+    public async Task ChangeJob_NodeStalledBetweenRoundTrips_FreesTheJobOnTheServer_WritesNothing_AndTheNextCallSucceeds(string change)
+    {
+        PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema(), ListenForChanges = false });
+        Job added = NewJob();
+        await store.AddAsync(added, Token);
+        Job job = (await store.GetAsync(added.Id, Token))!;
+        string before = await RowTextAsync(store.Schema, job.Id);
+        var log = new ChangeLog(store);
+        store.TransactionIdleTimeoutMilliseconds = 100;
+        int stalls = 0;
+        store.BetweenRoundTrips = async () =>
+        {
+            if (Interlocked.Increment(ref stalls) == 1)
+            {
+                // Stalled with the job locked: another transaction gets the job's row once the server ended the session.
+                await LockJobFromAnotherConnectionAsync(store, job.Id);
+            }
+        };
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ChangeJobAsync(store, job, change));
+
+        Assert.Equal("25P03", error.SqlState);
+        Assert.Equal(1, stalls);
+        Assert.Equal(before, await RowTextAsync(store.Schema, job.Id));
+        Assert.Empty(log.Kinds);
+
+        // Awake again, the next call (through the same hook, which no longer stalls) changes the job. The idle limit is the
+        // default again: a 100 ms limit can end a transaction that no test stalled on a loaded machine.
+        store.TransactionIdleTimeoutMilliseconds = 5000;
+        await ChangeJobAsync(store, job, change);
+
+        Assert.Equal(2, stalls);
+        Job? after = await store.GetAsync(job.Id, Token);
+        switch (change)
+        {
+            case "update":
+                Assert.Equal("renamed", after?.Name);
+                Assert.Equal([JobStoreChangeKind.Updated], log.Kinds);
+                break;
+            case "pause":
+                Assert.True(after?.IsPaused);
+                Assert.Equal([JobStoreChangeKind.Paused], log.Kinds);
+                break;
+            default:
+                Assert.Null(after);
+                Assert.Equal([JobStoreChangeKind.Deleted], log.Kinds);
+                break;
+        }
     }
 
     [Fact]
@@ -140,6 +195,33 @@ public sealed partial class PostgreSqlJobStoreServerTests
 
         Assert.Empty(batch.Runs);
         Assert.Equal(time.GetUtcNow() + TimeSpan.FromHours(1), batch.NextDueAt);
+    }
+
+    /// <summary>Updates (renames), pauses or deletes <paramref name="job"/>, as <paramref name="change"/> says, and checks that the store did it.</summary>
+    private static async Task ChangeJobAsync(PostgreSqlJobStore store, Job job, string change)
+    {
+        switch (change)
+        {
+            case "update":
+                Assert.Equal("renamed", (await store.UpdateAsync(job with { Name = "renamed" }, Token))?.Name);
+                break;
+            case "pause":
+                Assert.True((await store.SetPausedAsync(job.Id, paused: true, Token))?.IsPaused);
+                break;
+            case "delete":
+                Assert.True(await store.DeleteAsync(job.Id, Token));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(change), change, null);
+        }
+    }
+
+    /// <summary>The job's whole row as the server prints it, to compare a row before and after.</summary>
+    private static async Task<string> RowTextAsync(string schema, string jobId)
+    {
+        await using NpgsqlCommand select = PostgresServer.Admin.CreateCommand($"SELECT j::text FROM \"{schema}\".jobs j WHERE j.id = @id");
+        select.Parameters.AddWithValue("id", jobId);
+        return Assert.IsType<string>(await select.ExecuteScalarAsync(Token));
     }
 
     /// <summary>
