@@ -343,7 +343,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     /// </summary>
     internal int TransactionIdleTimeoutMilliseconds { get; set; } = 5000;
 
-    /// <summary>Called between the two round trips of a claim or a completion (tests pause a transaction there); <see langword="null"/> by default.</summary>
+    /// <summary>Called between the two round trips of a claim, a completion, a run-now, an update, a pause or resume, or a delete (tests pause a transaction there); <see langword="null"/> by default.</summary>
     internal Func<Task>? BetweenRoundTrips { get; set; }
 
     /// <summary>
