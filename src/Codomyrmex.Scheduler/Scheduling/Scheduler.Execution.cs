@@ -112,6 +112,11 @@ public sealed partial class Scheduler
         ClaimedRun run = handle.Run;
         string jobName = run.JobName;
         JobOptions options = run.JobOptions;
+        if (BeforeRunStart is { } beforeRunStart)
+        {
+            await beforeRunStart(handle).ConfigureAwait(false);
+        }
+
         DateTimeOffset startedAt = _time.GetUtcNow();
         if (!handle.TryStart())
         {

@@ -265,6 +265,12 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         return !includeRuns || _activeRuns.IsEmpty;
     }
 
+    /// <summary>
+    /// Gets or sets what a worker awaits just before it starts a run (<see cref="RunHandle.TryStart"/>), after every other look
+    /// at the run: for tests that put a Cancel, a Stop or a lost lease in that window. Null outside tests: one check per run.
+    /// </summary>
+    internal Func<RunHandle, Task>? BeforeRunStart { get; set; }
+
     /// <summary>A one-line picture of the scheduler's state, for test failure messages.</summary>
     internal string DescribeState() => $"now={_time.GetUtcNow():O} next={Complete(_store.NextDueAsync()):O} busy={_dispatcher?.IsBusy} active={_activeRuns.Count} waiters={_idleWaiters}";
 

@@ -14,44 +14,144 @@ public partial class SchedulerTests
         scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken).AsTask();
 
     /// <summary>
-    /// Starts a one-worker scheduler whose worker a gated job holds, and claims a second job's run, which waits in the queue
-    /// behind it (claimed, not started) until the gate is released.
+    /// Schedules a job due in a minute whose body counts its calls, and makes <paramref name="stop"/> run in the window between
+    /// the worker's last look at the run and its start (so the worker's earlier looks cannot catch it).
     /// </summary>
-    private async Task<(Gate Gate, string Blocker, string Queued, StrongBox<int> Bodies)> QueueARunBehindAGateAsync(Scheduler scheduler)
+    private (string Id, StrongBox<int> Bodies, ConcurrentQueue<RunHandle> Stopped, ConcurrentQueue<string> Started) ScheduleAStopBeforeTheStart(
+        Scheduler scheduler, Func<RunHandle, Task> stop)
     {
-        var gate = new Gate();
-        string blocker = scheduler.Schedule(gate.RunAsync, trigger: new OnceTrigger(Monday.AddMinutes(1)));
         var bodies = new StrongBox<int>();
-        string queued = scheduler.Schedule(() => Interlocked.Increment(ref bodies.Value), trigger: new OnceTrigger(Monday.AddMinutes(2)));
-        scheduler.Start();
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.True(await gate.WaitStartedAsync());
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        await Within(WaitForAsync(() => scheduler.GetJob(queued)!.ActiveRuns == 1));
-        return (gate, blocker, queued, bodies);
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref bodies.Value), trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        var stopped = new ConcurrentQueue<RunHandle>();
+        scheduler.BeforeRunStart = handle =>
+        {
+            stopped.Enqueue(handle);
+            return stop(handle);
+        };
+        var started = new ConcurrentQueue<string>();
+        scheduler.JobStarted += (_, e) => started.Enqueue(e.JobId);
+        return (id, bodies, stopped, started);
+    }
+
+    /// <summary>A stop that cancels the run's job, noting what Cancel returned.</summary>
+    private static Func<RunHandle, Task> CancelsItsJob(Scheduler scheduler, StrongBox<bool?> returned) => handle =>
+    {
+        returned.Value = scheduler.Cancel(handle.JobId);
+        return Task.CompletedTask;
+    };
+
+    /// <summary>
+    /// Asserts that the job's one run reached the window, was stopped there and never started (no body, no started event, no
+    /// run counted, none held here), and that this node wrote <paramref name="recorded"/> for it, or nothing if that is null.
+    /// </summary>
+    private async Task<RunHandle> AssertNeverStartedAsync(
+        Scheduler scheduler, (string Id, StrongBox<int> Bodies, ConcurrentQueue<RunHandle> Stopped, ConcurrentQueue<string> Started) job,
+        RunOutcome? recorded, bool manual = false)
+    {
+        RunHandle run = Assert.Single(job.Stopped);
+        Assert.True(run.StoppedBeforeStart);
+        Assert.Equal(0, job.Bodies.Value);
+        Assert.Empty(job.Started);
+        Job snapshot = scheduler.GetJob(job.Id)!;
+        Assert.Equal((recorded is null ? 1 : 0, 0, 0), (snapshot.ActiveRuns, snapshot.RunCount, snapshot.FailureCount));
+        IReadOnlyList<RunRecord> history = (await RunsOfAsync(scheduler, job.Id)).Items;
+        if (recorded is null)
+        {
+            Assert.Empty(history);
+        }
+        else
+        {
+            RunRecord record = Assert.Single(history);
+            Assert.Equal(recorded, record.Outcome);
+            Assert.Equal(manual, record.IsManual);
+        }
+
+        return run;
     }
 
     [Fact]
-    public async Task Cancel_RunClaimedButNotStarted_NeverEntersItsBody()
+    public async Task Cancel_AfterTheWorkersLastLookBeforeTheStart_TheRunNeverStarts_AndIsRecordedCancelled()
     {
-        var scheduler = NewScheduler(maxWorkers: 1);
-        var started = new ConcurrentQueue<string>();
-        scheduler.JobStarted += (_, e) => started.Enqueue(e.JobId);
-        (Gate gate, string blocker, string queued, StrongBox<int> bodies) = await QueueARunBehindAGateAsync(scheduler);
-
-        Assert.True(scheduler.Cancel(queued));
-        gate.ReleaseAll();
+        var scheduler = NewScheduler();
+        var cancelReturned = new StrongBox<bool?>();
+        var job = ScheduleAStopBeforeTheStart(scheduler, CancelsItsJob(scheduler, cancelReturned));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
         await Idle(scheduler);
 
-        Assert.Equal(0, bodies.Value);
-        Assert.DoesNotContain(queued, started);
-        Job job = scheduler.GetJob(queued)!;
-        Assert.Equal(JobStatus.Cancelled, job.Status);
-        Assert.Equal(0, job.ActiveRuns);
-        Assert.Equal((0, 0), (job.RunCount, job.FailureCount));
-        RunRecord run = Assert.Single((await RunsOfAsync(scheduler, queued)).Items);
-        Assert.Equal(RunOutcome.Cancelled, run.Outcome);
-        Assert.Equal(JobStatus.Completed, scheduler.GetJob(blocker)!.Status);
+        RunHandle run = await AssertNeverStartedAsync(scheduler, job, RunOutcome.Cancelled);
+        Assert.True(cancelReturned.Value);
+        Assert.True(run.JobCancelled);
+        Assert.Equal(JobStatus.Cancelled, scheduler.GetJob(job.Id)!.Status);
+    }
+
+    [Fact]
+    public async Task RunNow_CancelledAfterItsLastLookBeforeTheStart_NeverEntersItsBody_AndThrows()
+    {
+        var scheduler = NewScheduler();
+        var cancelReturned = new StrongBox<bool?>();
+        var job = ScheduleAStopBeforeTheStart(scheduler, CancelsItsJob(scheduler, cancelReturned));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunNowAsync(job.Id, TestContext.Current.CancellationToken));
+        await Idle(scheduler);
+
+        RunHandle run = await AssertNeverStartedAsync(scheduler, job, RunOutcome.Cancelled, manual: true);
+        Assert.True(cancelReturned.Value);
+        Assert.True(run.JobCancelled);
+        Assert.Contains("cancelled", error.Message, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Cancelled, scheduler.GetJob(job.Id)!.Status);
+    }
+
+    [Fact]
+    public async Task Stop_AfterTheWorkersLastLookBeforeTheStart_TheRunNeverStarts_AndIsRecordedSkipped()
+    {
+        var scheduler = NewScheduler();
+        var stopCalled = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var job = ScheduleAStopBeforeTheStart(scheduler, _ =>
+        {
+            // Not awaited here: the stop waits for this very worker to end its run.
+            stopCalled.TrySetResult(scheduler.StopAsync(TestContext.Current.CancellationToken));
+            return Task.CompletedTask;
+        });
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(await Within(stopCalled.Task));
+        await Idle(scheduler);
+
+        RunHandle run = await AssertNeverStartedAsync(scheduler, job, RunOutcome.Skipped);
+        Assert.True(run.ShutDown);
+        Assert.False(run.JobCancelled);
+        Assert.False(scheduler.IsRunning);
+    }
+
+    [Fact]
+    public async Task LeaseLost_AfterTheWorkersLastLookBeforeTheStart_TheRunNeverStarts_AndThisNodeWritesNothing()
+    {
+        var store = new FaultyStore(Clock);
+        var scheduler = NewScheduler(store: store);
+        var job = ScheduleAStopBeforeTheStart(scheduler, async handle =>
+        {
+            // The store cannot be reached, and the clock moves to the end of the run's lease: the heartbeat, unable to renew
+            // it, stops the run as lost (another node may take it over now).
+            store.FailRenew = true;
+            Clock.Advance(TestLease);
+            await WaitForAsync(() => handle.Lost);
+        });
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Idle(scheduler);
+
+        // Nothing written for it here: the store still holds it under this node's lapsed lease...
+        RunHandle run = await AssertNeverStartedAsync(scheduler, job, recorded: null);
+        Assert.True(run.Lost);
+        Assert.False(run.JobCancelled);
+
+        // ...until the store can be reached again and recovers the run as interrupted, never run here.
+        store.FailRenew = false;
+        await AdvanceAsync(scheduler, TestLease, Beat);
+        Assert.Equal(0, job.Bodies.Value);
+        Assert.Equal(0, scheduler.GetJob(job.Id)!.ActiveRuns);
+        Assert.Equal(RunOutcome.Interrupted, Assert.Single((await RunsOfAsync(scheduler, job.Id)).Items).Outcome);
     }
 
     [Fact]
@@ -144,20 +244,5 @@ public partial class SchedulerTests
         RunRecord run = Assert.Single((await RunsOfAsync(scheduler, id)).Items);
         Assert.Equal(RunOutcome.Cancelled, run.Outcome);
         Assert.True(run.IsManual);
-    }
-
-    [Fact]
-    public async Task Stop_RunClaimedButNotStarted_IsSkippedAndNeverEntersItsBody()
-    {
-        var scheduler = NewScheduler(maxWorkers: 1);
-        (Gate gate, _, string queued, StrongBox<int> bodies) = await QueueARunBehindAGateAsync(scheduler);
-
-        Task stop = scheduler.StopAsync(TestContext.Current.CancellationToken);
-        Assert.False(stop.IsCompleted);
-        gate.ReleaseAll();
-        await Within(stop);
-
-        Assert.Equal(0, bodies.Value);
-        Assert.Equal(RunOutcome.Skipped, Assert.Single((await RunsOfAsync(scheduler, queued)).Items).Outcome);
     }
 }
