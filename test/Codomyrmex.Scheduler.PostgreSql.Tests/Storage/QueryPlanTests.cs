@@ -99,7 +99,8 @@ public sealed class QueryPlanTests : IAsyncDisposable
         Options = "-c plan_cache_mode=force_generic_plan",
     }.ConnectionString);
 
-    private static Job NewJob(string id, DateTimeOffset when, string? source = null) => new()
+    /// <summary>A pending one-shot job due at <paramref name="when"/>, named as its id.</summary>
+    internal static Job NewJob(string id, DateTimeOffset when, string? source = null) => new()
     {
         Id = id,
         Name = id,

@@ -59,7 +59,7 @@ public sealed class SourceLiteralTests : IAsyncDisposable
         string source = s_loneSurrogates[index];
         _source = PostgresServer.NewDataSource();
         await using var store = new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions { Schema = _schema, ListenForChanges = false });
-        await store.AddAsync(NewJob("plain", "plain", new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero)), Token);
+        await store.AddAsync(QueryPlanTests.NewJob("plain", new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero), "plain"), Token);
 
         JobPage page = await store.ListAsync(new JobQuery { Source = source }, Token);
 
@@ -74,10 +74,10 @@ public sealed class SourceLiteralTests : IAsyncDisposable
         var far = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
         await store.AddManyAsync(
         [
-            NewJob("mine-1", hostile, far),
-            NewJob("other", hostile + "x", far),
-            NewJob("plain", "plain", far),
-            NewJob("mine-2", hostile, far),
+            QueryPlanTests.NewJob("mine-1", far, hostile),
+            QueryPlanTests.NewJob("other", far, hostile + "x"),
+            QueryPlanTests.NewJob("plain", far, "plain"),
+            QueryPlanTests.NewJob("mine-2", far, hostile),
         ], Token);
 
         for (int call = 0; call < 6; call++)
@@ -100,16 +100,4 @@ public sealed class SourceLiteralTests : IAsyncDisposable
 
         await PostgresServer.DropAsync(_schema);
     }
-
-    private static Job NewJob(string id, string source, DateTimeOffset when) => new()
-    {
-        Id = id,
-        Name = id,
-        Task = "task",
-        Source = source,
-        Status = JobStatus.Pending,
-        CreatedAt = when,
-        NextRun = when,
-        Version = 1,
-    };
 }
