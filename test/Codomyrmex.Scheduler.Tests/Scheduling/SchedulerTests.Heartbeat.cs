@@ -175,6 +175,10 @@ public partial class SchedulerTests
         {
             Clock.Advance(Beat);
             Assert.True(await Within(store.RenewedRuns.WaitAsync(Guard, TestContext.Current.CancellationToken)), $"no renewal at beat {beat}");
+
+            // The renewal reached the store; the beat ends when this node has taken the new lease. A clock moved on before that
+            // would find the beat still going and the run's lease (as last taken) lapsing before the next beat, and stop it.
+            await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
         }
 
         // Two leases on: the store still holds the run for this node.
