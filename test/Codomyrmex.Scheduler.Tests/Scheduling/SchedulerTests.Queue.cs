@@ -13,20 +13,7 @@ public partial class SchedulerTests
         var entered = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         var runs = new int[700];
-        var ids = new string[runs.Length];
-        for (int i = 0; i < runs.Length; i++)
-        {
-            int index = i;
-            ids[i] = scheduler.Schedule(
-                async () =>
-                {
-                    Interlocked.Increment(ref runs[index]);
-                    entered.TrySetResult();
-                    await release.Task;
-                },
-                name: $"burst-{i}",
-                trigger: new OnceTrigger(Monday.AddMinutes(1)));
-        }
+        string[] ids = ScheduleBurst(scheduler, runs, entered, release.Task);
 
         scheduler.Start();
         Clock.Advance(TimeSpan.FromMinutes(1));
@@ -53,20 +40,8 @@ public partial class SchedulerTests
         var scheduler = NewScheduler(maxWorkers: 1, shutdownTimeout: TimeSpan.FromSeconds(30));
         var entered = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        int started = 0;
-        var ids = new string[600];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            ids[i] = scheduler.Schedule(
-                async () =>
-                {
-                    Interlocked.Increment(ref started);
-                    entered.TrySetResult();
-                    await release.Task;
-                },
-                name: $"burst-{i}",
-                trigger: new OnceTrigger(Monday.AddMinutes(1)));
-        }
+        var runs = new int[600];
+        ScheduleBurst(scheduler, runs, entered, release.Task);
 
         scheduler.Start();
         Clock.Advance(TimeSpan.FromMinutes(1));
@@ -76,7 +51,31 @@ public partial class SchedulerTests
         await Within(stopping);
 
         // Only the run that had started ran; the queued ones were let go, and no job is left held by this node.
-        Assert.Equal(1, started);
+        Assert.Equal(1, runs.Sum());
         Assert.Empty(scheduler.ListJobs(JobStatus.Running));
+    }
+
+    /// <summary>
+    /// One one-shot job per element of <paramref name="runs"/>, all due at a minute past Monday: each counts its runs there,
+    /// signals <paramref name="entered"/> and waits for <paramref name="release"/>.
+    /// </summary>
+    private static string[] ScheduleBurst(Scheduler scheduler, int[] runs, TaskCompletionSource entered, Task release)
+    {
+        var ids = new string[runs.Length];
+        for (int i = 0; i < runs.Length; i++)
+        {
+            int index = i;
+            ids[i] = scheduler.Schedule(
+                async () =>
+                {
+                    Interlocked.Increment(ref runs[index]);
+                    entered.TrySetResult();
+                    await release;
+                },
+                name: $"burst-{i}",
+                trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        }
+
+        return ids;
     }
 }
