@@ -20,6 +20,21 @@ public partial class SchedulerTests
             name: "blocker",
             trigger: new OnceTrigger(Monday.AddMinutes(1)));
 
+    /// <summary>
+    /// Starts the scheduler, lets the first minute come, and once a job holds the worker (<paramref name="entered"/>) does
+    /// <paramref name="meanwhile"/>, stops, releases the job and waits for the stop to end.
+    /// </summary>
+    private async Task StopWhileTheWorkerIsHeldAsync(Scheduler scheduler, TaskCompletionSource entered, TaskCompletionSource release, Action? meanwhile = null)
+    {
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(entered.Task);
+        meanwhile?.Invoke();
+        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
+        release.SetResult();
+        await Within(stopping);
+    }
+
     [Fact]
     public async Task Stop_ARecurringOccurrenceQueuedBehindABusyWorker_IsDueAgainAtItsTime_AndRunsOnceAtTheNextStart()
     {
@@ -39,12 +54,7 @@ public partial class SchedulerTests
         int skipped = 0;
         scheduler.JobSkipped += (_, _) => Interlocked.Increment(ref skipped);
 
-        scheduler.Start();
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        await Within(entered.Task);
-        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
-        release.SetResult();
-        await Within(stopping);
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
 
         Job job = scheduler.GetJob(id)!;
         Assert.Empty(occurrences);
@@ -70,13 +80,7 @@ public partial class SchedulerTests
         int runs = 0;
         string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), name: "cancelled", trigger: Every(minutes: 1));
 
-        scheduler.Start();
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        await Within(entered.Task);
-        Assert.True(scheduler.Cancel(id));
-        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
-        release.SetResult();
-        await Within(stopping);
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release, () => Assert.True(scheduler.Cancel(id)));
 
         Assert.Equal(0, runs);
         Job job = scheduler.GetJob(id)!;
@@ -103,12 +107,7 @@ public partial class SchedulerTests
             trigger: new IntervalTrigger(TimeSpan.FromHours(1), Monday.AddMinutes(1)),
             options: new JobOptions { Recoverable = true, MisfireGraceTime = TimeSpan.FromHours(1) });
 
-        scheduler.Start();
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        await Within(entered.Task);
-        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
-        release.SetResult();
-        await Within(stopping);
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
         await Idle(scheduler);
 
         // Not given back and not recorded: still claimed in the store, until its lease lapses.

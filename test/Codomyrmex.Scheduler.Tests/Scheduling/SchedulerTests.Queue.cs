@@ -46,12 +46,7 @@ public partial class SchedulerTests
         int skipped = 0;
         scheduler.JobSkipped += (_, _) => Interlocked.Increment(ref skipped);
 
-        scheduler.Start();
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        await Within(entered.Task);
-        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
-        release.SetResult();
-        await Within(stopping);
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
 
         // Only the run that had started ran. The queued ones (and those still in the store) are pending at their time, with
         // nothing counted or recorded; none is skipped, and no job is left held by this node.
