@@ -1,0 +1,72 @@
+using Codomyrmex.Scheduler.Sqlite;
+
+namespace Codomyrmex.Scheduler.Cli.Tests;
+
+/// <summary>
+/// Ctrl+C of <c>schedctl run</c> with more runs due than workers: the runs it claimed and never started go back to the store
+/// unstarted (they did not fire), and the next <c>schedctl run</c> runs each of them once.
+/// </summary>
+public sealed class RunCommandGiveBackTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly string[] Names = ["a", "b", "c", "d"];
+
+    /// <summary>Four one-run jobs due in the same second; each writes its name to runs.log, then waits until the file go exists.</summary>
+    private static string JobsFile() =>
+        "{ \"jobs\": [ " + string.Join(", ", Names.Select(name =>
+            $$"""{ "name": "{{name}}", "schedule": "* * * * * *", "max_runs": 1, "shell": true, "command": "echo {{name}} >> runs.log; while [ ! -f go ]; do sleep 0.05; done" }""")) + " ] }";
+
+    [Fact]
+    public async Task CtrlC_WithMoreDueRunsThanWorkers_TheUnstartedRunsStayDue_AndTheNextRunRunsEachOnce()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", JobsFile());
+        await using (RunningSchedctl first = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db",
+            "--workers", "1", "--grace", "5m"))
+        {
+            // One command holds the one worker; the other three runs are claimed and queued behind it.
+            await TestFiles.WaitForFileAsync(folder["runs.log"]);
+            await first.SignalGroupAsync("INT");
+            await first.WaitForErrorAsync("waiting up to 5m");
+            folder.Write("go", "");
+            Assert.Equal(0, await first.ExitCodeAsync());
+        }
+
+        string[] ran = File.ReadAllLines(folder["runs.log"]);
+        string started = Assert.Single(ran);
+        await using (var store = new SqliteJobStore(folder["state.db"]))
+        {
+            IReadOnlyList<Job> jobs = (await store.ListAsync(default, Ct)).Items;
+            Assert.Equal(Names, jobs.Select(j => j.Name).Order());
+            foreach (Job job in jobs)
+            {
+                IReadOnlyList<RunRecord> history = (await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Ct)).Items;
+                if (job.Name == started)
+                {
+                    Assert.Equal((JobStatus.Completed, 1), (job.Status, job.RunCount));
+                    Assert.Equal(RunOutcome.Succeeded, Assert.Single(history).Outcome);
+                }
+                else
+                {
+                    // Not skipped, not used up: still due, at the occurrence it was claimed for.
+                    Assert.Equal((JobStatus.Pending, 0, 0), (job.Status, job.RunCount, job.ActiveRuns));
+                    Assert.NotNull(job.NextRun);
+                    Assert.Empty(history);
+                }
+            }
+        }
+
+        await using (RunningSchedctl second = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db"))
+        {
+            var waiting = new HashSet<string>(Names.Where(n => n != started), StringComparer.Ordinal);
+            await second.WaitForLineAsync(line => waiting.RemoveWhere(name => RunningSchedctl.IsRun(line, "ok", name)) >= 0 && waiting.Count == 0);
+
+            await second.SignalGroupAsync("INT");
+            Assert.Equal(0, await second.ExitCodeAsync());
+        }
+
+        // Every occurrence ran exactly once.
+        Assert.Equal(Names, File.ReadAllLines(folder["runs.log"]).Order());
+    }
+}
