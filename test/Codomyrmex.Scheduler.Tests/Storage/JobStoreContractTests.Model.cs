@@ -6,7 +6,8 @@ namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
 /// Random sequences of operations on two instances of one store, checked against a model of the claims: one live claim
-/// per run, tokens unique and growing, completions and recoveries each once, counters and history consistent.
+/// per run, tokens unique and growing, completions and recoveries each once, counters and history consistent; a run given back
+/// counts nothing and its occurrence is claimed again, never twice at once, and is never lost.
 /// </summary>
 public abstract partial class JobStoreContractTests
 {
@@ -19,6 +20,7 @@ public abstract partial class JobStoreContractTests
         Advance,
         Recover,
         Cancel,
+        Release,
     }
 
     private static readonly Gen<(ModelOp Op, int A, int B)[]> ModelOps =
@@ -60,6 +62,7 @@ public abstract partial class JobStoreContractTests
                         Assert.True(claimed.FencingToken > lastToken, "Fencing tokens must grow with every claim.");
                         lastToken = claimed.FencingToken;
                         Assert.DoesNotContain(runs, r => r.Run.RunId == claimed.RunId);
+                        Assert.DoesNotContain(runs, r => !r.Released && r.Run.Job.Id == claimed.Job.Id && r.Run.ScheduledTime == claimed.ScheduledTime);
                         Assert.Equal(node.InstanceId, claimed.InstanceId);
                         Assert.Equal(clock.GetUtcNow() + TimeSpan.FromMinutes(2), claimed.LeaseUntil);
                         runs.Add(new ModelRun(claimed) { LeaseUntil = claimed.LeaseUntil });
@@ -104,6 +107,24 @@ public abstract partial class JobStoreContractTests
                     }
 
                     break;
+                case ModelOp.Release when runs.Count > 0:
+                    ModelRun[] giving = [.. Enumerable.Range(0, 1 + (b % 4)).Select(i => runs[(a + (i * 7)) % runs.Count]).Distinct()];
+                    IReadOnlyList<RunReleaseStatus> statuses = await instance.ReleaseRunsAsync([.. giving.Select(r => r.Run)], Token);
+                    Assert.Equal(giving.Length, statuses.Count);
+                    for (int i = 0; i < giving.Length; i++)
+                    {
+                        if (!giving[i].IsLive)
+                        {
+                            Assert.Equal(RunReleaseStatus.Fenced, statuses[i]);
+                            continue;
+                        }
+
+                        Assert.True(statuses[i] is RunReleaseStatus.Released or RunReleaseStatus.Kept, $"A live claim given back was answered {statuses[i]}.");
+                        giving[i].Released = statuses[i] == RunReleaseStatus.Released;
+                        giving[i].KnownDone |= giving[i].Released;
+                    }
+
+                    break;
                 case ModelOp.Cancel when jobs.Count > 0:
                     Assert.NotNull(await instance.CancelAsync(jobs[a % jobs.Count], Token));
                     break;
@@ -116,6 +137,15 @@ public abstract partial class JobStoreContractTests
             Assert.Equal(runs.Count(r => r.Run.Job.Id == id && r.IsLive), job.ActiveRuns);
             Assert.Equal(outcomes[id], (await instances[0].GetRunsAsync(new RunQuery { JobId = id }, Token)).Total);
             Assert.Equal(outcomes[id], job.RunCount + job.FailureCount);
+
+            // A given-back occurrence not claimed again is still due: the job is due at or before it (or was cancelled).
+            foreach (ModelRun given in runs.Where(r => r.Released && r.Run.Job.Id == id))
+            {
+                bool claimedAgain = runs.Any(r => r != given && r.Run.Job.Id == id && r.Run.ScheduledTime == given.Run.ScheduledTime
+                    && r.Run.FencingToken > given.Run.FencingToken);
+                Assert.True(claimedAgain || job.Status == JobStatus.Cancelled || job.NextRun <= given.Run.ScheduledTime,
+                    $"The occurrence {given.Run.ScheduledTime:O} given back is lost: the job is {job.Status}, next run {job.NextRun:O}.");
+            }
         }
     }
 
@@ -130,9 +160,12 @@ public abstract partial class JobStoreContractTests
 
         public bool Recovered { get; set; }
 
+        /// <summary>Whether it was given back unstarted (its occurrence is due again).</summary>
+        public bool Released { get; set; }
+
         /// <summary>Whether its node has completed it (or been told it is gone), so the node no longer lists it as held.</summary>
         public bool KnownDone { get; set; }
 
-        public bool IsLive => !Completed && !Recovered;
+        public bool IsLive => !Completed && !Recovered && !Released;
     }
 }
