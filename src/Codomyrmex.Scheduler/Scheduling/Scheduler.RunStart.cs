@@ -105,6 +105,10 @@ public sealed partial class Scheduler
             {
                 Log.RunNotRecorded(_logger, handle.Run.JobName, handle.Run.JobId, exception);
             }
+            finally
+            {
+                handle.Dispose();
+            }
         }
     }
 

@@ -4,8 +4,8 @@ using Codomyrmex.Scheduler.Internal;
 namespace Codomyrmex.Scheduler.Storage;
 
 /// <summary>
-/// The changing part of a job and the rules that change it: claims, misfires, overlap, limits, retries, recovery, pause,
-/// cancel and status. Every store keeps one per job and changes it only through these methods, so jobs behave the same
+/// The changing part of a job and the rules that change it: claims, misfires, overlap, limits, retries, recovery, give-back,
+/// pause, cancel and status. Every store keeps one per job and changes it only through these methods, so jobs behave the same
 /// whatever keeps them.
 /// </summary>
 /// <remarks>
@@ -20,7 +20,7 @@ namespace Codomyrmex.Scheduler.Storage;
 /// the occurrence (misfire policy Skip, or overlap Skip), queues it behind the running run (overlap Queue), or makes it
 /// wait for the running run (misfire RunAll); in every case it advances the next occurrence by the trigger. <see cref="Complete(RunCompletion, DateTimeOffset)"/>
 /// records an outcome, turning a failed attempt with a retry time into a pending retry; <see cref="Interrupt"/> records a run
-/// lost with its node. Every change adds one to <see cref="Version"/>. The repository's <c>docs/stores.md</c> explains each rule.
+/// lost with its node; <see cref="Release"/> takes back a claimed run that never started, as if it had not been claimed. Every change adds one to <see cref="Version"/>. The repository's <c>docs/stores.md</c> explains each rule.
 /// </para>
 /// <para>The struct is not thread-safe: the store serializes access to each job.</para>
 /// </remarks>
