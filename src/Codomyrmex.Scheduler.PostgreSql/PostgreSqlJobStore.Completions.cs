@@ -170,41 +170,10 @@ public sealed partial class PostgreSqlJobStore
     private async Task<RunCompletionResult[]> CompleteAllAsync(StoreTransaction store, List<PendingCompletion> batch)
     {
         // Round trip 1: BEGIN, delete the claims that still match (run, holder and token), and lock the jobs in one order.
-        var deleted = new HashSet<string>(StringComparer.Ordinal);
-        var rows = new Dictionary<string, JobRow>(StringComparer.Ordinal);
-        long now = 0;
-        var find = new NpgsqlBatch(store.Connection);
-        await using (find.ConfigureAwait(false))
-        {
-            AddBegin(find);
-            var delete = new NpgsqlBatchCommand(
-                $"DELETE FROM {_s}claims c USING unnest(@run_ids, @instance_ids, @tokens) AS t(r, i, k) " +
-                "WHERE c.run_id = t.r AND c.instance_id = t.i AND c.token = t.k RETURNING c.run_id");
-            delete.Parameters.Add(new NpgsqlParameter<string[]>("run_ids", batch.Select(p => p.Completion.Run.RunId).ToArray()));
-            delete.Parameters.Add(new NpgsqlParameter<string[]>("instance_ids", batch.Select(p => p.Completion.Run.InstanceId).ToArray()));
-            delete.Parameters.Add(new NpgsqlParameter<long[]>("tokens", batch.Select(p => p.Completion.Run.FencingToken).ToArray()));
-            find.BatchCommands.Add(delete);
-            var lockJobs = new NpgsqlBatchCommand($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = ANY(@job_ids) ORDER BY id FOR UPDATE");
-            lockJobs.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", batch.Select(p => p.Completion.Run.Job.Id).Distinct(StringComparer.Ordinal).ToArray()));
-            lockJobs.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.Bigint) { Value = (object?)_clock?.GetUtcNow().UtcTicks ?? DBNull.Value });
-            find.BatchCommands.Add(lockJobs);
-            NpgsqlDataReader reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync().ConfigureAwait(false))
-                {
-                    deleted.Add(reader.GetString(0));
-                }
-
-                await reader.NextResultAsync().ConfigureAwait(false);
-                while (await reader.ReadAsync().ConfigureAwait(false))
-                {
-                    JobRow row = JobRow.Read(reader);
-                    rows[row.Id] = row;
-                    now = reader.GetInt64(38);
-                }
-            }
-        }
+        (HashSet<string> deleted, Dictionary<string, JobRow> rows, long now) = await LockRunsAndJobsAsync(store,
+            $"DELETE FROM {_s}claims c USING unnest(@run_ids, @instance_ids, @tokens) AS t(r, i, k) " +
+            "WHERE c.run_id = t.r AND c.instance_id = t.i AND c.token = t.k RETURNING c.run_id",
+            batch.ConvertAll(p => p.Completion.Run)).ConfigureAwait(false);
 
         await BetweenRoundTripsAsync().ConfigureAwait(false);
 
@@ -271,6 +240,51 @@ public sealed partial class PostgreSqlJobStore
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Round trip 1 of a completion or a give-back: <c>BEGIN</c>, <paramref name="claimsSql"/> over the runs' claims that still
+    /// match (<c>@run_ids</c>, <c>@instance_ids</c>, <c>@tokens</c>; it returns their run ids), and the runs' jobs locked in one order.
+    /// </summary>
+    /// <returns>The run ids the claims statement returned, the jobs by id, and the store's now.</returns>
+    private async Task<(HashSet<string> Matched, Dictionary<string, JobRow> Rows, long Now)> LockRunsAndJobsAsync(StoreTransaction store, string claimsSql,
+        IReadOnlyList<ClaimedRun> runs)
+    {
+        var matched = new HashSet<string>(StringComparer.Ordinal);
+        var rows = new Dictionary<string, JobRow>(StringComparer.Ordinal);
+        long now = 0;
+        var find = new NpgsqlBatch(store.Connection);
+        await using (find.ConfigureAwait(false))
+        {
+            AddBegin(find);
+            var claims = new NpgsqlBatchCommand(claimsSql);
+            claims.Parameters.Add(new NpgsqlParameter<string[]>("run_ids", runs.Select(r => r.RunId).ToArray()));
+            claims.Parameters.Add(new NpgsqlParameter<string[]>("instance_ids", runs.Select(r => r.InstanceId).ToArray()));
+            claims.Parameters.Add(new NpgsqlParameter<long[]>("tokens", runs.Select(r => r.FencingToken).ToArray()));
+            find.BatchCommands.Add(claims);
+            var lockJobs = new NpgsqlBatchCommand($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = ANY(@job_ids) ORDER BY id FOR UPDATE");
+            lockJobs.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", runs.Select(r => r.Job.Id).Distinct(StringComparer.Ordinal).ToArray()));
+            lockJobs.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.Bigint) { Value = (object?)_clock?.GetUtcNow().UtcTicks ?? DBNull.Value });
+            find.BatchCommands.Add(lockJobs);
+            NpgsqlDataReader reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    matched.Add(reader.GetString(0));
+                }
+
+                await reader.NextResultAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    JobRow row = JobRow.Read(reader);
+                    rows[row.Id] = row;
+                    now = reader.GetInt64(38);
+                }
+            }
+        }
+
+        return (matched, rows, now);
     }
 
     /// <summary>Round trip 2: every job's new state, the history rows, the history trimmed to its length per job, and COMMIT.</summary>

@@ -195,6 +195,85 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>One transaction for the whole batch; one change is logged per job given a run back, so that other processes see it due.</remarks>
+    /// <exception cref="InvalidOperationException">
+    /// The store was opened read-only. Also thrown when the file is damaged: the message names it, and the operation changed nothing.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    public async ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        foreach (ClaimedRun run in runs)
+        {
+            ArgumentNullException.ThrowIfNull(run, nameof(runs));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (runs.Count == 0)
+        {
+            return [];
+        }
+
+        (RunReleaseStatus[] statuses, List<JobStoreChange>? changes) = await WriteAsync(() =>
+        {
+            var statuses = new RunReleaseStatus[runs.Count];
+            List<JobRow>? released = null;
+            for (int i = 0; i < runs.Count; i++)
+            {
+                ClaimedRun run = runs[i];
+                if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)
+                {
+                    statuses[i] = _jobs.ById(run.Job.Id) is null ? RunReleaseStatus.NotFound : RunReleaseStatus.Fenced;
+                    continue;
+                }
+
+                JobRow row = _jobs.BySeq(seq)!;
+                Trigger? trigger;
+                try
+                {
+                    trigger = _jobs.TriggerOf(row);
+                }
+                catch (InvalidOperationException exception) when (exception.InnerException is FormatException)
+                {
+                    // A damaged trigger cannot say where the occurrence goes: the run stays claimed, and its node completes it.
+                    statuses[i] = RunReleaseStatus.Kept;
+                    continue;
+                }
+
+                if (!row.State.Release(trigger, row.Options, row.MaxRuns, run))
+                {
+                    statuses[i] = RunReleaseStatus.Kept;
+                    continue;
+                }
+
+                _claims.Delete(run.RunId);
+                _jobs.WriteState(row);
+                statuses[i] = RunReleaseStatus.Released;
+                // One change per job, with its state after the last of its runs.
+                int seen = released?.FindIndex(r => r.Seq == row.Seq) ?? -1;
+                if (seen >= 0)
+                {
+                    released![seen] = row;
+                }
+                else
+                {
+                    (released ??= []).Add(row);
+                }
+            }
+
+            long now = _time.GetUtcNow().UtcTicks;
+            return (statuses, released?.ConvertAll(row => LogChange(JobStoreChangeKind.Released, row, now)));
+        }).ConfigureAwait(false);
+
+        foreach (JobStoreChange change in changes ?? [])
+        {
+            Raise(change);
+        }
+
+        return statuses;
+    }
+
+    /// <inheritdoc/>
     /// <remarks>
     /// Runs claimed by an earlier holder of the file's dispatch lock are recovered too, whatever their lease: that process has
     /// ended. Joins or takes the dispatch lock first, as <see cref="ClaimDueAsync"/> does.

@@ -52,6 +52,9 @@ internal sealed class UnreachableStore(TimeProvider clock) : IJobStore
     public ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default) =>
         Check()._inner.CompleteRunAsync(completion, cancellationToken);
 
+    public ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default) =>
+        Check()._inner.ReleaseRunsAsync(runs, cancellationToken);
+
     public ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default) =>
         Check()._inner.RenewAsync(heartbeat, cancellationToken);
 

@@ -129,6 +129,22 @@ public sealed partial class Scheduler
 
             _queue.Writer.TryComplete();
             Wake();
+
+            // The runs still queued (no worker took them) go back to the store in one batch: they did not fire.
+            List<RunHandle>? unstarted = null;
+            while (_queue.Reader.TryRead(out RunHandle? handle))
+            {
+                handle.StopIfQueued();
+                (unstarted ??= []).Add(handle);
+            }
+
+            if (unstarted is not null)
+            {
+                await _scheduler.GiveBackAsync(unstarted, _scheduler._time.GetUtcNow()).ConfigureAwait(false);
+                Interlocked.Add(ref _inFlight, -unstarted.Count);
+                _scheduler.SignalChange(wakeDispatcher: false);
+            }
+
             await _stopped.Task.ConfigureAwait(false);
             await Volatile.Read(ref _maintenance).ConfigureAwait(false);
         }
@@ -338,21 +354,15 @@ public sealed partial class Scheduler
                     }
                 }
 
-                foreach (RunHandle handle in unqueued ?? [])
+                if (unqueued is not null)
                 {
-                    scheduler.EndStarting(handle);
-                    handle.Dispose();
-                    try
+                    foreach (RunHandle handle in unqueued)
                     {
-                        await scheduler.RecordAsync(handle, new RunCompletion { Run = handle.Run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now })
-                            .ConfigureAwait(false);
+                        handle.StopIfQueued();
                     }
-#pragma warning disable CA1031 // It left the active set all the same; the store recovers it once its lease lapses.
-                    catch (Exception exception)
-#pragma warning restore CA1031
-                    {
-                        Log.RunNotRecorded(scheduler._logger, handle.Run.JobName, handle.Run.JobId, exception);
-                    }
+
+                    // They did not fire: back to the store, in one batch.
+                    await scheduler.GiveBackAsync(unqueued, now).ConfigureAwait(false);
                 }
             }
             finally

@@ -62,7 +62,7 @@ public sealed partial class Scheduler
         return result.Value;
     }
 
-    /// <summary>Runs a claimed run from the queue: skipped if the scheduler is stopping or the occurrence misfired under Skip.</summary>
+    /// <summary>Runs a claimed run from the queue: given back if the scheduler is stopping, skipped if the occurrence misfired under Skip.</summary>
     private async Task ExecuteAsync(RunHandle handle, Dispatcher dispatcher)
     {
         using (handle)
@@ -70,13 +70,6 @@ public sealed partial class Scheduler
             ClaimedRun run = handle.Run;
             DateTimeOffset now = _time.GetUtcNow();
             JobOptions options = run.JobOptions;
-            if (dispatcher.IsStopping)
-            {
-                // Claimed but not started when Stop came: it does not run.
-                await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
-                return;
-            }
-
             if (handle.JobCancelled)
             {
                 await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Cancelled, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
@@ -88,6 +81,14 @@ public sealed partial class Scheduler
                 // The heartbeat found it taken over (or its lease lapsing with the store out of reach) while it waited for a
                 // worker: another node may be running it now, so it does not start here, and nothing is written for it.
                 await RecordAsync(handle, new RunCompletion { Run = run, Outcome = RunOutcome.Skipped, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
+                return;
+            }
+
+            if (dispatcher.IsStopping)
+            {
+                // Claimed but not started when Stop came: it does not run, and goes back to the store unstarted (it did not fire).
+                handle.StopIfQueued();
+                await GiveBackAsync([handle], now).ConfigureAwait(false);
                 return;
             }
 

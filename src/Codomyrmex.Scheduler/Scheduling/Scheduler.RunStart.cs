@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Diagnostics;
 using Codomyrmex.Scheduler.Storage;
 
 namespace Codomyrmex.Scheduler;
@@ -6,20 +7,117 @@ public sealed partial class Scheduler
 {
     /// <summary>
     /// Records a run that was stopped before its start (<see cref="RunHandle.TryStart"/> lost to Cancel, the heartbeat or Stop)
-    /// without entering its job's code: cancelled if its job was cancelled, else skipped (a lost run is not written at all).
+    /// without entering its job's code: cancelled if its job was cancelled; given back to the store if the shutdown stopped it
+    /// (<see cref="GiveBackAsync"/>); a lost run is not written at all.
     /// </summary>
     /// <remarks>
-    /// As a run found cancelled while it waited for a worker: no started event, no run metric, one history row. A RunNow caller
-    /// gets the same <see cref="InvalidOperationException"/> as one whose job was cancelled before its claim.
+    /// As a run found cancelled while it waited for a worker: no started event, no run metric, at most one history row. A RunNow
+    /// caller gets the same <see cref="InvalidOperationException"/> as one whose job was cancelled before its claim.
     /// </remarks>
     private async ValueTask<RunResult> NotStartedAsync(RunHandle handle, DateTimeOffset now)
     {
         ClaimedRun run = handle.Run;
         bool cancelled = handle.JobCancelled;
+        if (!cancelled && !handle.Lost && !run.IsManual && handle.ShutDown)
+        {
+            await GiveBackAsync([handle], now).ConfigureAwait(false);
+            return new RunResult(null, null);
+        }
+
         await RecordAsync(handle, new RunCompletion { Run = run, Outcome = cancelled ? RunOutcome.Cancelled : RunOutcome.Skipped, StartedAt = now, FinishedAt = now })
             .ConfigureAwait(false);
         return new RunResult(null, !run.IsManual ? null
             : cancelled ? StoreErrors.ClaimCancelled(run.JobId, run.JobName)
             : new InvalidOperationException($"Job '{run.JobId}' ({run.JobName}) did not run: this node lost its claim before the run started."));
+    }
+
+    /// <summary>
+    /// Settles scheduled runs that the shutdown kept from starting: those of a cancelled job are recorded as cancelled, lost ones
+    /// are not written, and the others are given back to the store in one call (<see cref="IJobStore.ReleaseRunsAsync"/>), so that
+    /// their occurrences are due again as if never claimed: a run that never started did not fire. Never throws.
+    /// </summary>
+    /// <remarks>
+    /// A run the store keeps (<see cref="RunReleaseStatus.Kept"/>: its job cannot take the occurrence back safely) is recorded as
+    /// skipped instead. A give-back that fails (the store cannot be reached) is logged, and the runs are let go: no heartbeat
+    /// renews them, so their leases lapse and the store recovers them as interrupted (a recoverable job runs them again).
+    /// No event and no run metric for a run given back.
+    /// </remarks>
+    private async Task GiveBackAsync(IReadOnlyList<RunHandle> handles, DateTimeOffset now)
+    {
+        List<RunHandle>? release = null;
+        List<(RunHandle Handle, RunOutcome Outcome)>? record = null;
+        foreach (RunHandle handle in handles)
+        {
+            if (handle.JobCancelled || handle.Lost)
+            {
+                // A lost run is written nowhere (RecordAsync knows); a cancelled job's run records Cancelled, as it always has.
+                (record ??= []).Add((handle, handle.JobCancelled ? RunOutcome.Cancelled : RunOutcome.Skipped));
+            }
+            else
+            {
+                (release ??= []).Add(handle);
+            }
+        }
+
+        if (release is not null)
+        {
+            IReadOnlyList<RunReleaseStatus>? statuses = null;
+            try
+            {
+                statuses = await _store.ReleaseRunsAsync(release.ConvertAll(h => h.Run)).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Stop must not fail, nor wait, because the store is out of reach: the leases lapse instead.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.GiveBackFailed(_logger, release.Count, exception);
+            }
+
+            int given = 0;
+            for (int i = 0; i < release.Count; i++)
+            {
+                RunReleaseStatus status = statuses?[i] ?? RunReleaseStatus.Fenced;
+                if (status == RunReleaseStatus.Kept)
+                {
+                    (record ??= []).Add((release[i], RunOutcome.Skipped));
+                    continue;
+                }
+
+                given += status == RunReleaseStatus.Released ? 1 : 0;
+                SettleUnrecorded(release[i]);
+            }
+
+            if (given > 0)
+            {
+                Log.RunsGivenBack(_logger, given);
+            }
+        }
+
+        foreach ((RunHandle handle, RunOutcome outcome) in record ?? [])
+        {
+            try
+            {
+                await RecordAsync(handle, new RunCompletion { Run = handle.Run, Outcome = outcome, StartedAt = now, FinishedAt = now }).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // It left the active set all the same; the store recovers it once its lease lapses.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.RunNotRecorded(_logger, handle.Run.JobName, handle.Run.JobId, exception);
+            }
+        }
+    }
+
+    /// <summary>Lets go of a run that leaves without a record here, as <see cref="RecordAsync(RunHandle, RunEnd, string?, TimeSpan)"/> does after its write.</summary>
+    private void SettleUnrecorded(RunHandle handle)
+    {
+        _activeRuns.Remove(handle);
+        if (handle.Settled())
+        {
+            Interlocked.Decrement(ref _startingRuns);
+        }
+
+        handle.Dispose();
+        SignalChange(wakeDispatcher: false);
     }
 }

@@ -253,7 +253,11 @@ public sealed partial class Scheduler
     /// <param name="cancellationToken">Stops waiting for running jobs early (their tokens are then cancelled).</param>
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     /// <remarks>
-    /// Runs that were claimed but had not started are recorded as skipped. A run that ends because its token was cancelled
+    /// Runs that were claimed but had not started did not fire: they are given back to the store unstarted
+    /// (<see cref="Storage.IJobStore.ReleaseRunsAsync"/>, one call for the runs still queued), with nothing counted or recorded, so their
+    /// occurrences are due again at their scheduled times and run at the next start (by the misfire policy if late by then); a
+    /// cancelled job's run is recorded as cancelled. If the store cannot take them back they stay claimed until their leases
+    /// lapse, and are then recovered as interrupted (a recoverable job runs them again). A run that ends because its token was cancelled
     /// here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of its own:
     /// <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>), and
     /// a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it waits up to five

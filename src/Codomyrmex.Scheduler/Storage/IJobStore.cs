@@ -170,6 +170,33 @@ public interface IJobStore
     /// </returns>
     ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default);
 
+    /// <summary>Gives back claimed runs that never started, as if they had not been claimed: their occurrences are due again.</summary>
+    /// <param name="runs">The runs, each named by its claim (run id, instance id and fencing token); scheduled runs, not <see cref="ClaimedRun.IsManual"/> ones.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// One status per run, in the order given: <see cref="RunReleaseStatus.Released"/>; <see cref="RunReleaseStatus.Fenced"/> when
+    /// the run's claim is no longer the live one; <see cref="RunReleaseStatus.NotFound"/> when the store has no such run;
+    /// <see cref="RunReleaseStatus.Kept"/> when the job cannot take the occurrence back (see <see cref="JobState.Release"/>). Only a
+    /// released run changes anything. An empty list changes nothing and returns an empty list.
+    /// </returns>
+    /// <remarks>
+    /// <para>
+    /// A node gives back the runs it claimed ahead of its workers when it stops (a scheduler's <c>Stop</c>): a run that never
+    /// started did not fire, so it is neither counted nor recorded. Each released run's claim is deleted and its job changes
+    /// through <see cref="JobState.Release"/>: no history record, no counter, and the occurrence is due again at its scheduled
+    /// time (a retry stays that attempt, a recovery stays a recovery); a job cancelled meanwhile stays cancelled and the
+    /// occurrence is dropped. <see cref="IJobStore.Changed"/> is raised (<see cref="JobStoreChangeKind.Released"/>) for each job
+    /// given a run back, so that other nodes see it due.
+    /// </para>
+    /// <para>
+    /// All runs are given back in one atomic step (one transaction, one lock). A run neither completed nor given back (its node
+    /// was killed, or this call failed) stays claimed until its lease expires, and <see cref="RecoverExpiredAsync"/> then
+    /// records it as interrupted, as any lost run.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="runs"/> or one of its items is null.</exception>
+    ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default);
+
     /// <summary>Records a node's heartbeat and renews the leases of the runs it still holds.</summary>
     /// <param name="heartbeat">The node, the lease duration and the runs the node believes it holds.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

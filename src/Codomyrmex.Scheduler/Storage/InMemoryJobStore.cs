@@ -388,6 +388,66 @@ public sealed partial class InMemoryJobStore : IJobStore
     }
 
     /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0)
+        {
+            return new((IReadOnlyList<RunReleaseStatus>)[]);
+        }
+
+        var statuses = new RunReleaseStatus[runs.Count];
+        List<Entry>? released = null;
+        lock (_lock)
+        {
+            for (int i = 0; i < runs.Count; i++)
+            {
+                ClaimedRun claimed = runs[i] ?? throw new ArgumentNullException(nameof(runs));
+                statuses[i] = ReleaseLocked(claimed, ref released);
+            }
+        }
+
+        foreach (Entry entry in released ?? [])
+        {
+            Raise(JobStoreChangeKind.Released, entry);
+        }
+
+        return new(statuses);
+    }
+
+    /// <summary>Gives back one claimed run under the store's lock: the body of <see cref="ReleaseRunsAsync"/>.</summary>
+    private RunReleaseStatus ReleaseLocked(ClaimedRun claimed, ref List<Entry>? released)
+    {
+        if (!claimed.TryGetRunKey(out ulong runKey) || !_runs.TryGetValue(runKey, out ActiveRun run))
+        {
+            return Find(claimed.JobId) is null ? RunReleaseStatus.NotFound : RunReleaseStatus.Fenced;
+        }
+
+        if (run.Run.FencingToken != claimed.FencingToken || !string.Equals(run.Run.InstanceId, claimed.InstanceId, StringComparison.Ordinal))
+        {
+            return RunReleaseStatus.Fenced;
+        }
+
+        Entry job = run.Entry;
+        JobStatus before = job.Status;
+        JobState state = job.ReadState();
+        if (!state.ReleaseTicks(job.Trigger, job.Options.Overlap, job.MaxRuns, run.Run.ScheduledTime.UtcTicks, run.Run.Attempt, run.Run.IsRecovery))
+        {
+            return RunReleaseStatus.Kept;
+        }
+
+        _runs.Remove(runKey);
+        job.WriteState(state);
+        Reschedule(job, before);
+        if (!(released ??= []).Contains(job))
+        {
+            released.Add(job);
+        }
+
+        return RunReleaseStatus.Released;
+    }
+
+    /// <inheritdoc/>
     public ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(heartbeat);

@@ -342,6 +342,100 @@ public struct JobState
         FailureCount++;
     }
 
+    /// <summary>
+    /// Gives back a claimed run that never started (<see cref="IJobStore.ReleaseRunsAsync"/>), as if it had not been claimed:
+    /// its occurrence is due again, and nothing is counted.
+    /// </summary>
+    /// <param name="trigger">The job's trigger.</param>
+    /// <param name="options">The job's policies.</param>
+    /// <param name="maxRuns">The job's limit (<see cref="Job.MaxRuns"/>).</param>
+    /// <param name="run">The run; the store has checked that it is the live claim (run id, instance id and fencing token).</param>
+    /// <returns>
+    /// <see langword="true"/> if the run was given back: the store deletes the claim and saves the state. <see langword="false"/>
+    /// if the state cannot take the occurrence back without running another occurrence twice: nothing changed, the claim stays,
+    /// and the store answers <see cref="RunReleaseStatus.Kept"/> (the node then completes the run instead).
+    /// </returns>
+    /// <remarks>
+    /// <para>
+    /// No counter moves (<see cref="RunCount"/>, <see cref="FailureCount"/>, the attempt), no history record is written, and
+    /// <see cref="LastRunTicks"/> keeps what the claim set. The run stops counting in <see cref="ActiveRuns"/>, so the job is
+    /// pending again (or still running, if another run of it is going).
+    /// </para>
+    /// <para>
+    /// Where the occurrence goes: a retry or a recovery (<see cref="ClaimedRun.Attempt"/> above 1, or
+    /// <see cref="ClaimedRun.IsRecovery"/>) goes back to the job's one retry slot, due at once as the same attempt and still a
+    /// recovery. Any other occurrence moves the next occurrence back to it, when the trigger, advanced from it, comes to the
+    /// next occurrence the job had (so no occurrence between them had run): it is due at its scheduled time again, and the
+    /// misfire policy applies at its next claim with its real lateness; an occurrence queued behind it (overlap
+    /// <see cref="OverlapPolicy.Queue"/>) is dropped from the queue, since the trigger comes to it again. With overlap
+    /// <see cref="OverlapPolicy.Allow"/> the trigger must come exactly to the next occurrence (a later occurrence of such a job
+    /// may have run meanwhile). When it does not (the trigger was changed, or a later occurrence ran), the occurrence goes to
+    /// the retry slot as attempt 1, due at once. When that slot is taken, the run is kept (<see langword="false"/>).
+    /// </para>
+    /// <para>
+    /// A job cancelled while the run was claimed stays cancelled, and the occurrence is dropped: cancel is final, and a run that
+    /// never started leaves no record. A paused job keeps the occurrence until it is resumed (then it is late, and the misfire
+    /// policy decides). A job whose definition changed meanwhile gets the occurrence back unless its next occurrence now comes
+    /// before it (the new schedule stands) or its new <see cref="Job.MaxRuns"/> is reached.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="run"/> is null.</exception>
+    public bool Release(Trigger? trigger, JobOptions options, int? maxRuns, ClaimedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(run);
+        return ReleaseTicks(trigger, options.Overlap, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery);
+    }
+
+    /// <summary>The give-back in ticks (see <see cref="Release"/>).</summary>
+    internal bool ReleaseTicks(Trigger? trigger, OverlapPolicy overlap, int? maxRuns, long scheduled, int attempt, bool recovery)
+    {
+        bool cancelled = Status == JobStatus.Cancelled;
+        bool toRetrySlot = attempt > 1 || recovery;
+        bool rewind = false;
+        if (!cancelled && !toRetrySlot)
+        {
+            if (NextRunTicks == 0 || scheduled < NextRunTicks)
+            {
+                long next = Advance(trigger, scheduled);
+                rewind = overlap == OverlapPolicy.Allow ? next == NextRunTicks : NextRunTicks == 0 || (next != 0 && next <= NextRunTicks);
+                toRetrySlot = !rewind;
+            }
+        }
+
+        if (!cancelled && toRetrySlot && RetryAtTicks != 0)
+        {
+            return false;
+        }
+
+        Version++;
+        ActiveRuns = Math.Max(0, ActiveRuns - 1);
+        WaitsForIdle = false;
+        if (cancelled)
+        {
+            return true;
+        }
+
+        if (toRetrySlot)
+        {
+            RetryAtTicks = RetryOfTicks = scheduled;
+            RetryAttempt = attempt;
+            RetryIsRecovery = recovery;
+        }
+        else if (rewind)
+        {
+            NextRunTicks = scheduled;
+            if (QueuedTicks > scheduled)
+            {
+                QueuedTicks = 0;
+            }
+        }
+
+        ApplyLimit(maxRuns);
+        Settle();
+        return true;
+    }
+
     /// <summary>Applies an update of the job's definition (<see cref="IJobStore.UpdateAsync"/>).</summary>
     /// <param name="trigger">The job's trigger before the update.</param>
     /// <param name="maxRuns">The job's limit before the update.</param>

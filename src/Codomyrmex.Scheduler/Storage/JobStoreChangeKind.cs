@@ -32,4 +32,7 @@ public enum JobStoreChangeKind
 
     /// <summary>Retention deleted finished jobs or old history.</summary>
     Purged,
+
+    /// <summary>A node gave back a claimed run it never started (<see cref="IJobStore.ReleaseRunsAsync"/>): its occurrence is due again.</summary>
+    Released,
 }

@@ -6,7 +6,7 @@ namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
 /// Cancel's promise (README.md): a run that has not started when Cancel returns never starts; a run that started is cancelled
-/// through its token. The same holds for Stop (a claimed run not started is skipped) and RunNow.
+/// through its token. The same holds for Stop (a claimed run not started is given back to the store) and RunNow.
 /// </summary>
 public partial class SchedulerTests
 {
@@ -103,7 +103,7 @@ public partial class SchedulerTests
     }
 
     [Fact]
-    public async Task Stop_AfterTheWorkersLastLookBeforeTheStart_TheRunNeverStarts_AndIsRecordedSkipped()
+    public async Task Stop_AfterTheWorkersLastLookBeforeTheStart_TheRunNeverStarts_AndIsGivenBackDueAgain()
     {
         var scheduler = NewScheduler();
         var stopCalled = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,10 +118,18 @@ public partial class SchedulerTests
         await Within(await Within(stopCalled.Task));
         await Idle(scheduler);
 
-        RunHandle run = await AssertNeverStartedAsync(scheduler, job, RunOutcome.Skipped);
+        // Given back to the store: nothing recorded or counted, and the occurrence is due again at its time.
+        RunHandle run = Assert.Single(job.Stopped);
+        Assert.True(run.StoppedBeforeStart);
         Assert.True(run.ShutDown);
         Assert.False(run.JobCancelled);
         Assert.False(scheduler.IsRunning);
+        Assert.Equal(0, job.Bodies.Value);
+        Assert.Empty(job.Started);
+        Job snapshot = scheduler.GetJob(job.Id)!;
+        Assert.Equal((JobStatus.Pending, 0, 0, 0), (snapshot.Status, snapshot.ActiveRuns, snapshot.RunCount, snapshot.FailureCount));
+        Assert.Equal(Monday.AddMinutes(1), snapshot.NextRun);
+        Assert.Empty((await RunsOfAsync(scheduler, job.Id)).Items);
     }
 
     [Fact]

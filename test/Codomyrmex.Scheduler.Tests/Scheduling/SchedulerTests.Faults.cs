@@ -46,7 +46,7 @@ public partial class SchedulerTests
     }
 
     [Fact]
-    public async Task StopDuringAClaim_TheClaimedRunIsRecordedAsSkipped_NotLeftClaimed()
+    public async Task StopDuringAClaim_TheClaimedRunIsGivenBackUnstarted_NotLeftClaimed()
     {
         var store = new FaultyStore(Clock);
         (Task entered, TaskCompletionSource release) = HoldClaims(store, Monday.AddMinutes(1));
@@ -65,7 +65,8 @@ public partial class SchedulerTests
         Assert.Equal(0, runs);
         Assert.Equal(0, job.ActiveRuns);
         Assert.Equal(JobStatus.Pending, job.Status);
-        Assert.Equal(RunOutcome.Skipped, Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items).Outcome);
+        Assert.Equal(Monday.AddMinutes(1), job.NextRun);
+        Assert.Empty((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
     }
 
     [Fact]

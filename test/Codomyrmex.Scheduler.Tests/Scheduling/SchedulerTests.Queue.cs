@@ -2,7 +2,8 @@ namespace Codomyrmex.Scheduler.Tests;
 
 /// <summary>
 /// The claim queue: a burst larger than the queue, behind a blocked worker, leaves runs claimed and queued ahead of the
-/// workers and others still in the store; a queued run is cancelled, stopped and run exactly as one the store still holds.
+/// workers and others still in the store; a queued run is cancelled and run exactly as one the store still holds, and Stop
+/// gives it back to the store unstarted.
 /// </summary>
 public partial class SchedulerTests
 {
@@ -35,13 +36,15 @@ public partial class SchedulerTests
     }
 
     [Fact]
-    public async Task BurstHeldInTheQueue_Stop_RecordsTheQueuedRunsAndRunsNoneOfThem()
+    public async Task BurstHeldInTheQueue_Stop_GivesTheQueuedRunsBackPending_AndTheNextStartRunsEachOnce()
     {
         var scheduler = NewScheduler(maxWorkers: 1, shutdownTimeout: TimeSpan.FromSeconds(30));
         var entered = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         var runs = new int[600];
-        ScheduleBurst(scheduler, runs, entered, release.Task);
+        string[] ids = ScheduleBurst(scheduler, runs, entered, release.Task);
+        int skipped = 0;
+        scheduler.JobSkipped += (_, _) => Interlocked.Increment(ref skipped);
 
         scheduler.Start();
         Clock.Advance(TimeSpan.FromMinutes(1));
@@ -50,9 +53,31 @@ public partial class SchedulerTests
         release.SetResult();
         await Within(stopping);
 
-        // Only the run that had started ran; the queued ones were let go, and no job is left held by this node.
+        // Only the run that had started ran. The queued ones (and those still in the store) are pending at their time, with
+        // nothing counted or recorded; none is skipped, and no job is left held by this node.
         Assert.Equal(1, runs.Sum());
         Assert.Empty(scheduler.ListJobs(JobStatus.Running));
+        Assert.Equal(0, skipped);
+        int ran = Array.IndexOf(runs, 1);
+        for (int i = 0; i < ids.Length; i++)
+        {
+            Job job = scheduler.GetJob(ids[i])!;
+            if (i == ran)
+            {
+                Assert.Equal((JobStatus.Completed, 1), (job.Status, job.RunCount));
+                continue;
+            }
+
+            Assert.Equal((JobStatus.Pending, 0, 0, Monday.AddMinutes(1)), (job.Status, job.RunCount, job.ActiveRuns, job.NextRun));
+            Assert.Empty((await RunsOfAsync(scheduler, ids[i])).Items);
+        }
+
+        // Started again: every job has run exactly once.
+        scheduler.Start();
+        await Idle(scheduler);
+        Assert.All(runs, count => Assert.Equal(1, count));
+        Assert.All(ids, id => Assert.Equal(JobStatus.Completed, scheduler.GetJob(id)!.Status));
+        Assert.Equal(0, skipped);
     }
 
     /// <summary>

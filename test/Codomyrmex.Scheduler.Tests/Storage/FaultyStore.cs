@@ -31,6 +31,9 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Gets or sets a test that makes a read of a job throw when it returns true.</summary>
     public Func<string, bool>? FailGet { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether giving runs back throws (the store cannot be reached).</summary>
+    public bool FailRelease { get; set; }
+
     /// <summary>Gets or sets a value indicating whether renewals throw (the store cannot be reached).</summary>
     public bool FailRenew { get; set; }
 
@@ -103,6 +106,9 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
         FailCompletion?.Invoke(completion) == true
             ? throw new InvalidOperationException("database is locked (a simulated SQLITE_BUSY)")
             : _inner.CompleteRunAsync(completion, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default) =>
+        FailRelease ? throw new TimeoutException("the store cannot be reached (a simulated partition)") : _inner.ReleaseRunsAsync(runs, cancellationToken);
 
     public async ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default)
     {
