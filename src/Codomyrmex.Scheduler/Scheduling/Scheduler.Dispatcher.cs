@@ -25,6 +25,9 @@ public sealed partial class Scheduler
     /// </remarks>
     private sealed class Dispatcher : IDisposable
     {
+        /// <summary>The most runs one claim takes from the in-memory store (the loop claims again at once while there is room).</summary>
+        private const int InMemoryClaimSlice = 64;
+
         private readonly Scheduler _scheduler;
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private readonly Channel<RunHandle> _queue = Channel.CreateUnbounded<RunHandle>(new UnboundedChannelOptions { SingleWriter = true });
@@ -32,9 +35,22 @@ public sealed partial class Scheduler
         private readonly List<RunHandle> _claimed = [];
         private readonly ITimer? _timer;
         private readonly bool _systemClock;
-        private readonly int _capacity;
-        private readonly int _lowWater;
+        private readonly bool _timedDepth;
+        private readonly int _claimSlice;
         private readonly Task[] _workers;
+
+        /// <summary>How many runs may be in flight (queued, running or being recorded): set by the loop alone.</summary>
+        private int _capacity;
+
+        /// <summary>The in-flight count at or below which a worker wakes a loop that waits for room: half the capacity.</summary>
+        private int _lowWater;
+
+        /// <summary>Runs the loop has queued, ever (the loop alone writes it): with the in-flight count, how many have been recorded.</summary>
+        private long _queuedTotal;
+
+        /// <summary>The start of the stretch the start rate is being measured over (a timestamp of the scheduler's clock), and how many runs had been recorded then.</summary>
+        private long _rateSince;
+        private long _recordedAtRateSince;
 
         /// <summary>On the system clock: set when the loop asks the waiter thread for a wait (<see cref="_waitDue"/>, <see cref="_waitDone"/>).</summary>
         private readonly ManualResetEventSlim _waitRequested = new(false, spinCount: 0);
@@ -63,9 +79,14 @@ public sealed partial class Scheduler
 
             // Claimed runs wait in a queue so that workers never wait for the dispatcher, and the dispatcher, once the
             // queue is full, is woken only when it has drained to half: one wake per many runs, not one per run. A run
-            // that waited in the queue past its grace time still follows the Skip misfire policy when it starts.
-            _capacity = (2 * workers) + 64;
+            // that waited in the queue past its grace time still follows the Skip misfire policy when it starts. With the
+            // in-memory store the queue deepens with the rate the workers start runs (ClaimDepth), and each claim takes at
+            // most a slice, so the store's lock is never held long; a durable store keeps the base depth and whole-room claims.
+            _timedDepth = scheduler._store is InMemoryJobStore;
+            _claimSlice = _timedDepth ? InMemoryClaimSlice : int.MaxValue;
+            _capacity = ClaimDepth.Capacity(workers, ClaimDepth.BaseAhead);
             _lowWater = _capacity / 2;
+            _rateSince = scheduler._time.GetTimestamp();
             _workers = new Task[workers];
             for (int i = 0; i < workers; i++)
             {
@@ -211,6 +232,11 @@ public sealed partial class Scheduler
                 StartMaintenance(now);
             }
 
+            if (_timedDepth)
+            {
+                AdjustDepth();
+            }
+
             int room = _capacity - Volatile.Read(ref _inFlight);
             if (room <= 0)
             {
@@ -232,7 +258,7 @@ public sealed partial class Scheduler
             {
                 // Read before the claim: a Cancel that comes while the claim is in flight moves it (see RegisterClaimedAsync).
                 long cancels = Interlocked.Read(ref scheduler._cancelEpoch);
-                batch = await scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(room)).ConfigureAwait(false);
+                batch = await scheduler._store.ClaimDueAsync(scheduler.ClaimRequestFor(Math.Min(room, _claimSlice))).ConfigureAwait(false);
                 Volatile.Write(ref scheduler._dispatchError, null);
                 await RegisterClaimedAsync(batch.Runs, cancels, now).ConfigureAwait(false);
                 foreach (SkippedOccurrence skipped in batch.Skipped)
@@ -282,6 +308,26 @@ public sealed partial class Scheduler
         }
 
         /// <summary>
+        /// Sets the in-memory queue's depth to what the workers start in <see cref="ClaimDepth.Horizon"/> at the rate they recorded
+        /// runs since the last change (once that stretch is long enough to measure). Only the loop calls it.
+        /// </summary>
+        private void AdjustDepth()
+        {
+            TimeProvider time = _scheduler._time;
+            long now = time.GetTimestamp();
+            long recorded = _queuedTotal - Volatile.Read(ref _inFlight);
+            if (ClaimDepth.Ahead(recorded - _recordedAtRateSince, now - _rateSince, time.TimestampFrequency) is not { } ahead)
+            {
+                return;
+            }
+
+            _capacity = ClaimDepth.Capacity(_workers.Length, ahead);
+            Volatile.Write(ref _lowWater, _capacity / 2);
+            _rateSince = now;
+            _recordedAtRateSince = recorded;
+        }
+
+        /// <summary>
         /// Makes claimed runs known to this process (so that Cancel finds them), then hands them to the workers. No lock
         /// orders this against <c>Cancel</c>: a Cancel bumps the cancel epoch after the store cancelled the job and before
         /// it looks for the job's runs here, so a run registered too late for that look was claimed while the epoch moved,
@@ -303,6 +349,7 @@ public sealed partial class Scheduler
 
             scheduler._activeRuns.AddRange(claimed);
             Interlocked.Add(ref _inFlight, claimed.Count);
+            _queuedTotal += claimed.Count;
 
             scheduler.ArmHeartbeat();
             try
@@ -560,7 +607,7 @@ public sealed partial class Scheduler
             }
             finally
             {
-                if (Interlocked.Decrement(ref _inFlight) <= _lowWater && Volatile.Read(ref _waitingForRoom) != 0
+                if (Interlocked.Decrement(ref _inFlight) <= Volatile.Read(ref _lowWater) && Volatile.Read(ref _waitingForRoom) != 0
                     && Interlocked.CompareExchange(ref _waitingForRoom, 0, 1) == 1)
                 {
                     Wake();
