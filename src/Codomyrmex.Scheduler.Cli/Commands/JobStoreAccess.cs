@@ -96,6 +96,9 @@ internal static class JobStoreAccess
     /// <summary>How many ids of the live jobs that share a name an ambiguous name lists.</summary>
     private const int AmbiguousListed = 10;
 
+    /// <summary>How many times a name is looked up, at most, waiting for two lookups in a row to agree.</summary>
+    private const int MaxLiveReads = 4;
+
     /// <summary>The statuses of jobs that may still run: a name finds the one such job that has it.</summary>
     private static readonly JobStatus[] LiveStatuses = [JobStatus.Pending, JobStatus.Running, JobStatus.Completed, JobStatus.Failed];
 
@@ -110,14 +113,19 @@ internal static class JobStoreAccess
     /// <exception cref="Failure">No job has that name or id, or several live jobs share the name.</exception>
     public static async Task<Job> FindAsync(IJobStore store, string storeText, string nameOrId, CancellationToken cancellationToken)
     {
-        var live = new List<Job>();
-        long liveTotal = 0;
-        foreach (JobStatus status in LiveStatuses)
+        (List<Job> live, long liveTotal) = await ReadLiveAsync(store, nameOrId, cancellationToken).ConfigureAwait(false);
+        for (int read = 1; read < MaxLiveReads; read++)
         {
-            JobPage page = await store.ListAsync(new JobQuery { Name = nameOrId, Status = status, Limit = AmbiguousListed }, cancellationToken)
-                .ConfigureAwait(false);
-            live.AddRange(page.Items);
-            liveTotal += page.Total;
+            // One status at a time is not one snapshot: a job whose status changes between two lookups (a run starts or ends
+            // while schedctl run is live) is seen twice or not at all. Read again until two reads agree.
+            (List<Job> again, long againTotal) = await ReadLiveAsync(store, nameOrId, cancellationToken).ConfigureAwait(false);
+            bool agree = againTotal == liveTotal && again.Select(j => j.Id).Order(StringComparer.Ordinal)
+                .SequenceEqual(live.Select(j => j.Id).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+            (live, liveTotal) = (again, againTotal);
+            if (agree)
+            {
+                break;
+            }
         }
 
         if (liveTotal > 1)
@@ -133,6 +141,36 @@ internal static class JobStoreAccess
             ?? await LastCancelledAsync(store, nameOrId, cancellationToken).ConfigureAwait(false)
             ?? throw new Failure($"no job named or with id '{nameOrId}' in {StoreOption.Shown(storeText)}.",
                 $"Run 'schedctl jobs list --store {StoreOption.Shown(storeText)}' to see the jobs.");
+    }
+
+    /// <summary>
+    /// The jobs of that name that are not cancelled (at most <see cref="AmbiguousListed"/> per status, each once) and how many
+    /// there are: one indexed lookup per status; a job seen under two statuses (it changed between the lookups) counts once.
+    /// </summary>
+    private static async Task<(List<Job> Live, long Total)> ReadLiveAsync(IJobStore store, string name, CancellationToken cancellationToken)
+    {
+        var live = new List<Job>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
+        foreach (JobStatus status in LiveStatuses)
+        {
+            JobPage page = await store.ListAsync(new JobQuery { Name = name, Status = status, Limit = AmbiguousListed }, cancellationToken)
+                .ConfigureAwait(false);
+            total += page.Total;
+            foreach (Job job in page.Items)
+            {
+                if (!ids.Add(job.Id))
+                {
+                    total--;
+                }
+                else
+                {
+                    live.Add(job);
+                }
+            }
+        }
+
+        return (live, total);
     }
 
     /// <summary>The cancelled job of that name added last, or <see langword="null"/>.</summary>
