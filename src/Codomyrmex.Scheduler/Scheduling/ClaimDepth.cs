@@ -8,8 +8,10 @@ namespace Codomyrmex.Scheduler;
 /// <remarks>
 /// A burst of short runs then wakes the dispatcher once per a few hundred runs (each wake is a switch into the kernel and a
 /// claim cycle: see bench/README.md, Dispatch), while slow runs keep the base depth, and several schedulers sharing one store
-/// each claim about what their own workers start in that time. A durable store keeps the base depth: its claims are
-/// transactions, and other nodes may claim what this one leaves.
+/// each claim about what their own workers start in that time. Runs already queued are not given back when the rate falls:
+/// right after a burst, runs slower than the burst's may wait in the queue (claimed) behind up to <see cref="MaxAhead"/>
+/// others until the workers reach them. A durable store keeps the base depth: its claims are transactions, and other nodes
+/// may claim what this one leaves.
 /// </remarks>
 internal static class ClaimDepth
 {
