@@ -61,6 +61,22 @@ public sealed partial class Scheduler
     /// <summary>How often the node's heartbeat renews its runs and lost runs are looked for: three times per lease, so one late renewal loses nothing.</summary>
     private TimeSpan HeartbeatInterval => _options.LeaseDuration / 3;
 
+    /// <summary>
+    /// How long before the end of a run's lease (as this node last renewed it, by its own clock) the node stops the run when
+    /// no renewal has extended it by then: a tenth of the lease, for the two clocks' rates and for the stop to reach the run
+    /// before the store may give it to another node.
+    /// </summary>
+    private TimeSpan FenceMargin => _options.LeaseDuration / 10;
+
+    /// <summary>Wakes the fence when the earliest lease of a held run is about to lapse; made on first use, armed only while a renewal is late or failed.</summary>
+    private ITimer? _fenceTimer;
+
+    /// <summary>Guards making and arming <see cref="_fenceTimer"/>.</summary>
+    private readonly Lock _fenceLock = new();
+
+    /// <summary>Set when the last heartbeat failed (the store could not be reached); cleared by one that succeeds.</summary>
+    private int _renewalFailed;
+
     /// <summary>Gets a value indicating whether a heartbeat or a look for lost runs is in progress (for <see cref="WhenIdleAsync"/>).</summary>
     private bool IsBeating => Volatile.Read(ref _beating) != 0 || Volatile.Read(ref _recovering) != 0;
 
@@ -193,10 +209,11 @@ public sealed partial class Scheduler
         ScheduleHeartbeat(now);
         if (Interlocked.CompareExchange(ref _beating, 1, 0) != 0)
         {
-            // The last heartbeat has not returned (a partitioned store): it beats again when it does. Meanwhile, runs whose
-            // lease lapses before the next heartbeat are stopped here, for another node may take them over.
+            // The last heartbeat has not returned (a slow or partitioned store): it beats again when it does. Its renewal may
+            // still extend every lease, so nothing is stopped now: the fence stops a run only once its lease, as last renewed,
+            // is about to lapse with no renewal back by then.
             Volatile.Write(ref _beatAgain, 1);
-            FenceLapsingRuns(now);
+            ArmFence();
             return;
         }
 
@@ -227,6 +244,7 @@ public sealed partial class Scheduler
             try
             {
                 await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
+                Volatile.Write(ref _renewalFailed, 0);
                 if (IsRunning)
                 {
                     StartRecovery();
@@ -237,7 +255,10 @@ public sealed partial class Scheduler
 #pragma warning restore CA1031
             {
                 Log.MaintenanceFailed(_logger, exception);
-                FenceLapsingRuns(_time.GetUtcNow());
+
+                // The next heartbeat may renew the runs before their leases lapse; until then, the fence watches them.
+                Volatile.Write(ref _renewalFailed, 1);
+                ArmFence();
             }
 
             Volatile.Write(ref _beating, 0);
@@ -277,20 +298,94 @@ public sealed partial class Scheduler
     }
 
     /// <summary>
-    /// Stops the runs whose lease (as this node last renewed it) lapses before the next heartbeat could renew it: the store
-    /// could not be reached, and once the lease lapses another node may recover the run and run it again. Such a run is lost
-    /// here: its outcome is not written (the store recovers it as interrupted).
+    /// Stops the runs whose lease is about to lapse, and arms the fence's timer for the earliest lease left while a renewal is
+    /// in flight or the last one failed: called when a heartbeat comes due while the last is still going, and when one fails.
     /// </summary>
-    private void FenceLapsingRuns(DateTimeOffset now)
+    private void ArmFence()
     {
-        long deadline = LongTime.Add(now, HeartbeatInterval).UtcTicks;
+        lock (_fenceLock)
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                return;
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            long earliest = FenceLapsedRuns(now);
+            if (earliest == long.MaxValue)
+            {
+                return;
+            }
+
+            _fenceTimer ??= _time.CreateTimer(static state => ((Scheduler)state!).OnFenceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            TimeSpan wait = new DateTimeOffset(earliest, TimeSpan.Zero) - now;
+            _fenceTimer.Change(LongTime.ForTimer(wait > TimeSpan.Zero ? wait : TimeSpan.Zero), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// Runs when the fence's timer fires: stops the runs whose lease is about to lapse, and waits for the next one while the
+    /// renewal is still late (in flight, or failed); once a renewal is back, the next late one arms it again.
+    /// </summary>
+    private void OnFenceTimer()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            lock (_fenceLock)
+            {
+                _fenceTimer?.Dispose();
+            }
+
+            return;
+        }
+
+        if (Volatile.Read(ref _beating) != 0 || Volatile.Read(ref _renewalFailed) != 0)
+        {
+            ArmFence();
+        }
+        else
+        {
+            // The renewal came back: whatever it renewed holds, and what it reported lost it stopped. A lease it could not
+            // extend (a run claimed while it was in flight is newer than it) still lapses only after the next heartbeat.
+            FenceLapsedRuns(_time.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// Stops every run whose lease (as this node last renewed it, by its own clock) ends within <see cref="FenceMargin"/> of
+    /// <paramref name="now"/>: no renewal has extended it in time, and once it lapses the store may give the run to another
+    /// node. Such a run is lost here: its outcome is not written (the store recovers it as interrupted).
+    /// </summary>
+    /// <returns>The earliest time (UTC ticks) at which a run still held reaches that point; <see cref="long.MaxValue"/> if none.</returns>
+    /// <remarks>
+    /// The lease is counted from this node's time before the renewal (or claim) was sent, and the store counts it from its own
+    /// later instant, so this node's end is never later than the store's (the clocks' offset does not matter, only their
+    /// rates); the store recovers a run only after its lease ends by the store's clock, and another node claims it only after
+    /// that. A renewal in flight is not waited for past that point: if it comes back later, the run stays lost.
+    /// </remarks>
+    private long FenceLapsedRuns(DateTimeOffset now)
+    {
+        long margin = FenceMargin.Ticks;
+        long earliest = long.MaxValue;
         foreach (RunHandle handle in _activeRuns.Values)
         {
-            if (!handle.Lost && handle.LeaseUntil.UtcTicks <= deadline)
+            if (handle.Lost)
+            {
+                continue;
+            }
+
+            long stopAt = handle.LeaseUntil.UtcTicks - margin;
+            if (stopAt <= now.UtcTicks)
             {
                 handle.Lose();
             }
+            else if (stopAt < earliest)
+            {
+                earliest = stopAt;
+            }
         }
+
+        return earliest;
     }
 
     /// <summary>Tells the store this node is alive and renews the runs it holds; runs the store says are lost are stopped here.</summary>

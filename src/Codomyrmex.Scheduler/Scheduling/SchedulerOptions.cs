@@ -43,6 +43,12 @@ public sealed class SchedulerOptions
     /// 4 seconds) unless one is set; a library user who builds a <see cref="Scheduler"/> on that store sets this property.
     /// </para>
     /// <para>
+    /// A run is stopped as lost only when its lease, as last renewed, is about to end by this scheduler's clock: at its end
+    /// less a tenth of the lease (the margin for the clocks' rates and for the stop to reach the run), counted from this
+    /// scheduler's time before it sent the renewal, so never later than the store's end. A renewal that is slow to answer
+    /// stops nothing before then, and when it answers, its lease applies.
+    /// </para>
+    /// <para>
     /// The trade-off: a node that cannot reach the store, or is paused (a debugger, a stopped process, a long garbage
     /// collection, a starved thread pool), for longer than its lease loses its runs: it stops them and records nothing for
     /// them (the store refuses their completion as fenced) while another node runs them again. That is correct, not a bug:

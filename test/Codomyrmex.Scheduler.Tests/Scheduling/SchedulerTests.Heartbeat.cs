@@ -122,43 +122,183 @@ public partial class SchedulerTests
         Assert.Equal(0, scheduler.GetJob(a)!.ActiveRuns);
     }
 
+    /// <summary>The tests' lease over ten: how long before its lease ends a run no renewal extended is stopped.</summary>
+    private static readonly TimeSpan FenceMargin = TestLease / 10;
+
     [Fact]
-    public async Task RenewalsFail_TheRunIsStoppedBeforeItsLeaseLapses_NotLeftRunningBesideAnotherNodesRun()
+    public async Task RenewalsFail_TheRunIsStoppedAtItsLeasesEndLessTheMargin_NotABeatEarly()
+    {
+        (FaultyStore store, Scheduler scheduler, string id, CancellationToken run, TaskCompletionSource release) = await RunSinceOneAsync();
+
+        // The claim leased the run until 6:00 (by this node's clock). The renewals at 2:40 and 4:20 fail: the one at 6:00
+        // would come too late, yet the run holds its lease until then, so nothing stops a beat early.
+        store.FailRenew = true;
+        try
+        {
+            for (int beat = 0; beat < 2; beat++)
+            {
+                Clock.Advance(Beat);
+                await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
+                Assert.False(run.IsCancellationRequested, $"stopped after failed renewal {beat + 1}, with its lease holding until 6:00");
+            }
+
+            AssertStoppedAtTheLeasesEndLessTheMargin(run);
+        }
+        finally
+        {
+            release.SetResult();
+        }
+
+        await AssertNothingRecordedAsync(scheduler, id);
+    }
+
+    [Fact]
+    public async Task RenewalInFlightPastTheNextBeat_BackBeforeTheLeaseEnds_TheRunGoesOnAndIsRecorded()
+    {
+        // The renewal sent at 2:40 takes longer than a beat: the beat at 4:20 finds it in flight. The claim's lease holds the
+        // run until 6:00, and the renewal, if it comes back before then, until 7:40: the run must not stop at 4:20.
+        (Scheduler scheduler, string id, CancellationToken run, TaskCompletionSource release, TaskCompletionSource answer) =
+            await RunWithRenewalInFlightAsync();
+        Clock.Advance(Beat);
+        bool stopped = run.IsCancellationRequested;
+
+        // Back at 4:20: its lease applies, and the run goes on past the claim's lease.
+        answer.SetResult();
+        try
+        {
+            Assert.False(stopped, "stopped while its lease held and a renewal that extends it was in flight");
+            await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
+            Clock.Advance(Beat);
+            await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
+            Assert.False(run.IsCancellationRequested, "stopped after the renewal came back and extended its lease");
+        }
+        finally
+        {
+            release.SetResult();
+        }
+
+        await Within(scheduler.WhenIdleAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(RunOutcome.Succeeded, Assert.Single((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items).Outcome);
+    }
+
+    [Fact]
+    public async Task RenewalInFlightPastTheLeasesEndLessTheMargin_TheRunIsLostThen_AndRecordsNothing()
+    {
+        // The renewal sent at 2:40 does not come back. The claim's lease ends at 6:00: the run goes on until 5:30, then stops.
+        (Scheduler scheduler, string id, CancellationToken run, TaskCompletionSource release, TaskCompletionSource answer) =
+            await RunWithRenewalInFlightAsync();
+        try
+        {
+            Clock.Advance(Beat);
+            Assert.False(run.IsCancellationRequested, "stopped at 4:20, with its lease holding until 6:00");
+            AssertStoppedAtTheLeasesEndLessTheMargin(run);
+        }
+        finally
+        {
+            // The renewal that comes back late does not bring the run back: it stays lost, and this node records nothing for it.
+            answer.SetResult();
+            release.SetResult();
+        }
+
+        await AssertNothingRecordedAsync(scheduler, id);
+    }
+
+    /// <summary>Moves the clock to 6:00 less the margin (5:30), the stop of a run whose lease ends at 6:00: not stopped a second before, stopped then.</summary>
+    private void AssertStoppedAtTheLeasesEndLessTheMargin(CancellationToken run)
+    {
+        Clock.Advance(TimeSpan.FromMinutes(6) - FenceMargin - TimeSpan.FromSeconds(1) - (Clock.GetUtcNow() - Monday));
+        Assert.False(run.IsCancellationRequested, "stopped before its lease's end less the margin");
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(run.IsCancellationRequested, "not stopped at its lease's end less the margin, with no renewal back");
+    }
+
+    /// <summary>Waits for the run to end here, and finds nothing recorded for it: a lost run's outcome is not this node's to write.</summary>
+    private static async Task AssertNothingRecordedAsync(Scheduler scheduler, string id)
+    {
+        await Within(scheduler.WhenIdleAsync(TestContext.Current.CancellationToken));
+        Assert.Empty((await scheduler.GetRunsAsync(new RunQuery { JobId = id }, TestContext.Current.CancellationToken)).Items);
+    }
+
+    /// <summary>
+    /// A scheduler on a <see cref="FaultyStore"/> running the job of <see cref="ScheduleHeldRun"/> since 1:00 (its lease, from
+    /// the claim, ends at 6:00), with the renewal sent at 2:40 held in flight until the test answers it.
+    /// </summary>
+    private async Task<(Scheduler Scheduler, string Id, CancellationToken Run, TaskCompletionSource Release, TaskCompletionSource Answer)>
+        RunWithRenewalInFlightAsync()
+    {
+        (FaultyStore store, Scheduler scheduler, string id, CancellationToken run, TaskCompletionSource release) = await RunSinceOneAsync();
+        (Task renewing, TaskCompletionSource answer) = HoldNextRenewal(store);
+        Clock.Advance(Beat);
+        await Within(renewing);
+        return (scheduler, id, run, release, answer);
+    }
+
+    /// <summary>A scheduler on a <see cref="FaultyStore"/> running the job of <see cref="ScheduleHeldRun"/> since 1:00 (its lease, from the claim, ends at 6:00).</summary>
+    private async Task<(FaultyStore Store, Scheduler Scheduler, string Id, CancellationToken Run, TaskCompletionSource Release)> RunSinceOneAsync()
     {
         var store = new FaultyStore(Clock);
         var scheduler = NewScheduler(store: store);
-        var entered = new TaskCompletionSource();
-        var stopped = new TaskCompletionSource();
-        scheduler.Schedule(
+        (string id, Task<CancellationToken> started, TaskCompletionSource release) = ScheduleHeldRun(scheduler);
+        await StartParkedAsync(scheduler, store);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        return (store, scheduler, id, await Within(started), release);
+    }
+
+    /// <summary>
+    /// Schedules a job due at 1:00 whose body gives its token to the test and then waits for the test (not for the token,
+    /// so that only the test's look at the token tells whether the node stopped it).
+    /// </summary>
+    private static (string Id, Task<CancellationToken> Started, TaskCompletionSource Release) ScheduleHeldRun(Scheduler scheduler)
+    {
+        var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string id = scheduler.Schedule(
             async token =>
             {
-                entered.TrySetResult();
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, token);
-                }
-                finally
-                {
-                    stopped.TrySetResult();
-                }
+                started.TrySetResult(token);
+                await release.Task;
+                token.ThrowIfCancellationRequested();
             },
             name: "long",
             trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        return (id, started.Task, release);
+    }
+
+    /// <summary>
+    /// Starts the scheduler and waits for its first claim (at 0:00, finding nothing) to return, so that the claim of the run
+    /// at 1:00 reads this node's time after the clock moved: its lease then ends at 6:00 by this node's clock, not 5:00.
+    /// </summary>
+    private static async Task StartParkedAsync(Scheduler scheduler, FaultyStore store)
+    {
+        var claimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.AfterClaim = _ =>
+        {
+            claimed.TrySetResult();
+            return Task.CompletedTask;
+        };
         scheduler.Start();
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        await Within(entered.Task);
-
-        // The claim leased the run until 6:00 (by this node's clock). The renewal at 2:40 fails: the next heartbeat (4:20) is
-        // still in time, so nothing stops.
-        store.FailRenew = true;
-        Clock.Advance(Beat);
+        await Within(claimed.Task);
+        store.AfterClaim = null;
         await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
-        Assert.False(stopped.Task.IsCompleted);
+    }
 
-        // The renewal at 4:20 fails too, and the one after it would come at 6:00, too late: the run stops now.
-        Clock.Advance(Beat);
-        await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
-        await Within(stopped.Task);
+    /// <summary>Holds the next renewal that carries a run until the test answers it (a slow round trip); later renewals pass.</summary>
+    private static (Task Renewing, TaskCompletionSource Answer) HoldNextRenewal(FaultyStore store)
+    {
+        var renewing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int held = 0;
+        store.BeforeRenew = heartbeat =>
+        {
+            if (heartbeat.Runs.Count == 0 || Interlocked.Exchange(ref held, 1) != 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            renewing.TrySetResult();
+            return answer.Task;
+        };
+        return (renewing.Task, answer);
     }
 
     [Fact]

@@ -37,6 +37,9 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Gets or sets a value indicating whether renewals throw (the store cannot be reached).</summary>
     public bool FailRenew { get; set; }
 
+    /// <summary>Gets or sets what a renewal awaits first (a slow round trip); it is given the heartbeat.</summary>
+    public Func<NodeHeartbeat, Task>? BeforeRenew { get; set; }
+
     /// <summary>Gets or sets what a purge awaits first.</summary>
     public Func<Task>? BeforePurge { get; set; }
 
@@ -112,6 +115,11 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
 
     public async ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default)
     {
+        if (BeforeRenew is { } hold)
+        {
+            await hold(heartbeat);
+        }
+
         if (FailRenew)
         {
             throw new TimeoutException("the store cannot be reached (a simulated partition)");
