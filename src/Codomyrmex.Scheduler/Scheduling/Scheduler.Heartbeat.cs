@@ -323,6 +323,15 @@ public sealed partial class Scheduler
         }
     }
 
+    /// <summary>Disposes the fence's timer, if it was made; <see cref="ArmFence"/> makes none once the scheduler is disposed.</summary>
+    private void DisposeFenceTimer()
+    {
+        lock (_fenceLock)
+        {
+            _fenceTimer?.Dispose();
+        }
+    }
+
     /// <summary>
     /// Runs when the fence's timer fires: stops the runs whose lease is about to lapse, and waits for the next one while the
     /// renewal is still late (in flight, or failed); once a renewal is back, the next late one arms it again.
@@ -331,11 +340,7 @@ public sealed partial class Scheduler
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
-            lock (_fenceLock)
-            {
-                _fenceTimer?.Dispose();
-            }
-
+            DisposeFenceTimer();
             return;
         }
 

@@ -281,6 +281,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
         {
             await StopAsync().ConfigureAwait(false);
             _heartbeatTimer.Dispose();
+            DisposeFenceTimer();
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
             _store.Changed -= OnStoreChanged;
