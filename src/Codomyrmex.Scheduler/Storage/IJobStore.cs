@@ -189,7 +189,9 @@ public interface IJobStore
     /// given a run back, so that other nodes see it due.
     /// </para>
     /// <para>
-    /// All runs are given back in one atomic step (one transaction, one lock). A run neither completed nor given back (its node
+    /// All runs are given back in one atomic step (one transaction, one lock), in the order of <see cref="JobState.GetReleaseOrder"/>:
+    /// latest scheduled time first, so that several runs of one job each move its next occurrence back by one (statuses still come
+    /// in the order given). A run neither completed nor given back (its node
     /// was killed, or this call failed) stays claimed until its lease expires, and <see cref="RecoverExpiredAsync"/> then
     /// records it as interrupted, as any lost run.
     /// </para>

@@ -396,14 +396,14 @@ public sealed partial class InMemoryJobStore : IJobStore
             return new((IReadOnlyList<RunReleaseStatus>)[]);
         }
 
+        int[] order = JobState.GetReleaseOrder(runs);
         var statuses = new RunReleaseStatus[runs.Count];
         List<Entry>? released = null;
         lock (_lock)
         {
-            for (int i = 0; i < runs.Count; i++)
+            foreach (int i in order)
             {
-                ClaimedRun claimed = runs[i] ?? throw new ArgumentNullException(nameof(runs));
-                statuses[i] = ReleaseLocked(claimed, ref released);
+                statuses[i] = ReleaseLocked(runs[i], ref released);
             }
         }
 

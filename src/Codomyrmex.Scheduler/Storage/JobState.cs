@@ -349,7 +349,10 @@ public struct JobState
     /// <param name="trigger">The job's trigger.</param>
     /// <param name="options">The job's policies.</param>
     /// <param name="maxRuns">The job's limit (<see cref="Job.MaxRuns"/>).</param>
-    /// <param name="run">The run; the store has checked that it is the live claim (run id, instance id and fencing token).</param>
+    /// <param name="run">
+    /// The run; the store has checked that it is the live claim (run id, instance id and fencing token). A store gives back a
+    /// batch's runs in the order of <see cref="GetReleaseOrder"/> (latest scheduled time first).
+    /// </param>
     /// <returns>
     /// <see langword="true"/> if the run was given back: the store deletes the claim and saves the state. <see langword="false"/>
     /// if the state cannot take the occurrence back without running another occurrence twice: nothing changed, the claim stays,
@@ -385,6 +388,33 @@ public struct JobState
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
         return ReleaseTicks(trigger, options.Overlap, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery);
+    }
+
+    /// <summary>Gets the order in which a store gives back a batch of runs (<see cref="IJobStore.ReleaseRunsAsync"/>): latest scheduled time first.</summary>
+    /// <param name="runs">The runs of the batch, in the order given.</param>
+    /// <returns>The indexes of <paramref name="runs"/>, the latest <see cref="ClaimedRun.ScheduledTime"/> first; runs of one time in the order given.</returns>
+    /// <remarks>
+    /// <see cref="Release"/> moves a job's next occurrence back only to the occurrence just before it, so several runs of one job
+    /// (overlap <see cref="OverlapPolicy.Allow"/>) given back latest first each step it back by one. In the order they were claimed,
+    /// the earliest would find the later ones still claimed, go to the retry slot, and leave the others nowhere to go.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="runs"/> or one of its items is null.</exception>
+    public static int[] GetReleaseOrder(IReadOnlyList<ClaimedRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        int[] order = new int[runs.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(runs[i], nameof(runs));
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            int byTime = runs[b].ScheduledTime.UtcTicks.CompareTo(runs[a].ScheduledTime.UtcTicks);
+            return byTime != 0 ? byTime : a.CompareTo(b);
+        });
+        return order;
     }
 
     /// <summary>The give-back in ticks (see <see cref="Release"/>).</summary>

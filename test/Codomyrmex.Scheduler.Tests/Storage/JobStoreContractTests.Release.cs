@@ -321,11 +321,8 @@ public abstract partial class JobStoreContractTests
     [Fact]
     public async Task Release_OverlapAllow_WhenALaterOccurrenceRan_TheGivenBackOneRunsOnce_AndTheLaterOneNotAgain()
     {
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Allow, MisfireGraceTime = TimeSpan.FromMinutes(10) });
-        await store.AddAsync(job, Token);
-        ClaimedRun first = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
-        ClaimedRun second = Assert.Single((await ClaimAsync(store, T0.AddMinutes(2))).Runs);
+        (IJobStore store, Job job, ClaimedRun[] runs) = await OverlappingRunsAsync(2);
+        (ClaimedRun first, ClaimedRun second) = (runs[0], runs[1]);
         await CompleteAsync(store, second, RunOutcome.Succeeded, T0.AddMinutes(2));
 
         Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([first], Token));
@@ -337,11 +334,8 @@ public abstract partial class JobStoreContractTests
     [Fact]
     public async Task Release_WhenTheJobsRetrySlotIsTaken_TheRunIsKept_AndStillCompletes()
     {
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Allow, MisfireGraceTime = TimeSpan.FromMinutes(10) });
-        await store.AddAsync(job, Token);
-        ClaimedRun first = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
-        ClaimedRun second = Assert.Single((await ClaimAsync(store, T0.AddMinutes(2))).Runs);
+        (IJobStore store, Job job, ClaimedRun[] runs) = await OverlappingRunsAsync(2);
+        (ClaimedRun first, ClaimedRun second) = (runs[0], runs[1]);
         await CompleteAsync(store, second, RunOutcome.Failed, T0.AddMinutes(2), error: "E: x", retryAt: T0.AddMinutes(3));
         Job before = (await store.GetAsync(job.Id, Token))!;
 
@@ -374,5 +368,42 @@ public abstract partial class JobStoreContractTests
         }
 
         Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2)], scheduled);
+    }
+
+    [Fact]
+    public async Task Release_OverlapAllow_ThreeRunsGivenBackInClaimOrder_AllComeBackOnce_NoneRecorded()
+    {
+        (IJobStore store, Job job, ClaimedRun[] runs) = await OverlappingRunsAsync(3);
+        (ClaimedRun first, ClaimedRun second, ClaimedRun third) = (runs[0], runs[1], runs[2]);
+
+        // In the order claimed: the store takes one job's runs latest first, so each moves the next occurrence back by one.
+        Assert.Equal([RunReleaseStatus.Released, RunReleaseStatus.Released, RunReleaseStatus.Released],
+            await store.ReleaseRunsAsync([first, second, third], Token));
+        Job released = (await store.GetAsync(job.Id, Token))!;
+        Assert.Equal(T0.AddMinutes(1), released.NextRun);
+        Assert.Equal(0, released.ActiveRuns);
+        Assert.Equal(JobStatus.Pending, released.Status);
+        Assert.Equal(0, (await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Token)).Total);
+
+        ClaimBatch again = await ClaimAsync(store, T0.AddMinutes(3).AddSeconds(10));
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2), T0.AddMinutes(3)], again.Runs.Select(r => r.ScheduledTime));
+        Assert.All(again.Runs, r => Assert.Equal(1, r.Attempt));
+        Assert.Empty(again.Skipped);
+        Assert.Equal(T0.AddMinutes(4), (await store.GetAsync(job.Id, Token))!.NextRun);
+    }
+
+    /// <summary>A store with one every-minute job of overlap Allow, and its runs of 00:01, 00:02... claimed one a minute.</summary>
+    private async Task<(IJobStore Store, Job Job, ClaimedRun[] Runs)> OverlappingRunsAsync(int count)
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Allow, MisfireGraceTime = TimeSpan.FromMinutes(10) });
+        await store.AddAsync(job, Token);
+        var runs = new ClaimedRun[count];
+        for (int i = 0; i < count; i++)
+        {
+            runs[i] = Assert.Single((await ClaimAsync(store, T0.AddMinutes(i + 1))).Runs);
+        }
+
+        return (store, job, runs);
     }
 }
