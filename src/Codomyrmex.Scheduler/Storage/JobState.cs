@@ -367,13 +367,12 @@ public struct JobState
     /// <para>
     /// Where the occurrence goes: a retry or a recovery (<see cref="ClaimedRun.Attempt"/> above 1, or
     /// <see cref="ClaimedRun.IsRecovery"/>) goes back to the job's one retry slot, due at once as the same attempt and still a
-    /// recovery. Any other occurrence moves the next occurrence back to it, when the trigger, advanced from it, comes to the
-    /// next occurrence the job had (so no occurrence between them had run): it is due at its scheduled time again, and the
-    /// misfire policy applies at its next claim with its real lateness; an occurrence queued behind it (overlap
-    /// <see cref="OverlapPolicy.Queue"/>) is dropped from the queue, since the trigger comes to it again. With overlap
-    /// <see cref="OverlapPolicy.Allow"/> the trigger must come exactly to the next occurrence (a later occurrence of such a job
-    /// may have run meanwhile). When it does not (the trigger was changed, or a later occurrence ran), the occurrence goes to
-    /// the retry slot as attempt 1, due at once. When that slot is taken, the run is kept (<see langword="false"/>).
+    /// recovery. Any other occurrence moves the next occurrence back to it when the trigger, advanced from it, comes exactly to
+    /// the job's next occurrence: nothing between them was decided while the run was held, so it is due at its scheduled time
+    /// again, and the misfire policy applies at its next claim with its real lateness. Otherwise (a later occurrence was run,
+    /// skipped for overlap, queued or caught up meanwhile, the limit was reached, or the trigger was changed) what was decided
+    /// stands: the occurrence goes to the retry slot as attempt 1, due at once, and a queued occurrence stays queued. When that
+    /// slot is taken, the run is kept (<see langword="false"/>).
     /// </para>
     /// <para>
     /// A job cancelled while the run was claimed stays cancelled, and the occurrence is dropped: cancel is final, and a run that
@@ -387,7 +386,7 @@ public struct JobState
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
-        return ReleaseTicks(trigger, options.Overlap, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery);
+        return ReleaseTicks(trigger, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery);
     }
 
     /// <summary>Gets the order in which a store gives back a batch of runs (<see cref="IJobStore.ReleaseRunsAsync"/>): latest scheduled time first.</summary>
@@ -418,7 +417,7 @@ public struct JobState
     }
 
     /// <summary>The give-back in ticks (see <see cref="Release"/>).</summary>
-    internal bool ReleaseTicks(Trigger? trigger, OverlapPolicy overlap, int? maxRuns, long scheduled, int attempt, bool recovery)
+    internal bool ReleaseTicks(Trigger? trigger, int? maxRuns, long scheduled, int attempt, bool recovery)
     {
         bool cancelled = Status == JobStatus.Cancelled;
         bool toRetrySlot = attempt > 1 || recovery;
@@ -427,8 +426,9 @@ public struct JobState
         {
             if (NextRunTicks == 0 || scheduled < NextRunTicks)
             {
-                long next = Advance(trigger, scheduled);
-                rewind = overlap == OverlapPolicy.Allow ? next == NextRunTicks : NextRunTicks == 0 || (next != 0 && next <= NextRunTicks);
+                // Back only to the occurrence just before the next one: any occurrence between them was decided while this run
+                // was held (run, skipped, queued), and must not come again.
+                rewind = Advance(trigger, scheduled) == NextRunTicks;
                 toRetrySlot = !rewind;
             }
         }
@@ -455,10 +455,6 @@ public struct JobState
         else if (rewind)
         {
             NextRunTicks = scheduled;
-            if (QueuedTicks > scheduled)
-            {
-                QueuedTicks = 0;
-            }
         }
 
         ApplyLimit(maxRuns);

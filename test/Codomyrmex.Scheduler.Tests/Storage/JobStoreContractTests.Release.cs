@@ -392,6 +392,69 @@ public abstract partial class JobStoreContractTests
         Assert.Equal(T0.AddMinutes(4), (await store.GetAsync(job.Id, Token))!.NextRun);
     }
 
+    [Fact]
+    public async Task Release_OverlapSkip_AnOccurrenceSkippedWhileTheRunWasHeld_IsNotDecidedAgain()
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Skip, MisfireGraceTime = TimeSpan.FromMinutes(10) });
+        await store.AddAsync(job, Token);
+        ClaimedRun first = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
+        ClaimBatch overlapped = await ClaimAsync(store, T0.AddMinutes(2));
+        Assert.Empty(overlapped.Runs);
+        Assert.Equal(T0.AddMinutes(2), Assert.Single(overlapped.Skipped).ScheduledTime);
+
+        // 00:02 was skipped (and reported) while 00:01 was held: 00:01 comes back alone, at once, as attempt 1.
+        Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([first], Token));
+        Assert.Equal(T0.AddMinutes(1), (await store.GetAsync(job.Id, Token))!.NextRun);
+        var runs = new List<DateTimeOffset>();
+        var skipped = new List<DateTimeOffset>();
+        foreach (DateTimeOffset now in new[] { T0.AddMinutes(2).AddSeconds(10), T0.AddMinutes(2).AddSeconds(20), T0.AddMinutes(3) })
+        {
+            ClaimBatch batch = await ClaimAsync(store, now);
+            skipped.AddRange(batch.Skipped.Select(s => s.ScheduledTime));
+            foreach (ClaimedRun run in batch.Runs)
+            {
+                Assert.Equal(1, run.Attempt);
+                runs.Add(run.ScheduledTime);
+                await CompleteAsync(store, run, RunOutcome.Succeeded, now);
+            }
+        }
+
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(3)], runs);
+        Assert.Empty(skipped);
+    }
+
+    [Fact]
+    public async Task Release_OverlapQueue_OccurrencesQueuedAndSkippedWhileTheRunWasHeld_AreNotDecidedAgain()
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Queue, MisfireGraceTime = TimeSpan.FromMinutes(10) });
+        await store.AddAsync(job, Token);
+        ClaimedRun first = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
+        Assert.Empty((await ClaimAsync(store, T0.AddMinutes(2))).Runs); // 00:02 queued
+        Assert.Equal(T0.AddMinutes(3), Assert.Single((await ClaimAsync(store, T0.AddMinutes(3))).Skipped).ScheduledTime);
+
+        // 00:01 comes back at once, 00:02 stays queued behind it, and 00:03 stays skipped.
+        Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([first], Token));
+        var runs = new List<DateTimeOffset>();
+        var skipped = new List<DateTimeOffset>();
+        for (int second = 10; second < 60; second += 10)
+        {
+            DateTimeOffset now = T0.AddMinutes(3).AddSeconds(second);
+            ClaimBatch batch = await ClaimAsync(store, now);
+            skipped.AddRange(batch.Skipped.Select(s => s.ScheduledTime));
+            foreach (ClaimedRun run in batch.Runs)
+            {
+                runs.Add(run.ScheduledTime);
+                await CompleteAsync(store, run, RunOutcome.Succeeded, now);
+            }
+        }
+
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2)], runs);
+        Assert.Empty(skipped);
+        Assert.Equal(T0.AddMinutes(4), (await store.GetAsync(job.Id, Token))!.NextRun);
+    }
+
     /// <summary>A store with one every-minute job of overlap Allow, and its runs of 00:01, 00:02... claimed one a minute.</summary>
     private async Task<(IJobStore Store, Job Job, ClaimedRun[] Runs)> OverlappingRunsAsync(int count)
     {
