@@ -66,7 +66,12 @@ public sealed partial class Scheduler
             try
             {
                 // WaitAsync as well: a store call stuck in a driver may not heed its token.
-                statuses = await _store.ReleaseRunsAsync(release.ConvertAll(h => h.Run), shutdown).AsTask().WaitAsync(shutdown).ConfigureAwait(false);
+                IReadOnlyList<RunReleaseStatus> answer = await _store.ReleaseRunsAsync(release.ConvertAll(h => h.Run), shutdown).AsTask()
+                    .WaitAsync(shutdown).ConfigureAwait(false);
+
+                // A store that breaks the contract: which runs it took back is unknown, so none is trusted (as a failed call).
+                statuses = answer.Count == release.Count ? answer
+                    : throw new InvalidOperationException($"The store answered {answer.Count} statuses for {release.Count} runs given back.");
             }
 #pragma warning disable CA1031 // Stop must not fail, nor wait, because the store is out of reach: the leases lapse instead.
             catch (Exception exception)

@@ -191,4 +191,27 @@ public partial class SchedulerTests
             hang.SetResult();
         }
     }
+
+    [Fact]
+    public async Task Stop_WhenTheStoreAnswersTooFewStatuses_EndsAsForAFailedGiveBack_AndTheSchedulerIsIdle()
+    {
+        var store = new FaultyStore(Clock) { AfterRelease = _ => [] };
+        var scheduler = NewScheduler(maxWorkers: 1, store: store);
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        ScheduleBlocker(scheduler, entered, release.Task);
+        int runs = 0;
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), name: "queued", trigger: Every(minutes: 1));
+
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
+        await Idle(scheduler);
+        Assert.Equal(0, runs);
+
+        // The store did take the run back (only its answer was short): the occurrence runs at the next start.
+        store.AfterRelease = null;
+        scheduler.Start();
+        await Idle(scheduler);
+        Assert.Equal(1, runs);
+        Assert.Equal(Monday.AddMinutes(2), scheduler.GetJob(id)!.NextRun);
+    }
 }

@@ -37,6 +37,9 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Gets or sets what a give-back awaits first; it is given the call's token (a store that ignores it may await something else).</summary>
     public Func<CancellationToken, Task>? BeforeRelease { get; set; }
 
+    /// <summary>Gets or sets what a give-back answers instead of the statuses the store gave (a store that breaks the contract).</summary>
+    public Func<IReadOnlyList<RunReleaseStatus>, IReadOnlyList<RunReleaseStatus>>? AfterRelease { get; set; }
+
     /// <summary>Gets or sets a value indicating whether renewals throw (the store cannot be reached).</summary>
     public bool FailRenew { get; set; }
 
@@ -119,6 +122,7 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
 
         return FailRelease
             ? throw new TimeoutException("the store cannot be reached (a simulated partition)")
+            : AfterRelease is { } answer ? answer(await _inner.ReleaseRunsAsync(runs, cancellationToken))
             : await _inner.ReleaseRunsAsync(runs, cancellationToken);
     }
 
