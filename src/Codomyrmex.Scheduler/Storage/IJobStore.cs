@@ -171,7 +171,7 @@ public interface IJobStore
     ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default);
 
     /// <summary>Gives back claimed runs that never started, as if they had not been claimed: their occurrences are due again.</summary>
-    /// <param name="runs">The runs, each named by its claim (run id, instance id and fencing token); scheduled runs, not <see cref="ClaimedRun.IsManual"/> ones.</param>
+    /// <param name="runs">The runs, each named by its claim (run id, instance id and fencing token). A <see cref="ClaimedRun.IsManual"/> run only drops its claim: no occurrence moves.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>
     /// One status per run, in the order given: <see cref="RunReleaseStatus.Released"/>; <see cref="RunReleaseStatus.Fenced"/> when

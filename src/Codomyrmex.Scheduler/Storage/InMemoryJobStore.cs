@@ -431,7 +431,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         Entry job = run.Entry;
         JobStatus before = job.Status;
         JobState state = job.ReadState();
-        if (!state.ReleaseTicks(job.Trigger, job.MaxRuns, run.Run.ScheduledTime.UtcTicks, run.Run.Attempt, run.Run.IsRecovery))
+        if (!state.ReleaseTicks(job.Trigger, job.MaxRuns, run.Run.ScheduledTime.UtcTicks, run.Run.Attempt, run.Run.IsRecovery, run.Run.IsManual))
         {
             return RunReleaseStatus.Kept;
         }

@@ -375,7 +375,8 @@ public struct JobState
     /// slot is taken, the run is kept (<see langword="false"/>).
     /// </para>
     /// <para>
-    /// A job cancelled while the run was claimed stays cancelled, and the occurrence is dropped: cancel is final, and a run that
+    /// A <see cref="ClaimedRun.IsManual"/> run (<c>RunNow</c>) only drops its claim: its claim left the schedule alone, so no
+    /// occurrence moves and nothing is counted. A job cancelled while the run was claimed stays cancelled, and the occurrence is dropped: cancel is final, and a run that
     /// never started leaves no record. A paused job keeps the occurrence until it is resumed (then it is late, and the misfire
     /// policy decides). A job whose definition changed meanwhile gets the occurrence back unless its next occurrence now comes
     /// before it (the new schedule stands) or its new <see cref="Job.MaxRuns"/> is reached.
@@ -386,7 +387,7 @@ public struct JobState
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
-        return ReleaseTicks(trigger, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery);
+        return ReleaseTicks(trigger, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery, run.IsManual);
     }
 
     /// <summary>Gets the order in which a store gives back a batch of runs (<see cref="IJobStore.ReleaseRunsAsync"/>): latest scheduled time first.</summary>
@@ -417,9 +418,19 @@ public struct JobState
     }
 
     /// <summary>The give-back in ticks (see <see cref="Release"/>).</summary>
-    internal bool ReleaseTicks(Trigger? trigger, int? maxRuns, long scheduled, int attempt, bool recovery)
+    internal bool ReleaseTicks(Trigger? trigger, int? maxRuns, long scheduled, int attempt, bool recovery, bool manual)
     {
+        // A RunNow claim left the schedule alone, so giving it back only drops the claim: no occurrence moves.
         bool cancelled = Status == JobStatus.Cancelled;
+        if (manual)
+        {
+            Version++;
+            ActiveRuns = Math.Max(0, ActiveRuns - 1);
+            WaitsForIdle = false;
+            Settle();
+            return true;
+        }
+
         bool toRetrySlot = attempt > 1 || recovery;
         bool rewind = false;
         if (!cancelled && !toRetrySlot)

@@ -416,6 +416,25 @@ public abstract partial class JobStoreContractTests
         Assert.Equal(T0.AddMinutes(4), (await store.GetAsync(job.Id, Token))!.NextRun);
     }
 
+    [Fact]
+    public async Task Release_ARunNowClaim_OnlyDropsTheClaim_TheScheduleDoesNotMove()
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(EveryMinute());
+        await store.AddAsync(job, Token);
+        Clock.SetUtcNow(T0.AddSeconds(30));
+        ClaimedRun manual = (await store.ClaimNowAsync(job.Id, Request(NodeA), Token))!;
+        Assert.True(manual.IsManual);
+
+        Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([manual], Token));
+        Job released = (await store.GetAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Pending, 0, 0, 0), (released.Status, released.ActiveRuns, released.RunCount, released.FailureCount));
+        Assert.Equal(T0.AddMinutes(1), released.NextRun);
+        Assert.Equal(T0.AddMinutes(1), await store.NextDueAsync(Token));
+        Assert.Empty((await ClaimAsync(store, T0.AddSeconds(40))).Runs);
+        Assert.Equal([T0.AddMinutes(1)], (await ClaimAsync(store, T0.AddMinutes(1))).Runs.Select(r => r.ScheduledTime));
+    }
+
     /// <summary>A store with one every-minute job (misfire grace ten minutes), and its runs of 00:01, 00:02... claimed one a minute.</summary>
     private async Task<(IJobStore Store, Job Job, ClaimedRun[] Runs)> RunsOfOneJobAsync(OverlapPolicy overlap, int count)
     {
