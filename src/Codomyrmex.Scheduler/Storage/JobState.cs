@@ -48,7 +48,10 @@ public struct JobState
     /// <summary>Gets or sets the occurrence queued behind the running run (<see cref="OverlapPolicy.Queue"/>), in UTC ticks; 0 for none.</summary>
     public long QueuedTicks { get; set; }
 
-    /// <summary>Gets or sets when the last run started, in UTC ticks; 0 if the job has not run.</summary>
+    /// <summary>
+    /// Gets or sets when the last run started (set at its claim), in UTC ticks; 0 if the job has not run. A run given back
+    /// (<see cref="Release"/>) leaves its claim's time: the earlier value is not restored, since the claim does not carry it.
+    /// </summary>
     public long LastRunTicks { get; set; }
 
     /// <summary>Gets or sets how long the last run took, in ticks.</summary>
