@@ -24,12 +24,7 @@ public sealed partial class PostgreSqlJobStore
     /// </remarks>
     public async ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(runs);
-        foreach (ClaimedRun run in runs)
-        {
-            ArgumentNullException.ThrowIfNull(run, nameof(runs));
-        }
-
+        int[] order = JobState.GetReleaseOrder(runs);
         cancellationToken.ThrowIfCancellationRequested();
         if (runs.Count == 0)
         {
@@ -40,7 +35,7 @@ public sealed partial class PostgreSqlJobStore
         {
             try
             {
-                return await InBatchedTransactionAsync(store => ReleaseAllAsync(store, runs), cancellationToken).ConfigureAwait(false);
+                return await InBatchedTransactionAsync(store => ReleaseAllAsync(store, runs, order), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (attempt == 0 && RolledBack(exception) && exception is not OperationCanceledException)
             {
@@ -49,7 +44,7 @@ public sealed partial class PostgreSqlJobStore
         }
     }
 
-    private async Task<IReadOnlyList<RunReleaseStatus>> ReleaseAllAsync(StoreTransaction store, IReadOnlyList<ClaimedRun> runs)
+    private async Task<IReadOnlyList<RunReleaseStatus>> ReleaseAllAsync(StoreTransaction store, IReadOnlyList<ClaimedRun> runs, int[] order)
     {
         // Round trip 1: BEGIN, lock the claims that still match (run, holder and token), and lock their jobs in one order.
         (HashSet<string> live, Dictionary<string, JobRow> rows, long now) = await LockRunsAndJobsAsync(store,
@@ -59,11 +54,11 @@ public sealed partial class PostgreSqlJobStore
 
         await BetweenRoundTripsAsync().ConfigureAwait(false);
 
-        // The shared rule, run by run in the order given.
+        // The shared rule, run by run, latest scheduled time first.
         var statuses = new RunReleaseStatus[runs.Count];
         var released = new List<string>(runs.Count);
         var changed = new List<JobRow>(rows.Count);
-        for (int i = 0; i < runs.Count; i++)
+        foreach (int i in order)
         {
             ClaimedRun run = runs[i];
             if (!rows.TryGetValue(run.Job.Id, out JobRow? row))

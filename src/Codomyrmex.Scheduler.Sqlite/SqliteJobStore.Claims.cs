@@ -202,12 +202,7 @@ public sealed partial class SqliteJobStore
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public async ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(runs);
-        foreach (ClaimedRun run in runs)
-        {
-            ArgumentNullException.ThrowIfNull(run, nameof(runs));
-        }
-
+        int[] order = JobState.GetReleaseOrder(runs);
         cancellationToken.ThrowIfCancellationRequested();
         if (runs.Count == 0)
         {
@@ -218,7 +213,7 @@ public sealed partial class SqliteJobStore
         {
             var statuses = new RunReleaseStatus[runs.Count];
             List<JobRow>? released = null;
-            for (int i = 0; i < runs.Count; i++)
+            foreach (int i in order)
             {
                 ClaimedRun run = runs[i];
                 if (_claims.LiveJobOf(run.RunId, run.InstanceId, run.FencingToken) is not { } seq)

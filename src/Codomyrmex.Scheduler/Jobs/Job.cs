@@ -37,6 +37,10 @@ public sealed record Job
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>Gets when the last run started, or <see langword="null"/> if the job has not run.</summary>
+    /// <remarks>
+    /// Set when a run is claimed. A run given back unstarted by a stopping scheduler (<see cref="Storage.IJobStore.ReleaseRunsAsync"/>)
+    /// leaves its claim's time here: the earlier value is not restored, since the claim does not carry it.
+    /// </remarks>
     public DateTimeOffset? LastRun { get; init; }
 
     /// <summary>Gets when the job runs next, or <see langword="null"/> if no run remains.</summary>

@@ -60,6 +60,9 @@ public sealed partial class Scheduler
         /// <summary>On any other clock: the wait in progress, completed by <see cref="Wake"/> or by the timer.</summary>
         private TaskCompletionSource? _pending;
         private volatile bool _stopping;
+
+        // Bounds the give-backs of a stop (set before _stopping, which publishes it): the shutdown wait's token.
+        private CancellationToken _shutdown;
         /// <summary>1 while the loop waits for room in the queue; the first worker to make room takes it to 0 and wakes the loop (one wake, not one per worker).</summary>
         private int _waitingForRoom;
         private volatile bool _claiming;
@@ -135,8 +138,10 @@ public sealed partial class Scheduler
         }
 
         /// <summary>Stops claiming; completes once the loop has ended and the maintenance in progress (if any) with it.</summary>
-        public async Task StopAsync()
+        /// <param name="shutdown">Ends the give-back of the runs still queued (see <see cref="GiveBackAsync"/>): the shutdown wait's token.</param>
+        public async Task StopAsync(CancellationToken shutdown)
         {
+            _shutdown = shutdown;
             _stopping = true;
 
             // Claimed runs no worker has started never start now, even one whose worker looked at _stopping just before.
@@ -161,7 +166,7 @@ public sealed partial class Scheduler
 
             if (unstarted is not null)
             {
-                await _scheduler.GiveBackAsync(unstarted, _scheduler._time.GetUtcNow()).ConfigureAwait(false);
+                await _scheduler.GiveBackAsync(unstarted, _scheduler._time.GetUtcNow(), shutdown).ConfigureAwait(false);
                 Interlocked.Add(ref _inFlight, -unstarted.Count);
                 _scheduler.SignalChange(wakeDispatcher: false);
             }
@@ -409,7 +414,7 @@ public sealed partial class Scheduler
                     }
 
                     // They did not fire: back to the store, in one batch.
-                    await scheduler.GiveBackAsync(unqueued, now).ConfigureAwait(false);
+                    await scheduler.GiveBackAsync(unqueued, now, _shutdown).ConfigureAwait(false);
                 }
             }
             finally

@@ -88,7 +88,7 @@ public sealed partial class Scheduler
             {
                 // Claimed but not started when Stop came: it does not run, and goes back to the store unstarted (it did not fire).
                 handle.StopIfQueued();
-                await GiveBackAsync([handle], now).ConfigureAwait(false);
+                await GiveBackAsync([handle], now, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
 

@@ -20,7 +20,7 @@ public sealed partial class Scheduler
         bool cancelled = handle.JobCancelled;
         if (!cancelled && !handle.Lost && !run.IsManual && handle.ShutDown)
         {
-            await GiveBackAsync([handle], now).ConfigureAwait(false);
+            await GiveBackAsync([handle], now, CancellationToken.None).ConfigureAwait(false);
             return new RunResult(null, null);
         }
 
@@ -40,9 +40,10 @@ public sealed partial class Scheduler
     /// A run the store keeps (<see cref="RunReleaseStatus.Kept"/>: its job cannot take the occurrence back safely) is recorded as
     /// skipped instead. A give-back that fails (the store cannot be reached) is logged, and the runs are let go: no heartbeat
     /// renews them, so their leases lapse and the store recovers them as interrupted (a recoverable job runs them again).
-    /// No event and no run metric for a run given back.
+    /// So does a give-back that <paramref name="shutdown"/> ends first (the shutdown wait is over, or the caller of Stop gave up):
+    /// Stop does not wait for the store longer than for its jobs. No event and no run metric for a run given back.
     /// </remarks>
-    private async Task GiveBackAsync(IReadOnlyList<RunHandle> handles, DateTimeOffset now)
+    private async Task GiveBackAsync(IReadOnlyList<RunHandle> handles, DateTimeOffset now, CancellationToken shutdown)
     {
         List<RunHandle>? release = null;
         List<(RunHandle Handle, RunOutcome Outcome)>? record = null;
@@ -64,7 +65,13 @@ public sealed partial class Scheduler
             IReadOnlyList<RunReleaseStatus>? statuses = null;
             try
             {
-                statuses = await _store.ReleaseRunsAsync(release.ConvertAll(h => h.Run)).ConfigureAwait(false);
+                // WaitAsync as well: a store call stuck in a driver may not heed its token.
+                IReadOnlyList<RunReleaseStatus> answer = await _store.ReleaseRunsAsync(release.ConvertAll(h => h.Run), shutdown).AsTask()
+                    .WaitAsync(shutdown).ConfigureAwait(false);
+
+                // A store that breaks the contract: which runs it took back is unknown, so none is trusted (as a failed call).
+                statuses = answer.Count == release.Count ? answer
+                    : throw new InvalidOperationException($"The store answered {answer.Count} statuses for {release.Count} runs given back.");
             }
 #pragma warning disable CA1031 // Stop must not fail, nor wait, because the store is out of reach: the leases lapse instead.
             catch (Exception exception)

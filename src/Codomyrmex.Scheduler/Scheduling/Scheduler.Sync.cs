@@ -256,7 +256,8 @@ public sealed partial class Scheduler
     /// Runs that were claimed but had not started did not fire: they are given back to the store unstarted
     /// (<see cref="Storage.IJobStore.ReleaseRunsAsync"/>, one call for the runs still queued), with nothing counted or recorded, so their
     /// occurrences are due again at their scheduled times and run at the next start (by the misfire policy if late by then); a
-    /// cancelled job's run is recorded as cancelled. If the store cannot take them back they stay claimed until their leases
+    /// cancelled job's run is recorded as cancelled. The give-back counts in the shutdown wait: if the store cannot take them
+    /// back before <see cref="SchedulerOptions.ShutdownTimeout"/> (or <paramref name="cancellationToken"/>) ends it, they stay claimed until their leases
     /// lapse, and are then recovered as interrupted (a recoverable job runs them again). A run that ends because its token was cancelled
     /// here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of its own:
     /// <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>), and
@@ -278,13 +279,21 @@ public sealed partial class Scheduler
             }
 
             Volatile.Write(ref _dispatcher, null);
-            await dispatcher.StopAsync().ConfigureAwait(false);
+
+            // The shutdown wait starts now and bounds the give-back of the queued runs too, so that a store out of reach does
+            // not make Stop take longer than the timeout (or ignore the caller's token).
+            // (A timeout longer than a timer takes bounds the give-back by the caller's token alone.)
+            TimeSpan limit = _options.ShutdownTimeout;
+            using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task timeout = LongTime.DelayAsync(limit, _time, shutdownWait.Token);
+            using var giveBackTimer = new CancellationTokenSource(
+                limit == TimeSpan.Zero ? limit : limit >= LongTime.MaxTimerWait ? Timeout.InfiniteTimeSpan : LongTime.ForTimer(limit), _time);
+            using var giveBackWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, giveBackTimer.Token);
+            await dispatcher.StopAsync(giveBackWait.Token).ConfigureAwait(false);
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
             Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
             Task workers = dispatcher.WorkersAsync();
-            using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task timeout = LongTime.DelayAsync(_options.ShutdownTimeout, _time, shutdownWait.Token);
             if (await Task.WhenAny(workers, timeout).ConfigureAwait(false) != workers)
             {
                 Log.ShutdownTimedOut(_logger, _activeRuns.Count);

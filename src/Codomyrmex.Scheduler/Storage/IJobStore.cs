@@ -171,7 +171,7 @@ public interface IJobStore
     ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default);
 
     /// <summary>Gives back claimed runs that never started, as if they had not been claimed: their occurrences are due again.</summary>
-    /// <param name="runs">The runs, each named by its claim (run id, instance id and fencing token); scheduled runs, not <see cref="ClaimedRun.IsManual"/> ones.</param>
+    /// <param name="runs">The runs, each named by its claim (run id, instance id and fencing token). A <see cref="ClaimedRun.IsManual"/> run only drops its claim: no occurrence moves.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>
     /// One status per run, in the order given: <see cref="RunReleaseStatus.Released"/>; <see cref="RunReleaseStatus.Fenced"/> when
@@ -189,7 +189,9 @@ public interface IJobStore
     /// given a run back, so that other nodes see it due.
     /// </para>
     /// <para>
-    /// All runs are given back in one atomic step (one transaction, one lock). A run neither completed nor given back (its node
+    /// All runs are given back in one atomic step (one transaction, one lock), in the order of <see cref="JobState.GetReleaseOrder"/>:
+    /// latest scheduled time first, so that several runs of one job each move its next occurrence back by one (statuses still come
+    /// in the order given). A run neither completed nor given back (its node
     /// was killed, or this call failed) stays claimed until its lease expires, and <see cref="RecoverExpiredAsync"/> then
     /// records it as interrupted, as any lost run.
     /// </para>

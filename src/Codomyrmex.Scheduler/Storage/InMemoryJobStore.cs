@@ -396,14 +396,14 @@ public sealed partial class InMemoryJobStore : IJobStore
             return new((IReadOnlyList<RunReleaseStatus>)[]);
         }
 
+        int[] order = JobState.GetReleaseOrder(runs);
         var statuses = new RunReleaseStatus[runs.Count];
         List<Entry>? released = null;
         lock (_lock)
         {
-            for (int i = 0; i < runs.Count; i++)
+            foreach (int i in order)
             {
-                ClaimedRun claimed = runs[i] ?? throw new ArgumentNullException(nameof(runs));
-                statuses[i] = ReleaseLocked(claimed, ref released);
+                statuses[i] = ReleaseLocked(runs[i], ref released);
             }
         }
 
@@ -431,7 +431,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         Entry job = run.Entry;
         JobStatus before = job.Status;
         JobState state = job.ReadState();
-        if (!state.ReleaseTicks(job.Trigger, job.Options.Overlap, job.MaxRuns, run.Run.ScheduledTime.UtcTicks, run.Run.Attempt, run.Run.IsRecovery))
+        if (!state.ReleaseTicks(job.Trigger, job.MaxRuns, run.Run.ScheduledTime.UtcTicks, run.Run.Attempt, run.Run.IsRecovery, run.Run.IsManual))
         {
             return RunReleaseStatus.Kept;
         }

@@ -48,7 +48,10 @@ public struct JobState
     /// <summary>Gets or sets the occurrence queued behind the running run (<see cref="OverlapPolicy.Queue"/>), in UTC ticks; 0 for none.</summary>
     public long QueuedTicks { get; set; }
 
-    /// <summary>Gets or sets when the last run started, in UTC ticks; 0 if the job has not run.</summary>
+    /// <summary>
+    /// Gets or sets when the last run started (set at its claim), in UTC ticks; 0 if the job has not run. A run given back
+    /// (<see cref="Release"/>) leaves its claim's time: the earlier value is not restored, since the claim does not carry it.
+    /// </summary>
     public long LastRunTicks { get; set; }
 
     /// <summary>Gets or sets how long the last run took, in ticks.</summary>
@@ -349,7 +352,10 @@ public struct JobState
     /// <param name="trigger">The job's trigger.</param>
     /// <param name="options">The job's policies.</param>
     /// <param name="maxRuns">The job's limit (<see cref="Job.MaxRuns"/>).</param>
-    /// <param name="run">The run; the store has checked that it is the live claim (run id, instance id and fencing token).</param>
+    /// <param name="run">
+    /// The run; the store has checked that it is the live claim (run id, instance id and fencing token). A store gives back a
+    /// batch's runs in the order of <see cref="GetReleaseOrder"/> (latest scheduled time first).
+    /// </param>
     /// <returns>
     /// <see langword="true"/> if the run was given back: the store deletes the claim and saves the state. <see langword="false"/>
     /// if the state cannot take the occurrence back without running another occurrence twice: nothing changed, the claim stays,
@@ -364,16 +370,16 @@ public struct JobState
     /// <para>
     /// Where the occurrence goes: a retry or a recovery (<see cref="ClaimedRun.Attempt"/> above 1, or
     /// <see cref="ClaimedRun.IsRecovery"/>) goes back to the job's one retry slot, due at once as the same attempt and still a
-    /// recovery. Any other occurrence moves the next occurrence back to it, when the trigger, advanced from it, comes to the
-    /// next occurrence the job had (so no occurrence between them had run): it is due at its scheduled time again, and the
-    /// misfire policy applies at its next claim with its real lateness; an occurrence queued behind it (overlap
-    /// <see cref="OverlapPolicy.Queue"/>) is dropped from the queue, since the trigger comes to it again. With overlap
-    /// <see cref="OverlapPolicy.Allow"/> the trigger must come exactly to the next occurrence (a later occurrence of such a job
-    /// may have run meanwhile). When it does not (the trigger was changed, or a later occurrence ran), the occurrence goes to
-    /// the retry slot as attempt 1, due at once. When that slot is taken, the run is kept (<see langword="false"/>).
+    /// recovery. Any other occurrence moves the next occurrence back to it when the trigger, advanced from it, comes exactly to
+    /// the job's next occurrence: nothing between them was decided while the run was held, so it is due at its scheduled time
+    /// again, and the misfire policy applies at its next claim with its real lateness. Otherwise (a later occurrence was run,
+    /// skipped for overlap, queued or caught up meanwhile, the limit was reached, or the trigger was changed) what was decided
+    /// stands: the occurrence goes to the retry slot as attempt 1, due at once, and a queued occurrence stays queued. When that
+    /// slot is taken, the run is kept (<see langword="false"/>).
     /// </para>
     /// <para>
-    /// A job cancelled while the run was claimed stays cancelled, and the occurrence is dropped: cancel is final, and a run that
+    /// A <see cref="ClaimedRun.IsManual"/> run (<c>RunNow</c>) only drops its claim: its claim left the schedule alone, so no
+    /// occurrence moves and nothing is counted. A job cancelled while the run was claimed stays cancelled, and the occurrence is dropped: cancel is final, and a run that
     /// never started leaves no record. A paused job keeps the occurrence until it is resumed (then it is late, and the misfire
     /// policy decides). A job whose definition changed meanwhile gets the occurrence back unless its next occurrence now comes
     /// before it (the new schedule stands) or its new <see cref="Job.MaxRuns"/> is reached.
@@ -384,21 +390,59 @@ public struct JobState
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
-        return ReleaseTicks(trigger, options.Overlap, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery);
+        return ReleaseTicks(trigger, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery, run.IsManual);
+    }
+
+    /// <summary>Gets the order in which a store gives back a batch of runs (<see cref="IJobStore.ReleaseRunsAsync"/>): latest scheduled time first.</summary>
+    /// <param name="runs">The runs of the batch, in the order given.</param>
+    /// <returns>The indexes of <paramref name="runs"/>, the latest <see cref="ClaimedRun.ScheduledTime"/> first; runs of one time in the order given.</returns>
+    /// <remarks>
+    /// <see cref="Release"/> moves a job's next occurrence back only to the occurrence just before it, so several runs of one job
+    /// (overlap <see cref="OverlapPolicy.Allow"/>) given back latest first each step it back by one. In the order they were claimed,
+    /// the earliest would find the later ones still claimed, go to the retry slot, and leave the others nowhere to go.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="runs"/> or one of its items is null.</exception>
+    public static int[] GetReleaseOrder(IReadOnlyList<ClaimedRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        int[] order = new int[runs.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(runs[i], nameof(runs));
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            int byTime = runs[b].ScheduledTime.UtcTicks.CompareTo(runs[a].ScheduledTime.UtcTicks);
+            return byTime != 0 ? byTime : a.CompareTo(b);
+        });
+        return order;
     }
 
     /// <summary>The give-back in ticks (see <see cref="Release"/>).</summary>
-    internal bool ReleaseTicks(Trigger? trigger, OverlapPolicy overlap, int? maxRuns, long scheduled, int attempt, bool recovery)
+    internal bool ReleaseTicks(Trigger? trigger, int? maxRuns, long scheduled, int attempt, bool recovery, bool manual)
     {
+        // A RunNow claim left the schedule alone, so giving it back only drops the claim: no occurrence moves.
         bool cancelled = Status == JobStatus.Cancelled;
+        if (manual)
+        {
+            Version++;
+            ActiveRuns = Math.Max(0, ActiveRuns - 1);
+            WaitsForIdle = false;
+            Settle();
+            return true;
+        }
+
         bool toRetrySlot = attempt > 1 || recovery;
         bool rewind = false;
         if (!cancelled && !toRetrySlot)
         {
             if (NextRunTicks == 0 || scheduled < NextRunTicks)
             {
-                long next = Advance(trigger, scheduled);
-                rewind = overlap == OverlapPolicy.Allow ? next == NextRunTicks : NextRunTicks == 0 || (next != 0 && next <= NextRunTicks);
+                // Back only to the occurrence just before the next one: any occurrence between them was decided while this run
+                // was held (run, skipped, queued), and must not come again.
+                rewind = Advance(trigger, scheduled) == NextRunTicks;
                 toRetrySlot = !rewind;
             }
         }
@@ -425,10 +469,6 @@ public struct JobState
         else if (rewind)
         {
             NextRunTicks = scheduled;
-            if (QueuedTicks > scheduled)
-            {
-                QueuedTicks = 0;
-            }
         }
 
         ApplyLimit(maxRuns);

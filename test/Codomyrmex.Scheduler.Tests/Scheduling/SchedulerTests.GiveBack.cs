@@ -123,4 +123,95 @@ public partial class SchedulerTests
         Assert.Equal([(Monday.AddMinutes(1), true)], occurrences);
         Assert.Equal([RunOutcome.Succeeded, RunOutcome.Interrupted], (await RunsOfAsync(scheduler, id)).Items.Select(r => r.Outcome));
     }
+
+    /// <summary>
+    /// A store whose give-back hangs (and ignores its token, as a call stuck in a driver may): the one job queued behind the held
+    /// worker, a stop begun, the worker let go, and the give-back reached. Returns the queued job's id and the stop in progress.
+    /// </summary>
+    private async Task<(string Id, Task Stopping)> StopWithTheGiveBackHangingAsync(
+        Scheduler scheduler, FaultyStore store, Task hang, CancellationToken stopToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.BeforeRelease = _ =>
+        {
+            reached.TrySetResult();
+            return hang;
+        };
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        ScheduleBlocker(scheduler, entered, release.Task);
+        string id = scheduler.Schedule(() => { }, name: "queued", trigger: Every(minutes: 1));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(entered.Task);
+        Task stopping = scheduler.StopAsync(stopToken);
+        release.SetResult();
+        await Within(reached.Task);
+        return (id, stopping);
+    }
+
+    [Fact]
+    public async Task Stop_WhenTheGiveBackHangs_EndsAtTheShutdownTimeout_AndTheRunStaysClaimedUntilItsLeaseLapses()
+    {
+        var store = new FaultyStore(Clock);
+        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.FromSeconds(30));
+        var hang = new TaskCompletionSource();
+        try
+        {
+            (string id, Task stopping) = await StopWithTheGiveBackHangingAsync(scheduler, store, hang.Task, TestContext.Current.CancellationToken);
+
+            // The shutdown wait bounds the give-back: Stop takes no longer than the timeout.
+            Clock.Advance(TimeSpan.FromSeconds(30));
+            await Within(stopping);
+            Job held = scheduler.GetJob(id)!;
+            Assert.Equal((JobStatus.Running, 1, 0), (held.Status, held.ActiveRuns, held.RunCount));
+        }
+        finally
+        {
+            hang.SetResult(); // lets a stop that did not end go, so that the test's cleanup can stop the scheduler
+        }
+    }
+
+    [Fact]
+    public async Task Stop_WhenTheGiveBackHangs_EndsOnTheCallersToken()
+    {
+        var store = new FaultyStore(Clock);
+        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.FromDays(1));
+        var hang = new TaskCompletionSource();
+        using var stopWait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        try
+        {
+            (string id, Task stopping) = await StopWithTheGiveBackHangingAsync(scheduler, store, hang.Task, stopWait.Token);
+            await stopWait.CancelAsync();
+            await Within(stopping);
+            Assert.Equal(1, scheduler.GetJob(id)!.ActiveRuns);
+        }
+        finally
+        {
+            hang.SetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Stop_WhenTheStoreAnswersTooFewStatuses_EndsAsForAFailedGiveBack_AndTheSchedulerIsIdle()
+    {
+        var store = new FaultyStore(Clock) { AfterRelease = _ => [] };
+        var scheduler = NewScheduler(maxWorkers: 1, store: store);
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        ScheduleBlocker(scheduler, entered, release.Task);
+        int runs = 0;
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), name: "queued", trigger: Every(minutes: 1));
+
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
+        await Idle(scheduler);
+        Assert.Equal(0, runs);
+
+        // The store did take the run back (only its answer was short): the occurrence runs at the next start.
+        store.AfterRelease = null;
+        scheduler.Start();
+        await Idle(scheduler);
+        Assert.Equal(1, runs);
+        Assert.Equal(Monday.AddMinutes(2), scheduler.GetJob(id)!.NextRun);
+    }
 }

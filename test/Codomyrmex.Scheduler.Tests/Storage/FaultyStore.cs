@@ -34,6 +34,12 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Gets or sets a value indicating whether giving runs back throws (the store cannot be reached).</summary>
     public bool FailRelease { get; set; }
 
+    /// <summary>Gets or sets what a give-back awaits first; it is given the call's token (a store that ignores it may await something else).</summary>
+    public Func<CancellationToken, Task>? BeforeRelease { get; set; }
+
+    /// <summary>Gets or sets what a give-back answers instead of the statuses the store gave (a store that breaks the contract).</summary>
+    public Func<IReadOnlyList<RunReleaseStatus>, IReadOnlyList<RunReleaseStatus>>? AfterRelease { get; set; }
+
     /// <summary>Gets or sets a value indicating whether renewals throw (the store cannot be reached).</summary>
     public bool FailRenew { get; set; }
 
@@ -110,8 +116,18 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
             ? throw new InvalidOperationException("database is locked (a simulated SQLITE_BUSY)")
             : _inner.CompleteRunAsync(completion, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default) =>
-        FailRelease ? throw new TimeoutException("the store cannot be reached (a simulated partition)") : _inner.ReleaseRunsAsync(runs, cancellationToken);
+    public async ValueTask<IReadOnlyList<RunReleaseStatus>> ReleaseRunsAsync(IReadOnlyList<ClaimedRun> runs, CancellationToken cancellationToken = default)
+    {
+        if (BeforeRelease is { } hook)
+        {
+            await hook(cancellationToken);
+        }
+
+        return FailRelease
+            ? throw new TimeoutException("the store cannot be reached (a simulated partition)")
+            : AfterRelease is { } answer ? answer(await _inner.ReleaseRunsAsync(runs, cancellationToken))
+            : await _inner.ReleaseRunsAsync(runs, cancellationToken);
+    }
 
     public async ValueTask<LeaseRenewal> RenewAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default)
     {

@@ -321,11 +321,8 @@ public abstract partial class JobStoreContractTests
     [Fact]
     public async Task Release_OverlapAllow_WhenALaterOccurrenceRan_TheGivenBackOneRunsOnce_AndTheLaterOneNotAgain()
     {
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Allow, MisfireGraceTime = TimeSpan.FromMinutes(10) });
-        await store.AddAsync(job, Token);
-        ClaimedRun first = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
-        ClaimedRun second = Assert.Single((await ClaimAsync(store, T0.AddMinutes(2))).Runs);
+        (IJobStore store, Job job, ClaimedRun[] runs) = await RunsOfOneJobAsync(OverlapPolicy.Allow, 2);
+        (ClaimedRun first, ClaimedRun second) = (runs[0], runs[1]);
         await CompleteAsync(store, second, RunOutcome.Succeeded, T0.AddMinutes(2));
 
         Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([first], Token));
@@ -337,11 +334,8 @@ public abstract partial class JobStoreContractTests
     [Fact]
     public async Task Release_WhenTheJobsRetrySlotIsTaken_TheRunIsKept_AndStillCompletes()
     {
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Allow, MisfireGraceTime = TimeSpan.FromMinutes(10) });
-        await store.AddAsync(job, Token);
-        ClaimedRun first = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
-        ClaimedRun second = Assert.Single((await ClaimAsync(store, T0.AddMinutes(2))).Runs);
+        (IJobStore store, Job job, ClaimedRun[] runs) = await RunsOfOneJobAsync(OverlapPolicy.Allow, 2);
+        (ClaimedRun first, ClaimedRun second) = (runs[0], runs[1]);
         await CompleteAsync(store, second, RunOutcome.Failed, T0.AddMinutes(2), error: "E: x", retryAt: T0.AddMinutes(3));
         Job before = (await store.GetAsync(job.Id, Token))!;
 
@@ -355,24 +349,123 @@ public abstract partial class JobStoreContractTests
     [Fact]
     public async Task Release_OverlapQueue_TheQueuedOccurrenceIsNotRunTwice()
     {
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = OverlapPolicy.Queue, MisfireGraceTime = TimeSpan.FromMinutes(10) });
-        await store.AddAsync(job, Token);
-        ClaimedRun first = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
+        (IJobStore store, _, ClaimedRun[] held) = await RunsOfOneJobAsync(OverlapPolicy.Queue, 1);
         Assert.Empty((await ClaimAsync(store, T0.AddMinutes(2))).Runs);
 
         // 00:02 was queued behind 00:01; giving 00:01 back brings both back, once each.
+        Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([held[0]], Token));
+        (List<ClaimedRun> runs, _) = await ClaimAndCompleteAsync(store, [.. Enumerable.Range(1, 5).Select(i => T0.AddMinutes(2).AddSeconds(i))]);
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2)], runs.Select(r => r.ScheduledTime));
+    }
+
+    [Fact]
+    public async Task Release_OverlapAllow_ThreeRunsGivenBackInClaimOrder_AllComeBackOnce_NoneRecorded()
+    {
+        (IJobStore store, Job job, ClaimedRun[] runs) = await RunsOfOneJobAsync(OverlapPolicy.Allow, 3);
+        (ClaimedRun first, ClaimedRun second, ClaimedRun third) = (runs[0], runs[1], runs[2]);
+
+        // In the order claimed: the store takes one job's runs latest first, so each moves the next occurrence back by one.
+        Assert.Equal([RunReleaseStatus.Released, RunReleaseStatus.Released, RunReleaseStatus.Released],
+            await store.ReleaseRunsAsync([first, second, third], Token));
+        Job released = (await store.GetAsync(job.Id, Token))!;
+        Assert.Equal(T0.AddMinutes(1), released.NextRun);
+        Assert.Equal(0, released.ActiveRuns);
+        Assert.Equal(JobStatus.Pending, released.Status);
+        Assert.Equal(0, (await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Token)).Total);
+
+        ClaimBatch again = await ClaimAsync(store, T0.AddMinutes(3).AddSeconds(10));
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2), T0.AddMinutes(3)], again.Runs.Select(r => r.ScheduledTime));
+        Assert.All(again.Runs, r => Assert.Equal(1, r.Attempt));
+        Assert.Empty(again.Skipped);
+        Assert.Equal(T0.AddMinutes(4), (await store.GetAsync(job.Id, Token))!.NextRun);
+    }
+
+    [Fact]
+    public async Task Release_OverlapSkip_AnOccurrenceSkippedWhileTheRunWasHeld_IsNotDecidedAgain()
+    {
+        (IJobStore store, Job job, ClaimedRun[] held) = await RunsOfOneJobAsync(OverlapPolicy.Skip, 1);
+        ClaimedRun first = held[0];
+        ClaimBatch overlapped = await ClaimAsync(store, T0.AddMinutes(2));
+        Assert.Empty(overlapped.Runs);
+        Assert.Equal(T0.AddMinutes(2), Assert.Single(overlapped.Skipped).ScheduledTime);
+
+        // 00:02 was skipped (and reported) while 00:01 was held: 00:01 comes back alone, at once, as attempt 1.
         Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([first], Token));
-        var scheduled = new List<DateTimeOffset>();
-        for (int second = 1; second < 6; second++)
+        Assert.Equal(T0.AddMinutes(1), (await store.GetAsync(job.Id, Token))!.NextRun);
+        (List<ClaimedRun> runs, List<DateTimeOffset> skipped) = await ClaimAndCompleteAsync(store,
+            T0.AddMinutes(2).AddSeconds(10), T0.AddMinutes(2).AddSeconds(20), T0.AddMinutes(3));
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(3)], runs.Select(r => r.ScheduledTime));
+        Assert.All(runs, r => Assert.Equal(1, r.Attempt));
+        Assert.Empty(skipped);
+    }
+
+    [Fact]
+    public async Task Release_OverlapQueue_OccurrencesQueuedAndSkippedWhileTheRunWasHeld_AreNotDecidedAgain()
+    {
+        (IJobStore store, Job job, ClaimedRun[] held) = await RunsOfOneJobAsync(OverlapPolicy.Queue, 1);
+        ClaimedRun first = held[0];
+        Assert.Empty((await ClaimAsync(store, T0.AddMinutes(2))).Runs); // 00:02 queued
+        Assert.Equal(T0.AddMinutes(3), Assert.Single((await ClaimAsync(store, T0.AddMinutes(3))).Skipped).ScheduledTime);
+
+        // 00:01 comes back at once, 00:02 stays queued behind it, and 00:03 stays skipped.
+        Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([first], Token));
+        (List<ClaimedRun> runs, List<DateTimeOffset> skipped) = await ClaimAndCompleteAsync(store,
+            [.. Enumerable.Range(1, 5).Select(i => T0.AddMinutes(3).AddSeconds(10 * i))]);
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2)], runs.Select(r => r.ScheduledTime));
+        Assert.Empty(skipped);
+        Assert.Equal(T0.AddMinutes(4), (await store.GetAsync(job.Id, Token))!.NextRun);
+    }
+
+    [Fact]
+    public async Task Release_ARunNowClaim_OnlyDropsTheClaim_TheScheduleDoesNotMove()
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(EveryMinute());
+        await store.AddAsync(job, Token);
+        Clock.SetUtcNow(T0.AddSeconds(30));
+        ClaimedRun manual = (await store.ClaimNowAsync(job.Id, Request(NodeA), Token))!;
+        Assert.True(manual.IsManual);
+
+        Assert.Equal([RunReleaseStatus.Released], await store.ReleaseRunsAsync([manual], Token));
+        Job released = (await store.GetAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Pending, 0, 0, 0), (released.Status, released.ActiveRuns, released.RunCount, released.FailureCount));
+        Assert.Equal(T0.AddMinutes(1), released.NextRun);
+        Assert.Equal(T0.AddMinutes(1), await store.NextDueAsync(Token));
+        Assert.Empty((await ClaimAsync(store, T0.AddSeconds(40))).Runs);
+        Assert.Equal([T0.AddMinutes(1)], (await ClaimAsync(store, T0.AddMinutes(1))).Runs.Select(r => r.ScheduledTime));
+    }
+
+    /// <summary>A store with one every-minute job (misfire grace ten minutes), and its runs of 00:01, 00:02... claimed one a minute.</summary>
+    private async Task<(IJobStore Store, Job Job, ClaimedRun[] Runs)> RunsOfOneJobAsync(OverlapPolicy overlap, int count)
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(EveryMinute(), options: new JobOptions { Overlap = overlap, MisfireGraceTime = TimeSpan.FromMinutes(10) });
+        await store.AddAsync(job, Token);
+        var runs = new ClaimedRun[count];
+        for (int i = 0; i < count; i++)
         {
-            foreach (ClaimedRun run in (await ClaimAsync(store, T0.AddMinutes(2).AddSeconds(second))).Runs)
+            runs[i] = Assert.Single((await ClaimAsync(store, T0.AddMinutes(i + 1))).Runs);
+        }
+
+        return (store, job, runs);
+    }
+
+    /// <summary>Claims at each time in turn and completes every run claimed as a success at once.</summary>
+    private async Task<(List<ClaimedRun> Runs, List<DateTimeOffset> Skipped)> ClaimAndCompleteAsync(IJobStore store, params DateTimeOffset[] times)
+    {
+        var runs = new List<ClaimedRun>();
+        var skipped = new List<DateTimeOffset>();
+        foreach (DateTimeOffset now in times)
+        {
+            ClaimBatch batch = await ClaimAsync(store, now);
+            skipped.AddRange(batch.Skipped.Select(s => s.ScheduledTime));
+            foreach (ClaimedRun run in batch.Runs)
             {
-                scheduled.Add(run.ScheduledTime);
-                await CompleteAsync(store, run, RunOutcome.Succeeded, T0.AddMinutes(2).AddSeconds(second));
+                runs.Add(run);
+                await CompleteAsync(store, run, RunOutcome.Succeeded, now);
             }
         }
 
-        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2)], scheduled);
+        return (runs, skipped);
     }
 }
