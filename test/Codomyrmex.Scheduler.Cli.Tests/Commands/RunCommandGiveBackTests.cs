@@ -25,8 +25,10 @@ public sealed class RunCommandGiveBackTests
         await using (RunningSchedctl first = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db",
             "--workers", "1", "--grace", "5m"))
         {
-            // One command holds the one worker; the other three runs are claimed and queued behind it.
+            // One command holds the one worker; the other three runs are claimed and queued behind it. (Their first
+            // occurrences may fall a second apart, when the jobs were declared across a second's edge: wait for all four.)
             await TestFiles.WaitForFileAsync(folder["runs.log"]);
+            await WaitUntilAllClaimedAsync(folder["state.db"]);
             await first.SignalGroupAsync("INT");
             await first.WaitForErrorAsync("waiting up to 5m");
             folder.Write("go", "");
@@ -49,9 +51,11 @@ public sealed class RunCommandGiveBackTests
                 }
                 else
                 {
-                    // Not skipped, not used up: still due, at the occurrence it was claimed for.
+                    // Claimed (the claim set its last run, at or after the occurrence's time), then given back: not skipped, not used up, still due at the
+                    // occurrence it was claimed for.
                     Assert.Equal((JobStatus.Pending, 0, 0), (job.Status, job.RunCount, job.ActiveRuns));
                     Assert.NotNull(job.NextRun);
+                    Assert.True(job.LastRun >= job.NextRun, $"{job.Name}: last run {job.LastRun:O}, next run {job.NextRun:O}");
                     Assert.Empty(history);
                 }
             }
@@ -68,5 +72,26 @@ public sealed class RunCommandGiveBackTests
 
         // Every occurrence ran exactly once.
         Assert.Equal(Names, File.ReadAllLines(folder["runs.log"]).Order());
+    }
+
+    /// <summary>Reads the live store until each of the jobs holds a claimed run.</summary>
+    private static async Task WaitUntilAllClaimedAsync(string path)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            await using (var store = new SqliteJobStore(new SqliteJobStoreOptions { Path = path, ReadOnly = true, PollInterval = Timeout.InfiniteTimeSpan }))
+            {
+                IReadOnlyList<Job> jobs = (await store.ListAsync(default, Ct)).Items;
+                if (jobs.Count == Names.Length && jobs.All(j => j.ActiveRuns == 1))
+                {
+                    return;
+                }
+
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"The jobs were never all claimed: {string.Join(", ", jobs.Select(j => $"{j.Name} {j.Status} {j.ActiveRuns}"))}.");
+            }
+
+            await Task.Delay(20, Ct);
+        }
     }
 }
