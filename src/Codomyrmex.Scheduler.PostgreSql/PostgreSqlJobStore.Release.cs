@@ -85,7 +85,7 @@ public sealed partial class PostgreSqlJobStore
                 continue;
             }
 
-            if (!row.State.Release(trigger, row.Options, row.MaxRuns, run))
+            if (!row.State.Release(trigger, row.MaxRuns, run))
             {
                 statuses[i] = RunReleaseStatus.Kept;
                 continue;

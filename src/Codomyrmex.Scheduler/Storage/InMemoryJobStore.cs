@@ -398,7 +398,7 @@ public sealed partial class InMemoryJobStore : IJobStore
 
         int[] order = JobState.GetReleaseOrder(runs);
         var statuses = new RunReleaseStatus[runs.Count];
-        List<Entry>? released = null;
+        HashSet<Entry>? released = null;
         lock (_lock)
         {
             foreach (int i in order)
@@ -416,7 +416,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     }
 
     /// <summary>Gives back one claimed run under the store's lock: the body of <see cref="ReleaseRunsAsync"/>.</summary>
-    private RunReleaseStatus ReleaseLocked(ClaimedRun claimed, ref List<Entry>? released)
+    private RunReleaseStatus ReleaseLocked(ClaimedRun claimed, ref HashSet<Entry>? released)
     {
         if (!claimed.TryGetRunKey(out ulong runKey) || !_runs.TryGetValue(runKey, out ActiveRun run))
         {
@@ -439,10 +439,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         _runs.Remove(runKey);
         job.WriteState(state);
         Reschedule(job, before);
-        if (!(released ??= []).Contains(job))
-        {
-            released.Add(job);
-        }
+        (released ??= []).Add(job);
 
         return RunReleaseStatus.Released;
     }

@@ -350,7 +350,6 @@ public struct JobState
     /// its occurrence is due again, and nothing is counted.
     /// </summary>
     /// <param name="trigger">The job's trigger.</param>
-    /// <param name="options">The job's policies.</param>
     /// <param name="maxRuns">The job's limit (<see cref="Job.MaxRuns"/>).</param>
     /// <param name="run">
     /// The run; the store has checked that it is the live claim (run id, instance id and fencing token). A store gives back a
@@ -385,10 +384,9 @@ public struct JobState
     /// before it (the new schedule stands) or its new <see cref="Job.MaxRuns"/> is reached.
     /// </para>
     /// </remarks>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="run"/> is null.</exception>
-    public bool Release(Trigger? trigger, JobOptions options, int? maxRuns, ClaimedRun run)
+    /// <exception cref="ArgumentNullException"><paramref name="run"/> is null.</exception>
+    public bool Release(Trigger? trigger, int? maxRuns, ClaimedRun run)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
         return ReleaseTicks(trigger, maxRuns, run.ScheduledTime.UtcTicks, run.Attempt, run.IsRecovery, run.IsManual);
     }
