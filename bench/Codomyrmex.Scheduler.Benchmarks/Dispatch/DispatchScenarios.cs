@@ -23,6 +23,12 @@ internal static partial class DispatchScenarios
     /// <summary>Hangfire's <c>SchedulePollingInterval</c> (15 s by default): how often due scheduled jobs move to the queue.</summary>
     private static readonly TimeSpan HangfirePolling = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Measured runs of the fires scenario for Codomyrmex (history on and off) and Quartz.</summary>
+    private const int FireRuns = 5;
+
+    /// <summary>Full-size warm-up runs of the fires scenario for each library measured <see cref="FireRuns"/> times.</summary>
+    private const int FireWarmUps = 2;
+
     private static double s_scale = 1;
 
     /// <summary>Whether Hangfire runs too (not in <c>dispatch</c>, which races the in-memory scheduler against Quartz only).</summary>
@@ -95,39 +101,60 @@ internal static partial class DispatchScenarios
         int n = Scaled(100_000);
         var targets = new List<(Func<DispatchTarget> Create, int Runs)>
         {
-            (() => new CodomyrmexTarget(Workers), 5),
-            (() => new CodomyrmexTarget(Workers, history: new RunHistoryOptions { MaxRunsPerJob = 0 }), 5),
+            (() => new CodomyrmexTarget(Workers), FireRuns),
+            (() => new CodomyrmexTarget(Workers, history: new RunHistoryOptions { MaxRunsPerJob = 0 }), FireRuns),
         };
         if (s_quartz)
         {
-            targets.Add((() => new QuartzTarget(Workers), 5));
+            targets.Add((() => new QuartzTarget(Workers), FireRuns));
         }
+
         if (s_hangfire)
         {
             targets.Add((() => new HangfireTarget(Workers, HangfirePolling, useSchedule: false), 1));
             targets.Add((() => new HangfireTarget(Workers, HangfirePolling, useSchedule: true), 1));
         }
 
+        // Warm-up, not reported: a small run, then full-size runs, so that the JIT's tiering (which promotes the hot paths
+        // after their first calls and again with their profile) has settled before any run is measured.
+        foreach ((Func<DispatchTarget> create, int runs) in targets)
+        {
+            await FireOnceAsync(create, Scaled(10_000));
+            for (int i = 0; runs > 1 && i < FireWarmUps; i++)
+            {
+                await FireOnceAsync(create, n);
+            }
+        }
+
+        // Measured runs in rounds, one run of each library per round: the libraries share every stretch of the run, so a
+        // machine that gets slower or faster for a while (a shared one does) moves them alike, not one library's runs alone.
+        var results = new List<FireResult>[targets.Count];
+        for (int run = 1; run <= targets.Max(t => t.Runs); run++)
+        {
+            for (int t = 0; t < targets.Count; t++)
+            {
+                if (run <= targets[t].Runs)
+                {
+                    (results[t] ??= []).Add(await FireOnceAsync(targets[t].Create, n));
+                }
+            }
+        }
+
         var table = new MarkdownTable($"Fires per second: {n:N0} no-op one-shot jobs, all due when the scheduler starts",
             "Library", "Run", "Schedule (s)", "Start to last fire (s)", "Fires/s", "Start to first fire (ms)", "First to last: fires/s", "CPU (s)",
             "Allocated bytes per fire", "GCs (gen0/1/2)", "Check");
         var medians = new List<(string Library, double FiresPerSecond)>();
-        foreach ((Func<DispatchTarget> create, int runs) in targets)
+        foreach (List<FireResult> runs in results)
         {
-            await FireOnceAsync(create, Scaled(10_000));
-            var rates = new List<double>();
-            string library = "";
-            for (int run = 1; run <= runs; run++)
+            for (int run = 0; run < runs.Count; run++)
             {
-                FireResult r = await FireOnceAsync(create, n);
-                table.Row(r.Library, run, r.Schedule.TotalSeconds, r.Seconds, r.FiresPerSecond, r.FirstMs, r.FirstToLast, r.Cpu.TotalSeconds,
+                FireResult r = runs[run];
+                table.Row(r.Library, run + 1, r.Schedule.TotalSeconds, r.Seconds, r.FiresPerSecond, r.FirstMs, r.FirstToLast, r.Cpu.TotalSeconds,
                     r.AllocatedPerFire, r.Collections, r.Check);
-                rates.Add(r.FiresPerSecond);
-                library = r.Library;
             }
 
-            rates.Sort();
-            medians.Add((library, rates[rates.Count / 2]));
+            List<double> rates = runs.Select(r => r.FiresPerSecond).Order().ToList();
+            medians.Add((runs[0].Library, rates[rates.Count / 2]));
         }
 
         // The ratio the speed target is stated in: medians of the runs of one process, each against Quartz's.
@@ -136,6 +163,19 @@ internal static partial class DispatchScenarios
         foreach ((string library, double rate) in medians)
         {
             summary.Row(library, rate, quartz > 0 ? rate / quartz : double.NaN);
+        }
+
+        if (s_quartz)
+        {
+            // The same runs paired by round: each of our runs against the Quartz run of its own round (the same stretch of time).
+            List<FireResult> ours = results[0];
+            List<FireResult> theirs = results.First(r => r[0].Library == "Quartz");
+            var rounds = new MarkdownTable("Fires per second by round: Codomyrmex (history on) against Quartz in the same round", "Library", "Round",
+                "Codomyrmex fires/s", "Quartz fires/s", "vs Quartz");
+            for (int i = 0; i < ours.Count; i++)
+            {
+                rounds.Row("Codomyrmex", i + 1, ours[i].FiresPerSecond, theirs[i].FiresPerSecond, ours[i].FiresPerSecond / theirs[i].FiresPerSecond);
+            }
         }
     }
 
