@@ -175,7 +175,15 @@ public sealed partial class Scheduler
                     // on another thread much later (always, under a synchronization context, such as a test's).
                     EndStarting(handle);
                     Task<object?> pending = invocation.AsTask();
-                    _ = pending.ContinueWith(_ => BeginSettling(handle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    // A static lambda with its state: a lambda capturing the handle would make the compiler allocate its closure
+                    // when the method is entered, on every run, though few runs come here.
+                    _ = pending.ContinueWith(
+                        static (_, state) =>
+                        {
+                            (Scheduler scheduler, RunHandle settling) = ((Scheduler, RunHandle))state!;
+                            scheduler.BeginSettling(settling);
+                        },
+                        (this, handle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     value = await pending.ConfigureAwait(false);
                 }
 #pragma warning restore CA2012
