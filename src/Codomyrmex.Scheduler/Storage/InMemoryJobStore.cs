@@ -32,10 +32,10 @@ public sealed partial class InMemoryJobStore : IJobStore
     private readonly Dictionary<ulong, ActiveRun> _runs = [];
     private readonly Dictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string Name), List<Entry>> _declared = [];
-    private readonly Queue<(Entry Entry, long FinishedAt)> _finished = new();
+    private readonly SegmentedQueue<(Entry Entry, long FinishedAt)> _finished = new();
 
     /// <summary>Every run recorded while run history has a retention, with its finish time, in the order recorded.</summary>
-    private readonly Queue<(Entry Entry, long Finished)> _historyExpiry = new();
+    private readonly SegmentedQueue<(Entry Entry, long Finished)> _historyExpiry = new();
     private Dictionary<string, Entry>? _jobsWithForeignIds;
     private readonly int[] _statusCounts = new int[5];
     private Entry[] _heap = new Entry[16];
