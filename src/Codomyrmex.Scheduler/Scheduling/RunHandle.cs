@@ -45,24 +45,23 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     private const int ShutDownFlag = 16;
     private const int LostFlag = 32;
 
+    /// <summary>The job's code has returned (<see cref="EndBody"/>): set once, by an atomic or, whatever the phase.</summary>
+    private const int BodyDoneFlag = 64;
+
     private CancellationTokenSource? _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
-    /// <summary>The run's phase (<see cref="Queued"/>, <see cref="Started"/>, <see cref="Stopped"/>) and why it was stopped or cancelled: one word, changed only by compare-exchange.</summary>
+    /// <summary>
+    /// The run's phase (<see cref="Queued"/>, <see cref="Started"/>, <see cref="Stopped"/>), why it was stopped or cancelled,
+    /// and whether its code has returned: one word, changed only by interlocked operations.
+    /// </summary>
     private int _state;
     private int _starting;
     private TaskCompletionSource? _bodyEnded;
-    private int _bodyDone;
     private long _leaseUntil = Internal.LongTime.Add(claimedAt, run.LeaseUntil - run.ClaimedAt).UtcTicks;
 
     public ClaimedRun Run { get; } = run;
 
-    /// <summary>Gets or sets the run before this one in <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
-    internal RunHandle? ActivePrev { get; set; }
-
-    /// <summary>Gets or sets the run after this one in <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
-    internal RunHandle? ActiveNext { get; set; }
-
-    /// <summary>Gets or sets a value indicating whether the run is in an <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
-    internal bool IsActive { get; set; }
+    /// <summary>Gets or sets the run's place in an <see cref="ActiveRunSet"/> plus one; 0 while it is in none (guarded by the set's lock).</summary>
+    internal int ActiveSlot { get; set; }
 
     public string JobId => Run.JobId;
 
@@ -153,7 +152,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     {
         get
         {
-            if (Volatile.Read(ref _bodyDone) != 0)
+            if ((Volatile.Read(ref _state) & BodyDoneFlag) != 0)
             {
                 return Task.CompletedTask;
             }
@@ -162,7 +161,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
             TaskCompletionSource source = Interlocked.CompareExchange(ref _bodyEnded, made, null) ?? made;
 
             // The exchange is a full fence: either EndBody sees this source, or this sees its flag.
-            if (Volatile.Read(ref _bodyDone) != 0)
+            if ((Volatile.Read(ref _state) & BodyDoneFlag) != 0)
             {
                 source.TrySetResult();
             }
@@ -174,7 +173,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>Marks the job's code as returned: its worker may take the next run while the outcome is recorded.</summary>
     public void EndBody()
     {
-        Interlocked.Exchange(ref _bodyDone, 1);
+        Interlocked.Or(ref _state, BodyDoneFlag);
         Volatile.Read(ref _bodyEnded)?.TrySetResult();
     }
 
