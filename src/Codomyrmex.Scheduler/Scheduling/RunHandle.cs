@@ -48,13 +48,25 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>The job's code has returned (<see cref="EndBody"/>): set once, by an atomic or, whatever the phase.</summary>
     private const int BodyDoneFlag = 64;
 
+    /// <summary>The two bits of the state word that say whether the run counts as starting (or settling): one of the three below.</summary>
+    private const int StartingMask = 3 << 7;
+
+    /// <summary>Not counted as starting.</summary>
+    private const int NotStarting = 0;
+
+    /// <summary>Counted as starting: queued and not entered yet, or its code returned and its outcome not written yet.</summary>
+    private const int Starting = 1 << 7;
+
+    /// <summary>Its outcome is written (or it never ran): it never counts as starting again.</summary>
+    private const int SettledForGood = 2 << 7;
+
     private CancellationTokenSource? _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
     /// <summary>
     /// The run's phase (<see cref="Queued"/>, <see cref="Started"/>, <see cref="Stopped"/>), why it was stopped or cancelled,
-    /// and whether its code has returned: one word, changed only by interlocked operations.
+    /// whether its code has returned, and whether it counts as starting (<see cref="StartingMask"/>): one word, changed only
+    /// by interlocked operations.
     /// </summary>
     private int _state;
-    private int _starting;
     private TaskCompletionSource? _bodyEnded;
     private long _leaseUntil = Internal.LongTime.Add(claimedAt, run.LeaseUntil - run.ClaimedAt).UtcTicks;
 
@@ -132,19 +144,19 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public bool CancelJob() => Stop(JobCancelledFlag);
 
     /// <summary>Marks a run the dispatcher queued and no worker has started yet.</summary>
-    public void MarkStarting() => _starting = 1;
+    public void MarkStarting() => SetStarting(Starting);
 
     /// <summary>Marks a run whose job code has returned and whose outcome is not written yet (settling, as a starting run is).</summary>
     /// <returns>Whether the run was neither marked nor settled until now.</returns>
-    public bool BeginSettling() => Interlocked.CompareExchange(ref _starting, 1, 0) == 0;
+    public bool BeginSettling() => MoveStarting(NotStarting, Starting);
 
     /// <summary>Ends the "starting" state once: the job's code has been entered.</summary>
     /// <returns>Whether the run was starting until now.</returns>
-    public bool EndStarting() => Interlocked.CompareExchange(ref _starting, 0, 1) == 1;
+    public bool EndStarting() => MoveStarting(Starting, NotStarting);
 
     /// <summary>Ends the "starting" state for good: the run's outcome is written (or it never ran), so it never settles again.</summary>
     /// <returns>Whether the run was starting until now.</returns>
-    public bool Settled() => Interlocked.Exchange(ref _starting, 2) == 1;
+    public bool Settled() => SetStarting(SettledForGood) == Starting;
 
     /// <summary>Gets a task that completes when the job's code has returned (before its outcome is recorded).</summary>
     /// <remarks>Made only when a worker waits for it: most runs end before their worker looks, and need none.</remarks>
@@ -251,6 +263,42 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
         // The exchange is a full fence: either Source sees the request after making its source, or this sees the source.
         CancelSource(Volatile.Read(ref _cancellation));
         return false;
+    }
+
+    /// <summary>Moves the starting bits from <paramref name="from"/> to <paramref name="to"/>, if they are <paramref name="from"/>.</summary>
+    /// <returns>Whether they were.</returns>
+    private bool MoveStarting(int from, int to)
+    {
+        int state = Volatile.Read(ref _state);
+        while ((state & StartingMask) == from)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, (state & ~StartingMask) | to, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Sets the starting bits to <paramref name="to"/>, whatever they were.</summary>
+    /// <returns>What they were.</returns>
+    private int SetStarting(int to)
+    {
+        int state = Volatile.Read(ref _state);
+        while (true)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, (state & ~StartingMask) | to, state);
+            if (seen == state)
+            {
+                return state & StartingMask;
+            }
+
+            state = seen;
+        }
     }
 
     /// <summary>The run's source, made on first use; cancelled at once if the run was cancelled before.</summary>
