@@ -24,8 +24,7 @@ namespace Codomyrmex.Scheduler;
 /// </remarks>
 /// <param name="run">The claimed run.</param>
 /// <param name="claimedAt">This node's time just before it asked the store for the run.</param>
-/// <param name="external">A RunNow caller's token, or none.</param>
-internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, CancellationToken external = default) : IDisposable
+internal class RunHandle(ClaimedRun run, DateTimeOffset claimedAt) : IDisposable
 {
     /// <summary>Not started yet: a worker may still start it, or Cancel, the heartbeat or Stop may keep it from starting.</summary>
     private const int Queued = 0;
@@ -60,7 +59,17 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>Its outcome is written (or it never ran): it never counts as starting again.</summary>
     private const int SettledForGood = 2 << 7;
 
-    private CancellationTokenSource? _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
+    /// <summary>A handle whose token is linked to <paramref name="external"/> (a RunNow caller's), made at once.</summary>
+    /// <param name="run">The claimed run.</param>
+    /// <param name="claimedAt">This node's time just before it asked the store for the run.</param>
+    /// <param name="external">The caller's token.</param>
+    protected RunHandle(ClaimedRun run, DateTimeOffset claimedAt, CancellationToken external)
+        : this(run, claimedAt)
+    {
+        _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
+    }
+
+    private CancellationTokenSource? _cancellation;
     /// <summary>
     /// The run's phase (<see cref="Queued"/>, <see cref="Started"/>, <see cref="Stopped"/>), why it was stopped or cancelled,
     /// whether its code has returned, and whether it counts as starting (<see cref="StartingMask"/>): one word, changed only
@@ -75,6 +84,9 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>Gets or sets the run's place in an <see cref="ActiveRunSet"/> plus one; 0 while it is in none (guarded by the set's lock).</summary>
     internal int ActiveSlot { get; set; }
 
+    /// <summary>Gets the RunNow caller's token (<see cref="RunNowHandle"/>); none for a scheduled run, which keeps no field for it.</summary>
+    protected virtual CancellationToken External => default;
+
     public string JobId => Run.JobId;
 
     /// <summary>
@@ -87,13 +99,13 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public CancellationToken Token => Source().Token;
 
     /// <summary>Gets a value indicating whether the run's token is cancelled (or will be, once it is made).</summary>
-    public bool IsCancellationRequested => (Volatile.Read(ref _state) & CancelRequested) != 0 || external.IsCancellationRequested;
+    public bool IsCancellationRequested => (Volatile.Read(ref _state) & CancelRequested) != 0 || External.IsCancellationRequested;
 
     /// <summary>Gets a value indicating whether the run's job was cancelled: the run was stopped before its start, or its token cancelled.</summary>
     public bool JobCancelled => (Volatile.Read(ref _state) & JobCancelledFlag) != 0;
 
     /// <summary>Gets a value indicating whether the caller of a RunNow run cancelled it (its process is stopping, say).</summary>
-    public bool CallerCancelled => external.IsCancellationRequested;
+    public bool CallerCancelled => External.IsCancellationRequested;
 
     /// <summary>Gets a value indicating whether the scheduler's shutdown cancelled the run (it outlived the shutdown timeout).</summary>
     public bool ShutDown => (Volatile.Read(ref _state) & ShutDownFlag) != 0;

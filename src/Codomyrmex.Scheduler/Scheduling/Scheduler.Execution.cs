@@ -33,7 +33,7 @@ public sealed partial class Scheduler
         long cancels = Interlocked.Read(ref _cancelEpoch);
         ClaimedRun run = await _store.ClaimNowAsync(id, ClaimRequestFor(1), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
-        using var handle = new RunHandle(run, now, cancellationToken);
+        using var handle = new RunNowHandle(run, now, cancellationToken);
         _activeRuns.Add(handle);
         ArmHeartbeat();
 
