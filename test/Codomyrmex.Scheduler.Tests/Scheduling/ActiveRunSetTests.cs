@@ -1,23 +1,9 @@
-using Codomyrmex.Scheduler.Storage;
 using CsCheck;
 
 namespace Codomyrmex.Scheduler.Tests;
 
 public sealed class ActiveRunSetTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
-
-    private static RunHandle NewHandle(int i) => new(new ClaimedRun
-    {
-        RunId = "r" + i,
-        Job = new Job { Id = "j1", Name = "job" },
-        InstanceId = "node-1",
-        NodeName = "node",
-        ScheduledTime = Now,
-        ClaimedAt = Now,
-        LeaseUntil = Now.AddMinutes(5),
-    }, Now);
-
     [Fact]
     public void AddAndRemove_AnyOrder_ValuesAreTheRunsAdded()
     {
@@ -31,7 +17,7 @@ public sealed class ActiveRunSetTests
             {
                 if (step >= 0 || all.Count == 0)
                 {
-                    RunHandle run = NewHandle(all.Count);
+                    RunHandle run = RunHandleTests.NewHandle();
                     all.Add(run);
                     set.Add(run);
                     expected.Add(run);
@@ -54,7 +40,7 @@ public sealed class ActiveRunSetTests
     public void Add_RunAlreadyIn_IsInOnce_AndARemovedRunCanBeAddedAgain()
     {
         var set = new ActiveRunSet();
-        RunHandle run = NewHandle(1);
+        RunHandle run = RunHandleTests.NewHandle();
         set.AddRange([run, run]);
         set.Add(run);
         Assert.Single(set.Values);
