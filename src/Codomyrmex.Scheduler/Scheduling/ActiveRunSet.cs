@@ -1,18 +1,20 @@
 namespace Codomyrmex.Scheduler;
 
 /// <summary>
-/// This process's runs from their registration to their record: a list linked through the runs themselves, so adding and
-/// removing a run allocates nothing (a concurrent dictionary made a node per run).
+/// This process's runs from their registration to their record: a dense array, each run knowing its place in it, so adding
+/// and removing a run allocates nothing once the array has grown to the most runs held at once (a concurrent dictionary made
+/// a node per run), and a run carries one number for it rather than two links.
 /// </summary>
 /// <remarks>
-/// One short lock guards the links; the dispatcher adds a claim's runs under one acquisition. What reads the set as a whole
-/// (Cancel, the heartbeat, Stop) gets a copy made under it, and acts on the copy outside the lock, as with a concurrent
-/// dictionary's values.
+/// One short lock guards the array and the places; the dispatcher adds a claim's runs under one acquisition. A removed run's
+/// place is taken by the last run. What reads the set as a whole (Cancel, the heartbeat, Stop) gets a copy made under it, in
+/// no particular order, and acts on the copy outside the lock, as with a concurrent dictionary's values. A run is in at most
+/// one set.
 /// </remarks>
 internal sealed class ActiveRunSet
 {
     private readonly Lock _lock = new();
-    private RunHandle? _head;
+    private RunHandle?[] _runs = new RunHandle?[16];
     private int _count;
 
     /// <summary>Gets how many runs are in the set.</summary>
@@ -34,12 +36,7 @@ internal sealed class ActiveRunSet
                 }
 
                 var values = new RunHandle[_count];
-                int i = 0;
-                for (RunHandle? run = _head; run is not null; run = run.ActiveNext)
-                {
-                    values[i++] = run;
-                }
-
+                Array.Copy(_runs, values, _count);
                 return values;
             }
         }
@@ -72,49 +69,38 @@ internal sealed class ActiveRunSet
     {
         lock (_lock)
         {
-            if (!run.IsActive)
+            int slot = run.ActiveSlot - 1;
+            if (slot < 0)
             {
                 return false;
             }
 
-            if (run.ActivePrev is { } prev)
-            {
-                prev.ActiveNext = run.ActiveNext;
-            }
-            else
-            {
-                _head = run.ActiveNext;
-            }
-
-            if (run.ActiveNext is { } next)
-            {
-                next.ActivePrev = run.ActivePrev;
-            }
-
-            run.ActivePrev = null;
-            run.ActiveNext = null;
-            run.IsActive = false;
-            Volatile.Write(ref _count, _count - 1);
+            // The last run moves into the place this one leaves.
+            int last = _count - 1;
+            RunHandle moved = _runs[last]!;
+            _runs[slot] = moved;
+            moved.ActiveSlot = slot + 1;
+            _runs[last] = null;
+            run.ActiveSlot = 0;
+            Volatile.Write(ref _count, last);
             return true;
         }
     }
 
     private void Link(RunHandle run)
     {
-        if (run.IsActive)
+        if (run.ActiveSlot != 0)
         {
             return;
         }
 
-        run.IsActive = true;
-        run.ActivePrev = null;
-        run.ActiveNext = _head;
-        if (_head is not null)
+        if (_count == _runs.Length)
         {
-            _head.ActivePrev = run;
+            Array.Resize(ref _runs, _runs.Length * 2);
         }
 
-        _head = run;
+        _runs[_count] = run;
+        run.ActiveSlot = _count + 1;
         Volatile.Write(ref _count, _count + 1);
     }
 }

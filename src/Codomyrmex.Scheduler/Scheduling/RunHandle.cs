@@ -24,8 +24,7 @@ namespace Codomyrmex.Scheduler;
 /// </remarks>
 /// <param name="run">The claimed run.</param>
 /// <param name="claimedAt">This node's time just before it asked the store for the run.</param>
-/// <param name="external">A RunNow caller's token, or none.</param>
-internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, CancellationToken external = default) : IDisposable
+internal class RunHandle(ClaimedRun run, DateTimeOffset claimedAt) : IDisposable
 {
     /// <summary>Not started yet: a worker may still start it, or Cancel, the heartbeat or Stop may keep it from starting.</summary>
     private const int Queued = 0;
@@ -45,24 +44,48 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     private const int ShutDownFlag = 16;
     private const int LostFlag = 32;
 
-    private CancellationTokenSource? _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
-    /// <summary>The run's phase (<see cref="Queued"/>, <see cref="Started"/>, <see cref="Stopped"/>) and why it was stopped or cancelled: one word, changed only by compare-exchange.</summary>
+    /// <summary>The job's code has returned (<see cref="EndBody"/>): set once, by an atomic or, whatever the phase.</summary>
+    private const int BodyDoneFlag = 64;
+
+    /// <summary>The two bits of the state word that say whether the run counts as starting (or settling): one of the three below.</summary>
+    private const int StartingMask = 3 << 7;
+
+    /// <summary>Not counted as starting.</summary>
+    private const int NotStarting = 0;
+
+    /// <summary>Counted as starting: queued and not entered yet, or its code returned and its outcome not written yet.</summary>
+    private const int Starting = 1 << 7;
+
+    /// <summary>Its outcome is written (or it never ran): it never counts as starting again.</summary>
+    private const int SettledForGood = 2 << 7;
+
+    /// <summary>A handle whose token is linked to <paramref name="external"/> (a RunNow caller's), made at once.</summary>
+    /// <param name="run">The claimed run.</param>
+    /// <param name="claimedAt">This node's time just before it asked the store for the run.</param>
+    /// <param name="external">The caller's token.</param>
+    protected RunHandle(ClaimedRun run, DateTimeOffset claimedAt, CancellationToken external)
+        : this(run, claimedAt)
+    {
+        _cancellation = external.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(external) : null;
+    }
+
+    private CancellationTokenSource? _cancellation;
+    /// <summary>
+    /// The run's phase (<see cref="Queued"/>, <see cref="Started"/>, <see cref="Stopped"/>), why it was stopped or cancelled,
+    /// whether its code has returned, and whether it counts as starting (<see cref="StartingMask"/>): one word, changed only
+    /// by interlocked operations.
+    /// </summary>
     private int _state;
-    private int _starting;
     private TaskCompletionSource? _bodyEnded;
-    private int _bodyDone;
     private long _leaseUntil = Internal.LongTime.Add(claimedAt, run.LeaseUntil - run.ClaimedAt).UtcTicks;
 
     public ClaimedRun Run { get; } = run;
 
-    /// <summary>Gets or sets the run before this one in <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
-    internal RunHandle? ActivePrev { get; set; }
+    /// <summary>Gets or sets the run's place in an <see cref="ActiveRunSet"/> plus one; 0 while it is in none (guarded by the set's lock).</summary>
+    internal int ActiveSlot { get; set; }
 
-    /// <summary>Gets or sets the run after this one in <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
-    internal RunHandle? ActiveNext { get; set; }
-
-    /// <summary>Gets or sets a value indicating whether the run is in an <see cref="ActiveRunSet"/> (guarded by the set's lock).</summary>
-    internal bool IsActive { get; set; }
+    /// <summary>Gets the RunNow caller's token (<see cref="RunNowHandle"/>); none for a scheduled run, which keeps no field for it.</summary>
+    protected virtual CancellationToken External => default;
 
     public string JobId => Run.JobId;
 
@@ -76,13 +99,13 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public CancellationToken Token => Source().Token;
 
     /// <summary>Gets a value indicating whether the run's token is cancelled (or will be, once it is made).</summary>
-    public bool IsCancellationRequested => (Volatile.Read(ref _state) & CancelRequested) != 0 || external.IsCancellationRequested;
+    public bool IsCancellationRequested => (Volatile.Read(ref _state) & CancelRequested) != 0 || External.IsCancellationRequested;
 
     /// <summary>Gets a value indicating whether the run's job was cancelled: the run was stopped before its start, or its token cancelled.</summary>
     public bool JobCancelled => (Volatile.Read(ref _state) & JobCancelledFlag) != 0;
 
     /// <summary>Gets a value indicating whether the caller of a RunNow run cancelled it (its process is stopping, say).</summary>
-    public bool CallerCancelled => external.IsCancellationRequested;
+    public bool CallerCancelled => External.IsCancellationRequested;
 
     /// <summary>Gets a value indicating whether the scheduler's shutdown cancelled the run (it outlived the shutdown timeout).</summary>
     public bool ShutDown => (Volatile.Read(ref _state) & ShutDownFlag) != 0;
@@ -133,19 +156,19 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     public bool CancelJob() => Stop(JobCancelledFlag);
 
     /// <summary>Marks a run the dispatcher queued and no worker has started yet.</summary>
-    public void MarkStarting() => _starting = 1;
+    public void MarkStarting() => SetStarting(Starting);
 
     /// <summary>Marks a run whose job code has returned and whose outcome is not written yet (settling, as a starting run is).</summary>
     /// <returns>Whether the run was neither marked nor settled until now.</returns>
-    public bool BeginSettling() => Interlocked.CompareExchange(ref _starting, 1, 0) == 0;
+    public bool BeginSettling() => MoveStarting(NotStarting, Starting);
 
     /// <summary>Ends the "starting" state once: the job's code has been entered.</summary>
     /// <returns>Whether the run was starting until now.</returns>
-    public bool EndStarting() => Interlocked.CompareExchange(ref _starting, 0, 1) == 1;
+    public bool EndStarting() => MoveStarting(Starting, NotStarting);
 
     /// <summary>Ends the "starting" state for good: the run's outcome is written (or it never ran), so it never settles again.</summary>
     /// <returns>Whether the run was starting until now.</returns>
-    public bool Settled() => Interlocked.Exchange(ref _starting, 2) == 1;
+    public bool Settled() => SetStarting(SettledForGood) == Starting;
 
     /// <summary>Gets a task that completes when the job's code has returned (before its outcome is recorded).</summary>
     /// <remarks>Made only when a worker waits for it: most runs end before their worker looks, and need none.</remarks>
@@ -153,7 +176,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     {
         get
         {
-            if (Volatile.Read(ref _bodyDone) != 0)
+            if ((Volatile.Read(ref _state) & BodyDoneFlag) != 0)
             {
                 return Task.CompletedTask;
             }
@@ -162,7 +185,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
             TaskCompletionSource source = Interlocked.CompareExchange(ref _bodyEnded, made, null) ?? made;
 
             // The exchange is a full fence: either EndBody sees this source, or this sees its flag.
-            if (Volatile.Read(ref _bodyDone) != 0)
+            if ((Volatile.Read(ref _state) & BodyDoneFlag) != 0)
             {
                 source.TrySetResult();
             }
@@ -174,7 +197,7 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
     /// <summary>Marks the job's code as returned: its worker may take the next run while the outcome is recorded.</summary>
     public void EndBody()
     {
-        Interlocked.Exchange(ref _bodyDone, 1);
+        Interlocked.Or(ref _state, BodyDoneFlag);
         Volatile.Read(ref _bodyEnded)?.TrySetResult();
     }
 
@@ -252,6 +275,42 @@ internal sealed class RunHandle(ClaimedRun run, DateTimeOffset claimedAt, Cancel
         // The exchange is a full fence: either Source sees the request after making its source, or this sees the source.
         CancelSource(Volatile.Read(ref _cancellation));
         return false;
+    }
+
+    /// <summary>Moves the starting bits from <paramref name="from"/> to <paramref name="to"/>, if they are <paramref name="from"/>.</summary>
+    /// <returns>Whether they were.</returns>
+    private bool MoveStarting(int from, int to)
+    {
+        int state = Volatile.Read(ref _state);
+        while ((state & StartingMask) == from)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, (state & ~StartingMask) | to, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Sets the starting bits to <paramref name="to"/>, whatever they were.</summary>
+    /// <returns>What they were.</returns>
+    private int SetStarting(int to)
+    {
+        int state = Volatile.Read(ref _state);
+        while (true)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, (state & ~StartingMask) | to, state);
+            if (seen == state)
+            {
+                return state & StartingMask;
+            }
+
+            state = seen;
+        }
     }
 
     /// <summary>The run's source, made on first use; cancelled at once if the run was cancelled before.</summary>

@@ -33,7 +33,7 @@ public sealed partial class Scheduler
         long cancels = Interlocked.Read(ref _cancelEpoch);
         ClaimedRun run = await _store.ClaimNowAsync(id, ClaimRequestFor(1), cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Unknown job id: '{id}'.", nameof(id));
-        using var handle = new RunHandle(run, now, cancellationToken);
+        using var handle = new RunNowHandle(run, now, cancellationToken);
         _activeRuns.Add(handle);
         ArmHeartbeat();
 
@@ -175,7 +175,15 @@ public sealed partial class Scheduler
                     // on another thread much later (always, under a synchronization context, such as a test's).
                     EndStarting(handle);
                     Task<object?> pending = invocation.AsTask();
-                    _ = pending.ContinueWith(_ => BeginSettling(handle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    // A static lambda with its state: a lambda capturing the handle would make the compiler allocate its closure
+                    // when the method is entered, on every run, though few runs come here.
+                    _ = pending.ContinueWith(
+                        static (_, state) =>
+                        {
+                            (Scheduler scheduler, RunHandle settling) = ((Scheduler, RunHandle))state!;
+                            scheduler.BeginSettling(settling);
+                        },
+                        (this, handle), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     value = await pending.ConfigureAwait(false);
                 }
 #pragma warning restore CA2012

@@ -12,13 +12,27 @@ namespace Codomyrmex.Scheduler.Storage;
 /// </remarks>
 public sealed class ClaimedRun
 {
+    // A run is made per claim, and this object is most of what a run allocates: its times are kept as UTC ticks and an
+    // offset in minutes (what a DateTimeOffset holds, in 10 bytes instead of 16), and nothing is kept that the store's entry
+    // holds for good (the job's key). The in-memory store's run keeps its node's names through the node's identity.
     private readonly InMemoryJobStore? _source;
     private readonly object? _entry;
     private readonly string? _jobName;
     private readonly JobOptions? _jobOptions;
     private readonly object? _work;
-    private readonly ulong _jobKey;
     private readonly ulong _runKey;
+    private readonly long _scheduledTicks;
+    private readonly long _claimedAtTicks;
+    private readonly long _leaseUntilTicks;
+    private readonly short _scheduledOffset;
+    private readonly short _claimedAtOffset;
+    private readonly short _leaseUntilOffset;
+
+    /// <summary>The node's <see cref="NodeIdentity"/> (the in-memory store's run), or the <see cref="InstanceId"/> given.</summary>
+    private readonly object? _node;
+
+    /// <summary>The <see cref="NodeName"/> given; unset in the in-memory store's run, which reads it from the identity.</summary>
+    private readonly string? _nodeName;
     private string? _runId;
     private string? _jobId;
     private Job? _job;
@@ -30,23 +44,22 @@ public sealed class ClaimedRun
 
     /// <summary>
     /// A run of the in-memory store, which makes no <see cref="Job"/> snapshot per claim: the run carries what running it
-    /// takes (the job's name, key, options and delegate or task), and <see cref="Job"/> is made from the store when first read.
+    /// takes (the job's name, options and delegate or task, and the node's identity), and <see cref="Job"/> is made from the
+    /// store when first read.
     /// </summary>
     [SetsRequiredMembers]
 #pragma warning disable CS8618 // Job is never null when read: it is made from the store then.
-    internal ClaimedRun(InMemoryJobStore source, object entry, ulong jobKey, string? jobId, string jobName, JobOptions jobOptions, object? work,
-        ulong runKey, string instanceId, string nodeName)
+    internal ClaimedRun(InMemoryJobStore source, object entry, string? jobId, string jobName, JobOptions jobOptions, object? work,
+        ulong runKey, NodeIdentity node)
     {
         _source = source;
         _entry = entry;
-        _jobKey = jobKey;
         _jobId = jobId;
         _jobName = jobName;
         _jobOptions = jobOptions;
         _work = work;
         _runKey = runKey;
-        InstanceId = instanceId;
-        NodeName = nodeName;
+        _node = node;
     }
 #pragma warning restore CS8618
 
@@ -84,7 +97,7 @@ public sealed class ClaimedRun
     }
 
     /// <summary>Gets the job's id, without making a <see cref="Job"/> snapshot.</summary>
-    internal string JobId => _jobId ??= _source is null ? Job.Id : JobIds.Format(_jobKey);
+    internal string JobId => _jobId ??= _source is null ? Job.Id : InMemoryJobStore.FormatJobId(_entry!);
 
     /// <summary>Gets the job's name, without making a <see cref="Job"/> snapshot.</summary>
     internal string JobName => _jobName ?? Job.Name;
@@ -99,19 +112,42 @@ public sealed class ClaimedRun
     internal string? JobTask => _source is null ? Job.Task : _work as string;
 
     /// <summary>Gets the occurrence the run is for (for a manual run, the moment it was asked for).</summary>
-    public DateTimeOffset ScheduledTime { get; init; }
+    public DateTimeOffset ScheduledTime
+    {
+        get => Join(_scheduledTicks, _scheduledOffset);
+        init => (_scheduledTicks, _scheduledOffset) = Split(value);
+    }
 
     /// <summary>Gets when the run was claimed, by the store's clock.</summary>
-    public DateTimeOffset ClaimedAt { get; init; }
+    public DateTimeOffset ClaimedAt
+    {
+        get => Join(_claimedAtTicks, _claimedAtOffset);
+        init => (_claimedAtTicks, _claimedAtOffset) = Split(value);
+    }
 
     /// <summary>Gets the instance id of the node that holds the run (<see cref="NodeIdentity.InstanceId"/>).</summary>
-    public required string InstanceId { get; init; }
+    public required string InstanceId
+    {
+        get => _node as string ?? (_node as NodeIdentity)?.InstanceId!;
+        init => _node = value;
+    }
 
     /// <summary>Gets the configured name of the node that holds the run (<see cref="NodeIdentity.Name"/>), as the run history shows it.</summary>
-    public required string NodeName { get; init; }
+    public required string NodeName
+    {
+        get => _nodeName ?? (_node as NodeIdentity)?.Name!;
+        init => _nodeName = value;
+    }
+
+    /// <summary>Gets the identity of the node that holds a run the in-memory store made; <see langword="null"/> for any other run.</summary>
+    internal NodeIdentity? Node => _node as NodeIdentity;
 
     /// <summary>Gets until when the node holds the run unless it renews the lease, by the store's clock.</summary>
-    public DateTimeOffset LeaseUntil { get; init; }
+    public DateTimeOffset LeaseUntil
+    {
+        get => Join(_leaseUntilTicks, _leaseUntilOffset);
+        init => (_leaseUntilTicks, _leaseUntilOffset) = Split(value);
+    }
 
     /// <summary>Gets a value indicating whether the run was asked for with <c>RunNow</c> rather than due by schedule.</summary>
     public bool IsManual { get; init; }
@@ -128,6 +164,14 @@ public sealed class ClaimedRun
     /// lost the run (a paused process whose lease expired) can be refused there too.
     /// </remarks>
     public long FencingToken { get; init; }
+
+    /// <summary>A time as the fields keep it: its UTC ticks, and its offset in minutes (an offset is always whole minutes).</summary>
+    private static (long UtcTicks, short OffsetMinutes) Split(DateTimeOffset time) => (time.UtcTicks, (short)time.TotalOffsetMinutes);
+
+    /// <summary>The time that <see cref="Split"/> took apart, with the same instant and the same offset.</summary>
+    private static DateTimeOffset Join(long utcTicks, short offsetMinutes) => offsetMinutes == 0
+        ? new DateTimeOffset(utcTicks, TimeSpan.Zero)
+        : new DateTimeOffset(utcTicks + (offsetMinutes * TimeSpan.TicksPerMinute), TimeSpan.FromMinutes(offsetMinutes));
 
     private Job MakeJob()
     {

@@ -32,10 +32,10 @@ public sealed partial class InMemoryJobStore : IJobStore
     private readonly Dictionary<ulong, ActiveRun> _runs = [];
     private readonly Dictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string Name), List<Entry>> _declared = [];
-    private readonly Queue<(Entry Entry, long FinishedAt)> _finished = new();
+    private readonly SegmentedQueue<(Entry Entry, long FinishedAt)> _finished = new();
 
     /// <summary>Every run recorded while run history has a retention, with its finish time, in the order recorded.</summary>
-    private readonly Queue<(Entry Entry, long Finished)> _historyExpiry = new();
+    private readonly SegmentedQueue<(Entry Entry, long Finished)> _historyExpiry = new();
     private Dictionary<string, Entry>? _jobsWithForeignIds;
     private readonly int[] _statusCounts = new int[5];
     private Entry[] _heap = new Entry[16];
@@ -826,8 +826,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         }
 
         // No Job snapshot per run: the run carries what running it takes, and makes the snapshot from here if asked (SnapshotForRun).
-        var run = new ClaimedRun(this, entry, entry.Key, entry.ForeignId, entry.Name, entry.Options, (object?)entry.Func ?? entry.Task, runKey,
-            node.InstanceId, node.Name)
+        var run = new ClaimedRun(this, entry, entry.ForeignId, entry.Name, entry.Options, (object?)entry.Func ?? entry.Task, runKey, node)
         {
             ScheduledTime = scheduled,
             ClaimedAt = now,
@@ -849,6 +848,12 @@ public sealed partial class InMemoryJobStore : IJobStore
             return ((Entry)entry).ToJob();
         }
     }
+
+    /// <summary>
+    /// The id of a job of this store whose id has the store's own shape (<see cref="JobIds"/>), from the number its entry
+    /// keeps: set when the entry is made and never changed, so it is read without the lock.
+    /// </summary>
+    internal static string FormatJobId(object entry) => JobIds.Format(((Entry)entry).Key);
 
     /// <summary>Appends a run to the job's history and applies the per-job limit to it.</summary>
     private void AddToHistory(Entry entry, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, object? result)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Codomyrmex.Scheduler.Internal;
 
@@ -18,7 +19,7 @@ namespace Codomyrmex.Scheduler.Storage;
 /// </remarks>
 internal sealed class InMemoryRunHistory
 {
-    /// <summary>Rows per array: 4,096 rows of about 120 bytes, so each array is on the large object heap from the start.</summary>
+    /// <summary>Rows per array: 4,096 rows of about 90 bytes, so each array is on the large object heap from the start.</summary>
     private const int ChunkShift = 12;
     private const int ChunkSize = 1 << ChunkShift;
     private const int ChunkMask = ChunkSize - 1;
@@ -196,37 +197,91 @@ internal sealed class InMemoryRunHistory
     }
 
     /// <summary>
-    /// One run, as compact as a record allows: the job's id is the entry's, the name and node strings are shared, and a run
-    /// id the store made is kept as its 64-bit number (the text only for an id of another shape).
+    /// One run, as compact as a record allows: the job's id is the entry's, the job's name and the node's identity are shared,
+    /// the run id is kept as its 64-bit number (the store made it), the outcome as a byte, and a run keeps an error or a
+    /// result text, almost never both, so one field holds either. What does not fit (both texts, an outcome past a byte's range,
+    /// which only a caller of the store can give) is kept in a <see cref="Rare"/> object instead.
     /// </summary>
     [StructLayout(LayoutKind.Auto)]
-    public readonly record struct Row(
-        long Sequence, ulong RunKey, string? RunIdText, string JobName, string Node, string InstanceId, long Scheduled, long Started, long Finished, RunOutcome Outcome,
-        string? Error, string? Result, int Attempt, bool IsManual, bool IsRecovery)
+    public readonly struct Row
     {
+        private const byte ManualFlag = 1;
+        private const byte RecoveryFlag = 2;
+        private const byte TextIsResultFlag = 4;
+
+        private readonly string _jobName;
+        private readonly NodeIdentity _node;
+
+        /// <summary>The error, or the result if <see cref="TextIsResultFlag"/> is set, or neither, or a <see cref="Rare"/> that holds both and the outcome.</summary>
+        private readonly object? _text;
+        private readonly ulong _runKey;
+        private readonly long _scheduled;
+        private readonly long _started;
+        private readonly int _attempt;
+        private readonly byte _outcome;
+        private readonly byte _flags;
+
+        private Row(long sequence, ulong runKey, string jobName, NodeIdentity node, long scheduled, long started, long finished, RunOutcome outcome,
+            object? text, int attempt, byte flags)
+        {
+            Sequence = sequence;
+            _runKey = runKey;
+            _jobName = jobName;
+            _node = node;
+            _scheduled = scheduled;
+            _started = started;
+            Finished = finished;
+            _outcome = (byte)outcome;
+            _text = text;
+            _attempt = attempt;
+            _flags = flags;
+        }
+
+        public long Sequence { get; }
+
+        /// <summary>Gets when the run finished, in UTC ticks.</summary>
+        public long Finished { get; }
+
+        /// <summary>A row of a run this store claimed (only such runs have history rows: the store writes rows of the runs it holds).</summary>
         public static Row Create(long sequence, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, string? result)
         {
             bool made = run.TryGetRunKey(out ulong key);
-            return new Row(sequence, key, made ? null : run.RunId, run.JobName, run.NodeName, run.InstanceId, run.ScheduledTime.UtcTicks, started, finished, outcome, error,
-                result, run.Attempt, run.IsManual, run.IsRecovery);
+            Debug.Assert(made && run.Node is not null, "A row is made of a run the in-memory store claimed.");
+            object? text = (error is not null && result is not null) || (uint)outcome > byte.MaxValue ? new Rare(error, result, outcome) : error ?? result;
+            byte flags = (byte)((run.IsManual ? ManualFlag : 0) | (run.IsRecovery ? RecoveryFlag : 0) | (error is null && result is not null ? TextIsResultFlag : 0));
+            return new Row(sequence, key, run.JobName, run.Node!, run.ScheduledTime.UtcTicks, started, finished, outcome, text, run.Attempt, flags);
         }
 
-        public RunRecord ToRecord(string jobId) => new()
+        public RunRecord ToRecord(string jobId)
         {
-            RunId = RunIdText ?? JobIds.Format(RunKey),
-            JobId = jobId,
-            JobName = JobName,
-            ScheduledTime = new DateTimeOffset(Scheduled, TimeSpan.Zero),
-            StartedAt = new DateTimeOffset(Started, TimeSpan.Zero),
-            FinishedAt = new DateTimeOffset(Finished, TimeSpan.Zero),
-            Node = Node,
-            InstanceId = InstanceId,
-            Outcome = Outcome,
-            Error = Error,
-            Result = Result,
-            Attempt = Attempt,
-            IsManual = IsManual,
-            IsRecovery = IsRecovery,
-        };
+            (string? error, string? result, RunOutcome outcome) = _text switch
+            {
+                Rare rare => (rare.Error, rare.Result, rare.Outcome),
+                string text when (_flags & TextIsResultFlag) != 0 => (null, text, (RunOutcome)_outcome),
+                string text => (text, null, (RunOutcome)_outcome),
+                _ => ((string?)null, (string?)null, (RunOutcome)_outcome),
+            };
+
+            return new()
+            {
+                RunId = JobIds.Format(_runKey),
+                JobId = jobId,
+                JobName = _jobName,
+                ScheduledTime = new DateTimeOffset(_scheduled, TimeSpan.Zero),
+                StartedAt = new DateTimeOffset(_started, TimeSpan.Zero),
+                FinishedAt = new DateTimeOffset(Finished, TimeSpan.Zero),
+                Node = _node.Name,
+                InstanceId = _node.InstanceId,
+                Outcome = outcome,
+                Error = error,
+                Result = result,
+                Attempt = _attempt,
+                IsManual = (_flags & ManualFlag) != 0,
+                IsRecovery = (_flags & RecoveryFlag) != 0,
+            };
+        }
     }
+
+    /// <summary>What a row keeps of a run recorded with both an error and a result, or with an outcome past a byte's range (a caller of the store wrote it so).</summary>
+    private sealed record Rare(string? Error, string? Result, RunOutcome Outcome);
 }

@@ -10,7 +10,7 @@ public sealed class RunHandleTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
 
-    private static RunHandle NewHandle() => new(new ClaimedRun
+    internal static RunHandle NewHandle() => new(new ClaimedRun
     {
         RunId = "r1",
         Job = new Job { Id = "j1", Name = "job" },

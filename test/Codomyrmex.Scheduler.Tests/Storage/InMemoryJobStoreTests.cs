@@ -141,6 +141,33 @@ public sealed class InMemoryJobStoreTests : JobStoreContractTests
     }
 
     /// <summary>
+    /// A history row keeps one text, the error or the result: a completion that a caller of the store writes with both, or
+    /// with an outcome of no defined value, is kept as written all the same.
+    /// </summary>
+    [Theory]
+    [InlineData(RunOutcome.Succeeded, "IOException: disk full", "done")]
+    [InlineData(RunOutcome.Failed, "IOException: disk full", "done")]
+    [InlineData(RunOutcome.Succeeded, null, "done")]
+    [InlineData(RunOutcome.Failed, "IOException: disk full", null)]
+    [InlineData(RunOutcome.Cancelled, null, null)]
+    [InlineData((RunOutcome)300, "odd", null)]
+    public async Task History_AnyErrorResultAndOutcome_ReadBackAsWritten(RunOutcome outcome, string? error, string? result)
+    {
+        var store = new InMemoryJobStore(timeProvider: Clock);
+        Job job = NewJob(EveryMinute());
+        await store.AddAsync(job, Token);
+        ClaimedRun run = Assert.Single((await ClaimAsync(store, T0.AddMinutes(1))).Runs);
+        await store.CompleteRunAsync(
+            new RunCompletion { Run = run, Outcome = outcome, StartedAt = T0.AddMinutes(1), FinishedAt = T0.AddMinutes(1), Error = error, Result = result },
+            Token);
+
+        RunRecord record = Assert.Single((await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Token)).Items);
+        Assert.Equal(outcome, record.Outcome);
+        Assert.Equal(error, record.Error);
+        Assert.Equal(result is null || outcome != RunOutcome.Succeeded ? null : "\"" + result + "\"", record.Result);
+    }
+
+    /// <summary>
     /// A completion names its run by id and fencing token: one the store did not hand out (an id of another shape, another
     /// id, the right id with another token or node) is refused as fenced, and the run stays held until its own completion.
     /// </summary>
