@@ -280,20 +280,19 @@ public sealed partial class Scheduler
 
             Volatile.Write(ref _dispatcher, null);
 
-            // The shutdown wait starts now and bounds the give-back of the queued runs too, so that a store out of reach does
-            // not make Stop take longer than the timeout (or ignore the caller's token).
-            // (A timeout longer than a timer takes bounds the give-back by the caller's token alone.)
+            // One deadline for the whole stop, counted from this call as a host counts its own shutdown timeout: it ends the
+            // give-back of the queued runs and the wait for the running jobs, and the caller's token ends both at once. It starts
+            // before the give-back and the beat in flight are awaited, and rightly: the jobs keep running meanwhile, so a slow
+            // store takes none of their grace, and its time is not added to the grace either.
             TimeSpan limit = _options.ShutdownTimeout;
-            using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task timeout = LongTime.DelayAsync(limit, _time, shutdownWait.Token);
-            using var giveBackTimer = new CancellationTokenSource(
-                limit == TimeSpan.Zero ? limit : limit >= LongTime.MaxTimerWait ? Timeout.InfiniteTimeSpan : LongTime.ForTimer(limit), _time);
-            using var giveBackWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, giveBackTimer.Token);
-            await dispatcher.StopAsync(giveBackWait.Token).ConfigureAwait(false);
+            using var limitTimer = new LongTimeout(limit, _time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limitTimer.Token);
+            await dispatcher.StopAsync(deadline.Token).ConfigureAwait(false);
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
             Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
             Task workers = dispatcher.WorkersAsync();
+            Task timeout = Task.Delay(Timeout.InfiniteTimeSpan, _time, deadline.Token);
             if (await Task.WhenAny(workers, timeout).ConfigureAwait(false) != workers)
             {
                 Log.ShutdownTimedOut(_logger, _activeRuns.Count);
@@ -307,7 +306,8 @@ public sealed partial class Scheduler
                 await recordWait.CancelAsync().ConfigureAwait(false);
             }
 
-            await shutdownWait.CancelAsync().ConfigureAwait(false);
+            // Ends the wait above if the workers won it.
+            await deadline.CancelAsync().ConfigureAwait(false);
             dispatcher.Dispose();
             Volatile.Write(ref _dispatchError, null);
             SignalChange(wakeDispatcher: false);
