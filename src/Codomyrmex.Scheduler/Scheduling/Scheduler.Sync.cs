@@ -273,7 +273,8 @@ public sealed partial class Scheduler
     /// without that floor an immediate stop would leave a durable store no time to take the runs back. (So with a shorter timeout
     /// the running jobs' tokens are cancelled when the give-back ends: at once, unless the store is slow.) If the store cannot take
     /// them back before the longer of the two ends it (or <paramref name="cancellationToken"/> does, at once), they stay claimed until
-    /// their leases lapse, and are then recovered as interrupted (a recoverable job runs them again). A run that ends because its
+    /// their leases lapse, and are then recovered as interrupted (a recoverable job runs them again). The runs given back are
+    /// logged once, as the stop ends (workers that find their runs stopped give them back one by one). A run that ends because its
     /// token was cancelled here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of
     /// its own: <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>),
     /// and a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it
@@ -294,6 +295,7 @@ public sealed partial class Scheduler
             }
 
             Volatile.Write(ref _dispatcher, null);
+            BeginGiveBackCount();
 
             // One deadline for the whole stop, counted from this call as a host counts its own shutdown timeout: it ends the
             // give-back of the queued runs and the wait for the running jobs, and the caller's token ends both at once. It starts
@@ -332,6 +334,7 @@ public sealed partial class Scheduler
             Volatile.Write(ref _dispatchError, null);
             SignalChange(wakeDispatcher: false);
             await LeaveAsync().ConfigureAwait(false);
+            EndGiveBackCount();
             Log.Stopped(_logger, _node);
         }
         finally

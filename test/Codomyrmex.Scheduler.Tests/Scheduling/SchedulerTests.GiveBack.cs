@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using static Codomyrmex.Scheduler.Triggers;
 
 namespace Codomyrmex.Scheduler.Tests;
@@ -246,6 +247,54 @@ public partial class SchedulerTests
         {
             hang.SetResult();
         }
+    }
+
+    /// <summary>
+    /// Three workers held just before their runs start and <paramref name="jobs"/> - 3 more runs queued behind them when Stop
+    /// comes: the queue goes back in one call and each worker gives its run back on its own, and the stop logs them all once.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public async Task Stop_GivingBackRunsFromTheQueueAndFromWorkers_LogsTheTotalOnce(int jobs)
+    {
+        const int Workers = 3;
+        var logs = new CapturingLoggerFactory();
+        var scheduler = NewScheduler(maxWorkers: Workers, loggerFactory: logs);
+        var ids = new List<string>();
+        for (int i = 0; i < jobs; i++)
+        {
+            ids.Add(scheduler.Schedule(() => { }, name: $"job-{i}", trigger: new OnceTrigger(Monday.AddMinutes(1))));
+        }
+
+        int arrived = 0;
+        var allHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.BeforeRunStart = _ =>
+        {
+            if (Interlocked.Increment(ref arrived) == Math.Min(jobs, Workers))
+            {
+                allHeld.TrySetResult();
+            }
+
+            return gate.Task;
+        };
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(allHeld.Task);
+
+        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
+        gate.SetResult();
+        await Within(stopping);
+
+        Assert.All(ids, id => Assert.Equal((JobStatus.Pending, 0, 0), (scheduler.GetJob(id)!.Status, scheduler.GetJob(id)!.ActiveRuns, scheduler.GetJob(id)!.RunCount)));
+        var givenBack = Assert.Single(logs.Entries, e => e.Id.Id == 1009);
+        Assert.Equal(LogLevel.Information, givenBack.Level);
+        Assert.Equal(
+            jobs == 1
+                ? "Gave 1 claimed run that had not started back to the store; its occurrence is due again"
+                : $"Gave {jobs} claimed runs that had not started back to the store; their occurrences are due again",
+            givenBack.Message);
     }
 
     [Fact]
