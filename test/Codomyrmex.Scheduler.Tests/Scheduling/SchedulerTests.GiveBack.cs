@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using static Codomyrmex.Scheduler.Triggers;
 
@@ -34,6 +35,21 @@ public partial class SchedulerTests
         Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
         release.SetResult();
         await Within(stopping);
+    }
+
+    /// <summary>
+    /// Queues a job due every minute, which counts its runs, behind a blocker on the only worker, and stops the scheduler with
+    /// its run queued (see <see cref="StopWhileTheWorkerIsHeldAsync"/>). Returns the job's id and its run count.
+    /// </summary>
+    private async Task<(string Id, StrongBox<int> Runs)> StopWithACountedRunQueuedAsync(Scheduler scheduler)
+    {
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        ScheduleBlocker(scheduler, entered, release.Task);
+        var runs = new StrongBox<int>();
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs.Value), name: "queued", trigger: Every(minutes: 1));
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
+        return (id, runs);
     }
 
     [Fact]
@@ -205,13 +221,8 @@ public partial class SchedulerTests
         // As SQLite and PostgreSQL do, the store refuses a give-back whose token is already cancelled.
         var store = new FaultyStore(Clock) { BeforeRelease = token => token.IsCancellationRequested ? Task.FromCanceled(token) : Task.CompletedTask };
         var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.Zero);
-        var entered = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        ScheduleBlocker(scheduler, entered, release.Task);
-        int runs = 0;
-        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), name: "queued", trigger: Every(minutes: 1));
 
-        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
+        (string id, StrongBox<int> runs) = await StopWithACountedRunQueuedAsync(scheduler);
 
         // Given back, not left claimed to lapse into an interrupted run: due again at its time, and run at the next start.
         Job job = scheduler.GetJob(id)!;
@@ -220,7 +231,7 @@ public partial class SchedulerTests
         Assert.Empty((await RunsOfAsync(scheduler, id)).Items);
         scheduler.Start();
         await Idle(scheduler);
-        Assert.Equal(1, runs);
+        Assert.Equal(1, runs.Value);
     }
 
     [Fact]
@@ -302,21 +313,16 @@ public partial class SchedulerTests
     {
         var store = new FaultyStore(Clock) { AfterRelease = _ => [] };
         var scheduler = NewScheduler(maxWorkers: 1, store: store);
-        var entered = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        ScheduleBlocker(scheduler, entered, release.Task);
-        int runs = 0;
-        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), name: "queued", trigger: Every(minutes: 1));
 
-        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
+        (string id, StrongBox<int> runs) = await StopWithACountedRunQueuedAsync(scheduler);
         await Idle(scheduler);
-        Assert.Equal(0, runs);
+        Assert.Equal(0, runs.Value);
 
         // The store did take the run back (only its answer was short): the occurrence runs at the next start.
         store.AfterRelease = null;
         scheduler.Start();
         await Idle(scheduler);
-        Assert.Equal(1, runs);
+        Assert.Equal(1, runs.Value);
         Assert.Equal(Monday.AddMinutes(2), scheduler.GetJob(id)!.NextRun);
     }
 }
