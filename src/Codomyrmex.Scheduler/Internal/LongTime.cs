@@ -34,14 +34,4 @@ internal static class LongTime
         long milliseconds = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
         return TimeSpan.FromMilliseconds(Math.Max(1, milliseconds));
     }
-
-    /// <summary>Waits for <paramref name="delay"/> on <paramref name="time"/>, however long, in steps a timer can take.</summary>
-    public static async Task DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
-    {
-        long started = time.GetTimestamp();
-        for (TimeSpan remaining = delay; remaining > TimeSpan.Zero; remaining = delay - time.GetElapsedTime(started))
-        {
-            await Task.Delay(ForTimer(remaining), time, cancellationToken).ConfigureAwait(false);
-        }
-    }
 }

@@ -3,7 +3,7 @@ namespace Codomyrmex.Scheduler.Internal;
 /// <summary>
 /// A token that is cancelled once a timeout has elapsed on a <see cref="TimeProvider"/>, for any positive timeout: unlike
 /// <c>new CancellationTokenSource(timeout, time)</c>, which refuses more than about 49.7 days, it re-arms its timer until the
-/// whole timeout has elapsed.
+/// whole timeout has elapsed. A timeout of zero (or less) is over at once.
 /// </summary>
 internal sealed class LongTimeout : IDisposable
 {
@@ -18,10 +18,17 @@ internal sealed class LongTimeout : IDisposable
         _time = time;
         _timeout = timeout;
         _started = time.GetTimestamp();
+        _timer = time.CreateTimer(static state => ((LongTimeout)state!).Elapsed(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (timeout <= TimeSpan.Zero)
+        {
+            // Over already: a timer would fire only after its shortest wait, and never on a test clock that is not moved.
+            _source.Cancel();
+            return;
+        }
+
         // Periodic, and changed only from its own callback: a timer may re-arm itself after its callback returns, from its
         // period (FakeTimeProvider's does), so the period is always the next wait.
         TimeSpan first = LongTime.ForTimer(timeout);
-        _timer = time.CreateTimer(static state => ((LongTimeout)state!).Elapsed(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(first, first);
     }
 

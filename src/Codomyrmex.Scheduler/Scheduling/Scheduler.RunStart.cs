@@ -41,7 +41,8 @@ public sealed partial class Scheduler
     /// skipped instead. A give-back that fails (the store cannot be reached) is logged, and the runs are let go: no heartbeat
     /// renews them, so their leases lapse and the store recovers them as interrupted (a recoverable job runs them again).
     /// So does a give-back that <paramref name="shutdown"/> ends first (the shutdown wait is over, or the caller of Stop gave up):
-    /// Stop does not wait for the store longer than for its jobs. No event and no run metric for a run given back.
+    /// Stop does not wait for the store longer than for its jobs. No event and no run metric for a run given back; the runs given
+    /// back are logged once per stop (see <see cref="CountGivenBack"/>).
     /// </remarks>
     private async Task GiveBackAsync(IReadOnlyList<RunHandle> handles, DateTimeOffset now, CancellationToken shutdown)
     {
@@ -94,7 +95,7 @@ public sealed partial class Scheduler
                 SettleUnrecorded(release[i]);
             }
 
-            if (given > 0)
+            if (given > 0 && !CountGivenBack(given))
             {
                 Log.RunsGivenBack(_logger, given);
             }
@@ -117,6 +118,46 @@ public sealed partial class Scheduler
                 handle.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The runs given back during the stop in progress, which logs them once as it ends (workers give back one run each, so one
+    /// line per call would be a line per worker); -1 while no stop counts them.
+    /// </summary>
+    private int _givenBack = -1;
+
+    /// <summary>Begins counting the runs a stop gives back (<see cref="CountGivenBack"/>).</summary>
+    private void BeginGiveBackCount() => Volatile.Write(ref _givenBack, 0);
+
+    /// <summary>Ends the count <see cref="BeginGiveBackCount"/> began and logs its total, if any run was given back.</summary>
+    private void EndGiveBackCount()
+    {
+        int given = Interlocked.Exchange(ref _givenBack, -1);
+        if (given > 0)
+        {
+            Log.RunsGivenBack(_logger, given);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="runs"/> to the stop's count; <see langword="false"/> if no stop counts them any more (a worker's give-back
+    /// that outlasted the stop), so that the caller logs them itself.
+    /// </summary>
+    private bool CountGivenBack(int runs)
+    {
+        int seen = Volatile.Read(ref _givenBack);
+        while (seen >= 0)
+        {
+            int was = Interlocked.CompareExchange(ref _givenBack, seen + runs, seen);
+            if (was == seen)
+            {
+                return true;
+            }
+
+            seen = was;
+        }
+
+        return false;
     }
 
     /// <summary>Lets go of a run that leaves without a record here, as <see cref="RecordAsync(RunHandle, RunEnd, string?, TimeSpan)"/> does after its write.</summary>

@@ -245,24 +245,40 @@ public sealed partial class Scheduler
     /// <summary>How long <see cref="StopAsync"/> waits, after cancelling the tokens of jobs that outlived the shutdown timeout, for them to end.</summary>
     private static readonly TimeSpan RecordGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The least time <see cref="StopAsync"/> gives the store to take back the runs it claimed and did not start, however short the
+    /// shutdown timeout (the caller's token still ends it at once).
+    /// </summary>
+    /// <remarks>
+    /// A give-back is one write that waits for no job: milliseconds on a healthy SQLite file or PostgreSQL server. Two seconds
+    /// cover that write queued behind a few others, a flush to a slow disk or a round trip over a slow network, and keep a stop
+    /// asked to be immediate well inside the few seconds a supervisor allows before it kills the process. Past it the runs are
+    /// left to their leases, as when the store cannot be reached.
+    /// </remarks>
+    private static readonly TimeSpan GiveBackFloor = TimeSpan.FromSeconds(2);
+
     /// <summary>Stops firing jobs and waits for running ones.</summary>
     /// <remarks>See <see cref="StopAsync"/>.</remarks>
     public void Stop() => StopAsync().GetAwaiter().GetResult();
 
     /// <summary>Stops firing jobs at once, waits for running jobs up to <see cref="SchedulerOptions.ShutdownTimeout"/>, then cancels their tokens.</summary>
-    /// <param name="cancellationToken">Stops waiting for running jobs early (their tokens are then cancelled).</param>
+    /// <param name="cancellationToken">Stops waiting early: for running jobs (their tokens are then cancelled), and for the store to take back the runs that did not start.</param>
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     /// <remarks>
     /// Runs that were claimed but had not started did not fire: they are given back to the store unstarted
     /// (<see cref="Storage.IJobStore.ReleaseRunsAsync"/>, one call for the runs still queued), with nothing counted or recorded, so their
     /// occurrences are due again at their scheduled times and run at the next start (by the misfire policy if late by then); a
-    /// cancelled job's run is recorded as cancelled. The give-back counts in the shutdown wait: if the store cannot take them
-    /// back before <see cref="SchedulerOptions.ShutdownTimeout"/> (or <paramref name="cancellationToken"/>) ends it, they stay claimed until their leases
-    /// lapse, and are then recovered as interrupted (a recoverable job runs them again). A run that ends because its token was cancelled
-    /// here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of its own:
-    /// <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>), and
-    /// a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it waits up to five
-    /// seconds more for the jobs to end and their outcomes to be recorded. A job that ignores its token may still be
+    /// cancelled job's run is recorded as cancelled. The give-back counts in the shutdown wait, but gets at least two seconds however
+    /// short <see cref="SchedulerOptions.ShutdownTimeout"/> is (zero included): it is one short store call that waits for no job, and
+    /// without that floor an immediate stop would leave a durable store no time to take the runs back. (So with a shorter timeout
+    /// the running jobs' tokens are cancelled when the give-back ends: at once, unless the store is slow.) If the store cannot take
+    /// them back before the longer of the two ends it (or <paramref name="cancellationToken"/> does, at once), they stay claimed until
+    /// their leases lapse, and are then recovered as interrupted (a recoverable job runs them again). The runs given back are
+    /// logged once, as the stop ends (workers that find their runs stopped give them back one by one). A run that ends because its
+    /// token was cancelled here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of
+    /// its own: <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>),
+    /// and a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it
+    /// waits up to five seconds more for the jobs to end and their outcomes to be recorded. A job that ignores its token may still be
     /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
     /// <see cref="Start"/> starts it again. Called from inside a job, it waits for that job too, so it returns only after
     /// the shutdown timeout: prefer stopping from outside.
@@ -279,21 +295,26 @@ public sealed partial class Scheduler
             }
 
             Volatile.Write(ref _dispatcher, null);
+            BeginGiveBackCount();
 
-            // The shutdown wait starts now and bounds the give-back of the queued runs too, so that a store out of reach does
-            // not make Stop take longer than the timeout (or ignore the caller's token).
-            // (A timeout longer than a timer takes bounds the give-back by the caller's token alone.)
+            // One deadline for the whole stop, counted from this call as a host counts its own shutdown timeout: it ends the
+            // give-back of the queued runs and the wait for the running jobs, and the caller's token ends both at once. It starts
+            // before the give-back and the beat in flight are awaited, and rightly: the jobs keep running meanwhile, so a slow
+            // store takes none of their grace, and its time is not added to the grace either.
             TimeSpan limit = _options.ShutdownTimeout;
-            using var shutdownWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task timeout = LongTime.DelayAsync(limit, _time, shutdownWait.Token);
-            using var giveBackTimer = new CancellationTokenSource(
-                limit == TimeSpan.Zero ? limit : limit >= LongTime.MaxTimerWait ? Timeout.InfiniteTimeSpan : LongTime.ForTimer(limit), _time);
-            using var giveBackWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, giveBackTimer.Token);
-            await dispatcher.StopAsync(giveBackWait.Token).ConfigureAwait(false);
+            using var limitTimer = new LongTimeout(limit, _time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limitTimer.Token);
+
+            // Except that the give-back, one short store call that waits for no job, is never given less than GiveBackFloor (a
+            // timeout of zero would leave a durable store no time at all, and the runs would be recovered as interrupted).
+            using var floorTimer = limit < GiveBackFloor ? new LongTimeout(GiveBackFloor, _time) : null;
+            using var floor = floorTimer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, floorTimer.Token);
+            await dispatcher.StopAsync(floor?.Token ?? deadline.Token).ConfigureAwait(false);
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
             Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
             Task workers = dispatcher.WorkersAsync();
+            Task timeout = Task.Delay(Timeout.InfiniteTimeSpan, _time, deadline.Token);
             if (await Task.WhenAny(workers, timeout).ConfigureAwait(false) != workers)
             {
                 Log.ShutdownTimedOut(_logger, _activeRuns.Count);
@@ -307,11 +328,13 @@ public sealed partial class Scheduler
                 await recordWait.CancelAsync().ConfigureAwait(false);
             }
 
-            await shutdownWait.CancelAsync().ConfigureAwait(false);
+            // Ends the wait above if the workers won it.
+            await deadline.CancelAsync().ConfigureAwait(false);
             dispatcher.Dispose();
             Volatile.Write(ref _dispatchError, null);
             SignalChange(wakeDispatcher: false);
             await LeaveAsync().ConfigureAwait(false);
+            EndGiveBackCount();
             Log.Stopped(_logger, _node);
         }
         finally

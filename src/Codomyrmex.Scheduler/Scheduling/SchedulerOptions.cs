@@ -25,6 +25,11 @@ public sealed class SchedulerOptions
 
     /// <summary>Gets or sets how long <c>Stop</c> waits for running jobs before it cancels their tokens.</summary>
     /// <value>The default is 30 seconds.</value>
+    /// <remarks>
+    /// It also bounds the give-back of the runs claimed but not started, except that the give-back, one short store call, gets at
+    /// least two seconds however short this is: with zero, running jobs are stopped at once and the unstarted runs still go back to
+    /// the store, to run at the next start.
+    /// </remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how long a claimed run is held before another node may take it over; renewed while it runs.</summary>

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using static Codomyrmex.Scheduler.Triggers;
 
 namespace Codomyrmex.Scheduler.Tests;
@@ -33,6 +35,21 @@ public partial class SchedulerTests
         Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
         release.SetResult();
         await Within(stopping);
+    }
+
+    /// <summary>
+    /// Queues a job due every minute, which counts its runs, behind a blocker on the only worker, and stops the scheduler with
+    /// its run queued (see <see cref="StopWhileTheWorkerIsHeldAsync"/>). Returns the job's id and its run count.
+    /// </summary>
+    private async Task<(string Id, StrongBox<int> Runs)> StopWithACountedRunQueuedAsync(Scheduler scheduler)
+    {
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        ScheduleBlocker(scheduler, entered, release.Task);
+        var runs = new StrongBox<int>();
+        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs.Value), name: "queued", trigger: Every(minutes: 1));
+        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
+        return (id, runs);
     }
 
     [Fact]
@@ -126,15 +143,16 @@ public partial class SchedulerTests
 
     /// <summary>
     /// A store whose give-back hangs (and ignores its token, as a call stuck in a driver may): the one job queued behind the held
-    /// worker, a stop begun, the worker let go, and the give-back reached. Returns the queued job's id and the stop in progress.
+    /// worker, a stop begun, the worker let go, and the give-back reached. Returns the queued job's id, the stop in progress and
+    /// the token the give-back was given.
     /// </summary>
-    private async Task<(string Id, Task Stopping)> StopWithTheGiveBackHangingAsync(
+    private async Task<(string Id, Task Stopping, CancellationToken GiveBack)> StopWithTheGiveBackHangingAsync(
         Scheduler scheduler, FaultyStore store, Task hang, CancellationToken stopToken)
     {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        store.BeforeRelease = _ =>
+        var reached = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.BeforeRelease = token =>
         {
-            reached.TrySetResult();
+            reached.TrySetResult(token);
             return hang;
         };
         var entered = new TaskCompletionSource();
@@ -146,8 +164,8 @@ public partial class SchedulerTests
         await Within(entered.Task);
         Task stopping = scheduler.StopAsync(stopToken);
         release.SetResult();
-        await Within(reached.Task);
-        return (id, stopping);
+        CancellationToken giveBack = await Within(reached.Task);
+        return (id, stopping, giveBack);
     }
 
     [Fact]
@@ -158,7 +176,7 @@ public partial class SchedulerTests
         var hang = new TaskCompletionSource();
         try
         {
-            (string id, Task stopping) = await StopWithTheGiveBackHangingAsync(scheduler, store, hang.Task, TestContext.Current.CancellationToken);
+            (string id, Task stopping, _) = await StopWithTheGiveBackHangingAsync(scheduler, store, hang.Task, TestContext.Current.CancellationToken);
 
             // The shutdown wait bounds the give-back: Stop takes no longer than the timeout.
             Clock.Advance(TimeSpan.FromSeconds(30));
@@ -172,16 +190,18 @@ public partial class SchedulerTests
         }
     }
 
-    [Fact]
-    public async Task Stop_WhenTheGiveBackHangs_EndsOnTheCallersToken()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)] // the floor of the give-back does not outlast an explicit give-up
+    public async Task Stop_WhenTheGiveBackHangs_EndsOnTheCallersToken(int shutdownDays)
     {
         var store = new FaultyStore(Clock);
-        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.FromDays(1));
+        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.FromDays(shutdownDays));
         var hang = new TaskCompletionSource();
         using var stopWait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         try
         {
-            (string id, Task stopping) = await StopWithTheGiveBackHangingAsync(scheduler, store, hang.Task, stopWait.Token);
+            (string id, Task stopping, _) = await StopWithTheGiveBackHangingAsync(scheduler, store, hang.Task, stopWait.Token);
             await stopWait.CancelAsync();
             await Within(stopping);
             Assert.Equal(1, scheduler.GetJob(id)!.ActiveRuns);
@@ -192,26 +212,117 @@ public partial class SchedulerTests
         }
     }
 
+    /// <summary>The least time a stop gives the store to take its runs back, however short the shutdown timeout.</summary>
+    private static readonly TimeSpan GiveBackFloor = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task Stop_WithAZeroShutdownTimeout_StillGivesTheQueuedRunBack_ToAStoreThatHeedsItsToken()
+    {
+        // As SQLite and PostgreSQL do, the store refuses a give-back whose token is already cancelled.
+        var store = new FaultyStore(Clock) { BeforeRelease = token => token.IsCancellationRequested ? Task.FromCanceled(token) : Task.CompletedTask };
+        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.Zero);
+
+        (string id, StrongBox<int> runs) = await StopWithACountedRunQueuedAsync(scheduler);
+
+        // Given back, not left claimed to lapse into an interrupted run: due again at its time, and run at the next start.
+        Job job = scheduler.GetJob(id)!;
+        Assert.Equal((JobStatus.Pending, 0, 0), (job.Status, job.ActiveRuns, job.RunCount));
+        Assert.Equal(Monday.AddMinutes(1), job.NextRun);
+        Assert.Empty((await RunsOfAsync(scheduler, id)).Items);
+        scheduler.Start();
+        await Idle(scheduler);
+        Assert.Equal(1, runs.Value);
+    }
+
+    [Fact]
+    public async Task Stop_WithAZeroShutdownTimeout_WhenTheGiveBackHangs_EndsAfterTheFloor()
+    {
+        var store = new FaultyStore(Clock);
+        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.Zero);
+        var hang = new TaskCompletionSource();
+        try
+        {
+            (string id, Task stopping, CancellationToken giveBack) =
+                await StopWithTheGiveBackHangingAsync(scheduler, store, hang.Task, TestContext.Current.CancellationToken);
+
+            // The give-back gets the floor on the scheduler's clock, not the zero timeout, and no more.
+            Assert.False(giveBack.IsCancellationRequested);
+            Clock.Advance(GiveBackFloor - TimeSpan.FromMilliseconds(1));
+            Assert.False(giveBack.IsCancellationRequested);
+            Clock.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.True(giveBack.IsCancellationRequested);
+            await Within(stopping);
+            Assert.Equal(1, scheduler.GetJob(id)!.ActiveRuns);
+        }
+        finally
+        {
+            hang.SetResult();
+        }
+    }
+
+    /// <summary>
+    /// Three workers held just before their runs start and <paramref name="jobs"/> - 3 more runs queued behind them when Stop
+    /// comes: the queue goes back in one call and each worker gives its run back on its own, and the stop logs them all once.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public async Task Stop_GivingBackRunsFromTheQueueAndFromWorkers_LogsTheTotalOnce(int jobs)
+    {
+        const int Workers = 3;
+        var logs = new CapturingLoggerFactory();
+        var scheduler = NewScheduler(maxWorkers: Workers, loggerFactory: logs);
+        var ids = new List<string>();
+        for (int i = 0; i < jobs; i++)
+        {
+            ids.Add(scheduler.Schedule(() => { }, name: $"job-{i}", trigger: new OnceTrigger(Monday.AddMinutes(1))));
+        }
+
+        int arrived = 0;
+        var allHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.BeforeRunStart = _ =>
+        {
+            if (Interlocked.Increment(ref arrived) == Math.Min(jobs, Workers))
+            {
+                allHeld.TrySetResult();
+            }
+
+            return gate.Task;
+        };
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(allHeld.Task);
+
+        Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
+        gate.SetResult();
+        await Within(stopping);
+
+        Assert.All(ids, id => Assert.Equal((JobStatus.Pending, 0, 0), (scheduler.GetJob(id)!.Status, scheduler.GetJob(id)!.ActiveRuns, scheduler.GetJob(id)!.RunCount)));
+        var givenBack = Assert.Single(logs.Entries, e => e.Id.Id == 1009);
+        Assert.Equal(LogLevel.Information, givenBack.Level);
+        Assert.Equal(
+            jobs == 1
+                ? "Gave 1 claimed run that had not started back to the store; its occurrence is due again"
+                : $"Gave {jobs} claimed runs that had not started back to the store; their occurrences are due again",
+            givenBack.Message);
+    }
+
     [Fact]
     public async Task Stop_WhenTheStoreAnswersTooFewStatuses_EndsAsForAFailedGiveBack_AndTheSchedulerIsIdle()
     {
         var store = new FaultyStore(Clock) { AfterRelease = _ => [] };
         var scheduler = NewScheduler(maxWorkers: 1, store: store);
-        var entered = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        ScheduleBlocker(scheduler, entered, release.Task);
-        int runs = 0;
-        string id = scheduler.Schedule(() => Interlocked.Increment(ref runs), name: "queued", trigger: Every(minutes: 1));
 
-        await StopWhileTheWorkerIsHeldAsync(scheduler, entered, release);
+        (string id, StrongBox<int> runs) = await StopWithACountedRunQueuedAsync(scheduler);
         await Idle(scheduler);
-        Assert.Equal(0, runs);
+        Assert.Equal(0, runs.Value);
 
         // The store did take the run back (only its answer was short): the occurrence runs at the next start.
         store.AfterRelease = null;
         scheduler.Start();
         await Idle(scheduler);
-        Assert.Equal(1, runs);
+        Assert.Equal(1, runs.Value);
         Assert.Equal(Monday.AddMinutes(2), scheduler.GetJob(id)!.NextRun);
     }
 }

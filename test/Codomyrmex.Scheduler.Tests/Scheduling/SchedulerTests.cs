@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using static Codomyrmex.Scheduler.Triggers;
 
@@ -27,7 +28,8 @@ public partial class SchedulerTests : IAsyncDisposable
     /// <summary>The lease of the tests' schedulers unless a test gives one: longer than the clock jumps of a test not about leases.</summary>
     protected static readonly TimeSpan TestLease = TimeSpan.FromMinutes(5);
 
-    protected Scheduler NewScheduler(int maxWorkers = 4, IJobStore? store = null, TimeSpan? shutdownTimeout = null, TimeSpan? lease = null)
+    protected Scheduler NewScheduler(
+        int maxWorkers = 4, IJobStore? store = null, TimeSpan? shutdownTimeout = null, TimeSpan? lease = null, ILoggerFactory? loggerFactory = null)
     {
         Clock.SetLocalTimeZone(TimeZoneInfo.Utc);
         var scheduler = new Scheduler(new SchedulerOptions
@@ -40,6 +42,7 @@ public partial class SchedulerTests : IAsyncDisposable
             // Five minutes unless a test says otherwise: these tests jump the clock by seconds and minutes while a run holds its
             // lease, and a test not about leases must not lose its run to the default lease of a few seconds.
             LeaseDuration = lease ?? TestLease,
+            LoggerFactory = loggerFactory,
         });
         _schedulers.Add(scheduler);
         return scheduler;
