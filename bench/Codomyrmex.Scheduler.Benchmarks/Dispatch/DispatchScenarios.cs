@@ -128,11 +128,14 @@ internal static partial class DispatchScenarios
 
         // Measured runs in rounds, one run of each library per round: the libraries share every stretch of the run, so a
         // machine that gets slower or faster for a while (a shared one does) moves them alike, not one library's runs alone.
+        // Each round starts one library further on, so that no library always follows the same one (whose threads may still
+        // be winding down, or whose heap the collector is still shrinking).
         var results = new List<FireResult>[targets.Count];
         for (int run = 1; run <= targets.Max(t => t.Runs); run++)
         {
-            for (int t = 0; t < targets.Count; t++)
+            for (int i = 0; i < targets.Count; i++)
             {
+                int t = (i + run - 1) % targets.Count;
                 if (run <= targets[t].Runs)
                 {
                     (results[t] ??= []).Add(await FireOnceAsync(targets[t].Create, n));

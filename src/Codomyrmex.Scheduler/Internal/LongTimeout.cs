@@ -11,20 +11,21 @@ internal sealed class LongTimeout : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly long _started;
-    private readonly ITimer _timer;
+    private readonly ITimer? _timer;
 
     public LongTimeout(TimeSpan timeout, TimeProvider time)
     {
         _time = time;
         _timeout = timeout;
         _started = time.GetTimestamp();
-        _timer = time.CreateTimer(static state => ((LongTimeout)state!).Elapsed(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (timeout <= TimeSpan.Zero)
         {
             // Over already: a timer would fire only after its shortest wait, and never on a test clock that is not moved.
             _source.Cancel();
             return;
         }
+
+        _timer = time.CreateTimer(static state => ((LongTimeout)state!).Elapsed(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
         // Periodic, and changed only from its own callback: a timer may re-arm itself after its callback returns, from its
         // period (FakeTimeProvider's does), so the period is always the next wait.
@@ -38,7 +39,7 @@ internal sealed class LongTimeout : IDisposable
 
     public void Dispose()
     {
-        _timer.Dispose();
+        _timer?.Dispose();
         _source.Dispose();
     }
 
@@ -50,11 +51,11 @@ internal sealed class LongTimeout : IDisposable
             if (remaining > TimeSpan.Zero)
             {
                 TimeSpan next = LongTime.ForTimer(remaining);
-                _timer.Change(next, next);
+                _timer!.Change(next, next);
             }
             else
             {
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 _source.Cancel();
             }
         }

@@ -255,7 +255,7 @@ public sealed partial class Scheduler
     /// asked to be immediate well inside the few seconds a supervisor allows before it kills the process. Past it the runs are
     /// left to their leases, as when the store cannot be reached.
     /// </remarks>
-    private static readonly TimeSpan GiveBackFloor = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan GiveBackFloor = TimeSpan.FromSeconds(2);
 
     /// <summary>Stops firing jobs and waits for running ones.</summary>
     /// <remarks>See <see cref="StopAsync"/>.</remarks>
@@ -270,11 +270,12 @@ public sealed partial class Scheduler
     /// occurrences are due again at their scheduled times and run at the next start (by the misfire policy if late by then); a
     /// cancelled job's run is recorded as cancelled. The give-back counts in the shutdown wait, but gets at least two seconds however
     /// short <see cref="SchedulerOptions.ShutdownTimeout"/> is (zero included): it is one short store call that waits for no job, and
-    /// without that floor an immediate stop would leave a durable store no time to take the runs back. (So with a shorter timeout
-    /// the running jobs' tokens are cancelled when the give-back ends: at once, unless the store is slow.) If the store cannot take
+    /// without that floor an immediate stop would leave a durable store no time to take the runs back. (The running jobs' tokens
+    /// are still cancelled when the timeout ends, while the give-back goes on; Stop returns once both are over.) If the store cannot take
     /// them back before the longer of the two ends it (or <paramref name="cancellationToken"/> does, at once), they stay claimed until
     /// their leases lapse, and are then recovered as interrupted (a recoverable job runs them again). The runs given back are
-    /// logged once, as the stop ends (workers that find their runs stopped give them back one by one). A run that ends because its
+    /// logged once, as the stop ends (workers that find their runs stopped give them back one by one; one whose give-back ends
+    /// after Stop has returned logs its own line). A run that ends because its
     /// token was cancelled here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of
     /// its own: <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>),
     /// and a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it
@@ -286,6 +287,7 @@ public sealed partial class Scheduler
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _lifecycle.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        bool counting = false;
         try
         {
             Dispatcher? dispatcher = _dispatcher;
@@ -296,6 +298,7 @@ public sealed partial class Scheduler
 
             Volatile.Write(ref _dispatcher, null);
             BeginGiveBackCount();
+            counting = true;
 
             // One deadline for the whole stop, counted from this call as a host counts its own shutdown timeout: it ends the
             // give-back of the queued runs and the wait for the running jobs, and the caller's token ends both at once. It starts
@@ -309,6 +312,10 @@ public sealed partial class Scheduler
             // timeout of zero would leave a durable store no time at all, and the runs would be recovered as interrupted).
             using var floorTimer = limit < GiveBackFloor ? new LongTimeout(GiveBackFloor, _time) : null;
             using var floor = floorTimer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, floorTimer.Token);
+
+            // The running jobs' tokens are cancelled when the deadline passes, even while the give-back (given its floor) or the
+            // beat in flight is still awaited: a stop with no time for its jobs stops them at once, whatever the store is doing.
+            CancellationTokenRegistration cancelAtDeadline = deadline.Token.UnsafeRegister(static state => ((Dispatcher)state!).CancelRuns(), dispatcher);
             await dispatcher.StopAsync(floor?.Token ?? deadline.Token).ConfigureAwait(false);
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
@@ -328,17 +335,25 @@ public sealed partial class Scheduler
                 await recordWait.CancelAsync().ConfigureAwait(false);
             }
 
-            // Ends the wait above if the workers won it.
+            // Ends the wait above if the workers won it (their runs are over: nothing is left to cancel).
+            await cancelAtDeadline.DisposeAsync().ConfigureAwait(false);
             await deadline.CancelAsync().ConfigureAwait(false);
             dispatcher.Dispose();
             Volatile.Write(ref _dispatchError, null);
             SignalChange(wakeDispatcher: false);
             await LeaveAsync().ConfigureAwait(false);
             EndGiveBackCount();
+            counting = false;
             Log.Stopped(_logger, _node);
         }
         finally
         {
+            if (counting)
+            {
+                // A stop that failed midway still ends its count, so that later give-backs log for themselves.
+                EndGiveBackCount();
+            }
+
             _lifecycle.Release();
         }
     }

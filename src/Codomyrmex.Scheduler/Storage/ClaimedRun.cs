@@ -129,7 +129,12 @@ public sealed class ClaimedRun
     public required string InstanceId
     {
         get => _node as string ?? (_node as NodeIdentity)?.InstanceId!;
-        init => _node = value;
+        init
+        {
+            // The in-memory store's run reads both names from its node's identity, which this would replace.
+            System.Diagnostics.Debug.Assert(_source is null, "An in-memory store's run keeps its node's identity.");
+            _node = value;
+        }
     }
 
     /// <summary>Gets the configured name of the node that holds the run (<see cref="NodeIdentity.Name"/>), as the run history shows it.</summary>

@@ -245,11 +245,15 @@ internal sealed class InMemoryRunHistory
         /// <summary>A row of a run this store claimed (only such runs have history rows: the store writes rows of the runs it holds).</summary>
         public static Row Create(long sequence, ClaimedRun run, RunOutcome outcome, long started, long finished, string? error, string? result)
         {
-            bool made = run.TryGetRunKey(out ulong key);
-            Debug.Assert(made && run.Node is not null, "A row is made of a run the in-memory store claimed.");
+            if (!run.TryGetRunKey(out ulong key) || run.Node is null)
+            {
+                // Fail where the row would be written, not at every later read of the job's history.
+                throw new UnreachableException("A history row is made only of a run the in-memory store claimed.");
+            }
+
             object? text = (error is not null && result is not null) || (uint)outcome > byte.MaxValue ? new Rare(error, result, outcome) : error ?? result;
             byte flags = (byte)((run.IsManual ? ManualFlag : 0) | (run.IsRecovery ? RecoveryFlag : 0) | (error is null && result is not null ? TextIsResultFlag : 0));
-            return new Row(sequence, key, run.JobName, run.Node!, run.ScheduledTime.UtcTicks, started, finished, outcome, text, run.Attempt, flags);
+            return new Row(sequence, key, run.JobName, run.Node, run.ScheduledTime.UtcTicks, started, finished, outcome, text, run.Attempt, flags);
         }
 
         public RunRecord ToRecord(string jobId)

@@ -54,7 +54,9 @@ public sealed class RunCommandGiveBackTests
                 IReadOnlyList<RunRecord> history = (await store.GetRunsAsync(new RunQuery { JobId = job.Id }, Ct)).Items;
                 if (job.Name == started)
                 {
-                    // Let finish within the grace, or stopped by the shutdown without one.
+                    // Let finish within the grace; or stopped by the shutdown without one (not counted as a run), and then, with nothing
+                    // left to run, failed.
+                    Assert.Equal(grace == "0s" ? (JobStatus.Failed, 0) : (JobStatus.Completed, 1), (job.Status, job.RunCount));
                     Assert.Equal(grace == "0s" ? RunOutcome.Interrupted : RunOutcome.Succeeded, Assert.Single(history).Outcome);
                 }
                 else

@@ -59,7 +59,8 @@ public sealed class SqliteJobStoreGiveBackTests : IDisposable
                 continue;
             }
 
-            Assert.Equal((JobStatus.Pending, 0, T0.AddMinutes(1)), (job.Status, job.RunCount, job.NextRun));
+            // Claimed and given back, not never claimed: the claim's time stays its last run's.
+            Assert.Equal((JobStatus.Pending, 0, T0.AddMinutes(1), T0.AddMinutes(1)), (job.Status, job.RunCount, job.NextRun, job.LastRun));
         }
 
         Assert.Single(held);

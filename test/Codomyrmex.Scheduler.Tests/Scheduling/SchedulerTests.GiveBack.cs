@@ -212,9 +212,6 @@ public partial class SchedulerTests
         }
     }
 
-    /// <summary>The least time a stop gives the store to take its runs back, however short the shutdown timeout.</summary>
-    private static readonly TimeSpan GiveBackFloor = TimeSpan.FromSeconds(2);
-
     [Fact]
     public async Task Stop_WithAZeroShutdownTimeout_StillGivesTheQueuedRunBack_ToAStoreThatHeedsItsToken()
     {
@@ -247,12 +244,58 @@ public partial class SchedulerTests
 
             // The give-back gets the floor on the scheduler's clock, not the zero timeout, and no more.
             Assert.False(giveBack.IsCancellationRequested);
-            Clock.Advance(GiveBackFloor - TimeSpan.FromMilliseconds(1));
+            Clock.Advance(Scheduler.GiveBackFloor - TimeSpan.FromMilliseconds(1));
             Assert.False(giveBack.IsCancellationRequested);
             Clock.Advance(TimeSpan.FromMilliseconds(1));
             Assert.True(giveBack.IsCancellationRequested);
             await Within(stopping);
             Assert.Equal(1, scheduler.GetJob(id)!.ActiveRuns);
+        }
+        finally
+        {
+            hang.SetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Stop_WithAZeroShutdownTimeout_WhileTheGiveBackHangs_CancelsTheRunningJobAtOnce()
+    {
+        var store = new FaultyStore(Clock);
+        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.Zero);
+        var hang = new TaskCompletionSource();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.BeforeRelease = _ =>
+        {
+            reached.TrySetResult();
+            return hang.Task;
+        };
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.Schedule(
+            async (CancellationToken token) =>
+            {
+                entered.TrySetResult();
+                using (token.Register(() => cancelled.TrySetResult()))
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, Clock, token);
+                }
+            },
+            name: "running",
+            trigger: new OnceTrigger(Monday.AddMinutes(1)));
+        scheduler.Schedule(() => { }, name: "queued", trigger: Every(minutes: 1));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Within(entered.Task);
+        try
+        {
+            Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
+            await Within(reached.Task);
+
+            // The clock has not moved: the give-back still has its floor, and the running job is told to stop all the same.
+            await Within(cancelled.Task);
+            Assert.False(stopping.IsCompleted);
+            Clock.Advance(Scheduler.GiveBackFloor);
+            await Within(stopping);
         }
         finally
         {
@@ -301,11 +344,7 @@ public partial class SchedulerTests
         Assert.All(ids, id => Assert.Equal((JobStatus.Pending, 0, 0), (scheduler.GetJob(id)!.Status, scheduler.GetJob(id)!.ActiveRuns, scheduler.GetJob(id)!.RunCount)));
         var givenBack = Assert.Single(logs.Entries, e => e.Id.Id == 1009);
         Assert.Equal(LogLevel.Information, givenBack.Level);
-        Assert.Equal(
-            jobs == 1
-                ? "Gave 1 claimed run that had not started back to the store; its occurrence is due again"
-                : $"Gave {jobs} claimed runs that had not started back to the store; their occurrences are due again",
-            givenBack.Message);
+        Assert.Equal($"Gave back {jobs} claimed run(s) that had not started; their occurrences are due again", givenBack.Message);
     }
 
     [Fact]
