@@ -58,6 +58,12 @@ public sealed partial class Scheduler
     private int _recovering;
     private Task _recovery = Task.CompletedTask;
 
+    /// <summary>
+    /// The token of the heartbeat's and the recovery's store calls: cancelled when a stop's deadline passes (or its caller gives
+    /// up), so that a store call stuck in flight cannot hold the stop beyond it; that stop puts a new one in its place.
+    /// </summary>
+    private CancellationTokenSource _backgroundCalls = new();
+
     /// <summary>How often the node's heartbeat renews its runs and lost runs are looked for: three times per lease, so one late renewal loses nothing.</summary>
     private TimeSpan HeartbeatInterval => _options.LeaseDuration / 3;
 
@@ -241,9 +247,10 @@ public sealed partial class Scheduler
         while (true)
         {
             Volatile.Write(ref _beatAgain, 0);
+            CancellationToken stop = Volatile.Read(ref _backgroundCalls).Token;
             try
             {
-                await HeartbeatAsync(CancellationToken.None).ConfigureAwait(false);
+                await HeartbeatAsync(stop).ConfigureAwait(false);
                 Volatile.Write(ref _renewalFailed, 0);
                 if (IsRunning)
                 {
@@ -254,7 +261,11 @@ public sealed partial class Scheduler
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                Log.MaintenanceFailed(_logger, exception);
+                // Not when a stop ended the call at its deadline: its runs are being stopped, and what it did not renew lapses.
+                if (!stop.IsCancellationRequested)
+                {
+                    Log.MaintenanceFailed(_logger, exception);
+                }
 
                 // The next heartbeat may renew the runs before their leases lapse; until then, the fence watches them.
                 Volatile.Write(ref _renewalFailed, 1);
@@ -282,15 +293,20 @@ public sealed partial class Scheduler
     /// <summary>Looks for lost runs; <see cref="_recovering"/> is set on entry and cleared at the end.</summary>
     private async Task RecoverAsync()
     {
+        CancellationToken stop = Volatile.Read(ref _backgroundCalls).Token;
         try
         {
-            await RecoverLostRunsAsync(CancellationToken.None).ConfigureAwait(false);
+            await RecoverLostRunsAsync(stop).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A store that fails now is asked again at the next heartbeat.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.MaintenanceFailed(_logger, exception);
+            // Not when a stop ended the call at its deadline: the runs it did not recover are recovered by the next look.
+            if (!stop.IsCancellationRequested)
+            {
+                Log.MaintenanceFailed(_logger, exception);
+            }
         }
 
         Volatile.Write(ref _recovering, 0);

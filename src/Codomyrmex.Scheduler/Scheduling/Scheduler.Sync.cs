@@ -262,7 +262,10 @@ public sealed partial class Scheduler
     public void Stop() => StopAsync().GetAwaiter().GetResult();
 
     /// <summary>Stops firing jobs at once, waits for running jobs up to <see cref="SchedulerOptions.ShutdownTimeout"/>, then cancels their tokens.</summary>
-    /// <param name="cancellationToken">Stops waiting early: for running jobs (their tokens are then cancelled), and for the store to take back the runs that did not start.</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting early: for running jobs (their tokens are then cancelled), for the store to take back the runs that did not
+    /// start, for the heartbeat's store calls in flight and for the store to take this node off its node list.
+    /// </param>
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     /// <remarks>
     /// Runs that were claimed but had not started did not fire: they are given back to the store unstarted
@@ -279,7 +282,9 @@ public sealed partial class Scheduler
     /// token was cancelled here is recorded as <see cref="RunOutcome.Interrupted"/> (interrupted by the shutdown, not a failure of
     /// its own: <see cref="Job.FailureCount"/> leaves it out, though a job with nothing left to run ends <see cref="JobStatus.Failed"/>),
     /// and a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it
-    /// waits up to five seconds more for the jobs to end and their outcomes to be recorded. A job that ignores its token may still be
+    /// waits up to five seconds more for the jobs to end and their outcomes to be recorded. The heartbeat's store calls in flight
+    /// (a lease renewal, a look for lost runs) are awaited too, and cancelled when the timeout or
+    /// <paramref name="cancellationToken"/> ends, so a store that stops answering holds the stop no longer. A job that ignores its token may still be
     /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
     /// <see cref="Start"/> starts it again. Called from inside a job, it waits for that job too, so it returns only after
     /// the shutdown timeout: prefer stopping from outside.
@@ -316,6 +321,13 @@ public sealed partial class Scheduler
             // The running jobs' tokens are cancelled when the deadline passes, even while the give-back (given its floor) or the
             // beat in flight is still awaited: a stop with no time for its jobs stops them at once, whatever the store is doing.
             CancellationTokenRegistration cancelAtDeadline = deadline.Token.UnsafeRegister(static state => ((Dispatcher)state!).CancelRuns(), dispatcher);
+
+            // So are the heartbeat's and the recovery's store calls: a beat in flight is awaited below, and a store call stuck in
+            // it (a database that stopped answering) must not hold the stop past its deadline. Cancelled asynchronously: the
+            // deadline's own cancel runs on a timer's thread, which a store's cancellation callback must not throw on.
+            CancellationTokenSource background = Volatile.Read(ref _backgroundCalls);
+            CancellationTokenRegistration endBackgroundCalls = deadline.Token.UnsafeRegister(
+                static state => _ = ((CancellationTokenSource)state!).CancelAsync(), background);
             await dispatcher.StopAsync(floor?.Token ?? deadline.Token).ConfigureAwait(false);
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
@@ -337,11 +349,12 @@ public sealed partial class Scheduler
 
             // Ends the wait above if the workers won it (their runs are over: nothing is left to cancel).
             await cancelAtDeadline.DisposeAsync().ConfigureAwait(false);
+            await endBackgroundCalls.DisposeAsync().ConfigureAwait(false);
             await deadline.CancelAsync().ConfigureAwait(false);
             dispatcher.Dispose();
             Volatile.Write(ref _dispatchError, null);
             SignalChange(wakeDispatcher: false);
-            await LeaveAsync().ConfigureAwait(false);
+            await LeaveAsync(cancellationToken).ConfigureAwait(false);
             EndGiveBackCount();
             counting = false;
             Log.Stopped(_logger, _node);
@@ -352,6 +365,12 @@ public sealed partial class Scheduler
             {
                 // A stop that failed midway still ends its count, so that later give-backs log for themselves.
                 EndGiveBackCount();
+            }
+
+            if (Volatile.Read(ref _backgroundCalls) is { IsCancellationRequested: true } ended)
+            {
+                // The beats to come (a run now, the next start) get a token of their own.
+                Interlocked.CompareExchange(ref _backgroundCalls, new CancellationTokenSource(), ended);
             }
 
             _lifecycle.Release();
@@ -371,17 +390,21 @@ public sealed partial class Scheduler
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Tells the store this node has stopped, so that it is no longer listed as alive; a store that fails here is logged, not thrown.</summary>
-    private async Task LeaveAsync()
+    /// <param name="cancellationToken">The stop's caller's token: a caller that gives up on the stop gives up on this too.</param>
+    private async Task LeaveAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await _store.LeaveAsync(_identity.InstanceId).ConfigureAwait(false);
+            await _store.LeaveAsync(_identity.InstanceId, cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Stopping must not fail because a store cannot be written: the node's heartbeat simply runs out.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.LeaveFailed(_logger, _node, exception);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                Log.LeaveFailed(_logger, _node, exception);
+            }
         }
     }
 }

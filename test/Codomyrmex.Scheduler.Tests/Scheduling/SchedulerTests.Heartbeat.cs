@@ -288,7 +288,7 @@ public partial class SchedulerTests
         var renewing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int held = 0;
-        store.BeforeRenew = heartbeat =>
+        store.BeforeRenew = (heartbeat, _) =>
         {
             if (heartbeat.Runs.Count == 0 || Interlocked.Exchange(ref held, 1) != 0)
             {

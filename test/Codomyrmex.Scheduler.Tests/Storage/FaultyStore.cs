@@ -43,8 +43,14 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Gets or sets a value indicating whether renewals throw (the store cannot be reached).</summary>
     public bool FailRenew { get; set; }
 
-    /// <summary>Gets or sets what a renewal awaits first (a slow round trip); it is given the heartbeat.</summary>
-    public Func<NodeHeartbeat, Task>? BeforeRenew { get; set; }
+    /// <summary>Gets or sets what a renewal awaits first (a slow round trip); it is given the heartbeat and the renewal's token.</summary>
+    public Func<NodeHeartbeat, CancellationToken, Task>? BeforeRenew { get; set; }
+
+    /// <summary>Gets or sets what a look for lost runs awaits first; it is given the look's token.</summary>
+    public Func<CancellationToken, Task>? BeforeRecover { get; set; }
+
+    /// <summary>Gets or sets what a node's leave awaits first; it is given the leave's token.</summary>
+    public Func<CancellationToken, Task>? BeforeLeave { get; set; }
 
     /// <summary>Gets or sets what a purge awaits first.</summary>
     public Func<Task>? BeforePurge { get; set; }
@@ -133,7 +139,7 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
     {
         if (BeforeRenew is { } hold)
         {
-            await hold(heartbeat);
+            await hold(heartbeat, cancellationToken);
         }
 
         if (FailRenew)
@@ -155,8 +161,15 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
         return renewal;
     }
 
-    public ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default) =>
-        _inner.RecoverExpiredAsync(cancellationToken);
+    public async ValueTask<IReadOnlyList<ClaimedRun>> RecoverExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        if (BeforeRecover is { } hold)
+        {
+            await hold(cancellationToken);
+        }
+
+        return await _inner.RecoverExpiredAsync(cancellationToken);
+    }
 
     public async ValueTask<RetentionResult> PurgeExpiredAsync(CancellationToken cancellationToken = default)
     {
@@ -168,7 +181,15 @@ internal sealed class FaultyStore(InMemoryJobStore inner) : IJobStore
         return await _inner.PurgeExpiredAsync(cancellationToken);
     }
 
-    public ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default) => _inner.LeaveAsync(instanceId, cancellationToken);
+    public async ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        if (BeforeLeave is { } hold)
+        {
+            await hold(cancellationToken);
+        }
+
+        await _inner.LeaveAsync(instanceId, cancellationToken);
+    }
 
     public ValueTask<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default) => _inner.ListNodesAsync(cancellationToken);
 
