@@ -332,21 +332,31 @@ public sealed partial class PostgreSqlJobStore
             where.Add($"{NameKey} < @upper");
         }
 
-        if (query.Source is not null)
+        bool counted = query.Name is null && query.NamePrefix is null && query.Source is null;
+        try
         {
-            // Written into the statement for the same reason as the status: a generic plan of source = $1 walks seq and reads
-            // every job for one page of a rare source when another source holds most jobs.
-            where.Add("source = " + Literal(query.Source));
+            return await ReadAsync(ListInAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UntranslatableCharacter)
+        {
+            // A filter holds a character the database's encoding cannot hold (LATIN1 has no CJK, for one): no stored job has it.
+            return new JobPage { Items = [], Total = 0 };
         }
 
-        string filter = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
-        bool counted = query.Name is null && query.NamePrefix is null && query.Source is null;
-        return await ReadAsync(async store =>
+        async Task<JobPage> ListInAsync(StoreTransaction store)
         {
+            // The source is written into the statement for the same reason as the status: a generic plan of source = $1 walks
+            // seq and reads every job for one page of a rare source when another source holds most jobs. Only a UTF8 database
+            // takes every character's escape; on any other the source is bound (its plan may be generic: slower for a rare
+            // source, never wrong).
+            bool boundSource = query.Source is not null && !IsUtf8(store.Connection);
+            IEnumerable<string> all = query.Source is null ? where
+                : where.Append("source = " + (boundSource ? "@source" : Literal(query.Source)));
+            string filter = all.Any() ? " WHERE " + string.Join(" AND ", all) : "";
             var items = new List<Job>();
             using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{filter} ORDER BY seq OFFSET @offset LIMIT @limit"))
             {
-                Bind(command);
+                Bind(command, boundSource);
                 Db.Add(command, "offset", (long)query.Offset);
                 Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
                 NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -368,19 +378,20 @@ public sealed partial class PostgreSqlJobStore
             else
             {
                 using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{filter}");
-                Bind(count);
+                Bind(count, boundSource);
                 total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             }
 
             return new JobPage { Items = items, Total = (int)total };
-        }, cancellationToken).ConfigureAwait(false);
+        }
 
-        void Bind(NpgsqlCommand command)
+        void Bind(NpgsqlCommand command, bool boundSource)
         {
             AddText(command, "name", query.Name);
             AddText(command, "key", key);
             AddText(command, "prefix", key is null ? null : query.NamePrefix);
             AddText(command, "upper", upper);
+            AddText(command, "source", boundSource ? query.Source : null);
         }
 
         static void AddText(NpgsqlCommand command, string name, string? value)
@@ -402,7 +413,9 @@ public sealed partial class PostgreSqlJobStore
     /// written as a Unicode escape (<c>\uXXXX</c>, <c>\UXXXXXXXX</c>): for a value that must be in the statement rather than
     /// bound. So the statement means the same whatever the session's <c>standard_conforming_strings</c> and whatever encoding
     /// the client sends text in (a code page's best fit cannot turn a character into a quote or a backslash after escaping).
-    /// The text holds no U+0000 (<see cref="HasNul"/>) and no lone surrogate (<see cref="HasLoneSurrogate"/>).
+    /// The text holds no U+0000 (<see cref="HasNul"/>) and no lone surrogate (<see cref="HasLoneSurrogate"/>). For a UTF8
+    /// database only (<see cref="IsUtf8"/>): another server encoding refuses an escape above U+007F it cannot convert, and
+    /// SQL_ASCII every one.
     /// </summary>
     private static string Literal(string text)
     {
@@ -426,6 +439,10 @@ public sealed partial class PostgreSqlJobStore
 
         return literal.Append('\'').ToString();
     }
+
+    /// <summary>Whether the server's encoding is UTF8, so that a <see cref="Literal"/>'s escapes name every character it can store.</summary>
+    private static bool IsUtf8(NpgsqlConnection connection) =>
+        connection.PostgresParameters.TryGetValue("server_encoding", out string? encoding) && encoding == "UTF8";
 
     /// <summary>Whether a text holds half a surrogate pair, which no text column can hold (UTF-8 has no form for it).</summary>
     private static bool HasLoneSurrogate(string? text)

@@ -1,0 +1,121 @@
+using Npgsql;
+
+namespace Codomyrmex.Scheduler.PostgreSql.Tests;
+
+/// <summary>
+/// The store on a database whose encoding is not UTF8 (LATIN1, or SQL_ASCII, which <c>initdb</c> picks in the C locale): lists
+/// by source, name and prefix find exactly their jobs, a filter holding a character the database cannot store finds nothing
+/// rather than failing, and a job the database cannot store is refused whole.
+/// </summary>
+public sealed class ServerEncodingTests : IAsyncDisposable
+{
+    private static readonly DateTimeOffset s_far = new(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly string _database = "test_encoding_" + Guid.NewGuid().ToString("N");
+    private NpgsqlDataSource? _source;
+    private bool _created;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("LATIN1", "café")]
+    [InlineData("LATIN1", "it's \\ ¿qué?")]
+    [InlineData("SQL_ASCII", "café")]
+    [InlineData("SQL_ASCII", "źródło 🚀")]
+    [InlineData("SQL_ASCII", "it's \\")]
+    [InlineData("SQL_ASCII", "")]
+    public async Task ListBySourceAndName_OnADatabaseNotInUtf8_FindsExactlyItsJobs(string encoding, string text)
+    {
+        await using PostgreSqlJobStore store = await NewStoreAsync(encoding);
+        await store.AddManyAsync(
+        [
+            QueryPlanTests.NewJob("mine-1", s_far, text),
+            QueryPlanTests.NewJob("other", s_far, text + "x"),
+            QueryPlanTests.NewJob("plain", s_far, "plain"),
+            QueryPlanTests.NewJob("mine-2", s_far, text),
+            QueryPlanTests.NewJob(text + "-named", s_far),
+        ], Token);
+
+        for (int call = 0; call < 6; call++)
+        {
+            // Six calls: past the point where a prepared statement may take a generic plan.
+            JobPage page = await store.ListAsync(new JobQuery { Source = text }, Token);
+            Assert.Equal(["mine-1", "mine-2"], page.Items.Select(job => job.Id));
+            Assert.Equal(2, page.Total);
+        }
+
+        Assert.Equal([text + "-named"], (await store.ListAsync(new JobQuery { Name = text + "-named" }, Token)).Items.Select(job => job.Id));
+        Assert.Contains(text + "-named", (await store.ListAsync(new JobQuery { NamePrefix = text }, Token)).Items.Select(job => job.Id));
+        Assert.Equal(text, (await store.GetAsync("mine-1", Token))!.Source);
+    }
+
+    [Theory]
+    [InlineData("中文")]
+    [InlineData("café 中")]
+    [InlineData("🚀")]
+    [InlineData("\u0141")]
+    public async Task List_AFilterTheDatabaseCannotHold_FindsNothing_AndDoesNotThrow(string text)
+    {
+        await using PostgreSqlJobStore store = await NewStoreAsync("LATIN1");
+        await store.AddAsync(QueryPlanTests.NewJob("plain", s_far, "plain"), Token);
+
+        foreach (JobQuery query in new[]
+        {
+            new JobQuery { Source = text },
+            new JobQuery { Name = text },
+            new JobQuery { NamePrefix = text },
+            new JobQuery { Source = text, Status = JobStatus.Pending },
+        })
+        {
+            JobPage page = await store.ListAsync(query, Token);
+            Assert.Empty(page.Items);
+            Assert.Equal(0, page.Total);
+        }
+
+        Assert.Equal(1, (await store.ListAsync(new JobQuery(), Token)).Total);
+    }
+
+    [Fact]
+    public async Task Add_AJobTheDatabaseCannotHold_IsRefusedWhole_NamingTheEncoding()
+    {
+        await using PostgreSqlJobStore store = await NewStoreAsync("LATIN1");
+        await store.AddAsync(QueryPlanTests.NewJob("plain", s_far, "plain"), Token);
+
+        PostgresException refused = await Assert.ThrowsAsync<PostgresException>(async () =>
+            await store.AddManyAsync([QueryPlanTests.NewJob("fine", s_far), QueryPlanTests.NewJob("中文", s_far)], Token));
+
+        Assert.Equal(PostgresErrorCodes.UntranslatableCharacter, refused.SqlState);
+        Assert.Contains("LATIN1", refused.MessageText, StringComparison.Ordinal);
+        Assert.Equal(["plain"], (await store.ListAsync(new JobQuery(), Token)).Items.Select(job => job.Id));
+        Assert.Equal(1, (await store.CountAsync(Token)).Pending);
+    }
+
+    /// <summary>A store on a new database in <paramref name="encoding"/> (dropped when the test ends).</summary>
+    private async Task<PostgreSqlJobStore> NewStoreAsync(string encoding)
+    {
+        string connectionString = PostgresServer.ConnectionString;
+        await using (NpgsqlCommand create = PostgresServer.Admin.CreateCommand(
+            $"CREATE DATABASE \"{_database}\" ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"))
+        {
+            await create.ExecuteNonQueryAsync(Token);
+        }
+
+        _created = true;
+        _source = PostgreSqlJobStore.CreateDataSource(new NpgsqlConnectionStringBuilder(connectionString) { Database = _database }.ConnectionString);
+        return new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions { ListenForChanges = false });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_source is not null)
+        {
+            await _source.DisposeAsync();
+        }
+
+        if (_created)
+        {
+            await using NpgsqlCommand drop = PostgresServer.Admin.CreateCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)");
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}
