@@ -308,91 +308,105 @@ public sealed partial class PostgreSqlJobStore
         // The name index keys on the first 256 characters (see Schema/002_queries.sql): a range of it, then the whole name.
         string? key = query.NamePrefix is { Length: > 0 } prefix ? Truncate(prefix) : null;
         string? upper = key is null ? null : JobNamePrefix.UpperBound(key);
-        var where = new List<string>();
-        if (query.Status is { } wanted)
-        {
-            // The status is written into the statement, not bound: a prepared statement gets a generic plan after a few calls,
-            // which knows no status value and walks seq for every status, reading every job for one page of a rare status
-            // (the running or cancelled jobs). With the value, the plan reads (status, seq) when the status is rare.
-            where.Add("status = " + ((int)wanted).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        if (query.Name is not null)
-        {
-            where.Add($"{NameKey} = left(@name, {NameKeyLength}) AND name = @name");
-        }
-
-        if (key is not null)
-        {
-            where.Add($"{NameKey} >= @key AND starts_with(name, @prefix)");
-        }
-
-        if (upper is not null)
-        {
-            where.Add($"{NameKey} < @upper");
-        }
-
         bool counted = query.Name is null && query.NamePrefix is null && query.Source is null;
-        try
-        {
-            return await ReadAsync(ListInAsync, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UntranslatableCharacter)
-        {
-            // A filter holds a character the database's encoding cannot hold (LATIN1 has no CJK, for one): no stored job has it.
-            return new JobPage { Items = [], Total = 0 };
-        }
+        return await ReadAsync(ListInAsync, cancellationToken).ConfigureAwait(false);
 
         async Task<JobPage> ListInAsync(StoreTransaction store)
         {
-            // The source is written into the statement for the same reason as the status: a generic plan of source = $1 walks
-            // seq and reads every job for one page of a rare source when another source holds most jobs. Only a UTF8 database
-            // takes every character's escape; on any other the source is bound (its plan may be generic: slower for a rare
-            // source, never wrong).
-            bool boundSource = query.Source is not null && !IsUtf8(store.Connection);
-            IEnumerable<string> all = query.Source is null ? where
-                : where.Append("source = " + (boundSource ? "@source" : Literal(query.Source)));
-            string filter = all.Any() ? " WHERE " + string.Join(" AND ", all) : "";
-            var items = new List<Job>();
-            using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{filter} ORDER BY seq OFFSET @offset LIMIT @limit"))
+            // On a database not in UTF8 (LATIN1, SQL_ASCII) the server cuts a prefix's indexed part itself (SQL_ASCII counts
+            // characters in bytes) and the range has no upper bound (it may be a character the encoding cannot hold: the one
+            // after U+00FF in LATIN1).
+            bool utf8 = IsUtf8(store.Connection);
+            string filter = Filter(utf8);
+            try
             {
-                Bind(command, boundSource);
-                Db.Add(command, "offset", (long)query.Offset);
-                Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
-                NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                var items = new List<Job>();
+                using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{filter} ORDER BY seq OFFSET @offset LIMIT @limit"))
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    Bind(command, utf8);
+                    Db.Add(command, "offset", (long)query.Offset);
+                    Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
+                    NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
                     {
-                        items.Add(ToJob(JobRow.Read(reader)));
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            items.Add(ToJob(JobRow.Read(reader)));
+                        }
                     }
                 }
-            }
 
-            long total;
-            if (counted)
-            {
-                JobCounts counts = await CountInAsync(store, cancellationToken).ConfigureAwait(false);
-                total = query.Status is { } status ? counts[status] : counts.Total;
-            }
-            else
-            {
-                using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{filter}");
-                Bind(count, boundSource);
-                total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
+                long total;
+                if (counted)
+                {
+                    JobCounts counts = await CountInAsync(store, cancellationToken).ConfigureAwait(false);
+                    total = query.Status is { } status ? counts[status] : counts.Total;
+                }
+                else
+                {
+                    using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{filter}");
+                    Bind(count, utf8);
+                    total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                }
 
-            return new JobPage { Items = items, Total = (int)total };
+                return new JobPage { Items = items, Total = (int)total };
+            }
+            catch (PostgresException exception) when (!utf8 && exception.SqlState == PostgresErrorCodes.UntranslatableCharacter)
+            {
+                // A filter (the only text these statements send) holds a character the database's encoding cannot hold (LATIN1
+                // has no CJK, for one): no stored job has it.
+                return new JobPage { Items = [], Total = 0 };
+            }
         }
 
-        void Bind(NpgsqlCommand command, bool boundSource)
+        string Filter(bool utf8)
+        {
+            var where = new List<string>();
+            if (query.Status is { } wanted)
+            {
+                // The status is written into the statement, not bound: a prepared statement gets a generic plan after a few calls,
+                // which knows no status value and walks seq for every status, reading every job for one page of a rare status
+                // (the running or cancelled jobs). With the value, the plan reads (status, seq) when the status is rare.
+                where.Add("status = " + ((int)wanted).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (query.Name is not null)
+            {
+                where.Add($"{NameKey} = left(@name, {NameKeyLength}) AND name = @name");
+            }
+
+            if (key is not null)
+            {
+                where.Add((utf8 ? $"{NameKey} >= @key" : $"{NameKey} >= left(@prefix, {NameKeyLength})") + " AND starts_with(name, @prefix)");
+            }
+
+            if (utf8 && upper is not null)
+            {
+                where.Add($"{NameKey} < @upper");
+            }
+
+            if (query.Source is not null)
+            {
+                // Written into the statement for the same reason as the status: a generic plan of source = $1 walks seq and reads
+                // every job for one page of a rare source when another source holds most jobs. Escapes of characters past ASCII
+                // name them in UTF8 only, so elsewhere such a source is bound (its plan may be generic: slower for a rare source,
+                // never wrong).
+                where.Add("source = " + (BoundSource(utf8) ? "@source" : Literal(query.Source)));
+            }
+
+            return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+        }
+
+        void Bind(NpgsqlCommand command, bool utf8)
         {
             AddText(command, "name", query.Name);
-            AddText(command, "key", key);
             AddText(command, "prefix", key is null ? null : query.NamePrefix);
-            AddText(command, "upper", upper);
-            AddText(command, "source", boundSource ? query.Source : null);
+            AddText(command, "key", utf8 ? key : null);
+            AddText(command, "upper", utf8 ? upper : null);
+            AddText(command, "source", BoundSource(utf8) ? query.Source : null);
         }
+
+        bool BoundSource(bool utf8) => !utf8 && query.Source is { } source && !System.Text.Ascii.IsValid(source);
 
         static void AddText(NpgsqlCommand command, string name, string? value)
         {

@@ -75,6 +75,46 @@ internal static class PostgresServer
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    /// <summary>
+    /// Creates a database of a test's own (in <paramref name="encoding"/>, from <c>template0</c> in the C locale, when one is
+    /// given) and returns it, to be disposed by the test: disposing drops it, and the sessions still on it.
+    /// </summary>
+    public static async Task<TemporaryDatabase> CreateDatabaseAsync(string? encoding = null)
+    {
+        var database = new TemporaryDatabase(NewSchema(), ConnectionString);
+        string options = encoding is null ? "" : $" ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0";
+
+        // Not the test's token: a create that a cancel cut short on the client may still have been made, and must be dropped.
+        await using NpgsqlCommand create = Admin.CreateCommand($"CREATE DATABASE \"{database.Name}\"{options}");
+        try
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+
+        return database;
+    }
+
+    /// <summary>A database made by <see cref="CreateDatabaseAsync"/>; disposing it drops it.</summary>
+    public sealed class TemporaryDatabase(string name, string serverConnectionString) : IAsyncDisposable
+    {
+        /// <summary>Gets the database's name.</summary>
+        public string Name { get; } = name;
+
+        /// <summary>Gets the connection string of the tests' server, to this database.</summary>
+        public string ConnectionString { get; } = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
+
+        public async ValueTask DisposeAsync()
+        {
+            await using NpgsqlCommand drop = Admin.CreateCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
     /// <summary>Drops the schemas a test made (none were made when there is no server).</summary>
     public static async Task DropAsync(params IEnumerable<string> schemas)
     {

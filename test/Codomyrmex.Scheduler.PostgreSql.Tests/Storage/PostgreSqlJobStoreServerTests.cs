@@ -22,41 +22,28 @@ public sealed partial class PostgreSqlJobStoreServerTests : IAsyncDisposable
     [Fact]
     public async Task Migrate_ManyStoresOnAnEmptyDatabaseAtOnce_CreateTheSchemaOnce()
     {
-        string database = PostgresServer.NewSchema();
-        await using (NpgsqlCommand create = PostgresServer.Admin.CreateCommand($"CREATE DATABASE \"{database}\""))
+        await using PostgresServer.TemporaryDatabase database = await PostgresServer.CreateDatabaseAsync();
+        var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        PostgreSqlJobStore[] stores = Enumerable.Range(0, 6).Select(_ => Open(NpgsqlDataSource.Create(connection.ConnectionString))).ToArray();
+
+        // Default options: the schema is "codomyrmex".
+        await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(Token), Token)));
+
+        await using (NpgsqlDataSource direct = NpgsqlDataSource.Create(connection.ConnectionString))
+        await using (NpgsqlCommand version = direct.CreateCommand("SELECT count(*), max(version) FROM codomyrmex.schema_version"))
+        await using (NpgsqlDataReader reader = await version.ExecuteReaderAsync(Token))
         {
-            await create.ExecuteNonQueryAsync(Token);
+            Assert.True(await reader.ReadAsync(Token));
+            Assert.Equal(1L, reader.GetInt64(0));
+            Assert.Equal(2, reader.GetInt32(1));
         }
 
-        try
+        Job job = NewJob();
+        await stores[0].AddAsync(job, Token);
+        foreach (PostgreSqlJobStore store in stores)
         {
-            var connection = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Database = database };
-            PostgreSqlJobStore[] stores = Enumerable.Range(0, 6).Select(_ => Open(NpgsqlDataSource.Create(connection.ConnectionString))).ToArray();
-
-            // Default options: the schema is "codomyrmex".
-            await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(Token), Token)));
-
-            await using (NpgsqlDataSource direct = NpgsqlDataSource.Create(connection.ConnectionString))
-            await using (NpgsqlCommand version = direct.CreateCommand("SELECT count(*), max(version) FROM codomyrmex.schema_version"))
-            await using (NpgsqlDataReader reader = await version.ExecuteReaderAsync(Token))
-            {
-                Assert.True(await reader.ReadAsync(Token));
-                Assert.Equal(1L, reader.GetInt64(0));
-                Assert.Equal(2, reader.GetInt32(1));
-            }
-
-            Job job = NewJob();
-            await stores[0].AddAsync(job, Token);
-            foreach (PostgreSqlJobStore store in stores)
-            {
-                Assert.Equal(job.Name, (await store.GetAsync(job.Id, Token))?.Name);
-                await store.DisposeAsync();
-            }
-        }
-        finally
-        {
-            await using NpgsqlCommand drop = PostgresServer.Admin.CreateCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-            await drop.ExecuteNonQueryAsync(Token);
+            Assert.Equal(job.Name, (await store.GetAsync(job.Id, Token))?.Name);
+            await store.DisposeAsync();
         }
     }
 

@@ -11,9 +11,8 @@ public sealed class ServerEncodingTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset s_far = new(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly string _database = "test_encoding_" + Guid.NewGuid().ToString("N");
+    private PostgresServer.TemporaryDatabase? _database;
     private NpgsqlDataSource? _source;
-    private bool _created;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -47,6 +46,39 @@ public sealed class ServerEncodingTests : IAsyncDisposable
         Assert.Equal([text + "-named"], (await store.ListAsync(new JobQuery { Name = text + "-named" }, Token)).Items.Select(job => job.Id));
         Assert.Contains(text + "-named", (await store.ListAsync(new JobQuery { NamePrefix = text }, Token)).Items.Select(job => job.Id));
         Assert.Equal(text, (await store.GetAsync("mine-1", Token))!.Source);
+    }
+
+    [Theory]
+    [InlineData("LATIN1", "caf\u00E9\u00FF")] // the last character LATIN1 holds: the one after it, a range's upper bound, it cannot
+    [InlineData("LATIN1", "\u00FF")]
+    [InlineData("SQL_ASCII", "\u0142\u00FF")]
+    public async Task ListByNamePrefix_EndingInTheLastCharacterOfItsRange_FindsExactlyItsJobs(string encoding, string prefix)
+    {
+        await using PostgreSqlJobStore store = await NewStoreAsync(encoding);
+        await store.AddManyAsync(
+        [
+            QueryPlanTests.NewJob(prefix + "-1", s_far),
+            QueryPlanTests.NewJob(prefix, s_far),
+            QueryPlanTests.NewJob(prefix[..^1], s_far),
+            QueryPlanTests.NewJob("plain", s_far),
+        ], Token);
+
+        JobPage page = await store.ListAsync(new JobQuery { NamePrefix = prefix }, Token);
+
+        Assert.Equal([prefix + "-1", prefix], page.Items.Select(job => job.Id));
+        Assert.Equal(2, page.Total);
+    }
+
+    [Fact]
+    public async Task ListByNamePrefix_OnSqlAscii_APrefixLongerThanTheIndexedBytes_FindsItsJobs()
+    {
+        // SQL_ASCII counts a name's characters in bytes: 200 two-byte characters are 400 of them, past the 256 the index keeps.
+        string prefix = new('\u0142', 200);
+        await using PostgreSqlJobStore store = await NewStoreAsync("SQL_ASCII");
+        await store.AddManyAsync([QueryPlanTests.NewJob(prefix + "-a", s_far), QueryPlanTests.NewJob(prefix[..199], s_far)], Token);
+
+        Assert.Equal([prefix + "-a"], (await store.ListAsync(new JobQuery { NamePrefix = prefix }, Token)).Items.Select(job => job.Id));
+        Assert.Equal([prefix + "-a"], (await store.ListAsync(new JobQuery { Name = prefix + "-a" }, Token)).Items.Select(job => job.Id));
     }
 
     [Theory]
@@ -93,29 +125,26 @@ public sealed class ServerEncodingTests : IAsyncDisposable
     /// <summary>A store on a new database in <paramref name="encoding"/> (dropped when the test ends).</summary>
     private async Task<PostgreSqlJobStore> NewStoreAsync(string encoding)
     {
-        string connectionString = PostgresServer.ConnectionString;
-        await using (NpgsqlCommand create = PostgresServer.Admin.CreateCommand(
-            $"CREATE DATABASE \"{_database}\" ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"))
-        {
-            await create.ExecuteNonQueryAsync(Token);
-        }
-
-        _created = true;
-        _source = PostgreSqlJobStore.CreateDataSource(new NpgsqlConnectionStringBuilder(connectionString) { Database = _database }.ConnectionString);
+        _database = await PostgresServer.CreateDatabaseAsync(encoding);
+        _source = PostgreSqlJobStore.CreateDataSource(_database.ConnectionString);
         return new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions { ListenForChanges = false });
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_source is not null)
+        try
         {
-            await _source.DisposeAsync();
+            if (_source is not null)
+            {
+                await _source.DisposeAsync();
+            }
         }
-
-        if (_created)
+        finally
         {
-            await using NpgsqlCommand drop = PostgresServer.Admin.CreateCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)");
-            await drop.ExecuteNonQueryAsync();
+            if (_database is not null)
+            {
+                await _database.DisposeAsync();
+            }
         }
     }
 }
