@@ -59,8 +59,8 @@ public sealed partial class Scheduler
     private Task _recovery = Task.CompletedTask;
 
     /// <summary>
-    /// The token of the heartbeat's and the recovery's store calls: cancelled when a stop's deadline passes (or its caller gives
-    /// up), so that a store call stuck in flight cannot hold the stop beyond it; that stop puts a new one in its place.
+    /// The token of the heartbeat's and the recovery's store calls: cancelled (and a new one put in its place) when a stop's
+    /// deadline passes or its caller gives up, and at dispose, so that a store call stuck in flight cannot hold them.
     /// </summary>
     private CancellationTokenSource _backgroundCalls = new();
 
@@ -261,8 +261,8 @@ public sealed partial class Scheduler
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                // Not when a stop ended the call at its deadline: its runs are being stopped, and what it did not renew lapses.
-                if (!stop.IsCancellationRequested)
+                // Not when a stop ended the call at its deadline: the next beat renews, on a token of its own.
+                if (exception is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
                     Log.MaintenanceFailed(_logger, exception);
                 }
@@ -279,6 +279,17 @@ public sealed partial class Scheduler
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Cancels the heartbeat's and the recovery's store calls in flight, and gives the calls to come a token of their own.
+    /// Cancelled asynchronously: this runs on the thread that ended a stop's deadline (a timer's), which a store's cancellation
+    /// callback must not throw on.
+    /// </summary>
+    private void EndBackgroundCalls()
+    {
+        CancellationTokenSource ended = Interlocked.Exchange(ref _backgroundCalls, new CancellationTokenSource());
+        _ = ended.CancelAsync();
     }
 
     /// <summary>Starts a look for lost runs unless one is in progress (the next heartbeat starts another).</summary>
@@ -302,8 +313,10 @@ public sealed partial class Scheduler
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            // Not when a stop ended the call at its deadline: the runs it did not recover are recovered by the next look.
-            if (!stop.IsCancellationRequested)
+            // Not when a stop ended the call at its deadline: a store's recovery is one transaction, and what it did not recover
+            // the next look does. (A cancel that reaches the server after its commit changes nothing there: the driver answers
+            // with the commit's outcome.)
+            if (exception is not OperationCanceledException || !stop.IsCancellationRequested)
             {
                 Log.MaintenanceFailed(_logger, exception);
             }

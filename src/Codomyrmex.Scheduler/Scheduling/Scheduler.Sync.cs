@@ -257,6 +257,13 @@ public sealed partial class Scheduler
     /// </remarks>
     internal static readonly TimeSpan GiveBackFloor = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The most time <see cref="StopAsync"/> gives the store to take the node off its node list, the stop's last store call (the
+    /// caller's token ends it sooner, unless it was cancelled before that call began). One short write, as the give-back is; a
+    /// node that could not leave drops off the list when its heartbeat runs out.
+    /// </summary>
+    internal static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Stops firing jobs and waits for running ones.</summary>
     /// <remarks>See <see cref="StopAsync"/>.</remarks>
     public void Stop() => StopAsync().GetAwaiter().GetResult();
@@ -264,7 +271,8 @@ public sealed partial class Scheduler
     /// <summary>Stops firing jobs at once, waits for running jobs up to <see cref="SchedulerOptions.ShutdownTimeout"/>, then cancels their tokens.</summary>
     /// <param name="cancellationToken">
     /// Stops waiting early: for running jobs (their tokens are then cancelled), for the store to take back the runs that did not
-    /// start, for the heartbeat's store calls in flight and for the store to take this node off its node list.
+    /// start, for the heartbeat's store calls in flight, and (if not cancelled before then) for the store to take this node off
+    /// its node list, which gets two seconds at most.
     /// </param>
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     /// <remarks>
@@ -284,7 +292,8 @@ public sealed partial class Scheduler
     /// and a <see cref="JobOptions.Recoverable"/> job runs that occurrence again at the next start. After cancelling the tokens it
     /// waits up to five seconds more for the jobs to end and their outcomes to be recorded. The heartbeat's store calls in flight
     /// (a lease renewal, a look for lost runs) are awaited too, and cancelled when the timeout or
-    /// <paramref name="cancellationToken"/> ends, so a store that stops answering holds the stop no longer. A job that ignores its token may still be
+    /// <paramref name="cancellationToken"/> ends, so a store that stops answering holds the stop no longer (the beats after
+    /// that renew as before); the store's removal of this node from its node list, the stop's last call, gets two seconds at most. A job that ignores its token may still be
     /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
     /// <see cref="Start"/> starts it again. Called from inside a job, it waits for that job too, so it returns only after
     /// the shutdown timeout: prefer stopping from outside.
@@ -322,12 +331,11 @@ public sealed partial class Scheduler
             // beat in flight is still awaited: a stop with no time for its jobs stops them at once, whatever the store is doing.
             CancellationTokenRegistration cancelAtDeadline = deadline.Token.UnsafeRegister(static state => ((Dispatcher)state!).CancelRuns(), dispatcher);
 
-            // So are the heartbeat's and the recovery's store calls: a beat in flight is awaited below, and a store call stuck in
-            // it (a database that stopped answering) must not hold the stop past its deadline. Cancelled asynchronously: the
-            // deadline's own cancel runs on a timer's thread, which a store's cancellation callback must not throw on.
-            CancellationTokenSource background = Volatile.Read(ref _backgroundCalls);
+            // So are the heartbeat's and the recovery's store calls in flight then: a beat is awaited below, and a store call stuck
+            // in it (a database that stopped answering) must not hold the stop past its deadline. The beats after it renew as
+            // before, for the jobs that still end and record.
             CancellationTokenRegistration endBackgroundCalls = deadline.Token.UnsafeRegister(
-                static state => _ = ((CancellationTokenSource)state!).CancelAsync(), background);
+                static state => ((Scheduler)state!).EndBackgroundCalls(), this);
             await dispatcher.StopAsync(floor?.Token ?? deadline.Token).ConfigureAwait(false);
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
@@ -367,12 +375,6 @@ public sealed partial class Scheduler
                 EndGiveBackCount();
             }
 
-            if (Volatile.Read(ref _backgroundCalls) is { IsCancellationRequested: true } ended)
-            {
-                // The beats to come (a run now, the next start) get a token of their own.
-                Interlocked.CompareExchange(ref _backgroundCalls, new CancellationTokenSource(), ended);
-            }
-
             _lifecycle.Release();
         }
     }
@@ -390,21 +392,29 @@ public sealed partial class Scheduler
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Tells the store this node has stopped, so that it is no longer listed as alive; a store that fails here is logged, not thrown.</summary>
-    /// <param name="cancellationToken">The stop's caller's token: a caller that gives up on the stop gives up on this too.</param>
+    /// <param name="cancellationToken">
+    /// The stop's caller's token: a caller that gives up on the stop gives up on this too, unless it had given up before this
+    /// began (a host whose own timeout ended the wait for the jobs still wants the node off the list).
+    /// </param>
     private async Task LeaveAsync(CancellationToken cancellationToken)
     {
+        using var timeout = new LongTimeout(LeaveTimeout, _time);
+        using CancellationTokenSource? linked = cancellationToken.IsCancellationRequested ? null
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        CancellationToken leave = linked?.Token ?? timeout.Token;
         try
         {
-            await _store.LeaveAsync(_identity.InstanceId, cancellationToken).ConfigureAwait(false);
+            await _store.LeaveAsync(_identity.InstanceId, leave).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (leave.IsCancellationRequested)
+        {
+            // Given up on: the node drops off the list when its heartbeat runs out.
         }
 #pragma warning disable CA1031 // Stopping must not fail because a store cannot be written: the node's heartbeat simply runs out.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                Log.LeaveFailed(_logger, _node, exception);
-            }
+            Log.LeaveFailed(_logger, _node, exception);
         }
     }
 }

@@ -282,6 +282,9 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             await StopAsync().ConfigureAwait(false);
             _heartbeatTimer.Dispose();
             DisposeFenceTimer();
+
+            // A beat or recovery still in flight (for jobs that outlived the stop) is not waited for past its store's answer to a cancel.
+            EndBackgroundCalls();
             await Volatile.Read(ref _beat).ConfigureAwait(false);
             await Volatile.Read(ref _recovery).ConfigureAwait(false);
             _store.Changed -= OnStoreChanged;

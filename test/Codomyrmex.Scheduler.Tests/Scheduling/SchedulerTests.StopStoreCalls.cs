@@ -84,7 +84,12 @@ public partial class SchedulerTests
             var next = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
             store.BeforeRenew = (_, token) =>
             {
-                next.TrySetResult(token);
+                // The start's own first heartbeat is given no token at all: the beats' are.
+                if (token.CanBeCanceled)
+                {
+                    next.TrySetResult(token);
+                }
+
                 return Task.CompletedTask;
             };
             store.BeforeRecover = null;
@@ -123,7 +128,91 @@ public partial class SchedulerTests
     }
 
     [Fact]
-    public async Task Stop_WhenTheLeaveHangs_EndsOnTheCallersToken()
+    public async Task Stop_PastItsDeadline_TheBeatsRenewAgain_SoAJobThatOutlivesItsTokenIsStillRecorded()
+    {
+        // A lease of 6 s: a beat every 2 s, and a run whose renewals all failed is stopped as lost 0.6 s before its lease ends.
+        var store = new FaultyStore(Clock);
+        var scheduler = NewScheduler(maxWorkers: 1, store: store, shutdownTimeout: TimeSpan.FromSeconds(1), lease: TimeSpan.FromSeconds(6));
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        string id = ScheduleBlocker(scheduler, entered, release.Task);
+        var hang = new TaskCompletionSource();
+        var renewing = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var next = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        DateTimeOffset hangFrom = Monday.AddMinutes(1).AddSeconds(4);
+        int renewals = 0;
+        store.BeforeRenew = (heartbeat, token) =>
+        {
+            // The first renewal from 1:04 on hangs until its token is cancelled; the one after it (a beat after the deadline) passes.
+            if (heartbeat.Runs.Count == 0 || Clock.GetUtcNow() < hangFrom)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (Interlocked.Increment(ref renewals) == 1)
+            {
+                renewing.TrySetResult(token);
+                return hang.Task.WaitAsync(token);
+            }
+
+            next.TrySetResult(token);
+            return Task.CompletedTask;
+        };
+        try
+        {
+            scheduler.Start();
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await Within(entered.Task);
+
+            // A renewal at 1:02 takes the run's lease as this node counts it from the jump of a minute to the clock's steps.
+            Clock.Advance(TimeSpan.FromSeconds(2));
+            Assert.True(await Within(store.RenewedRuns.WaitAsync(Guard, TestContext.Current.CancellationToken)));
+            await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
+            Clock.Advance(TimeSpan.FromSeconds(2));
+            CancellationToken hung = await Within(renewing.Task);
+
+            // The deadline cancels the renewal in flight; the job ignores its own token and runs on, and the stop waits for it.
+            Task stopping = scheduler.StopAsync(TestContext.Current.CancellationToken);
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(hung.IsCancellationRequested);
+
+            // The next beat renews the run's lease, on a token of its own.
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.False((await Within(next.Task)).IsCancellationRequested);
+            Assert.True(await Within(store.RenewedRuns.WaitAsync(Guard, TestContext.Current.CancellationToken)));
+            await Within(scheduler.WhenQuietAsync(TestContext.Current.CancellationToken));
+
+            // Past where the lease taken at 1:02 would have been fenced (1:07.4), the job ends and its outcome is written.
+            Clock.Advance(TimeSpan.FromSeconds(2));
+            release.SetResult();
+            await Within(stopping);
+            Assert.Single((await RunsOfAsync(scheduler, id)).Items);
+        }
+        finally
+        {
+            hang.TrySetResult();
+            release.TrySetResult();
+        }
+    }
+
+    /// <summary>How the caller's token of a stop whose leave hangs stands.</summary>
+    public enum CallerToken
+    {
+        /// <summary>A token never cancelled: only the leave's own time ends it.</summary>
+        None,
+
+        /// <summary>Cancelled before the stop: the leave still gets its time.</summary>
+        CancelledBefore,
+
+        /// <summary>Cancelled while the leave hangs: it ends at once.</summary>
+        CancelledDuring,
+    }
+
+    [Theory]
+    [InlineData(CallerToken.None)]
+    [InlineData(CallerToken.CancelledBefore)]
+    [InlineData(CallerToken.CancelledDuring)]
+    public async Task Stop_WhenTheLeaveHangs_EndsAfterItsTime_OrOnTheCallersToken(CallerToken caller)
     {
         var store = new FaultyStore(Clock);
         var scheduler = NewScheduler(store: store);
@@ -138,10 +227,26 @@ public partial class SchedulerTests
         try
         {
             scheduler.Start();
-            Task stopping = scheduler.StopAsync(stopWait.Token);
+            if (caller == CallerToken.CancelledBefore)
+            {
+                await stopWait.CancelAsync();
+            }
+
+            Task stopping = scheduler.StopAsync(caller == CallerToken.None ? TestContext.Current.CancellationToken : stopWait.Token);
             CancellationToken leave = await Within(reached.Task);
+            Assert.False(leave.IsCancellationRequested);
             Assert.False(stopping.IsCompleted);
-            await stopWait.CancelAsync();
+            if (caller == CallerToken.CancelledDuring)
+            {
+                await stopWait.CancelAsync();
+            }
+            else
+            {
+                Clock.Advance(Scheduler.LeaveTimeout - TimeSpan.FromMilliseconds(1));
+                Assert.False(leave.IsCancellationRequested);
+                Clock.Advance(TimeSpan.FromMilliseconds(1));
+            }
+
             await Within(stopping);
             Assert.True(leave.IsCancellationRequested);
             Assert.False(scheduler.IsRunning);
