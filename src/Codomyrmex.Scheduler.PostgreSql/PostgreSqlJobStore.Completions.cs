@@ -318,10 +318,14 @@ public sealed partial class PostgreSqlJobStore
                 write.BatchCommands.Add(insert);
                 if (_history.MaxRunsPerJob is { } keep)
                 {
-                    // One statement for every job of the batch: each job's rows older than its newest `keep`.
+                    // One statement for every job of the batch: each job's rows older than its newest `keep`, found per job by
+                    // the (job_id, seq) index and deleted by their keys. Joined back to the history instead, the planner read
+                    // and hashed the whole history at every completion batch while the table was young (no statistics yet,
+                    // as after a burst of new jobs): milliseconds per batch, growing with the history. (A history of a few
+                    // thousand rows may still be scanned whole, which then costs little.)
                     var trim = new NpgsqlBatchCommand(
-                        $"DELETE FROM {_s}runs r USING (SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY job_id ORDER BY seq DESC) AS n " +
-                        $"FROM {_s}runs WHERE job_id = ANY(@job_ids)) AS ranked WHERE n > @keep) AS old WHERE r.seq = old.seq");
+                        $"DELETE FROM {_s}runs WHERE seq = ANY(ARRAY(SELECT o.seq FROM unnest(@job_ids) AS j(id) CROSS JOIN LATERAL " +
+                        $"(SELECT seq FROM {_s}runs WHERE job_id = j.id ORDER BY seq DESC OFFSET @keep) AS o))");
                     trim.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", records.Select(r => r.JobId).Distinct(StringComparer.Ordinal).ToArray()));
                     trim.Parameters.Add(new NpgsqlParameter<long>("keep", keep));
                     write.BatchCommands.Add(trim);

@@ -109,7 +109,7 @@ internal static partial class DispatchScenarios
         string[] libraries = ClusterLibraries();
         var table = new MarkdownTable($"Many nodes (PostgreSQL): {ClusterJobs:N0} no-op one-shot durable jobs, all due when the nodes start",
             "Library", "Nodes", "Run", "Schedule calls/s", "Start to last fire (s)", "Fires/s", "Start to first fire (ms)", "CPU (s)", "Check");
-        foreach (int nodes in new[] { 1, 2, 3 })
+        foreach (int nodes in ChosenFrom("--cluster-nodes", ["1", "2", "3"]).Select(int.Parse))
         {
             foreach (string library in libraries)
             {
@@ -132,9 +132,19 @@ internal static partial class DispatchScenarios
 
     /// <summary>
     /// The jobs of each run of the cluster race: 2,000, the workload the issue measured Quartz and Hangfire on; 500 with
-    /// <c>--quick</c>, where Quartz and Hangfire at tens of fires per second would take most of an hour.
+    /// <c>--quick</c>, where Quartz and Hangfire at tens of fires per second would take most of an hour; <c>--cluster-jobs N</c>
+    /// sets another number (more, so that the fires outlast the nodes' start and a profile sees them at their steady rate).
     /// </summary>
-    private static int ClusterJobs => s_scale < 1 ? 500 : 2_000;
+    private static int ClusterJobs
+    {
+        get
+        {
+            string[] args = Environment.GetCommandLineArgs();
+            int at = Array.IndexOf(args, "--cluster-jobs");
+            return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture)
+                : s_scale < 1 ? 500 : 2_000;
+        }
+    }
 
     /// <summary>The jobs of each library's warm-up run (not reported).</summary>
     private static int ClusterWarmUpJobs => ClusterJobs / 10;

@@ -6,7 +6,7 @@ namespace Codomyrmex.Scheduler.PostgreSql.Tests;
 /// <summary>
 /// Which index the store's list reads, seen from the server's own counters: a page of a rare status, or of a rare source beside
 /// a common one, among many pending jobs reads the status or source index, not every job, also once the statement is prepared
-/// and planned without its parameters' values.
+/// and planned without its parameters' values; and a batch of completions trims the history by its indexes, not by reading it all.
 /// </summary>
 public sealed class QueryPlanTests : IAsyncDisposable
 {
@@ -76,6 +76,29 @@ public sealed class QueryPlanTests : IAsyncDisposable
         Assert.Equal(PendingJobs, (await store.ListAsync(new JobQuery { Source = "common", Limit = 10 }, Token)).Total);
     }
 
+    [Fact]
+    public async Task CompleteMany_OnAYoungHistory_TrimsItByItsIndexesNotByReadingItAll()
+    {
+        // A history of other jobs' runs with no statistics yet (as after a burst of new jobs): trimming each job's history was
+        // planned as a join back to the whole table, which read and hashed every row at every batch of completions.
+        const int History = 20_000;
+        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        await using var store = new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions { Schema = _schema, ListenForChanges = false });
+        await store.MigrateAsync(Token);
+        await ExecuteAsync($"ALTER TABLE \"{_schema}\".runs SET (autovacuum_enabled = false)");
+        await ExecuteAsync($"INSERT INTO \"{_schema}\".runs (run_id, job_id, job_name, scheduled, started_at, finished_at, node, outcome, attempt, " +
+            $"is_manual, is_recovery) SELECT 'run-' || i, 'other-' || i, 'other', 0, 0, 0, 'node', 0, 1, false, false FROM generate_series(1, {History}) AS i");
+        var past = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await store.AddManyAsync([.. Enumerable.Range(0, 50).Select(i => NewJob($"job-{i:00}", past))], Token);
+        long before = await RowsReadBySeqScanAsync("runs");
+
+        await CompleteAllDueAsync(store);
+
+        long read = await RowsReadBySeqScanAsync("runs") - before;
+        Assert.True(read < History / 10, $"{read} history rows read by scanning the table to complete and trim 50 runs");
+        Assert.Equal(History + 50, (await store.GetRunsAsync(default, Token)).Total);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_source is not null)
@@ -128,6 +151,37 @@ public sealed class QueryPlanTests : IAsyncDisposable
         await using NpgsqlDataReader reader = await read.ExecuteReaderAsync(Token);
         Assert.True(await reader.ReadAsync(Token));
         return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    /// <summary>Claims every due job and completes the runs all at once, so that the store writes them in batches.</summary>
+    private static async Task CompleteAllDueAsync(PostgreSqlJobStore store)
+    {
+        var runs = new List<ClaimedRun>();
+        while ((await store.ClaimDueAsync(new ClaimRequest { Node = Node, MaxRuns = 500, LeaseDuration = TimeSpan.FromMinutes(5) }, Token)).Runs is
+            { Count: > 0 } claimed)
+        {
+            runs.AddRange(claimed);
+        }
+
+        RunCompletionResult[] results = await Task.WhenAll(runs.Select(run => store.CompleteRunAsync(new RunCompletion
+        {
+            Run = run,
+            Outcome = RunOutcome.Succeeded,
+            StartedAt = run.ClaimedAt,
+            FinishedAt = run.ClaimedAt,
+        }, Token).AsTask()));
+        Assert.All(results, result => Assert.Equal(RunCompletionStatus.Recorded, result.Status));
+    }
+
+    /// <summary>How many rows scans of the whole of <paramref name="table"/> have read, with the store's session's counters flushed first.</summary>
+    private async Task<long> RowsReadBySeqScanAsync(string table)
+    {
+        await ExecuteAsync("SELECT pg_stat_force_next_flush()");
+        await using NpgsqlCommand read = _source!.CreateCommand(
+            "SELECT coalesce(sum(seq_tup_read), 0)::bigint FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2");
+        read.Parameters.Add(new NpgsqlParameter { Value = _schema });
+        read.Parameters.Add(new NpgsqlParameter { Value = table });
+        return (long)(await read.ExecuteScalarAsync(Token))!;
     }
 
     private async Task ExecuteAsync(string sql)
