@@ -60,7 +60,7 @@ public sealed partial class Scheduler
 
     /// <summary>
     /// The token of the heartbeat's and the recovery's store calls: cancelled (and a new one put in its place) when a stop's
-    /// deadline passes or its caller gives up, and at dispose, so that a store call stuck in flight cannot hold them.
+    /// deadline passes or its caller gives up, and at dispose, so that a store call stuck in flight is told to end.
     /// </summary>
     private CancellationTokenSource _backgroundCalls = new();
 
@@ -273,7 +273,7 @@ public sealed partial class Scheduler
             }
 
             Volatile.Write(ref _beating, 0);
-            if (Volatile.Read(ref _beatAgain) == 0 || Interlocked.CompareExchange(ref _beating, 1, 0) != 0)
+            if (Volatile.Read(ref _beatAgain) == 0 || Volatile.Read(ref _disposed) != 0 || Interlocked.CompareExchange(ref _beating, 1, 0) != 0)
             {
                 SignalChange(wakeDispatcher: false);
                 return;
@@ -283,13 +283,15 @@ public sealed partial class Scheduler
 
     /// <summary>
     /// Cancels the heartbeat's and the recovery's store calls in flight, and gives the calls to come a token of their own.
-    /// Cancelled asynchronously: this runs on the thread that ended a stop's deadline (a timer's), which a store's cancellation
-    /// callback must not throw on.
+    /// Cancelled asynchronously: a store's cancellation callback must not run (or throw) on the stopping caller's thread.
     /// </summary>
     private void EndBackgroundCalls()
     {
         CancellationTokenSource ended = Interlocked.Exchange(ref _backgroundCalls, new CancellationTokenSource());
-        _ = ended.CancelAsync();
+
+        // A store's callback that throws is its own failure, not the stop's: observed here, so it is not reported as unobserved.
+        _ = ended.CancelAsync().ContinueWith(static cancel => _ = cancel.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Starts a look for lost runs unless one is in progress (the next heartbeat starts another).</summary>

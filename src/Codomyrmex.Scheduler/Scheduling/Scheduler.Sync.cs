@@ -259,10 +259,11 @@ public sealed partial class Scheduler
 
     /// <summary>
     /// The most time <see cref="StopAsync"/> gives the store to take the node off its node list, the stop's last store call (the
-    /// caller's token ends it sooner, unless it was cancelled before that call began). One short write, as the give-back is; a
-    /// node that could not leave drops off the list when its heartbeat runs out.
+    /// caller's token ends it sooner, unless it was cancelled before that call began), and the most <see cref="DisposeAsync"/>
+    /// waits for a heartbeat's store call it cancelled. One short write, as the give-back is; a node that could not leave
+    /// drops off the list when its heartbeat runs out.
     /// </summary>
-    internal static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan LastCallsTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Stops firing jobs and waits for running ones.</summary>
     /// <remarks>See <see cref="StopAsync"/>.</remarks>
@@ -330,15 +331,20 @@ public sealed partial class Scheduler
             // The running jobs' tokens are cancelled when the deadline passes, even while the give-back (given its floor) or the
             // beat in flight is still awaited: a stop with no time for its jobs stops them at once, whatever the store is doing.
             CancellationTokenRegistration cancelAtDeadline = deadline.Token.UnsafeRegister(static state => ((Dispatcher)state!).CancelRuns(), dispatcher);
-
-            // So are the heartbeat's and the recovery's store calls in flight then: a beat is awaited below, and a store call stuck
-            // in it (a database that stopped answering) must not hold the stop past its deadline. The beats after it renew as
-            // before, for the jobs that still end and record.
-            CancellationTokenRegistration endBackgroundCalls = deadline.Token.UnsafeRegister(
-                static state => ((Scheduler)state!).EndBackgroundCalls(), this);
             await dispatcher.StopAsync(floor?.Token ?? deadline.Token).ConfigureAwait(false);
-            await Volatile.Read(ref _beat).ConfigureAwait(false);
-            await Volatile.Read(ref _recovery).ConfigureAwait(false);
+
+            // The heartbeat's beat and look for lost runs in flight are awaited until the deadline, and their store calls
+            // cancelled then: a store that stopped answering would hold them (and a beat that tries again) as long as it hangs.
+            // The beats after that renew on a token of their own, for the jobs still running.
+            Task beat = Volatile.Read(ref _beat);
+            await beat.WaitAsync(deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Task recovery = Volatile.Read(ref _recovery);
+            await recovery.WaitAsync(deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!beat.IsCompleted || !recovery.IsCompleted)
+            {
+                EndBackgroundCalls();
+            }
+
             Log.Stopping(_logger, _node, _options.ShutdownTimeout, _activeRuns.Count);
             Task workers = dispatcher.WorkersAsync();
             Task timeout = Task.Delay(Timeout.InfiniteTimeSpan, _time, deadline.Token);
@@ -357,7 +363,6 @@ public sealed partial class Scheduler
 
             // Ends the wait above if the workers won it (their runs are over: nothing is left to cancel).
             await cancelAtDeadline.DisposeAsync().ConfigureAwait(false);
-            await endBackgroundCalls.DisposeAsync().ConfigureAwait(false);
             await deadline.CancelAsync().ConfigureAwait(false);
             dispatcher.Dispose();
             Volatile.Write(ref _dispatchError, null);
@@ -398,7 +403,7 @@ public sealed partial class Scheduler
     /// </param>
     private async Task LeaveAsync(CancellationToken cancellationToken)
     {
-        using var timeout = new LongTimeout(LeaveTimeout, _time);
+        using var timeout = new LongTimeout(LastCallsTimeout, _time);
         using CancellationTokenSource? linked = cancellationToken.IsCancellationRequested ? null
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         CancellationToken leave = linked?.Token ?? timeout.Token;

@@ -283,10 +283,10 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
             _heartbeatTimer.Dispose();
             DisposeFenceTimer();
 
-            // A beat or recovery still in flight (for jobs that outlived the stop) is not waited for past its store's answer to a cancel.
+            // A beat or recovery still in flight (for jobs that outlived the stop) is cancelled, and waited for a short while.
             EndBackgroundCalls();
-            await Volatile.Read(ref _beat).ConfigureAwait(false);
-            await Volatile.Read(ref _recovery).ConfigureAwait(false);
+            await Volatile.Read(ref _beat).WaitAsync(LastCallsTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Volatile.Read(ref _recovery).WaitAsync(LastCallsTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _store.Changed -= OnStoreChanged;
             _metrics.Dispose();
         }
