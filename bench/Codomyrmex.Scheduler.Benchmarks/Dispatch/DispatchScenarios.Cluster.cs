@@ -141,8 +141,15 @@ internal static partial class DispatchScenarios
         {
             string[] args = Environment.GetCommandLineArgs();
             int at = Array.IndexOf(args, "--cluster-jobs");
-            return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture)
-                : s_scale < 1 ? 500 : 2_000;
+            if (at < 0)
+            {
+                return s_scale < 1 ? 500 : 2_000;
+            }
+
+            // At least 10, so that the warm-up run (a tenth) has jobs too.
+            return at + 1 < args.Length && int.TryParse(args[at + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int jobs)
+                && jobs >= 10 ? jobs
+                : throw new ArgumentException($"--cluster-jobs needs a whole number of jobs, at least 10; got '{(at + 1 < args.Length ? args[at + 1] : "")}'.");
         }
     }
 
