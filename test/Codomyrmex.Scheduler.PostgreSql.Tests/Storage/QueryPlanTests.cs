@@ -99,6 +99,49 @@ public sealed class QueryPlanTests : IAsyncDisposable
         Assert.Equal(History + 50, (await store.GetRunsAsync(default, Token)).Total);
     }
 
+    [Fact]
+    public async Task CompleteMany_SeveralRunsOfEachJobInOneBatch_KeepsEachJobsNewestRuns()
+    {
+        // Runs now of two jobs that allow overlap, four each, completed all at once: the trim of each batch keeps each job's
+        // newest two, the runs of the batch itself included.
+        _source = PostgresServer.NewDataSource();
+        await using var store = new PostgreSqlJobStore(_source, new PostgreSqlJobStoreOptions
+        {
+            Schema = _schema,
+            ListenForChanges = false,
+            History = new RunHistoryOptions { MaxRunsPerJob = 2 },
+        });
+        var far = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        string[] ids = ["a", "b"];
+        await store.AddManyAsync([.. ids.Select(id => NewJob(id, far) with { Options = new JobOptions { Overlap = OverlapPolicy.Allow } })], Token);
+        var runs = new List<ClaimedRun>();
+        for (int i = 0; i < 4; i++)
+        {
+            foreach (string id in ids)
+            {
+                runs.Add((await store.ClaimNowAsync(id, new ClaimRequest { Node = Node, LeaseDuration = TimeSpan.FromMinutes(5) }, Token))!);
+            }
+        }
+
+        RunCompletionResult[] results = await Task.WhenAll(runs.Select(run => store.CompleteRunAsync(new RunCompletion
+        {
+            Run = run,
+            Outcome = RunOutcome.Succeeded,
+            StartedAt = run.ClaimedAt,
+            FinishedAt = run.ClaimedAt,
+        }, Token).AsTask()));
+
+        Assert.All(results, result => Assert.Equal(RunCompletionStatus.Recorded, result.Status));
+        foreach (string id in ids)
+        {
+            RunPage page = await store.GetRunsAsync(new RunQuery { JobId = id }, Token);
+            Assert.Equal(2, page.Total);
+            Assert.Equal(
+                runs.Where(run => run.JobId == id).TakeLast(2).Select(run => run.RunId).Order(StringComparer.Ordinal),
+                page.Items.Select(run => run.RunId).Order(StringComparer.Ordinal));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_source is not null)
