@@ -427,9 +427,9 @@ public sealed partial class PostgreSqlJobStore
     /// written as a Unicode escape (<c>\uXXXX</c>, <c>\UXXXXXXXX</c>): for a value that must be in the statement rather than
     /// bound. So the statement means the same whatever the session's <c>standard_conforming_strings</c> and whatever encoding
     /// the client sends text in (a code page's best fit cannot turn a character into a quote or a backslash after escaping).
-    /// The text holds no U+0000 (<see cref="HasNul"/>) and no lone surrogate (<see cref="HasLoneSurrogate"/>). For a UTF8
-    /// database only (<see cref="IsUtf8"/>): another server encoding refuses an escape above U+007F it cannot convert, and
-    /// SQL_ASCII every one.
+    /// The text holds no U+0000 (<see cref="HasNul"/>) and no lone surrogate (<see cref="HasLoneSurrogate"/>). A text past
+    /// ASCII for a UTF8 database only (<see cref="IsUtf8"/>): another server encoding refuses an escape above U+007F it cannot
+    /// convert, and SQL_ASCII every one.
     /// </summary>
     private static string Literal(string text)
     {

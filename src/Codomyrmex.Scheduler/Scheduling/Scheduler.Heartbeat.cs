@@ -261,11 +261,8 @@ public sealed partial class Scheduler
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                // Not when a stop ended the call at its deadline: the next beat renews, on a token of its own.
-                if (exception is not OperationCanceledException || !stop.IsCancellationRequested)
-                {
-                    Log.MaintenanceFailed(_logger, exception);
-                }
+                // Not logged when a stop ended the call at its deadline: the next beat renews, on a token of its own.
+                LogUnlessStopped(exception, stop);
 
                 // The next heartbeat may renew the runs before their leases lapse; until then, the fence watches them.
                 Volatile.Write(ref _renewalFailed, 1);
@@ -294,6 +291,15 @@ public sealed partial class Scheduler
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>Logs a failed heartbeat or recovery, unless it is the cancel of <see cref="EndBackgroundCalls"/> ending it.</summary>
+    private void LogUnlessStopped(Exception exception, CancellationToken stop)
+    {
+        if (exception is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            Log.MaintenanceFailed(_logger, exception);
+        }
+    }
+
     /// <summary>Starts a look for lost runs unless one is in progress (the next heartbeat starts another).</summary>
     private void StartRecovery()
     {
@@ -315,13 +321,10 @@ public sealed partial class Scheduler
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            // Not when a stop ended the call at its deadline: a store's recovery is one transaction, and what it did not recover
-            // the next look does. (A cancel that reaches the server after its commit changes nothing there: the driver answers
-            // with the commit's outcome.)
-            if (exception is not OperationCanceledException || !stop.IsCancellationRequested)
-            {
-                Log.MaintenanceFailed(_logger, exception);
-            }
+            // Not logged when a stop ended the call at its deadline: a store's recovery is one transaction, and what it did not
+            // recover the next look does. (A cancel that reaches the server after its commit changes nothing there: the driver
+            // answers with the commit's outcome.)
+            LogUnlessStopped(exception, stop);
         }
 
         Volatile.Write(ref _recovering, 0);

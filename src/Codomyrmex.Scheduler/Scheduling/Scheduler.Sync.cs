@@ -294,8 +294,8 @@ public sealed partial class Scheduler
     /// waits up to five seconds more for the jobs to end and their outcomes to be recorded. The heartbeat's store calls in flight
     /// (a lease renewal, a look for lost runs) are awaited too, and cancelled when the timeout or
     /// <paramref name="cancellationToken"/> ends, so a store that stops answering holds the stop no longer (the beats after
-    /// that renew as before); the store's removal of this node from its node list, the stop's last call, gets two seconds at most. A job that ignores its token may still be
-    /// running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
+    /// that renew as before); the store's removal of this node from its node list, the stop's last call, gets two seconds at
+    /// most. A job that ignores its token may still be running when this returns; its outcome is recorded when it ends. Stopping a stopped scheduler does nothing, and
     /// <see cref="Start"/> starts it again. Called from inside a job, it waits for that job too, so it returns only after
     /// the shutdown timeout: prefer stopping from outside.
     /// </remarks>
