@@ -102,16 +102,27 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
 
     /// <summary>
     /// Creates a data source for the store: the connection string as given, with Npgsql's automatic preparation on
-    /// (<c>Max Auto Prepare</c> <see cref="RecommendedMaxAutoPrepare"/>) unless the connection string sets it.
+    /// (<c>Max Auto Prepare</c> <see cref="RecommendedMaxAutoPrepare"/>) and the pool's reset of each connection it hands out
+    /// again off (<c>No Reset On Close</c>), each unless the connection string sets it.
     /// </summary>
     /// <param name="connectionString">The Npgsql connection string.</param>
     /// <returns>The data source, which the caller owns.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connectionString"/> is null.</exception>
     /// <exception cref="ArgumentException">The connection string is not valid.</exception>
     /// <remarks>
+    /// <para>
     /// A statement the store runs often (claims, completions, heartbeats) is then parsed and planned once per connection
     /// rather than at every call (bench/README.md, "Many nodes", measures what that saves).
-    /// A data source built otherwise works the same, without that saving.
+    /// </para>
+    /// <para>
+    /// The reset Npgsql otherwise runs on a pooled connection before its next use is seven statements (<c>DISCARD</c>,
+    /// <c>RESET ALL</c>, <c>UNLISTEN *</c> and the like) in every transaction's first round trip: about as many statements as
+    /// scheduling a job takes itself. The store leaves no session state behind for it to clear: its settings are
+    /// <c>SET LOCAL</c>, its advisory lock is the transaction's, and its listener stops listening before it lets its
+    /// connection go. Code of your own that sets session state on the same data source should set
+    /// <c>No Reset On Close=false</c> in the connection string.
+    /// </para>
+    /// <para>A data source built otherwise works the same, without these savings.</para>
     /// </remarks>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
@@ -120,9 +131,15 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
 
         // Npgsql's builder says it contains every keyword it knows: look at the keys the string itself holds.
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (!given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        bool Sets(string keyword) => given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals(keyword, StringComparison.OrdinalIgnoreCase));
+        if (!Sets("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = RecommendedMaxAutoPrepare;
+        }
+
+        if (!Sets("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return NpgsqlDataSource.Create(builder);

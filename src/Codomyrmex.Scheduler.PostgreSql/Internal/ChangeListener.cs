@@ -17,6 +17,9 @@ internal sealed class ChangeListener : IAsyncDisposable
     /// <summary>The longest pause before reconnecting.</summary>
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long the listener's last statement (<c>UNLISTEN</c>, as it lets its connection go) may take.</summary>
+    private static readonly TimeSpan UnlistenTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>How long the connection may be quiet before the listener checks that it is still alive.</summary>
     private static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(15);
 
@@ -95,30 +98,38 @@ internal sealed class ChangeListener : IAsyncDisposable
                 await using (connection.ConfigureAwait(false))
                 {
                     connection.Notification += OnNotification;
-                    using (var listen = new NpgsqlCommand("LISTEN " + StoreSchema.Quote(_channel), connection))
+                    try
                     {
-                        await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
-                    }
-
-                    _backendProcessId = connection.ProcessID;
-                    Interlocked.Increment(ref _connections);
-                    backoff = MinBackoff;
-                    _listening.TrySetResult();
-                    if (reconnecting)
-                    {
-                        // Whatever was notified while the connection was down is lost: every dispatcher must look again.
-                        _raise(new JobStoreChange { Kind = JobStoreChangeKind.Unknown });
-                    }
-
-                    using var ping = new NpgsqlCommand("SELECT 1", connection);
-                    while (true)
-                    {
-                        // A connection that died without a word (a network cut) delivers nothing and raises nothing: a
-                        // query after a quiet spell finds out, and the reconnect follows.
-                        if (!await connection.WaitAsync((int)PingAfter.TotalMilliseconds, stop).ConfigureAwait(false))
+                        using (var listen = new NpgsqlCommand("LISTEN " + StoreSchema.Quote(_channel), connection))
                         {
-                            await ping.ExecuteScalarAsync(stop).ConfigureAwait(false);
+                            await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
                         }
+
+                        _backendProcessId = connection.ProcessID;
+                        Interlocked.Increment(ref _connections);
+                        backoff = MinBackoff;
+                        _listening.TrySetResult();
+                        if (reconnecting)
+                        {
+                            // Whatever was notified while the connection was down is lost: every dispatcher must look again.
+                            _raise(new JobStoreChange { Kind = JobStoreChangeKind.Unknown });
+                        }
+
+                        using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        while (true)
+                        {
+                            // A connection that died without a word (a network cut) delivers nothing and raises nothing: a
+                            // query after a quiet spell finds out, and the reconnect follows.
+                            if (!await connection.WaitAsync((int)PingAfter.TotalMilliseconds, stop).ConfigureAwait(false))
+                            {
+                                await ping.ExecuteScalarAsync(stop).ConfigureAwait(false);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        connection.Notification -= OnNotification;
+                        await UnlistenAsync(connection).ConfigureAwait(false);
                     }
                 }
             }
@@ -142,6 +153,30 @@ internal sealed class ChangeListener : IAsyncDisposable
 
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
+        }
+    }
+
+    /// <summary>
+    /// Stops listening on a connection about to go back to the pool, unless it is broken (then the pool drops it): a pool that
+    /// does not reset its connections (<c>No Reset On Close</c>, as <see cref="PostgreSqlJobStore.CreateDataSource"/> makes
+    /// it) would hand the <c>LISTEN</c> on, and the server would keep queueing notifications for a connection nobody reads.
+    /// </summary>
+    private async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(UnlistenTimeout, _waits);
+        try
+        {
+            using var unlisten = new NpgsqlCommand("UNLISTEN " + StoreSchema.Quote(_channel), connection);
+            await unlisten.ExecuteNonQueryAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or TimeoutException or OperationCanceledException)
+        {
+            // The connection failed as it was left: a broken connection is not pooled again.
         }
     }
 

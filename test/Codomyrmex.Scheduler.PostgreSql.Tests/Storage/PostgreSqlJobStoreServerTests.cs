@@ -78,15 +78,19 @@ public sealed partial class PostgreSqlJobStoreServerTests : IAsyncDisposable
     }
 
     [Theory]
-    [InlineData("Host=127.0.0.1", 64)]
-    [InlineData("Host=127.0.0.1;Max Auto Prepare=5", 5)]
-    [InlineData("Host=127.0.0.1;Max Auto Prepare=0", 0)]
-    [InlineData("Host=127.0.0.1;maxautoprepare=7", 7)]
-    public async Task CreateDataSource_TurnsAutomaticPreparationOn_UnlessTheConnectionStringSetsIt(string connectionString, int expected)
+    [InlineData("Host=127.0.0.1", 64, true)]
+    [InlineData("Host=127.0.0.1;Max Auto Prepare=5", 5, true)]
+    [InlineData("Host=127.0.0.1;Max Auto Prepare=0;No Reset On Close=false", 0, false)]
+    [InlineData("Host=127.0.0.1;maxautoprepare=7;noresetonclose=False", 7, false)]
+    [InlineData("Host=127.0.0.1;No Reset On Close=true", 64, true)]
+    public async Task CreateDataSource_TurnsAutomaticPreparationOnAndTheResetOff_UnlessTheConnectionStringSetsThem(
+        string connectionString, int expectedMaxAutoPrepare, bool expectedNoReset)
     {
         await using NpgsqlDataSource source = PostgreSqlJobStore.CreateDataSource(connectionString);
-        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(source.ConnectionString).MaxAutoPrepare);
-        Assert.Equal("127.0.0.1", new NpgsqlConnectionStringBuilder(source.ConnectionString).Host);
+        var made = new NpgsqlConnectionStringBuilder(source.ConnectionString);
+        Assert.Equal(expectedMaxAutoPrepare, made.MaxAutoPrepare);
+        Assert.Equal(expectedNoReset, made.NoResetOnClose);
+        Assert.Equal("127.0.0.1", made.Host);
     }
 
     [Fact]
@@ -232,6 +236,46 @@ public sealed partial class PostgreSqlJobStoreServerTests : IAsyncDisposable
         Job job = NewJob();
         await writer.AddAsync(job, Token);
         Assert.Equal(JobStoreChangeKind.Added, (await seen.WaitForAsync(c => c.JobId == job.Id)).Kind);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Dispose_ListeningStore_LeavesNoConnectionInThePoolListening(bool resetOnClose)
+    {
+        // A pool that hands its connections on as they were left (No Reset On Close, as CreateDataSource makes it) or reset:
+        // either way no connection may keep the store's LISTEN, or the server would queue notifications for it unread.
+        var builder = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { MaxPoolSize = 3, NoResetOnClose = !resetOnClose };
+        NpgsqlDataSource source = PostgreSqlJobStore.CreateDataSource(builder.ConnectionString);
+        _sources.Add(source);
+        var store = new PostgreSqlJobStore(source, new PostgreSqlJobStoreOptions { Schema = NewSchema() });
+        await store.MigrateAsync(Token);
+        Assert.True(store.IsListening);
+        await store.AddAsync(NewJob(), Token);
+        await store.DisposeAsync();
+
+        // Every connection the pool can hold, open at once: the listener's is among them.
+        var connections = new List<NpgsqlConnection>();
+        try
+        {
+            for (int i = 0; i < builder.MaxPoolSize; i++)
+            {
+                connections.Add(await source.OpenConnectionAsync(Token));
+            }
+
+            foreach (NpgsqlConnection connection in connections)
+            {
+                await using NpgsqlCommand listening = new("SELECT count(*) FROM pg_listening_channels()", connection);
+                Assert.Equal(0L, (long)(await listening.ExecuteScalarAsync(Token))!);
+            }
+        }
+        finally
+        {
+            foreach (NpgsqlConnection connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
