@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Codomyrmex.Scheduler.PostgreSql.Internal;
 using Codomyrmex.Scheduler.Storage;
 using Npgsql;
 
@@ -35,7 +36,7 @@ public sealed partial class PostgreSqlJobStoreServerTests : IAsyncDisposable
         {
             Assert.True(await reader.ReadAsync(Token));
             Assert.Equal(1L, reader.GetInt64(0));
-            Assert.Equal(2, reader.GetInt32(1));
+            Assert.Equal(StoreSchema.CurrentVersion, reader.GetInt32(1));
         }
 
         Job job = NewJob();
