@@ -190,9 +190,14 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
     /// <summary>Gets the schema that holds the store's tables.</summary>
     public string Schema => _schema;
 
-    /// <summary>Gets the DDL of the store's tables, as the store runs it to create the schema (in the schema, as the search path).</summary>
+    /// <summary>
+    /// Gets the DDL of the store's schema at this version, for a DBA who installs it by hand: the version table, every script of
+    /// the package's <c>Schema</c> folder in order (what the store runs to create the schema), and the version recorded. Run it
+    /// in one transaction with the schema as the search path (<c>CREATE SCHEMA codomyrmex; SET search_path TO codomyrmex;</c>);
+    /// the store then finds the schema current and runs no DDL.
+    /// </summary>
     /// <returns>The SQL script.</returns>
-    public static string GetSchemaScript() => StoreSchema.ReadScript("001_initial.sql");
+    public static string GetSchemaScript() => StoreSchema.FullScript();
 
     /// <summary>Creates the schema, or migrates it to this version, if that was not done yet; the first call of any member does it too.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -23,6 +23,17 @@ internal static class StoreSchema
     /// <summary>Gets the names of the migration scripts, in the order they run.</summary>
     public static IReadOnlyList<string> Scripts => s_scripts;
 
+    /// <summary>The version table, as the store creates it before the first script.</summary>
+    private const string VersionTable = "CREATE TABLE IF NOT EXISTS schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)";
+
+    /// <summary>
+    /// The whole schema at <see cref="CurrentVersion"/> as one script, to run with the schema as the search path: the version
+    /// table, every migration script in order, and the version recorded; what <see cref="MigrateAsync"/> runs on an empty schema.
+    /// </summary>
+    public static string FullScript() =>
+        VersionTable + ";\n\n" + string.Join("\n", s_scripts.Select(ReadScript)) + "\n" +
+        $"INSERT INTO schema_version (id, version) VALUES (1, {CurrentVersion.ToString(CultureInfo.InvariantCulture)});\n";
+
     /// <summary>Reads a migration script (the DDL, as shipped in the package).</summary>
     public static string ReadScript(string name)
     {
@@ -94,8 +105,7 @@ internal static class StoreSchema
                 ? ""
                 : $"CREATE SCHEMA {quoted}; ";
             await ExecuteAsync(connection, transaction,
-                create + $"SET LOCAL search_path TO {quoted}; " +
-                "CREATE TABLE IF NOT EXISTS schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)",
+                create + $"SET LOCAL search_path TO {quoted}; " + VersionTable,
                 cancellationToken).ConfigureAwait(false);
             for (int step = version; step < CurrentVersion; step++)
             {

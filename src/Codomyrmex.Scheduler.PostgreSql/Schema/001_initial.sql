@@ -1,11 +1,13 @@
 -- Codomyrmex.Scheduler PostgreSQL store, schema version 1.
 --
 -- The store creates and migrates this schema itself (PostgreSqlJobStoreOptions.Schema, default "codomyrmex"), under an
--- advisory lock so that nodes starting at once migrate it once. To install it by hand, run this file with the schema as
--- the search path, then record the version:
---   CREATE SCHEMA codomyrmex; SET search_path TO codomyrmex;
---   \i 001_initial.sql
---   INSERT INTO schema_version (id, version) VALUES (1, 1);
+-- advisory lock so that nodes starting at once migrate it once. To install it by hand, run the whole schema at the package's
+-- version (PostgreSqlJobStore.GetSchemaScript(): the version table, every NNN_*.sql file in order, the version recorded),
+-- or the files one by one in one transaction with the schema as the search path:
+--   BEGIN; CREATE SCHEMA codomyrmex; SET LOCAL search_path TO codomyrmex;
+--   CREATE TABLE schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL);
+--   \i 001_initial.sql   -- then 002_queries.sql, 003_..., each file in order
+--   INSERT INTO schema_version (id, version) VALUES (1, <the number of the last file>); COMMIT;
 --
 -- Times are UTC ticks (100 ns since 0001-01-01, as .NET counts them) in bigint columns: exact, compact and compared by
 -- plain indexes. 0 means "none" in the job state's columns. The store reads the server's clock for what is due, leases,

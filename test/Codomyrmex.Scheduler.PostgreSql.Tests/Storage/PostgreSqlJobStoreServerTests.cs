@@ -180,11 +180,46 @@ public sealed partial class PostgreSqlJobStoreServerTests : IAsyncDisposable
     }
 
     [Fact]
-    public void SchemaScript_IsTheDdlInThePackage()
+    public async Task SchemaScript_RunByHand_MakesTheSchemaTheStoreMakes_AndTheStoreUsesItAsItIs()
     {
-        string script = PostgreSqlJobStore.GetSchemaScript();
-        Assert.Contains("CREATE TABLE jobs", script, StringComparison.Ordinal);
-        Assert.Contains("CREATE SEQUENCE fencing_tokens", script, StringComparison.Ordinal);
+        string byHand = NewSchema();
+        await using (NpgsqlConnection connection = await PostgresServer.Admin.OpenConnectionAsync(Token))
+        await using (NpgsqlTransaction transaction = await connection.BeginTransactionAsync(Token))
+        {
+            await using (var install = new NpgsqlCommand(
+                $"CREATE SCHEMA \"{byHand}\"; SET LOCAL search_path TO \"{byHand}\";\n" + PostgreSqlJobStore.GetSchemaScript(), connection, transaction))
+            {
+                await install.ExecuteNonQueryAsync(Token);
+            }
+
+            await transaction.CommitAsync(Token);
+        }
+
+        PostgreSqlJobStore made = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema(), ListenForChanges = false });
+        await made.MigrateAsync(Token);
+        Assert.Equal(await DescribeSchemaAsync(made.Schema), await DescribeSchemaAsync(byHand));
+
+        // A role that may only read opens it: the store finds it current and runs no DDL.
+        await using ReadOnlyRole role = await ReadOnlyRole.CreateAsync(byHand);
+        PostgreSqlJobStore reader = Open(role.NewDataSource(), new PostgreSqlJobStoreOptions { Schema = byHand, ListenForChanges = false });
+        Assert.Equal(0, (await reader.ListAsync(default, Token)).Total);
+        await reader.DisposeAsync();
+    }
+
+    /// <summary>The schema's relations, columns, indexes, triggers and version, as text to compare.</summary>
+    private static async Task<string> DescribeSchemaAsync(string schema)
+    {
+        await using NpgsqlCommand describe = PostgresServer.Admin.CreateCommand(
+            "SELECT string_agg(d, E'\\n' ORDER BY d) FROM (" +
+            "SELECT c.relkind::text || ' ' || c.relname AS d FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema " +
+            "UNION ALL SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns WHERE table_schema = @schema " +
+            "UNION ALL SELECT 'index ' || indexname || ' ' || replace(indexdef, quote_ident(@schema), 'S') FROM pg_indexes WHERE schemaname = @schema " +
+            "UNION ALL SELECT 'trigger ' || t.tgname || ' ' || replace(pg_get_triggerdef(t.oid), quote_ident(@schema), 'S') FROM pg_trigger t " +
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND NOT t.tgisinternal) AS parts");
+        describe.Parameters.AddWithValue("schema", schema);
+        string parts = (string)(await describe.ExecuteScalarAsync(Token))!;
+        await using NpgsqlCommand version = PostgresServer.Admin.CreateCommand($"SELECT version FROM \"{schema}\".schema_version");
+        return parts + "\nversion " + (int)(await version.ExecuteScalarAsync(Token))!;
     }
 
     [Fact]
