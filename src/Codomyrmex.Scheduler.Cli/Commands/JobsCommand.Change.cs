@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Sqlite;
 
 namespace Codomyrmex.Scheduler.Cli.Commands;
 
@@ -51,7 +52,9 @@ internal static partial class JobsCommand
             ? $"Paused job {JobFormat.Named(job)}: it keeps its schedule and fires nothing until 'schedctl jobs resume {Quote(job.Name)}'."
             : $"Resumed job {JobFormat.Named(job)}; next run {JobFormat.Time(changed.NextRun, invocation.Time) ?? "none"}" +
               (changed.NextRun < TimeProvider.System.GetUtcNow()
-                  ? $" (missed while paused: its misfire policy, {PolicyText.Format(changed.Options.Misfire)}, applies)."
+                  ? $" (missed while paused: occurrences late by less than its misfire grace of {DurationText.Format(changed.Options.MisfireGraceTime)} " +
+                    $"run now, as its overlap policy, {PolicyText.Format(changed.Options.Overlap)}, allows; older ones follow its misfire policy, " +
+                    $"{PolicyText.Format(changed.Options.Misfire)})."
                   : ".")).ConfigureAwait(false);
         return ExitCodes.Success;
     }
@@ -88,11 +91,16 @@ internal static partial class JobsCommand
         }
         catch (InvalidOperationException)
         {
-            // The one refusal of a delete: a run of the job is in progress (claimed here or by the runner).
+            // The one refusal of a delete: a run of the job is in progress (claimed here or by the runner), or was left by a
+            // schedctl that ended abruptly and is not recovered yet: only the next runner on the file recovers it.
+            string then = job.Status == JobStatus.Cancelled
+                ? "delete it once the run has ended"
+                : $"cancel it first ('schedctl jobs cancel {Quote(job.Name)}'), and delete it once the run has ended";
             throw new JobStoreAccess.Failure($"job {JobFormat.Named(job)} has a run in progress, so it was not deleted.",
-                job.Status == JobStatus.Cancelled
-                    ? "Delete it once the run has ended."
-                    : $"Cancel it first ('schedctl jobs cancel {Quote(job.Name)}'), and delete it once the run has ended.");
+                invocation.Store is SqliteJobStore sqlite && sqlite.GetLockHolder() is null
+                    ? "No runner is live, so the run is either a 'schedctl jobs run' still going in another shell, or was left by a schedctl " +
+                      $"that ended abruptly: the next 'schedctl run' on this store records that one as interrupted. Then {then}."
+                    : char.ToUpperInvariant(then[0]) + then[1..] + ".");
         }
     }
 

@@ -146,12 +146,12 @@ internal sealed class RunLog
 
         if (e.SkipReason is { } reason)
         {
-            // An overlap with no run going here is with a run this process cannot see: a `schedctl jobs run` in another
-            // shell, or a run the store still counts from a schedctl that ended abruptly, until it is recovered. Which of
-            // the two is not known here, so the line names both rather than "still running".
+            // An overlap with no run of the job held here is with a run this process cannot see: a `schedctl jobs run` in
+            // another shell, or a run the store still counts from a schedctl that ended abruptly, until it is recovered.
+            // Which of the two is not known here, so the line names both rather than "still running".
             text.Append("  due ").Append(_times.Format(e.ScheduledTime)).Append(reason == SkipReason.Misfire
                 ? ": later than the misfire grace (misfire)"
-                : _running.GetValueOrDefault(e.JobId) > 0
+                : e.OverlapsRunHere || _running.GetValueOrDefault(e.JobId) > 0
                     ? ": the previous run is still running (overlap)"
                     : ": a run elsewhere is in progress: schedctl jobs run, or a schedctl that ended abruptly and is not yet recovered (overlap)");
         }

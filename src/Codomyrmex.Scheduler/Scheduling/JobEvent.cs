@@ -45,6 +45,14 @@ public readonly struct JobEvent
     /// <summary>Gets why the occurrence was skipped, for the skipped event.</summary>
     public SkipReason? SkipReason { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating, for an occurrence skipped for overlap, whether a run of the job that this scheduler holds was in
+    /// progress (claimed or running, including one claimed in the same claim, as when the scheduler catches up on occurrences
+    /// that came due together). <see langword="false"/>: the run it overlapped is elsewhere, on another node, a <c>RunNow</c>
+    /// in another process, or a run the store still counts from a process that ended abruptly, until it is recovered.
+    /// </summary>
+    public bool OverlapsRunHere { get; init; }
+
     /// <summary>Gets when the next attempt runs, for the retrying event.</summary>
     public DateTimeOffset? RetryAt { get; init; }
 }

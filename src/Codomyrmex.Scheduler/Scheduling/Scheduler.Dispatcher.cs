@@ -268,7 +268,7 @@ public sealed partial class Scheduler
                 await RegisterClaimedAsync(batch.Runs, cancels, now).ConfigureAwait(false);
                 foreach (SkippedOccurrence skipped in batch.Skipped)
                 {
-                    scheduler.OnSkipped(skipped, now);
+                    scheduler.OnSkipped(skipped, now, batch.Runs);
                 }
             }
             finally

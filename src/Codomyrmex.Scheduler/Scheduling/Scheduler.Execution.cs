@@ -461,11 +461,49 @@ public sealed partial class Scheduler
     private ClaimRequest ClaimRequestFor(int maxRuns) =>
         new() { Node = _identity, MaxRuns = maxRuns, LeaseDuration = _options.LeaseDuration };
 
-    private void OnSkipped(SkippedOccurrence skipped, DateTimeOffset now)
+    /// <summary>Counts, logs and raises a skipped occurrence.</summary>
+    /// <param name="skipped">The occurrence.</param>
+    /// <param name="now">When it was skipped.</param>
+    /// <param name="claimedWith">The runs claimed in the same claim, if any: an overlap with one of them is an overlap here even once that run has ended.</param>
+    private void OnSkipped(SkippedOccurrence skipped, DateTimeOffset now, IReadOnlyList<ClaimedRun>? claimedWith = null)
     {
         _metrics.Skipped(skipped.JobName, skipped.Reason);
         Log.OccurrenceSkipped(_logger, skipped.JobName, skipped.JobId, skipped.ScheduledTime, skipped.Reason);
-        Raise(JobSkipped, nameof(JobSkipped), new JobEvent(skipped.JobId, skipped.JobName, skipped.ScheduledTime, now) { SkipReason = skipped.Reason });
+        Raise(JobSkipped, nameof(JobSkipped), new JobEvent(skipped.JobId, skipped.JobName, skipped.ScheduledTime, now)
+        {
+            SkipReason = skipped.Reason,
+            OverlapsRunHere = skipped.Reason == SkipReason.Overlap && (HoldsRunOf(skipped.JobId) || Claims(claimedWith, skipped.JobId)),
+        });
+    }
+
+    private static bool Claims(IReadOnlyList<ClaimedRun>? runs, string jobId)
+    {
+        if (runs is not null)
+        {
+            foreach (ClaimedRun run in runs)
+            {
+                if (string.Equals(run.JobId, jobId, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether this scheduler holds a run of the job (claimed, running or being recorded). Reads every held run: for skips, not a hot path.</summary>
+    private bool HoldsRunOf(string jobId)
+    {
+        foreach (RunHandle run in _activeRuns.Values)
+        {
+            if (string.Equals(run.JobId, jobId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A run's error text, as <see cref="Job.Error"/> shows it: <c>Type: message</c>.</summary>

@@ -79,6 +79,43 @@ public sealed partial class JobsCommandTests
     }
 
     [Fact]
+    public async Task Delete_AJobWhoseRunnerWasKilled_SaysNoRunnerIsLive_AndTheNextRunnerRecoversTheRun()
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", """
+            { "jobs": [ { "name": "stuck", "schedule": "* * * * * *", "shell": true, "command": "echo $$ > started; sleep 60" } ] }
+            """);
+        string store = "sqlite:" + folder["state.db"];
+        await using (RunningSchedctl run = RunningSchedctl.StartInOwnGroup(folder.Path, "run", "jobs.json", "--store", "sqlite:state.db"))
+        {
+            await TestFiles.WaitForFileAsync(folder["started"]);
+            await run.SignalGroupAsync("KILL");
+            await run.ExitCodeAsync();
+        }
+
+        Assert.Equal(0, (await Schedctl.RunAsync("jobs", "cancel", "stuck", "--store", store)).ExitCode);
+        Schedctl.Result refused = await Schedctl.RunAsync("jobs", "delete", "stuck", "--store", store);
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains("has a run in progress, so it was not deleted", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("No runner is live, so the run is either a 'schedctl jobs run' still going in another shell, or was left by a " +
+            "schedctl that ended abruptly: the next 'schedctl run' on this store records that one as interrupted. Then delete it once the " +
+            "run has ended.", refused.Error, StringComparison.Ordinal);
+
+        // As the message says: a runner starts (with no jobs of its own), recovers the run, and the delete goes through.
+        folder.Write("none.json", """{ "jobs": [] }""");
+        await using (RunningSchedctl next = RunningSchedctl.Start(folder.Path, "run", "none.json", "--store", "sqlite:state.db"))
+        {
+            await next.WaitForLineAsync(line => RunningSchedctl.IsRun(line, "interrupted", "stuck"));
+            await next.SignalAsync("TERM");
+            Assert.Equal(0, await next.ExitCodeAsync());
+        }
+
+        Schedctl.Result deleted = await Schedctl.RunAsync("jobs", "delete", "stuck", "--store", store);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Matches(@"^Deleted job 'stuck' \([0-9a-z]+\) and the 1 run of its history\.$", Assert.Single(deleted.Lines));
+    }
+
+    [Fact]
     public async Task CancelledJobThatCameBack_HasARowOfItsOwn_AndPurgeDeletesOnlyTheFinishedOne()
     {
         using var folder = new TempFolder();

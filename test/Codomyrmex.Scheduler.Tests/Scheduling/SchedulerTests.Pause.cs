@@ -1,3 +1,4 @@
+using Codomyrmex.Scheduler.Storage;
 using static Codomyrmex.Scheduler.Triggers;
 
 namespace Codomyrmex.Scheduler.Tests;
@@ -50,6 +51,56 @@ public partial class SchedulerTests
         await Idle(scheduler);
         Assert.Equal([Monday.AddMinutes(1)], scheduled);
         Assert.Equal(Monday.AddMinutes(11), scheduler.GetJob(id)!.NextRun);
+    }
+
+    [Fact]
+    public async Task Resume_WithinTheGrace_EachMissedOccurrenceIsDue_TheOverlapSkipsSayTheRunIsHere()
+    {
+        // Paused for 5 s of a 1 s interval: every missed occurrence is less late than the grace (1 min), so each is an
+        // ordinary due occurrence; the first runs and the others, claimed with it, overlap it.
+        var scheduler = NewScheduler();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scheduled = new List<DateTimeOffset>();
+        var skipped = new List<JobEvent>();
+        scheduler.JobSkipped += (_, e) => { lock (skipped) { skipped.Add(e); } };
+        string id = scheduler.Schedule(async (JobContext context, CancellationToken _) =>
+        {
+            lock (scheduled) { scheduled.Add(context.ScheduledTime); }
+            started.TrySetResult();
+            await release.Task;
+            return null;
+        }, trigger: Every(seconds: 1), options: JobOptions.Default with { Overlap = OverlapPolicy.Skip });
+        Assert.True(await scheduler.PauseAsync(id, TestContext.Current.CancellationToken));
+        scheduler.Start();
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        await Idle(scheduler);
+
+        Assert.True(await scheduler.ResumeAsync(id, TestContext.Current.CancellationToken));
+        await started.Task.WaitAsync(Guard, TestContext.Current.CancellationToken);
+        await scheduler.WhenQuietAsync(TestContext.Current.CancellationToken).WaitAsync(Guard, TestContext.Current.CancellationToken);
+        Assert.Equal([Monday.AddSeconds(1)], scheduled);
+        Assert.Equal([2, 3, 4, 5], skipped.Select(e => (int)(e.ScheduledTime - Monday).TotalSeconds));
+        Assert.All(skipped, e => Assert.Equal((SkipReason.Overlap, true), (e.SkipReason!.Value, e.OverlapsRunHere)));
+        release.SetResult();
+        await Idle(scheduler);
+    }
+
+    [Fact]
+    public async Task Skip_ForARunAnotherNodeHolds_SaysTheRunIsElsewhere()
+    {
+        var store = new InMemoryJobStore(new InMemoryJobStoreOptions { TimeProvider = Clock });
+        var scheduler = NewScheduler(store: store);
+        var skipped = new List<JobEvent>();
+        scheduler.JobSkipped += (_, e) => { lock (skipped) { skipped.Add(e); } };
+        string id = scheduler.Schedule(() => { }, trigger: Every(minutes: 1), options: JobOptions.Default with { Overlap = OverlapPolicy.Skip });
+        var other = new NodeIdentity { InstanceId = "other/1", Name = "other", Host = "elsewhere", ProcessId = 7 };
+        Assert.NotNull(await store.ClaimNowAsync(id, new ClaimRequest { Node = other, LeaseDuration = TestLease }, TestContext.Current.CancellationToken));
+        scheduler.Start();
+        await AdvanceAsync(scheduler, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+
+        JobEvent skip = Assert.Single(skipped);
+        Assert.Equal((Monday.AddMinutes(1), SkipReason.Overlap, false), (skip.ScheduledTime, skip.SkipReason!.Value, skip.OverlapsRunHere));
     }
 
     [Fact]
