@@ -253,17 +253,22 @@ public sealed partial class PostgreSqlJobStore
         var matched = new HashSet<string>(StringComparer.Ordinal);
         var rows = new Dictionary<string, JobRow>(StringComparer.Ordinal);
         long now = 0;
+
+        // A key the database cannot hold is sent as NULL, which matches no claim and no job: the run is fenced or not found.
+        string?[] runIds = await KeysAsync(runs, r => r.RunId, CancellationToken.None).ConfigureAwait(false);
+        string?[] instanceIds = await KeysAsync(runs, r => r.InstanceId, CancellationToken.None).ConfigureAwait(false);
+        string?[] jobIds = await KeysAsync(runs, r => r.Job.Id, CancellationToken.None).ConfigureAwait(false);
         var find = new NpgsqlBatch(store.Connection);
         await using (find.ConfigureAwait(false))
         {
             AddBegin(find);
             var claims = new NpgsqlBatchCommand(claimsSql);
-            claims.Parameters.Add(new NpgsqlParameter<string[]>("run_ids", runs.Select(r => r.RunId).ToArray()));
-            claims.Parameters.Add(new NpgsqlParameter<string[]>("instance_ids", runs.Select(r => r.InstanceId).ToArray()));
+            claims.Parameters.Add(new NpgsqlParameter<string?[]>("run_ids", runIds));
+            claims.Parameters.Add(new NpgsqlParameter<string?[]>("instance_ids", instanceIds));
             claims.Parameters.Add(new NpgsqlParameter<long[]>("tokens", runs.Select(r => r.FencingToken).ToArray()));
             find.BatchCommands.Add(claims);
             var lockJobs = new NpgsqlBatchCommand($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = ANY(@job_ids) ORDER BY id FOR UPDATE");
-            lockJobs.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", runs.Select(r => r.Job.Id).Distinct(StringComparer.Ordinal).ToArray()));
+            lockJobs.Parameters.Add(new NpgsqlParameter<string?[]>("job_ids", jobIds.Distinct(StringComparer.Ordinal).ToArray()));
             lockJobs.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.Bigint) { Value = (object?)_clock?.GetUtcNow().UtcTicks ?? DBNull.Value });
             find.BatchCommands.Add(lockJobs);
             NpgsqlDataReader reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
