@@ -43,13 +43,25 @@ public sealed partial class PostgreSqlJobStore
     /// claim's fencing. Cancelling
     /// <paramref name="cancellationToken"/> after the completion was queued stops the wait, not the write: the run may be recorded.
     /// </para>
+    /// <para>
+    /// A run whose error or result holds a character the database's encoding cannot hold (a job failing with a CJK message on
+    /// LATIN1) is recorded all the same, in the job and in its history: in the error each such character is replaced by
+    /// <c>?</c>; in the result (JSON) it is written as its JSON escape (<c>\uXXXX</c>), so the result keeps its value. Refused
+    /// whole, the run would stay claimed until its lease expired and then be recorded as interrupted, its outcome lost.
+    /// </para>
     /// </remarks>
     public async ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completion);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new PendingCompletion(completion, _history.MaxResultLength);
+        RunRecord record = RunRecords.FromCompletion(completion, _history);
+        string? error = await HeldTextAsync(completion.Error, json: false, cancellationToken).ConfigureAwait(false);
+        var pending = new PendingCompletion(
+            completion,
+            await HeldTextAsync(PendingCompletion.RowResult(completion, _history.MaxResultLength), json: true, cancellationToken).ConfigureAwait(false),
+            error,
+            record with { Error = error, Result = await HeldTextAsync(record.Result, json: true, cancellationToken).ConfigureAwait(false) });
         _completions.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _completing, 1, 0) == 0)
         {
@@ -206,7 +218,7 @@ public sealed partial class PostgreSqlJobStore
             }
             else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
             {
-                row.Error = completion.Error;
+                row.Error = batch[i].Error;
             }
 
             row.StampFinished(now);
@@ -215,7 +227,7 @@ public sealed partial class PostgreSqlJobStore
                 changed.Add(row);
             }
 
-            records.Add(RunRecords.FromCompletion(completion, _history));
+            records.Add(batch[i].Record);
             long due = row.State.DueAtTicks;
             if (due != 0 && (dueBefore == 0 || due < dueBefore))
             {

@@ -72,6 +72,49 @@ public sealed partial class PostgreSqlJobStore
         return keys;
     }
 
+    /// <summary>
+    /// <paramref name="text"/> as the database can hold it: each character it cannot hold replaced, by <c>?</c>, or with
+    /// <paramref name="json"/> by its JSON escapes (<c>\uXXXX</c>), which mean the same character in a JSON text (such a
+    /// character, past ASCII, is only ever inside a JSON string). The text itself when the database holds all of it.
+    /// </summary>
+    private async ValueTask<string?> HeldTextAsync(string? text, bool json, CancellationToken cancellationToken)
+    {
+        if (text is null || Ascii.IsValid(text))
+        {
+            return text;
+        }
+
+        StringBuilder? held = null;
+        int start = 0;
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            int length = rune.Utf16SequenceLength;
+            if (!rune.IsAscii && !await HoldsAsync(rune, cancellationToken).ConfigureAwait(false))
+            {
+                held ??= new StringBuilder(text.Length + 16).Append(text, 0, start);
+                if (!json)
+                {
+                    held.Append('?');
+                }
+                else
+                {
+                    for (int unit = start; unit < start + length; unit++)
+                    {
+                        held.Append("\\u").Append(((int)text[unit]).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+            else
+            {
+                held?.Append(text, start, length);
+            }
+
+            start += length;
+        }
+
+        return held?.ToString() ?? text;
+    }
+
     /// <summary>Whether the database holds a character (see <see cref="HoldsAsync(string, CancellationToken)"/>); the store is open.</summary>
     private ValueTask<bool> HoldsAsync(Rune rune, CancellationToken cancellationToken) => _serverEncoding switch
     {

@@ -28,7 +28,8 @@ namespace Codomyrmex.Scheduler.PostgreSql;
 /// <para>
 /// Any database encoding works, UTF8 or not (LATIN1, SQL_ASCII, another). A job, a node's name or a node's instance id to
 /// write that holds a character the encoding cannot hold (a CJK name on LATIN1) is refused with PostgreSQL's error
-/// (<c>22P05</c>, which names the encoding), and nothing is written. A key a caller passes only to find something (the id
+/// (<c>22P05</c>, which names the encoding), and nothing is written; a run's error and result are recorded with such
+/// characters replaced (see <see cref="CompleteRunAsync"/>). A key a caller passes only to find something (the id
 /// given to <see cref="GetAsync"/>, <see cref="UpdateAsync"/>, <see cref="CancelAsync"/>, <see cref="SetPausedAsync"/>,
 /// <see cref="DeleteAsync"/>, <see cref="ClaimNowAsync"/>, <see cref="GetRunsAsync"/> and <see cref="LeaveAsync"/>; a
 /// run's ids in a completion, a give-back or a heartbeat; a list filter) that holds such a character, or U+0000 or half a
