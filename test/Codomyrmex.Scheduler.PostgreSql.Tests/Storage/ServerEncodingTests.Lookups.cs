@@ -6,6 +6,7 @@ namespace Codomyrmex.Scheduler.PostgreSql.Tests;
 /// <summary>
 /// A key a caller passes only to find something (a job's id, a run's id, a node's instance id) that the database's encoding
 /// cannot hold: no row has it, so every lookup answers as the in-memory store does for a key it does not have, and changes nothing.
+/// Text such a database cannot hold that a caller gives to be written (a job's name, a node's) is still refused whole.
 /// </summary>
 public sealed partial class ServerEncodingTests
 {
@@ -86,6 +87,7 @@ public sealed partial class ServerEncodingTests
 
         static async Task SetUpAsync(IJobStore store)
         {
+            await store.RenewAsync(new NodeHeartbeat { Node = s_node }, Token);
             await store.AddManyAsync([QueryPlanTests.NewJob("plain-1", s_far), QueryPlanTests.NewJob("plain-2", s_far)], Token);
             ClaimedRun run = (await store.ClaimNowAsync("plain-2", new ClaimRequest { Node = s_node }, Token))!;
             await store.CompleteRunAsync(new RunCompletion { Run = run, Outcome = RunOutcome.Succeeded, StartedAt = run.ClaimedAt, FinishedAt = run.ClaimedAt }, Token);
@@ -104,6 +106,32 @@ public sealed partial class ServerEncodingTests
         Assert.Null(await store.CancelAsync("plain-\uD800", Token));
         Assert.Empty((await store.ListAsync(new JobQuery { Name = "plain-\uD800" }, Token)).Items);
         Assert.Equal(JobStatus.Pending, (await store.GetAsync("plain-\uFFFD", Token))!.Status);
+    }
+
+    private static readonly NodeIdentity s_cjkNode = new() { InstanceId = "节点/1", Name = "节点", Host = "test-host", ProcessId = 42 };
+
+    /// <summary>Every member of <see cref="IJobStore"/> that writes text a caller gives (a name, a node), given text LATIN1 cannot hold.</summary>
+    private static readonly (string Call, Func<IJobStore, Task> Write)[] s_writes =
+    [
+        ("UpdateAsync", async store => await store.UpdateAsync(QueryPlanTests.NewJob("plain-1", s_far) with { Name = "名前" }, Token)),
+        ("ClaimDueAsync", async store => await store.ClaimDueAsync(new ClaimRequest { Node = s_cjkNode, MaxRuns = 10 }, Token)),
+        ("ClaimNowAsync", async store => await store.ClaimNowAsync("plain-1", new ClaimRequest { Node = s_cjkNode }, Token)),
+        ("RenewAsync", async store => await store.RenewAsync(new NodeHeartbeat { Node = s_cjkNode }, Token)),
+    ];
+
+    [Fact]
+    public async Task Writes_OfTextTheDatabaseCannotHold_AreRefusedWithItsError_AndChangeNothing()
+    {
+        await using PostgreSqlJobStore store = await NewStoreAsync("LATIN1");
+        await store.AddManyAsync([QueryPlanTests.NewJob("plain-1", s_far), QueryPlanTests.NewJob("due", s_past)], Token);
+        string before = await SnapshotAsync(store);
+
+        foreach ((string call, Func<IJobStore, Task> write) in s_writes)
+        {
+            PostgresException refused = await Assert.ThrowsAsync<PostgresException>(() => write(store));
+            Assert.Equal((call, PostgresErrorCodes.UntranslatableCharacter), (call, refused.SqlState));
+            Assert.Equal((call, before), (call, await SnapshotAsync(store)));
+        }
     }
 
     /// <summary>A lookup's answer, or what it threw (the exception's type, and the server's error code).</summary>
@@ -125,8 +153,10 @@ public sealed partial class ServerEncodingTests
         JobPage jobs = await store.ListAsync(new JobQuery(), Token);
         JobCounts counts = await store.CountAsync(Token);
         RunPage runs = await store.GetRunsAsync(default, Token);
-        return string.Join(" | ", jobs.Items.Select(job => $"{job.Id} {job.Status} v{job.Version} runs {job.RunCount} active {job.ActiveRuns} paused {job.IsPaused}"))
-            + $" | counts {counts.Pending}/{counts.Running}/{counts.Completed}/{counts.Failed}/{counts.Cancelled} | history {runs.Total}";
+        IReadOnlyList<NodeInfo> nodes = await store.ListNodesAsync(Token);
+        return string.Join(" | ", jobs.Items.Select(job => $"{job.Id} {job.Name} {job.Status} v{job.Version} runs {job.RunCount} active {job.ActiveRuns} paused {job.IsPaused}"))
+            + $" | counts {counts.Pending}/{counts.Running}/{counts.Completed}/{counts.Failed}/{counts.Cancelled} | history {runs.Total}"
+            + $" | nodes {string.Join(",", nodes.Select(node => node.InstanceId))}";
     }
 
     private static ClaimedRun Run(string jobId, string runId, string instanceId) => new()
