@@ -44,6 +44,11 @@ public sealed partial class PostgreSqlJobStore
     /// <paramref name="cancellationToken"/> after the completion was queued stops the wait, not the write: the run may be recorded.
     /// </para>
     /// <para>
+    /// As on every store, U+0000 and half a surrogate pair in the error are first replaced by U+FFFD
+    /// (<see cref="RunRecords.FormatError"/>), and in the result written as JSON escapes or U+FFFD (<see cref="RunRecords.FormatResult"/>):
+    /// PostgreSQL refuses U+0000 in text on every encoding, and Npgsql cannot send half a pair.
+    /// </para>
+    /// <para>
     /// A run whose error or result holds a character the database's encoding cannot hold (a job failing with a CJK message on
     /// LATIN1) is recorded all the same, in the job and in its history: in the error each such character is replaced by
     /// <c>?</c>; in the result (JSON) it is written as its JSON escape (<c>\uXXXX</c>), so the result keeps its value. Refused
@@ -56,7 +61,7 @@ public sealed partial class PostgreSqlJobStore
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         RunRecord record = RunRecords.FromCompletion(completion, _history);
-        string? error = await HeldTextAsync(completion.Error, json: false, cancellationToken).ConfigureAwait(false);
+        string? error = await HeldTextAsync(record.Error, json: false, cancellationToken).ConfigureAwait(false);
         var pending = new PendingCompletion(
             completion,
             await HeldTextAsync(PendingCompletion.RowResult(completion, _history.MaxResultLength), json: true, cancellationToken).ConfigureAwait(false),
