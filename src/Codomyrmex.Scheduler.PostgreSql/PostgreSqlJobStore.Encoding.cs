@@ -28,8 +28,8 @@ public sealed partial class PostgreSqlJobStore
     /// id, a node's instance id): when it cannot, no row has it and the lookup answers "not found" without sending it.
     /// </summary>
     /// <remarks>
-    /// No text column holds U+0000, and half a surrogate pair has no UTF-8 form (Npgsql would send U+FFFD for it, which a
-    /// stored key may hold). Past that, a UTF8 database holds every character, SQL_ASCII stores the bytes it is sent, LATIN1
+    /// No text column holds U+0000, and half a surrogate pair has no UTF-8 form (Npgsql refuses to send it, throwing an
+    /// <see cref="EncoderFallbackException"/>). Past that, a UTF8 database holds every character, SQL_ASCII stores the bytes it is sent, LATIN1
     /// holds U+0000-U+00FF, and every server encoding holds ASCII; on any other encoding the server is asked, once per character.
     /// </remarks>
     private async ValueTask<bool> HoldsAsync(string key, CancellationToken cancellationToken)
