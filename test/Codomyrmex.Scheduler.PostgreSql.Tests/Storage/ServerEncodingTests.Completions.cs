@@ -62,6 +62,29 @@ public sealed partial class ServerEncodingTests
         Assert.Equal(0, (await store.CountAsync(Token)).Running);
     }
 
+    [Theory]
+    [InlineData("LATIN1", "a???\u00E9", "\"x\\u0000\\uFFFD\\u4E2D\u00E9\"")]
+    [InlineData("SQL_ASCII", "a\uFFFD\u4E2D\uFFFD\u00E9", "\"x\\u0000\\uFFFD\u4E2D\u00E9\"")]
+    public async Task Complete_WithNulOrHalfASurrogatePair_OnADatabaseNotInUtf8_IsRecorded_ThoseReplacedByU_FFFD_ThenAsTheEncodingHoldsIt(
+        string encoding, string recordedError, string recordedResult)
+    {
+        // U+0000 and half a pair are U+FFFD on every store; LATIN1 cannot hold U+FFFD either, so it is then "?" in an error and
+        // its escape in a result, as any character LATIN1 cannot hold is.
+        await using PostgreSqlJobStore store = await NewStoreAsync(encoding);
+        await store.AddManyAsync([.. "ab".Select(id => QueryPlanTests.NewJob(id.ToString(), s_past))], Token);
+        ClaimedRun[] runs = [.. (await store.ClaimDueAsync(new ClaimRequest { Node = s_node, MaxRuns = 2 }, Token)).Runs.OrderBy(run => run.Job.Id, StringComparer.Ordinal)];
+
+        RunCompletionResult failed = await store.CompleteRunAsync(Completion(runs[0], RunOutcome.Failed, error: "a\0\u4E2D\uD800\u00E9"), Token);
+        RunCompletionResult succeeded = await store.CompleteRunAsync(Completion(runs[1], result: "x\0\uDC00\u4E2D\u00E9"), Token);
+
+        Assert.Equal((RunCompletionStatus.Recorded, RunCompletionStatus.Recorded), (failed.Status, succeeded.Status));
+        Assert.Equal(recordedError, (await store.GetAsync("a", Token))!.Error);
+        Assert.Equal(recordedError, (await store.GetRunsAsync(new RunQuery { JobId = "a" }, Token)).Items.Single().Error);
+        Assert.Equal("x\0\uFFFD\u4E2D\u00E9", ((JsonNode?)(await store.GetAsync("b", Token))!.Result)?.GetValue<string>());
+        Assert.Equal(recordedResult, (await store.GetRunsAsync(new RunQuery { JobId = "b" }, Token)).Items.Single().Result);
+        Assert.Equal(0, (await store.CountAsync(Token)).Running);
+    }
+
     private static RunCompletion Completion(ClaimedRun run, RunOutcome outcome = RunOutcome.Succeeded, string? error = null, object? result = null) =>
         new() { Run = run, Outcome = outcome, StartedAt = run.ClaimedAt, FinishedAt = run.ClaimedAt, Error = error, Result = result };
 }
