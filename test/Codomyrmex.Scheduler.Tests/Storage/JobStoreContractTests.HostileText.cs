@@ -47,10 +47,7 @@ public abstract partial class JobStoreContractTests
     public async Task Complete_FailedWithAnErrorHoldingNulOrHalfASurrogatePair_IsRecorded_WithOnlyThoseCharactersReplaced(string name)
     {
         (string error, string recorded) = s_hostileErrors[name];
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute());
-        await store.AddAsync(job, Token);
-        ClaimedRun run = (await ClaimAsync(store, T0.AddMinutes(1))).Runs[0];
+        (IJobStore store, Job job, ClaimedRun run) = await OneClaimedRunAsync();
 
         RunCompletionResult completed = await store.CompleteRunAsync(Completion(run, RunOutcome.Failed, T0.AddMinutes(1), error: error), Token);
 
@@ -71,10 +68,7 @@ public abstract partial class JobStoreContractTests
     public async Task Complete_SucceededWithAResultHoldingNulOrHalfASurrogatePair_IsRecorded_AndReadsBack(string name)
     {
         (string result, string recordJson, string readBack) = s_hostileResults[name];
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute());
-        await store.AddAsync(job, Token);
-        ClaimedRun run = (await ClaimAsync(store, T0.AddMinutes(1))).Runs[0];
+        (IJobStore store, Job job, ClaimedRun run) = await OneClaimedRunAsync();
 
         RunCompletionResult completed = await store.CompleteRunAsync(Completion(run, RunOutcome.Succeeded, T0.AddMinutes(1), result: result), Token);
 
@@ -103,10 +97,7 @@ public abstract partial class JobStoreContractTests
     {
         // JSON may escape half a pair, which .NET's JSON reader takes as a document but will not read as a string.
         using JsonDocument document = JsonDocument.Parse("""{"a":"x\uDC00","b":["\uD83D\uDE80","\\uD800"],"c":"\uD800"}""");
-        IJobStore store = CreateStore();
-        Job job = NewJob(EveryMinute());
-        await store.AddAsync(job, Token);
-        ClaimedRun run = (await ClaimAsync(store, T0.AddMinutes(1))).Runs[0];
+        (IJobStore store, Job job, ClaimedRun run) = await OneClaimedRunAsync();
 
         RunCompletionResult completed = await store.CompleteRunAsync(
             Completion(run, RunOutcome.Succeeded, T0.AddMinutes(1), result: document.RootElement.Clone()), Token);
@@ -125,6 +116,15 @@ public abstract partial class JobStoreContractTests
             Assert.Equal("{\"a\":\"x\uFFFD\",\"b\":[\"\\uD83D\\uDE80\",\"\\\\uD800\"],\"c\":\"\uFFFD\"}",
                 Assert.Single((await reader.GetRunsAsync(new RunQuery { JobId = job.Id }, Token)).Items).Result);
         }
+    }
+
+    /// <summary>A new store with one job, whose run is claimed.</summary>
+    private async Task<(IJobStore Store, Job Job, ClaimedRun Run)> OneClaimedRunAsync()
+    {
+        IJobStore store = CreateStore();
+        Job job = NewJob(EveryMinute());
+        await store.AddAsync(job, Token);
+        return (store, job, (await ClaimAsync(store, T0.AddMinutes(1))).Runs[0]);
     }
 
     /// <summary>Any text, with U+0000, surrogates of both halves and plain letters more often than chance gives them.</summary>
