@@ -282,6 +282,11 @@ public sealed partial class PostgreSqlJobStore
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Node, nameof(request));
+        if (!await HoldsAsync(jobId, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         while (true)
         {
             (string Source, string Name)? declared = null;

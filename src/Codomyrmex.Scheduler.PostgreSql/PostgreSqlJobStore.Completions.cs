@@ -43,13 +43,30 @@ public sealed partial class PostgreSqlJobStore
     /// claim's fencing. Cancelling
     /// <paramref name="cancellationToken"/> after the completion was queued stops the wait, not the write: the run may be recorded.
     /// </para>
+    /// <para>
+    /// As on every store, U+0000 and half a surrogate pair in the error are first replaced by U+FFFD
+    /// (<see cref="RunRecords.FormatError"/>), and in the result written as JSON escapes or U+FFFD (<see cref="RunRecords.FormatResult"/>):
+    /// PostgreSQL refuses U+0000 in text on every encoding, and Npgsql cannot send half a pair.
+    /// </para>
+    /// <para>
+    /// A run whose error or result holds a character the database's encoding cannot hold (a job failing with a CJK message on
+    /// LATIN1) is recorded all the same, in the job and in its history: in the error each such character is replaced by
+    /// <c>?</c>; in the result (JSON) it is written as its JSON escape (<c>\uXXXX</c>), so the result keeps its value. Refused
+    /// whole, the run would stay claimed until its lease expired and then be recorded as interrupted, its outcome lost.
+    /// </para>
     /// </remarks>
     public async ValueTask<RunCompletionResult> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completion);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new PendingCompletion(completion, _history.MaxResultLength);
+        RunRecord record = RunRecords.FromCompletion(completion, _history);
+        string? error = await HeldTextAsync(record.Error, json: false, cancellationToken).ConfigureAwait(false);
+        var pending = new PendingCompletion(
+            completion,
+            await HeldTextAsync(PendingCompletion.RowResult(completion, _history.MaxResultLength), json: true, cancellationToken).ConfigureAwait(false),
+            error,
+            record with { Error = error, Result = await HeldTextAsync(record.Result, json: true, cancellationToken).ConfigureAwait(false) });
         _completions.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _completing, 1, 0) == 0)
         {
@@ -206,7 +223,7 @@ public sealed partial class PostgreSqlJobStore
             }
             else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
             {
-                row.Error = completion.Error;
+                row.Error = batch[i].Error;
             }
 
             row.StampFinished(now);
@@ -215,7 +232,7 @@ public sealed partial class PostgreSqlJobStore
                 changed.Add(row);
             }
 
-            records.Add(RunRecords.FromCompletion(completion, _history));
+            records.Add(batch[i].Record);
             long due = row.State.DueAtTicks;
             if (due != 0 && (dueBefore == 0 || due < dueBefore))
             {
@@ -253,17 +270,22 @@ public sealed partial class PostgreSqlJobStore
         var matched = new HashSet<string>(StringComparer.Ordinal);
         var rows = new Dictionary<string, JobRow>(StringComparer.Ordinal);
         long now = 0;
+
+        // A key the database cannot hold is sent as NULL, which matches no claim and no job: the run is fenced or not found.
+        string?[] runIds = await KeysAsync(runs, r => r.RunId, CancellationToken.None).ConfigureAwait(false);
+        string?[] instanceIds = await KeysAsync(runs, r => r.InstanceId, CancellationToken.None).ConfigureAwait(false);
+        string?[] jobIds = await KeysAsync(runs, r => r.Job.Id, CancellationToken.None).ConfigureAwait(false);
         var find = new NpgsqlBatch(store.Connection);
         await using (find.ConfigureAwait(false))
         {
             AddBegin(find);
             var claims = new NpgsqlBatchCommand(claimsSql);
-            claims.Parameters.Add(new NpgsqlParameter<string[]>("run_ids", runs.Select(r => r.RunId).ToArray()));
-            claims.Parameters.Add(new NpgsqlParameter<string[]>("instance_ids", runs.Select(r => r.InstanceId).ToArray()));
+            claims.Parameters.Add(new NpgsqlParameter<string?[]>("run_ids", runIds));
+            claims.Parameters.Add(new NpgsqlParameter<string?[]>("instance_ids", instanceIds));
             claims.Parameters.Add(new NpgsqlParameter<long[]>("tokens", runs.Select(r => r.FencingToken).ToArray()));
             find.BatchCommands.Add(claims);
             var lockJobs = new NpgsqlBatchCommand($"SELECT {JobRow.Columns}, {Db.Now} FROM {_s}jobs WHERE id = ANY(@job_ids) ORDER BY id FOR UPDATE");
-            lockJobs.Parameters.Add(new NpgsqlParameter<string[]>("job_ids", runs.Select(r => r.Job.Id).Distinct(StringComparer.Ordinal).ToArray()));
+            lockJobs.Parameters.Add(new NpgsqlParameter<string?[]>("job_ids", jobIds.Distinct(StringComparer.Ordinal).ToArray()));
             lockJobs.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.Bigint) { Value = (object?)_clock?.GetUtcNow().UtcTicks ?? DBNull.Value });
             find.BatchCommands.Add(lockJobs);
             NpgsqlDataReader reader = await find.ExecuteReaderAsync().ConfigureAwait(false);

@@ -13,6 +13,11 @@ public sealed partial class PostgreSqlJobStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
+        if (query.JobId is { } id && !await HoldsAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return new RunPage { Items = [], Total = 0 };
+        }
+
         var filters = new List<string>(2);
         if (query.JobId is not null)
         {

@@ -276,6 +276,11 @@ public sealed partial class PostgreSqlJobStore
     public async ValueTask<Job?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        if (!await HoldsAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         return await ReadAsync(async store =>
         {
             using NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs WHERE id = @id");
@@ -298,11 +303,13 @@ public sealed partial class PostgreSqlJobStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit ?? 0, nameof(query));
-        if (HasNul(query.Name) || HasNul(query.NamePrefix) || HasNul(query.Source) || HasLoneSurrogate(query.Source))
+        foreach (string? filter in (string?[])[query.Name, query.NamePrefix, query.Source])
         {
-            // PostgreSQL text cannot hold U+0000 or half a surrogate pair, so no stored job has them (and the server would refuse
-            // U+0000 as a parameter).
-            return new JobPage { Items = [], Total = 0 };
+            if (filter is not null && !await HoldsAsync(filter, cancellationToken).ConfigureAwait(false))
+            {
+                // No stored job has a character the database cannot hold (LATIN1 has no CJK, no text has U+0000).
+                return new JobPage { Items = [], Total = 0 };
+            }
         }
 
         // The name index keys on the first 256 characters (see Schema/002_queries.sql): a range of it, then the whole name.
@@ -318,45 +325,36 @@ public sealed partial class PostgreSqlJobStore
             // after U+00FF in LATIN1).
             bool utf8 = IsUtf8(store.Connection);
             string filter = Filter(utf8);
-            try
+            var items = new List<Job>();
+            using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{filter} ORDER BY seq OFFSET @offset LIMIT @limit"))
             {
-                var items = new List<Job>();
-                using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{filter} ORDER BY seq OFFSET @offset LIMIT @limit"))
+                Bind(command, utf8);
+                Db.Add(command, "offset", (long)query.Offset);
+                Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
+                NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
                 {
-                    Bind(command, utf8);
-                    Db.Add(command, "offset", (long)query.Offset);
-                    Db.Add(command, "limit", query.Limit is { } limit ? limit : long.MaxValue);
-                    NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            items.Add(ToJob(JobRow.Read(reader)));
-                        }
+                        items.Add(ToJob(JobRow.Read(reader)));
                     }
                 }
-
-                long total;
-                if (counted)
-                {
-                    JobCounts counts = await CountInAsync(store, cancellationToken).ConfigureAwait(false);
-                    total = query.Status is { } status ? counts[status] : counts.Total;
-                }
-                else
-                {
-                    using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{filter}");
-                    Bind(count, utf8);
-                    total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                }
-
-                return new JobPage { Items = items, Total = (int)total };
             }
-            catch (PostgresException exception) when (!utf8 && exception.SqlState == PostgresErrorCodes.UntranslatableCharacter)
+
+            long total;
+            if (counted)
             {
-                // A filter (the only text these statements send) holds a character the database's encoding cannot hold (LATIN1
-                // has no CJK, for one): no stored job has it.
-                return new JobPage { Items = [], Total = 0 };
+                JobCounts counts = await CountInAsync(store, cancellationToken).ConfigureAwait(false);
+                total = query.Status is { } status ? counts[status] : counts.Total;
             }
+            else
+            {
+                using NpgsqlCommand count = store.Command($"SELECT count(*) FROM {_s}jobs{filter}");
+                Bind(count, utf8);
+                total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            return new JobPage { Items = items, Total = (int)total };
         }
 
         string Filter(bool utf8)
@@ -536,6 +534,11 @@ public sealed partial class PostgreSqlJobStore
             CacheTrigger(trigger, job.Trigger!);
         }
 
+        if (!await HoldsAsync(job.Id, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         return await ChangeJobAsync(job.Id, (store, row, now, write) =>
         {
             if (row is null || row.State.Version != job.Version)
@@ -569,6 +572,11 @@ public sealed partial class PostgreSqlJobStore
     public async ValueTask<Job?> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        if (!await HoldsAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         JobRow? row = null;
         NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -619,6 +627,11 @@ public sealed partial class PostgreSqlJobStore
     public async ValueTask<Job?> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        if (!await HoldsAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         return await ChangeJobAsync(id, (store, row, _, write) =>
         {
             if (row is null)
@@ -641,6 +654,11 @@ public sealed partial class PostgreSqlJobStore
     public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        if (!await HoldsAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
         return await ChangeJobAsync(id, (store, row, _, write) =>
         {
             if (row is null)

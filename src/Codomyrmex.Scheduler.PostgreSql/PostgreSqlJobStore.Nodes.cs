@@ -35,12 +35,16 @@ public sealed partial class PostgreSqlJobStore
     {
         ArgumentNullException.ThrowIfNull(heartbeat);
         ArgumentNullException.ThrowIfNull(heartbeat.Node, nameof(heartbeat));
+
+        // A run id the database cannot hold is no claim's: the run is lost. (Run ids the store made are ASCII, which every
+        // encoding holds, so this completes at once and the caller's thread still answers.)
+        string?[] runIds = await KeysAsync(heartbeat.Runs, run => run.RunId, cancellationToken).ConfigureAwait(false);
         Task ready = EnsureReadyAsync(cancellationToken);
         if (ready.IsCompletedSuccessfully && !Thread.CurrentThread.IsThreadPoolThread && _heartbeatLock.TryEnter())
         {
             try
             {
-                return RenewOnHeartbeatConnection(heartbeat, cancellationToken);
+                return RenewOnHeartbeatConnection(heartbeat, runIds, cancellationToken);
             }
             finally
             {
@@ -49,12 +53,12 @@ public sealed partial class PostgreSqlJobStore
         }
 
         await ready.ConfigureAwait(false);
-        return await ReadAsync(store => RenewAsync(store.Connection, heartbeat, sync: false, cancellationToken).AsTask(), cancellationToken)
+        return await ReadAsync(store => RenewAsync(store.Connection, heartbeat, runIds, sync: false, cancellationToken).AsTask(), cancellationToken)
             .ConfigureAwait(false);
     }
 
     /// <summary>Renews on the connection kept for heartbeats (opened again once if it broke since the last heartbeat); the caller holds <see cref="_heartbeatLock"/>.</summary>
-    private LeaseRenewal RenewOnHeartbeatConnection(NodeHeartbeat heartbeat, CancellationToken cancellationToken)
+    private LeaseRenewal RenewOnHeartbeatConnection(NodeHeartbeat heartbeat, string?[] runIds, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bool reused = _heartbeatConnection is not null;
@@ -63,7 +67,7 @@ public sealed partial class PostgreSqlJobStore
             NpgsqlConnection connection = _heartbeatConnection ??= _source.OpenConnection();
             try
             {
-                ValueTask<LeaseRenewal> renewal = RenewAsync(connection, heartbeat, sync: true, cancellationToken);
+                ValueTask<LeaseRenewal> renewal = RenewAsync(connection, heartbeat, runIds, sync: true, cancellationToken);
                 Debug.Assert(renewal.IsCompleted, "A synchronous renewal completes before it returns.");
                 return renewal.GetAwaiter().GetResult();
             }
@@ -99,7 +103,7 @@ public sealed partial class PostgreSqlJobStore
     /// The heartbeat's one statement (see <see cref="RenewAsync(NodeHeartbeat, CancellationToken)"/>), on <paramref name="connection"/>,
     /// with blocking I/O when <paramref name="sync"/> (the returned task is then complete).
     /// </summary>
-    private async ValueTask<LeaseRenewal> RenewAsync(NpgsqlConnection connection, NodeHeartbeat heartbeat, bool sync, CancellationToken cancellationToken)
+    private async ValueTask<LeaseRenewal> RenewAsync(NpgsqlConnection connection, NodeHeartbeat heartbeat, string?[] runIds, bool sync, CancellationToken cancellationToken)
     {
         NodeIdentity node = heartbeat.Node;
         using var beat = new NpgsqlCommand(
@@ -130,7 +134,7 @@ public sealed partial class PostgreSqlJobStore
         Db.Add(beat, "process_id", node.ProcessId);
         Db.Add(beat, "started_at", node.StartedAt.UtcTicks);
         Db.Add(beat, "lease", AddLease(0, heartbeat.LeaseDuration));
-        Db.Add(beat, "run_ids", heartbeat.Runs.Select(r => r.RunId).ToArray());
+        Db.Add(beat, "run_ids", runIds);
         Db.Add(beat, "tokens", heartbeat.Runs.Select(r => r.FencingToken).ToArray());
         var kept = new HashSet<string>(StringComparer.Ordinal);
         int renewed = 0;
@@ -190,6 +194,11 @@ public sealed partial class PostgreSqlJobStore
     public async ValueTask LeaveAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instanceId);
+        if (!await HoldsAsync(instanceId, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         await InTransactionAsync(async store =>
         {
             using NpgsqlCommand delete = store.Command($"DELETE FROM {_s}nodes WHERE instance_id = @instance_id");

@@ -25,6 +25,17 @@ namespace Codomyrmex.Scheduler.PostgreSql;
 /// connection of its own and raises <see cref="Changed"/> for the changes other instances made. The repository's README
 /// ("PostgreSQL store") describes the tables and the scripts that create them. All members are thread-safe.
 /// </para>
+/// <para>
+/// Any database encoding works, UTF8 or not (LATIN1, SQL_ASCII, another). A job, a node's name or a node's instance id to
+/// write that holds a character the encoding cannot hold (a CJK name on LATIN1) is refused with PostgreSQL's error
+/// (<c>22P05</c>, which names the encoding), and nothing is written; a run's error and result are recorded with such
+/// characters replaced (see <see cref="CompleteRunAsync"/>). A key a caller passes only to find something (the id
+/// given to <see cref="GetAsync"/>, <see cref="UpdateAsync"/>, <see cref="CancelAsync"/>, <see cref="SetPausedAsync"/>,
+/// <see cref="DeleteAsync"/>, <see cref="ClaimNowAsync"/>, <see cref="GetRunsAsync"/> and <see cref="LeaveAsync"/>; a
+/// run's ids in a completion, a give-back or a heartbeat; a list filter) that holds such a character, or U+0000 or half a
+/// surrogate pair, which no database holds, is in no row: the call answers as for a key the store does not have, as every
+/// store does, without sending it.
+/// </para>
 /// </remarks>
 public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposable
 {
@@ -283,6 +294,11 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable, ID
         NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            if (connection.PostgresParameters.TryGetValue("server_encoding", out string? encoding))
+            {
+                _serverEncoding = encoding;
+            }
+
             using var command = new NpgsqlCommand("SELECT " + Db.Now, connection);
             Db.AddNow(command, null);
             _serverClock.Observe((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);

@@ -171,7 +171,7 @@ public sealed partial class SqliteJobStore
             }
             else if (completion.Outcome is RunOutcome.Failed or RunOutcome.Interrupted)
             {
-                row.Error = completion.Error;
+                row.Error = record.Error;
             }
 
             _jobs.WriteState(row);

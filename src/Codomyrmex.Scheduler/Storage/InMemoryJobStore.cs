@@ -323,6 +323,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         string? error, DateTimeOffset? retryAt, TimeSpan? retryAfter, bool snapshot, out Job? job)
     {
         ArgumentNullException.ThrowIfNull(claimed);
+        error = RunRecords.FormatError(error);
         RunCompletionStatus status;
         Entry? entry;
         bool dueEarlier;

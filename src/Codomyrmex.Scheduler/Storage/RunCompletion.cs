@@ -19,6 +19,11 @@ public sealed class RunCompletion
     public object? Result { get; init; }
 
     /// <summary>Gets the error as <c>Type: message</c>, if it failed.</summary>
+    /// <remarks>
+    /// Every store records it with each U+0000 and each half of a surrogate pair without its other half replaced by U+FFFD
+    /// (<see cref="RunRecords.FormatError"/>), so that every store can record the run and reads back the same text; the rest
+    /// reads back as given.
+    /// </remarks>
     public string? Error { get; init; }
 
     /// <summary>Gets, for a failed attempt that will be tried again, when.</summary>

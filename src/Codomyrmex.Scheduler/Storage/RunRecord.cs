@@ -36,9 +36,17 @@ public sealed record RunRecord
     public RunOutcome Outcome { get; init; }
 
     /// <summary>Gets the error as <c>Type: message</c>, for a run that failed or was interrupted.</summary>
+    /// <remarks>
+    /// The completion's error as every store records it: each U+0000 and each half of a surrogate pair without its other half is
+    /// U+FFFD (<see cref="Storage.RunRecords.FormatError"/>), as it is in <see cref="Job.Error"/>.
+    /// </remarks>
     public string? Error { get; init; }
 
     /// <summary>Gets a copy of the value the run returned, as JSON text cut to <see cref="RunHistoryOptions.MaxResultLength"/> characters.</summary>
+    /// <remarks>
+    /// U+0000 in a string is its escape (<c>\u0000</c>) and reads back as itself; half a surrogate pair is U+FFFD
+    /// (<see cref="Storage.RunRecords.FormatResult"/>).
+    /// </remarks>
     public string? Result { get; init; }
 
     /// <summary>Gets the attempt number: 1, or more for a retry or a recovery re-run.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -10,6 +11,9 @@ namespace Codomyrmex.Scheduler.Storage;
 public static class RunRecords
 {
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>U+0000 and both halves of a surrogate pair: the characters <see cref="FormatError"/> looks at.</summary>
+    private static readonly SearchValues<char> s_nulOrSurrogate = SearchValues.Create(['\0', .. Enumerable.Range(0xD800, 0x800).Select(unit => (char)unit)]);
 
     /// <summary>Builds the record of a completed run.</summary>
     /// <param name="completion">The completion being recorded.</param>
@@ -32,7 +36,7 @@ public static class RunRecords
             Node = run.NodeName,
             InstanceId = run.InstanceId,
             Outcome = completion.Outcome,
-            Error = completion.Error,
+            Error = FormatError(completion.Error),
             Result = completion.Outcome == RunOutcome.Succeeded ? FormatResult(completion.Result, options.MaxResultLength) : null,
             Attempt = run.Attempt,
             IsManual = run.IsManual,
@@ -87,9 +91,49 @@ public static class RunRecords
         $"{nameof(RunOutcome.Interrupted)}: interrupted by the shutdown of node '{node}' before the run completed.";
 
     /// <summary>
+    /// Formats a run's error as every store records it: the text as given, but for each U+0000 and each half of a surrogate pair
+    /// without its other half, which are replaced by U+FFFD (the replacement character).
+    /// </summary>
+    /// <remarks>
+    /// Not every store can keep those characters as they are: PostgreSQL's text holds no U+0000 (the server refuses the whole
+    /// row, on every encoding), and half a surrogate pair has no UTF-8 form (Npgsql refuses to send it; SQLite's text reads it
+    /// back as U+FFFD). An error read from a file or from a process's output may hold either: replaced the same way before any
+    /// store writes it, the run is recorded, and every store reads back the same text.
+    /// </remarks>
+    /// <param name="error">The error, as <see cref="RunCompletion.Error"/> gives it.</param>
+    /// <returns>The error to record (equal to <paramref name="error"/> when it holds neither), or <see langword="null"/> for none.</returns>
+    public static string? FormatError(string? error)
+    {
+        int first = error is null ? -1 : error.AsSpan().IndexOfAny(s_nulOrSurrogate);
+        if (first < 0)
+        {
+            return error;
+        }
+
+        return string.Create(error!.Length, (error, first), static (chars, state) =>
+        {
+            state.error.AsSpan().CopyTo(chars);
+            for (int i = state.first; i < chars.Length; i++)
+            {
+                if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+                {
+                    i++;
+                }
+                else if (chars[i] == '\0' || char.IsSurrogate(chars[i]))
+                {
+                    chars[i] = '\uFFFD';
+                }
+            }
+        });
+    }
+
+    /// <summary>
     /// Formats a run's result as JSON text, cut to <paramref name="maxLength"/> characters (a cut copy ends with <c>…</c> and is no
     /// longer valid JSON). JSON values and primitives are written as JSON; anything else as a JSON string of its
-    /// <see cref="object.ToString"/>, because a history copy must never run user serialization code.
+    /// <see cref="object.ToString"/>, because a history copy must never run user serialization code. Half a surrogate pair in
+    /// a string is written as U+FFFD (<c>\uFFFD</c>), as <see cref="FormatError"/> writes it in an error, whether the string
+    /// holds it or, in a <see cref="JsonElement"/>, escapes it (<c>\uD800</c>): no JSON reader of .NET would read it back.
+    /// U+0000 is written as its escape <c>\u0000</c> and reads back as itself.
     /// </summary>
     /// <param name="value">The result.</param>
     /// <param name="maxLength">The most characters to keep (<see cref="RunHistoryOptions.MaxResultLength"/>).</param>
@@ -103,7 +147,18 @@ public static class RunRecords
             return null;
         }
 
-        string json = ToJson(value);
+        string json;
+        try
+        {
+            json = ToJson(value);
+        }
+        catch (InvalidOperationException) when (value is JsonElement element)
+        {
+            // A string of the element escapes half a surrogate pair, which the writer refuses to unescape.
+            using JsonDocument repaired = JsonDocument.Parse(ReplaceLoneSurrogateEscapes(element.GetRawText()));
+            json = ToJson(repaired.RootElement);
+        }
+
         return json.Length <= maxLength ? json : string.Concat(json.AsSpan(0, Math.Max(0, maxLength - 1)), "…");
     }
 
@@ -160,4 +215,48 @@ public static class RunRecords
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
+
+    /// <summary>
+    /// The JSON text <paramref name="json"/> (a parsed document's, so every backslash starts a whole escape) with each escape of
+    /// half a surrogate pair that has no other half (<c>\uD800</c> not followed by an escaped low half) written <c>\uFFFD</c>.
+    /// </summary>
+    private static string ReplaceLoneSurrogateEscapes(string json)
+    {
+        var repaired = new StringBuilder(json.Length);
+        bool lowHalfDue = false;
+        for (int i = 0; i < json.Length; i++)
+        {
+            if (json[i] != '\\' || json[i + 1] != 'u')
+            {
+                int length = json[i] == '\\' ? 2 : 1;
+                repaired.Append(json, i, length);
+                i += length - 1;
+                lowHalfDue = false;
+                continue;
+            }
+
+            char unit = EscapedUnit(json, i);
+            bool lone = char.IsHighSurrogate(unit) ? !char.IsLowSurrogate(EscapedUnit(json, i + 6)) : char.IsLowSurrogate(unit) && !lowHalfDue;
+            lowHalfDue = char.IsHighSurrogate(unit) && !lone;
+            if (lone)
+            {
+                repaired.Append("\\uFFFD");
+            }
+            else
+            {
+                repaired.Append(json, i, 6);
+            }
+
+            i += 5;
+        }
+
+        return repaired.ToString();
+    }
+
+    /// <summary>The UTF-16 unit a <c>\uXXXX</c> escape at <paramref name="index"/> stands for, or U+0000 if none starts there.</summary>
+    private static char EscapedUnit(string json, int index) =>
+        index + 6 <= json.Length && json[index] == '\\' && json[index + 1] == 'u'
+            && ushort.TryParse(json.AsSpan(index + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ushort unit)
+            ? (char)unit
+            : '\0';
 }

@@ -66,20 +66,27 @@ public sealed partial class PostgreSqlJobStoreServerTests
     {
         PostgreSqlJobStore store = Open(new PostgreSqlJobStoreOptions { Schema = NewSchema() });
         ClaimedRun[] runs = await ClaimManyAsync(store, 3);
+
+        // A rule of this database (a CHECK on the history, in the test's own schema) refuses one error: the history row of the
+        // completion that fails with it is refused, with the whole batch it is written in.
+        await using (NpgsqlCommand rule = PostgresServer.Admin.CreateCommand(
+            $"ALTER TABLE \"{store.Schema}\".runs ADD CONSTRAINT refuses_one_error CHECK (error IS DISTINCT FROM 'refused by a rule')"))
+        {
+            await rule.ExecuteNonQueryAsync(Token);
+        }
+
         await using NpgsqlConnection other = await PostgresServer.Admin.OpenConnectionAsync(Token);
         await using NpgsqlTransaction holding = await other.BeginTransactionAsync(Token);
         Task<RunCompletionResult> first = await CompleteBehindALockAsync(store, runs[0], holding);
-
-        // PostgreSQL text cannot hold a NUL character: this completion's history row is refused.
         Task<RunCompletionResult> refused = store.CompleteRunAsync(
-            new RunCompletion { Run = runs[1], Outcome = RunOutcome.Failed, StartedAt = runs[1].ClaimedAt, FinishedAt = runs[1].ClaimedAt, Error = "bad\0byte" },
+            new RunCompletion { Run = runs[1], Outcome = RunOutcome.Failed, StartedAt = runs[1].ClaimedAt, FinishedAt = runs[1].ClaimedAt, Error = "refused by a rule" },
             Token).AsTask();
         Task<RunCompletionResult> fine = store.CompleteRunAsync(Completed(runs[2]), Token).AsTask();
         await holding.CommitAsync(Token);
 
         Assert.Equal(RunCompletionStatus.Recorded, (await first).Status);
         Assert.Equal(RunCompletionStatus.Recorded, (await fine).Status);
-        await Assert.ThrowsAsync<PostgresException>(() => refused);
+        Assert.Equal(PostgresErrorCodes.CheckViolation, (await Assert.ThrowsAsync<PostgresException>(() => refused)).SqlState);
         Assert.Equal(
             new[] { runs[0].RunId, runs[2].RunId }.Order(StringComparer.Ordinal),
             (await store.GetRunsAsync(default, Token)).Items.Select(r => r.RunId).Order(StringComparer.Ordinal));
