@@ -46,7 +46,7 @@ internal static class McpCommand
         {
             Description = $"With --http, the bearer token every request must carry. Default: ${TokenVariable}, else a new random token, printed to stderr at start.",
         };
-        var workers = new Option<int>("--workers") { Description = "How many commands may run at once.", DefaultValueFactory = _ => 4 };
+        Option<int> workers = RunCommand.WorkersOption();
         var grace = new Option<string>("--grace")
         {
             Description = "On SIGINT/SIGTERM (or when the client closes stdio), how long to wait for running commands before stopping them.",

@@ -23,7 +23,7 @@ internal static class RunCommand
         var file = new Argument<string>("file") { Description = "A JSON jobs file or a classic crontab: the source of truth for the store's jobs." };
         var format = new Option<JobsFileFormat?>("--format") { Description = "How to read the file (default: by extension and content).", HelpName = "json|crontab" };
         Option<string> store = StoreOption.Create();
-        var workers = new Option<int>("--workers") { Description = "How many commands may run at once.", DefaultValueFactory = _ => 4 };
+        Option<int> workers = WorkersOption();
         var grace = new Option<string>("--grace")
         {
             Description = "On SIGINT/SIGTERM, how long to wait for running commands before stopping them (e.g. 30s, 2m). A second signal skips the wait.",
@@ -51,7 +51,9 @@ internal static class RunCommand
         var lease = new Option<string?>("--lease")
         {
             Description = "How long a run this process claims stays its own without a heartbeat (renewed every third of it): when this process " +
-                "dies, another schedctl run on the same PostgreSQL database runs its runs again after about this long. Default: the scheduler's.",
+                "dies, another schedctl run on the same PostgreSQL database runs its runs again after about this long. At least " +
+                $"{DurationText.Format(SchedulerOptions.MinimumLeaseDuration)}. Default: {DurationText.Format(PostgreSqlJobStore.RecommendedLeaseDuration)} " +
+                $"on PostgreSQL, {DurationText.Format(new SchedulerOptions().LeaseDuration)} on other stores.",
             HelpName = "DURATION",
         };
         var command = new Command("run",
@@ -68,14 +70,22 @@ internal static class RunCommand
         return command;
     }
 
+    /// <summary>The <c>--workers</c> option of <c>run</c> and <c>mcp</c>, naming its bound.</summary>
+    internal static Option<int> WorkersOption() => new("--workers")
+    {
+        Description = string.Create(CultureInfo.InvariantCulture, $"How many commands may run at once, from 1 to {SchedulerOptions.MaxWorkersLimit}."),
+        DefaultValueFactory = _ => 4,
+    };
+
     /// <summary>Runs the jobs of a file until a signal, or until <paramref name="serve"/> (given the scheduler, the file and the stop token) ends.</summary>
     internal static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, Settings settings,
         CancellationToken cancellationToken, Func<Scheduler, JobsFile, CancellationToken, Task>? serve = null)
     {
         TextWriter error = console.Error;
-        if (settings.Workers < 1)
+        if (settings.Workers is < 1 or > SchedulerOptions.MaxWorkersLimit)
         {
-            await error.WriteLineAsync($"schedctl run: --workers is {settings.Workers}; it must be at least 1.").ConfigureAwait(false);
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"schedctl run: --workers is {settings.Workers}; it must be from 1 to {SchedulerOptions.MaxWorkersLimit}.")).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -94,9 +104,10 @@ internal static class RunCommand
         TimeSpan? leaseDuration = null;
         if (settings.Lease is { } leaseText)
         {
-            if (!DurationText.TryParse(leaseText, out TimeSpan parsed, out reason) || parsed <= TimeSpan.Zero)
+            if (!DurationText.TryParse(leaseText, out TimeSpan parsed, out reason) || parsed < SchedulerOptions.MinimumLeaseDuration)
             {
-                await error.WriteLineAsync($"schedctl run: --lease '{leaseText}': {reason ?? "it must be longer than zero"}").ConfigureAwait(false);
+                await error.WriteLineAsync($"schedctl run: --lease '{leaseText}': " +
+                    (reason ?? $"it must be at least {DurationText.Format(SchedulerOptions.MinimumLeaseDuration)}, the shortest lease the heartbeat keeps.")).ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 

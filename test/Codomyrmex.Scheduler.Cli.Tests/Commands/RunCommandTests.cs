@@ -134,6 +134,32 @@ public sealed class RunCommandTests
         Assert.False(File.Exists(folder["state.db"]));
     }
 
+    [Theory]
+    [InlineData("--workers", "0", "--workers is 0; it must be from 1 to 10000.")]
+    [InlineData("--workers", "10001", "--workers is 10001; it must be from 1 to 10000.")]
+    [InlineData("--workers", "2147483647", "--workers is 2147483647; it must be from 1 to 10000.")]
+    [InlineData("--lease", "0s", "--lease '0s': it must be at least 1s, the shortest lease the heartbeat keeps.")]
+    [InlineData("--lease", "1ms", "--lease '1ms': it must be at least 1s, the shortest lease the heartbeat keeps.")]
+    [InlineData("--lease", "999ms", "--lease '999ms': it must be at least 1s, the shortest lease the heartbeat keeps.")]
+    public async Task Run_WorkersOrLeaseBeyondTheirBounds_IsAUsageError_NamingTheBound_AndStartsNothing(string option, string value, string says)
+    {
+        using var folder = new TempFolder();
+        folder.Write("jobs.json", EverySecondTick);
+        Schedctl.Result result = await Schedctl.RunAsync("run", folder["jobs.json"], "--store", "sqlite:" + folder["state.db"], option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("schedctl run: " + says, result.Error.TrimEnd('\n'));
+        Assert.False(File.Exists(folder["state.db"]));
+    }
+
+    [Fact]
+    public async Task RunHelp_NamesTheWorkersBound_AndTheLeaseMinimumAndBothDefaults()
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("run", "--help");
+        string help = string.Join(" ", result.Output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("How many commands may run at once, from 1 to 10000.", help, StringComparison.Ordinal);
+        Assert.Contains("At least 1s. Default: 3s on PostgreSQL, 5m on other stores.", help, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_ASecondRunnerOnTheSameStore_IsRefused_NamingTheFirst()
     {
