@@ -77,9 +77,17 @@ internal static class RunCommand
         DefaultValueFactory = _ => 4,
     };
 
-    /// <summary>Runs the jobs of a file until a signal, or until <paramref name="serve"/> (given the scheduler, the file and the stop token) ends.</summary>
+    /// <summary>
+    /// Runs the jobs of a file until a signal, or until the server <paramref name="open"/> makes (given the scheduler, the file and
+    /// the stop token) ends serving.
+    /// </summary>
+    /// <remarks>
+    /// The server is made once the scheduler is built and before the jobs are reconciled or the scheduler started, so that a
+    /// server that cannot start (an address it cannot listen on, reported as a <see cref="JobStoreAccess.Failure"/>) changes
+    /// nothing in the store. It serves once the scheduler runs.
+    /// </remarks>
     internal static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, Settings settings,
-        CancellationToken cancellationToken, Func<Scheduler, JobsFile, CancellationToken, Task>? serve = null)
+        CancellationToken cancellationToken, Func<Scheduler, JobsFile, CancellationToken, Task<Server>>? open = null)
     {
         TextWriter error = console.Error;
         if (settings.Workers is < 1 or > SchedulerOptions.MaxWorkersLimit)
@@ -180,6 +188,12 @@ internal static class RunCommand
             TimeProvider clock = TimeProvider.System;
             try
             {
+                // The server (mcp's) before the reconcile: one that cannot listen changes nothing in the store.
+                Server server = open is null
+                    ? new Server(token => Task.Delay(Timeout.InfiniteTimeSpan, clock, token))
+                    : await open(scheduler, jobsFile, stop.Token).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable disposeServer = server.ConfigureAwait(false);
+
                 // Reconciling first makes a SQLite store ours (a live schedctl on it refuses us here, before anything changes)
                 // and records runs lost when a previous schedctl died (logged as "interrupted" lines). On PostgreSQL, nodes
                 // starting at once with one file end with one job per name: the store keeps one live job per source and name.
@@ -205,7 +219,7 @@ internal static class RunCommand
 
                 try
                 {
-                    await (serve?.Invoke(scheduler, jobsFile, stop.Token) ?? Task.Delay(Timeout.InfiniteTimeSpan, clock, stop.Token)).ConfigureAwait(false);
+                    await server.ServeAsync(stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -239,6 +253,12 @@ internal static class RunCommand
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return ExitCodes.Success;
+            }
+            catch (JobStoreAccess.Failure failure)
+            {
+                // The server could not start (an address it cannot listen on): nothing was reconciled or started.
+                await error.WriteLineAsync("schedctl: " + failure.Message).ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
             }
 #pragma warning disable CA1031 // The store refused (in use, read-only, not ours), or a job's trigger ran out since the check: one clear line, nothing started.
             catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
@@ -317,6 +337,14 @@ internal static class RunCommand
     }
 
     private static JsonArray Names(IReadOnlyList<string> names) => [.. names.Select(name => (JsonNode)name)];
+
+    /// <summary>What a run serves until the stop token fires, and what it disposes when it ends (a web server).</summary>
+    internal sealed class Server(Func<CancellationToken, Task> serveAsync, IAsyncDisposable? resource = null) : IAsyncDisposable
+    {
+        public Task ServeAsync(CancellationToken stop) => serveAsync(stop);
+
+        public ValueTask DisposeAsync() => resource?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     /// <summary>The settings of a run, as given on the command line.</summary>
     internal sealed record Settings(int Workers, string Grace, string KillTimeout, bool Json, TimeText Times, string? Node = null, string? Lease = null);
