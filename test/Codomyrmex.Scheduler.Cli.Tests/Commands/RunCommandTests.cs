@@ -125,13 +125,9 @@ public sealed class RunCommandTests
     [InlineData("--grace", "5 minutes", "--grace '5 minutes'")]
     public async Task Run_ABadDurationOption_IsAUsageError_NamingTheOptionAndValue_AndStartsNothing(string option, string value, string says)
     {
-        using var folder = new TempFolder();
-        folder.Write("jobs.json", EverySecondTick);
-        Schedctl.Result result = await Schedctl.RunAsync("run", folder["jobs.json"], "--store", "sqlite:" + folder["state.db"], option, value);
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"schedctl run: {option} '{value}': ", result.Error, StringComparison.Ordinal);
-        Assert.Contains(says, result.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(folder["state.db"]));
+        string error = await RefusedAsync(option, value);
+        Assert.Contains($"schedctl run: {option} '{value}': ", error, StringComparison.Ordinal);
+        Assert.Contains(says, error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -143,12 +139,18 @@ public sealed class RunCommandTests
     [InlineData("--lease", "999ms", "--lease '999ms': it must be at least 1s, the shortest lease the heartbeat keeps.")]
     public async Task Run_WorkersOrLeaseBeyondTheirBounds_IsAUsageError_NamingTheBound_AndStartsNothing(string option, string value, string says)
     {
+        Assert.Equal("schedctl run: " + says, (await RefusedAsync(option, value)).TrimEnd('\n'));
+    }
+
+    /// <summary>Runs a file with one bad option: a usage error that makes no store. Its stderr.</summary>
+    private static async Task<string> RefusedAsync(string option, string value)
+    {
         using var folder = new TempFolder();
         folder.Write("jobs.json", EverySecondTick);
         Schedctl.Result result = await Schedctl.RunAsync("run", folder["jobs.json"], "--store", "sqlite:" + folder["state.db"], option, value);
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("schedctl run: " + says, result.Error.TrimEnd('\n'));
         Assert.False(File.Exists(folder["state.db"]));
+        return result.Error;
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Codomyrmex.Scheduler.Cli.Tests;
 
 namespace Codomyrmex.Scheduler.Mcp.Tests.Commands;
 
@@ -15,59 +15,27 @@ public sealed class HttpListenTests
         string folder = Directory.CreateTempSubdirectory("schedctl-mcp-listen-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(folder, "jobs.json"), TestJobs.Tasks.Replace("$DIR", folder, StringComparison.Ordinal));
+            string jobs = Path.Combine(folder, "jobs.json");
+            string store = "sqlite:" + Path.Combine(folder, "store.db");
+            File.WriteAllText(jobs, TestJobs.Tasks.Replace("$DIR", folder, StringComparison.Ordinal));
             // A documentation address (RFC 5737) is no machine's; the loopback port is held here, so it is in use.
             using var holder = new TcpListener(IPAddress.Loopback, 0);
             holder.Start();
             string listen = $"{address}:{((IPEndPoint)holder.LocalEndpoint).Port}";
 
-            (int exit, _, string error) = await SchedctlAsync(folder, "mcp", "jobs.json", "--store", "sqlite:store.db", "--http", listen);
+            Schedctl.Result result = await Schedctl.RunAsync("mcp", jobs, "--store", store, "--http", listen);
 
-            Assert.Equal(1, exit);
-            Assert.Equal($"schedctl: cannot listen on {listen}: {reason}", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal($"schedctl: cannot listen on {listen}: {reason}", Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
             // The file's job was not reconciled into the store: the scheduler never ran.
-            (int listed, string jobs, string listError) = await SchedctlAsync(folder, "jobs", "list", "--store", "sqlite:store.db", "--json");
-            Assert.True(listed == 0, listError);
-            using var document = System.Text.Json.JsonDocument.Parse(jobs);
-            Assert.Equal(0, document.RootElement.GetProperty("total").GetInt32());
+            Schedctl.Result list = await Schedctl.RunAsync("jobs", "list", "--store", store, "--json");
+            Assert.True(list.ExitCode == 0, list.ToString());
+            using System.Text.Json.JsonDocument listed = list.Json();
+            Assert.Equal(0, listed.RootElement.GetProperty("total").GetInt32());
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    /// <summary>Runs the built schedctl in <paramref name="folder"/> to its end; its exit code, stdout and stderr.</summary>
-    private static async Task<(int Exit, string Output, string Error)> SchedctlAsync(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "schedctl.dll"));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        Task<string> error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(McpServerProcess.Patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await error);
     }
 }
