@@ -8,7 +8,8 @@ internal static class ExitCodes
 
     /// <summary>
     /// The input was invalid: a bad cron expression or zone, a jobs file with errors, a file that cannot be read; or a job or
-    /// store that does not exist, a store error, or a job that failed when run with <c>schedctl jobs run</c>.
+    /// store that does not exist, a store error, an address <c>dashboard</c> or <c>mcp --http</c> cannot listen on, or a job
+    /// that failed when run with <c>schedctl jobs run</c>.
     /// </summary>
     public const int InvalidInput = 1;
 

@@ -26,7 +26,7 @@ public sealed class SchedulerHostingOptions
     public const string JobSource = "configuration";
 
     /// <summary>Gets or sets how many job bodies may run at once.</summary>
-    /// <value>The default is 4.</value>
+    /// <value>The default is 4; it must be from 1 to <see cref="SchedulerOptions.MaxWorkersLimit"/> (10,000).</value>
     public int MaxWorkers { get; set; } = 4;
 
     /// <summary>Gets or sets the zone for cron triggers without a zone of their own (configuration: a zone id such as <c>Europe/Berlin</c>).</summary>
@@ -44,7 +44,8 @@ public sealed class SchedulerHostingOptions
     /// <summary>Gets or sets how long a claimed run is held before another node may take it over.</summary>
     /// <value>
     /// The default is 5 minutes, and <see cref="PostgreSql.PostgreSqlJobStore.RecommendedLeaseDuration"/> (3 seconds) for a
-    /// scheduler on the PostgreSQL store, where several nodes fail over to each other.
+    /// scheduler on the PostgreSQL store, where several nodes fail over to each other; it must be at least
+    /// <see cref="SchedulerOptions.MinimumLeaseDuration"/> (1 second).
     /// </value>
     public TimeSpan LeaseDuration
     {

@@ -46,6 +46,37 @@ public sealed class SchedulerHostingConfigurationTests
     }
 
     [Fact]
+    public async Task StartAsync_WorkersAboveTheLimitOrALeaseBelowTheMinimum_InConfiguration_FailsNamingThePathAndTheBound()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock,
+            new Dictionary<string, string?> { ["Scheduler:MaxWorkers"] = "2147483647", ["Scheduler:LeaseDuration"] = "1ms" },
+            scheduler => scheduler.AddTask("work", TestHost.NoOp));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+
+        Assert.Contains("Scheduler:MaxWorkers: 2147483647 is too large; it must be at most 10000.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Scheduler:LeaseDuration: '1ms' is too short; it must be at least 1s.", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The scheduler's settings have 2 problems:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_WorkersAboveTheLimitOrALeaseBelowTheMinimum_InCode_FailsNamingTheBound()
+    {
+        var clock = new FakeTimeProvider(TestHost.Start);
+        using IHost host = TestHost.Build(clock, scheduler: scheduler => scheduler.AddTask("work", TestHost.NoOp).Configure(options =>
+        {
+            options.MaxWorkers = int.MaxValue;
+            options.LeaseDuration = TimeSpan.FromMilliseconds(1);
+        }));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+
+        Assert.Contains("MaxWorkers is 2147483647; it must be at most 10000.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LeaseDuration is 00:00:00.0010000; it must be at least 00:00:01", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartAsync_JobWithoutNameTaskOrSchedule_SaysWhatIsMissing()
     {
         var clock = new FakeTimeProvider(TestHost.Start);

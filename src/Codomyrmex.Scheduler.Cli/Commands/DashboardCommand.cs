@@ -107,7 +107,7 @@ internal static class DashboardCommand
             dashboard.Title = "schedctl · " + Path.GetFileName(path);
         });
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await Listening.StartAsync(app, endpoint, cancellationToken).ConfigureAwait(false);
         string host = endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString();
         string address = string.Create(CultureInfo.InvariantCulture, $"http://{host}:{endpoint.Port}/");
         await console.Output.WriteLineAsync($"schedctl dashboard: {address}?token={Uri.EscapeDataString(token)}").ConfigureAwait(false);

@@ -46,7 +46,7 @@ internal static class McpCommand
         {
             Description = $"With --http, the bearer token every request must carry. Default: ${TokenVariable}, else a new random token, printed to stderr at start.",
         };
-        var workers = new Option<int>("--workers") { Description = "How many commands may run at once.", DefaultValueFactory = _ => 4 };
+        Option<int> workers = RunCommand.WorkersOption();
         var grace = new Option<string>("--grace")
         {
             Description = "On SIGINT/SIGTERM (or when the client closes stdio), how long to wait for running commands before stopping them.",
@@ -113,16 +113,21 @@ internal static class McpCommand
                 Output.TimeText.Local);
             return await RunCommand.RunAsync(console, parse.GetRequiredValue(file), JobsFileFormat.Json, system: false,
                 StoreOption.Resolve(parse.GetValue(store)), settings, cancellationToken,
-                (scheduler, jobsFile, stop) =>
+                async (scheduler, jobsFile, stop) =>
                 {
                     foreach (SchedulerMcpTask task in McpTasks.From(jobsFile))
                     {
                         options.Tasks.Add(task);
                     }
 
-                    return endpoint is null
-                        ? ServeStdioAsync(scheduler, options, stop)
-                        : ServeHttpAsync(scheduler, options, endpoint, generated, error, stop);
+                    if (endpoint is null)
+                    {
+                        return new RunCommand.Server(token => ServeStdioAsync(scheduler, options, token));
+                    }
+
+                    // Listening before the jobs are reconciled: an address this machine cannot listen on changes nothing.
+                    WebApplication app = await StartHttpAsync(scheduler, options, endpoint, stop).ConfigureAwait(false);
+                    return new RunCommand.Server(token => ServeHttpAsync(app, options, endpoint, generated, error, token), app);
                 }).ConfigureAwait(false);
         });
         return command;
@@ -175,9 +180,12 @@ internal static class McpCommand
         }
     }
 
-    /// <summary>Serves the tools over Streamable HTTP, each request needing the bearer token, until the stop token fires.</summary>
-    private static async Task ServeHttpAsync(Scheduler scheduler, SchedulerMcpOptions options, IPEndPoint endpoint, bool generated, TextWriter error,
-        CancellationToken stop)
+    /// <summary>
+    /// Starts serving the tools over Streamable HTTP, each request needing the bearer token. The scheduler may not run yet: a
+    /// call made before it starts reads and writes the store, as it would after.
+    /// </summary>
+    /// <exception cref="JobStoreAccess.Failure">The address cannot be listened on.</exception>
+    private static async Task<WebApplication> StartHttpAsync(Scheduler scheduler, SchedulerMcpOptions options, IPEndPoint endpoint, CancellationToken stop)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endpoint));
@@ -197,9 +205,24 @@ internal static class McpCommand
         });
         builder.Services.Configure<McpServerOptions>(server => server.ServerInfo = ServerInfo());
         WebApplication app = builder.Build();
-        await using ConfiguredAsyncDisposable disposeApp = app.ConfigureAwait(false);
         app.MapSchedulerMcp(Path);
-        await app.StartAsync(stop).ConfigureAwait(false);
+        try
+        {
+            await Listening.StartAsync(app, endpoint, stop).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return app;
+    }
+
+    /// <summary>Says where the tools are served, and serves them until the stop token fires.</summary>
+    private static async Task ServeHttpAsync(WebApplication app, SchedulerMcpOptions options, IPEndPoint endpoint, bool generated, TextWriter error,
+        CancellationToken stop)
+    {
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } bound
             ? bound.TrimEnd('/') + Path
             : $"http://{endpoint}{Path}";

@@ -23,7 +23,7 @@ internal static class RunCommand
         var file = new Argument<string>("file") { Description = "A JSON jobs file or a classic crontab: the source of truth for the store's jobs." };
         var format = new Option<JobsFileFormat?>("--format") { Description = "How to read the file (default: by extension and content).", HelpName = "json|crontab" };
         Option<string> store = StoreOption.Create();
-        var workers = new Option<int>("--workers") { Description = "How many commands may run at once.", DefaultValueFactory = _ => 4 };
+        Option<int> workers = WorkersOption();
         var grace = new Option<string>("--grace")
         {
             Description = "On SIGINT/SIGTERM, how long to wait for running commands before stopping them (e.g. 30s, 2m). A second signal skips the wait.",
@@ -51,7 +51,9 @@ internal static class RunCommand
         var lease = new Option<string?>("--lease")
         {
             Description = "How long a run this process claims stays its own without a heartbeat (renewed every third of it): when this process " +
-                "dies, another schedctl run on the same PostgreSQL database runs its runs again after about this long. Default: the scheduler's.",
+                "dies, another schedctl run on the same PostgreSQL database runs its runs again after about this long. At least " +
+                $"{DurationText.Format(SchedulerOptions.MinimumLeaseDuration)}. Default: {DurationText.Format(PostgreSqlJobStore.RecommendedLeaseDuration)} " +
+                $"on PostgreSQL, {DurationText.Format(new SchedulerOptions().LeaseDuration)} on other stores.",
             HelpName = "DURATION",
         };
         var command = new Command("run",
@@ -68,14 +70,30 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>Runs the jobs of a file until a signal, or until <paramref name="serve"/> (given the scheduler, the file and the stop token) ends.</summary>
+    /// <summary>The <c>--workers</c> option of <c>run</c> and <c>mcp</c>, naming its bound.</summary>
+    internal static Option<int> WorkersOption() => new("--workers")
+    {
+        Description = string.Create(CultureInfo.InvariantCulture, $"How many commands may run at once, from 1 to {SchedulerOptions.MaxWorkersLimit}."),
+        DefaultValueFactory = _ => 4,
+    };
+
+    /// <summary>
+    /// Runs the jobs of a file until a signal, or until the server <paramref name="open"/> makes (given the scheduler, the file and
+    /// the stop token) ends serving.
+    /// </summary>
+    /// <remarks>
+    /// The server is made once the scheduler is built and before the jobs are reconciled or the scheduler started, so that a
+    /// server that cannot start (an address it cannot listen on, reported as a <see cref="JobStoreAccess.Failure"/>) changes
+    /// nothing in the store. It serves once the scheduler runs.
+    /// </remarks>
     internal static async Task<int> RunAsync(InvocationConfiguration console, string path, JobsFileFormat? format, bool system, string storeText, Settings settings,
-        CancellationToken cancellationToken, Func<Scheduler, JobsFile, CancellationToken, Task>? serve = null)
+        CancellationToken cancellationToken, Func<Scheduler, JobsFile, CancellationToken, Task<Server>>? open = null)
     {
         TextWriter error = console.Error;
-        if (settings.Workers < 1)
+        if (settings.Workers is < 1 or > SchedulerOptions.MaxWorkersLimit)
         {
-            await error.WriteLineAsync($"schedctl run: --workers is {settings.Workers}; it must be at least 1.").ConfigureAwait(false);
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"schedctl run: --workers is {settings.Workers}; it must be from 1 to {SchedulerOptions.MaxWorkersLimit}.")).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -94,9 +112,10 @@ internal static class RunCommand
         TimeSpan? leaseDuration = null;
         if (settings.Lease is { } leaseText)
         {
-            if (!DurationText.TryParse(leaseText, out TimeSpan parsed, out reason) || parsed <= TimeSpan.Zero)
+            if (!DurationText.TryParse(leaseText, out TimeSpan parsed, out reason) || parsed < SchedulerOptions.MinimumLeaseDuration)
             {
-                await error.WriteLineAsync($"schedctl run: --lease '{leaseText}': {reason ?? "it must be longer than zero"}").ConfigureAwait(false);
+                await error.WriteLineAsync($"schedctl run: --lease '{leaseText}': " +
+                    (reason ?? $"it must be at least {DurationText.Format(SchedulerOptions.MinimumLeaseDuration)}, the shortest lease the heartbeat keeps.")).ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
@@ -169,6 +188,12 @@ internal static class RunCommand
             TimeProvider clock = TimeProvider.System;
             try
             {
+                // The server (mcp's) before the reconcile: one that cannot listen changes nothing in the store.
+                Server server = open is null
+                    ? new Server(token => Task.Delay(Timeout.InfiniteTimeSpan, clock, token))
+                    : await open(scheduler, jobsFile, stop.Token).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable disposeServer = server.ConfigureAwait(false);
+
                 // Reconciling first makes a SQLite store ours (a live schedctl on it refuses us here, before anything changes)
                 // and records runs lost when a previous schedctl died (logged as "interrupted" lines). On PostgreSQL, nodes
                 // starting at once with one file end with one job per name: the store keeps one live job per source and name.
@@ -194,7 +219,7 @@ internal static class RunCommand
 
                 try
                 {
-                    await (serve?.Invoke(scheduler, jobsFile, stop.Token) ?? Task.Delay(Timeout.InfiniteTimeSpan, clock, stop.Token)).ConfigureAwait(false);
+                    await server.ServeAsync(stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -228,6 +253,12 @@ internal static class RunCommand
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return ExitCodes.Success;
+            }
+            catch (JobStoreAccess.Failure failure)
+            {
+                // The server could not start (an address it cannot listen on): nothing was reconciled or started.
+                await error.WriteLineAsync("schedctl: " + failure.Message).ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
             }
 #pragma warning disable CA1031 // The store refused (in use, read-only, not ours), or a job's trigger ran out since the check: one clear line, nothing started.
             catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
@@ -306,6 +337,14 @@ internal static class RunCommand
     }
 
     private static JsonArray Names(IReadOnlyList<string> names) => [.. names.Select(name => (JsonNode)name)];
+
+    /// <summary>What a run serves until the stop token fires, and what it disposes when it ends (a web server).</summary>
+    internal sealed class Server(Func<CancellationToken, Task> serveAsync, IAsyncDisposable? resource = null) : IAsyncDisposable
+    {
+        public Task ServeAsync(CancellationToken stop) => serveAsync(stop);
+
+        public ValueTask DisposeAsync() => resource?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     /// <summary>The settings of a run, as given on the command line.</summary>
     internal sealed record Settings(int Workers, string Grace, string KillTimeout, bool Json, TimeText Times, string? Node = null, string? Lease = null);

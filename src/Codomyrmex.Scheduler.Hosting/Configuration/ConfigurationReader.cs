@@ -29,7 +29,8 @@ internal sealed class ConfigurationReader(List<string> errors)
         return null;
     }
 
-    public int? Integer(IConfigurationSection section, int minimum)
+    /// <summary>A whole number from <paramref name="minimum"/> to <paramref name="maximum"/>.</summary>
+    public int? Integer(IConfigurationSection section, int minimum, int maximum = int.MaxValue)
     {
         if (Text(section) is not { } text)
         {
@@ -45,6 +46,12 @@ internal sealed class ConfigurationReader(List<string> errors)
         if (value < minimum)
         {
             Error(section, $"{value} is too small; it must be at least {minimum}.");
+            return null;
+        }
+
+        if (value > maximum)
+        {
+            Error(section, $"{value} is too large; it must be at most {maximum}.");
             return null;
         }
 
@@ -67,8 +74,11 @@ internal sealed class ConfigurationReader(List<string> errors)
         return value;
     }
 
-    /// <summary>A duration such as <c>30s</c>, <c>1h30m</c> or <c>00:05:00</c>; zero only when <paramref name="allowZero"/>.</summary>
-    public TimeSpan? Duration(IConfigurationSection section, bool allowZero)
+    /// <summary>
+    /// A duration such as <c>30s</c>, <c>1h30m</c> or <c>00:05:00</c>; zero only when <paramref name="allowZero"/>, and never
+    /// shorter than <paramref name="minimum"/> when one is given.
+    /// </summary>
+    public TimeSpan? Duration(IConfigurationSection section, bool allowZero, TimeSpan? minimum = null)
     {
         if (Text(section) is not { } text)
         {
@@ -84,6 +94,12 @@ internal sealed class ConfigurationReader(List<string> errors)
         if (!allowZero && value == TimeSpan.Zero)
         {
             Error(section, $"'{text}' is zero; it must be positive.");
+            return null;
+        }
+
+        if (value < minimum)
+        {
+            Error(section, $"'{text}' is too short; it must be at least {DurationText.Format(minimum.Value)}.");
             return null;
         }
 

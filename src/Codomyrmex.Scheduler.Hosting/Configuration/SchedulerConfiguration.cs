@@ -26,7 +26,7 @@ internal sealed class SchedulerConfiguration(IConfiguration? configuration = nul
             switch (setting.Key.ToUpperInvariant())
             {
                 case "MAXWORKERS":
-                    options.MaxWorkers = reader.Integer(setting, 1) ?? options.MaxWorkers;
+                    options.MaxWorkers = reader.Integer(setting, 1, SchedulerOptions.MaxWorkersLimit) ?? options.MaxWorkers;
                     break;
                 case "TIMEZONE":
                     options.TimeZone = reader.Zone(setting) ?? options.TimeZone;
@@ -35,7 +35,7 @@ internal sealed class SchedulerConfiguration(IConfiguration? configuration = nul
                     options.ShutdownTimeout = reader.Duration(setting, allowZero: true) ?? options.ShutdownTimeout;
                     break;
                 case "LEASEDURATION":
-                    options.LeaseDuration = reader.Duration(setting, allowZero: false) ?? options.LeaseDuration;
+                    options.LeaseDuration = reader.Duration(setting, allowZero: false, SchedulerOptions.MinimumLeaseDuration) ?? options.LeaseDuration;
                     break;
                 case "NODENAME":
                     options.NodeName = reader.Text(setting) ?? options.NodeName;

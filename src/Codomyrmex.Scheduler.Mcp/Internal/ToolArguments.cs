@@ -69,8 +69,11 @@ internal sealed class ToolArguments
 
     public JsonElement? OptionalElement(string name) => _values.TryGetValue(name, out JsonElement value) ? value : null;
 
-    /// <summary>An integer within bounds: a JSON number without a fraction, never a string or a boolean.</summary>
-    public static int Integer(string name, JsonElement value, int min, int max)
+    /// <summary>
+    /// An integer within bounds: a JSON number without a fraction, never a string or a boolean. A value out of bounds is refused
+    /// naming them, followed by <paramref name="why"/> when given (such as <c>"; at most 3660 days are allowed"</c>).
+    /// </summary>
+    public static int Integer(string name, JsonElement value, int min, int max, string why = "")
     {
         if (value.ValueKind != JsonValueKind.Number)
         {
@@ -81,12 +84,12 @@ internal sealed class ToolArguments
         {
             throw new ToolError(value.TryGetDouble(out double real) && Math.Abs(real) < 1e15
                 ? $"\"{name}\" must be a whole number, not {value.GetRawText()}."
-                : string.Create(CultureInfo.InvariantCulture, $"\"{name}\" is {Texts.Clip(value.GetRawText())}; it must be from {min} to {max}."));
+                : string.Create(CultureInfo.InvariantCulture, $"\"{name}\" is {Texts.Clip(value.GetRawText())}; it must be from {min} to {max}{why}."));
         }
 
         if (number < min || number > max)
         {
-            throw new ToolError(string.Create(CultureInfo.InvariantCulture, $"\"{name}\" is {number}; it must be from {min} to {max}."));
+            throw new ToolError(string.Create(CultureInfo.InvariantCulture, $"\"{name}\" is {number}; it must be from {min} to {max}{why}."));
         }
 
         return (int)number;

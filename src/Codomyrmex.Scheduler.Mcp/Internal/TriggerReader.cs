@@ -10,6 +10,12 @@ internal static partial class TriggerReader
     /// <summary>The longest interval a caller may give: about ten years, far from any overflow.</summary>
     private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(3660);
 
+    /// <summary><see cref="MaxInterval"/> in whole seconds, the unit the fields are summed in.</summary>
+    private static readonly long MaxIntervalSeconds = (long)MaxInterval.TotalSeconds;
+
+    /// <summary>What a refusal of a too long interval, or of a field beyond it, ends with.</summary>
+    private static readonly string LongestInterval = string.Create(CultureInfo.InvariantCulture, $"; at most {MaxInterval.TotalDays} days are allowed");
+
     /// <summary>How many gaps between cron occurrences are compared with the minimum interval.</summary>
     private const int CronGapsChecked = 200;
 
@@ -86,7 +92,8 @@ internal static partial class TriggerReader
                 throw new ToolError(string.Create(CultureInfo.InvariantCulture, $"\"{field}\" is {negative}; interval values must be positive."));
             }
 
-            seconds += (long)ToolArguments.Integer(field, value, 0, int.MaxValue) * unit;
+            // Each field alone is bounded by the longest interval in its unit, so the sum stays far from what a TimeSpan holds.
+            seconds += (long)ToolArguments.Integer(field, value, 0, (int)(MaxIntervalSeconds / unit), LongestInterval) * unit;
         }
 
         if (seconds <= 0)
@@ -94,16 +101,16 @@ internal static partial class TriggerReader
             throw new ToolError("The interval is zero; interval values must be positive.");
         }
 
+        if (seconds > MaxIntervalSeconds)
+        {
+            throw new ToolError(string.Create(CultureInfo.InvariantCulture, $"The interval is {seconds} s{LongestInterval}."));
+        }
+
         var interval = TimeSpan.FromSeconds(seconds);
         if (interval < options.MinimumInterval)
         {
             throw new ToolError(string.Create(CultureInfo.InvariantCulture,
                 $"The interval is {seconds} s; this server allows no interval shorter than {options.MinimumInterval.TotalSeconds} s."));
-        }
-
-        if (interval > MaxInterval)
-        {
-            throw new ToolError(string.Create(CultureInfo.InvariantCulture, $"The interval is {seconds} s; at most {MaxInterval.TotalDays} days are allowed."));
         }
 
         return new IntervalTrigger(interval);

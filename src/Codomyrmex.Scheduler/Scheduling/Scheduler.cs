@@ -57,7 +57,9 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
 
     /// <summary>Creates a scheduler with an in-memory store and <paramref name="maxWorkers"/> workers.</summary>
     /// <param name="maxWorkers">How many job bodies may run at once.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="maxWorkers"/> is less than 1 or more than <see cref="SchedulerOptions.MaxWorkersLimit"/>.
+    /// </exception>
 #pragma warning disable RS0027 // The short Scheduler(maxWorkers: 4) next to the options constructor.
     public Scheduler(int maxWorkers = 4)
 #pragma warning restore RS0027
@@ -295,6 +297,7 @@ public sealed partial class Scheduler : IAsyncDisposable, IDisposable
     private static int CheckWorkers(int maxWorkers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxWorkers, SchedulerOptions.MaxWorkersLimit);
         return maxWorkers;
     }
 

@@ -7,8 +7,18 @@ namespace Codomyrmex.Scheduler;
 /// <remarks>The scheduler validates the options once, when it is built, and lists every problem in one exception.</remarks>
 public sealed class SchedulerOptions
 {
+    /// <summary>The most workers a scheduler may have: <see cref="MaxWorkers"/> is at most this.</summary>
+    /// <remarks>
+    /// Ten thousand job bodies running at once in one process is already far past what a real deployment runs: a body that
+    /// blocks holds a thread-pool thread, which the pool adds only slowly beyond the processor count, and every running body
+    /// holds a lease, renewed and completed through the store. The scheduler starts one worker per unit of
+    /// <see cref="MaxWorkers"/> when it starts, so a larger value (such as <see cref="int.MaxValue"/>, a typo) would exhaust
+    /// memory, or starve the dispatcher of threads, instead of running more jobs. Run more nodes on a shared store to run more.
+    /// </remarks>
+    public const int MaxWorkersLimit = 10_000;
+
     /// <summary>Gets or sets how many job bodies may run at once.</summary>
-    /// <value>The default is 4.</value>
+    /// <value>The default is 4; it must be from 1 to <see cref="MaxWorkersLimit"/> (10,000).</value>
     public int MaxWorkers { get; set; } = 4;
 
     /// <summary>Gets or sets the clock for every time read and every wait; use <c>FakeTimeProvider</c> in tests.</summary>
@@ -32,8 +42,19 @@ public sealed class SchedulerOptions
     /// </remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets the shortest <see cref="LeaseDuration"/> a scheduler accepts: one second.</summary>
+    /// <remarks>
+    /// The heartbeat renews a lease every third of it, and a run is stopped as lost when no renewal has reached the store by
+    /// its end less a tenth: a renewal has about half the lease to arrive once it is due. Leases of a few tens of milliseconds
+    /// are kept on a quiet machine but lost to one garbage collection, a thread-pool stall or a slow disk write on a busy one,
+    /// and a lease of a millisecond ends before the first renewal is sent, so every run is recorded as interrupted while its
+    /// node is alive. One second leaves the renewal half a second, more than such pauses take, and fails over in about 1.3
+    /// seconds, faster than any cluster needs.
+    /// </remarks>
+    public static TimeSpan MinimumLeaseDuration { get; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets how long a claimed run is held before another node may take it over; renewed while it runs.</summary>
-    /// <value>The default is 5 minutes, renewed every 100 seconds.</value>
+    /// <value>The default is 5 minutes, renewed every 100 seconds; it must be at least <see cref="MinimumLeaseDuration"/> (1 second).</value>
     /// <remarks>
     /// <para>
     /// The scheduler renews its leases, and looks for runs whose node vanished, every third of the lease, so one late
@@ -84,6 +105,10 @@ public sealed class SchedulerOptions
         {
             errors.Add($"MaxWorkers is {MaxWorkers}; it must be at least 1.");
         }
+        else if (MaxWorkers > MaxWorkersLimit)
+        {
+            errors.Add($"MaxWorkers is {MaxWorkers}; it must be at most {MaxWorkersLimit}.");
+        }
 
         if (TimeProvider is null)
         {
@@ -95,9 +120,9 @@ public sealed class SchedulerOptions
             errors.Add($"ShutdownTimeout is {ShutdownTimeout}; it must not be negative.");
         }
 
-        if (LeaseDuration <= TimeSpan.Zero)
+        if (LeaseDuration < MinimumLeaseDuration)
         {
-            errors.Add($"LeaseDuration is {LeaseDuration}; it must be positive.");
+            errors.Add($"LeaseDuration is {LeaseDuration}; it must be at least {MinimumLeaseDuration}, the shortest lease the heartbeat keeps.");
         }
 
         if (NodeName is { Length: 0 })

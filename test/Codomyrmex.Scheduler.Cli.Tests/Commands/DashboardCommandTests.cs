@@ -113,6 +113,28 @@ public sealed partial class DashboardCommandTests
         Assert.Contains(error, result.Error);
     }
 
+    [Theory]
+    [InlineData("192.0.2.1", "it is not an address of this machine.")]
+    [InlineData("[fe80::1]", "")]
+    [InlineData("127.0.0.1", "the port is in use by another process.")]
+    public async Task Dashboard_OnAnAddressItCannotListenOn_SaysSoInOneLine_ExitCode1(string address, string reason)
+    {
+        using var folder = new TempFolder();
+        await CreateStoreAsync(folder);
+        // A documentation address (RFC 5737) is no machine's; a link-local one without its interface cannot be bound; the
+        // loopback port is held here, so it is in use.
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        string listen = $"{address}:{((IPEndPoint)holder.LocalEndpoint).Port}";
+
+        Schedctl.Result result = await Schedctl.RunAsync("dashboard", "--store", folder["state.db"], "--listen", listen, "--token", "t");
+
+        Assert.Equal(1, result.ExitCode);
+        string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"schedctl: cannot listen on {listen}: {reason}", line, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
     private static async Task CreateStoreAsync(TempFolder folder)
     {
         folder.Write("jobs.json", """{ "jobs": [ { "name": "tick", "schedule": "@yearly", "command": ["echo", "hello <b>"] } ] }""");

@@ -125,13 +125,41 @@ public sealed class RunCommandTests
     [InlineData("--grace", "5 minutes", "--grace '5 minutes'")]
     public async Task Run_ABadDurationOption_IsAUsageError_NamingTheOptionAndValue_AndStartsNothing(string option, string value, string says)
     {
+        string error = await RefusedAsync(option, value);
+        Assert.Contains($"schedctl run: {option} '{value}': ", error, StringComparison.Ordinal);
+        Assert.Contains(says, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--workers", "0", "--workers is 0; it must be from 1 to 10000.")]
+    [InlineData("--workers", "10001", "--workers is 10001; it must be from 1 to 10000.")]
+    [InlineData("--workers", "2147483647", "--workers is 2147483647; it must be from 1 to 10000.")]
+    [InlineData("--lease", "0s", "--lease '0s': it must be at least 1s, the shortest lease the heartbeat keeps.")]
+    [InlineData("--lease", "1ms", "--lease '1ms': it must be at least 1s, the shortest lease the heartbeat keeps.")]
+    [InlineData("--lease", "999ms", "--lease '999ms': it must be at least 1s, the shortest lease the heartbeat keeps.")]
+    public async Task Run_WorkersOrLeaseBeyondTheirBounds_IsAUsageError_NamingTheBound_AndStartsNothing(string option, string value, string says)
+    {
+        Assert.Equal("schedctl run: " + says, (await RefusedAsync(option, value)).TrimEnd('\n'));
+    }
+
+    /// <summary>Runs a file with one bad option: a usage error that makes no store. Its stderr.</summary>
+    private static async Task<string> RefusedAsync(string option, string value)
+    {
         using var folder = new TempFolder();
         folder.Write("jobs.json", EverySecondTick);
         Schedctl.Result result = await Schedctl.RunAsync("run", folder["jobs.json"], "--store", "sqlite:" + folder["state.db"], option, value);
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"schedctl run: {option} '{value}': ", result.Error, StringComparison.Ordinal);
-        Assert.Contains(says, result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(folder["state.db"]));
+        return result.Error;
+    }
+
+    [Fact]
+    public async Task RunHelp_NamesTheWorkersBound_AndTheLeaseMinimumAndBothDefaults()
+    {
+        Schedctl.Result result = await Schedctl.RunAsync("run", "--help");
+        string help = string.Join(" ", result.Output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("How many commands may run at once, from 1 to 10000.", help, StringComparison.Ordinal);
+        Assert.Contains("At least 1s. Default: 3s on PostgreSQL, 5m on other stores.", help, StringComparison.Ordinal);
     }
 
     [Fact]

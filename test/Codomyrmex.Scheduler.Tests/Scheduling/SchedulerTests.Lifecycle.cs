@@ -205,6 +205,29 @@ public partial class SchedulerTests
         Assert.Equal("maxWorkers", Assert.Throws<ArgumentOutOfRangeException>(() => new Scheduler(maxWorkers: 0)).ParamName);
     }
 
+    [Theory]
+    [InlineData(10_001)]
+    [InlineData(int.MaxValue)]
+    public void Constructor_MoreWorkersThanTheLimit_IsRefusedNamingTheLimit_BeforeAnyWorkerStarts(int workers)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Scheduler(new SchedulerOptions { MaxWorkers = workers, TimeProvider = Clock }));
+        Assert.Contains($"MaxWorkers is {workers}; it must be at most 10000.", error.Message, StringComparison.Ordinal);
+        Assert.Equal("maxWorkers", Assert.Throws<ArgumentOutOfRangeException>(() => new Scheduler(maxWorkers: workers)).ParamName);
+        using var scheduler = new Scheduler(new SchedulerOptions { MaxWorkers = 10_000, TimeProvider = Clock });
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(999)]
+    public void Constructor_ALeaseShorterThanTheMinimum_IsRefusedNamingTheValueAndTheMinimum(int milliseconds)
+    {
+        TimeSpan lease = TimeSpan.FromMilliseconds(milliseconds);
+        var error = Assert.Throws<ArgumentException>(() => new Scheduler(new SchedulerOptions { LeaseDuration = lease, TimeProvider = Clock }));
+        Assert.Contains($"LeaseDuration is {lease}; it must be at least 00:00:01, the shortest lease the heartbeat keeps.", error.Message, StringComparison.Ordinal);
+        using var scheduler = new Scheduler(new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(1), TimeProvider = Clock });
+    }
+
     [Fact]
     public void Ids_AreUniqueAndUrlSafe()
     {
