@@ -98,7 +98,9 @@ internal static partial class JobsCommand
         };
         var source = new Option<string?>("--source")
         {
-            Description = "Only jobs declared by this source: the full path of the jobs file a schedctl run read (as 'schedctl jobs show' prints it).",
+            Description = "Only jobs declared by this source, exactly as 'schedctl jobs show' prints it: schedctl for the jobs of every " +
+                "'schedctl run' and 'schedctl mcp' (one source whichever file they read), mcp for the jobs an agent created through MCP, " +
+                "configuration for a .NET host's declared jobs. Jobs scheduled in code have no source and never match.",
             HelpName = "SOURCE",
         };
         var limit = new Option<int>("--limit")
