@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Shared;
 using Codomyrmex.Scheduler.Sqlite;
 using Codomyrmex.Scheduler.Storage;
 
