@@ -165,9 +165,14 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
 
         Schedctl.Result cancel = await Schedctl.RunAsync("jobs", "cancel", "doomed", "--store", store);
         Assert.True(cancel.ExitCode == 0, cancel.ToString());
-        Assert.StartsWith("Cancelled job 'doomed' (", Assert.Single(cancel.Lines), StringComparison.Ordinal);
+        string cancelled = Assert.Single(cancel.Lines);
+        Assert.StartsWith("Cancelled job 'doomed' (", cancelled, StringComparison.Ordinal);
+        Assert.EndsWith("; it will not run again. The next 'schedctl run' of a jobs file that still declares it adds it back as a new job: " +
+            "remove it from the file too.", cancelled, StringComparison.Ordinal);
 
         await AssertNoMoreRunsAsync(run, "doomed", "other");
+        await run.WaitForErrorAsync("job 'doomed' was cancelled elsewhere (schedctl jobs cancel); it will not run again, and a running command " +
+            "of it is stopped. The next start of schedctl run adds it back as a new job while the file declares it.");
 
         Schedctl.Result again = await Schedctl.RunAsync("jobs", "cancel", "doomed", "--store", store);
         Assert.True(again.ExitCode == 0, again.ToString());
