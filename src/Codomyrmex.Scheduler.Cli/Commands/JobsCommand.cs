@@ -477,7 +477,11 @@ internal static partial class JobsCommand
 
         if (runs.Items.Count == 0)
         {
-            await output.WriteLineAsync(runs.Total == 0 ? $"Job {JobFormat.Named(job)} has no runs{(query.Outcome is null ? "" : " that ended so")} yet."
+            string so = query.Outcome is null ? "" : " that ended so";
+            await output.WriteLineAsync(
+                runs.Total == 0 ? $"Job {JobFormat.Named(job)} has no runs{so} yet."
+                : query.Offset < runs.Total ? string.Create(CultureInfo.InvariantCulture,
+                    $"Job {JobFormat.Named(job)} has {runs.Total} {(runs.Total == 1 ? "run" : "runs")}{so}; -n 0 shows none of them.")
                 : string.Create(CultureInfo.InvariantCulture, $"No runs past the first {runs.Total}.")).ConfigureAwait(false);
             return ExitCodes.Success;
         }

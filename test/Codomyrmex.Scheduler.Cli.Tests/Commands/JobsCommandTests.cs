@@ -113,6 +113,13 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
 
         Schedctl.Result bad = await Schedctl.RunAsync("jobs", "history", "tick", "--outcome", "great", "--store", Store);
         Assert.Equal(2, bad.ExitCode);
+
+        // -n 0 counts without listing: it says how many there are, not that there are none past an offset nobody gave.
+        Schedctl.Result none = await Schedctl.RunAsync("jobs", "history", "tick", "-n", "0", "--store", Store);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Matches(@"^Job 'tick' \([0-9a-z]+\) has \d+ runs?; -n 0 shows none of them\.$", Assert.Single(none.Lines));
+        Schedctl.Result past = await Schedctl.RunAsync("jobs", "history", "tick", "--offset", "100000", "--store", Store);
+        Assert.Matches(@"^No runs past the first \d+\.$", Assert.Single(past.Lines));
     }
 
     [Theory]
