@@ -97,6 +97,22 @@ public sealed partial class DashboardPagesTests
     }
 
     [Fact]
+    public async Task JobPage_ShowsErrorsAsTheirMessage_WithoutTheExceptionTypeTheStoreKeeps()
+    {
+        await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
+        string id = await TestJobs.FailedAsync(scheduler, "import", "disk full");
+        await using DashboardHost host = await DashboardHost.StartAsync(scheduler);
+        using HttpClient client = host.Client();
+
+        string html = await client.GetStringAsync($"jobs/{id}", Ct);
+
+        Assert.Contains("<dt>Last error</dt><dd>disk full</dd>", html);
+        Assert.Contains("<td class=\"error\">disk full</td>", Between(html, "id=\"history\"", "</table>"));
+        Assert.DoesNotContain("Exception", html, StringComparison.Ordinal);
+        Assert.Equal("InvalidOperationException: disk full", (await scheduler.GetJobAsync(id, Ct))!.Error);
+    }
+
+    [Fact]
     public async Task JobPage_UnknownJob_Is404()
     {
         await using Scheduler scheduler = TestJobs.Create(TestJobs.Clock());
@@ -122,7 +138,8 @@ public sealed partial class DashboardPagesTests
         string html = await client.GetStringAsync("failures", Ct);
 
         Assert.Equal(["import-b", "import-a"], Names(html));
-        Assert.Contains("InvalidOperationException: disk full", html);
+        Assert.Contains("<td class=\"error\">disk full</td>", html);
+        Assert.DoesNotContain("Exception", html, StringComparison.Ordinal);
         Assert.Contains("<td class=\"node\">node-a</td>", html);
         Assert.Contains($"action=\"/scheduler/jobs/{a}/retry\"", html);
         Assert.Contains($"action=\"/scheduler/jobs/{b}/retry\"", html);

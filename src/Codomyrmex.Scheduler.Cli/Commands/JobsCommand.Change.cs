@@ -64,7 +64,8 @@ internal static partial class JobsCommand
         Argument<string> job = JobArgument();
         return Create("delete",
             "Delete a job and its run history from the store. A job with a run in progress is not deleted: cancel it, and delete it " +
-            "once the run has ended. Remove it from its jobs file too: the next schedctl run of a file that still has it adds it again.",
+            "once the run has ended. Remove it from its jobs file too: the next schedctl run of a file that still has it adds it back " +
+            "as a new job (with a new id), which runs.",
             [job], async i => await DeleteAsync(i, await i.FindAsync(job).ConfigureAwait(false)).ConfigureAwait(false));
     }
 
@@ -77,7 +78,8 @@ internal static partial class JobsCommand
         }
 
         await invocation.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Deleted job {JobFormat.Named(job)} and the {runs} {(runs == 1 ? "run" : "runs")} of its history.")).ConfigureAwait(false);
+            $"Deleted job {JobFormat.Named(job)} and the {runs} {(runs == 1 ? "run" : "runs")} of its history.{ComesBack(job)}"))
+            .ConfigureAwait(false);
         return ExitCodes.Success;
     }
 

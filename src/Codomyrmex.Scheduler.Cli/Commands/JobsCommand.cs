@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Cli.Output;
 using Codomyrmex.Scheduler.Cli.Running;
 using Codomyrmex.Scheduler.Internal;
+using Codomyrmex.Scheduler.Shared;
 using Codomyrmex.Scheduler.Sqlite;
 using Codomyrmex.Scheduler.Storage;
 
@@ -98,7 +99,9 @@ internal static partial class JobsCommand
         };
         var source = new Option<string?>("--source")
         {
-            Description = "Only jobs declared by this source: the full path of the jobs file a schedctl run read (as 'schedctl jobs show' prints it).",
+            Description = "Only jobs declared by this source, exactly as 'schedctl jobs show' prints it: schedctl for the jobs of every " +
+                "'schedctl run' and 'schedctl mcp' (one source whichever file they read), mcp for the jobs an agent created through MCP, " +
+                "configuration for a .NET host's declared jobs. Jobs scheduled in code have no source and never match.",
             HelpName = "SOURCE",
         };
         var limit = new Option<int>("--limit")
@@ -474,7 +477,11 @@ internal static partial class JobsCommand
 
         if (runs.Items.Count == 0)
         {
-            await output.WriteLineAsync(runs.Total == 0 ? $"Job {JobFormat.Named(job)} has no runs{(query.Outcome is null ? "" : " that ended so")} yet."
+            string so = query.Outcome is null ? "" : " that ended so";
+            await output.WriteLineAsync(
+                runs.Total == 0 ? $"Job {JobFormat.Named(job)} has no runs{so} yet."
+                : query.Offset < runs.Total ? string.Create(CultureInfo.InvariantCulture,
+                    $"Job {JobFormat.Named(job)} has {runs.Total} {(runs.Total == 1 ? "run" : "runs")}{so}; -n 0 shows none of them.")
                 : string.Create(CultureInfo.InvariantCulture, $"No runs past the first {runs.Total}.")).ConfigureAwait(false);
             return ExitCodes.Success;
         }
@@ -493,9 +500,9 @@ internal static partial class JobsCommand
     {
         Argument<string> job = JobArgument();
         return Create("cancel",
-            "Cancel a job: it never runs again (a run in progress finishes). A schedctl run on the store sees it within a second. " +
-            "Cancelling a cancelled job succeeds again. Remove it from its jobs file too: the next schedctl run of a file that still has " +
-            "it starts it again as a new job (with a new id).",
+            "Cancel a job: this job never runs again. A schedctl run on the store sees it within a second and stops a command of it " +
+            "that is running. Cancelling a cancelled job succeeds again. Remove it from its jobs file too: the next schedctl run of a " +
+            "file that still has it adds it back as a new job (with a new id), which runs.",
             [job], async i => await CancelAsync(i, await i.FindAsync(job).ConfigureAwait(false)).ConfigureAwait(false));
     }
 
@@ -508,9 +515,17 @@ internal static partial class JobsCommand
         }
 
         _ = await invocation.Store.CancelAsync(job.Id, invocation.Cancellation).ConfigureAwait(false) ?? throw Gone(invocation, job);
-        await invocation.Output.WriteLineAsync($"Cancelled job {JobFormat.Named(job)}; it will not run again.").ConfigureAwait(false);
+        await invocation.Output.WriteLineAsync($"Cancelled job {JobFormat.Named(job)}; it will not run again.{ComesBack(job)}").ConfigureAwait(false);
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// For a job a jobs file declared, that the file brings it back: the next <c>schedctl run</c> adds every job of the file that
+    /// has no live job of its name, so a cancelled or deleted job returns, as a new job, until it leaves the file.
+    /// </summary>
+    private static string ComesBack(Job job) => job.Source == RunCommand.Source
+        ? " The next 'schedctl run' of a jobs file that still declares it adds it back as a new job: remove it from the file too."
+        : "";
 
     /// <summary>The error for a job that another process deleted between finding it and changing it.</summary>
     private static JobStoreAccess.Failure Gone(Invocation invocation, Job job) =>

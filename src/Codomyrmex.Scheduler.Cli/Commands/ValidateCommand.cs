@@ -63,9 +63,10 @@ internal static class ValidateCommand
             if (file.Jobs.Count == 0)
             {
                 await output.WriteLineAsync(file.Tasks.Count == 0
-                    ? $"{path}: no jobs; 'schedctl run' starts with none (and removes the jobs an earlier run of this file left in its store)."
-                    : $"{path}: no jobs, {Count(file.Tasks.Count, "task")} OK; 'schedctl run' schedules none (and removes the jobs an earlier run " +
-                        "of this file left in its store).").ConfigureAwait(false);
+                    ? $"{path}: no jobs; 'schedctl run' starts with none (and removes from its store the jobs an earlier run left, " +
+                        "of this file or any other)."
+                    : $"{path}: no jobs, {Count(file.Tasks.Count, "task")} OK; 'schedctl run' schedules none (and removes from its store " +
+                        "the jobs an earlier run left, of this file or any other).").ConfigureAwait(false);
             }
             else
             {

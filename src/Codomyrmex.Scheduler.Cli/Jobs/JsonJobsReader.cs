@@ -27,6 +27,11 @@ internal sealed class JsonJobsReader
             positions = new JsonPositions(utf8);
             document = JsonDocument.Parse(utf8, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
+        catch (JsonException) when (HoldsNoValue(utf8))
+        {
+            // An empty file (or one of whitespace and comments) declares no jobs, as an empty crontab does: run starts with none.
+            return new JobsFileResult(JobsFileFormat.Json, new JobsFile(path, JobsFileFormat.Json, []), []);
+        }
         catch (JsonException e)
         {
             (int line, int column) = TextPositions.OfLine(utf8, e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
@@ -49,6 +54,25 @@ internal sealed class JsonJobsReader
                 JobsFileFormat.Json,
                 errors.Count == 0 ? new JobsFile(path, JobsFileFormat.Json, jobs) { Tasks = [.. reader._reader.Tasks.Values] } : null,
                 errors);
+        }
+    }
+
+    /// <summary>Whether the text holds no JSON value at all: nothing, or only whitespace and whole comments.</summary>
+    /// <remarks>
+    /// The reader cannot be asked whether any token comes without throwing on a final block that has none, so a value is put
+    /// after the text on a line of its own: it is the first token only when nothing but whitespace and whole comments came first.
+    /// </remarks>
+    private static bool HoldsNoValue(byte[] utf8)
+    {
+        byte[] probe = [.. utf8, .. "\n0"u8];
+        var reader = new Utf8JsonReader(probe, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        try
+        {
+            return reader.Read() && reader.TokenStartIndex == utf8.Length + 1;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -62,7 +62,8 @@ internal sealed class CancelWatch : IDisposable
                     foreach (Job job in page.Items.Where(job => _cancelled.Add(job.Id)))
                     {
                         _log.Notice(_error, TimeProvider.System.GetUtcNow(), "job_cancelled",
-                            $"schedctl: job '{job.Name}' was cancelled elsewhere (schedctl jobs cancel); it will not run again, and a running command of it is stopped.",
+                            $"schedctl: job '{job.Name}' was cancelled elsewhere (schedctl jobs cancel); it will not run again, and a running " +
+                            "command of it is stopped. The next start of schedctl run adds it back as a new job while the file declares it.",
                             new JsonObject { ["job"] = job.Name, ["job_id"] = job.Id });
                     }
                 }

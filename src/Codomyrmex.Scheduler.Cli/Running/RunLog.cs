@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Codomyrmex.Scheduler.Cli.Commands;
 using Codomyrmex.Scheduler.Cli.Output;
+using Codomyrmex.Scheduler.Shared;
 
 namespace Codomyrmex.Scheduler.Cli.Running;
 

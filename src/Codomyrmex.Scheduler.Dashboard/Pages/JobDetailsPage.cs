@@ -1,5 +1,6 @@
 using System.Globalization;
 using Codomyrmex.Scheduler.Dashboard.Internal;
+using Codomyrmex.Scheduler.Shared;
 
 namespace Codomyrmex.Scheduler.Dashboard.Pages;
 
@@ -43,7 +44,7 @@ internal static class JobDetailsPage
             Item(html, "Keyword arguments", job.Kwargs.Count == 0 ? null : string.Join(", ", job.Kwargs.Select(pair => pair.Key + "=" + Formats.Value(pair.Value))));
             Item(html, "Runs", job.MaxRuns is { } max ? $"{job.RunCount} of at most {max}" : job.RunCount.ToString(CultureInfo.InvariantCulture));
             Item(html, "Failures", job.FailureCount.ToString(CultureInfo.InvariantCulture));
-            Item(html, "Last error", job.Error);
+            Item(html, "Last error", ErrorText.Message(job.Error));
             Item(html, "Last duration", job.LastDuration is { } d ? Formats.Duration(d) : null);
             JobOptions o = job.Options;
             Item(html, "Overlap", o.Overlap.ToString());

@@ -1,4 +1,5 @@
 using Codomyrmex.Scheduler.Dashboard.Internal;
+using Codomyrmex.Scheduler.Shared;
 
 namespace Codomyrmex.Scheduler.Dashboard.Pages;
 
@@ -37,7 +38,7 @@ internal static class RunsTable
                 html.Raw(" ").Element("span", "recovered", "tag");
             }
 
-            html.Raw("</td>").Element("td", run.Error, "error").Raw("<td>");
+            html.Raw("</td>").Element("td", ErrorText.Message(run.Error), "error").Raw("<td>");
             if (Formats.Tail(Formats.Output(run.Result), OutputTail) is { Length: > 0 } output)
             {
                 html.Element("pre", output, "output");

@@ -32,7 +32,9 @@ internal static class ArgumentRules
             int index = 0;
             foreach (JsonElement item in list.EnumerateArray())
             {
-                string where = string.Create(CultureInfo.InvariantCulture, $"Argument {index} of \"args\"");
+                // The JSON array's own numbering, said as an index: "Argument 1" reads as the first argument to some readers and as
+                // the second to others.
+                string where = string.Create(CultureInfo.InvariantCulture, $"The argument at index {index} of \"args\"");
                 if (!task.ArgsMayBeOptions && LooksLikeOption(item, where) is { } text)
                 {
                     return $"{where} (\"{Texts.Clip(text)}\") starts with '-'; task '{task.Name}' does not take arguments that look like " +

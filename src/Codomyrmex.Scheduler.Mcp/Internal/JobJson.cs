@@ -1,8 +1,12 @@
 using System.Text.Json.Nodes;
+using Codomyrmex.Scheduler.Shared;
 
 namespace Codomyrmex.Scheduler.Mcp.Internal;
 
-/// <summary>Jobs and runs as the tools answer them: snake_case fields, ISO-8601 times with offsets, lower-case names.</summary>
+/// <summary>
+/// Jobs and runs as the tools answer them: snake_case fields, ISO-8601 times with offsets, lower-case names, errors as their
+/// message without the .NET exception type (<see cref="ErrorText"/>).
+/// </summary>
 internal static class JobJson
 {
     /// <summary>A job in a <c>list_jobs</c> answer.</summary>
@@ -29,7 +33,7 @@ internal static class JobJson
         ["next_run"] = Time(job.NextRun),
         ["run_count"] = job.RunCount,
         ["max_runs"] = job.MaxRuns,
-        ["error"] = job.Error,
+        ["error"] = ErrorText.Message(job.Error),
         ["paused"] = job.IsPaused,
         ["failure_count"] = job.FailureCount,
         ["history"] = new JsonArray([.. history.Select(Run)]),
@@ -54,7 +58,7 @@ internal static class JobJson
         ["duration_seconds"] = run.Duration.TotalSeconds,
         ["attempt"] = run.Attempt,
         ["manual"] = run.IsManual,
-        ["error"] = run.Error,
+        ["error"] = ErrorText.Message(run.Error),
         ["result"] = run.Result,
     };
 

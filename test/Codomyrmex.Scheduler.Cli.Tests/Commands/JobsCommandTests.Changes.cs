@@ -71,7 +71,8 @@ public sealed partial class JobsCommandTests
         Assert.True(runs > 0, history.ToString());
         Schedctl.Result deleted = await Schedctl.RunAsync("jobs", "delete", "sleeper", "--store", store);
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
-        Assert.Matches($@"^Deleted job 'sleeper' \([0-9a-z]+\) and the {runs} runs? of its history\.$", Assert.Single(deleted.Lines));
+        Assert.Matches($@"^Deleted job 'sleeper' \([0-9a-z]+\) and the {runs} runs? of its history\. The next 'schedctl run' of a jobs file " +
+            "that still declares it adds it back as a new job: remove it from the file too\\.$", Assert.Single(deleted.Lines));
         Schedctl.Result gone = await Schedctl.RunAsync("jobs", "show", "sleeper", "--store", store);
         Assert.True(gone.ExitCode == 1, gone.ToString());
         Schedctl.Result list = await Schedctl.RunAsync("jobs", "list", "--json", "--store", store);

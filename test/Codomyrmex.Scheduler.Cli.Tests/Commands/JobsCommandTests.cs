@@ -113,6 +113,13 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
 
         Schedctl.Result bad = await Schedctl.RunAsync("jobs", "history", "tick", "--outcome", "great", "--store", Store);
         Assert.Equal(2, bad.ExitCode);
+
+        // -n 0 counts without listing: it says how many there are, not that there are none past an offset nobody gave.
+        Schedctl.Result none = await Schedctl.RunAsync("jobs", "history", "tick", "-n", "0", "--store", Store);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Matches(@"^Job 'tick' \([0-9a-z]+\) has \d+ runs?; -n 0 shows none of them\.$", Assert.Single(none.Lines));
+        Schedctl.Result past = await Schedctl.RunAsync("jobs", "history", "tick", "--offset", "100000", "--store", Store);
+        Assert.Matches(@"^No runs past the first \d+\.$", Assert.Single(past.Lines));
     }
 
     [Theory]
@@ -165,9 +172,14 @@ public sealed partial class JobsCommandTests(JobsCommandTests.PreparedStore prep
 
         Schedctl.Result cancel = await Schedctl.RunAsync("jobs", "cancel", "doomed", "--store", store);
         Assert.True(cancel.ExitCode == 0, cancel.ToString());
-        Assert.StartsWith("Cancelled job 'doomed' (", Assert.Single(cancel.Lines), StringComparison.Ordinal);
+        string cancelled = Assert.Single(cancel.Lines);
+        Assert.StartsWith("Cancelled job 'doomed' (", cancelled, StringComparison.Ordinal);
+        Assert.EndsWith("; it will not run again. The next 'schedctl run' of a jobs file that still declares it adds it back as a new job: " +
+            "remove it from the file too.", cancelled, StringComparison.Ordinal);
 
         await AssertNoMoreRunsAsync(run, "doomed", "other");
+        await run.WaitForErrorAsync("job 'doomed' was cancelled elsewhere (schedctl jobs cancel); it will not run again, and a running command " +
+            "of it is stopped. The next start of schedctl run adds it back as a new job while the file declares it.");
 
         Schedctl.Result again = await Schedctl.RunAsync("jobs", "cancel", "doomed", "--store", store);
         Assert.True(again.ExitCode == 0, again.ToString());

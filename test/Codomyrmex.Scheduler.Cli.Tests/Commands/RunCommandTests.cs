@@ -102,6 +102,38 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_OfAnotherFile_OnTheSameStore_RemovesTheFirstFilesJobs_ForEveryRunDeclaresUnderTheSourceSchedctl()
+    {
+        using var folder = new TempFolder();
+        string a = folder.Write("a.json", """{ "jobs": [ { "name": "a", "schedule": "0 3 * * *", "command": ["true"] } ] }""");
+        string b = folder.Write("b.json", """{ "jobs": [ { "name": "b", "schedule": "0 3 * * *", "command": ["true"] } ] }""");
+        string store = "sqlite:" + folder["state.db"];
+        (string File, string Changes)[] runs = [(a, "1 added: a; 0 updated; 0 removed; 0 unchanged"), (b, "1 added: b; 0 updated; 1 removed: a; 0 unchanged")];
+        foreach ((string file, string changes) in runs)
+        {
+            await using RunningSchedctl run = RunningSchedctl.Start(folder.Path, "run", file, "--store", store);
+            await run.WaitForErrorAsync("SIGINT or SIGTERM stops");
+            await run.SignalAsync("TERM");
+            Assert.Equal(0, await run.ExitCodeAsync());
+            Assert.Contains(changes, run.Error, StringComparison.Ordinal);
+        }
+
+        // What `jobs list --source` takes is the source `jobs show` prints, not a file's path.
+        Assert.Equal(["b"], await ListAsync("--source", "schedctl", "--status", "pending"));
+        Assert.Equal(["a", "b"], await ListAsync("--source", "schedctl"));
+        Assert.Empty(await ListAsync("--source", b));
+
+        async Task<string[]> ListAsync(params string[] filter)
+        {
+            string[] args = ["jobs", "list", "--store", store, "--json", .. filter];
+            Schedctl.Result list = await Schedctl.RunAsync(args);
+            Assert.True(list.ExitCode == 0, list.ToString());
+            using JsonDocument document = list.Json();
+            return [.. document.RootElement.GetProperty("jobs").EnumerateArray().Select(job => job.GetProperty("name").GetString()!)];
+        }
+    }
+
+    [Fact]
     public async Task Run_ABrokenJobsFile_ListsEveryError_AndStartsNothing()
     {
         using var folder = new TempFolder();

@@ -107,6 +107,40 @@ public sealed class JobsFileReaderTests
         Assert.Equal(format, JobsFileReader.Read(file.Path).Format.ToString());
     }
 
+    [Theory]
+    [InlineData("jobs.json", "", null)]
+    [InlineData("jobs.json", " \n\t\r\n", null)]
+    [InlineData("jobs.json", "\uFEFF", null)]
+    [InlineData("jobs.json", "// no jobs yet\n/* none */ \n", null)]
+    [InlineData("jobs", "", null)]
+    [InlineData("jobs", "  \n", null)]
+    [InlineData("jobs", "", "Json")]
+    [InlineData("jobs", " \n", "Json")]
+    public void Read_EmptyFile_InEveryFormat_HasNoJobs_AndNoErrors(string name, string text, string? format)
+    {
+        using var file = new TempFile(name, text);
+
+        JobsFileResult result = JobsFileReader.Read(file.Path, format is null ? null : Enum.Parse<JobsFileFormat>(format));
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.File!.Jobs);
+    }
+
+    [Theory]
+    [InlineData("{", "invalid JSON")]
+    [InlineData("/* never closed", "invalid JSON")]
+    [InlineData("// a comment, then\n[]", "a jobs file is an object")]
+    [InlineData("{}", "no \"jobs\" array")]
+    public void Read_JsonWithAnythingButWhitespaceAndComments_IsReadAsJson(string text, string expected)
+    {
+        using var file = new TempFile("jobs.json", text);
+
+        JobsFileResult result = JobsFileReader.Read(file.Path);
+
+        Assert.Null(result.File);
+        Assert.Contains(expected, Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_SystemCrontab_TakesTheWordAfterTheScheduleAsTheUser()
     {

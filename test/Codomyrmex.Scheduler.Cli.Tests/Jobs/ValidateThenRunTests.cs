@@ -15,7 +15,10 @@ public sealed class ValidateThenRunTests
     /// <summary>A file's name, its text, and what both commands must say about it.</summary>
     public static TheoryData<string, string, string, string> AcceptedFiles => new()
     {
-        { "jobs.json", """{ "jobs": [] }""", "no jobs; 'schedctl run' starts with none", "running 0 job(s)" },
+        { "jobs.json", """{ "jobs": [] }""", "no jobs; 'schedctl run' starts with none (and removes from its store the jobs an earlier run left, of this file or any other).", "running 0 job(s)" },
+        { "jobs.json", "", "no jobs; 'schedctl run' starts with none", "running 0 job(s)" },
+        { "jobs.json", " \n\t\n", "no jobs; 'schedctl run' starts with none", "running 0 job(s)" },
+        { "jobs.json", "// the jobs come later\n", "no jobs; 'schedctl run' starts with none", "running 0 job(s)" },
         { "crontab", "# every line is commented out\n# 0 * * * * /usr/bin/backup\n", "no jobs", "running 0 job(s)" },
         { "crontab", "", "no jobs", "running 0 job(s)" },
         { "crontab", "@reboot echo booted\n", "1 job OK", "running 1 job(s)" },

@@ -43,7 +43,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         await Expect(page.Locator("#next-runs li")).ToHaveCountAsync(10);
         await Expect(page.Locator("#next-runs li span.t").First).ToHaveTextAsync("2026-03-03 02:30:00 +01:00");
         await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(3);
-        await Expect(page.Locator("#history tbody tr").Nth(1).Locator("td.error")).ToHaveTextAsync("InvalidOperationException: the warehouse database did not answer in 30 s");
+        await Expect(page.Locator("#history tbody tr").Nth(1).Locator("td.error")).ToHaveTextAsync("the warehouse database did not answer in 30 s");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.Screenshots, "dashboard-job.png"), FullPage = true });
         await page.Context.CloseAsync();
     }
@@ -139,7 +139,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         await using DashboardHost host = await DashboardHost.StartAsync(scheduler, options => options.AllowAnonymousActions = true);
         IPage page = await chromium.NewPageAsync();
         await page.GotoAsync(new Uri(host.Base, "failures").ToString());
-        await Expect(page.Locator("#failures td.error")).ToHaveTextAsync("InvalidOperationException: flaky the first time");
+        await Expect(page.Locator("#failures td.error")).ToHaveTextAsync("flaky the first time");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.Screenshots, "dashboard-failures.png"), FullPage = true });
 
         await page.Locator("#failures button[data-action=retry]").ClickAsync();
@@ -226,10 +226,10 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         await Expect(page.Locator("#definition dd", new() { HasTextString = "onerror" })).ToHaveTextAsync($"\"{TestJobs.Image}\"");
 
         await page.GotoAsync(new Uri(host.Base, $"jobs/{failed}").ToString());
-        await Expect(page.Locator("#history td.error")).ToHaveTextAsync($"InvalidOperationException: {TestJobs.Script}");
+        await Expect(page.Locator("#history td.error")).ToHaveTextAsync(TestJobs.Script);
 
         await page.GotoAsync(new Uri(host.Base, "failures").ToString());
-        await Expect(page.Locator("#failures td.error")).ToHaveTextAsync($"InvalidOperationException: {TestJobs.Script}");
+        await Expect(page.Locator("#failures td.error")).ToHaveTextAsync(TestJobs.Script);
 
         Assert.Equal(0, await page.Locator("img").CountAsync());
         Assert.Equal(1, await page.Locator("script").CountAsync());

@@ -15,23 +15,23 @@ public sealed class OptionLikeArgumentTests(ArgumentServerFixture fixture) : ICl
 
     public static TheoryData<string, string, string> Refused() => new()
     {
-        { "files", """ "args": ["--delete-all"] """, "=Argument 0 of \"args\" (\"--delete-all\") starts with '-'; task 'files' does not take arguments that look like options (its args_may_be_options is false), since its program could read one as an option." },
-        { "files", """ "args": ["-rf"] """, "Argument 0 of \"args\" (\"-rf\") starts with '-'; task 'files'" },
-        { "files", """ "args": ["report.txt", "-"] """, "Argument 1 of \"args\" (\"-\") starts with '-'" },
-        { "files", """ "args": ["a", "b", "--"] """, "Argument 2 of \"args\" (\"--\") starts with '-'" },
+        { "files", """ "args": ["--delete-all"] """, "=The argument at index 0 of \"args\" (\"--delete-all\") starts with '-'; task 'files' does not take arguments that look like options (its args_may_be_options is false), since its program could read one as an option." },
+        { "files", """ "args": ["-rf"] """, "The argument at index 0 of \"args\" (\"-rf\") starts with '-'; task 'files'" },
+        { "files", """ "args": ["report.txt", "-"] """, "The argument at index 1 of \"args\" (\"-\") starts with '-'" },
+        { "files", """ "args": ["a", "b", "--"] """, "The argument at index 2 of \"args\" (\"--\") starts with '-'" },
         { "files", """ "args": ["--output=/etc/passwd"] """, "(\"--output=/etc/passwd\") starts with '-'" },
-        { "files", """ "args": [-5] """, "Argument 0 of \"args\" (\"-5\") starts with '-'" },
-        { "files", """ "args": [-0.5] """, "Argument 0 of \"args\" (\"-0.5\") starts with '-'" },
+        { "files", """ "args": [-5] """, "The argument at index 0 of \"args\" (\"-5\") starts with '-'" },
+        { "files", """ "args": [-0.5] """, "The argument at index 0 of \"args\" (\"-0.5\") starts with '-'" },
         { "files", """ "args": [-1e3] """, "(\"-1e3\") starts with '-'" },
         { "files", """ "args": ["-\n"] """, "starts with '-'" },
-        { "files", """ "args": ["a\u0000b"] """, "=Argument 0 of \"args\" holds a control character (U+0000, NUL); arguments may not hold control or bidirectional-override characters." },
-        { "files", """ "args": ["ok", "\u001b[2J"] """, "Argument 1 of \"args\" holds a control character (U+001B)" },
+        { "files", """ "args": ["a\u0000b"] """, "=The argument at index 0 of \"args\" holds a control character (U+0000, NUL); arguments may not hold control or bidirectional-override characters." },
+        { "files", """ "args": ["ok", "\u001b[2J"] """, "The argument at index 1 of \"args\" holds a control character (U+001B)" },
         { "files", """ "args": ["two\nlines"] """, "holds a control character (U+000A)" },
         { "files", """ "args": ["cr\rhides"] """, "holds a control character (U+000D)" },
         { "files", """ "args": ["tab\there"] """, "holds a control character (U+0009)" },
         { "files", """ "args": ["del\u007f"] """, "holds a control character (U+007F)" },
         { "files", """ "args": ["c1\u0085"] """, "holds a control character (U+0085)" },
-        { "files", """ "args": ["\u202Etxt.exe"] """, "=Argument 0 of \"args\" holds a bidirectional-override character (U+202E); arguments may not hold control or bidirectional-override characters." },
+        { "files", """ "args": ["\u202Etxt.exe"] """, "=The argument at index 0 of \"args\" holds a bidirectional-override character (U+202E); arguments may not hold control or bidirectional-override characters." },
         { "files", """ "args": ["x\u2066y"] """, "holds a bidirectional-override character (U+2066)" },
         { "files", """ "args": ["x\u2028y"] """, "holds a line or paragraph separator (U+2028)" },
         { "files", """ "kwargs": {"MODE": "a\nb"} """, "=The keyword argument \"MODE\" holds a control character (U+000A); keyword values may not hold control or bidirectional-override characters." },
@@ -39,7 +39,7 @@ public sealed class OptionLikeArgumentTests(ArgumentServerFixture fixture) : ICl
         { "files", """ "kwargs": {"MODE": "\u2069"} """, "holds a bidirectional-override character (U+2069)" },
 
         // A task that takes options still takes no control characters.
-        { "grep", """ "args": ["--count", "a\u0000"] """, "Argument 1 of \"args\" holds a control character (U+0000, NUL)" },
+        { "grep", """ "args": ["--count", "a\u0000"] """, "The argument at index 1 of \"args\" holds a control character (U+0000, NUL)" },
         { "grep", """ "args": ["\u202E"] """, "holds a bidirectional-override character (U+202E)" },
     };
 
