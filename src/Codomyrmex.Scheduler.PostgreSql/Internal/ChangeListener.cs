@@ -176,7 +176,12 @@ internal sealed class ChangeListener : IAsyncDisposable
         }
         catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or TimeoutException or OperationCanceledException)
         {
-            // The connection failed as it was left: a broken connection is not pooled again.
+            // A broken connection is not pooled again; one still open may still listen (the UNLISTEN timed out, or the server
+            // refused it): clearing the pool closes it when it is returned, with the idle ones (rare, and safe).
+            if (connection.FullState == System.Data.ConnectionState.Open)
+            {
+                NpgsqlConnection.ClearPool(connection);
+            }
         }
     }
 

@@ -132,7 +132,8 @@ public static class RunRecords
     /// longer valid JSON). JSON values and primitives are written as JSON; anything else as a JSON string of its
     /// <see cref="object.ToString"/>, because a history copy must never run user serialization code. Half a surrogate pair in
     /// a string is written as U+FFFD (<c>\uFFFD</c>), as <see cref="FormatError"/> writes it in an error, whether the string
-    /// holds it or, in a <see cref="JsonElement"/>, escapes it (<c>\uD800</c>): no JSON reader of .NET would read it back.
+    /// holds it or, in a <see cref="JsonElement"/> or a <see cref="JsonNode"/> parsed from JSON, escapes it (<c>\uD800</c>): no
+    /// JSON reader of .NET would read it back.
     /// U+0000 is written as its escape <c>\u0000</c> and reads back as itself.
     /// </summary>
     /// <param name="value">The result.</param>
@@ -158,17 +159,26 @@ public static class RunRecords
             using JsonDocument repaired = JsonDocument.Parse(ReplaceLoneSurrogateEscapes(element.GetRawText()));
             json = ToJson(repaired.RootElement);
         }
+        catch (InvalidOperationException) when (value is JsonNode node)
+        {
+            // A node parsed from JSON keeps its values as elements: the same escapes, one value at a time.
+            json = ToJson(Repaired(node)!);
+        }
 
         return json.Length <= maxLength ? json : string.Concat(json.AsSpan(0, Math.Max(0, maxLength - 1)), "…");
     }
 
+    /// <summary>A copy of a node whose element-backed values escape half a surrogate pair as U+FFFD instead.</summary>
+    private static JsonNode? Repaired(JsonNode? node) => node switch
+    {
+        JsonObject properties => new JsonObject(properties.Select(p => KeyValuePair.Create(p.Key, Repaired(p.Value)))),
+        JsonArray items => new JsonArray([.. items.Select(Repaired)]),
+        JsonValue leaf when leaf.TryGetValue(out JsonElement element) => JsonNode.Parse(ReplaceLoneSurrogateEscapes(element.GetRawText())),
+        _ => node?.DeepClone(),
+    };
+
     private static string ToJson(object value)
     {
-        if (value is JsonNode node)
-        {
-            return node.ToJsonString();
-        }
-
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
         {
@@ -176,6 +186,9 @@ public static class RunRecords
             {
                 case JsonElement element:
                     element.WriteTo(writer);
+                    break;
+                case JsonNode node:
+                    node.WriteTo(writer);
                     break;
                 case string text:
                     writer.WriteStringValue(text);

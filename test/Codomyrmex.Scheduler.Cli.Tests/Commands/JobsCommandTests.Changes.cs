@@ -113,7 +113,7 @@ public sealed partial class JobsCommandTests
 
         Schedctl.Result deleted = await Schedctl.RunAsync("jobs", "delete", "stuck", "--store", store);
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
-        Assert.Matches(@"^Deleted job 'stuck' \([0-9a-z]+\) and the 1 run of its history\.$", Assert.Single(deleted.Lines));
+        Assert.Matches(@"^Deleted job 'stuck' \([0-9a-z]+\) and the 1 run of its history\. ", Assert.Single(deleted.Lines));
     }
 
     [Fact]
