@@ -323,7 +323,7 @@ public sealed partial class PostgreSqlJobStore
             // On a database not in UTF8 (LATIN1, SQL_ASCII) the server cuts a prefix's indexed part itself (SQL_ASCII counts
             // characters in bytes) and the range has no upper bound (it may be a character the encoding cannot hold: the one
             // after U+00FF in LATIN1).
-            bool utf8 = IsUtf8(store.Connection);
+            bool utf8 = IsUtf8;
             string filter = Filter(utf8);
             var items = new List<Job>();
             using (NpgsqlCommand command = store.Command($"SELECT {JobRow.Columns} FROM {_s}jobs{filter} ORDER BY seq OFFSET @offset LIMIT @limit"))
@@ -453,8 +453,7 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <summary>Whether the server's encoding is UTF8, so that a <see cref="Literal"/>'s escapes name every character it can store.</summary>
-    private static bool IsUtf8(NpgsqlConnection connection) =>
-        connection.PostgresParameters.TryGetValue("server_encoding", out string? encoding) && encoding == "UTF8";
+    private bool IsUtf8 => _serverEncoding == "UTF8";
 
     /// <summary>Whether a text holds half a surrogate pair, which no text column can hold (UTF-8 has no form for it).</summary>
     private static bool HasLoneSurrogate(string? text)

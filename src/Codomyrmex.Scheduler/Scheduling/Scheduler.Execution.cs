@@ -472,38 +472,10 @@ public sealed partial class Scheduler
         Raise(JobSkipped, nameof(JobSkipped), new JobEvent(skipped.JobId, skipped.JobName, skipped.ScheduledTime, now)
         {
             SkipReason = skipped.Reason,
-            OverlapsRunHere = skipped.Reason == SkipReason.Overlap && (HoldsRunOf(skipped.JobId) || Claims(claimedWith, skipped.JobId)),
+            // Every held run is read (a copy of the set): for skips, not a hot path.
+            OverlapsRunHere = skipped.Reason == SkipReason.Overlap
+                && (_activeRuns.Values.Any(run => run.JobId == skipped.JobId) || (claimedWith?.Any(run => run.JobId == skipped.JobId) ?? false)),
         });
-    }
-
-    private static bool Claims(IReadOnlyList<ClaimedRun>? runs, string jobId)
-    {
-        if (runs is not null)
-        {
-            foreach (ClaimedRun run in runs)
-            {
-                if (string.Equals(run.JobId, jobId, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Whether this scheduler holds a run of the job (claimed, running or being recorded). Reads every held run: for skips, not a hot path.</summary>
-    private bool HoldsRunOf(string jobId)
-    {
-        foreach (RunHandle run in _activeRuns.Values)
-        {
-            if (string.Equals(run.JobId, jobId, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>A run's error text, as <see cref="Job.Error"/> shows it: <c>Type: message</c>.</summary>
